@@ -1,0 +1,92 @@
+/**
+ * The console's configuration, read once from the environment. Every mode has an embedded
+ * default; setting the variables of a real service switches that concern to it.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const environmentSchema = z.object({
+  DATA_DIR: optionalString,
+  DATABASE_URL: optionalString.refine((url) => url === undefined || /^postgres(ql)?:\/\//.test(url), {
+    message: "DATABASE_URL must start with postgres:// or postgresql://",
+  }),
+  HOST: optionalString,
+  PORT: optionalString.refine((port) => port === undefined || /^\d{1,5}$/.test(port), {
+    message: "PORT must be a TCP port number",
+  }),
+  PUBLIC_URL: optionalString,
+  TLS: z.enum(["on", "off"]).optional(),
+  TLS_CERT_FILE: optionalString,
+  TLS_KEY_FILE: optionalString,
+  AZURE_SUBSCRIPTION_ID: optionalString,
+  AZURE_RESOURCE_GROUP: optionalString,
+  ENTRA_TENANT_ID: optionalString,
+  ENTRA_CLIENT_ID: optionalString,
+});
+
+export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
+
+export type AppConfig = {
+  dataDir: string;
+  database: DatabaseTarget;
+  host: string;
+  port: number;
+  tls: { enabled: boolean; certFile?: string; keyFile?: string };
+  azure: { mode: "emulator" } | { mode: "azure"; subscriptionId: string; resourceGroup?: string };
+  identity: { mode: "builtin" } | { mode: "entra"; tenantId: string; clientId: string };
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  // The data folder is chosen at run time; it is not part of the build output.
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ e.DATA_DIR ?? "data");
+
+  const identity: AppConfig["identity"] =
+    e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID
+      ? { mode: "entra", tenantId: e.ENTRA_TENANT_ID, clientId: e.ENTRA_CLIENT_ID }
+      : { mode: "builtin" };
+  if (Boolean(e.ENTRA_TENANT_ID) !== Boolean(e.ENTRA_CLIENT_ID)) {
+    throw new ConfigError("Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID to use Microsoft Entra ID, or neither.");
+  }
+
+  // MSAL accepts only an https: authority, so the built-in identity provider needs TLS. Only a
+  // deployment signing in with Entra may hand TLS to a proxy in front of it.
+  const tlsEnabled = e.TLS !== "off";
+  if (!tlsEnabled && identity.mode === "builtin") {
+    throw new ConfigError(
+      "TLS=off is only allowed with Microsoft Entra ID: the built-in sign-in provider must be served over HTTPS.",
+    );
+  }
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new ConfigError("Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither (a self-signed certificate is made).");
+  }
+
+  return {
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dataDir: path.join(dataDir, "pglite") },
+    host: e.HOST ?? "127.0.0.1",
+    port: e.PORT ? Number(e.PORT) : 3000,
+    tls: { enabled: tlsEnabled, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
+    azure: e.AZURE_SUBSCRIPTION_ID
+      ? { mode: "azure", subscriptionId: e.AZURE_SUBSCRIPTION_ID, resourceGroup: e.AZURE_RESOURCE_GROUP }
+      : { mode: "emulator" },
+    identity,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The one place a database client is created. Everything else asks `getDatabase()` (the app's
+ * shared handle) or, in tests and benchmarks, `openDatabase()` for a handle of its own.
+ *
+ * PGlite (PostgreSQL compiled to WASM) is the embedded default; `DATABASE_URL` switches to a
+ * real PostgreSQL server. Both run the same schema, the same migrations and the same queries.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { readConfig, type DatabaseTarget } from "@/lib/config";
+import * as schema from "./schema";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: DatabaseTarget["kind"];
+  close(): Promise<void>;
+};
+
+export const migrationsFolder = path.join(process.cwd(), "lib", "db", "migrations");
+
+/** Any number that is ours alone: serialises migrations when several instances start at once. */
+const MIGRATION_LOCK_KEY = 0x6272_6964; // "brid"
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
+  const handle = target.kind === "pglite" ? await openPglite(target.dataDir) : openPostgres(target.url);
+  if (options.migrate ?? true) {
+    try {
+      await handle.migrate();
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+  return { db: handle.db, kind: handle.kind, close: handle.close };
+}
+
+async function openPglite(dataDir: string | null) {
+  let releaseLock = () => {};
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    releaseLock = lockDataDir(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir ?? undefined);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const db = drizzlePglite({ client, schema });
+  let closing: Promise<void> | undefined;
+  return {
+    kind: "pglite" as const,
+    db: db as unknown as Database,
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: () =>
+      (closing ??= client.close().finally(releaseLock)),
+  };
+}
+
+function openPostgres(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that
+  // would crash the process instead of failing the next query.
+  pool.on("error", (error) => console.error("[db] idle PostgreSQL client failed:", error.message));
+  const db = drizzlePostgres({ client: pool, schema });
+  let closing: Promise<void> | undefined;
+  return {
+    kind: "postgres" as const,
+    db: db as unknown as Database,
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+        try {
+          await migratePostgres(drizzlePostgres({ client, schema }), { migrationsFolder });
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => (closing ??= pool.end()),
+  };
+}
+
+/**
+ * PGlite is a single-process database: two processes on one data folder would corrupt it. A
+ * pid file refuses the second; one left behind by a killed process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, "bridgehead.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(lockFile, "utf8"));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The data folder ${dataDir} is in use by process ${holder}. Stop it, or set DATA_DIR to another folder.`,
+        );
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the data folder ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+// --- The app's shared handle -----------------------------------------------------------------
+// The custom server and Next's bundled route handlers load this module as separate instances
+// in one process; the handle lives on globalThis so both share one PGlite and one pool.
+
+const shared = globalThis as typeof globalThis & { __bridgeheadDatabase?: Promise<DatabaseHandle> };
+
+export function getDatabase(): Promise<DatabaseHandle> {
+  if (!shared.__bridgeheadDatabase) {
+    const opening = openDatabase(readConfig().database);
+    // A failed open (PostgreSQL not up yet) must not be remembered: the next call tries again.
+    opening.catch(() => {
+      if (shared.__bridgeheadDatabase === opening) shared.__bridgeheadDatabase = undefined;
+    });
+    shared.__bridgeheadDatabase = opening;
+  }
+  return shared.__bridgeheadDatabase;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const opening = shared.__bridgeheadDatabase;
+  shared.__bridgeheadDatabase = undefined;
+  if (opening) await (await opening.catch(() => undefined))?.close();
+}
+
+/** Resolves when the database answers a trivial query; rejects with the driver's error otherwise. */
+export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+  await handle.db.execute(sql`select 1`);
+}

@@ -1,0 +1,435 @@
+/**
+ * The whole Bridgehead domain in one drizzle `pg-core` schema. The same migrations serve the
+ * embedded PGlite database and a real PostgreSQL server, so nothing here may use an extension
+ * or a feature PGlite lacks.
+ *
+ * The rule that shapes it: one tenant = one VLAN = one NSX-T segment. The database enforces it
+ * with unique indexes rather than trusting application code, because several app instances
+ * may share one PostgreSQL.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations. Labels and colours live in lib/domain/status.ts; these are the stored values.
+// ---------------------------------------------------------------------------------------------
+
+export const sourceEnvironment = pgEnum("source_environment", [
+  "hyper-v",
+  "kvm-proxmox",
+  "openstack",
+  "rhv",
+  "bare-metal",
+  "other",
+]);
+export const transportKind = pgEnum("transport_kind", ["ipsec-vpn", "expressroute-global-reach", "sd-wan"]);
+export const encapsulationKind = pgEnum("encapsulation_kind", ["vxlan", "l2tpv3"]);
+export const gatewayLocation = pgEnum("gateway_location", ["source", "avs"]);
+export const tenantState = pgEnum("tenant_state", ["onboarding", "active", "offboarding", "offboarded"]);
+export const vlanAllocationState = pgEnum("vlan_allocation_state", ["allocated", "quarantined", "released"]);
+export const segmentState = pgEnum("segment_state", [
+  "pending",
+  "provisioning",
+  "ready",
+  "failed",
+  "deleting",
+  "deleted",
+  "drifted",
+]);
+export const tunnelEndpointSide = pgEnum("tunnel_endpoint_side", ["source", "avs"]);
+export const tunnelStatus = pgEnum("tunnel_status", ["operational", "degraded", "down", "stale", "maintenance"]);
+export const warningSeverity = pgEnum("warning_severity", ["info", "warning", "critical"]);
+export const warningState = pgEnum("warning_state", ["open", "acknowledged", "resolved"]);
+export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
+export const membershipPrincipalKind = pgEnum("membership_principal_kind", ["object-id", "sign-in-name"]);
+export const membershipRole = pgEnum("membership_role", ["tenant-admin", "tenant-viewer"]);
+
+// ---------------------------------------------------------------------------------------------
+// Azure side: private clouds and their VLAN pools
+// ---------------------------------------------------------------------------------------------
+
+export const privateClouds = pgTable(
+  "private_clouds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** The ARM resource id, e.g. /subscriptions/…/resourceGroups/…/providers/Microsoft.AVS/privateClouds/… */
+    azureResourceId: text("azure_resource_id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    resourceGroup: text("resource_group").notNull(),
+    name: text("name").notNull(),
+    region: text("region").notNull(),
+    /** The /22 management network block the private cloud was deployed with. */
+    networkBlock: text("network_block").notNull(),
+    extendedNetworkBlocks: text("extended_network_blocks").array().notNull().default(sql`'{}'::text[]`),
+    /** Tier-1 gateways and Global Reach connections as last read from Azure. */
+    tier1Gateways: jsonb("tier1_gateways").$type<{ id: string; displayName: string }[]>().notNull().default([]),
+    globalReachConnections: jsonb("global_reach_connections")
+      .$type<{ id: string; name: string; peerCircuitId?: string; status?: string }[]>()
+      .notNull()
+      .default([]),
+    lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("private_clouds_azure_resource_id_key").on(sql`lower(${t.azureResourceId})`)],
+);
+
+export const vlanPools = pgTable(
+  "vlan_pools",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    privateCloudId: uuid("private_cloud_id")
+      .notNull()
+      .references(() => privateClouds.id, { onDelete: "restrict" }),
+    /** Inclusive ranges of VLAN IDs this pool may hand out. */
+    ranges: jsonb("ranges").$type<{ from: number; to: number }[]>().notNull().default([{ from: 2, to: 4094 }]),
+    /** IDs never handed out: 1 and 1002–1005 by default, plus whatever the operator adds. */
+    reservedVlans: integer("reserved_vlans").array().notNull().default(sql`'{1,1002,1003,1004,1005}'::integer[]`),
+    quarantineDays: integer("quarantine_days").notNull().default(30),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("vlan_pools_private_cloud_key").on(t.privateCloudId),
+    check("vlan_pools_quarantine_days_check", sql`${t.quarantineDays} >= 0`),
+  ],
+);
+
+/** Address space the operator declares off-limits for tenant subnets (on-premises ranges, VNets). */
+export const reservedPrefixes = pgTable("reserved_prefixes", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Null: reserved for every private cloud. */
+  privateCloudId: uuid("private_cloud_id").references(() => privateClouds.id, { onDelete: "cascade" }),
+  cidr: text("cidr").notNull(),
+  description: text("description").notNull(),
+  createdAt: createdAt(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tenants
+// ---------------------------------------------------------------------------------------------
+
+export type TenantContact = { name: string; email: string; phone?: string; role?: string };
+
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull(),
+    displayName: text("display_name").notNull(),
+    privateCloudId: uuid("private_cloud_id")
+      .notNull()
+      .references(() => privateClouds.id, { onDelete: "restrict" }),
+    contacts: jsonb("contacts").$type<TenantContact[]>().notNull().default([]),
+    sourceEnvironment: sourceEnvironment("source_environment").notNull(),
+    transport: transportKind("transport").notNull(),
+    encapsulation: encapsulationKind("encapsulation").notNull().default("vxlan"),
+    /** The subnet stretched across the tunnel, in CIDR notation. */
+    subnet: text("subnet").notNull(),
+    gatewayLocation: gatewayLocation("gateway_location").notNull(),
+    underlayMtu: integer("underlay_mtu").notNull().default(1500),
+    sourceGatewayUnderlayIp: text("source_gateway_underlay_ip").notNull(),
+    latencyObjectiveMs: doublePrecision("latency_objective_ms").notNull().default(20),
+    stretchStartedOn: date("stretch_started_on"),
+    plannedCutoverOn: date("planned_cutover_on"),
+    state: tenantState("state").notNull().default("onboarding"),
+    offboardedAt: timestamp("offboarded_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("tenants_slug_key").on(t.slug),
+    index("tenants_private_cloud_idx").on(t.privateCloudId),
+    check("tenants_underlay_mtu_check", sql`${t.underlayMtu} between 576 and 9216`),
+  ],
+);
+
+/**
+ * Who holds which VLAN. A row moves allocated → quarantined → released and is kept as history.
+ * The partial unique indexes are the final word on allocation: two operators (or two app
+ * instances) racing for the same VLAN or VNI cannot both commit.
+ */
+export const vlanAllocations = pgTable(
+  "vlan_allocations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    poolId: uuid("pool_id")
+      .notNull()
+      .references(() => vlanPools.id, { onDelete: "restrict" }),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "restrict" }),
+    vlanId: smallint("vlan_id").notNull(),
+    vni: integer("vni").notNull(),
+    state: vlanAllocationState("state").notNull().default("allocated"),
+    allocatedAt: timestamp("allocated_at", { withTimezone: true }).notNull().defaultNow(),
+    releasedAt: timestamp("released_at", { withTimezone: true }),
+    quarantinedUntil: timestamp("quarantined_until", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("vlan_allocations_pool_vlan_key").on(t.poolId, t.vlanId).where(sql`${t.state} <> 'released'`),
+    uniqueIndex("vlan_allocations_pool_vni_key").on(t.poolId, t.vni).where(sql`${t.state} <> 'released'`),
+    uniqueIndex("vlan_allocations_tenant_key").on(t.tenantId).where(sql`${t.state} = 'allocated'`),
+    check("vlan_allocations_vlan_range_check", sql`${t.vlanId} between 1 and 4094`),
+    check("vlan_allocations_vni_range_check", sql`${t.vni} between 1 and 16777215`),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Segments: the tenant's NSX-T workload segment, driven by a resumable provisioning job
+// ---------------------------------------------------------------------------------------------
+
+export const segments = pgTable(
+  "segments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "restrict" }),
+    privateCloudId: uuid("private_cloud_id")
+      .notNull()
+      .references(() => privateClouds.id, { onDelete: "restrict" }),
+    /** ARM resource name, derived from the tenant so a repeated PUT is idempotent. */
+    segmentName: text("segment_name").notNull(),
+    displayName: text("display_name").notNull(),
+    tier1GatewayId: text("tier1_gateway_id"),
+    azureResourceId: text("azure_resource_id"),
+    state: segmentState("state").notNull().default("pending"),
+    /** What the job is driving toward; offboarding flips it to absent. */
+    desired: text("desired").$type<"present" | "absent">().notNull().default("present"),
+    lastError: text("last_error"),
+    attempts: integer("attempts").notNull().default(0),
+    /** URL of the ARM long-running operation being polled, so a restart resumes it. */
+    operationUrl: text("operation_url"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lockedBy: text("locked_by"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("segments_tenant_key").on(t.tenantId),
+    uniqueIndex("segments_cloud_name_key").on(t.privateCloudId, t.segmentName),
+    index("segments_due_idx").on(t.nextAttemptAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Tunnels and their two endpoints
+// ---------------------------------------------------------------------------------------------
+
+export const tunnels = pgTable(
+  "tunnels",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "restrict" }),
+    /** 1 for the primary tunnel, 2 for the redundant one. */
+    ordinal: smallint("ordinal").notNull(),
+    name: text("name").notNull(),
+    status: tunnelStatus("status").notNull().default("stale"),
+    statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** IPsec pre-shared key, encrypted at rest (never stored in the clear). */
+    pskCiphertext: text("psk_ciphertext"),
+    maintenanceUntil: timestamp("maintenance_until", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("tunnels_tenant_ordinal_key").on(t.tenantId, t.ordinal),
+    check("tunnels_ordinal_check", sql`${t.ordinal} in (1, 2)`),
+  ],
+);
+
+export const tunnelEndpoints = pgTable(
+  "tunnel_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tunnelId: uuid("tunnel_id")
+      .notNull()
+      .references(() => tunnels.id, { onDelete: "cascade" }),
+    side: tunnelEndpointSide("side").notNull(),
+    hostname: text("hostname").notNull(),
+    underlayIp: text("underlay_ip").notNull(),
+    /** SHA-256 of the telemetry agent's bearer token; the token itself is shown once. */
+    agentTokenHash: text("agent_token_hash"),
+    agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
+    lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
+    uniqueIndex("tunnel_endpoints_token_key").on(t.agentTokenHash),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Telemetry: raw samples for a short window, roll-ups for long ones
+// ---------------------------------------------------------------------------------------------
+
+export type PathHop = { ttl: number; address: string | null; rttMs: number | null };
+
+export const telemetrySamples = pgTable(
+  "telemetry_samples",
+  {
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => tunnelEndpoints.id, { onDelete: "cascade" }),
+    /** When the agent measured; with endpointId the identity of a sample, so a re-send is a no-op. */
+    measuredAt: timestamp("measured_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    rttMs: doublePrecision("rtt_ms"),
+    jitterMs: doublePrecision("jitter_ms"),
+    lossPct: doublePrecision("loss_pct"),
+    dfProbeBytes: integer("df_probe_bytes"),
+    dfProbeOk: boolean("df_probe_ok"),
+    path: jsonb("path").$type<PathHop[]>(),
+    txBytes: bigint("tx_bytes", { mode: "number" }),
+    rxBytes: bigint("rx_bytes", { mode: "number" }),
+    txPackets: bigint("tx_packets", { mode: "number" }),
+    rxPackets: bigint("rx_packets", { mode: "number" }),
+    bumPps: doublePrecision("bum_pps"),
+    learnedMacs: integer("learned_macs"),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.measuredAt] }), index("telemetry_samples_measured_idx").on(t.measuredAt)],
+);
+
+export const telemetryRollups = pgTable(
+  "telemetry_rollups",
+  {
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => tunnelEndpoints.id, { onDelete: "cascade" }),
+    resolution: rollupResolution("resolution").notNull(),
+    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
+    samples: integer("samples").notNull(),
+    rttAvgMs: doublePrecision("rtt_avg_ms"),
+    rttMinMs: doublePrecision("rtt_min_ms"),
+    rttMaxMs: doublePrecision("rtt_max_ms"),
+    jitterAvgMs: doublePrecision("jitter_avg_ms"),
+    lossAvgPct: doublePrecision("loss_avg_pct"),
+    dfProbeFailures: integer("df_probe_failures").notNull().default(0),
+    bumPpsMax: doublePrecision("bum_pps_max"),
+    learnedMacsMax: integer("learned_macs_max"),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.resolution, t.bucketStart] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Warnings and the audit trail
+// ---------------------------------------------------------------------------------------------
+
+export const warnings = pgTable(
+  "warnings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "restrict" }),
+    tunnelId: uuid("tunnel_id").references(() => tunnels.id, { onDelete: "set null" }),
+    kind: text("kind").notNull(),
+    severity: warningSeverity("severity").notNull(),
+    state: warningState("state").notNull().default("open"),
+    /** Same condition, same key: a warning that is still open is updated, not opened twice. */
+    dedupeKey: text("dedupe_key").notNull(),
+    message: text("message").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: text("acknowledged_by"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: text("resolved_by"),
+  },
+  (t) => [
+    uniqueIndex("warnings_active_dedupe_key").on(t.dedupeKey).where(sql`${t.state} <> 'resolved'`),
+    index("warnings_tenant_idx").on(t.tenantId, t.state),
+  ],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** Who: a user's sign-in name, a NOC display, or "system" for background jobs. */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "set null" }),
+    before: jsonb("before"),
+    after: jsonb("after"),
+  },
+  (t) => [index("audit_events_tenant_idx").on(t.tenantId, t.at), index("audit_events_at_idx").on(t.at)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// People and screens
+// ---------------------------------------------------------------------------------------------
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** The identity provider's stable id: Entra's object id (oid) or the built-in provider's sub. */
+    subject: text("subject").notNull(),
+    signInName: text("sign_in_name").notNull(),
+    displayName: text("display_name").notNull(),
+    lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_subject_key").on(t.subject)],
+);
+
+/** Admin-managed link from a principal (object id or sign-in name) to the one tenant it may see. */
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    principalKind: membershipPrincipalKind("principal_kind").notNull(),
+    /** Stored lower-cased so sign-in names match case-insensitively. */
+    principal: text("principal").notNull(),
+    role: membershipRole("role").notNull().default("tenant-admin"),
+    createdAt: createdAt(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [uniqueIndex("memberships_principal_key").on(t.principalKind, t.principal)],
+);
+
+export const nocDisplays = pgTable(
+  "noc_displays",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** SHA-256 of the display's link token; the link is shown once when the display is made. */
+    tokenHash: text("token_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("noc_displays_token_key").on(t.tokenHash)],
+);

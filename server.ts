@@ -1,0 +1,74 @@
+/**
+ * The console's process: one HTTPS (or, behind a proxy with Entra, HTTP) server that hands
+ * requests to Next.js. A custom server because the console owns more than pages: the database
+ * is opened and migrated before the first request, and closed cleanly on SIGINT/SIGTERM.
+ */
+import http from "node:http";
+import https from "node:https";
+import next from "next";
+import { readConfig } from "@/lib/config";
+import { closeDatabase, getDatabase } from "@/lib/db/client";
+import { loadTlsMaterial } from "@/lib/server/tls";
+
+const dev = process.argv.includes("--dev");
+
+async function main() {
+  const config = readConfig();
+  const database = await getDatabase();
+  console.log(`[bridgehead] database: ${database.kind} (migrated)`);
+
+  const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const listener: http.RequestListener = (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error("[bridgehead] request failed:", error);
+      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
+    });
+  };
+
+  let server: http.Server;
+  if (config.tls.enabled) {
+    const tls = await loadTlsMaterial(config);
+    server = https.createServer({ cert: tls.cert, key: tls.key }, listener);
+    if (tls.selfSigned) console.log(`[bridgehead] TLS: self-signed certificate ${tls.certFile}`);
+  } else {
+    server = http.createServer(listener);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const scheme = config.tls.enabled ? "https" : "http";
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  console.log(
+    `[bridgehead] ready on ${scheme}://${shownHost}:${config.port} ` +
+      `(azure: ${config.azure.mode}, identity: ${config.identity.mode})`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[bridgehead] ${signal}: closing`);
+    server.close();
+    server.closeIdleConnections();
+    // Requests in flight get a moment to finish; then the database is closed so PGlite can
+    // flush and release its data folder.
+    const force = setTimeout(() => server.closeAllConnections(), 5_000);
+    await new Promise((resolve) => server.once("close", resolve));
+    clearTimeout(force);
+    await closeDatabase();
+    console.log("[bridgehead] closed");
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`[bridgehead] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  await closeDatabase().catch(() => {});
+  process.exit(1);
+});
