@@ -40,7 +40,11 @@ export async function checkHealth(
 
 function describeDatabaseError(cause: unknown): string {
   if (cause instanceof TimeoutError) return `no answer within ${DATABASE_TIMEOUT_MS} ms`;
-  const code = (cause as { code?: unknown })?.code;
+  // drizzle wraps the driver's error; the code sits on the innermost cause.
+  let code: unknown;
+  for (let error = cause as { code?: unknown; cause?: unknown } | undefined; error && !code; error = error.cause as typeof error) {
+    code = error.code;
+  }
   // Driver messages can carry host names and user names; the code alone tells the operator enough.
   return typeof code === "string" ? `database unreachable (${code})` : "database unreachable";
 }

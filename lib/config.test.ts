@@ -1,0 +1,49 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "./config";
+
+describe("readConfig", () => {
+  it("defaults every concern to its embedded mode", () => {
+    const config = readConfig({});
+    expect(config.database).toEqual({ kind: "pglite", dataDir: path.resolve("data", "pglite") });
+    expect(config.azure).toEqual({ mode: "emulator" });
+    expect(config.identity).toEqual({ mode: "builtin" });
+    expect(config.tls.enabled).toBe(true);
+    expect(config).toMatchObject({ host: "127.0.0.1", port: 3000 });
+  });
+
+  it("switches each concern to the real service by its variables", () => {
+    const config = readConfig({
+      DATA_DIR: "/var/lib/bridgehead",
+      DATABASE_URL: "postgresql://app@db:5432/bridgehead",
+      AZURE_SUBSCRIPTION_ID: "sub-1",
+      AZURE_RESOURCE_GROUP: "rg-avs",
+      ENTRA_TENANT_ID: "t",
+      ENTRA_CLIENT_ID: "c",
+      TLS: "off",
+      PORT: "8080",
+      HOST: "0.0.0.0",
+    });
+    expect(config.dataDir).toBe("/var/lib/bridgehead");
+    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://app@db:5432/bridgehead" });
+    expect(config.azure).toEqual({ mode: "azure", subscriptionId: "sub-1", resourceGroup: "rg-avs" });
+    expect(config.identity).toEqual({ mode: "entra", tenantId: "t", clientId: "c" });
+    expect(config.tls.enabled).toBe(false);
+    expect(config).toMatchObject({ host: "0.0.0.0", port: 8080 });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(readConfig({ DATABASE_URL: "", AZURE_SUBSCRIPTION_ID: "  " }).database.kind).toBe("pglite");
+  });
+
+  it.each([
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres:\/\//],
+    [{ PORT: "http" }, /PORT must be a TCP port number/],
+    [{ TLS: "off" }, /TLS=off is only allowed with Microsoft Entra ID/],
+    [{ ENTRA_TENANT_ID: "t" }, /Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
+    [{ TLS_CERT_FILE: "/c.pem" }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],
+  ])("rejects %o with a message that says what to fix", (env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Starts the real console (server.ts on the production build) as a child process, the way
+ * `npm start` does, and talks to it over HTTPS trusting only its own self-signed certificate.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "./postgres-server";
+
+export type ConsoleServer = {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  output: () => string;
+  get(pathname: string): Promise<{ status: number; body: string }>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleServer> {
+  if (!fs.existsSync(path.join(".next", "BUILD_ID"))) {
+    throw new Error("No production build: run `node scripts/start.mjs --build-only` (npm test does) first.");
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-console-"));
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`console did not start in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes("[bridgehead] ready on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`console exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+
+  const ca = fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem"));
+  const url = `https://127.0.0.1:${port}`;
+  return {
+    url,
+    dataDir,
+    process: child,
+    output: () => output,
+    get: (pathname) =>
+      new Promise((resolve, reject) => {
+        https
+          .get(new URL(pathname, url), { ca }, (res) => {
+            let body = "";
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on("error", reject);
+      }),
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
