@@ -4,6 +4,8 @@ const nextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg", "oidc-provider"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // forbidden() for pages a signed-in user may not see (lib/auth/page-guard.ts).
+  experimental: { authInterrupts: true },
 };
 
 module.exports = nextConfig;

@@ -7,7 +7,10 @@ import http from "node:http";
 import https from "node:https";
 import next from "next";
 import { readConfig } from "@/lib/config";
+import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
+import { seedDemoData } from "@/lib/demo/seed";
+import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { loadTlsMaterial } from "@/lib/server/tls";
 
 const dev = process.argv.includes("--dev");
@@ -16,12 +19,22 @@ async function main() {
   const config = readConfig();
   const database = await getDatabase();
   console.log(`[bridgehead] database: ${database.kind} (migrated)`);
+  // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
+  if (config.identity.mode === "builtin" && config.azure.mode === "emulator") {
+    await seedDemoData(database.db);
+  }
+  let identityProvider: BuiltinProvider | undefined;
+  if (config.identity.mode === "builtin") {
+    identityProvider = await createBuiltinProvider(config, getSessionKey(config));
+  }
 
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
   const listener: http.RequestListener = (req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const isIdentityRequest = req.url === OIDC_PREFIX || req.url?.startsWith(`${OIDC_PREFIX}/`);
+    const work = identityProvider && isIdentityRequest ? identityProvider.handle(req, res) : handle(req, res);
+    work.catch((error: unknown) => {
       console.error("[bridgehead] request failed:", error);
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
     });

@@ -9,13 +9,14 @@ describe("readConfig", () => {
     expect(config.azure).toEqual({ mode: "emulator" });
     expect(config.identity).toEqual({ mode: "builtin" });
     expect(config.tls.enabled).toBe(true);
-    expect(config).toMatchObject({ host: "127.0.0.1", port: 3000 });
+    expect(config).toMatchObject({ host: "127.0.0.1", port: 3000, publicUrl: "https://localhost:3000" });
   });
 
   it("switches each concern to the real service by its variables", () => {
     const config = readConfig({
       DATA_DIR: "/var/lib/bridgehead",
       DATABASE_URL: "postgresql://app@db:5432/bridgehead",
+      SESSION_SECRET: "x".repeat(32),
       AZURE_SUBSCRIPTION_ID: "sub-1",
       AZURE_RESOURCE_GROUP: "rg-avs",
       ENTRA_TENANT_ID: "t",
@@ -38,7 +39,10 @@ describe("readConfig", () => {
 
   it.each([
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres:\/\//],
+    [{ DATABASE_URL: "postgres://db/x" }, /also set SESSION_SECRET/],
+    [{ SESSION_SECRET: "short" }, /SESSION_SECRET must be at least 32 characters/],
     [{ PORT: "http" }, /PORT must be a TCP port number/],
+    [{ PUBLIC_URL: "https://console.example/path" }, /PUBLIC_URL must be an origin/],
     [{ TLS: "off" }, /TLS=off is only allowed with Microsoft Entra ID/],
     [{ ENTRA_TENANT_ID: "t" }, /Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ TLS_CERT_FILE: "/c.pem" }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],

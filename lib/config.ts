@@ -20,12 +20,17 @@ const environmentSchema = z.object({
   PORT: optionalString.refine((port) => port === undefined || /^\d{1,5}$/.test(port), {
     message: "PORT must be a TCP port number",
   }),
-  PUBLIC_URL: optionalString,
+  PUBLIC_URL: optionalString.refine((url) => url === undefined || /^https?:\/\/[^/?#\s]+$/.test(url), {
+    message: "PUBLIC_URL must be an origin such as https://bridgehead.example.com (no path)",
+  }),
   TLS: z.enum(["on", "off"]).optional(),
   TLS_CERT_FILE: optionalString,
   TLS_KEY_FILE: optionalString,
   AZURE_SUBSCRIPTION_ID: optionalString,
   AZURE_RESOURCE_GROUP: optionalString,
+  SESSION_SECRET: optionalString.refine((secret) => secret === undefined || secret.length >= 32, {
+    message: "SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 48`)",
+  }),
   ENTRA_TENANT_ID: optionalString,
   ENTRA_CLIENT_ID: optionalString,
 });
@@ -37,7 +42,11 @@ export type AppConfig = {
   database: DatabaseTarget;
   host: string;
   port: number;
+  /** The origin users reach the console at; the built-in identity provider's issuer hangs off it. */
+  publicUrl: string;
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
+  /** Set: the shared secret every instance derives its session key from. Unset: a key file in DATA_DIR. */
+  sessionSecret?: string;
   azure: { mode: "emulator" } | { mode: "azure"; subscriptionId: string; resourceGroup?: string };
   identity: { mode: "builtin" } | { mode: "entra"; tenantId: string; clientId: string };
 };
@@ -76,13 +85,24 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError("Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither (a self-signed certificate is made).");
   }
 
+  // Instances sharing one PostgreSQL sit behind one load balancer: a session made by one must be
+  // readable by the others, so they need one secret rather than a key file each.
+  if (e.DATABASE_URL && !e.SESSION_SECRET) {
+    throw new ConfigError(
+      "With DATABASE_URL set, also set SESSION_SECRET (at least 32 characters, the same on every instance).",
+    );
+  }
+
+  const port = e.PORT ? Number(e.PORT) : 3000;
   return {
     dataDir,
+    sessionSecret: e.SESSION_SECRET,
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pglite") },
     host: e.HOST ?? "127.0.0.1",
-    port: e.PORT ? Number(e.PORT) : 3000,
+    port,
+    publicUrl: e.PUBLIC_URL ?? `${tlsEnabled ? "https" : "http"}://localhost:${port}`,
     tls: { enabled: tlsEnabled, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     azure: e.AZURE_SUBSCRIPTION_ID
       ? { mode: "azure", subscriptionId: e.AZURE_SUBSCRIPTION_ID, resourceGroup: e.AZURE_RESOURCE_GROUP }

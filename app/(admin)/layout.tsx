@@ -1,20 +1,19 @@
-import Link from "next/link";
+import { redirect } from "next/navigation";
+import { AppHeader } from "@/components/app-header";
+import { requirePageAccess } from "@/lib/auth/page-guard";
 
-export default function AdminLayout({ children }: { children: React.ReactNode }) {
+const NAV = [
+  { href: "/admin", label: "Overview" },
+  { href: "/admin/access", label: "Access" },
+];
+
+export default async function AdminLayout({ children }: { children: React.ReactNode }) {
+  // Admins run the portal; NOC viewers may look around it read-only. Wall displays stay on /noc.
+  const { principal } = await requirePageAccess("fleet:read", { returnTo: "/admin" });
+  if (principal.kind === "display") redirect("/noc");
   return (
     <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
-          <Link href="/admin" className="font-bold tracking-tight">
-            Bridgehead <span className="font-normal text-slate-500">admin</span>
-          </Link>
-          <nav aria-label="Admin" className="flex gap-4 text-sm">
-            <Link href="/admin" className="text-slate-700 hover:text-sky-700">
-              Overview
-            </Link>
-          </nav>
-        </div>
-      </header>
+      <AppHeader home="/admin" area="admin" nav={NAV} principal={principal} />
       <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
     </div>
   );

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { getDatabase } from "@/lib/db/client";
+import { requirePageAccess } from "@/lib/auth/page-guard";
 import { TUNNEL_STATUS, TUNNEL_STATUSES } from "@/lib/domain/status";
 import { getFleetSummary } from "@/lib/queries/fleet";
 
@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "NOC wall" };
 export const dynamic = "force-dynamic";
 
 export default async function NocWallPage() {
-  const { db } = await getDatabase();
+  const { db } = await requirePageAccess("fleet:read", { returnTo: "/noc" });
   const fleet = await getFleetSummary(db);
   return (
     <main className="p-8">

@@ -1,0 +1,12 @@
+import { defineRoute } from "@/lib/auth/guards";
+import { findTenantIdBySlug, getTenantSummary } from "@/lib/queries/tenants";
+
+export const dynamic = "force-dynamic";
+
+export const GET = defineRoute<{ slug: string }>(
+  { access: "tenant:read", tenant: ({ slug }, db) => findTenantIdBySlug(slug, db) },
+  async (_request, { db, tenantId }) => {
+    const summary = await getTenantSummary(db, tenantId!);
+    return Response.json(summary, { headers: { "cache-control": "no-store" } });
+  },
+);

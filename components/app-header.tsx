@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { SignOutButton } from "@/components/auth/sign-out-button";
+import type { Principal } from "@/lib/auth/permissions";
+import { readConfig } from "@/lib/config";
+import { browserAuthConfig } from "@/lib/identity/client-config";
+
+type NavItem = { href: string; label: string };
+
+export function AppHeader({ home, area, nav, principal }: { home: string; area: string; nav: NavItem[]; principal: Principal }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <Link href={home} className="font-bold tracking-tight">
+          Bridgehead <span className="font-normal text-slate-500">{area}</span>
+        </Link>
+        <nav aria-label={area} className="flex gap-4 text-sm">
+          {nav.map((item) => (
+            <Link key={item.href} href={item.href} className="text-slate-700 hover:text-sky-700">
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="ml-auto flex items-center gap-3 text-sm">
+          <span className="text-slate-600">{principal.name}</span>
+          <SignOutButton auth={browserAuthConfig(readConfig())} />
+        </div>
+      </div>
+    </header>
+  );
+}

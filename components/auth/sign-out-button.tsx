@@ -1,0 +1,27 @@
+"use client";
+
+import { useState } from "react";
+import type { BrowserAuthConfig } from "@/lib/identity/client-config";
+import { getMsalInstance } from "./msal-instance";
+
+/** Ends the console session, then the identity provider's (so the next sign-in asks again). */
+export function SignOutButton({ auth, className }: { auth: BrowserAuthConfig; className?: string }) {
+  const [busy, setBusy] = useState(false);
+  async function signOut() {
+    setBusy(true);
+    await fetch("/api/auth/signout", { method: "POST" });
+    const msal = getMsalInstance(auth);
+    await msal.initialize();
+    await msal.logoutRedirect({ account: msal.getAllAccounts()[0] ?? null, postLogoutRedirectUri: auth.postLogoutRedirectUri });
+  }
+  return (
+    <button
+      type="button"
+      onClick={() => void signOut()}
+      disabled={busy}
+      className={className ?? "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100"}
+    >
+      {busy ? "Signing out…" : "Sign out"}
+    </button>
+  );
+}

@@ -1,0 +1,44 @@
+import { TUNNEL_STATUS } from "@/lib/domain/status";
+import type { TenantSummary } from "@/lib/queries/tenants";
+
+export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
+  const facts = [
+    { label: "VLAN", value: tenant.vlanId ?? "—" },
+    { label: "VXLAN VNI", value: tenant.vni ?? "—" },
+    { label: "Subnet", value: tenant.subnet },
+    { label: "Default gateway", value: tenant.gatewayLocation === "avs" ? "In AVS" : "At the source site" },
+    { label: "Private cloud", value: `${tenant.privateCloud} (${tenant.region})` },
+    { label: "Segment", value: tenant.segmentState ?? "not created yet" },
+    { label: "Underlay MTU", value: tenant.underlayMtu },
+    { label: "Planned cut-over", value: tenant.plannedCutoverOn ?? "—" },
+  ];
+  return (
+    <>
+      <h1 className="text-2xl font-bold tracking-tight">{tenant.displayName}</h1>
+      <dl className="mt-6 grid gap-4 sm:grid-cols-4">
+        {facts.map((fact) => (
+          <div key={fact.label} className="rounded-lg border border-slate-200 bg-white p-4">
+            <dt className="text-sm text-slate-500">{fact.label}</dt>
+            <dd className="mt-1 font-semibold tabular-nums">{fact.value}</dd>
+          </div>
+        ))}
+      </dl>
+      <section aria-labelledby="tunnels-heading" className="mt-8">
+        <h2 id="tunnels-heading" className="text-lg font-semibold">
+          Tunnels
+        </h2>
+        <ul className="mt-3 space-y-2">
+          {tenant.tunnels.map((tunnel) => (
+            <li key={tunnel.id} className="flex items-center gap-3 rounded-md border border-slate-200 bg-white px-4 py-2">
+              <span className={`rounded px-2 py-0.5 text-sm ${TUNNEL_STATUS[tunnel.status].className}`}>
+                <span aria-hidden>{TUNNEL_STATUS[tunnel.status].symbol} </span>
+                {TUNNEL_STATUS[tunnel.status].label}
+              </span>
+              <span>{tunnel.name}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import type { Database } from "@/lib/db/client";
+import { auditEvents } from "@/lib/db/schema";
+import type { Principal } from "@/lib/auth/permissions";
+
+export type AuditEntry = {
+  action: string;
+  entityType: string;
+  entityId: string;
+  tenantId?: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+/** Who did it, as the audit trail names them: a user's sign-in name, a display's name, or "system". */
+export function actorName(principal: Principal | null): string {
+  if (!principal) return "system";
+  return principal.kind === "user" ? principal.signInName : `display:${principal.name}`;
+}
+
+/** Pass the transaction that makes the change, so the change and its record commit together. */
+export async function recordAudit(db: Database, principal: Principal | null, entry: AuditEntry): Promise<void> {
+  await db.insert(auditEvents).values({
+    actor: actorName(principal),
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    tenantId: entry.tenantId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  });
+}

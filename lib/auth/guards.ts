@@ -1,0 +1,202 @@
+/**
+ * The two doors into the console's data: `defineRoute` for route handlers and `defineAction`
+ * for server actions. Each authenticates the request, refuses a foreign Origin on anything that
+ * changes state, resolves the tenant a request touches from the database (never from what the
+ * caller claims), and checks the permission before the handler runs. A server action is a
+ * public POST endpoint, so page guards alone would not do.
+ */
+import { cookies, headers } from "next/headers";
+import { z } from "zod";
+import { readConfig } from "@/lib/config";
+import { getDatabase, type Database } from "@/lib/db/client";
+import { hasPermission, type Permission, type Principal } from "./permissions";
+import { resolvePrincipal } from "./principal";
+import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
+
+export type Access = Permission | "public";
+
+export class AuthError extends Error {
+  constructor(
+    readonly status: 401 | 403 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MESSAGES = {
+  401: "Sign in to continue: your session is missing or has expired.",
+  403: "Your account is not allowed to do this.",
+  404: "Not found.",
+  foreignOrigin: "Refused: the request came from another site.",
+} as const;
+
+type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null; host: string | null; proto: string | null };
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * A state-changing request must come from a page of this console. Browsers always send Origin
+ * on cross-origin requests and on same-origin POSTs; its absence means a non-browser client,
+ * which has no business using cookie authentication.
+ */
+function assertSameOrigin(facts: RequestFacts) {
+  if (!UNSAFE_METHODS.has(facts.method)) return;
+  const config = readConfig();
+  const scheme = config.tls.enabled ? "https" : (facts.proto?.split(",")[0]?.trim() ?? "https");
+  if (!facts.origin || !facts.host || facts.origin !== `${scheme}://${facts.host}`) {
+    throw new AuthError(403, MESSAGES.foreignOrigin);
+  }
+}
+
+/** Origin check, then the session: a missing or invalid one is null, not an error. */
+async function authenticate(facts: RequestFacts): Promise<{ principal: Principal | null; db: Database }> {
+  assertSameOrigin(facts);
+  const { db } = await getDatabase();
+  const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(readConfig()));
+  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+}
+
+/**
+ * Checks `access` for a signed-in principal. For tenant-scoped access the tenant is looked up
+ * from the resource the request names; another tenant's resource is reported as missing (404),
+ * so its existence is not revealed.
+ */
+async function checkAccess<TInput>(
+  principal: Principal | null,
+  db: Database,
+  access: Permission,
+  findTenant: ((input: TInput, db: Database) => Promise<string | null>) | undefined,
+  input: TInput,
+): Promise<{ principal: Principal; tenantId: string | null }> {
+  if (!principal) throw new AuthError(401, MESSAGES[401]);
+  const isTenantScoped = access === "tenant:read" || access === "tenant:write";
+  if (isTenantScoped !== Boolean(findTenant)) {
+    throw new Error(`A ${access} guard needs a tenant resolver, and only a tenant-scoped guard may have one.`);
+  }
+  const tenantId = findTenant ? await findTenant(input, db) : null;
+  if (!hasPermission(principal, access, tenantId)) {
+    throw isTenantScoped ? new AuthError(404, MESSAGES[404]) : new AuthError(403, MESSAGES[403]);
+  }
+  return { principal, tenantId };
+}
+
+// --- Route handlers --------------------------------------------------------------------------
+
+export type RouteContext<TParams, TAccess extends Access> = {
+  db: Database;
+  principal: TAccess extends "public" ? Principal | null : Principal;
+  tenantId: string | null;
+  params: TParams;
+};
+
+const GUARDED = Symbol.for("bridgehead.guarded");
+
+export function isGuarded(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[GUARDED] === true;
+}
+
+export function defineRoute<TParams = Record<string, never>, TAccess extends Access = Access>(
+  options: { access: TAccess; tenant?: (params: TParams, db: Database) => Promise<string | null> },
+  handler: (request: Request, context: RouteContext<TParams, TAccess>) => Promise<Response>,
+) {
+  const route = async (request: Request, segment?: { params?: Promise<TParams> }): Promise<Response> => {
+    try {
+      const params = ((await segment?.params) ?? {}) as TParams;
+      const facts: RequestFacts = {
+        method: request.method.toUpperCase(),
+        cookieHeader: request.headers.get("cookie"),
+        origin: request.headers.get("origin"),
+        host: request.headers.get("x-forwarded-host") ?? request.headers.get("host"),
+        proto: request.headers.get("x-forwarded-proto"),
+      };
+      const { principal, db } = await authenticate(facts);
+      if (options.access === "public") {
+        return await handler(request, { db, principal: principal as RouteContext<TParams, TAccess>["principal"], tenantId: null, params });
+      }
+      const checked = await checkAccess(principal, db, options.access as Permission, options.tenant, params);
+      return await handler(request, { db, principal: checked.principal, tenantId: checked.tenantId, params });
+    } catch (error) {
+      if (error instanceof AuthError) {
+        return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
+      }
+      console.error("[route] failed:", error);
+      return Response.json({ error: "Internal error; see the server log." }, { status: 500 });
+    }
+  };
+  Object.defineProperty(route, GUARDED, { value: true });
+  return route;
+}
+
+// --- Server actions --------------------------------------------------------------------------
+
+export type ActionResult<T = undefined> =
+  | { ok: true; data: T; message?: string }
+  | { ok: false; status: 400 | 401 | 403 | 404 | 409; message: string; errors?: Record<string, string[]> };
+
+export type ActionContext = { db: Database; principal: Principal; tenantId: string | null };
+
+/** Form fields arrive as FormData; programmatic calls pass objects. Next's own fields are dropped. */
+function toPlainInput(input: unknown): unknown {
+  if (!(input instanceof FormData)) return input;
+  const fields: Record<string, FormDataEntryValue> = {};
+  for (const [name, value] of input.entries()) if (!name.startsWith("$ACTION")) fields[name] = value;
+  return fields;
+}
+
+export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
+  options: {
+    input: TSchema;
+    access: Permission;
+    tenant?: (input: z.infer<TSchema>, db: Database) => Promise<string | null>;
+  },
+  handler: (input: z.infer<TSchema>, context: ActionContext) => Promise<ActionResult<TResult>>,
+) {
+  const action = async (input: unknown): Promise<ActionResult<TResult>> => {
+    try {
+      const requestHeaders = await headers();
+      const facts: RequestFacts = {
+        method: "POST",
+        cookieHeader: (await cookies()).toString(),
+        origin: requestHeaders.get("origin"),
+        host: requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host"),
+        proto: requestHeaders.get("x-forwarded-proto"),
+      };
+      const { principal, db } = await authenticate(facts);
+      // Anonymous callers learn nothing, not even which fields are wrong.
+      if (!principal) throw new AuthError(401, MESSAGES[401]);
+      const parsed = options.input.safeParse(toPlainInput(input));
+      if (!parsed.success) {
+        return { ok: false, status: 400, message: "Some fields need attention.", errors: fieldErrors(parsed.error) };
+      }
+      const checked = await checkAccess(principal, db, options.access, options.tenant, parsed.data);
+      return await handler(parsed.data, { db, principal: checked.principal, tenantId: checked.tenantId });
+    } catch (error) {
+      if (error instanceof AuthError) return { ok: false, status: error.status, message: error.message };
+      throw error;
+    }
+  };
+  Object.defineProperty(action, GUARDED, { value: true });
+  return action;
+}
+
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join(".") || "_";
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}
+
+// --- Pages -----------------------------------------------------------------------------------
+
+/**
+ * The principal of the page being rendered, or null. Pages use it to redirect to sign-in; the
+ * data they show still comes through checks of their own (`requirePageAccess`).
+ */
+export async function getPagePrincipal(): Promise<{ principal: Principal | null; db: Database }> {
+  const { db } = await getDatabase();
+  const claims = await openSession((await cookies()).get(SESSION_COOKIE)?.value, getSessionKey(readConfig()));
+  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { canAccessTenant, hasPermission, homePathFor, type Principal } from "./permissions";
+
+const user = (over: Partial<Extract<Principal, { kind: "user" }>>): Principal => ({
+  kind: "user",
+  userId: "u",
+  signInName: "u@example.com",
+  name: "U",
+  roles: [],
+  tenant: null,
+  ...over,
+});
+const admin = user({ roles: ["admin"] });
+const noc = user({ roles: ["noc-viewer"] });
+const display: Principal = { kind: "display", displayId: "d", name: "Wall 1" };
+const tenantAdminA = user({ tenant: { id: "A", slug: "a", role: "tenant-admin" } });
+const tenantViewerA = user({ tenant: { id: "A", slug: "a", role: "tenant-viewer" } });
+const nobody = user({});
+
+describe("permissions", () => {
+  it.each([
+    ["admin", admin, { fleetRead: true, fleetWrite: true, readA: true, writeA: true, readB: true }],
+    ["NOC viewer", noc, { fleetRead: true, fleetWrite: false, readA: true, writeA: false, readB: true }],
+    ["NOC display", display, { fleetRead: true, fleetWrite: false, readA: false, writeA: false, readB: false }],
+    ["tenant A admin", tenantAdminA, { fleetRead: false, fleetWrite: false, readA: true, writeA: true, readB: false }],
+    ["tenant A viewer", tenantViewerA, { fleetRead: false, fleetWrite: false, readA: true, writeA: false, readB: false }],
+    ["signed in, no role or membership", nobody, { fleetRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
+  ])("%s", (_, principal, expected) => {
+    expect({
+      fleetRead: hasPermission(principal, "fleet:read"),
+      fleetWrite: hasPermission(principal, "fleet:write"),
+      readA: hasPermission(principal, "tenant:read", "A"),
+      writeA: hasPermission(principal, "tenant:write", "A"),
+      readB: canAccessTenant(principal, "B", "read"),
+    }).toEqual(expected);
+  });
+
+  it("never grants a tenant permission without naming the tenant", () => {
+    expect(hasPermission(admin, "tenant:read")).toBe(false);
+    expect(hasPermission(tenantAdminA, "tenant:write", null)).toBe(false);
+  });
+
+  it("sends each persona to its own home", () => {
+    expect(homePathFor(admin)).toBe("/admin");
+    expect(homePathFor(noc)).toBe("/noc");
+    expect(homePathFor(display)).toBe("/noc");
+    expect(homePathFor(tenantViewerA)).toBe("/t/a");
+    expect(homePathFor(nobody)).toBe("/signin/no-access");
+  });
+});

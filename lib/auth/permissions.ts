@@ -1,0 +1,69 @@
+/**
+ * Who may do what. Pure functions of the signed-in principal: every route handler and server
+ * action asks these through one wrapper (lib/auth/guards.ts), so no endpoint decides on its own.
+ */
+
+/** App roles as they arrive in the ID token (Entra app roles; the built-in provider mirrors them). */
+export const APP_ROLES = { "Bridgehead.Admin": "admin", "Bridgehead.NocViewer": "noc-viewer" } as const;
+export type OperatorRole = (typeof APP_ROLES)[keyof typeof APP_ROLES];
+export type TenantRole = "tenant-admin" | "tenant-viewer";
+
+export type UserPrincipal = {
+  kind: "user";
+  userId: string;
+  signInName: string;
+  name: string;
+  roles: OperatorRole[];
+  /** The one tenant this user belongs to, from an admin-managed membership; null for operators. */
+  tenant: { id: string; slug: string; role: TenantRole } | null;
+};
+
+export type DisplayPrincipal = { kind: "display"; displayId: string; name: string };
+
+export type Principal = UserPrincipal | DisplayPrincipal;
+
+/**
+ * - `fleet:read`: fleet-wide views (admin portal reads, NOC wall). Admins, NOC viewers, displays.
+ * - `fleet:write`: anything that changes the fleet. Admins only.
+ * - `tenant:read` / `tenant:write`: one tenant's data; operators, or that tenant's own users
+ *   (writes only for its tenant admins, e.g. rotating their agent tokens).
+ */
+export type Permission = "fleet:read" | "fleet:write" | "tenant:read" | "tenant:write";
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.kind === "user" && principal.roles.includes("admin");
+}
+
+export function canReadFleet(principal: Principal): boolean {
+  return principal.kind === "display" || isAdmin(principal) || (principal.kind === "user" && principal.roles.includes("noc-viewer"));
+}
+
+export function canAccessTenant(principal: Principal, tenantId: string, mode: "read" | "write"): boolean {
+  if (isAdmin(principal)) return true;
+  if (principal.kind !== "user") return false;
+  if (mode === "read" && principal.roles.includes("noc-viewer")) return true;
+  if (principal.tenant?.id !== tenantId) return false;
+  return mode === "read" || principal.tenant.role === "tenant-admin";
+}
+
+/** For permissions that are not about one tenant; tenant permissions need the tenant too. */
+export function hasPermission(principal: Principal, permission: Permission, tenantId?: string | null): boolean {
+  switch (permission) {
+    case "fleet:read":
+      return canReadFleet(principal);
+    case "fleet:write":
+      return isAdmin(principal);
+    case "tenant:read":
+    case "tenant:write":
+      return tenantId != null && canAccessTenant(principal, tenantId, permission === "tenant:read" ? "read" : "write");
+  }
+}
+
+/** Where a principal lands after signing in. */
+export function homePathFor(principal: Principal): string {
+  if (isAdmin(principal)) return "/admin";
+  if (principal.kind === "display") return "/noc";
+  if (principal.tenant) return `/t/${principal.tenant.slug}`;
+  if (principal.roles.includes("noc-viewer")) return "/noc";
+  return "/signin/no-access";
+}

@@ -1,0 +1,46 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { privateClouds, segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
+
+/** The tenant a slug names, for guards: the id, or null when there is no such tenant. */
+export async function findTenantIdBySlug(slug: string, db: Database): Promise<string | null> {
+  const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug));
+  return row?.id ?? null;
+}
+
+export type TenantSummary = NonNullable<Awaited<ReturnType<typeof getTenantSummary>>>;
+
+/** What a tenant's page starts from: its network, VLAN, segment state and tunnels. */
+export async function getTenantSummary(db: Database, tenantId: string) {
+  const [row] = await db
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      displayName: tenants.displayName,
+      state: tenants.state,
+      subnet: tenants.subnet,
+      gatewayLocation: tenants.gatewayLocation,
+      transport: tenants.transport,
+      encapsulation: tenants.encapsulation,
+      sourceEnvironment: tenants.sourceEnvironment,
+      underlayMtu: tenants.underlayMtu,
+      plannedCutoverOn: tenants.plannedCutoverOn,
+      privateCloud: privateClouds.name,
+      region: privateClouds.region,
+      vlanId: vlanAllocations.vlanId,
+      vni: vlanAllocations.vni,
+      segmentState: segments.state,
+    })
+    .from(tenants)
+    .innerJoin(privateClouds, eq(privateClouds.id, tenants.privateCloudId))
+    .leftJoin(vlanAllocations, and(eq(vlanAllocations.tenantId, tenants.id), ne(vlanAllocations.state, "released")))
+    .leftJoin(segments, eq(segments.tenantId, tenants.id))
+    .where(eq(tenants.id, tenantId));
+  if (!row) return null;
+  const tunnelRows = await db
+    .select({ id: tunnels.id, name: tunnels.name, ordinal: tunnels.ordinal, status: tunnels.status })
+    .from(tunnels)
+    .where(eq(tunnels.tenantId, tenantId))
+    .orderBy(tunnels.ordinal);
+  return { ...row, tunnels: tunnelRows };
+}
