@@ -13,7 +13,12 @@ import { hasPermission, type Permission, type Principal } from "./permissions";
 import { resolvePrincipal } from "./principal";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
 
-export type Access = Permission | "public";
+/**
+ * `public`: anyone, signed in or not (the principal is resolved when there is one).
+ * `anonymous`: anyone, and the session is not even read: for probes that must answer when the
+ * database does not.
+ */
+export type Access = Permission | "public" | "anonymous";
 
 export class AuthError extends Error {
   constructor(
@@ -84,7 +89,7 @@ async function checkAccess<TInput>(
 // --- Route handlers --------------------------------------------------------------------------
 
 export type RouteContext<TParams, TAccess extends Access> = {
-  db: Database;
+  db: TAccess extends "anonymous" ? null : Database;
   principal: TAccess extends "public" ? Principal | null : Principal;
   tenantId: string | null;
   params: TParams;
@@ -110,12 +115,16 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
         host: request.headers.get("x-forwarded-host") ?? request.headers.get("host"),
         proto: request.headers.get("x-forwarded-proto"),
       };
+      if (options.access === "anonymous") {
+        assertSameOrigin(facts);
+        return await handler(request, { db: null, principal: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
+      }
       const { principal, db } = await authenticate(facts);
       if (options.access === "public") {
-        return await handler(request, { db, principal: principal as RouteContext<TParams, TAccess>["principal"], tenantId: null, params });
+        return await handler(request, { db, principal, tenantId: null, params } as RouteContext<TParams, TAccess>);
       }
       const checked = await checkAccess(principal, db, options.access as Permission, options.tenant, params);
-      return await handler(request, { db, principal: checked.principal, tenantId: checked.tenantId, params });
+      return await handler(request, { db, principal: checked.principal, tenantId: checked.tenantId, params } as RouteContext<TParams, TAccess>);
     } catch (error) {
       if (error instanceof AuthError) {
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
@@ -132,7 +141,7 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T; message?: string }
-  | { ok: false; status: 400 | 401 | 403 | 404 | 409; message: string; errors?: Record<string, string[]> };
+  | { ok: false; status: 400 | 401 | 403 | 404 | 409; message: string; errors?: Partial<Record<string, string[]>> };
 
 export type ActionContext = { db: Database; principal: Principal; tenantId: string | null };
 

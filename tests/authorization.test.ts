@@ -1,0 +1,209 @@
+import fs from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
+vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
+
+import { addMembership } from "@/lib/actions/access/add-membership";
+import { removeMembership } from "@/lib/actions/access/remove-membership";
+import { createDisplay } from "@/lib/actions/noc/create-display";
+import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
+import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
+import { isGuarded } from "@/lib/auth/guards";
+import type { Database } from "@/lib/db/client";
+import { memberships, nocDisplays, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
+import { POST as signOut } from "@/app/api/auth/signout/route";
+import { callAction, callRoute, CONSOLE_ORIGIN, useTestApp, type Persona } from "./support/personas";
+
+let db: Database;
+let endpointOf: Record<"contoso" | "fabrikam", string>;
+
+beforeAll(async () => {
+  db = await useTestApp();
+  const rows = await db
+    .select({ slug: tenants.slug, endpointId: tunnelEndpoints.id })
+    .from(tunnelEndpoints)
+    .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
+    .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+    .where(eq(tunnelEndpoints.side, "source"));
+  endpointOf = Object.fromEntries(rows.map((r) => [r.slug, r.endpointId])) as typeof endpointOf;
+});
+
+/** Every server action, with an input that would succeed for an admin. */
+const ACTIONS = {
+  addMembership: () => [addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal: `x${Date.now()}@contoso.example`, role: "tenant-viewer" }],
+  removeMembership: () => [removeMembership, { id: crypto.randomUUID() }],
+  createDisplay: () => [createDisplay, { name: "Wall" }],
+  revokeDisplay: () => [revokeDisplay, { id: crypto.randomUUID() }],
+  rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
+} as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
+
+type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
+
+function walk(dir: string, match: (file: string) => boolean): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full, match) : match(entry.name) ? [full] : [];
+  });
+}
+
+describe("every door is guarded", () => {
+  it("every route handler export goes through defineRoute", async () => {
+    const files = walk("app", (name) => name === "route.ts");
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const module = (await import(path.resolve(file))) as Record<string, unknown>;
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+        if (method in module) expect(isGuarded(module[method]), `${file} ${method}`).toBe(true);
+      }
+    }
+  });
+
+  it("every server action goes through defineAction, and the list below covers them all", async () => {
+    const files = walk("lib/actions", (name) => name.endsWith(".ts") && !name.endsWith(".test.ts"));
+    const exported: string[] = [];
+    for (const file of files) {
+      const module = (await import(path.resolve(file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) {
+        expect(isGuarded(value), `${file} ${name}`).toBe(true);
+        exported.push(name);
+      }
+    }
+    // A new action must be added to ACTIONS so the refusal tests below exercise it.
+    expect(exported.sort()).toEqual(Object.keys(ACTIONS).sort());
+  });
+});
+
+describe("route handlers", () => {
+  it.each<[Persona, number]>([
+    ["anonymous", 401],
+    ["expired", 401],
+    ["tampered", 401],
+    ["revokedDisplay", 401],
+  ])("refuse a %s caller with %i", async (as, status) => {
+    const response = await callRoute(getTenant as never, { as, path: "/api/v1/tenants/contoso", params: { slug: "contoso" } });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/sign in/i) });
+  });
+
+  it.each<[Persona, "contoso" | "fabrikam", number]>([
+    ["alice", "contoso", 200],
+    ["alice", "fabrikam", 404],
+    ["bob", "fabrikam", 200],
+    ["bob", "contoso", 404],
+    ["admin", "fabrikam", 200],
+    ["noc", "contoso", 200],
+    ["display", "contoso", 404],
+  ])("%s reading tenant %s gets %i", async (as, slug, status) => {
+    const response = await callRoute(getTenant as never, { as, path: `/api/v1/tenants/${slug}`, params: { slug } });
+    expect(response.status).toBe(status);
+    const body = await response.json();
+    if (status === 200) expect(body).toMatchObject({ slug, vlanId: expect.any(Number) });
+    else expect(JSON.stringify(body)).not.toContain(slug === "contoso" ? "Contoso" : "Fabrikam");
+  });
+
+  it("answers an unknown tenant exactly as another tenant's: 404", async () => {
+    const response = await callRoute(getTenant as never, { as: "alice", params: { slug: "no-such-tenant" } });
+    expect(response.status).toBe(404);
+  });
+
+  it("refuses a state-changing request from a foreign origin, or with no origin at all", async () => {
+    expect((await callRoute(signOut as never, { as: "admin", method: "POST", origin: "https://evil.example" })).status).toBe(403);
+    expect((await callRoute(signOut as never, { as: "admin", method: "POST", origin: null })).status).toBe(403);
+    const ok = await callRoute(signOut as never, { as: "admin", method: "POST", origin: CONSOLE_ORIGIN });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("set-cookie")).toMatch(/^__Host-bh_session=; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=0/);
+  });
+});
+
+describe("server actions", () => {
+  const actionNames = Object.keys(ACTIONS) as (keyof typeof ACTIONS)[];
+
+  it.each(actionNames)("%s refuses anonymous, expired and tampered sessions with 401", async (name) => {
+    for (const as of ["anonymous", "expired", "tampered", "revokedDisplay"] as const) {
+      const [action, input] = ACTIONS[name]();
+      expect(await callAction(action as AnyAction, input, { as })).toMatchObject({ ok: false, status: 401 });
+    }
+  });
+
+  it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
+    for (const as of ["noc", "display"] as const) {
+      const [action, input] = ACTIONS[name]();
+      const result = await callAction(action as AnyAction, input, { as });
+      expect(result.ok).toBe(false);
+      expect([403, 404]).toContain(result.status);
+    }
+  });
+
+  it.each(actionNames)("%s refuses a foreign origin even for an admin", async (name) => {
+    const [action, input] = ACTIONS[name]();
+    expect(await callAction(action as AnyAction, input, { as: "admin", origin: "https://evil.example" })).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it("fleet actions refuse tenant users with 403", async () => {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay"] as const) {
+      const [action, input] = ACTIONS[name]();
+      expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
+    }
+  });
+
+  it("a tenant user cannot rotate another tenant's agent token by forging its id, and nothing changes", async () => {
+    const before = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    const forged = await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "alice" });
+    expect(forged).toMatchObject({ ok: false, status: 404 });
+    const after = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    expect(after).toEqual(before);
+
+    const own = await callAction(rotateAgentToken, { id: endpointOf.contoso }, { as: "alice" });
+    expect(own).toMatchObject({ ok: true, data: { token: expect.stringMatching(/^agt_[\w-]{43}$/) } });
+  });
+
+  it("stores only the hash of a rotated agent token, and a second rotation replaces it", async () => {
+    const first = await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "bob" });
+    const second = await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "admin" });
+    if (!first.ok || !second.ok) throw new Error("rotation failed");
+    const [row] = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    expect(row!.agentTokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row!.agentTokenHash).not.toContain(second.data.token);
+    expect(first.data.token).not.toBe(second.data.token);
+  });
+
+  it("an admin creates a display link whose token is stored only as a hash, and revokes it once", async () => {
+    const created = await callAction(createDisplay, { name: "Wall 7" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const token = new URL(created.data.link).hash.slice(1);
+    const [row] = await db.select().from(nocDisplays).where(eq(nocDisplays.id, created.data.id));
+    expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row!.tokenHash).not.toContain(token);
+
+    expect(await callAction(revokeDisplay, { id: created.data.id }, { as: "admin" })).toMatchObject({ ok: true });
+    expect(await callAction(revokeDisplay, { id: created.data.id }, { as: "admin" })).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it("validates input with field errors a form can show, and only for signed-in callers", async () => {
+    const input = { tenantSlug: "contoso", principalKind: "object-id", principal: "not-a-guid", role: "tenant-admin" };
+    const result = await callAction(addMembership, input, { as: "admin" });
+    expect(result).toMatchObject({ ok: false, status: 400, errors: { principal: [expect.stringMatching(/GUID/)] } });
+    expect(await callAction(addMembership, input, { as: "anonymous" })).toEqual({ ok: false, status: 401, message: expect.any(String) });
+  });
+
+  it("one user belongs to one tenant: a second membership is refused with a clear message", async () => {
+    const input = { tenantSlug: "fabrikam", principalKind: "sign-in-name", principal: "ALICE@contoso.example", role: "tenant-admin" };
+    const result = await callAction(addMembership, input, { as: "admin" });
+    expect(result).toMatchObject({ ok: false, status: 409, errors: { principal: [expect.stringMatching(/one user, one tenant/)] } });
+    const rows = await db.select().from(memberships).where(eq(memberships.principal, "alice@contoso.example"));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("removing a membership takes the tenant away at the user's next request", async () => {
+    const principal = `carol${Date.now()}@contoso.example`;
+    const added = await callAction(addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal, role: "tenant-viewer" }, { as: "admin" });
+    expect(added).toMatchObject({ ok: true });
+    const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
+    expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    expect(await db.select().from(memberships).where(eq(memberships.principal, principal))).toEqual([]);
+  });
+});
