@@ -17,7 +17,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
-    baseURL: `https://127.0.0.1:${port}`,
+    // The console's public origin: the built-in identity provider's issuer hangs off it.
+    baseURL: `https://localhost:${port}`,
     // The console's self-signed certificate, made on first start in the run's data folder.
     ignoreHTTPSErrors: true,
     screenshot: "on",
@@ -35,7 +36,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    // Signs each persona in once through the real MSAL redirect flow and saves its session.
+    { name: "setup", testMatch: /.*\.setup\.ts/, use: { ...devices["Desktop Chrome"] } },
+    { name: "chromium", dependencies: ["setup"], use: { ...devices["Desktop Chrome"] } },
+  ],
   webServer: {
     command: "node scripts/start.mjs",
     url: `https://127.0.0.1:${port}/api/health`,
@@ -44,7 +49,7 @@ export default defineConfig({
     timeout: 300_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: `https://localhost:${port}`, DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" },
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
   },
 });

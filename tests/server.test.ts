@@ -42,9 +42,13 @@ describe.skipIf(!postgresAvailable())("the console process with DATABASE_URL", (
       const health = await server.get("/api/health");
       expect(health.status).toBe(200);
       expect(JSON.parse(health.body)).toMatchObject({ status: "ok", database: "postgres" });
+      // Signed out: the admin portal sends the visitor to sign in and back.
       const admin = await server.get("/admin");
-      expect(admin.status).toBe(200);
-      expect(admin.body).toContain("Fleet overview");
+      expect(admin.status).toBe(307);
+      expect(admin.headers.location).toMatch(/\/signin\?returnTo=%2Fadmin$/);
+      const signIn = await server.get("/signin?returnTo=%2Fadmin");
+      expect(signIn.status).toBe(200);
+      expect(signIn.body).toContain("Sign in to run, or see, your stretched networks.");
     } finally {
       expect(await server.stop()).toBe(0);
       await database.drop();

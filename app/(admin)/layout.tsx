@@ -9,7 +9,7 @@ const NAV = [
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   // Admins run the portal; NOC viewers may look around it read-only. Wall displays stay on /noc.
-  const { principal } = await requirePageAccess("fleet:read", { returnTo: "/admin" });
+  const { principal } = await requirePageAccess("fleet:read");
   if (principal.kind === "display") redirect("/noc");
   return (
     <div className="min-h-screen">

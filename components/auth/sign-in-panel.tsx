@@ -4,6 +4,7 @@ import { EventType, InteractionStatus, type AuthenticationResult, type EventMess
 import { MsalProvider, useMsal } from "@azure/msal-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { safeReturnPath } from "@/lib/auth/return-path";
 import type { BrowserAuthConfig } from "@/lib/identity/client-config";
 import { getMsalInstance, SIGN_IN_SCOPES } from "./msal-instance";
 
@@ -18,11 +19,6 @@ export function SignInPanel(props: Props) {
   );
 }
 
-/** Only paths of this console: an open redirect after sign-in would hand a session's first page to anyone. */
-function safeReturnPath(value: string | null | undefined): string | null {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : null;
-}
-
 function SignInFlow({ returnTo, signedOut, providerName }: Props) {
   const { instance, inProgress } = useMsal();
   const router = useRouter();
@@ -35,7 +31,7 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
       if (event.eventType === EventType.LOGIN_SUCCESS) {
         const result = event.payload as AuthenticationResult;
         setState({ phase: "exchanging" });
-        void exchange(result.idToken, safeReturnPath(result.state));
+        void exchange(result.idToken);
       } else if (event.eventType === EventType.ACQUIRE_TOKEN_FAILURE) {
         setState({ phase: "error", message: `Sign-in did not complete: ${event.error?.message ?? "unknown error"}` });
       }
@@ -44,7 +40,8 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
       if (id) instance.removeEventCallback(id);
     };
 
-    async function exchange(idToken: string, next: string | null) {
+    // The redirect bridge brings the browser back to this page with its returnTo intact.
+    async function exchange(idToken: string) {
       const response = await fetch("/api/auth/session", {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -55,10 +52,10 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
         setState({ phase: "error", message: body.error ?? `Sign-in failed (${response.status}).` });
         return;
       }
-      router.replace(next ?? body.home);
+      router.replace(safeReturnPath(returnTo) ?? body.home);
       router.refresh();
     }
-  }, [instance, router]);
+  }, [instance, router, returnTo]);
 
   const busy = inProgress !== InteractionStatus.None || state.phase === "exchanging";
   return (
@@ -76,7 +73,7 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
       <button
         type="button"
         disabled={busy}
-        onClick={() => void instance.loginRedirect({ scopes: SIGN_IN_SCOPES, state: returnTo ?? undefined, prompt: "login" })}
+        onClick={() => void instance.loginRedirect({ scopes: SIGN_IN_SCOPES, prompt: "login" })}
         className="w-full rounded-md bg-sky-700 px-4 py-2.5 font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-60"
       >
         {busy ? "Signing in…" : `Sign in with ${providerName}`}

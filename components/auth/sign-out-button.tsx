@@ -12,7 +12,9 @@ export function SignOutButton({ auth, className }: { auth: BrowserAuthConfig; cl
     await fetch("/api/auth/signout", { method: "POST" });
     const msal = getMsalInstance(auth);
     await msal.initialize();
-    await msal.logoutRedirect({ account: msal.getAllAccounts()[0] ?? null, postLogoutRedirectUri: auth.postLogoutRedirectUri });
+    const account = msal.getAllAccounts()[0] ?? null;
+    // MSAL does not send id_token_hint by itself; without it the provider ignores the return URL.
+    await msal.logoutRedirect({ account, idTokenHint: account?.idToken, postLogoutRedirectUri: auth.postLogoutRedirectUri });
   }
   return (
     <button

@@ -205,7 +205,10 @@ export function fieldErrors(error: z.ZodError): Record<string, string[]> {
  * data they show still comes through checks of their own (`requirePageAccess`).
  */
 export async function getPagePrincipal(): Promise<{ principal: Principal | null; db: Database }> {
+  // Cookies first: reading them marks the page dynamic, so a build's prerender pass stops here
+  // instead of opening the database.
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
   const { db } = await getDatabase();
-  const claims = await openSession((await cookies()).get(SESSION_COOKIE)?.value, getSessionKey(readConfig()));
+  const claims = await openSession(token, getSessionKey(readConfig()));
   return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
 }

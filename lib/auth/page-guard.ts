@@ -1,4 +1,6 @@
+import { headers } from "next/headers";
 import { forbidden, notFound, redirect } from "next/navigation";
+import { REQUEST_PATH_HEADER } from "./cookie-name";
 import type { Database } from "@/lib/db/client";
 import { getPagePrincipal } from "./guards";
 import { hasPermission, type Permission, type Principal } from "./permissions";
@@ -9,10 +11,13 @@ import { hasPermission, type Permission, type Principal } from "./permissions";
  */
 export async function requirePageAccess(
   access: Permission,
-  options: { returnTo: string; tenantId?: string | null },
+  options: { tenantId?: string | null } = {},
 ): Promise<{ principal: Principal; db: Database }> {
   const { principal, db } = await getPagePrincipal();
-  if (!principal) redirect(`/signin?returnTo=${encodeURIComponent(options.returnTo)}`);
+  if (!principal) {
+    const returnTo = (await headers()).get(REQUEST_PATH_HEADER) ?? "/";
+    redirect(`/signin?returnTo=${encodeURIComponent(returnTo)}`);
+  }
   if (!hasPermission(principal, access, options.tenantId)) {
     if (access.startsWith("tenant:")) notFound();
     forbidden();

@@ -10,8 +10,9 @@ import { EncryptJWT, jwtDecrypt } from "jose";
 import { z } from "zod";
 import type { AppConfig } from "@/lib/config";
 
-/** `__Host-`: the browser only accepts it Secure, for this exact host, on path /. */
-export const SESSION_COOKIE = "__Host-bh_session";
+import { SESSION_COOKIE } from "./cookie-name";
+
+export { SESSION_COOKIE };
 
 export const USER_SESSION_SECONDS = 8 * 3600;
 /** A wall screen runs unattended; browsers cap a cookie's life at 400 days. */

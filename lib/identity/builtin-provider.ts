@@ -93,8 +93,9 @@ export async function createBuiltinProvider(config: AppConfig, cookieSecret: Uin
     },
   };
 
+  // Not behind a proxy: the built-in provider only runs with the console's own TLS, so
+  // X-Forwarded-* headers are not trusted.
   const provider = new Provider(builtinIssuer(config), configuration);
-  provider.proxy = true;
   const callback = provider.callback();
 
   return {

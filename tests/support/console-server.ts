@@ -14,7 +14,7 @@ export type ConsoleServer = {
   dataDir: string;
   process: ChildProcess;
   output: () => string;
-  get(pathname: string): Promise<{ status: number; body: string }>;
+  get(pathname: string): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
@@ -61,7 +61,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
           .get(new URL(pathname, url), { ca }, (res) => {
             let body = "";
             res.on("data", (chunk) => (body += chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
           })
           .on("error", reject);
       }),

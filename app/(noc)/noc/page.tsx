@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "NOC wall" };
 export const dynamic = "force-dynamic";
 
 export default async function NocWallPage() {
-  const { db } = await requirePageAccess("fleet:read", { returnTo: "/noc" });
+  const { db } = await requirePageAccess("fleet:read");
   const fleet = await getFleetSummary(db);
   return (
     <main className="p-8">

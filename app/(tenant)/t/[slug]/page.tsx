@@ -16,7 +16,7 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
   const { slug } = await params;
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
-  const { principal } = await requirePageAccess("tenant:read", { returnTo: `/t/${slug}`, tenantId });
+  const { principal } = await requirePageAccess("tenant:read", { tenantId });
   const [tenant, endpoints] = await Promise.all([getTenantSummary(db, tenantId!), listTenantEndpoints(db, tenantId!)]);
   if (!tenant) notFound();
   const home = principal.kind === "user" && principal.tenant ? `/t/${principal.tenant.slug}` : "/admin";

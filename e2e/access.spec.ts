@@ -1,0 +1,105 @@
+import { expect, test } from "@playwright/test";
+import { PERSONAS, signIn, storageStateOf } from "./support/personas";
+
+test.describe("a tenant user", () => {
+  test.use({ storageState: storageStateOf("alice") });
+
+  test("sees their own tenant and cannot reach another's, by page or by API", async ({ page, request }) => {
+    await page.goto("/tenant");
+    await expect(page).toHaveURL(/\/t\/contoso$/);
+    await expect(page.getByRole("heading", { name: "Contoso Manufacturing" })).toBeVisible();
+    await expect(page.getByText("192.168.10.0/24")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Access" })).toHaveCount(0);
+    await page.screenshot({ path: test.info().outputPath("tenant-contoso.png"), fullPage: true });
+
+    const other = await page.goto("/t/fabrikam");
+    expect(other?.status()).toBe(404);
+    await expect(page.getByText("Fabrikam")).toHaveCount(0);
+    expect((await page.request.get("/api/v1/tenants/fabrikam")).status()).toBe(404);
+    expect((await page.request.get("/api/v1/tenants/contoso")).status()).toBe(200);
+    // Without the session cookie the API asks for sign-in.
+    expect((await request.get("/api/v1/tenants/contoso", { headers: { cookie: "" } })).status()).toBe(401);
+  });
+
+  test("rotates their own agent token and sees it once", async ({ page }) => {
+    await page.goto("/t/contoso");
+    const gateway = page.getByRole("listitem", { name: /Source-site gateway contoso-gw1/ });
+    await gateway.getByRole("button", { name: /token/ }).click();
+    await expect(gateway.getByRole("status")).toContainText("shown only once");
+    await expect(gateway.getByRole("status").locator("code")).toHaveText(/^agt_[\w-]{43}$/);
+    await page.reload();
+    await expect(gateway).toContainText("token issued");
+    await expect(gateway.locator("code")).toHaveCount(0);
+  });
+
+  test("is refused the admin portal", async ({ page }) => {
+    const response = await page.goto("/admin");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  });
+});
+
+test.describe("an admin", () => {
+  test.use({ storageState: storageStateOf("admin") });
+
+  test("makes a NOC display link that signs a wall screen in, and revoking it ends that session", async ({ page, browser }) => {
+    await page.goto("/admin/access");
+    const form = page.getByRole("form", { name: "Create a NOC display" });
+    await form.getByLabel("Display name").fill("Wall <script>");
+    await form.getByRole("button", { name: "Create display link" }).click();
+    await expect(form.getByText(/Use letters, digits/)).toBeVisible();
+    await expect(form.getByLabel("Display name")).toHaveAttribute("aria-invalid", "true");
+
+    await form.getByLabel("Display name").fill("Ops wall 3");
+    await form.getByRole("button", { name: "Create display link" }).click();
+    const link = await form.getByRole("link", { name: "Display link" }).getAttribute("href");
+    expect(link).toMatch(/\/noc\/connect#noc_[\w-]{43}$/);
+
+    const wall = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1920, height: 1080 } });
+    const screen = await wall.newPage();
+    await screen.goto(link!);
+    await expect(screen).toHaveURL(/\/noc$/);
+    await expect(screen.getByRole("heading", { name: "Bridgehead NOC" })).toBeVisible();
+    await expect(screen.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+
+    await page.reload();
+    const row = page.getByRole("row", { name: /Ops wall 3/ });
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await expect(row).toContainText("Revoked");
+
+    await screen.reload();
+    await expect(screen).toHaveURL(/\/signin/);
+    await wall.close();
+  });
+});
+
+test("signing out ends the console session and the provider's", async ({ page }) => {
+  await signIn(page, "bob");
+  await page.waitForURL(`**${PERSONAS.bob.home}`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/signin\?signedOut=1/);
+  await expect(page.getByRole("status")).toHaveText("You are signed out.");
+
+  const response = await page.goto("/t/fabrikam");
+  await expect(page).toHaveURL(/\/signin\?returnTo=/);
+  expect(response?.ok()).toBe(true);
+  // The provider asks for the password again: its session ended too.
+  await page.getByRole("button", { name: /Sign in with/ }).click();
+  await expect(page.getByLabel("Password")).toBeVisible();
+});
+
+test("signing in from a protected page returns there", async ({ page }) => {
+  await signIn(page, "admin", "/admin/access");
+  await page.waitForURL(/\/admin\/access$/);
+  await expect(page.getByRole("heading", { name: "Tenant members" })).toBeVisible();
+});
+
+test("a wrong password is refused on the provider's page with a message", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByRole("button", { name: /Sign in with/ }).click();
+  await page.getByLabel("Sign-in name").fill("admin@bridgehead.example");
+  await page.getByLabel("Password").fill("wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("That sign-in name and password do not match a demo account.");
+});

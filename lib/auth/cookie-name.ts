@@ -1,0 +1,5 @@
+/** `__Host-`: the browser only accepts it Secure, for this exact host, on path /. */
+export const SESSION_COOKIE = "__Host-bh_session";
+
+/** Set by proxy.ts on every page request: the path and query asked for, for after sign-in. */
+export const REQUEST_PATH_HEADER = "x-bridgehead-path";
