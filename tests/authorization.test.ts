@@ -10,6 +10,9 @@ import { addMembership } from "@/lib/actions/access/add-membership";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
+import { editTenant } from "@/lib/actions/tenants/edit-tenant";
+import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
+import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
@@ -20,6 +23,8 @@ import { callAction, callRoute, CONSOLE_ORIGIN, useTestApp, type Persona } from 
 
 let db: Database;
 let endpointOf: Record<"contoso" | "fabrikam", string>;
+let tenantIdOf: Record<"contoso" | "fabrikam", string>;
+let cloudId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -30,6 +35,9 @@ beforeAll(async () => {
     .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
     .where(eq(tunnelEndpoints.side, "source"));
   endpointOf = Object.fromEntries(rows.map((r) => [r.slug, r.endpointId])) as typeof endpointOf;
+  const tenantRows = await db.select({ slug: tenants.slug, id: tenants.id, cloud: tenants.privateCloudId }).from(tenants);
+  tenantIdOf = Object.fromEntries(tenantRows.map((r) => [r.slug, r.id])) as typeof tenantIdOf;
+  cloudId = tenantRows[0]!.cloud;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -39,6 +47,33 @@ const ACTIONS = {
   createDisplay: () => [createDisplay, { name: "Wall" }],
   revokeDisplay: () => [revokeDisplay, { id: crypto.randomUUID() }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
+  onboardTenant: () => [
+    onboardTenant,
+    {
+      privateCloudId: cloudId,
+      slug: `new-${Date.now()}`,
+      displayName: "New Tenant",
+      contacts: [{ name: "Ada", email: "ada@example.com" }],
+      sourceEnvironment: "bare-metal",
+      transport: "ipsec-vpn",
+      subnet: "172.31.5.0/24",
+      gatewayLocation: "source",
+      sourceGatewayUnderlayIp: "198.51.100.77",
+    },
+  ],
+  editTenant: () => [
+    editTenant,
+    {
+      id: tenantIdOf.fabrikam,
+      displayName: "Fabrikam Health",
+      contacts: [{ name: "Bob", email: "bob@fabrikam.example" }],
+      transport: "expressroute-global-reach",
+      underlayMtu: 9000,
+      sourceGatewayUnderlayIp: "203.0.113.20",
+      latencyObjectiveMs: 20,
+    },
+  ],
+  offboardTenant: () => [offboardTenant, { id: tenantIdOf.fabrikam }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
@@ -110,6 +145,14 @@ describe("route handlers", () => {
     expect(response.status).toBe(404);
   });
 
+  it("does not let X-Forwarded-Host vouch for a foreign origin when the console serves TLS itself", async () => {
+    const request = new Request(`${CONSOLE_ORIGIN}/api/auth/signout`, {
+      method: "POST",
+      headers: { host: new URL(CONSOLE_ORIGIN).host, origin: "https://evil.example", "x-forwarded-host": "evil.example" },
+    });
+    expect((await signOut(request)).status).toBe(403);
+  });
+
   it("refuses a state-changing request from a foreign origin, or with no origin at all", async () => {
     expect((await callRoute(signOut as never, { as: "admin", method: "POST", origin: "https://evil.example" })).status).toBe(403);
     expect((await callRoute(signOut as never, { as: "admin", method: "POST", origin: null })).status).toBe(403);
@@ -144,7 +187,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }

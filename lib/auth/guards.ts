@@ -36,7 +36,29 @@ const MESSAGES = {
   foreignOrigin: "Refused: the request came from another site.",
 } as const;
 
-type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null; host: string | null; proto: string | null };
+type RequestFacts = {
+  method: string;
+  cookieHeader: string | null;
+  origin: string | null;
+  host: string | null;
+  forwardedHost: string | null;
+  forwardedProto: string | null;
+};
+
+function firstValue(header: string | null): string | undefined {
+  return header?.split(",")[0]?.trim() || undefined;
+}
+
+function requestFacts(method: string, headers: Headers, cookieHeader: string | null): RequestFacts {
+  return {
+    method: method.toUpperCase(),
+    cookieHeader,
+    origin: headers.get("origin"),
+    host: headers.get("host"),
+    forwardedHost: headers.get("x-forwarded-host"),
+    forwardedProto: headers.get("x-forwarded-proto"),
+  };
+}
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -48,8 +70,12 @@ const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 function assertSameOrigin(facts: RequestFacts) {
   if (!UNSAFE_METHODS.has(facts.method)) return;
   const config = readConfig();
-  const scheme = config.tls.enabled ? "https" : (facts.proto?.split(",")[0]?.trim() ?? "https");
-  if (!facts.origin || !facts.host || facts.origin !== `${scheme}://${facts.host}`) {
+  // X-Forwarded-* are trusted only behind a TLS-terminating proxy (TLS=off); a console that
+  // serves TLS itself is reached directly, and its Host header is the truth.
+  const behindProxy = !config.tls.enabled;
+  const scheme = behindProxy ? (firstValue(facts.forwardedProto) ?? "https") : "https";
+  const host = (behindProxy ? firstValue(facts.forwardedHost) : undefined) ?? facts.host;
+  if (!facts.origin || !host || facts.origin !== `${scheme}://${host}`) {
     throw new AuthError(403, MESSAGES.foreignOrigin);
   }
 }
@@ -108,13 +134,7 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
   const route = async (request: Request, segment?: { params?: Promise<TParams> }): Promise<Response> => {
     try {
       const params = ((await segment?.params) ?? {}) as TParams;
-      const facts: RequestFacts = {
-        method: request.method.toUpperCase(),
-        cookieHeader: request.headers.get("cookie"),
-        origin: request.headers.get("origin"),
-        host: request.headers.get("x-forwarded-host") ?? request.headers.get("host"),
-        proto: request.headers.get("x-forwarded-proto"),
-      };
+      const facts = requestFacts(request.method, request.headers, request.headers.get("cookie"));
       if (options.access === "anonymous") {
         assertSameOrigin(facts);
         return await handler(request, { db: null, principal: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
@@ -145,12 +165,38 @@ export type ActionResult<T = undefined> =
 
 export type ActionContext = { db: Database; principal: Principal; tenantId: string | null };
 
-/** Form fields arrive as FormData; programmatic calls pass objects. Next's own fields are dropped. */
-function toPlainInput(input: unknown): unknown {
+/**
+ * Form fields arrive as FormData; programmatic calls pass objects. Dotted names build nested
+ * values (`contacts.0.email` → contacts[0].email); Next's own `$ACTION…` fields are dropped.
+ */
+export function toPlainInput(input: unknown): unknown {
   if (!(input instanceof FormData)) return input;
-  const fields: Record<string, FormDataEntryValue> = {};
-  for (const [name, value] of input.entries()) if (!name.startsWith("$ACTION")) fields[name] = value;
-  return fields;
+  const root: Record<string, unknown> = {};
+  for (const [name, value] of input.entries()) {
+    if (name.startsWith("$ACTION")) continue;
+    const path = name.split(".");
+    if (path.some((key) => key === "__proto__" || key === "constructor" || key === "prototype")) continue;
+    let node: Record<string, unknown> = root;
+    path.forEach((key, index) => {
+      if (index === path.length - 1) {
+        node[key] = value;
+        return;
+      }
+      const nextIsIndex = /^\d+$/.test(path[index + 1]!);
+      node[key] ??= nextIsIndex ? [] : {};
+      node = node[key] as Record<string, unknown>;
+    });
+  }
+  return compactArrays(root);
+}
+
+/** Sparse arrays from skipped indexes (a removed contact row) become dense. */
+function compactArrays(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(compactArrays);
+  if (value && typeof value === "object" && !(value instanceof Blob)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
+  }
+  return value;
 }
 
 export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
@@ -163,14 +209,7 @@ export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
 ) {
   const action = async (input: unknown): Promise<ActionResult<TResult>> => {
     try {
-      const requestHeaders = await headers();
-      const facts: RequestFacts = {
-        method: "POST",
-        cookieHeader: (await cookies()).toString(),
-        origin: requestHeaders.get("origin"),
-        host: requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host"),
-        proto: requestHeaders.get("x-forwarded-proto"),
-      };
+      const facts = requestFacts("POST", await headers(), (await cookies()).toString());
       const { principal, db } = await authenticate(facts);
       // Anonymous callers learn nothing, not even which fields are wrong.
       if (!principal) throw new AuthError(401, MESSAGES[401]);

@@ -1,0 +1,76 @@
+/**
+ * Offboarding ends a tenant's stretch and keeps its history. Access ends at once (memberships
+ * removed, agent tokens revoked). The VLAN goes into quarantine only once the tenant's segment
+ * is gone from Azure: while a segment still carries the VLAN, handing it to someone else would
+ * bridge two customers together.
+ */
+import { and, eq, inArray, ne } from "drizzle-orm";
+import { recordAudit } from "@/lib/audit";
+import type { Principal } from "@/lib/auth/permissions";
+import type { Database } from "@/lib/db/client";
+import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
+import type { CommandRefusal } from "./onboard-tenant";
+
+export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; quarantinedUntil: Date | null } | CommandRefusal;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export async function offboardTenant(db: Database, actor: Principal | null, tenantId: string, now = new Date()): Promise<OffboardResult> {
+  return db.transaction(async (tx) => {
+    const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
+    if (!tenant) return { ok: false as const, status: 404 as const, message: "No such tenant." };
+    if (tenant.state === "offboarding" || tenant.state === "offboarded") {
+      return { ok: false as const, status: 409 as const, message: `${tenant.displayName} is already ${tenant.state}.` };
+    }
+
+    const removedMembers = await tx.delete(memberships).where(eq(memberships.tenantId, tenantId)).returning({ principal: memberships.principal });
+    const tunnelIds = (await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.tenantId, tenantId))).map((t) => t.id);
+    if (tunnelIds.length > 0) {
+      await tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+    }
+
+    // A segment that never reached Azure has nothing to delete; one that did is removed by the
+    // provisioning job, which then calls completeOffboarding.
+    const [segment] = await tx.select().from(segments).where(eq(segments.tenantId, tenantId));
+    const segmentInAzure = segment && segment.azureResourceId !== null && segment.state !== "deleted";
+    if (segment && !segmentInAzure) await tx.update(segments).set({ state: "deleted", desired: "absent", updatedAt: now }).where(eq(segments.id, segment.id));
+    if (segment && segmentInAzure) {
+      await tx.update(segments).set({ desired: "absent", nextAttemptAt: now, updatedAt: now }).where(eq(segments.id, segment.id));
+    }
+    await tx.update(tenants).set({ state: "offboarding", updatedAt: now }).where(eq(tenants.id, tenantId));
+    await recordAudit(tx, actor, {
+      action: "tenant.offboard",
+      entityType: "tenant",
+      entityId: tenantId,
+      tenantId,
+      before: { state: tenant.state },
+      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true },
+    });
+
+    const quarantinedUntil = segmentInAzure ? null : await completeOffboarding(tx, actor, tenantId, now);
+    return { ok: true as const, state: segmentInAzure ? ("offboarding" as const) : ("offboarded" as const), quarantinedUntil };
+  });
+}
+
+/** Once the segment is gone: the VLAN enters quarantine and the tenant is offboarded. */
+export async function completeOffboarding(tx: Database, actor: Principal | null, tenantId: string, now = new Date()): Promise<Date | null> {
+  const [allocation] = await tx
+    .select({ id: vlanAllocations.id, vlanId: vlanAllocations.vlanId, quarantineDays: vlanPools.quarantineDays })
+    .from(vlanAllocations)
+    .innerJoin(vlanPools, eq(vlanPools.id, vlanAllocations.poolId))
+    .where(and(eq(vlanAllocations.tenantId, tenantId), eq(vlanAllocations.state, "allocated")));
+  let until: Date | null = null;
+  if (allocation) {
+    until = new Date(now.getTime() + allocation.quarantineDays * DAY_MS);
+    await tx.update(vlanAllocations).set({ state: "quarantined", releasedAt: now, quarantinedUntil: until }).where(eq(vlanAllocations.id, allocation.id));
+  }
+  await tx.update(tenants).set({ state: "offboarded", offboardedAt: now, updatedAt: now }).where(and(eq(tenants.id, tenantId), ne(tenants.state, "offboarded")));
+  await recordAudit(tx, actor, {
+    action: "tenant.offboarded",
+    entityType: "tenant",
+    entityId: tenantId,
+    tenantId,
+    after: { vlanId: allocation?.vlanId ?? null, quarantinedUntil: until?.toISOString() ?? null },
+  });
+  return until;
+}

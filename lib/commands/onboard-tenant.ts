@@ -1,0 +1,151 @@
+/**
+ * Onboarding: the tenant, its VLAN and VNI, and its (pending) segment, in one transaction.
+ * Either all of it commits or none of it does: a refused subnet, a taken slug or an exhausted
+ * pool leaves no tenant, no allocation and no segment behind.
+ */
+import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { recordAudit } from "@/lib/audit";
+import type { Principal } from "@/lib/auth/permissions";
+import type { Database } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { privateClouds, reservedPrefixes, segments, tenants, vlanPools } from "@/lib/db/schema";
+import { findOverlaps, parseCidr, type LabelledCidr } from "@/lib/domain/cidr";
+import type { OnboardTenantInput } from "@/lib/validation/tenant";
+import { allocateVlan } from "./allocate-vlan";
+
+export type CommandRefusal = { ok: false; status: 400 | 404 | 409; message: string; errors?: Partial<Record<string, string[]>> };
+export type OnboardResult = { ok: true; tenantId: string; slug: string; vlanId: number; vni: number } | CommandRefusal;
+
+/** Thrown inside the transaction to roll it back and carry the refusal out. */
+class Refused extends Error {
+  constructor(readonly refusal: CommandRefusal) {
+    super(refusal.message);
+  }
+}
+
+const refuse = (field: string, error: string, status: CommandRefusal["status"] = 400): never => {
+  throw new Refused({ ok: false, status, message: "Some fields need attention.", errors: { [field]: [error] } });
+};
+
+/** The segment's ARM resource name: derived from the slug, so a repeated PUT is idempotent. */
+export function segmentNameFor(slug: string): string {
+  return `bh-${slug}`;
+}
+
+export async function onboardTenant(db: Database, actor: Principal | null, input: OnboardTenantInput, now = new Date()): Promise<OnboardResult> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [cloud] = await tx.select().from(privateClouds).where(eq(privateClouds.id, input.privateCloudId));
+      if (!cloud) return refuse("privateCloudId", "No such private cloud.", 404);
+
+      // Onboardings into one private cloud take turns, so two overlapping subnets cannot both
+      // pass the check below. (PGlite runs one transaction at a time anyway.)
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bridgehead:onboard:${cloud.id}`}))`);
+
+      const overlaps = await findSubnetOverlaps(tx, cloud, input.subnet);
+      if (overlaps.length > 0) {
+        const list = overlaps.map((o) => `${o.label} (${o.canonical})`).join(", ");
+        refuse("subnet", `${input.subnet} overlaps ${list}. Choose a subnet that overlaps nothing in this private cloud.`);
+      }
+
+      const pool = await poolFor(tx, cloud.id);
+      let tenantId: string;
+      try {
+        tenantId = await tx.transaction(async (savepoint) => {
+          const [row] = await savepoint
+            .insert(tenants)
+            .values({
+              slug: input.slug,
+              displayName: input.displayName,
+              privateCloudId: cloud.id,
+              contacts: input.contacts,
+              sourceEnvironment: input.sourceEnvironment,
+              transport: input.transport,
+              encapsulation: input.encapsulation,
+              subnet: input.subnet,
+              gatewayLocation: input.gatewayLocation,
+              underlayMtu: input.underlayMtu,
+              sourceGatewayUnderlayIp: input.sourceGatewayUnderlayIp,
+              latencyObjectiveMs: input.latencyObjectiveMs,
+              plannedCutoverOn: input.plannedCutoverOn,
+              stretchStartedOn: now.toISOString().slice(0, 10),
+              state: "onboarding",
+            })
+            .returning({ id: tenants.id });
+          return row!.id;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) return refuse("slug", `The slug “${input.slug}” is already used by another tenant.`, 409);
+        throw error;
+      }
+
+      const grant = await allocateVlan(tx, { poolId: pool.id, tenantId, vlan: input.vlan, vni: input.vni }, now);
+      if (!grant.ok) return refuse(grant.field, grant.error, 409);
+
+      const tier1 = input.gatewayLocation === "avs" ? (cloud.tier1Gateways[0]?.id ?? null) : null;
+      if (input.gatewayLocation === "avs" && !tier1) {
+        refuse("gatewayLocation", `${cloud.name} has no NSX-T Tier-1 gateway to route this segment; keep the gateway at the source site.`);
+      }
+      await tx.insert(segments).values({
+        tenantId,
+        privateCloudId: cloud.id,
+        segmentName: segmentNameFor(input.slug),
+        displayName: `${input.slug} VLAN ${grant.vlanId}`,
+        tier1GatewayId: tier1,
+      });
+      await recordAudit(tx, actor, {
+        action: "tenant.onboard",
+        entityType: "tenant",
+        entityId: tenantId,
+        tenantId,
+        after: { ...input, vlanId: grant.vlanId, vni: grant.vni },
+      });
+      return { ok: true as const, tenantId, slug: input.slug, vlanId: grant.vlanId, vni: grant.vni };
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.refusal;
+    throw error;
+  }
+}
+
+/** The private cloud's pool, made with the defaults the first time a tenant lands there. */
+async function poolFor(tx: Database, privateCloudId: string) {
+  const [existing] = await tx.select().from(vlanPools).where(eq(vlanPools.privateCloudId, privateCloudId));
+  if (existing) return existing;
+  const [created] = await tx.insert(vlanPools).values({ privateCloudId }).onConflictDoNothing().returning();
+  if (created) return created;
+  const [raced] = await tx.select().from(vlanPools).where(eq(vlanPools.privateCloudId, privateCloudId));
+  return raced!;
+}
+
+/**
+ * Everything a new tenant subnet must not overlap, of any mask: the private cloud's management
+ * blocks, the subnets of its other tenants (until offboarded), and the ranges the operator has
+ * declared reserved for it or for every cloud.
+ */
+export async function findSubnetOverlaps(
+  tx: Database,
+  cloud: { id: string; name: string; networkBlock: string; extendedNetworkBlocks: string[] },
+  subnet: string,
+  exceptTenantId?: string,
+) {
+  const parsed = parseCidr(subnet);
+  if (!parsed.ok) return [];
+  const [otherTenants, reserved] = await Promise.all([
+    tx
+      .select({ subnet: tenants.subnet, name: tenants.displayName })
+      .from(tenants)
+      .where(and(eq(tenants.privateCloudId, cloud.id), ne(tenants.state, "offboarded"), exceptTenantId ? ne(tenants.id, exceptTenantId) : undefined)),
+    tx
+      .select({ cidr: reservedPrefixes.cidr, description: reservedPrefixes.description })
+      .from(reservedPrefixes)
+      .where(or(isNull(reservedPrefixes.privateCloudId), eq(reservedPrefixes.privateCloudId, cloud.id))),
+  ]);
+  const others: LabelledCidr[] = [
+    { cidr: cloud.networkBlock, label: `${cloud.name}'s management block` },
+    ...cloud.extendedNetworkBlocks.map((cidr) => ({ cidr, label: `${cloud.name}'s extended block` })),
+    ...otherTenants.map((t) => ({ cidr: t.subnet, label: `tenant ${t.name}` })),
+    ...reserved.map((r) => ({ cidr: r.cidr, label: `reserved range “${r.description}”` })),
+  ];
+  return findOverlaps(parsed.cidr, others);
+}
