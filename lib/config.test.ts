@@ -39,7 +39,10 @@ describe("readConfig", () => {
 
   it.each([
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres:\/\//],
-    [{ DATABASE_URL: "postgres://db/x" }, /also set SESSION_SECRET/],
+    [{ DATABASE_URL: "postgres://db/x", BUILTIN_SIGN_IN: "on" }, /also set SESSION_SECRET/],
+    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32) }, /passwords are public/],
+    [{ AZURE_SUBSCRIPTION_ID: "sub" }, /set ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
+    [{ AZURE_SUBSCRIPTION_ID: "sub", BUILTIN_SIGN_IN: "on" }, /set ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ SESSION_SECRET: "short" }, /SESSION_SECRET must be at least 32 characters/],
     [{ PORT: "http" }, /PORT must be a TCP port number/],
     [{ PUBLIC_URL: "https://console.example/path" }, /PUBLIC_URL must be an origin/],

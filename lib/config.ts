@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   SESSION_SECRET: optionalString.refine((secret) => secret === undefined || secret.length >= 32, {
     message: "SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 48`)",
   }),
+  BUILTIN_SIGN_IN: z.enum(["on"]).optional(),
   ENTRA_TENANT_ID: optionalString,
   ENTRA_CLIENT_ID: optionalString,
 });
@@ -71,6 +72,21 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       : { mode: "builtin" };
   if (Boolean(e.ENTRA_TENANT_ID) !== Boolean(e.ENTRA_CLIENT_ID)) {
     throw new ConfigError("Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID to use Microsoft Entra ID, or neither.");
+  }
+
+  // The built-in provider's demo accounts have published passwords, one of them an admin's.
+  // They must never guard real Azure, and a shared database (a production-shaped deployment)
+  // gets them only when the operator says so in as many words.
+  if (identity.mode === "builtin" && e.AZURE_SUBSCRIPTION_ID) {
+    throw new ConfigError(
+      "AZURE_SUBSCRIPTION_ID is set but sign-in is the built-in demo provider: set ENTRA_TENANT_ID and ENTRA_CLIENT_ID.",
+    );
+  }
+  if (identity.mode === "builtin" && e.DATABASE_URL && e.BUILTIN_SIGN_IN !== "on") {
+    throw new ConfigError(
+      "DATABASE_URL is set but sign-in is the built-in demo provider, whose passwords are public. Set ENTRA_TENANT_ID and " +
+        "ENTRA_CLIENT_ID, or BUILTIN_SIGN_IN=on for a test deployment.",
+    );
   }
 
   // MSAL accepts only an https: authority, so the built-in identity provider needs TLS. Only a

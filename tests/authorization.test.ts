@@ -19,12 +19,20 @@ import type { Database } from "@/lib/db/client";
 import { memberships, nocDisplays, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
+import { POST as startSignIn } from "@/app/api/auth/nonce/route";
+import { POST as exchangeIdToken } from "@/app/api/auth/session/route";
+import { importJWK, SignJWT } from "jose";
+import { readConfig } from "@/lib/config";
+import { BUILTIN_CLIENT_ID } from "@/lib/identity/client-config";
+import { getBuiltinSigningKey } from "@/lib/identity/signing-key";
 import { callAction, callRoute, CONSOLE_ORIGIN, useTestApp, type Persona } from "./support/personas";
 
 let db: Database;
 let endpointOf: Record<"contoso" | "fabrikam", string>;
 let tenantIdOf: Record<"contoso" | "fabrikam", string>;
 let cloudId: string;
+let membershipId: string;
+let displayId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -38,14 +46,18 @@ beforeAll(async () => {
   const tenantRows = await db.select({ slug: tenants.slug, id: tenants.id, cloud: tenants.privateCloudId }).from(tenants);
   tenantIdOf = Object.fromEntries(tenantRows.map((r) => [r.slug, r.id])) as typeof tenantIdOf;
   cloudId = tenantRows[0]!.cloud;
+  const [membership] = await db.select({ id: memberships.id }).from(memberships).where(eq(memberships.principal, "bob@fabrikam.example"));
+  membershipId = membership!.id;
+  const [display] = await db.insert(nocDisplays).values({ name: "Lobby wall", tokenHash: "0".repeat(64), createdBy: "test" }).returning();
+  displayId = display!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
 const ACTIONS = {
   addMembership: () => [addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal: `x${Date.now()}@contoso.example`, role: "tenant-viewer" }],
-  removeMembership: () => [removeMembership, { id: crypto.randomUUID() }],
+  removeMembership: () => [removeMembership, { id: membershipId }],
   createDisplay: () => [createDisplay, { name: "Wall" }],
-  revokeDisplay: () => [revokeDisplay, { id: crypto.randomUUID() }],
+  revokeDisplay: () => [revokeDisplay, { id: displayId }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
   onboardTenant: () => [
     onboardTenant,
@@ -78,6 +90,18 @@ const ACTIONS = {
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
+/** Everything an action could change, to prove a refused action changed none of it. */
+async function snapshot() {
+  const [m, d, t, e] = await Promise.all([
+    db.select().from(memberships).orderBy(memberships.id),
+    // Only the target display: signing a display persona in adds displays of its own.
+    db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
+    db.select().from(tenants).orderBy(tenants.id),
+    db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
+  ]);
+  return { m, d, t, e };
+}
+
 function walk(dir: string, match: (file: string) => boolean): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -86,15 +110,22 @@ function walk(dir: string, match: (file: string) => boolean): string[] {
 }
 
 describe("every door is guarded", () => {
-  it("every route handler export goes through defineRoute", async () => {
-    const files = walk("app", (name) => name === "route.ts");
+  it("every function a route handler file exports goes through defineRoute", async () => {
+    const files = walk("app", (name) => /^route\.(ts|tsx|js)$/.test(name));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const module = (await import(path.resolve(file))) as Record<string, unknown>;
-      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-        if (method in module) expect(isGuarded(module[method]), `${file} ${method}`).toBe(true);
+      for (const [name, value] of Object.entries(module)) {
+        if (typeof value === "function") expect(isGuarded(value), `${file} ${name}`).toBe(true);
       }
     }
+  });
+
+  it("server actions live only in lib/actions", () => {
+    const sources = ["app", "components", "lib"].flatMap((dir) => walk(dir, (name) => /\.(ts|tsx)$/.test(name)));
+    const withDirective = sources.filter((file) => /^\s*(["'])use server\1/m.test(fs.readFileSync(file, "utf8")));
+    expect(withDirective.length).toBeGreaterThan(0);
+    for (const file of withDirective) expect(file.startsWith(path.join("lib", "actions")), file).toBe(true);
   });
 
   it("every server action goes through defineAction, and the list below covers them all", async () => {
@@ -173,12 +204,15 @@ describe("server actions", () => {
   });
 
   it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
+    // Tenant-scoped actions answer 404 (the tenant's resource is not theirs to touch); fleet
+    // actions 403. The targets are real rows, so a missing guard would change them.
+    const expected = name === "rotateAgentToken" ? 404 : 403;
+    const before = await snapshot();
     for (const as of ["noc", "display"] as const) {
       const [action, input] = ACTIONS[name]();
-      const result = await callAction(action as AnyAction, input, { as });
-      expect(result.ok).toBe(false);
-      expect([403, 404]).toContain(result.status);
+      expect(await callAction(action as AnyAction, input, { as })).toMatchObject({ ok: false, status: expected });
     }
+    expect(await snapshot()).toEqual(before);
   });
 
   it.each(actionNames)("%s refuses a foreign origin even for an admin", async (name) => {
@@ -248,5 +282,49 @@ describe("server actions", () => {
     const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
     expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
     expect(await db.select().from(memberships).where(eq(memberships.principal, principal))).toEqual([]);
+  });
+});
+
+describe("signing in", () => {
+  async function idTokenFor(signInName: string, nonce: string) {
+    const jwk = await getBuiltinSigningKey(readConfig());
+    return new SignJWT({ sub: "s-bob", oid: "s-bob", preferred_username: signInName, name: "Bob", roles: [], nonce })
+      .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+      .setIssuer(`${CONSOLE_ORIGIN}/oidc`)
+      .setAudience(BUILTIN_CLIENT_ID)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(await importJWK(jwk, "RS256"));
+  }
+
+  it("exchanges a fresh ID token carrying this browser's nonce for a session, once", async () => {
+    const started = await callRoute(startSignIn as never, { as: "anonymous", method: "POST" });
+    const { nonce } = (await started.json()) as { nonce: string };
+    expect(started.headers.get("set-cookie")).toMatch(new RegExp(`^__Host-bh_nonce=${nonce}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=600$`));
+
+    const idToken = await idTokenFor("bob@fabrikam.example", nonce);
+    const response = await callRoute(exchangeIdToken as never, { as: "anonymous", method: "POST", body: { idToken }, cookies: `__Host-bh_nonce=${nonce}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ home: "/t/fabrikam", name: "Bob" });
+    const cookies = response.headers.getSetCookie();
+    expect(cookies[0]).toMatch(/^__Host-bh_session=[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=28800$/);
+    expect(cookies[1]).toMatch(/^__Host-bh_nonce=; .*Max-Age=0$/);
+  });
+
+  it("refuses an ID token without this browser's nonce, or from a foreign page", async () => {
+    const idToken = await idTokenFor("bob@fabrikam.example", "nonce-a");
+    const noCookie = await callRoute(exchangeIdToken as never, { as: "anonymous", method: "POST", body: { idToken } });
+    expect(noCookie.status).toBe(401);
+    const otherNonce = await callRoute(exchangeIdToken as never, { as: "anonymous", method: "POST", body: { idToken }, cookies: "__Host-bh_nonce=nonce-b" });
+    expect(otherNonce.status).toBe(401);
+    expect(otherNonce.headers.get("set-cookie")).toBeNull();
+    const foreign = await callRoute(exchangeIdToken as never, {
+      as: "anonymous",
+      method: "POST",
+      body: { idToken },
+      cookies: "__Host-bh_nonce=nonce-a",
+      origin: "https://evil.example",
+    });
+    expect(foreign.status).toBe(403);
   });
 });

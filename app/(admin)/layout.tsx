@@ -1,4 +1,3 @@
-import { redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 
@@ -8,9 +7,9 @@ const NAV = [
 ];
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  // Admins run the portal; NOC viewers may look around it read-only. Wall displays stay on /noc.
-  const { principal } = await requirePageAccess("fleet:read");
-  if (principal.kind === "display") redirect("/noc");
+  // Admins run the portal; NOC viewers may look around it read-only. Wall displays may not:
+  // each admin page checks this too, since a layout is not re-run on client navigation.
+  const { principal } = await requirePageAccess("portal:read");
   return (
     <div className="min-h-screen">
       <AppHeader home="/admin" area="admin" nav={NAV} principal={principal} />

@@ -57,6 +57,17 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
     }
   }, [instance, router, returnTo]);
 
+  async function startSignIn() {
+    // The server keeps the nonce in an httpOnly cookie and will accept only an ID token carrying it.
+    const response = await fetch("/api/auth/nonce", { method: "POST" });
+    if (!response.ok) {
+      setState({ phase: "error", message: `Could not start signing in (${response.status}). Try again.` });
+      return;
+    }
+    const { nonce } = (await response.json()) as { nonce: string };
+    await instance.loginRedirect({ scopes: SIGN_IN_SCOPES, prompt: "login", nonce });
+  }
+
   const busy = inProgress !== InteractionStatus.None || state.phase === "exchanging";
   return (
     <div className="space-y-4">
@@ -73,7 +84,7 @@ function SignInFlow({ returnTo, signedOut, providerName }: Props) {
       <button
         type="button"
         disabled={busy}
-        onClick={() => void instance.loginRedirect({ scopes: SIGN_IN_SCOPES, prompt: "login" })}
+        onClick={() => void startSignIn()}
         className="w-full rounded-md bg-sky-700 px-4 py-2.5 font-medium text-white hover:bg-sky-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-60"
       >
         {busy ? "Signing in…" : `Sign in with ${providerName}`}

@@ -3,3 +3,6 @@ export const SESSION_COOKIE = "__Host-bh_session";
 
 /** Set by proxy.ts on every page request: the path and query asked for, for after sign-in. */
 export const REQUEST_PATH_HEADER = "x-bridgehead-path";
+
+/** The nonce of a sign-in in progress: binds the ID token to the browser that started it. */
+export const NONCE_COOKIE = "__Host-bh_nonce";

@@ -36,28 +36,10 @@ const MESSAGES = {
   foreignOrigin: "Refused: the request came from another site.",
 } as const;
 
-type RequestFacts = {
-  method: string;
-  cookieHeader: string | null;
-  origin: string | null;
-  host: string | null;
-  forwardedHost: string | null;
-  forwardedProto: string | null;
-};
-
-function firstValue(header: string | null): string | undefined {
-  return header?.split(",")[0]?.trim() || undefined;
-}
+type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null };
 
 function requestFacts(method: string, headers: Headers, cookieHeader: string | null): RequestFacts {
-  return {
-    method: method.toUpperCase(),
-    cookieHeader,
-    origin: headers.get("origin"),
-    host: headers.get("host"),
-    forwardedHost: headers.get("x-forwarded-host"),
-    forwardedProto: headers.get("x-forwarded-proto"),
-  };
+  return { method: method.toUpperCase(), cookieHeader, origin: headers.get("origin") };
 }
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -69,13 +51,9 @@ const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 function assertSameOrigin(facts: RequestFacts) {
   if (!UNSAFE_METHODS.has(facts.method)) return;
-  const config = readConfig();
-  // X-Forwarded-* are trusted only behind a TLS-terminating proxy (TLS=off); a console that
-  // serves TLS itself is reached directly, and its Host header is the truth.
-  const behindProxy = !config.tls.enabled;
-  const scheme = behindProxy ? (firstValue(facts.forwardedProto) ?? "https") : "https";
-  const host = (behindProxy ? firstValue(facts.forwardedHost) : undefined) ?? facts.host;
-  if (!facts.origin || !host || facts.origin !== `${scheme}://${host}`) {
+  // Compared with the configured public origin, not the request's Host: neither a forwarded
+  // header nor a DNS-rebound host name can make a foreign page look like ours.
+  if (!facts.origin || facts.origin !== readConfig().publicUrl) {
     throw new AuthError(403, MESSAGES.foreignOrigin);
   }
 }

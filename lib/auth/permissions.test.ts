@@ -19,15 +19,16 @@ const nobody = user({});
 
 describe("permissions", () => {
   it.each([
-    ["admin", admin, { fleetRead: true, fleetWrite: true, readA: true, writeA: true, readB: true }],
-    ["NOC viewer", noc, { fleetRead: true, fleetWrite: false, readA: true, writeA: false, readB: true }],
-    ["NOC display", display, { fleetRead: true, fleetWrite: false, readA: false, writeA: false, readB: false }],
-    ["tenant A admin", tenantAdminA, { fleetRead: false, fleetWrite: false, readA: true, writeA: true, readB: false }],
-    ["tenant A viewer", tenantViewerA, { fleetRead: false, fleetWrite: false, readA: true, writeA: false, readB: false }],
-    ["signed in, no role or membership", nobody, { fleetRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
+    ["admin", admin, { fleetRead: true, portalRead: true, fleetWrite: true, readA: true, writeA: true, readB: true }],
+    ["NOC viewer", noc, { fleetRead: true, portalRead: true, fleetWrite: false, readA: true, writeA: false, readB: true }],
+    ["NOC display", display, { fleetRead: true, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
+    ["tenant A admin", tenantAdminA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: true, readB: false }],
+    ["tenant A viewer", tenantViewerA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: false, readB: false }],
+    ["signed in, no role or membership", nobody, { fleetRead: false, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
   ])("%s", (_, principal, expected) => {
     expect({
       fleetRead: hasPermission(principal, "fleet:read"),
+      portalRead: hasPermission(principal, "portal:read"),
       fleetWrite: hasPermission(principal, "fleet:write"),
       readA: hasPermission(principal, "tenant:read", "A"),
       writeA: hasPermission(principal, "tenant:write", "A"),

@@ -23,12 +23,13 @@ export type DisplayPrincipal = { kind: "display"; displayId: string; name: strin
 export type Principal = UserPrincipal | DisplayPrincipal;
 
 /**
- * - `fleet:read`: fleet-wide views (admin portal reads, NOC wall). Admins, NOC viewers, displays.
+ * - `fleet:read`: fleet-wide views such as the NOC wall. Admins, NOC viewers, displays.
+ * - `portal:read`: the admin portal's pages, read-only. Admins and NOC viewers: people, not screens.
  * - `fleet:write`: anything that changes the fleet. Admins only.
  * - `tenant:read` / `tenant:write`: one tenant's data; operators, or that tenant's own users
  *   (writes only for its tenant admins, e.g. rotating their agent tokens).
  */
-export type Permission = "fleet:read" | "fleet:write" | "tenant:read" | "tenant:write";
+export type Permission = "fleet:read" | "portal:read" | "fleet:write" | "tenant:read" | "tenant:write";
 
 export function isAdmin(principal: Principal): boolean {
   return principal.kind === "user" && principal.roles.includes("admin");
@@ -51,6 +52,8 @@ export function hasPermission(principal: Principal, permission: Permission, tena
   switch (permission) {
     case "fleet:read":
       return canReadFleet(principal);
+    case "portal:read":
+      return principal.kind === "user" && (isAdmin(principal) || principal.roles.includes("noc-viewer"));
     case "fleet:write":
       return isAdmin(principal);
     case "tenant:read":

@@ -24,7 +24,7 @@ export async function resolvePrincipal(db: Database, claims: SessionClaims): Pro
     return { kind: "display", displayId: display.id, name: display.name };
   }
 
-  const [membership] = await db
+  const found = await db
     .select({ tenantId: tenants.id, slug: tenants.slug, role: memberships.role })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
@@ -37,7 +37,12 @@ export async function resolvePrincipal(db: Database, claims: SessionClaims): Pro
         ),
       ),
     )
-    .limit(1);
+    .limit(2);
+  // One user, one tenant. A person linked by object id to one tenant and by sign-in name to
+  // another is ambiguous: fail closed and give them neither until an admin fixes it.
+  const tenantIds = new Set(found.map((m) => m.tenantId));
+  if (tenantIds.size > 1) console.warn(`[auth] ${claims.signInName} is a member of two tenants; access to both withheld`);
+  const membership = tenantIds.size === 1 ? found[0] : undefined;
   return {
     kind: "user",
     userId: claims.userId,

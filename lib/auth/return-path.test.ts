@@ -17,6 +17,9 @@ describe("safeReturnPath", () => {
     "/\t/evil.example",
     "/\n/evil.example",
     "javascript:alert(1)",
+    "/.//evil.example",
+    "/x/..//evil.example/p",
+    "/%2e//evil.example",
   ])("refuses %j", (path) => {
     expect(safeReturnPath(path)).toBeNull();
   });

@@ -9,7 +9,10 @@ export function safeReturnPath(value: string | null | undefined): string | null 
   if (/[\u0000-\u001f\u007f]/.test(value)) return null;
   try {
     const resolved = new URL(value, "https://console.invalid");
-    return resolved.origin === "https://console.invalid" ? resolved.pathname + resolved.search + resolved.hash : null;
+    // Resolution removes dot-segments: "/.//evil.example" resolves to the path "//evil.example",
+    // which a router treats as another host.
+    if (resolved.origin !== "https://console.invalid" || resolved.pathname.startsWith("//")) return null;
+    return resolved.pathname + resolved.search + resolved.hash;
   } catch {
     return null;
   }

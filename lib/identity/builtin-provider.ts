@@ -13,6 +13,25 @@ import { DEMO_ACCOUNTS, findDemoAccount, verifyDemoPassword } from "./demo-accou
 import { getBuiltinSigningKey } from "./signing-key";
 
 export const OIDC_PREFIX = "/oidc";
+
+/** Password guesses per client address per minute: enough for people, too few for a script. */
+const loginAttempts = fixedWindowLimiter(20, 60_000);
+
+function fixedWindowLimiter(limit: number, windowMs: number) {
+  const windows = new Map<string, { start: number; count: number }>();
+  return {
+    allow(key: string, now = Date.now()): boolean {
+      const current = windows.get(key);
+      if (!current || now - current.start >= windowMs) {
+        if (windows.size > 10_000) windows.clear();
+        windows.set(key, { start: now, count: 1 });
+        return true;
+      }
+      current.count++;
+      return current.count <= limit;
+    },
+  };
+}
 const SCOPES = "openid profile email offline_access";
 
 export type BuiltinProvider = { handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> };
@@ -78,11 +97,19 @@ export async function createBuiltinProvider(config: AppConfig, cookieSecret: Uin
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
-        // Signing out of the console signs out of the provider too: no second confirmation page.
+        // Signing out of the console signs out of the provider too, without a second question,
+        // when the request proves it comes from the console (an id_token_hint the provider has
+        // already validated). Anyone else's logout link gets the confirmation button.
         logoutSource: async (ctx, form) => {
-          ctx.body = page("Signing out", `${form}<p>Signing you out…</p>
-            <noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript>
-            <script>var f=document.getElementById("op.logoutForm");var i=document.createElement("input");i.type="hidden";i.name="logout";i.value="yes";f.appendChild(i);f.submit();</script>`);
+          const fromConsole = Boolean(ctx.oidc.entities.IdTokenHint);
+          const confirm = `<button form="op.logoutForm" name="logout" value="yes">Sign out of Bridgehead</button>`;
+          ctx.body = page(
+            "Signing out",
+            fromConsole
+              ? `${form}<p>Signing you out…</p><noscript>${confirm}</noscript>
+                 <script>var f=document.getElementById("op.logoutForm");var i=document.createElement("input");i.type="hidden";i.name="logout";i.value="yes";f.appendChild(i);f.submit();</script>`
+              : `${form}<h1>Sign out?</h1>${confirm}`,
+          );
         },
       },
     },
@@ -130,8 +157,13 @@ export async function createBuiltinProvider(config: AppConfig, cookieSecret: Uin
       res.writeHead(403, { "content-type": "text/plain" }).end("Refused: the form was posted from another site.");
       return;
     }
+    const address = req.socket.remoteAddress ?? "unknown";
+    if (!loginAttempts.allow(address)) {
+      res.writeHead(429, { "content-type": "text/plain", "retry-after": "60" }).end("Too many sign-in attempts. Wait a minute.");
+      return;
+    }
     const form = new URLSearchParams(await readBody(req, 8 * 1024));
-    const account = verifyDemoPassword(form.get("username") ?? "", form.get("password") ?? "");
+    const account = await verifyDemoPassword(form.get("username") ?? "", form.get("password") ?? "");
     if (!account) {
       sendLoginPage(res, uid, form.get("username") ?? "", "That sign-in name and password do not match a demo account.");
       return;

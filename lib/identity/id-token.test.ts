@@ -23,6 +23,7 @@ beforeAll(async () => {
       .sign(key);
 });
 
+const NONCE = "n0nce-of-this-sign-in";
 const good = {
   iss: "https://localhost:3443/oidc",
   aud: BUILTIN_CLIENT_ID,
@@ -30,12 +31,13 @@ const good = {
   oid: "s-1",
   preferred_username: "Ada@Example.com",
   name: "Ada",
+  nonce: NONCE,
   roles: ["Bridgehead.Admin", "Bridgehead.Admin", "Some.OtherApp.Role"],
 };
 
 describe("verifyIdToken (built-in provider)", () => {
   it("accepts a fresh token from the provider and maps app roles", async () => {
-    expect(await verifyIdToken(config, await sign(good))).toEqual({
+    expect(await verifyIdToken(config, await sign(good), NONCE)).toEqual({
       subject: "s-1",
       signInName: "ada@example.com",
       name: "Ada",
@@ -44,7 +46,7 @@ describe("verifyIdToken (built-in provider)", () => {
   });
 
   it("gives a tenant user (no app role) no operator role", async () => {
-    const { roles } = await verifyIdToken(config, await sign({ ...good, roles: undefined }));
+    const { roles } = await verifyIdToken(config, await sign({ ...good, roles: undefined }), NONCE);
     expect(roles).toEqual([]);
   });
 
@@ -52,23 +54,27 @@ describe("verifyIdToken (built-in provider)", () => {
     ["another issuer", { ...good, iss: "https://evil.example/oidc" }],
     ["another audience", { ...good, aud: "some-other-client" }],
     ["no sign-in name", { ...good, preferred_username: undefined }],
+    ["another sign-in's nonce", { ...good, nonce: "someone-elses" }],
+    ["no nonce", { ...good, nonce: undefined }],
+    ["a scope claim (an access token, not an ID token)", { ...good, scp: "access_as_user" }],
+    ["another authorized party", { ...good, azp: "some-other-client" }],
   ])("refuses a token with %s", async (_, claims) => {
-    await expect(verifyIdToken(config, await sign(claims))).rejects.toBeInstanceOf(IdTokenError);
+    await expect(verifyIdToken(config, await sign(claims), NONCE)).rejects.toBeInstanceOf(IdTokenError);
   });
 
   it("refuses an expired token, and one minted too long ago", async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expect(verifyIdToken(config, await sign(good, { issuedAt: now - 7200, expiresIn: "-1h" }))).rejects.toThrow(/not accepted/);
-    await expect(verifyIdToken(config, await sign(good, { issuedAt: now - 900 }))).rejects.toThrow(/not accepted/);
+    await expect(verifyIdToken(config, await sign(good, { issuedAt: now - 7200, expiresIn: "-1h" }), NONCE)).rejects.toThrow(/not accepted/);
+    await expect(verifyIdToken(config, await sign(good, { issuedAt: now - 900 }), NONCE)).rejects.toThrow(/not accepted/);
   });
 
   it("refuses a token signed by any other key, and an unsigned one", async () => {
     const { privateKey } = await generateKeyPair("RS256");
     const forged = await new SignJWT(good).setProtectedHeader({ alg: "RS256" }).setIssuedAt().setExpirationTime("1h").sign(privateKey);
-    await expect(verifyIdToken(config, forged)).rejects.toBeInstanceOf(IdTokenError);
+    await expect(verifyIdToken(config, forged, NONCE)).rejects.toBeInstanceOf(IdTokenError);
     const [header, payload] = (await sign(good)).split(".");
     const unsigned = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${payload}.`;
-    await expect(verifyIdToken(config, unsigned)).rejects.toBeInstanceOf(IdTokenError);
+    await expect(verifyIdToken(config, unsigned, NONCE)).rejects.toBeInstanceOf(IdTokenError);
     expect(header).toBeTruthy();
   });
 });

@@ -3,6 +3,7 @@
  * provider's keys, issuer, audience, expiry, and freshness (a token minted long ago is not a
  * sign-in happening now). Both identity modes come out as the same VerifiedIdentity.
  */
+import { timingSafeEqual } from "node:crypto";
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { AppConfig } from "@/lib/config";
 import { APP_ROLES, type OperatorRole } from "@/lib/auth/permissions";
@@ -33,13 +34,24 @@ async function verificationFor(config: AppConfig) {
   return { keys: createLocalJWKSet({ keys: [publicPart(jwk)] }), issuer: builtinIssuer(config), audience: BUILTIN_CLIENT_ID };
 }
 
-export async function verifyIdToken(config: AppConfig, idToken: string): Promise<VerifiedIdentity> {
+/**
+ * `expectedNonce` is the one this browser's sign-in started with (held in an httpOnly cookie):
+ * a token minted for another sign-in, or lifted from a URL, does not carry it.
+ */
+export async function verifyIdToken(config: AppConfig, idToken: string, expectedNonce: string): Promise<VerifiedIdentity> {
   const { keys, issuer, audience } = await verificationFor(config);
   let payload;
   try {
     ({ payload } = await jwtVerify(idToken, keys, { issuer, audience, algorithms: ["RS256"], maxTokenAge: MAX_TOKEN_AGE }));
   } catch (error) {
     throw new IdTokenError(`The sign-in token was not accepted (${(error as { code?: string }).code ?? "invalid"}). Sign in again.`);
+  }
+  if (typeof payload.nonce !== "string" || !constantTimeEqual(payload.nonce, expectedNonce)) {
+    throw new IdTokenError("The sign-in token does not belong to this sign-in. Sign in again.");
+  }
+  // An access token for this app's own API has the same audience; it is not a sign-in.
+  if (payload.scp !== undefined || (payload.azp !== undefined && payload.azp !== audience)) {
+    throw new IdTokenError("That is not an ID token for this console. Sign in again.");
   }
   // Entra's `oid` is the user's id across applications; `sub` is per application. The built-in
   // provider sets both to the same value.
@@ -55,4 +67,10 @@ export async function verifyIdToken(config: AppConfig, idToken: string): Promise
     name: typeof payload.name === "string" ? payload.name : signInName,
     roles: [...new Set(roles)],
   };
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -23,6 +23,7 @@ export type Persona = "anonymous" | "admin" | "noc" | "alice" | "bob" | "display
 /** Points the app at a fresh data folder and seeds the demo tenants. Call in beforeAll. */
 export async function useTestApp() {
   vi.stubEnv("DATA_DIR", fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-authz-")));
+  vi.stubEnv("PUBLIC_URL", CONSOLE_ORIGIN);
   const { db } = await getDatabase();
   await seedDemoData(db);
   return db;
@@ -101,11 +102,22 @@ type RouteHandler = (request: Request, segment: { params: Promise<Record<string,
 
 export async function callRoute(
   handler: RouteHandler,
-  options: { as: Persona; method?: string; path?: string; params?: Record<string, string>; body?: unknown; origin?: string | null },
+  options: {
+    as: Persona;
+    method?: string;
+    path?: string;
+    params?: Record<string, string>;
+    body?: unknown;
+    origin?: string | null;
+    /** Extra cookies, e.g. a sign-in nonce, sent beside the persona's session. */
+    cookies?: string;
+  },
 ): Promise<Response> {
   const method = options.method ?? "GET";
   const origin = options.origin === undefined ? (method === "GET" ? null : CONSOLE_ORIGIN) : options.origin;
-  const headers = browserHeaders(await cookieFor(options.as), origin);
+  const personaCookie = await cookieFor(options.as);
+  const cookie = [personaCookie, options.cookies].filter(Boolean).join("; ") || null;
+  const headers = browserHeaders(cookie, origin);
   if (options.body !== undefined) headers.set("content-type", "application/json");
   const request = new Request(new URL(options.path ?? "/", CONSOLE_ORIGIN), {
     method,

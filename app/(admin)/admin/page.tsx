@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function AdminHomePage() {
-  const { db } = await requirePageAccess("fleet:read");
+  const { db } = await requirePageAccess("portal:read");
   const fleet = await getFleetSummary(db);
   const openWarnings = fleet.openWarnings.info + fleet.openWarnings.warning + fleet.openWarnings.critical;
   return (

@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function AccessPage() {
-  const { db, principal } = await requirePageAccess("fleet:read");
+  const { db, principal } = await requirePageAccess("portal:read");
   const [members, displays, tenantChoices] = await Promise.all([listMemberships(db), listDisplays(db), listTenantChoices(db)]);
   const canChange = isAdmin(principal);
   return (

@@ -3,7 +3,8 @@ import { recordAudit } from "@/lib/audit";
 import { defineRoute } from "@/lib/auth/guards";
 import { homePathFor } from "@/lib/auth/permissions";
 import { resolvePrincipal } from "@/lib/auth/principal";
-import { getSessionKey, sealSession, sessionCookie, USER_SESSION_SECONDS, type SessionClaims } from "@/lib/auth/session";
+import { NONCE_COOKIE } from "@/lib/auth/cookie-name";
+import { getSessionKey, readCookie, sealSession, sessionCookie, USER_SESSION_SECONDS, type SessionClaims } from "@/lib/auth/session";
 import { readConfig } from "@/lib/config";
 import { users } from "@/lib/db/schema";
 import { IdTokenError, verifyIdToken } from "@/lib/identity/id-token";
@@ -21,9 +22,11 @@ export const POST = defineRoute({ access: "public" }, async (request, { db }) =>
   if (!parsed.success) return Response.json({ error: "Send JSON: { idToken }." }, { status: 400 });
 
   const config = readConfig();
+  const nonce = readCookie(request.headers.get("cookie"), NONCE_COOKIE);
+  if (!nonce) return Response.json({ error: "This sign-in was not started here, or took too long. Sign in again." }, { status: 401 });
   let identity;
   try {
-    identity = await verifyIdToken(config, parsed.data.idToken);
+    identity = await verifyIdToken(config, parsed.data.idToken, nonce);
   } catch (error) {
     if (error instanceof IdTokenError) return Response.json({ error: error.message }, { status: 401 });
     throw error;
@@ -42,8 +45,9 @@ export const POST = defineRoute({ access: "public" }, async (request, { db }) =>
   await recordAudit(db, principal, { action: "user.sign-in", entityType: "user", entityId: user!.id, after: { roles: identity.roles } });
 
   const token = await sealSession(claims, getSessionKey(config), USER_SESSION_SECONDS);
-  return Response.json(
-    { home: homePathFor(principal!), name: identity.name },
-    { headers: { "set-cookie": sessionCookie(token, USER_SESSION_SECONDS), "cache-control": "no-store" } },
-  );
+  const headers = new Headers({ "cache-control": "no-store" });
+  headers.append("set-cookie", sessionCookie(token, USER_SESSION_SECONDS));
+  // A nonce is good for one sign-in.
+  headers.append("set-cookie", `${NONCE_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`);
+  return Response.json({ home: homePathFor(principal!), name: identity.name }, { headers });
 });
