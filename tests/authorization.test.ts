@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
@@ -10,13 +10,14 @@ import { addMembership } from "@/lib/actions/access/add-membership";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
+import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
-import { memberships, nocDisplays, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { auditEvents, memberships, nocDisplays, tenants, tunnelEndpoints, tunnels, vlanPools } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -86,20 +87,22 @@ const ACTIONS = {
     },
   ],
   offboardTenant: () => [offboardTenant, { id: tenantIdOf.fabrikam }],
+  updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e] = await Promise.all([
+  const [m, d, t, e, p] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
     db.select().from(tenants).orderBy(tenants.id),
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
+    db.select().from(vlanPools).orderBy(vlanPools.id),
   ]);
-  return { m, d, t, e };
+  return { m, d, t, e, p };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -221,7 +224,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
@@ -326,5 +329,35 @@ describe("signing in", () => {
       origin: "https://evil.example",
     });
     expect(foreign.status).toBe(403);
+  });
+});
+
+describe("tenant and pool actions", () => {
+  it("edits what may change, records before and after, and refuses fixed fields by name", async () => {
+    const base = ACTIONS.editTenant()[1];
+    const edited = await callAction(editTenant, { ...base, id: tenantIdOf.contoso, displayName: "Contoso Manufacturing EU", underlayMtu: 1600, sourceGatewayUnderlayIp: "198.51.100.10" }, { as: "admin" });
+    expect(edited).toMatchObject({ ok: true });
+    const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantIdOf.contoso));
+    expect(row).toMatchObject({ displayName: "Contoso Manufacturing EU", underlayMtu: 1600, subnet: "192.168.10.0/24" });
+    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, tenantIdOf.contoso), eq(auditEvents.action, "tenant.edit")));
+    expect(audit).toMatchObject({ actor: "admin@bridgehead.example", before: { displayName: "Contoso Manufacturing", underlayMtu: 1500 }, after: { displayName: "Contoso Manufacturing EU", underlayMtu: 1600 } });
+
+    const sneaky = await callAction(editTenant, { ...base, id: tenantIdOf.contoso, subnet: "10.0.0.0/24", vlan: 7 }, { as: "admin" });
+    expect(sneaky).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { subnet: [expect.stringMatching(/^Cannot change after onboarding/)], vlan: [expect.stringMatching(/one tenant keeps one VLAN/)] },
+    });
+    const [after] = await db.select().from(tenants).where(eq(tenants.id, tenantIdOf.contoso));
+    expect(after!.subnet).toBe("192.168.10.0/24");
+  });
+
+  it("saves pool rules, says which held VLANs now fall outside them, and rejects bad ranges with the reason", async () => {
+    const bad = await callAction(updateVlanPool, { privateCloudId: cloudId, ranges: "100-50", reserved: "", quarantineDays: "30" }, { as: "admin" });
+    expect(bad).toMatchObject({ ok: false, status: 400, errors: { ranges: [expect.any(String)] } });
+    const saved = await callAction(updateVlanPool, { privateCloudId: cloudId, ranges: "100-115", reserved: "1, 1002-1005", quarantineDays: "14" }, { as: "admin" });
+    expect(saved).toMatchObject({ ok: true, message: "Pool saved. VLAN 120 is held outside the new rules and stays with its tenant." });
+    const [pool] = await db.select().from(vlanPools).where(eq(vlanPools.privateCloudId, cloudId));
+    expect(pool).toMatchObject({ ranges: [{ from: 100, to: 115 }], reservedVlans: [1, 1002, 1003, 1004, 1005], quarantineDays: 14 });
   });
 });

@@ -3,6 +3,9 @@ import { requirePageAccess } from "@/lib/auth/page-guard";
 
 const NAV = [
   { href: "/admin", label: "Overview" },
+  { href: "/admin/tenants", label: "Tenants" },
+  { href: "/admin/pools", label: "VLAN pools" },
+  { href: "/admin/audit", label: "Audit" },
   { href: "/admin/access", label: "Access" },
 ];
 

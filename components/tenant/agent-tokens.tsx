@@ -13,6 +13,7 @@ export function AgentTokens({ endpoints, canRotate }: { endpoints: Endpoint[]; c
       <h2 id="agent-tokens-heading" className="text-lg font-semibold">
         Telemetry agent tokens
       </h2>
+      {endpoints.length === 0 && <p className="mt-2 text-sm text-slate-600">No tunnel endpoints yet: they are made with the tenant&apos;s gateway configs.</p>}
       <ul className="mt-3 space-y-2">
         {endpoints.map((endpoint) => (
           <EndpointRow key={endpoint.id} endpoint={endpoint} canRotate={canRotate} />

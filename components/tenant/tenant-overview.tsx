@@ -1,4 +1,5 @@
-import { TUNNEL_STATUS } from "@/lib/domain/status";
+import { StatusBadge } from "@/components/status-badge";
+import { SEGMENT_STATE, TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
 import type { TenantSummary } from "@/lib/queries/tenants";
 
 export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
@@ -8,13 +9,16 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
     { label: "Subnet", value: tenant.subnet },
     { label: "Default gateway", value: tenant.gatewayLocation === "avs" ? "In AVS" : "At the source site" },
     { label: "Private cloud", value: `${tenant.privateCloud} (${tenant.region})` },
-    { label: "Segment", value: tenant.segmentState ?? "not created yet" },
+    { label: "Segment", value: tenant.segmentState ? <StatusBadge status={SEGMENT_STATE[tenant.segmentState]} /> : "not created yet" },
     { label: "Underlay MTU", value: tenant.underlayMtu },
     { label: "Planned cut-over", value: tenant.plannedCutoverOn ?? "—" },
   ];
   return (
     <>
-      <h1 className="text-2xl font-bold tracking-tight">{tenant.displayName}</h1>
+      <div className="flex items-center gap-3">
+        <h1 className="text-2xl font-bold tracking-tight">{tenant.displayName}</h1>
+        <StatusBadge status={TENANT_STATE[tenant.state]} />
+      </div>
       <dl className="mt-6 grid gap-4 sm:grid-cols-4">
         {facts.map((fact) => (
           <div key={fact.label} className="rounded-lg border border-slate-200 bg-white p-4">
@@ -23,6 +27,7 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
           </div>
         ))}
       </dl>
+      {tenant.tunnels.length > 0 && (
       <section aria-labelledby="tunnels-heading" className="mt-8">
         <h2 id="tunnels-heading" className="text-lg font-semibold">
           Tunnels
@@ -39,6 +44,7 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
           ))}
         </ul>
       </section>
+      )}
     </>
   );
 }

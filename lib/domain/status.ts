@@ -35,3 +35,32 @@ export const TUNNEL_STATUS = {
 
 export type TunnelStatus = keyof typeof TUNNEL_STATUS;
 export const TUNNEL_STATUSES = Object.keys(TUNNEL_STATUS) as TunnelStatus[];
+
+export const TENANT_STATE = {
+  onboarding: { label: "Onboarding", symbol: "…", className: "bg-sky-100 text-sky-900", description: "Segment being provisioned" },
+  active: { label: "Active", symbol: "●", className: "bg-green-100 text-green-900", description: "Stretched and in service" },
+  offboarding: { label: "Offboarding", symbol: "↓", className: "bg-amber-100 text-amber-900", description: "Segment being removed" },
+  offboarded: { label: "Offboarded", symbol: "○", className: "bg-slate-200 text-slate-700", description: "History only" },
+} as const satisfies Record<string, StatusStyle>;
+export type TenantState = keyof typeof TENANT_STATE;
+
+export const SEGMENT_STATE = {
+  pending: { label: "Pending", symbol: "…", className: "bg-slate-100 text-slate-800", description: "Not yet requested from Azure" },
+  provisioning: { label: "Provisioning", symbol: "↻", className: "bg-sky-100 text-sky-900", description: "Azure is creating it" },
+  ready: { label: "Ready", symbol: "●", className: "bg-green-100 text-green-900", description: "Present in NSX-T" },
+  failed: { label: "Failed", symbol: "✕", className: "bg-red-100 text-red-900", description: "The last attempt failed" },
+  deleting: { label: "Deleting", symbol: "↓", className: "bg-amber-100 text-amber-900", description: "Azure is removing it" },
+  deleted: { label: "Deleted", symbol: "○", className: "bg-slate-200 text-slate-700", description: "Gone from Azure" },
+  drifted: { label: "Drifted", symbol: "!", className: "bg-orange-100 text-orange-900", description: "Changed outside the console" },
+} as const satisfies Record<string, StatusStyle>;
+export type SegmentState = keyof typeof SEGMENT_STATE;
+
+/** The VLAN pool map's cells. Colours differ enough in lightness to read in greyscale too. */
+export const VLAN_STATE = {
+  free: { label: "Free", symbol: "", className: "bg-white text-slate-400", description: "Can be allocated" },
+  allocated: { label: "Allocated", symbol: "●", className: "bg-sky-700 text-white", description: "Held by a tenant" },
+  quarantined: { label: "Quarantined", symbol: "◐", className: "bg-amber-400 text-black", description: "Released; waiting out its quarantine" },
+  reserved: { label: "Reserved", symbol: "×", className: "bg-slate-500 text-white", description: "Never handed out" },
+  outside: { label: "Outside pool", symbol: "", className: "bg-slate-100 text-slate-300", description: "Not in this pool's ranges" },
+} as const satisfies Record<string, StatusStyle>;
+export type VlanState = keyof typeof VLAN_STATE;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { DisplayForm } from "@/components/access/display-form";
 import { MembershipForm } from "@/components/access/membership-form";
-import { RowActionButton } from "@/components/access/row-action-button";
+import { RowActionButton } from "@/components/forms/row-action-button";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { requirePageAccess } from "@/lib/auth/page-guard";

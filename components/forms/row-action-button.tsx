@@ -29,8 +29,8 @@ export function RowActionButton({
       >
         {label}
       </button>
-      {result && !result.ok && (
-        <span role="alert" className="text-sm text-red-700">
+      {result && (
+        <span role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-green-800" : "text-red-700"}`}>
           {result.message}
         </span>
       )}

@@ -1,0 +1,72 @@
+import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "@/lib/db/client";
+import { privateClouds, segments, tenants, vlanAllocations } from "@/lib/db/schema";
+
+export const TENANT_PAGE_SIZE = 25;
+const SORTS = ["name", "vlan", "created", "cutover"] as const;
+
+/** The list's state lives in the URL, so a view can be bookmarked and shared. Bad values fall back. */
+export const tenantListParams = z.object({
+  q: z.string().trim().max(100).catch("").default(""),
+  state: z.enum(["onboarding", "active", "offboarding", "offboarded", "all"]).catch("all").default("all"),
+  cloud: z.string().uuid().optional().catch(undefined),
+  sort: z.enum(SORTS).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+});
+export type TenantListParams = z.infer<typeof tenantListParams>;
+
+export async function listTenants(db: Database, params: TenantListParams) {
+  const filters: (SQL | undefined)[] = [];
+  if (params.q) {
+    // Escape LIKE's wildcards so a search for "100%" means exactly that.
+    const pattern = `%${params.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    filters.push(or(ilike(tenants.displayName, pattern), ilike(tenants.slug, pattern), ilike(tenants.subnet, pattern)));
+  }
+  if (params.state !== "all") filters.push(eq(tenants.state, params.state));
+  if (params.cloud) filters.push(eq(tenants.privateCloudId, params.cloud));
+  const where = and(...filters);
+
+  const order = params.dir === "asc" ? asc : desc;
+  const sortColumn = {
+    name: tenants.displayName,
+    vlan: vlanAllocations.vlanId,
+    created: tenants.createdAt,
+    cutover: tenants.plannedCutoverOn,
+  }[params.sort];
+
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: tenants.id,
+        slug: tenants.slug,
+        displayName: tenants.displayName,
+        state: tenants.state,
+        subnet: tenants.subnet,
+        plannedCutoverOn: tenants.plannedCutoverOn,
+        privateCloud: privateClouds.name,
+        vlanId: vlanAllocations.vlanId,
+        vni: vlanAllocations.vni,
+        vlanState: vlanAllocations.state,
+        segmentState: segments.state,
+      })
+      .from(tenants)
+      .innerJoin(privateClouds, eq(privateClouds.id, tenants.privateCloudId))
+      .leftJoin(vlanAllocations, and(eq(vlanAllocations.tenantId, tenants.id), ne(vlanAllocations.state, "released")))
+      .leftJoin(segments, eq(segments.tenantId, tenants.id))
+      .where(where)
+      .orderBy(sql`${order(sortColumn)} nulls last`, asc(tenants.slug))
+      .limit(TENANT_PAGE_SIZE)
+      .offset((params.page - 1) * TENANT_PAGE_SIZE),
+    db.select({ n: count() }).from(tenants).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0, pages: Math.max(1, Math.ceil((total?.n ?? 0) / TENANT_PAGE_SIZE)) };
+}
+
+export async function listPrivateClouds(db: Database) {
+  return db
+    .select({ id: privateClouds.id, name: privateClouds.name, region: privateClouds.region, networkBlock: privateClouds.networkBlock })
+    .from(privateClouds)
+    .orderBy(asc(privateClouds.name));
+}
