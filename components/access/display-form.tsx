@@ -1,15 +1,15 @@
 "use client";
 
-import { useActionState } from "react";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { ActionMessage } from "@/components/forms/action-message";
+import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 
 export function DisplayForm() {
-  const [result, submit, pending] = useActionState((_: unknown, form: FormData) => createDisplay(form), null);
+  const { result, onSubmit, pending, errors } = useFormAction(createDisplay);
   return (
-    <form action={submit} aria-label="Create a NOC display" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
-      <Field id="name" label="Display name" errors={result && !result.ok ? result.errors?.name : undefined}>
+    <form onSubmit={onSubmit} aria-label="Create a NOC display" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+      <Field id="name" label="Display name" errors={errors?.name}>
         {(props) => <input {...props} className={inputClass} placeholder="NOC wall 1" required />}
       </Field>
       <div className="flex items-center gap-4">

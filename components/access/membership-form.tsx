@@ -1,15 +1,14 @@
 "use client";
 
-import { useActionState } from "react";
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { ActionMessage } from "@/components/forms/action-message";
+import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 
 export function MembershipForm({ tenants }: { tenants: { slug: string; displayName: string }[] }) {
-  const [result, submit, pending] = useActionState((_: unknown, form: FormData) => addMembership(form), null);
-  const errors = result && !result.ok ? result.errors : undefined;
+  const { result, onSubmit, pending, errors } = useFormAction(addMembership);
   return (
-    <form action={submit} aria-label="Add a tenant member" className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2">
+    <form onSubmit={onSubmit} aria-label="Add a tenant member" className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2">
       <Field id="tenantSlug" label="Tenant" errors={errors?.tenantSlug}>
         {(props) => (
           <select {...props} className={inputClass} defaultValue="">

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { VLAN_STATE, type VlanState } from "@/lib/domain/status";
 import type { PoolMapCell } from "@/lib/domain/vlan";
 
@@ -28,14 +29,17 @@ export function PoolMap({ cells, counts }: { cells: PoolMapCell[]; counts: Recor
       <div
         role="img"
         aria-label={`VLAN pool map: ${counts.allocated} allocated, ${counts.quarantined} quarantined, ${counts.free} free, ${counts.reserved} reserved`}
-        className="grid w-fit grid-cols-[repeat(64,0.6rem)] gap-px bg-slate-300 p-px"
+        className="grid w-fit grid-cols-[2.5rem_repeat(64,0.6rem)] gap-px text-[0.55rem] leading-[0.6rem] text-slate-500"
       >
-        {cells.map((cell) => (
-          <span
-            key={cell.vlanId}
-            className={`h-[0.6rem] ${CELL_FILL[cell.state]}`}
-            title={cell.tenant ? `VLAN ${cell.vlanId}: ${VLAN_STATE[cell.state].label.toLowerCase()}, ${cell.tenant}` : undefined}
-          />
+        {cells.map((cell, index) => (
+          <Fragment key={cell.vlanId}>
+            {/* Row labels: the first ID of each row of 64 (IDs start at 1). */}
+            {index % 64 === 0 && <span className="pr-1 text-right tabular-nums">{cell.vlanId}</span>}
+            <span
+              className={`h-[0.6rem] outline outline-1 outline-slate-300 ${CELL_FILL[cell.state]}`}
+              title={cell.tenant ? `VLAN ${cell.vlanId}: ${VLAN_STATE[cell.state].label.toLowerCase()}, ${cell.tenant}` : undefined}
+            />
+          </Fragment>
         ))}
       </div>
     </div>

@@ -1,15 +1,14 @@
 "use client";
 
-import { useActionState } from "react";
 import { ActionMessage } from "@/components/forms/action-message";
+import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
 
 export function PoolSettingsForm(props: { privateCloudId: string; ranges: string; reserved: string; quarantineDays: number }) {
-  const [result, submit, pending] = useActionState((_: unknown, form: FormData) => updateVlanPool(form), null);
-  const errors = result && !result.ok ? result.errors : undefined;
+  const { result, onSubmit, pending, errors } = useFormAction(updateVlanPool);
   return (
-    <form action={submit} aria-label="Pool settings" className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-3">
+    <form onSubmit={onSubmit} aria-label="Pool settings" className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-3">
       <h2 className="text-lg font-semibold sm:col-span-3">Pool settings</h2>
       <input type="hidden" name="privateCloudId" value={props.privateCloudId} />
       <Field id="ranges" label="Allowed ranges" errors={errors?.ranges}>

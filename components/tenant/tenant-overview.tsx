@@ -19,6 +19,20 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
         <h1 className="text-2xl font-bold tracking-tight">{tenant.displayName}</h1>
         <StatusBadge status={TENANT_STATE[tenant.state]} />
       </div>
+      {tenant.state === "offboarding" && (
+        <p role="status" className="mt-4 rounded-md bg-amber-50 px-4 py-3 text-amber-900">
+          Offboarding: the segment is being removed from AVS. VLAN {tenant.vlanId} enters quarantine once it is gone.
+        </p>
+      )}
+      {tenant.state === "offboarded" && (
+        <p role="status" className="mt-4 rounded-md bg-slate-100 px-4 py-3 text-slate-800">
+          Offboarded{tenant.offboardedAt ? ` on ${tenant.offboardedAt.toISOString().slice(0, 10)}` : ""}.{" "}
+          {tenant.vlanState === "quarantined" && tenant.quarantinedUntil
+            ? `VLAN ${tenant.vlanId} is in quarantine until ${tenant.quarantinedUntil.toISOString().slice(0, 10)}.`
+            : "Its VLAN has been released."}{" "}
+          This record is kept as history.
+        </p>
+      )}
       <dl className="mt-6 grid gap-4 sm:grid-cols-4">
         {facts.map((fact) => (
           <div key={fact.label} className="rounded-lg border border-slate-200 bg-white p-4">

@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
 import { ActionMessage } from "@/components/forms/action-message";
+import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import type { TenantContact } from "@/lib/db/schema";
@@ -21,11 +21,10 @@ type Editable = {
 };
 
 export function EditTenantForm({ tenant }: { tenant: Editable }) {
-  const [result, submit, pending] = useActionState((_: unknown, form: FormData) => editTenant(form), null);
-  const errors = result && !result.ok ? result.errors : undefined;
+  const { result, onSubmit, pending, errors } = useFormAction(editTenant);
   const contacts = tenant.contacts.length ? tenant.contacts : [{ name: "", email: "" }];
   return (
-    <form action={submit} aria-label="Edit tenant" className="space-y-6">
+    <form onSubmit={onSubmit} aria-label="Edit tenant" className="space-y-6">
       <input type="hidden" name="id" value={tenant.id} />
       <div className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
         <Field id="displayName" label="Name" errors={errors?.displayName}>

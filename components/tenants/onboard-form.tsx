@@ -1,8 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { ActionMessage } from "@/components/forms/action-message";
+import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/validation/tenant";
@@ -18,10 +19,9 @@ function Options({ choices }: { choices: Record<string, string> }) {
 }
 
 export function OnboardForm({ clouds }: { clouds: Cloud[] }) {
-  const [result, submit, pending] = useActionState((_: unknown, form: FormData) => onboardTenant(form), null);
+  const { result, onSubmit, pending, errors } = useFormAction(onboardTenant);
   const [contactRows, setContactRows] = useState([0]);
   const [vlanMode, setVlanMode] = useState<"next" | "pick">("next");
-  const errors = result && !result.ok ? result.errors : undefined;
 
   if (result?.ok) {
     return (
@@ -40,7 +40,7 @@ export function OnboardForm({ clouds }: { clouds: Cloud[] }) {
   }
 
   return (
-    <form action={submit} aria-label="Onboard a tenant" className="space-y-8" noValidate>
+    <form onSubmit={onSubmit} aria-label="Onboard a tenant" className="space-y-8" noValidate>
       <fieldset className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
         <legend className="px-1 font-semibold">Tenant</legend>
         <Field id="displayName" label="Name" errors={errors?.displayName}>

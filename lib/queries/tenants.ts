@@ -29,6 +29,9 @@ export async function getTenantSummary(db: Database, tenantId: string) {
       region: privateClouds.region,
       vlanId: vlanAllocations.vlanId,
       vni: vlanAllocations.vni,
+      vlanState: vlanAllocations.state,
+      quarantinedUntil: vlanAllocations.quarantinedUntil,
+      offboardedAt: tenants.offboardedAt,
       segmentState: segments.state,
     })
     .from(tenants)

@@ -1,0 +1,91 @@
+import { expect, test, type Page } from "@playwright/test";
+import { storageStateOf } from "./support/personas";
+
+test.use({ storageState: storageStateOf("admin") });
+
+async function fillOnboarding(page: Page, values: { name: string; slug: string; subnet: string }) {
+  const form = page.getByRole("form", { name: "Onboard a tenant" });
+  await form.getByRole("group", { name: "Tenant" }).getByLabel("Name", { exact: true }).fill(values.name);
+  await form.getByLabel(/^Slug/).fill(values.slug);
+  await form.getByLabel("Source environment").selectOption("hyper-v");
+  const contact = form.getByRole("group", { name: "Contact 1" });
+  await contact.getByLabel("Name").fill("Grace Hopper");
+  await contact.getByLabel("E-mail").fill("grace@northwind.example");
+  await form.getByLabel("Subnet to stretch (CIDR)").fill(values.subnet);
+  await form.getByLabel("Source gateway's underlay address").fill("203.0.113.50");
+  await form.getByLabel("Planned cut-over date (optional)").fill("2027-06-30");
+  return form;
+}
+
+test("an admin onboards a tenant, sees it in the list and the pool map, and offboards it into quarantine", async ({ page }) => {
+  await page.goto("/admin/tenants");
+  await page.getByRole("link", { name: "Onboard a tenant" }).click();
+
+  // An overlapping subnet is refused beside the field, and nothing is created.
+  let form = await fillOnboarding(page, { name: "Northwind Traders", slug: "northwind", subnet: "192.168.10.128/25" });
+  await form.getByRole("button", { name: "Onboard tenant" }).click();
+  const subnet = form.getByLabel("Subnet to stretch (CIDR)");
+  await expect(subnet).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator(`#${await subnet.getAttribute("aria-describedby")}`)).toContainText("overlaps tenant Contoso Manufacturing (192.168.10.0/24)");
+  await page.screenshot({ path: test.info().outputPath("onboard-overlap.png"), fullPage: true });
+
+  await subnet.fill("10.77.0.0/24");
+  await form.getByRole("button", { name: "Onboard tenant" }).click();
+  const done = page.getByRole("status").filter({ hasText: "Northwind Traders is onboarded" });
+  await expect(done).toContainText(/on VLAN (\d+) \(VNI 10\1\)/);
+  const vlan = Number(/VLAN (\d+)/.exec((await done.textContent())!)![1]);
+
+  await page.goto("/admin/tenants?q=northwind");
+  const row = page.getByRole("row", { name: /Northwind Traders/ });
+  await expect(row).toContainText(String(vlan));
+  await expect(row).toContainText("10.77.0.0/24");
+  await expect(row).toContainText("Onboarding");
+  await page.screenshot({ path: test.info().outputPath("tenant-list.png"), fullPage: true });
+
+  await page.goto("/admin/pools");
+  const holder = page.getByRole("row", { name: new RegExp(`^${vlan} `) });
+  await expect(holder).toContainText("Northwind Traders");
+  await expect(holder).toContainText("Allocated");
+  await page.screenshot({ path: test.info().outputPath("pool-map.png"), fullPage: true });
+
+  await page.goto("/t/northwind");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Offboard" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`);
+
+  await page.goto("/admin/pools");
+  await expect(holder).toContainText("Quarantined");
+  await expect(holder).toContainText(/until \d{4}-\d{2}-\d{2}/);
+
+  await page.goto("/admin/tenants?state=offboarded");
+  await expect(page.getByRole("row", { name: /Northwind Traders/ })).toContainText("Offboarded");
+
+  await page.goto("/t/northwind");
+  const trail = page.getByRole("region", { name: "Audit trail" });
+  for (const action of ["tenant.onboard", "tenant.offboard", "tenant.offboarded"]) await expect(trail.getByRole("cell", { name: action, exact: true })).toBeVisible();
+});
+
+test("the tenant list keeps its search, filter, sort and page in the URL", async ({ page }) => {
+  await page.goto("/admin/tenants");
+  await page.getByRole("searchbox", { name: "Search" }).fill("fabrikam");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/[?&]q=fabrikam/);
+  await expect(page.getByRole("row", { name: /Fabrikam Health/ })).toBeVisible();
+  await expect(page.getByRole("row", { name: /Contoso/ })).toHaveCount(0);
+
+  await page.goto("/admin/tenants?sort=vlan&dir=desc");
+  await expect(page.getByRole("columnheader", { name: /VLAN/ })).toHaveAttribute("aria-sort", "descending");
+  const vlans = await page.locator("tbody tr td:nth-child(3)").allInnerTexts();
+  const numbers = vlans.map((v) => Number.parseInt(v, 10)).filter(Number.isFinite);
+  expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+});
+
+test("a NOC viewer may read the tenant list but gets no onboarding controls, and the form is refused", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: storageStateOf("noc"), ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto("/admin/tenants");
+  await expect(page.getByRole("heading", { name: "Tenants" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Onboard a tenant" })).toHaveCount(0);
+  expect((await page.goto("/admin/tenants/new"))?.status()).toBe(403);
+  await context.close();
+});
