@@ -4,6 +4,7 @@
  * commit, and the loser moves on to the next free ID. Runs inside the caller's transaction so
  * the allocation commits or rolls back with the rest of the onboarding.
  */
+import { randomInt } from "node:crypto";
 import { and, eq, lte, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -42,7 +43,16 @@ export async function allocateVlan(tx: Database, request: VlanRequest, now = new
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const taken = await takenIds(tx, pool.id);
     for (const id of skipped) taken.add(id);
-    const next = candidateVlans(rules, taken).next();
+    // First try: the lowest free ID, as operators expect. After a lost race, every other racer
+    // is aiming at that same ID too; spreading over a window that widens with each loss keeps
+    // one transaction from losing again and again.
+    const candidates = candidateVlans(rules, taken);
+    let next = candidates.next();
+    for (let skip = attempt === 0 ? 0 : randomInt(Math.min(2 ** attempt, 64)); skip > 0 && !next.done; skip--) {
+      const further = candidates.next();
+      if (further.done) break;
+      next = further;
+    }
     if (next.done) {
       return {
         ok: false,

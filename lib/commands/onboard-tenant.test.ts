@@ -118,17 +118,17 @@ describeEachDatabase("onboarding", ({ handle }) => {
     expect(Math.max(...granted.map((r) => r.vlanId))).toBe(201);
   }, 120_000);
 
-  it("lets the unique constraint decide when 100 allocations race outside any lock", async () => {
+  it("lets the unique constraint decide when 200 allocations race outside any lock", async () => {
     const cloud = await createCloud(db, { ranges: [{ from: 2, to: 4094 }] });
     const [pool] = await db.select().from(vlanPools).where(eq(vlanPools.privateCloudId, cloud.id));
     const ids = await db
       .insert(tenants)
-      .values(Array.from({ length: 100 }, (_, n) => ({ ...tenantRow(cloud.id, `race-${cloudSeq}-${n}`) })))
+      .values(Array.from({ length: 200 }, (_, n) => ({ ...tenantRow(cloud.id, `race-${cloudSeq}-${n}`) })))
       .returning({ id: tenants.id });
     const grants = await Promise.all(ids.map(({ id }) => db.transaction((tx) => allocateVlan(tx, { poolId: pool!.id, tenantId: id, vlan: "next" }))));
     const vlans = grants.map((g) => (g.ok ? g.vlanId : -1));
     expect(vlans).not.toContain(-1);
-    expect(new Set(vlans).size).toBe(100);
+    expect(new Set(vlans).size).toBe(200);
   }, 120_000);
 
   it("says clearly when the pool is exhausted, and writes nothing for the refused tenant", async () => {

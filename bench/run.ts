@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: every benchmark, in one run on this machine, written to docs/benchmarks.md.
+ * Absolute numbers depend on the machine; the ratios beside them are what to compare.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { execFileSync } from "node:child_process";
+import pg from "pg";
+import { startTestPostgres } from "@/tests/support/postgres-server";
+import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
+
+const fmt = (n: number) => n.toFixed(0);
+
+async function main() {
+  const postgres = await startTestPostgres();
+  if ("unavailable" in postgres) throw new Error(`The benchmark needs PostgreSQL: ${postgres.unavailable}`);
+  try {
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query("create database bench");
+    await admin.end();
+    const pgUrl = postgres.url.replace(/\/postgres$/, "/bench");
+
+    console.log("[bench] allocation on PGlite…");
+    const lite = await benchAllocation(tempPgliteTarget());
+    console.log("[bench] allocation on PostgreSQL…");
+    const server = await benchAllocation({ kind: "postgres", url: pgUrl });
+    const report = renderAllocation(lite, server);
+    console.log(report);
+    writeSection("allocation", report);
+  } finally {
+    postgres.stop();
+  }
+}
+
+function renderAllocation(lite: AllocationFigures, server: AllocationFigures): string {
+  const rows: [string, keyof AllocationFigures][] = [
+    ["onboarding, one after another", "onboardSequential"],
+    ["onboarding, 200 at once", "onboardConcurrent"],
+    ["bare allocation, one after another", "allocateSequential"],
+    ["bare allocation, 200 at once", "allocateConcurrent"],
+  ];
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, Node ${process.version}, ` +
+      `PostgreSQL ${postgresVersion()} on loopback (fsync off, as in the tests), PGlite in a data folder. Best of 3 rounds of 200.`,
+    "",
+    "| per second | PGlite | PostgreSQL | PostgreSQL ÷ PGlite |",
+    "| --- | ---: | ---: | ---: |",
+    ...rows.map(([label, key]) => `| ${label} | ${fmt(lite[key])} | ${fmt(server[key])} | ${(server[key] / lite[key]).toFixed(2)}× |`),
+    "",
+    `Concurrent ÷ sequential onboarding: PGlite ${(lite.onboardConcurrent / lite.onboardSequential).toFixed(2)}×, ` +
+      `PostgreSQL ${(server.onboardConcurrent / server.onboardSequential).toFixed(2)}×.`,
+  ];
+  return lines.join("\n");
+}
+
+function postgresVersion(): string {
+  try {
+    return /(\d+\.\d+)/.exec(execFileSync("psql", ["--version"]).toString())?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+/** Replaces one benchmark's section in docs/benchmarks.md, leaving the others as they were. */
+function writeSection(name: string, body: string) {
+  const file = "docs/benchmarks.md";
+  const begin = `<!-- bench:${name}:begin -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  let text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\nWritten by `npm run bench`.\n";
+  const block = `${begin}\n${body}\n${end}`;
+  text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), block) : `${text}\n## ${name}\n\n${block}\n`;
+  fs.writeFileSync(file, text);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
