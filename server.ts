@@ -11,6 +11,7 @@ import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
 import { seedDemoData } from "@/lib/demo/seed";
 import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
+import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
 import { loadTlsMaterial } from "@/lib/server/tls";
 
 const dev = process.argv.includes("--dev");
@@ -19,10 +20,14 @@ async function main() {
   const config = readConfig();
   const database = await getDatabase();
   console.log(`[bridgehead] database: ${database.kind} (migrated)`);
+  const { runtime, emulator } = await startAvsRuntime(config);
+  if (emulator) console.log(`[bridgehead] AVS emulator on ${emulator.url} (state in ${config.dataDir})`);
+  const stopSync = await syncNowAndLater(database.db, runtime);
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
   if (config.identity.mode === "builtin" && config.azure.mode === "emulator") {
     await seedDemoData(database.db);
   }
+  const stopProvisioning = startProvisioningLoop(database.db, runtime);
   let identityProvider: BuiltinProvider | undefined;
   if (config.identity.mode === "builtin") {
     identityProvider = await createBuiltinProvider(config, getSessionKey(config));
@@ -72,6 +77,10 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), 5_000);
     await new Promise((resolve) => server.once("close", resolve));
     clearTimeout(force);
+    // The job finishes its step (and records it) before the database closes under it.
+    stopSync();
+    await stopProvisioning();
+    await emulator?.close();
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);

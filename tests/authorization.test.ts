@@ -11,13 +11,16 @@ import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
+import { refreshPrivateClouds } from "@/lib/actions/clouds/refresh-private-clouds";
+import { clearEmulatorFaults, injectEmulatorFault } from "@/lib/actions/emulator/inject-fault";
+import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, memberships, nocDisplays, tenants, tunnelEndpoints, tunnels, vlanPools } from "@/lib/db/schema";
+import { auditEvents, memberships, nocDisplays, segments, tenants, tunnelEndpoints, tunnels, vlanPools } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -34,6 +37,7 @@ let tenantIdOf: Record<"contoso" | "fabrikam", string>;
 let cloudId: string;
 let membershipId: string;
 let displayId: string;
+let segmentId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -51,6 +55,8 @@ beforeAll(async () => {
   membershipId = membership!.id;
   const [display] = await db.insert(nocDisplays).values({ name: "Lobby wall", tokenHash: "0".repeat(64), createdBy: "test" }).returning();
   displayId = display!.id;
+  const [segment] = await db.select({ id: segments.id }).from(segments).where(eq(segments.tenantId, tenantIdOf.fabrikam));
+  segmentId = segment!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -88,21 +94,26 @@ const ACTIONS = {
   ],
   offboardTenant: () => [offboardTenant, { id: tenantIdOf.fabrikam }],
   updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
+  retrySegment: () => [retrySegment, { id: segmentId }],
+  refreshPrivateClouds: () => [refreshPrivateClouds, {}],
+  injectEmulatorFault: () => [injectEmulatorFault, { kind: "error", times: "1" }],
+  clearEmulatorFaults: () => [clearEmulatorFaults, {}],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p] = await Promise.all([
+  const [m, d, t, e, p, s] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
     db.select().from(tenants).orderBy(tenants.id),
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
     db.select().from(vlanPools).orderBy(vlanPools.id),
+    db.select().from(segments).orderBy(segments.id),
   ]);
-  return { m, d, t, e, p };
+  return { m, d, t, e, p, s };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -224,7 +235,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }

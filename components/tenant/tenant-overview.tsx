@@ -1,5 +1,5 @@
 import { StatusBadge } from "@/components/status-badge";
-import { SEGMENT_STATE, TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
+import { TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
 import type { TenantSummary } from "@/lib/queries/tenants";
 
 export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
@@ -9,7 +9,6 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
     { label: "Subnet", value: tenant.subnet },
     { label: "Default gateway", value: tenant.gatewayLocation === "avs" ? "In AVS" : "At the source site" },
     { label: "Private cloud", value: `${tenant.privateCloud} (${tenant.region})` },
-    { label: "Segment", value: tenant.segmentState ? <StatusBadge status={SEGMENT_STATE[tenant.segmentState]} /> : "not created yet" },
     { label: "Underlay MTU", value: tenant.underlayMtu },
     { label: "Planned cut-over", value: tenant.plannedCutoverOn ?? "—" },
   ];

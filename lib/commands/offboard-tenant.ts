@@ -29,13 +29,18 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       await tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
     }
 
-    // A segment that never reached Azure has nothing to delete; one that did is removed by the
-    // provisioning job, which then calls completeOffboarding.
+    // A segment never sent to Azure has nothing to delete. Any other may exist there (even a
+    // failed create can leave one behind): the provisioning job looks, deletes it, and then
+    // calls completeOffboarding.
     const [segment] = await tx.select().from(segments).where(eq(segments.tenantId, tenantId));
-    const segmentInAzure = segment && segment.azureResourceId !== null && segment.state !== "deleted";
+    const neverSent = segment?.state === "pending" && segment.attempts === 0 && segment.operationState === null && segment.azureResourceId === null;
+    const segmentInAzure = segment !== undefined && segment.state !== "deleted" && !neverSent;
     if (segment && !segmentInAzure) await tx.update(segments).set({ state: "deleted", desired: "absent", updatedAt: now }).where(eq(segments.id, segment.id));
     if (segment && segmentInAzure) {
-      await tx.update(segments).set({ desired: "absent", nextAttemptAt: now, updatedAt: now }).where(eq(segments.id, segment.id));
+      await tx
+        .update(segments)
+        .set({ desired: "absent", state: "deleting", operationState: null, attempts: 0, lastError: null, nextAttemptAt: now, updatedAt: now })
+        .where(eq(segments.id, segment.id));
     }
     await tx.update(tenants).set({ state: "offboarding", updatedAt: now }).where(eq(tenants.id, tenantId));
     await recordAudit(tx, actor, {

@@ -219,8 +219,13 @@ export const segments = pgTable(
     desired: text("desired").$type<"present" | "absent">().notNull().default("present"),
     lastError: text("last_error"),
     attempts: integer("attempts").notNull().default(0),
-    /** URL of the ARM long-running operation being polled, so a restart resumes it. */
-    operationUrl: text("operation_url"),
+    /**
+     * The ARM long-running operation in flight, as the SDK poller serialises it (its polling
+     * URLs and state), so a restarted job resumes that operation instead of starting another.
+     */
+    operationState: text("operation_url"),
+    /** When the job last compared the segment in Azure with what the console expects. */
+    checkedAt: timestamp("checked_at", { withTimezone: true }),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
     lockedBy: text("locked_by"),
     lockedUntil: timestamp("locked_until", { withTimezone: true }),

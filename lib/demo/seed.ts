@@ -5,7 +5,8 @@
  */
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { memberships, privateClouds, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
+import { segmentNameFor } from "@/lib/commands/onboard-tenant";
+import { memberships, privateClouds, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
 
 export const DEMO_PRIVATE_CLOUD = {
   azureResourceId:
@@ -61,9 +62,17 @@ export async function seedDemoData(db: Database): Promise<void> {
       if (existing) continue;
       const [tenant] = await tx
         .insert(tenants)
-        .values({ ...values, privateCloudId: cloud!.id, state: "active", stretchStartedOn: "2026-09-01" })
+        .values({ ...values, privateCloudId: cloud!.id, state: "onboarding", stretchStartedOn: "2026-09-01" })
         .returning();
       await tx.insert(vlanAllocations).values({ poolId: pool!.id, tenantId: tenant!.id, vlanId, vni: 10_000 + vlanId });
+      // The provisioning job creates it in the emulator and makes the tenant active.
+      await tx.insert(segments).values({
+        tenantId: tenant!.id,
+        privateCloudId: cloud!.id,
+        segmentName: segmentNameFor(values.slug),
+        displayName: `${values.slug} VLAN ${vlanId}`,
+        tier1GatewayId: values.gatewayLocation === "avs" ? (cloud!.tier1Gateways[0]?.id ?? null) : null,
+      });
       await tx
         .insert(memberships)
         .values({ tenantId: tenant!.id, principalKind: "sign-in-name", principal: member, createdBy: "demo-seed" });

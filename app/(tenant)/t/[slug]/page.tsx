@@ -6,10 +6,12 @@ import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
 import { RowActionButton } from "@/components/forms/row-action-button";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
+import { SegmentCard } from "@/components/tenant/segment-card";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { canAccessTenant, isAdmin } from "@/lib/auth/permissions";
 import { listAuditEvents } from "@/lib/queries/audit";
+import { getSegmentStatus } from "@/lib/queries/segments";
 import { getDatabase } from "@/lib/db/client";
 import { findTenantIdBySlug, getTenantSummary } from "@/lib/queries/tenants";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
@@ -22,8 +24,9 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
-  const [tenant, endpoints, audit] = await Promise.all([
+  const [tenant, segment, endpoints, audit] = await Promise.all([
     getTenantSummary(db, tenantId!),
+    getSegmentStatus(db, tenantId!),
     listTenantEndpoints(db, tenantId!),
     listAuditEvents(db, { tenantId: tenantId!, pageSize: 20 }),
   ]);
@@ -47,6 +50,7 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
             />
           </div>
         )}
+        <SegmentCard slug={tenant.slug} initial={segment} canRetry={isAdmin(principal)} />
         <AgentTokens
           endpoints={endpoints}
           canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"}

@@ -1,0 +1,55 @@
+/**
+ * The one place an AVS client is made: real Azure Resource Manager with DefaultAzureCredential,
+ * or the built-in emulator on loopback through the very same SDK. The SDK refuses bearer tokens
+ * over plain http, so for the emulator the bearer policy is swapped for one that sends the
+ * emulator's own token, and insecure connections are allowed (loopback only).
+ */
+import { AzureVMwareSolutionAPI } from "@azure/arm-avs";
+import type { TokenCredential } from "@azure/core-auth";
+import { bearerTokenAuthenticationPolicyName, type PipelinePolicy } from "@azure/core-rest-pipeline";
+
+export type AvsTarget =
+  | { mode: "azure"; subscriptionId: string; credential: TokenCredential }
+  | { mode: "emulator"; subscriptionId: string; endpoint: string; token: string };
+
+/** Never asked for a token: the emulator policy below replaces the bearer policy that would. */
+const unusedCredential: TokenCredential = {
+  getToken: async () => {
+    throw new Error("the emulator client does not use Azure credentials");
+  },
+};
+
+/**
+ * `retries: "caller"` removes the SDK's own retry policy: the provisioning job retries by
+ * rescheduling itself (honouring Retry-After without blocking, and surviving a restart), and
+ * an SDK call that sleeps through three Retry-Afters would outlive the job's lease.
+ */
+export function createAvsClient(target: AvsTarget, options: { retries?: "sdk" | "caller" } = {}): AzureVMwareSolutionAPI {
+  const client = makeClient(target);
+  if (options.retries === "caller") client.pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  return client;
+}
+
+function makeClient(target: AvsTarget): AzureVMwareSolutionAPI {
+  if (target.mode === "azure") return new AzureVMwareSolutionAPI(target.credential, target.subscriptionId);
+
+  const endpoint = new URL(target.endpoint);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(endpoint.hostname)) {
+    throw new Error(`The AVS emulator must be on loopback, not ${endpoint.hostname}: its token travels in the clear.`);
+  }
+  const client = new AzureVMwareSolutionAPI(unusedCredential, target.subscriptionId, {
+    endpoint: target.endpoint,
+    allowInsecureConnection: true,
+  });
+  client.pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
+  const emulatorToken: PipelinePolicy = {
+    name: "bridgeheadEmulatorToken",
+    sendRequest: (request, next) => {
+      request.headers.set("authorization", `Bearer ${target.token}`);
+      request.allowInsecureConnection = true;
+      return next(request);
+    },
+  };
+  client.pipeline.addPolicy(emulatorToken, { phase: "Sign" });
+  return client;
+}

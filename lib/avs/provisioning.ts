@@ -1,0 +1,329 @@
+/**
+ * The segment provisioning job: one resumable state machine per tenant segment, advanced a step
+ * at a time. Each step is claimed with FOR UPDATE SKIP LOCKED and a lease, so with several app
+ * instances on one PostgreSQL a segment is worked on by one of them at a time; everything the
+ * job knows lives in the segment's row, so a crash or restart loses nothing and resumes the
+ * operation in flight rather than starting another.
+ *
+ *   desired present: pending → provisioning → ready, or failed (reason kept; an operator retries)
+ *   desired absent:  … → deleting → deleted, then the VLAN goes into quarantine
+ *   ready, checked now and then: changed or deleted outside the console → drifted
+ */
+import type { AzureVMwareSolutionAPI, WorkloadNetworkSegment } from "@azure/arm-avs";
+import { isRestError, type RestError } from "@azure/core-rest-pipeline";
+import { and, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import ipaddr from "ipaddr.js";
+import { recordAudit } from "@/lib/audit";
+import { completeOffboarding } from "@/lib/commands/offboard-tenant";
+import type { Database } from "@/lib/db/client";
+import { privateClouds, segments, tenants } from "@/lib/db/schema";
+
+export const PROVISIONING_TIMING = {
+  /** How long a claim holds before another worker may take the segment over. */
+  leaseMs: 5 * 60_000,
+  /** Between polls of an operation in flight. */
+  pollMs: 2_000,
+  /** Between drift checks of a ready segment. */
+  driftCheckMs: 5 * 60_000,
+  /** Transient failures (5xx, network) before the segment is marked failed. */
+  maxTransientAttempts: 6,
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 5 * 60_000,
+};
+
+type SegmentRow = typeof segments.$inferSelect;
+type Context = { db: Database; avs: AzureVMwareSolutionAPI; now: Date; timing: typeof PROVISIONING_TIMING };
+
+/** Claims the segments that are due and advances each one step. Returns how many it touched. */
+export async function runProvisioningOnce(
+  db: Database,
+  avs: AzureVMwareSolutionAPI,
+  workerId: string,
+  options: { now?: Date; limit?: number; timing?: Partial<typeof PROVISIONING_TIMING> } = {},
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const timing = { ...PROVISIONING_TIMING, ...options.timing };
+  const claimed = await claimDueSegments(db, workerId, now, options.limit ?? 10, timing.leaseMs);
+  for (const segment of claimed) {
+    try {
+      await advance({ db, avs, now, timing }, segment);
+    } catch (error) {
+      await recordTransientFailure({ db, avs, now, timing }, segment, error);
+    }
+  }
+  return claimed.length;
+}
+
+async function claimDueSegments(db: Database, workerId: string, now: Date, limit: number, leaseMs: number): Promise<SegmentRow[]> {
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: segments.id })
+      .from(segments)
+      .where(
+        and(
+          lte(segments.nextAttemptAt, now),
+          or(isNull(segments.lockedUntil), lt(segments.lockedUntil, now)),
+          or(
+            and(eq(segments.desired, "present"), inArray(segments.state, ["pending", "provisioning", "ready"])),
+            // A failed deletion waits for an operator's retry rather than looping.
+            and(eq(segments.desired, "absent"), inArray(segments.state, ["pending", "provisioning", "ready", "drifted", "deleting"])),
+          ),
+        ),
+      )
+      .orderBy(segments.nextAttemptAt)
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return [];
+    return tx
+      .update(segments)
+      .set({ lockedBy: workerId, lockedUntil: new Date(now.getTime() + leaseMs) })
+      .where(inArray(segments.id, due.map((d) => d.id)))
+      .returning();
+  });
+}
+
+async function advance(ctx: Context, segment: SegmentRow) {
+  const [cloud] = await ctx.db.select().from(privateClouds).where(eq(privateClouds.id, segment.privateCloudId));
+  if (!cloud) throw new Error(`private cloud ${segment.privateCloudId} is gone`);
+  const where = { rg: cloud.resourceGroup, cloud: cloud.name, id: segment.segmentName };
+  if (segment.desired === "absent") return advanceDeletion(ctx, segment, where);
+  if (segment.state === "ready") return checkForDrift(ctx, segment, where);
+  return advanceCreation(ctx, segment, where);
+}
+
+type Where = { rg: string; cloud: string; id: string };
+
+async function advanceCreation(ctx: Context, segment: SegmentRow, where: Where) {
+  // An operation in flight: resume it and poll once.
+  if (segment.operationState) {
+    const resumed = await resume(() => ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, {}, { resumeFrom: segment.operationState! }));
+    if (resumed === "forget") return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    const { poller, outcome } = resumed;
+    if (outcome.status === "running") return save(ctx, segment, { state: "provisioning", operationState: poller!.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    if (outcome.status === "failed") return markFailed(ctx, segment, outcome.reason);
+    return markReady(ctx, segment, outcome.result as WorkloadNetworkSegment | undefined);
+  }
+
+  // No operation on record: Azure is the truth. The segment id is derived from the tenant, so a
+  // segment made by an attempt that crashed before it was recorded is found here, not duplicated.
+  const existing = await getSegmentOrNull(ctx.avs, where);
+  const desired = await desiredSegment(ctx.db, segment);
+  if (existing?.provisioningState === "Building" || existing?.provisioningState === "Updating") {
+    return save(ctx, segment, { state: "provisioning", nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+  }
+  if (existing?.provisioningState === "Succeeded" && matches(existing, desired)) return markReady(ctx, segment, existing);
+
+  const poller = await ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired);
+  await save(ctx, segment, { state: "provisioning", operationState: poller.toString(), attempts: segment.attempts + 1, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+}
+
+async function advanceDeletion(ctx: Context, segment: SegmentRow, where: Where) {
+  if (segment.operationState && segment.state === "deleting") {
+    const resumed = await resume(() => ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id, { resumeFrom: segment.operationState! }));
+    if (resumed === "forget") return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    const { poller, outcome } = resumed;
+    if (outcome.status === "running") return save(ctx, segment, { operationState: poller!.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    if (outcome.status === "failed") return markFailed(ctx, segment, outcome.reason);
+    return markDeleted(ctx, segment);
+  }
+  const existing = await getSegmentOrNull(ctx.avs, where);
+  if (!existing) return markDeleted(ctx, segment);
+  if (existing.provisioningState === "Building" || existing.provisioningState === "Updating" || existing.provisioningState === "Deleting") {
+    // Azure will not delete a segment mid-operation; wait for it to settle.
+    return save(ctx, segment, { state: existing.provisioningState === "Deleting" ? "deleting" : segment.state, operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+  }
+  const poller = await ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id);
+  await save(ctx, segment, { state: "deleting", operationState: poller.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+}
+
+async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
+  const existing = await getSegmentOrNull(ctx.avs, where);
+  const desired = await desiredSegment(ctx.db, segment);
+  const problem = !existing
+    ? "The segment was deleted outside the console."
+    : !matches(existing, desired)
+      ? `The segment was changed outside the console (display name “${existing.displayName ?? ""}”, gateway “${existing.connectedGateway ?? "none"}”).`
+      : null;
+  if (!problem) return save(ctx, segment, { checkedAt: ctx.now, nextAttemptAt: later(ctx, ctx.timing.driftCheckMs) });
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(segments).set({ state: "drifted", lastError: problem, checkedAt: ctx.now, lockedBy: null, lockedUntil: null, updatedAt: ctx.now }).where(eq(segments.id, segment.id));
+    await recordAudit(tx, null, { action: "segment.drifted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason: problem } });
+  });
+}
+
+// --- Outcomes --------------------------------------------------------------------------------
+
+async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetworkSegment | undefined) {
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(segments)
+      .set({
+        state: "ready",
+        azureResourceId: result?.id ?? segment.azureResourceId,
+        operationState: null,
+        lastError: null,
+        attempts: 0,
+        checkedAt: ctx.now,
+        nextAttemptAt: later(ctx, ctx.timing.driftCheckMs),
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: ctx.now,
+      })
+      .where(eq(segments.id, segment.id));
+    await tx.update(tenants).set({ state: "active", updatedAt: ctx.now }).where(and(eq(tenants.id, segment.tenantId), eq(tenants.state, "onboarding")));
+    await recordAudit(tx, null, { action: "segment.ready", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { azureResourceId: result?.id ?? null } });
+  });
+}
+
+async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(segments)
+      .set({ state: "failed", lastError: reason, attempts: segment.attempts, operationState: null, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
+      .where(eq(segments.id, segment.id));
+    await recordAudit(tx, null, { action: "segment.failed", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason } });
+  });
+}
+
+/** The segment is gone from Azure: only now may its VLAN go into quarantine. */
+async function markDeleted(ctx: Context, segment: SegmentRow) {
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(segments)
+      .set({ state: "deleted", operationState: null, lastError: null, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
+      .where(eq(segments.id, segment.id));
+    await recordAudit(tx, null, { action: "segment.deleted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId });
+    const [tenant] = await tx.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, segment.tenantId));
+    if (tenant?.state === "offboarding") await completeOffboarding(tx, null, segment.tenantId, ctx.now);
+  });
+}
+
+/**
+ * Throttling waits exactly as long as Azure asks; other transient failures back off
+ * exponentially, and after a few the segment is failed with the reason for an operator.
+ */
+async function recordTransientFailure(ctx: Context, segment: SegmentRow, error: unknown) {
+  const reason = describeAzureError(error);
+  const attempts = segment.attempts + 1;
+  if (isRestError(error) && error.statusCode === 429) {
+    const retryAfterMs = retryAfter(error) ?? ctx.timing.backoffBaseMs;
+    return save(ctx, segment, { lastError: reason, nextAttemptAt: later(ctx, retryAfterMs) });
+  }
+  const permanent = isRestError(error) && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 409;
+  if (permanent || attempts >= ctx.timing.maxTransientAttempts) return markFailed(ctx, { ...segment, attempts }, reason);
+  const backoff = Math.min(ctx.timing.backoffMaxMs, ctx.timing.backoffBaseMs * 2 ** (attempts - 1));
+  return save(ctx, segment, { attempts, lastError: reason, nextAttemptAt: later(ctx, backoff) });
+}
+
+// --- Helpers ---------------------------------------------------------------------------------
+
+type PollOutcome = { status: "running" } | { status: "failed"; reason: string } | { status: "succeeded"; result: unknown };
+
+async function pollOnce(poller: { poll(): Promise<void>; isDone(): boolean; getResult(): unknown; getOperationState(): { status: string; error?: Error } }): Promise<PollOutcome> {
+  try {
+    await poller.poll();
+  } catch (error) {
+    // A failed operation surfaces as a thrown error; a transport error is transient.
+    if (!(isRestError(error)) || poller.getOperationState().status === "failed") {
+      return { status: "failed", reason: describeAzureError(error) };
+    }
+    throw error;
+  }
+  const state = poller.getOperationState();
+  if (state.status === "failed" || state.status === "canceled") return { status: "failed", reason: describeAzureError(state.error) };
+  if (!poller.isDone()) return { status: "running" };
+  return { status: "succeeded", result: poller.getResult() };
+}
+
+type Poller = Parameters<typeof pollOnce>[0] & { toString(): string };
+
+/** Resumes a recorded operation and polls it once; the SDK may already poll while resuming. */
+async function resume<P extends Poller>(start: () => Promise<P>): Promise<{ poller: P | null; outcome: PollOutcome } | "forget"> {
+  let poller: P;
+  try {
+    poller = await start();
+  } catch (error) {
+    // Resuming polls at once: a failed create shows up here as a plain Error.
+    if (!isRestError(error)) return { poller: null, outcome: { status: "failed", reason: describeAzureError(error) } };
+    return forgetUnreachableOperation(error);
+  }
+  const outcome = await pollOnce(poller).catch(forgetUnreachableOperation);
+  return outcome === "forget" ? "forget" : { poller, outcome };
+}
+
+/**
+ * An operation whose status URL no longer answers at all (no HTTP status: the endpoint is gone,
+ * as when the emulator came back on another port) is forgotten: the segment itself, found by its
+ * stable id, says where things stand, and the next step reads it.
+ */
+function forgetUnreachableOperation(error: unknown): "forget" {
+  if (isRestError(error) && error.statusCode === undefined) return "forget";
+  throw error;
+}
+
+async function getSegmentOrNull(avs: AzureVMwareSolutionAPI, where: Where): Promise<WorkloadNetworkSegment | null> {
+  try {
+    return await avs.workloadNetworks.getSegment(where.rg, where.cloud, where.id);
+  } catch (error) {
+    if (isRestError(error) && error.statusCode === 404) return null;
+    throw error;
+  }
+}
+
+/**
+ * What the segment must look like. With the default gateway in AVS it hangs off the Tier-1
+ * with the subnet's first host as gateway address; with the gateway at the source site it is a
+ * plain L2 segment with no gateway, the edge bridge carrying it to the source.
+ */
+export async function desiredSegment(db: Database, segment: Pick<SegmentRow, "tenantId" | "displayName" | "tier1GatewayId">): Promise<WorkloadNetworkSegment> {
+  const [tenant] = await db.select({ subnet: tenants.subnet, gatewayLocation: tenants.gatewayLocation }).from(tenants).where(eq(tenants.id, segment.tenantId));
+  if (!tenant || tenant.gatewayLocation === "source" || !segment.tier1GatewayId) return { displayName: segment.displayName };
+  return { displayName: segment.displayName, connectedGateway: segment.tier1GatewayId, subnet: { gatewayAddress: firstHostCidr(tenant.subnet) } };
+}
+
+function firstHostCidr(subnet: string): string {
+  const [network, prefix] = ipaddr.parseCIDR(subnet);
+  const bytes = network.toByteArray();
+  bytes[bytes.length - 1]! += 1;
+  return `${ipaddr.fromByteArray(bytes).toString()}/${prefix}`;
+}
+
+function matches(actual: WorkloadNetworkSegment, desired: WorkloadNetworkSegment): boolean {
+  return (
+    actual.displayName === desired.displayName &&
+    (actual.connectedGateway ?? null) === (desired.connectedGateway ?? null) &&
+    (actual.subnet?.gatewayAddress ?? null) === (desired.subnet?.gatewayAddress ?? null)
+  );
+}
+
+function retryAfter(error: RestError): number | undefined {
+  const header = error.response?.headers.get("retry-after");
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+export function describeAzureError(error: unknown): string {
+  if (isRestError(error)) {
+    const body = error.details as { error?: { code?: string; message?: string } } | undefined;
+    const code = body?.error?.code ?? error.code ?? "Error";
+    const message = body?.error?.message ?? error.message;
+    return `Azure answered ${error.statusCode ?? "with an error"} ${code}: ${message}`.slice(0, 500);
+  }
+  if (error instanceof Error) return error.message.slice(0, 500);
+  return "Unknown error";
+}
+
+function later(ctx: Context, ms: number): Date {
+  return new Date(ctx.now.getTime() + ms);
+}
+
+/** Writes only while our lease still holds: a worker that outlived its lease must not overwrite the next one. */
+async function save(ctx: Context, segment: SegmentRow, changes: Partial<typeof segments.$inferInsert>) {
+  await ctx.db
+    .update(segments)
+    .set({ ...changes, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
+    .where(and(eq(segments.id, segment.id), eq(segments.lockedBy, segment.lockedBy!)));
+}

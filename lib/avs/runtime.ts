@@ -1,0 +1,30 @@
+/**
+ * The process's AVS clients, made once by server.ts when it starts (and the emulator with them
+ * in the embedded mode). Route handlers and server actions are bundled separately from
+ * server.ts, so the clients live on globalThis, as the database handle does.
+ */
+import type { AzureVMwareSolutionAPI } from "@azure/arm-avs";
+import type { AvsEmulator } from "./emulator/server";
+import type { SyncScope } from "./sync";
+
+export type AvsRuntime = {
+  /** For reads and operator actions: the SDK retries throttling and 5xx itself. */
+  client: AzureVMwareSolutionAPI;
+  /** For the provisioning job: retries are the job's, by rescheduling. */
+  jobClient: AzureVMwareSolutionAPI;
+  scope: SyncScope;
+  mode: "azure" | "emulator";
+  /** Only in the embedded mode: fault injection for tests and demos. */
+  emulator?: AvsEmulator;
+};
+
+const shared = globalThis as typeof globalThis & { __bridgeheadAvs?: AvsRuntime };
+
+export function setAvsRuntime(runtime: AvsRuntime | undefined) {
+  shared.__bridgeheadAvs = runtime;
+}
+
+export function getAvsRuntime(): AvsRuntime {
+  if (!shared.__bridgeheadAvs) throw new Error("The AVS client is not started: the console must be run through server.ts.");
+  return shared.__bridgeheadAvs;
+}
