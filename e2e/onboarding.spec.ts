@@ -1,25 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { fillOnboarding } from "./support/onboarding";
 import { storageStateOf } from "./support/personas";
 
 test.use({ storageState: storageStateOf("admin") });
 
-async function fillOnboarding(page: Page, values: { name: string; slug: string; subnet: string }) {
-  const form = page.getByRole("form", { name: "Onboard a tenant" });
-  await form.getByRole("group", { name: "Tenant" }).getByLabel("Name", { exact: true }).fill(values.name);
-  await form.getByLabel(/^Slug/).fill(values.slug);
-  await form.getByLabel("Source environment").selectOption("hyper-v");
-  const contact = form.getByRole("group", { name: "Contact 1" });
-  await contact.getByLabel("Name").fill("Grace Hopper");
-  await contact.getByLabel("E-mail").fill("grace@northwind.example");
-  await form.getByLabel("Subnet to stretch (CIDR)").fill(values.subnet);
-  await form.getByLabel("Source gateway's underlay address").fill("203.0.113.50");
-  await form.getByLabel("Planned cut-over date (optional)").fill("2027-06-30");
-  return form;
-}
-
 test("an admin onboards a tenant, sees it in the list and the pool map, and offboards it into quarantine", async ({ page }) => {
   await page.goto("/admin/tenants");
-  await page.getByRole("link", { name: "Onboard a tenant" }).click();
+  await expect(page.getByRole("link", { name: "Onboard a tenant" })).toBeVisible();
 
   // An overlapping subnet is refused beside the field, and nothing is created.
   let form = await fillOnboarding(page, { name: "Northwind Traders", slug: "northwind", subnet: "192.168.10.128/25" });
@@ -43,17 +30,22 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
   await page.screenshot({ path: test.info().outputPath("tenant-list.png"), fullPage: true });
 
   await page.goto("/admin/pools");
+  await page.getByRole("navigation", { name: "Private clouds" }).getByRole("link", { name: "avs-weu-01" }).click();
   const holder = page.getByRole("row", { name: new RegExp(`^${vlan} `) });
   await expect(holder).toContainText("Northwind Traders");
   await expect(holder).toContainText("Allocated");
   await page.screenshot({ path: test.info().outputPath("pool-map.png"), fullPage: true });
 
   await page.goto("/t/northwind");
+  await expect(page.getByRole("status", { name: "Segment state" })).toHaveText(/Ready$/, { timeout: 20_000 });
   page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Offboard" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`);
+  // The segment is in AVS by now: it is deleted first, and only then does the VLAN enter quarantine.
+  await expect(page.getByRole("status").filter({ hasText: /^Offboarding/ }).or(page.getByRole("status").filter({ hasText: "Offboarded on" }))).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`, { timeout: 20_000 });
 
   await page.goto("/admin/pools");
+  await page.getByRole("navigation", { name: "Private clouds" }).getByRole("link", { name: "avs-weu-01" }).click();
   await expect(holder).toContainText("Quarantined");
   await expect(holder).toContainText(/until \d{4}-\d{2}-\d{2}/);
 
@@ -62,7 +54,7 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
 
   await page.goto("/t/northwind");
   const trail = page.getByRole("region", { name: "Audit trail" });
-  for (const action of ["tenant.onboard", "tenant.offboard", "tenant.offboarded"]) await expect(trail.getByRole("cell", { name: action, exact: true })).toBeVisible();
+  for (const action of ["tenant.onboard", "segment.ready", "tenant.offboard", "segment.deleted", "tenant.offboarded"]) await expect(trail.getByRole("cell", { name: action, exact: true })).toBeVisible();
 });
 
 test("the tenant list keeps its search, filter, sort and page in the URL", async ({ page }) => {

@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { queryKeys, segmentQuery } from "@/lib/client/queries";
@@ -18,6 +19,16 @@ const PROGRESS: Partial<Record<SegmentStatus["state"], string>> = {
 export function SegmentCard({ slug, initial, canRetry }: { slug: string; initial: SegmentStatus | null; canRetry: boolean }) {
   const { data: segment, isError } = useQuery({ ...segmentQuery(slug), initialData: initial });
   const queryClient = useQueryClient();
+  const router = useRouter();
+  // The segment's state moves the tenant's (a ready segment makes it active; a deleted one,
+  // offboarded): when it changes, the server-rendered rest of the page is refreshed too.
+  const lastState = useRef(segment?.state);
+  useEffect(() => {
+    if (segment && lastState.current !== segment.state) {
+      lastState.current = segment.state;
+      router.refresh();
+    }
+  }, [segment, router]);
   const [pending, start] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
   if (!segment) return null;
