@@ -23,7 +23,7 @@ test.describe("as an admin", () => {
   test("the admin portal shows the fleet's numbers", async ({ page }) => {
     await page.goto("/admin");
     await expect(page.getByRole("heading", { name: "Fleet overview" })).toBeVisible();
-    await expect(page.getByText("Active tenants")).toBeVisible();
+    await expect(page.getByText("Tenants in service")).toBeVisible();
     await page.screenshot({ path: test.info().outputPath("admin.png"), fullPage: true });
   });
 });

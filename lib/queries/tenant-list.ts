@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, segments, tenants, vlanAllocations } from "@/lib/db/schema";
+import { privateClouds, tenants, vlanAllocations } from "@/lib/db/schema";
+import { selectTenantRows } from "./tenants";
 
 export const TENANT_PAGE_SIZE = 25;
 const SORTS = ["name", "vlan", "created", "cutover"] as const;
@@ -37,24 +38,7 @@ export async function listTenants(db: Database, params: TenantListParams) {
   }[params.sort];
 
   const [rows, [total]] = await Promise.all([
-    db
-      .select({
-        id: tenants.id,
-        slug: tenants.slug,
-        displayName: tenants.displayName,
-        state: tenants.state,
-        subnet: tenants.subnet,
-        plannedCutoverOn: tenants.plannedCutoverOn,
-        privateCloud: privateClouds.name,
-        vlanId: vlanAllocations.vlanId,
-        vni: vlanAllocations.vni,
-        vlanState: vlanAllocations.state,
-        segmentState: segments.state,
-      })
-      .from(tenants)
-      .innerJoin(privateClouds, eq(privateClouds.id, tenants.privateCloudId))
-      .leftJoin(vlanAllocations, and(eq(vlanAllocations.tenantId, tenants.id), ne(vlanAllocations.state, "released")))
-      .leftJoin(segments, eq(segments.tenantId, tenants.id))
+    selectTenantRows(db)
       .where(where)
       .orderBy(sql`${order(sortColumn)} nulls last`, asc(tenants.slug))
       .limit(TENANT_PAGE_SIZE)

@@ -8,11 +8,9 @@ export async function findTenantIdBySlug(slug: string, db: Database): Promise<st
   return row?.id ?? null;
 }
 
-export type TenantSummary = NonNullable<Awaited<ReturnType<typeof getTenantSummary>>>;
-
-/** What a tenant's page starts from: its network, VLAN, segment state and tunnels. */
-export async function getTenantSummary(db: Database, tenantId: string) {
-  const [row] = await db
+/** A tenant with its private cloud, its current VLAN (not released) and its segment's state. */
+export function selectTenantRows(db: Database) {
+  return db
     .select({
       id: tenants.id,
       slug: tenants.slug,
@@ -25,20 +23,26 @@ export async function getTenantSummary(db: Database, tenantId: string) {
       sourceEnvironment: tenants.sourceEnvironment,
       underlayMtu: tenants.underlayMtu,
       plannedCutoverOn: tenants.plannedCutoverOn,
+      offboardedAt: tenants.offboardedAt,
       privateCloud: privateClouds.name,
       region: privateClouds.region,
       vlanId: vlanAllocations.vlanId,
       vni: vlanAllocations.vni,
       vlanState: vlanAllocations.state,
       quarantinedUntil: vlanAllocations.quarantinedUntil,
-      offboardedAt: tenants.offboardedAt,
       segmentState: segments.state,
     })
     .from(tenants)
     .innerJoin(privateClouds, eq(privateClouds.id, tenants.privateCloudId))
     .leftJoin(vlanAllocations, and(eq(vlanAllocations.tenantId, tenants.id), ne(vlanAllocations.state, "released")))
-    .leftJoin(segments, eq(segments.tenantId, tenants.id))
-    .where(eq(tenants.id, tenantId));
+    .leftJoin(segments, eq(segments.tenantId, tenants.id));
+}
+
+export type TenantSummary = NonNullable<Awaited<ReturnType<typeof getTenantSummary>>>;
+
+/** What a tenant's page starts from: its network, VLAN, segment state and tunnels. */
+export async function getTenantSummary(db: Database, tenantId: string) {
+  const [row] = await selectTenantRows(db).where(eq(tenants.id, tenantId));
   if (!row) return null;
   const tunnelRows = await db
     .select({ id: tunnels.id, name: tunnels.name, ordinal: tunnels.ordinal, status: tunnels.status })

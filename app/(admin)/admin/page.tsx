@@ -15,7 +15,7 @@ export default async function AdminHomePage() {
       <h1 className="text-2xl font-bold tracking-tight">Fleet overview</h1>
       <dl className="mt-6 grid gap-4 sm:grid-cols-3">
         <Figure label="Private clouds" value={fleet.privateClouds} />
-        <Figure label="Active tenants" value={fleet.activeTenants} />
+        <Figure label="Tenants in service" value={fleet.activeTenants} />
         <Figure label="Open warnings" value={openWarnings} />
       </dl>
       <section aria-labelledby="tunnels-heading" className="mt-8">
