@@ -9,6 +9,10 @@ test.describe("a tenant user", () => {
     await expect(page).toHaveURL(/\/t\/contoso$/);
     await expect(page.getByRole("heading", { name: "Contoso Manufacturing" })).toBeVisible();
     await expect(page.getByText("192.168.10.0/24")).toBeVisible();
+    // Contoso's 1500-byte underlay with IPsec cannot carry 1500-byte frames: said, with the fixes.
+    const mtu = page.getByRole("region", { name: "MTU budget" });
+    await expect(mtu).toContainText("underlay MTU 1500 − 50 VXLAN over IPv4 − 73 IPsec ESP (tunnel mode, worst case) = inner MTU 1377; TCP MSS 1337");
+    await expect(mtu.getByRole("alert")).toContainText("Raise the underlay MTU to at least 1623, or set the workloads' MTU to 1377 and clamp TCP MSS to 1337");
     await expect(page.getByRole("link", { name: "Access" })).toHaveCount(0);
     await page.screenshot({ path: test.info().outputPath("tenant-contoso.png"), fullPage: true });
 

@@ -19,6 +19,13 @@ const PROGRESS: Partial<Record<SegmentStatus["state"], string>> = {
 export function SegmentCard({ slug, initial, canRetry }: { slug: string; initial: SegmentStatus | null; canRetry: boolean }) {
   const { data: segment, isError } = useQuery({ ...segmentQuery(slug), initialData: initial });
   const queryClient = useQueryClient();
+  // The page re-renders on the server after an action (an offboarding, a retry): its segment is
+  // then newer than the cached one, and the card must take it, or it would go on showing "Ready"
+  // and polling slowly while Azure deletes the segment.
+  useEffect(() => {
+    const cached = queryClient.getQueryData<SegmentStatus | null>(queryKeys.segment(slug));
+    if (initial && (!cached || initial.updatedAt > cached.updatedAt)) queryClient.setQueryData(queryKeys.segment(slug), initial);
+  }, [initial, queryClient, slug]);
   const router = useRouter();
   // The segment's state moves the tenant's (a ready segment makes it active; a deleted one,
   // offboarded): when it changes, the server-rendered rest of the page is refreshed too.

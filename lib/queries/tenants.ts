@@ -22,6 +22,7 @@ export function selectTenantRows(db: Database) {
       encapsulation: tenants.encapsulation,
       sourceEnvironment: tenants.sourceEnvironment,
       underlayMtu: tenants.underlayMtu,
+      sourceGatewayUnderlayIp: tenants.sourceGatewayUnderlayIp,
       plannedCutoverOn: tenants.plannedCutoverOn,
       offboardedAt: tenants.offboardedAt,
       privateCloud: privateClouds.name,

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
 import { RowActionButton } from "@/components/forms/row-action-button";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
+import { MtuBudget } from "@/components/tenant/mtu-budget";
 import { SegmentCard } from "@/components/tenant/segment-card";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { requirePageAccess } from "@/lib/auth/page-guard";
@@ -51,6 +52,12 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
           </div>
         )}
         <SegmentCard slug={tenant.slug} initial={segment} canRetry={isAdmin(principal)} />
+        <MtuBudget
+          underlayMtu={tenant.underlayMtu}
+          encapsulation={tenant.encapsulation}
+          transport={tenant.transport}
+          underlayAddress={tenant.sourceGatewayUnderlayIp}
+        />
         <AgentTokens
           endpoints={endpoints}
           canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"}
