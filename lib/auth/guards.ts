@@ -9,6 +9,7 @@ import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { readConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
+import { authenticateAgent, type AgentPrincipal } from "./agent";
 import { hasPermission, type Permission, type Principal } from "./permissions";
 import { resolvePrincipal } from "./principal";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
@@ -17,8 +18,10 @@ import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./sessio
  * `public`: anyone, signed in or not (the principal is resolved when there is one).
  * `anonymous`: anyone, and the session is not even read: for probes that must answer when the
  * database does not.
+ * `agent`: a telemetry agent with its endpoint's bearer token. No cookies are read and no Origin
+ * is required: agents are not browsers, and a token in a header cannot be ridden by another site.
  */
-export type Access = Permission | "public" | "anonymous";
+export type Access = Permission | "public" | "anonymous" | "agent";
 
 export class AuthError extends Error {
   constructor(
@@ -94,7 +97,8 @@ async function checkAccess<TInput>(
 
 export type RouteContext<TParams, TAccess extends Access> = {
   db: TAccess extends "anonymous" ? null : Database;
-  principal: TAccess extends "public" ? Principal | null : Principal;
+  principal: TAccess extends "public" ? Principal | null : TAccess extends "agent" | "anonymous" ? null : Principal;
+  agent: TAccess extends "agent" ? AgentPrincipal : null;
   tenantId: string | null;
   params: TParams;
 };
@@ -115,14 +119,25 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
       const facts = requestFacts(request.method, request.headers, request.headers.get("cookie"));
       if (options.access === "anonymous") {
         assertSameOrigin(facts);
-        return await handler(request, { db: null, principal: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
+        return await handler(request, { db: null, principal: null, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
+      }
+      if (options.access === "agent") {
+        const { db } = await getDatabase();
+        const agent = await authenticateAgent(request.headers.get("authorization"), db);
+        if (!agent) {
+          return Response.json(
+            { error: "Send this endpoint's agent token as 'Authorization: Bearer agt_…'. This one is missing, unknown or was rotated." },
+            { status: 401, headers: { "www-authenticate": 'Bearer realm="bridgehead-telemetry"', "cache-control": "no-store" } },
+          );
+        }
+        return await handler(request, { db, principal: null, agent, tenantId: agent.tenantId, params } as RouteContext<TParams, TAccess>);
       }
       const { principal, db } = await authenticate(facts);
       if (options.access === "public") {
-        return await handler(request, { db, principal, tenantId: null, params } as RouteContext<TParams, TAccess>);
+        return await handler(request, { db, principal, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
       }
       const checked = await checkAccess(principal, db, options.access as Permission, options.tenant, params);
-      return await handler(request, { db, principal: checked.principal, tenantId: checked.tenantId, params } as RouteContext<TParams, TAccess>);
+      return await handler(request, { db, principal: checked.principal, agent: null, tenantId: checked.tenantId, params } as RouteContext<TParams, TAccess>);
     } catch (error) {
       if (error instanceof AuthError) {
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });

@@ -1,0 +1,41 @@
+/**
+ * What a telemetry agent may send. The same schema validates every request and is published as
+ * OpenAPI at /api/v1/openapi.json, so the agents' contract cannot drift from the check.
+ */
+import { z } from "zod";
+
+/** A batch larger than this is refused with 413: an agent that fell behind should send in parts. */
+export const MAX_BATCH = 1_000;
+/** Samples from further back than the raw retention window are refused: they would be deleted at once. */
+export const MAX_SAMPLE_AGE_MS = 7 * 24 * 3600 * 1000;
+/** Agents' clocks drift; a sample a little in the future is accepted, a lot is a broken clock. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const nonNegative = (max: number, unit: string) => z.number().finite().min(0, `Must be 0 or more ${unit}.`).max(max, `At most ${max} ${unit}.`);
+const counter = z.number().int("A whole number.").min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const hopSchema = z
+  .object({
+    ttl: z.number().int().min(1).max(64),
+    address: z.union([z.ipv4(), z.ipv6()]).nullable().describe("null when the hop did not answer"),
+    rttMs: nonNegative(60_000, "ms").nullable(),
+  })
+  .strict();
+
+export const sampleSchema = z
+  .object({
+    measuredAt: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }),
+    rttMs: nonNegative(60_000, "ms").nullable().optional(),
+    jitterMs: nonNegative(60_000, "ms").nullable().optional(),
+    lossPct: nonNegative(100, "percent").nullable().optional(),
+    dfProbe: z.object({ bytes: z.number().int().min(68).max(9216), ok: z.boolean() }).strict().optional().describe("don't-fragment probe at the tenant MTU"),
+    path: z.array(hopSchema).max(64).optional().describe("hop path toward the other end"),
+    counters: z.object({ txBytes: counter, rxBytes: counter, txPackets: counter, rxPackets: counter }).strict().optional(),
+    bumPps: nonNegative(100_000_000, "packets/s").nullable().optional().describe("broadcast, unknown-unicast and multicast rate"),
+    learnedMacs: z.number().int().min(0).max(10_000_000).nullable().optional(),
+  })
+  .strict();
+
+export const telemetryBatchSchema = z.object({ samples: z.array(sampleSchema).min(1, "Send at least one sample.") }).strict();
+
+export type TelemetrySample = z.infer<typeof sampleSchema>;
