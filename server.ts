@@ -77,10 +77,12 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), 5_000);
     await new Promise((resolve) => server.once("close", resolve));
     clearTimeout(force);
-    // The job finishes its step (and records it) before the database closes under it.
+    // No new steps; the emulator closes first so a request it is holding (an injected hang)
+    // ends, then the step in flight records its outcome before the database closes under it.
     stopSync();
-    await stopProvisioning();
+    const stepInFlight = stopProvisioning();
     await emulator?.close();
+    await stepInFlight;
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);

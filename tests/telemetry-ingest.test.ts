@@ -112,7 +112,11 @@ describe("POST /api/v1/telemetry", () => {
     expect(rotated.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect((await post({ samples: [sample(1)] }, current)).status).toBe(202);
 
+    // The token is refused for an offboarding tenant even before offboarding clears it.
     const [fabrikam] = await db.select().from(tenants).where(eq(tenants.slug, "fabrikam"));
+    await db.update(tenants).set({ state: "offboarding" }).where(eq(tenants.id, fabrikam!.id));
+    expect((await post({ samples: [sample(0.6)] }, current)).status).toBe(401);
+    await db.update(tenants).set({ state: "active" }).where(eq(tenants.id, fabrikam!.id));
     await offboardTenant(db, null, fabrikam!.id);
     expect((await post({ samples: [sample(0.5)] }, current)).status).toBe(401);
   });

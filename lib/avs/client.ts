@@ -6,7 +6,7 @@
  */
 import { AzureVMwareSolutionAPI } from "@azure/arm-avs";
 import type { TokenCredential } from "@azure/core-auth";
-import { bearerTokenAuthenticationPolicyName, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { bearerTokenAuthenticationPolicyName, systemErrorRetryPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 
 export type AvsTarget =
   | { mode: "azure"; subscriptionId: string; credential: TokenCredential }
@@ -26,7 +26,13 @@ const unusedCredential: TokenCredential = {
  */
 export function createAvsClient(target: AvsTarget, options: { retries?: "sdk" | "caller" } = {}): AzureVMwareSolutionAPI {
   const client = makeClient(target);
-  if (options.retries === "caller") client.pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  if (options.retries === "caller") {
+    // The job schedules its own retries of 429s and 5xx; a reset or refused connection (a stale
+    // keep-alive socket, a blip) is still retried here, at once, or the job would mistake it
+    // for an operation that no longer exists.
+    client.pipeline.removePolicy({ name: "defaultRetryPolicy" });
+    client.pipeline.addPolicy(systemErrorRetryPolicy({ maxRetries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 }), { phase: "Retry" });
+  }
   return client;
 }
 

@@ -6,6 +6,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
 import { onboardTenant } from "@/lib/commands/onboard-tenant";
+import { retrySegment } from "@/lib/commands/retry-segment";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { auditEvents, privateClouds, segments, tenants, vlanAllocations } from "@/lib/db/schema";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -151,7 +152,7 @@ describe("segment provisioning against the AVS emulator", () => {
     expect(failed.lastError).toBeTruthy();
     expect(failed.lastError).not.toMatch(/^Unknown/);
 
-    await db.update(segments).set({ state: "pending", lastError: null, attempts: 0, nextAttemptAt: new Date() }).where(eq(segments.id, failed.id));
+    expect(await retrySegment(db, null, failed.id)).toEqual({ ok: true });
     await runUntil(stateIs(tenant.tenantId, "ready"));
     expect(segmentsInAzure().filter((s) => s.name === failed.segmentName)).toEqual([expect.objectContaining({ provisioningState: "Succeeded" })]);
   });
@@ -167,7 +168,9 @@ describe("segment provisioning against the AVS emulator", () => {
     await emulator.close();
     await startEmulator(port);
     await runUntil(stateIs(tenant.tenantId, "ready"), { worker: "after-restart" });
-    expect(putsFor(inFlight.segmentName)).toHaveLength(0); // the new emulator's log: no second PUT
+    // The new emulator's log: the recorded operation was polled, and no second PUT was sent.
+    expect(emulator.requestLog.some((r) => r.method === "GET" && r.path.includes("/operationStatuses/"))).toBe(true);
+    expect(putsFor(inFlight.segmentName)).toHaveLength(0);
     expect(segmentsInAzure().filter((s) => s.name === inFlight.segmentName)).toHaveLength(1);
   });
 
@@ -179,6 +182,65 @@ describe("segment provisioning against the AVS emulator", () => {
     await startEmulator(0);
     await runUntil(stateIs(tenant.tenantId, "ready"));
     expect(segmentsInAzure().filter((s) => s.name === `bh-prov-${n}`)).toHaveLength(1);
+  });
+
+  it("offboarding a segment whose failed create was retried still looks in Azure and deletes it", async () => {
+    const tenant = await onboard();
+    emulator.faults.add({ kind: "fail-operation", method: "PUT", pathIncludes: "/segments/" });
+    await runUntil(stateIs(tenant.tenantId, "failed"));
+    const failed = await segmentOf(tenant.tenantId);
+    expect(segmentsInAzure().find((s) => s.name === failed.segmentName)?.provisioningState).toBe("Failed");
+    await retrySegment(db, null, failed.id);
+
+    const result = await offboardTenant(db, null, tenant.tenantId);
+    expect(result).toMatchObject({ ok: true, state: "offboarding" });
+    await runUntil(stateIs(tenant.tenantId, "deleted"));
+    expect(segmentsInAzure().some((s) => s.name === failed.segmentName)).toBe(false);
+    const [allocation] = await db.select().from(vlanAllocations).where(eq(vlanAllocations.tenantId, tenant.tenantId));
+    expect(allocation!.state).toBe("quarantined");
+  });
+
+  it("offboarding while a worker holds a never-sent segment leaves it to the job, VLAN still held", async () => {
+    const tenant = await onboard();
+    const segment = await segmentOf(tenant.tenantId);
+    await db.update(segments).set({ lockedBy: "someone-mid-step", lockedUntil: new Date(Date.now() + 60_000) }).where(eq(segments.id, segment.id));
+    expect(await offboardTenant(db, null, tenant.tenantId)).toMatchObject({ ok: true, state: "offboarding" });
+    expect(await segmentOf(tenant.tenantId)).toMatchObject({ state: "deleting", desired: "absent", lockedBy: null });
+    const [allocation] = await db.select().from(vlanAllocations).where(eq(vlanAllocations.tenantId, tenant.tenantId));
+    expect(allocation!.state).toBe("allocated");
+  });
+
+  it("a worker that lost its lease sends nothing and writes nothing", async () => {
+    const tenant = await onboard();
+    emulator.faults.add({ kind: "latency", method: "GET", pathIncludes: `/segments/bh-prov-${n}`, latencyMs: 800, times: 1 });
+    const slow = runProvisioningOnce(db, avs, "slow", { timing: { ...FAST, leaseMs: 300 } });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    // The slow worker's lease ran out mid-GET: another takes the segment and finishes it.
+    await runUntil(stateIs(tenant.tenantId, "ready"), { worker: "fast" });
+    await slow;
+    expect(putsFor(`bh-prov-${n}`)).toHaveLength(1);
+    expect(await segmentOf(tenant.tenantId)).toMatchObject({ state: "ready", lockedBy: null });
+  });
+
+  it("an offboarding that takes over mid-poll wins: the old step's outcome is dropped", async () => {
+    const tenant = await onboard();
+    await runProvisioningOnce(db, avs, "w", { timing: FAST });
+    expect((await segmentOf(tenant.tenantId)).state).toBe("provisioning");
+    emulator.faults.add({ kind: "latency", method: "GET", pathIncludes: "/operationStatuses/", latencyMs: 600, times: 1 });
+    const polling = runProvisioningOnce(db, avs, "poller", { timing: FAST });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await offboardTenant(db, null, tenant.tenantId)).toMatchObject({ ok: true, state: "offboarding" });
+    await polling;
+    expect(await segmentOf(tenant.tenantId)).toMatchObject({ state: "deleting", desired: "absent" });
+    await runUntil(stateIs(tenant.tenantId, "deleted"));
+    expect(segmentsInAzure().some((s) => s.name === `bh-prov-${n}`)).toBe(false);
+  });
+
+  it("refuses a retry while a worker holds the segment", async () => {
+    const tenant = await onboard();
+    const segment = await segmentOf(tenant.tenantId);
+    await db.update(segments).set({ state: "failed", lockedBy: "busy", lockedUntil: new Date(Date.now() + 60_000) }).where(eq(segments.id, segment.id));
+    expect(await retrySegment(db, null, segment.id)).toMatchObject({ ok: false, status: 409 });
   });
 
   it("offboarding deletes the segment first and only then quarantines the VLAN", async () => {
@@ -210,9 +272,7 @@ describe("segment provisioning against the AVS emulator", () => {
     const drift = await db.select().from(auditEvents).where(eq(auditEvents.action, "segment.drifted"));
     expect(drift.length).toBeGreaterThanOrEqual(2);
 
-    for (const tenant of [gone, changed]) {
-      await db.update(segments).set({ state: "pending", lastError: null, nextAttemptAt: new Date() }).where(eq(segments.tenantId, tenant.tenantId));
-    }
+    for (const tenant of [gone, changed]) expect(await retrySegment(db, null, (await segmentOf(tenant.tenantId)).id)).toEqual({ ok: true });
     await runUntil(async () => (await stateIs(gone.tenantId, "ready")()) && (await stateIs(changed.tenantId, "ready")()));
     const repaired = await avs.workloadNetworks.getSegment(EMULATOR_RESOURCE_GROUP, CLOUD, `bh-prov-${n}`);
     expect(repaired.displayName).toBe((await segmentOf(changed.tenantId)).displayName);

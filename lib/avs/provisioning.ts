@@ -11,7 +11,8 @@
  */
 import type { AzureVMwareSolutionAPI, WorkloadNetworkSegment } from "@azure/arm-avs";
 import { isRestError, type RestError } from "@azure/core-rest-pipeline";
-import { and, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import ipaddr from "ipaddr.js";
 import { recordAudit } from "@/lib/audit";
 import { completeOffboarding } from "@/lib/commands/offboard-tenant";
@@ -29,10 +30,15 @@ export const PROVISIONING_TIMING = {
   maxTransientAttempts: 6,
   backoffBaseMs: 2_000,
   backoffMaxMs: 5 * 60_000,
+  /**
+   * Every Azure call is cut off after this: a step makes at most three calls, so it cannot
+   * outlive its lease and act on a segment another worker has taken over.
+   */
+  callTimeoutMs: 60_000,
 };
 
 type SegmentRow = typeof segments.$inferSelect;
-type Context = { db: Database; avs: AzureVMwareSolutionAPI; now: Date; timing: typeof PROVISIONING_TIMING };
+type Context = { db: Database; avs: AzureVMwareSolutionAPI; now: Date; timing: typeof PROVISIONING_TIMING; signal: () => AbortSignal };
 
 /** Claims the segments that are due and advances each one step. Returns how many it touched. */
 export async function runProvisioningOnce(
@@ -41,20 +47,39 @@ export async function runProvisioningOnce(
   workerId: string,
   options: { now?: Date; limit?: number; timing?: Partial<typeof PROVISIONING_TIMING> } = {},
 ): Promise<number> {
-  const now = options.now ?? new Date();
   const timing = { ...PROVISIONING_TIMING, ...options.timing };
-  const claimed = await claimDueSegments(db, workerId, now, options.limit ?? 10, timing.leaseMs);
-  for (const segment of claimed) {
+  // A token per claim, not per process: replicas may share a host name and pid.
+  const token = `${workerId}/${randomUUID()}`;
+  const claimed = await claimDueSegments(db, token, options.now ?? new Date(), options.limit ?? 10, timing.leaseMs);
+  for (const claim of claimed) {
+    const ctx: Context = { db, avs, now: options.now ?? new Date(), timing, signal: () => AbortSignal.timeout(timing.callTimeoutMs) };
+    // Earlier segments of the batch took time: renew the lease and work from the row as it is now.
+    const segment = await renewLease(ctx, claim);
+    if (!segment) continue;
     try {
-      await advance({ db, avs, now, timing }, segment);
+      await advance(ctx, segment);
     } catch (error) {
-      await recordTransientFailure({ db, avs, now, timing }, segment, error);
+      await recordTransientFailure(ctx, segment, error);
     }
   }
   return claimed.length;
 }
 
-async function claimDueSegments(db: Database, workerId: string, now: Date, limit: number, leaseMs: number): Promise<SegmentRow[]> {
+/**
+ * Extends this claim's lease and returns the row as it is now, or null when the lease was lost
+ * (it ran out and another worker took the segment, or an offboarding took it over).
+ */
+async function renewLease(ctx: Context, segment: SegmentRow, changes: Partial<typeof segments.$inferInsert> = {}): Promise<SegmentRow | null> {
+  const now = new Date();
+  const [row] = await ctx.db
+    .update(segments)
+    .set({ ...changes, lockedUntil: new Date(now.getTime() + ctx.timing.leaseMs) })
+    .where(and(eq(segments.id, segment.id), eq(segments.lockedBy, segment.lockedBy!), gt(segments.lockedUntil, now)))
+    .returning();
+  return row ?? null;
+}
+
+async function claimDueSegments(db: Database, token: string, now: Date, limit: number, leaseMs: number): Promise<SegmentRow[]> {
   return db.transaction(async (tx) => {
     const due = await tx
       .select({ id: segments.id })
@@ -76,7 +101,7 @@ async function claimDueSegments(db: Database, workerId: string, now: Date, limit
     if (due.length === 0) return [];
     return tx
       .update(segments)
-      .set({ lockedBy: workerId, lockedUntil: new Date(now.getTime() + leaseMs) })
+      .set({ lockedBy: token, lockedUntil: new Date(now.getTime() + leaseMs) })
       .where(inArray(segments.id, due.map((d) => d.id)))
       .returning();
   });
@@ -96,7 +121,9 @@ type Where = { rg: string; cloud: string; id: string };
 async function advanceCreation(ctx: Context, segment: SegmentRow, where: Where) {
   // An operation in flight: resume it and poll once.
   if (segment.operationState) {
-    const resumed = await resume(() => ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, {}, { resumeFrom: segment.operationState! }));
+    const resumed = await resume(ctx, () =>
+      ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, {}, { resumeFrom: segment.operationState!, abortSignal: ctx.signal() }),
+    );
     if (resumed === "forget") return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
     const { poller, outcome } = resumed;
     if (outcome.status === "running") return save(ctx, segment, { state: "provisioning", operationState: poller!.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
@@ -106,47 +133,57 @@ async function advanceCreation(ctx: Context, segment: SegmentRow, where: Where) 
 
   // No operation on record: Azure is the truth. The segment id is derived from the tenant, so a
   // segment made by an attempt that crashed before it was recorded is found here, not duplicated.
-  const existing = await getSegmentOrNull(ctx.avs, where);
+  const existing = await getSegmentOrNull(ctx, where);
   const desired = await desiredSegment(ctx.db, segment);
   if (existing?.provisioningState === "Building" || existing?.provisioningState === "Updating") {
     return save(ctx, segment, { state: "provisioning", nextAttemptAt: later(ctx, ctx.timing.pollMs) });
   }
   if (existing?.provisioningState === "Succeeded" && matches(existing, desired)) return markReady(ctx, segment, existing);
 
-  const poller = await ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired);
-  await save(ctx, segment, { state: "provisioning", operationState: poller.toString(), attempts: segment.attempts + 1, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+  // Recorded as sent before it is sent, and only while the lease still holds: a worker that lost
+  // its segment to another (or to an offboarding) must not send anything.
+  const held = await renewLease(ctx, segment, { sentAt: segment.sentAt ?? new Date() });
+  if (!held) return;
+  const poller = await ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired, { abortSignal: ctx.signal() });
+  await save(ctx, held, { state: "provisioning", operationState: poller.toString(), attempts: segment.attempts + 1, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
 }
 
 async function advanceDeletion(ctx: Context, segment: SegmentRow, where: Where) {
   if (segment.operationState && segment.state === "deleting") {
-    const resumed = await resume(() => ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id, { resumeFrom: segment.operationState! }));
+    const resumed = await resume(ctx, () =>
+      ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id, { resumeFrom: segment.operationState!, abortSignal: ctx.signal() }),
+    );
     if (resumed === "forget") return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
     const { poller, outcome } = resumed;
     if (outcome.status === "running") return save(ctx, segment, { operationState: poller!.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
     if (outcome.status === "failed") return markFailed(ctx, segment, outcome.reason);
     return markDeleted(ctx, segment);
   }
-  const existing = await getSegmentOrNull(ctx.avs, where);
+  const existing = await getSegmentOrNull(ctx, where);
   if (!existing) return markDeleted(ctx, segment);
   if (existing.provisioningState === "Building" || existing.provisioningState === "Updating" || existing.provisioningState === "Deleting") {
     // Azure will not delete a segment mid-operation; wait for it to settle.
-    return save(ctx, segment, { state: existing.provisioningState === "Deleting" ? "deleting" : segment.state, operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    return save(ctx, segment, { state: "deleting", operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
   }
-  const poller = await ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id);
-  await save(ctx, segment, { state: "deleting", operationState: poller.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+  const held = await renewLease(ctx, segment);
+  if (!held) return;
+  const poller = await ctx.avs.workloadNetworks.beginDeleteSegment(where.rg, where.cloud, where.id, { abortSignal: ctx.signal() });
+  await save(ctx, held, { state: "deleting", operationState: poller.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
 }
 
 async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
-  const existing = await getSegmentOrNull(ctx.avs, where);
+  const existing = await getSegmentOrNull(ctx, where);
   const desired = await desiredSegment(ctx.db, segment);
   const problem = !existing
     ? "The segment was deleted outside the console."
-    : !matches(existing, desired)
+    : existing.provisioningState !== "Succeeded"
+      ? `Azure reports the segment as ${existing.provisioningState ?? "unknown"}.`
+      : !matches(existing, desired)
       ? `The segment was changed outside the console (display name “${existing.displayName ?? ""}”, gateway “${existing.connectedGateway ?? "none"}”).`
       : null;
   if (!problem) return save(ctx, segment, { checkedAt: ctx.now, nextAttemptAt: later(ctx, ctx.timing.driftCheckMs) });
   await ctx.db.transaction(async (tx) => {
-    await tx.update(segments).set({ state: "drifted", lastError: problem, checkedAt: ctx.now, lockedBy: null, lockedUntil: null, updatedAt: ctx.now }).where(eq(segments.id, segment.id));
+    if (!(await fencedUpdate(tx, segment, { state: "drifted", lastError: problem, checkedAt: ctx.now }))) return;
     await recordAudit(tx, null, { action: "segment.drifted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason: problem } });
   });
 }
@@ -155,21 +192,16 @@ async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
 
 async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetworkSegment | undefined) {
   await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(segments)
-      .set({
-        state: "ready",
-        azureResourceId: result?.id ?? segment.azureResourceId,
-        operationState: null,
-        lastError: null,
-        attempts: 0,
-        checkedAt: ctx.now,
-        nextAttemptAt: later(ctx, ctx.timing.driftCheckMs),
-        lockedBy: null,
-        lockedUntil: null,
-        updatedAt: ctx.now,
-      })
-      .where(eq(segments.id, segment.id));
+    const written = await fencedUpdate(tx, segment, {
+      state: "ready",
+      azureResourceId: result?.id ?? segment.azureResourceId,
+      operationState: null,
+      lastError: null,
+      attempts: 0,
+      checkedAt: ctx.now,
+      nextAttemptAt: later(ctx, ctx.timing.driftCheckMs),
+    });
+    if (!written) return;
     await tx.update(tenants).set({ state: "active", updatedAt: ctx.now }).where(and(eq(tenants.id, segment.tenantId), eq(tenants.state, "onboarding")));
     await recordAudit(tx, null, { action: "segment.ready", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { azureResourceId: result?.id ?? null } });
   });
@@ -177,10 +209,7 @@ async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetw
 
 async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
   await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(segments)
-      .set({ state: "failed", lastError: reason, attempts: segment.attempts, operationState: null, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
-      .where(eq(segments.id, segment.id));
+    if (!(await fencedUpdate(tx, segment, { state: "failed", lastError: reason, attempts: segment.attempts, operationState: null }))) return;
     await recordAudit(tx, null, { action: "segment.failed", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason } });
   });
 }
@@ -188,10 +217,7 @@ async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
 /** The segment is gone from Azure: only now may its VLAN go into quarantine. */
 async function markDeleted(ctx: Context, segment: SegmentRow) {
   await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(segments)
-      .set({ state: "deleted", operationState: null, lastError: null, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
-      .where(eq(segments.id, segment.id));
+    if (!(await fencedUpdate(tx, segment, { state: "deleted", operationState: null, lastError: null }))) return;
     await recordAudit(tx, null, { action: "segment.deleted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId });
     const [tenant] = await tx.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, segment.tenantId));
     if (tenant?.state === "offboarding") await completeOffboarding(tx, null, segment.tenantId, ctx.now);
@@ -219,9 +245,12 @@ async function recordTransientFailure(ctx: Context, segment: SegmentRow, error: 
 
 type PollOutcome = { status: "running" } | { status: "failed"; reason: string } | { status: "succeeded"; result: unknown };
 
-async function pollOnce(poller: { poll(): Promise<void>; isDone(): boolean; getResult(): unknown; getOperationState(): { status: string; error?: Error } }): Promise<PollOutcome> {
+async function pollOnce(
+  poller: { poll(options?: { abortSignal?: AbortSignal }): Promise<void>; isDone(): boolean; getResult(): unknown; getOperationState(): { status: string; error?: Error } },
+  abortSignal: AbortSignal,
+): Promise<PollOutcome> {
   try {
-    await poller.poll();
+    await poller.poll({ abortSignal });
   } catch (error) {
     // A failed operation surfaces as a thrown error; a transport error is transient.
     if (!(isRestError(error)) || poller.getOperationState().status === "failed") {
@@ -238,7 +267,7 @@ async function pollOnce(poller: { poll(): Promise<void>; isDone(): boolean; getR
 type Poller = Parameters<typeof pollOnce>[0] & { toString(): string };
 
 /** Resumes a recorded operation and polls it once; the SDK may already poll while resuming. */
-async function resume<P extends Poller>(start: () => Promise<P>): Promise<{ poller: P | null; outcome: PollOutcome } | "forget"> {
+async function resume<P extends Poller>(ctx: Context, start: () => Promise<P>): Promise<{ poller: P | null; outcome: PollOutcome } | "forget"> {
   let poller: P;
   try {
     poller = await start();
@@ -247,23 +276,24 @@ async function resume<P extends Poller>(start: () => Promise<P>): Promise<{ poll
     if (!isRestError(error)) return { poller: null, outcome: { status: "failed", reason: describeAzureError(error) } };
     return forgetUnreachableOperation(error);
   }
-  const outcome = await pollOnce(poller).catch(forgetUnreachableOperation);
+  const outcome = await pollOnce(poller, ctx.signal()).catch(forgetUnreachableOperation);
   return outcome === "forget" ? "forget" : { poller, outcome };
 }
 
 /**
- * An operation whose status URL no longer answers at all (no HTTP status: the endpoint is gone,
- * as when the emulator came back on another port) is forgotten: the segment itself, found by its
+ * An operation whose status URL no longer answers (no HTTP status: the endpoint is gone, as when
+ * the emulator came back on another port; or 404: Azure purged the record) is forgotten: the segment itself, found by its
  * stable id, says where things stand, and the next step reads it.
  */
 function forgetUnreachableOperation(error: unknown): "forget" {
-  if (isRestError(error) && error.statusCode === undefined) return "forget";
+  // No answer, or Azure no longer knows the operation (old records are purged): read the segment.
+  if (isRestError(error) && (error.statusCode === undefined || error.statusCode === 404)) return "forget";
   throw error;
 }
 
-async function getSegmentOrNull(avs: AzureVMwareSolutionAPI, where: Where): Promise<WorkloadNetworkSegment | null> {
+async function getSegmentOrNull(ctx: Context, where: Where): Promise<WorkloadNetworkSegment | null> {
   try {
-    return await avs.workloadNetworks.getSegment(where.rg, where.cloud, where.id);
+    return await ctx.avs.workloadNetworks.getSegment(where.rg, where.cloud, where.id, { abortSignal: ctx.signal() });
   } catch (error) {
     if (isRestError(error) && error.statusCode === 404) return null;
     throw error;
@@ -320,10 +350,22 @@ function later(ctx: Context, ms: number): Date {
   return new Date(ctx.now.getTime() + ms);
 }
 
-/** Writes only while our lease still holds: a worker that outlived its lease must not overwrite the next one. */
-async function save(ctx: Context, segment: SegmentRow, changes: Partial<typeof segments.$inferInsert>) {
-  await ctx.db
+/**
+ * Every write of a step's outcome goes through here: it lands only while this claim still holds
+ * the segment (same token, lease not run out), and releases it. A worker that lost the segment,
+ * to another worker or to an offboarding, writes nothing; its caller then skips the audit event
+ * and any follow-up.
+ */
+async function fencedUpdate(db: Database, segment: SegmentRow, changes: Partial<typeof segments.$inferInsert>): Promise<boolean> {
+  const now = new Date();
+  const rows = await db
     .update(segments)
-    .set({ ...changes, lockedBy: null, lockedUntil: null, updatedAt: ctx.now })
-    .where(and(eq(segments.id, segment.id), eq(segments.lockedBy, segment.lockedBy!)));
+    .set({ ...changes, lockedBy: null, lockedUntil: null, updatedAt: now })
+    .where(and(eq(segments.id, segment.id), eq(segments.lockedBy, segment.lockedBy!), gt(segments.lockedUntil, now)))
+    .returning({ id: segments.id });
+  return rows.length === 1;
+}
+
+async function save(ctx: Context, segment: SegmentRow, changes: Partial<typeof segments.$inferInsert>) {
+  await fencedUpdate(ctx.db, segment, changes);
 }

@@ -32,14 +32,19 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
     // A segment never sent to Azure has nothing to delete. Any other may exist there (even a
     // failed create can leave one behind): the provisioning job looks, deletes it, and then
     // calls completeOffboarding.
-    const [segment] = await tx.select().from(segments).where(eq(segments.tenantId, tenantId));
-    const neverSent = segment?.state === "pending" && segment.attempts === 0 && segment.operationState === null && segment.azureResourceId === null;
+    // Locked, so the job cannot claim it while we decide. "Never sent" is the job's own record
+    // (sent_at is set before any request and never reset) and holds only if no worker is mid-step.
+    const [segment] = await tx.select().from(segments).where(eq(segments.tenantId, tenantId)).for("update");
+    const heldByWorker = segment?.lockedUntil != null && segment.lockedUntil > now;
+    const neverSent = segment !== undefined && segment.sentAt === null && !heldByWorker;
     const segmentInAzure = segment !== undefined && segment.state !== "deleted" && !neverSent;
     if (segment && !segmentInAzure) await tx.update(segments).set({ state: "deleted", desired: "absent", updatedAt: now }).where(eq(segments.id, segment.id));
     if (segment && segmentInAzure) {
+      // Taking the segment over releases any worker's lease, so a step still in flight writes
+      // nothing (its writes are fenced on the lease); the deletion starts from a fresh look at Azure.
       await tx
         .update(segments)
-        .set({ desired: "absent", state: "deleting", operationState: null, attempts: 0, lastError: null, nextAttemptAt: now, updatedAt: now })
+        .set({ desired: "absent", state: "deleting", operationState: null, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, nextAttemptAt: now, updatedAt: now })
         .where(eq(segments.id, segment.id));
     }
     await tx.update(tenants).set({ state: "offboarding", updatedAt: now }).where(eq(tenants.id, tenantId));

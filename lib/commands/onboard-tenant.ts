@@ -131,16 +131,15 @@ export async function findSubnetOverlaps(
 ) {
   const parsed = parseCidr(subnet);
   if (!parsed.ok) return [];
-  const [otherTenants, reserved] = await Promise.all([
-    tx
-      .select({ subnet: tenants.subnet, name: tenants.displayName })
-      .from(tenants)
-      .where(and(eq(tenants.privateCloudId, cloud.id), ne(tenants.state, "offboarded"), exceptTenantId ? ne(tenants.id, exceptTenantId) : undefined)),
-    tx
-      .select({ cidr: reservedPrefixes.cidr, description: reservedPrefixes.description })
-      .from(reservedPrefixes)
-      .where(or(isNull(reservedPrefixes.privateCloudId), eq(reservedPrefixes.privateCloudId, cloud.id))),
-  ]);
+  // One after the other: both run on the transaction's single connection.
+  const otherTenants = await tx
+    .select({ subnet: tenants.subnet, name: tenants.displayName })
+    .from(tenants)
+    .where(and(eq(tenants.privateCloudId, cloud.id), ne(tenants.state, "offboarded"), exceptTenantId ? ne(tenants.id, exceptTenantId) : undefined));
+  const reserved = await tx
+    .select({ cidr: reservedPrefixes.cidr, description: reservedPrefixes.description })
+    .from(reservedPrefixes)
+    .where(or(isNull(reservedPrefixes.privateCloudId), eq(reservedPrefixes.privateCloudId, cloud.id)));
   const others: LabelledCidr[] = [
     { cidr: cloud.networkBlock, label: `${cloud.name}'s management block` },
     ...cloud.extendedNetworkBlocks.map((cidr) => ({ cidr, label: `${cloud.name}'s extended block` })),

@@ -224,6 +224,11 @@ export const segments = pgTable(
      * URLs and state), so a restarted job resumes that operation instead of starting another.
      */
     operationState: text("operation_url"),
+    /**
+     * When the job first asked Azure for this segment, set just before the request and never
+     * reset: a segment without it was never sent, so offboarding need not look in Azure.
+     */
+    sentAt: timestamp("sent_at", { withTimezone: true }),
     /** When the job last compared the segment in Azure with what the console expects. */
     checkedAt: timestamp("checked_at", { withTimezone: true }),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),

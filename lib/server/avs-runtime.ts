@@ -91,9 +91,11 @@ export function startProvisioningLoop(db: Database, runtime: AvsRuntime, interva
       });
   };
   tick();
-  return async () => {
+  /** Stops scheduling and returns the step in flight, for the caller to await once it has
+   *  closed whatever that step may be waiting on (the emulator). */
+  return () => {
     stopped = true;
     clearTimeout(timer);
-    await running;
+    return running;
   };
 }

@@ -77,7 +77,9 @@ export const underlayAddress = z
   .trim()
   .max(45, "Not an IP address.")
   .transform((text, ctx) => {
-    if (!ipaddr.isValid(text) || (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
+    // A zone id (fe80::1%eth0) names an interface on one host; it has no place in a config
+    // for another, and "%" must never reach a generated file.
+    if (text.includes("%") || !ipaddr.isValid(text) || (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
       ctx.addIssue({ code: "custom", message: "Enter the gateway's IPv4 or IPv6 address, e.g. 198.51.100.10." });
       return z.NEVER;
     }

@@ -10,8 +10,11 @@ import { membershipInput } from "@/lib/validation/access";
 
 /** Lets a user of a customer's organisation see that one tenant. */
 export const addMembership = defineAction({ input: membershipInput, access: "fleet:write" }, async (input, { db, principal }) => {
-  const [tenant] = await db.select({ id: tenants.id, displayName: tenants.displayName }).from(tenants).where(eq(tenants.slug, input.tenantSlug));
+  const [tenant] = await db.select({ id: tenants.id, displayName: tenants.displayName, state: tenants.state }).from(tenants).where(eq(tenants.slug, input.tenantSlug));
   if (!tenant) return { ok: false, status: 400, message: "Some fields need attention.", errors: { tenantSlug: ["No such tenant."] } };
+  if (tenant.state === "offboarding" || tenant.state === "offboarded") {
+    return { ok: false, status: 409, message: "Some fields need attention.", errors: { tenantSlug: [`${tenant.displayName} is ${tenant.state}; it takes no new members.`] } };
+  }
   try {
     await db.transaction(async (tx) => {
       const [row] = await tx

@@ -18,7 +18,8 @@ const input = z.object({
 export const injectEmulatorFault = defineAction({ input, access: "fleet:write" }, async (fault, { db, principal }) => {
   const { emulator } = getAvsRuntime();
   if (!emulator) return { ok: false, status: 409, message: "Faults can only be injected into the built-in emulator, not real Azure." };
-  emulator.faults.add(fault);
+  // A hang from the UI ends by itself, so it can never hold a request (or a shutdown) forever.
+  emulator.faults.add(fault.kind === "hang" ? { ...fault, hangMs: 30_000 } : fault);
   await recordAudit(db, principal, { action: "emulator.fault", entityType: "emulator", entityId: "avs", after: fault });
   return { ok: true, data: undefined, message: `Injected: ${fault.kind} × ${fault.times}${fault.pathIncludes ? ` on paths containing “${fault.pathIncludes}”` : ""}.` };
 });

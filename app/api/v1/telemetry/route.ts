@@ -24,8 +24,8 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) return problem(413, `The body is over ${MAX_BODY_BYTES} bytes; send smaller batches.`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return problem(413, `The body is over ${MAX_BODY_BYTES} bytes; send smaller batches.`);
+  const text = await readAtMost(request, MAX_BODY_BYTES);
+  if (text === null) return problem(413, `The body is over ${MAX_BODY_BYTES} bytes; send smaller batches.`);
 
   let body: unknown;
   try {
@@ -46,3 +46,22 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
   if (!result.ok) return problem(400, "Some fields are wrong; nothing was stored.", { fields: result.fields });
   return Response.json({ accepted: result.accepted, duplicates: result.duplicates }, { status: 202, headers: { "cache-control": "no-store" } });
 });
+
+/** Reads the body up to a limit; a chunked upload with no Content-Length cannot grow past it. */
+async function readAtMost(request: Request, limit: number): Promise<string | null> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "segments" ADD COLUMN "sent_at" timestamp with time zone;
