@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segmentNameFor } from "@/lib/commands/onboard-tenant";
+import { deriveVni } from "@/lib/domain/vlan";
 import { memberships, privateClouds, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
 
 export const DEMO_PRIVATE_CLOUD = {
@@ -64,7 +65,7 @@ export async function seedDemoData(db: Database): Promise<void> {
         .insert(tenants)
         .values({ ...values, privateCloudId: cloud!.id, state: "onboarding", stretchStartedOn: "2026-09-01" })
         .returning();
-      await tx.insert(vlanAllocations).values({ poolId: pool!.id, tenantId: tenant!.id, vlanId, vni: 10_000 + vlanId });
+      await tx.insert(vlanAllocations).values({ poolId: pool!.id, tenantId: tenant!.id, vlanId, vni: deriveVni(vlanId) });
       // The provisioning job creates it in the emulator and makes the tenant active.
       await tx.insert(segments).values({
         tenantId: tenant!.id,
