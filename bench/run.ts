@@ -11,7 +11,25 @@ import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./all
 
 const fmt = (n: number) => n.toFixed(0);
 
+/**
+ * One entry per benchmark: `npm run bench` runs them all, `npm run bench -- ingest gateway` only
+ * those named. Each returns the markdown for its section of docs/benchmarks.md.
+ */
+export type BenchContext = { postgresUrl: string };
+const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
+  allocation: async ({ postgresUrl }) => {
+    console.log("[bench] allocation on PGlite…");
+    const lite = await benchAllocation(tempPgliteTarget());
+    console.log("[bench] allocation on PostgreSQL…");
+    const server = await benchAllocation({ kind: "postgres", url: postgresUrl });
+    return renderAllocation(lite, server);
+  },
+};
+
 async function main() {
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) throw new Error(`No benchmark named ${unknown.join(", ")}; there are: ${Object.keys(BENCHMARKS).join(", ")}.`);
   const postgres = await startTestPostgres();
   if ("unavailable" in postgres) throw new Error(`The benchmark needs PostgreSQL: ${postgres.unavailable}`);
   try {
@@ -19,15 +37,13 @@ async function main() {
     await admin.connect();
     await admin.query("create database bench");
     await admin.end();
-    const pgUrl = postgres.url.replace(/\/postgres$/, "/bench");
-
-    console.log("[bench] allocation on PGlite…");
-    const lite = await benchAllocation(tempPgliteTarget());
-    console.log("[bench] allocation on PostgreSQL…");
-    const server = await benchAllocation({ kind: "postgres", url: pgUrl });
-    const report = renderAllocation(lite, server);
-    console.log(report);
-    writeSection("allocation", report);
+    const postgresUrl = postgres.url.replace(/\/postgres$/, "/bench");
+    for (const [name, run] of Object.entries(BENCHMARKS)) {
+      if (wanted.length > 0 && !wanted.includes(name)) continue;
+      const report = await run({ postgresUrl });
+      console.log(report);
+      writeSection(name, report);
+    }
   } finally {
     postgres.stop();
   }

@@ -17,6 +17,7 @@ describe("readConfig", () => {
       DATA_DIR: "/var/lib/bridgehead",
       DATABASE_URL: "postgresql://app@db:5432/bridgehead",
       SESSION_SECRET: "x".repeat(32),
+      SECRETS_KEY: "y".repeat(32),
       AZURE_SUBSCRIPTION_ID: "sub-1",
       AZURE_RESOURCE_GROUP: "rg-avs",
       ENTRA_TENANT_ID: "t",
@@ -40,7 +41,9 @@ describe("readConfig", () => {
   it.each([
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres:\/\//],
     [{ DATABASE_URL: "postgres://db/x", BUILTIN_SIGN_IN: "on" }, /also set SESSION_SECRET/],
-    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32) }, /passwords are public/],
+    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32) }, /also set SECRETS_KEY/],
+    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32), SECRETS_KEY: "k".repeat(32) }, /passwords are public/],
+    [{ SECRETS_KEY: "short" }, /SECRETS_KEY must be at least 32 characters/],
     [{ AZURE_SUBSCRIPTION_ID: "sub" }, /set ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ AZURE_SUBSCRIPTION_ID: "sub", BUILTIN_SIGN_IN: "on" }, /set ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ SESSION_SECRET: "short" }, /SESSION_SECRET must be at least 32 characters/],

@@ -31,6 +31,9 @@ const environmentSchema = z.object({
   SESSION_SECRET: optionalString.refine((secret) => secret === undefined || secret.length >= 32, {
     message: "SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 48`)",
   }),
+  SECRETS_KEY: optionalString.refine((secret) => secret === undefined || secret.length >= 32, {
+    message: "SECRETS_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)",
+  }),
   BUILTIN_SIGN_IN: z.enum(["on"]).optional(),
   ENTRA_TENANT_ID: optionalString,
   ENTRA_CLIENT_ID: optionalString,
@@ -48,6 +51,8 @@ export type AppConfig = {
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
   /** Set: the shared secret every instance derives its session key from. Unset: a key file in DATA_DIR. */
   sessionSecret?: string;
+  /** Set: the shared key stored secrets (PSKs, agent tokens) are encrypted with. Unset: a key file in DATA_DIR. */
+  secretsKey?: string;
   azure: { mode: "emulator" } | { mode: "azure"; subscriptionId: string; resourceGroup?: string };
   identity: { mode: "builtin" } | { mode: "entra"; tenantId: string; clientId: string };
 };
@@ -109,10 +114,18 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     );
   }
 
+  // Pre-shared keys and agent tokens written by one instance must be readable by the others.
+  if (e.DATABASE_URL && !e.SECRETS_KEY) {
+    throw new ConfigError(
+      "With DATABASE_URL set, also set SECRETS_KEY (at least 32 characters, the same on every instance, kept apart from SESSION_SECRET).",
+    );
+  }
+
   const port = e.PORT ? Number(e.PORT) : 3000;
   return {
     dataDir,
     sessionSecret: e.SESSION_SECRET,
+    secretsKey: e.SECRETS_KEY,
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pglite") },

@@ -6,7 +6,7 @@ import { checkHealth } from "./health";
 
 describeEachDatabase("health check", ({ handle, kind }) => {
   it(`reports ok and the ${kind} database when it answers`, async () => {
-    const env = kind === "postgres" ? { DATABASE_URL: "postgres://example.invalid/db", SESSION_SECRET: "s".repeat(32), BUILTIN_SIGN_IN: "on" } : {};
+    const env = kind === "postgres" ? { DATABASE_URL: "postgres://example.invalid/db", SESSION_SECRET: "s".repeat(32), SECRETS_KEY: "k".repeat(32), BUILTIN_SIGN_IN: "on" } : {};
     const { httpStatus, report } = await checkHealth(readConfig(env), async () => handle());
     expect(httpStatus).toBe(200);
     expect(report).toMatchObject({
@@ -24,7 +24,7 @@ it("answers 503 without leaking connection details when PostgreSQL is unreachabl
   const unreachable = await openDatabase({ kind: "postgres", url: "postgres://secret-user:pw@127.0.0.1:1/db" }, { migrate: false });
   try {
     const { httpStatus, report } = await checkHealth(
-      readConfig({ DATABASE_URL: "postgres://secret-user:pw@127.0.0.1:1/db", SESSION_SECRET: "s".repeat(32), BUILTIN_SIGN_IN: "on" }),
+      readConfig({ DATABASE_URL: "postgres://secret-user:pw@127.0.0.1:1/db", SESSION_SECRET: "s".repeat(32), SECRETS_KEY: "k".repeat(32), BUILTIN_SIGN_IN: "on" }),
       async () => unreachable,
     );
     expect(httpStatus).toBe(503);

@@ -37,7 +37,7 @@ describe("the console process on its embedded defaults", () => {
 describe.skipIf(!postgresAvailable())("the console process with DATABASE_URL", () => {
   it("migrates the PostgreSQL database and reports it", async () => {
     const database = await createPostgresDatabase();
-    const server = await startConsole({ DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), BUILTIN_SIGN_IN: "on" });
+    const server = await startConsole({ DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY: "test-secrets-key-".repeat(2), BUILTIN_SIGN_IN: "on" });
     try {
       const health = await server.get("/api/health");
       expect(health.status).toBe(200);
@@ -56,7 +56,7 @@ describe.skipIf(!postgresAvailable())("the console process with DATABASE_URL", (
   });
 
   it("refuses to start, saying why, when PostgreSQL is unreachable", async () => {
-    const server = startConsole({ DATABASE_URL: "postgres://bridgehead@127.0.0.1:1/none", SESSION_SECRET: "test-secret-".repeat(4), BUILTIN_SIGN_IN: "on" });
+    const server = startConsole({ DATABASE_URL: "postgres://bridgehead@127.0.0.1:1/none", SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY: "test-secrets-key-".repeat(2), BUILTIN_SIGN_IN: "on" });
     await expect(server).rejects.toThrow(/exited with 1[\s\S]*failed to start/);
   });
 });

@@ -82,7 +82,7 @@ async function checkAccess<TInput>(
   input: TInput,
 ): Promise<{ principal: Principal; tenantId: string | null }> {
   if (!principal) throw new AuthError(401, MESSAGES[401]);
-  const isTenantScoped = access === "tenant:read" || access === "tenant:write";
+  const isTenantScoped = access === "tenant:read" || access === "tenant:write" || access === "tenant:secrets";
   if (isTenantScoped !== Boolean(findTenant)) {
     throw new Error(`A ${access} guard needs a tenant resolver, and only a tenant-scoped guard may have one.`);
   }

@@ -19,12 +19,12 @@ const nobody = user({});
 
 describe("permissions", () => {
   it.each([
-    ["admin", admin, { fleetRead: true, portalRead: true, fleetWrite: true, readA: true, writeA: true, readB: true }],
-    ["NOC viewer", noc, { fleetRead: true, portalRead: true, fleetWrite: false, readA: true, writeA: false, readB: true }],
-    ["NOC display", display, { fleetRead: true, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
-    ["tenant A admin", tenantAdminA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: true, readB: false }],
-    ["tenant A viewer", tenantViewerA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: false, readB: false }],
-    ["signed in, no role or membership", nobody, { fleetRead: false, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false }],
+    ["admin", admin, { fleetRead: true, portalRead: true, fleetWrite: true, readA: true, writeA: true, readB: true, secretsA: true, secretsB: true }],
+    ["NOC viewer", noc, { fleetRead: true, portalRead: true, fleetWrite: false, readA: true, writeA: false, readB: true, secretsA: false, secretsB: false }],
+    ["NOC display", display, { fleetRead: true, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false, secretsA: false, secretsB: false }],
+    ["tenant A admin", tenantAdminA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: true, readB: false, secretsA: true, secretsB: false }],
+    ["tenant A viewer", tenantViewerA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: false, readB: false, secretsA: true, secretsB: false }],
+    ["signed in, no role or membership", nobody, { fleetRead: false, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false, secretsA: false, secretsB: false }],
   ])("%s", (_, principal, expected) => {
     expect({
       fleetRead: hasPermission(principal, "fleet:read"),
@@ -33,12 +33,15 @@ describe("permissions", () => {
       readA: hasPermission(principal, "tenant:read", "A"),
       writeA: hasPermission(principal, "tenant:write", "A"),
       readB: canAccessTenant(principal, "B", "read"),
+      secretsA: hasPermission(principal, "tenant:secrets", "A"),
+      secretsB: hasPermission(principal, "tenant:secrets", "B"),
     }).toEqual(expected);
   });
 
   it("never grants a tenant permission without naming the tenant", () => {
     expect(hasPermission(admin, "tenant:read")).toBe(false);
     expect(hasPermission(tenantAdminA, "tenant:write", null)).toBe(false);
+    expect(hasPermission(admin, "tenant:secrets", null)).toBe(false);
   });
 
   it("sends each persona to its own home", () => {

@@ -28,8 +28,11 @@ export type Principal = UserPrincipal | DisplayPrincipal;
  * - `fleet:write`: anything that changes the fleet. Admins only.
  * - `tenant:read` / `tenant:write`: one tenant's data; operators, or that tenant's own users
  *   (writes only for its tenant admins, e.g. rotating their agent tokens).
+ * - `tenant:secrets`: what carries a tenant's secrets (gateway configs with PSKs and agent
+ *   tokens). Admins and that tenant's own users only: NOC viewers read every tenant, but a
+ *   wall-screen operator has no business holding a customer's keys.
  */
-export type Permission = "fleet:read" | "portal:read" | "fleet:write" | "tenant:read" | "tenant:write";
+export type Permission = "fleet:read" | "portal:read" | "fleet:write" | "tenant:read" | "tenant:write" | "tenant:secrets";
 
 export function isAdmin(principal: Principal): boolean {
   return principal.kind === "user" && principal.roles.includes("admin");
@@ -59,6 +62,8 @@ export function hasPermission(principal: Principal, permission: Permission, tena
     case "tenant:read":
     case "tenant:write":
       return tenantId != null && canAccessTenant(principal, tenantId, permission === "tenant:read" ? "read" : "write");
+    case "tenant:secrets":
+      return tenantId != null && (isAdmin(principal) || (principal.kind === "user" && principal.tenant?.id === tenantId));
   }
 }
 

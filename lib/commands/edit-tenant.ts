@@ -5,11 +5,18 @@ import type { Database } from "@/lib/db/client";
 import { tenants } from "@/lib/db/schema";
 import type { EditTenantInput } from "@/lib/validation/tenant";
 import type { CommandRefusal } from "./onboard-tenant";
+import { ensureTunnelPsks } from "./tunnels";
 
 export type EditResult = { ok: true } | CommandRefusal;
 
 /** Changes what may change after onboarding; the audit event records each field before and after. */
-export async function editTenant(db: Database, actor: Principal | null, input: EditTenantInput, now = new Date()): Promise<EditResult> {
+export async function editTenant(
+  db: Database,
+  actor: Principal | null,
+  input: EditTenantInput,
+  options: { secretsKey: Uint8Array; now?: Date },
+): Promise<EditResult> {
+  const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.id)).for("update");
     if (!tenant) return { ok: false as const, status: 404 as const, message: "No such tenant." };
@@ -29,6 +36,8 @@ export async function editTenant(db: Database, actor: Principal | null, input: E
     }
     if (Object.keys(after).length === 0) return { ok: true as const };
     await tx.update(tenants).set({ ...next, updatedAt: now }).where(eq(tenants.id, id));
+    // Moving onto an IPsec VPN: the tunnels' configs need a pre-shared key from now on.
+    if (next.transport === "ipsec-vpn") await ensureTunnelPsks(tx, id, options.secretsKey);
     await recordAudit(tx, actor, { action: "tenant.edit", entityType: "tenant", entityId: id, tenantId: id, before, after });
     return { ok: true as const };
   });

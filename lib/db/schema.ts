@@ -150,6 +150,8 @@ export const tenants = pgTable(
     underlayMtu: integer("underlay_mtu").notNull().default(1500),
     sourceGatewayUnderlayIp: text("source_gateway_underlay_ip").notNull(),
     latencyObjectiveMs: doublePrecision("latency_objective_ms").notNull().default(20),
+    /** Overrides of the warning rules' default thresholds (lib/telemetry/thresholds.ts); {} = defaults. */
+    warningThresholds: jsonb("warning_thresholds").$type<Record<string, number>>().notNull().default({}),
     stretchStartedOn: date("stretch_started_on"),
     plannedCutoverOn: date("planned_cutover_on"),
     state: tenantState("state").notNull().default("onboarding"),
@@ -281,8 +283,16 @@ export const tunnelEndpoints = pgTable(
     side: tunnelEndpointSide("side").notNull(),
     hostname: text("hostname").notNull(),
     underlayIp: text("underlay_ip").notNull(),
-    /** SHA-256 of the telemetry agent's bearer token; the token itself is shown once. */
+    /** The gateway's NIC toward the underlay (the tunnel's outer packets); null = the target's default. */
+    underlayInterface: text("underlay_interface"),
+    /** The gateway's NIC toward the tenant's L2 (a trunk, or the segment's vNIC); null = the target's default. */
+    lanInterface: text("lan_interface"),
+    /** Whether the tenant's VLAN arrives tagged on the LAN NIC (a trunk) or untagged (an access port, an NSX segment vNIC). */
+    lanTagged: boolean("lan_tagged").notNull().default(false),
+    /** SHA-256 of the telemetry agent's bearer token, for lookup on every request. */
     agentTokenHash: text("agent_token_hash"),
+    /** The same token encrypted at rest (lib/secrets.ts), so downloaded agent configs can carry it. */
+    agentTokenCiphertext: text("agent_token_ciphertext"),
     agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
   },
@@ -320,7 +330,13 @@ export const telemetrySamples = pgTable(
     bumPps: doublePrecision("bum_pps"),
     learnedMacs: integer("learned_macs"),
   },
-  (t) => [primaryKey({ columns: [t.endpointId, t.measuredAt] }), index("telemetry_samples_measured_idx").on(t.measuredAt)],
+  (t) => [
+    primaryKey({ columns: [t.endpointId, t.measuredAt] }),
+    index("telemetry_samples_measured_idx").on(t.measuredAt),
+    // The roll-up job finds what arrived since its last run by arrival, not measurement: an
+    // agent may deliver a backlog days late (lib/telemetry/rollup.ts).
+    index("telemetry_samples_received_idx").on(t.receivedAt),
+  ],
 );
 
 export const telemetryRollups = pgTable(
@@ -335,14 +351,35 @@ export const telemetryRollups = pgTable(
     rttAvgMs: doublePrecision("rtt_avg_ms"),
     rttMinMs: doublePrecision("rtt_min_ms"),
     rttMaxMs: doublePrecision("rtt_max_ms"),
+    /**
+     * How many samples carried each measurement (a sample may lack any of them): the weights
+     * that let coarser buckets average finer ones exactly.
+     */
+    rttSamples: integer("rtt_samples").notNull().default(0),
     jitterAvgMs: doublePrecision("jitter_avg_ms"),
+    jitterSamples: integer("jitter_samples").notNull().default(0),
     lossAvgPct: doublePrecision("loss_avg_pct"),
+    lossSamples: integer("loss_samples").notNull().default(0),
     dfProbeFailures: integer("df_probe_failures").notNull().default(0),
     bumPpsMax: doublePrecision("bum_pps_max"),
     learnedMacsMax: integer("learned_macs_max"),
   },
-  (t) => [primaryKey({ columns: [t.endpointId, t.resolution, t.bucketStart] })],
+  (t) => [
+    primaryKey({ columns: [t.endpointId, t.resolution, t.bucketStart] }),
+    // Retention deletes by age across every endpoint; the primary key leads with the endpoint.
+    index("telemetry_rollups_bucket_idx").on(t.resolution, t.bucketStart),
+  ],
 );
+
+/**
+ * How far the roll-up job has read the raw samples, by arrival time: one row per roll-up
+ * ("rollup-1m", "rollup-1h"). Samples received after it may still change their buckets.
+ */
+export const telemetryWatermarks = pgTable("telemetry_watermarks", {
+  name: text("name").primaryKey(),
+  receivedThrough: timestamp("received_through", { withTimezone: true }).notNull(),
+  updatedAt: updatedAt(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Warnings and the audit trail
@@ -369,6 +406,8 @@ export const warnings = pgTable(
     acknowledgedBy: text("acknowledged_by"),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     resolvedBy: text("resolved_by"),
+    /** When the condition was last seen clear; the warning resolves once it stays clear long enough (damping). */
+    clearSince: timestamp("clear_since", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("warnings_active_dedupe_key").on(t.dedupeKey).where(sql`${t.state} <> 'resolved'`),

@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/auth/guards";
 import { editTenant as edit } from "@/lib/commands/edit-tenant";
+import { readConfig } from "@/lib/config";
+import { getSecretsKey } from "@/lib/secrets";
 import { editTenantInput, IMMUTABLE_TENANT_FIELDS } from "@/lib/validation/tenant";
 
 /**
@@ -23,7 +25,7 @@ const input = z
 export const editTenant = defineAction(
   { input, access: "fleet:write" },
   async (changes, { db, principal }) => {
-    const result = await edit(db, principal, changes);
+    const result = await edit(db, principal, changes, { secretsKey: getSecretsKey(readConfig()) });
     if (!result.ok) return result;
     revalidatePath("/admin/tenants");
     revalidatePath("/t/[slug]", "page");

@@ -4,9 +4,11 @@ import { eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { recordAudit } from "@/lib/audit";
 import { defineAction } from "@/lib/auth/guards";
-import { hashToken, newBearerToken } from "@/lib/auth/tokens";
+import { issueAgentToken } from "@/lib/commands/tunnels";
+import { readConfig } from "@/lib/config";
 import { tunnelEndpoints } from "@/lib/db/schema";
 import { findTenantIdByEndpoint } from "@/lib/queries/tunnels";
+import { getSecretsKey } from "@/lib/secrets";
 import { idInput } from "@/lib/validation/access";
 
 /**
@@ -16,11 +18,12 @@ import { idInput } from "@/lib/validation/access";
 export const rotateAgentToken = defineAction(
   { input: idInput, access: "tenant:write", tenant: ({ id }, db) => findTenantIdByEndpoint(id, db) },
   async ({ id }, { db, principal, tenantId }) => {
-    const token = newBearerToken("agt");
+    const { token, agentTokenHash, agentTokenCiphertext } = await issueAgentToken(getSecretsKey(readConfig()));
     const endpoint = await db.transaction(async (tx) => {
       const [row] = await tx
         .update(tunnelEndpoints)
-        .set({ agentTokenHash: hashToken(token), agentTokenRotatedAt: new Date() })
+        // The hash authenticates the agent; the ciphertext goes into the next config download.
+        .set({ agentTokenHash, agentTokenCiphertext, agentTokenRotatedAt: new Date() })
         .where(eq(tunnelEndpoints.id, id))
         .returning({ id: tunnelEndpoints.id, side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname });
       await recordAudit(tx, principal, {

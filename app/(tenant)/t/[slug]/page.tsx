@@ -10,7 +10,9 @@ import { MtuBudget } from "@/components/tenant/mtu-budget";
 import { SegmentCard } from "@/components/tenant/segment-card";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { requirePageAccess } from "@/lib/auth/page-guard";
-import { canAccessTenant, isAdmin } from "@/lib/auth/permissions";
+import { canAccessTenant, hasPermission, isAdmin } from "@/lib/auth/permissions";
+import { TunnelConfigs } from "@/components/tenant/tunnel-configs";
+import { listTunnelDownloads } from "@/lib/queries/gateway-files";
 import { listAuditEvents } from "@/lib/queries/audit";
 import { getSegmentStatus } from "@/lib/queries/segments";
 import { getDatabase } from "@/lib/db/client";
@@ -25,11 +27,12 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
-  const [tenant, segment, endpoints, audit] = await Promise.all([
+  const [tenant, segment, endpoints, audit, tunnelDownloads] = await Promise.all([
     getTenantSummary(db, tenantId!),
     getSegmentStatus(db, tenantId!),
     listTenantEndpoints(db, tenantId!),
     listAuditEvents(db, { tenantId: tenantId!, pageSize: 20 }),
+    listTunnelDownloads(db, tenantId!, { mayDownload: hasPermission(principal, "tenant:secrets", tenantId) }),
   ]);
   if (!tenant) notFound();
   const home = principal.kind === "user" && principal.tenant ? `/t/${principal.tenant.slug}` : "/admin";
@@ -57,6 +60,12 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
           encapsulation={tenant.encapsulation}
           transport={tenant.transport}
           underlayAddress={tenant.sourceGatewayUnderlayIp}
+        />
+        <TunnelConfigs
+          tenantId={tenant.id}
+          tunnels={tunnelDownloads}
+          canManage={isAdmin(principal) && (tenant.state === "onboarding" || tenant.state === "active")}
+          defaultSourceIp={tenant.sourceGatewayUnderlayIp}
         />
         <AgentTokens
           endpoints={endpoints}

@@ -1,0 +1,99 @@
+/**
+ * A tenant's tunnels: at most two (primary and redundant), each with a source and an AVS end.
+ * Adding one issues both ends' agent tokens and, for an IPsec VPN, the tunnel's pre-shared key;
+ * every secret is stored encrypted (lib/secrets.ts) and leaves the console only in a download.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { recordAudit } from "@/lib/audit";
+import type { Principal } from "@/lib/auth/permissions";
+import { hashToken, newBearerToken } from "@/lib/auth/tokens";
+import type { Database } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
+import type { AddTunnelInput } from "@/lib/validation/tunnel";
+import type { CommandRefusal } from "./onboard-tenant";
+
+export const MAX_TUNNELS_PER_TENANT = 2;
+
+/** A fresh agent token: its hash for lookups, its ciphertext for downloads, and the token to show once. */
+export async function issueAgentToken(secretsKey: Uint8Array) {
+  const token = newBearerToken("agt");
+  return { token, agentTokenHash: hashToken(token), agentTokenCiphertext: await encryptSecret(token, secretsKey, SECRET_PURPOSE.agentToken) };
+}
+
+export async function addTunnel(
+  db: Database,
+  actor: Principal | null,
+  input: AddTunnelInput,
+  secretsKey: Uint8Array,
+): Promise<{ ok: true; tunnelId: string; ordinal: number } | CommandRefusal> {
+  const sourceToken = await issueAgentToken(secretsKey);
+  const avsToken = await issueAgentToken(secretsKey);
+  const pskCiphertext = await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk);
+  try {
+    return await db.transaction(async (tx) => {
+      const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId)).for("update");
+      if (!tenant) return { ok: false as const, status: 404 as const, message: "No such tenant." };
+      if (tenant.state === "offboarding" || tenant.state === "offboarded") {
+        return { ok: false as const, status: 409 as const, message: `${tenant.displayName} is ${tenant.state}; it gets no new tunnels.` };
+      }
+      const existing = await tx.select({ ordinal: tunnels.ordinal, name: tunnels.name }).from(tunnels).where(eq(tunnels.tenantId, tenant.id));
+      if (existing.length >= MAX_TUNNELS_PER_TENANT) {
+        return { ok: false as const, status: 409 as const, message: `${tenant.displayName} already has its ${MAX_TUNNELS_PER_TENANT} tunnels (primary and redundant). Remove one first.` };
+      }
+      if (existing.some((t) => t.name === input.name)) {
+        return { ok: false as const, status: 409 as const, message: "Some fields need attention.", errors: { name: [`${tenant.displayName} already has a tunnel named “${input.name}”.`] } };
+      }
+      const ordinal = existing.some((t) => t.ordinal === 1) ? 2 : 1;
+      const [tunnel] = await tx
+        .insert(tunnels)
+        .values({ tenantId: tenant.id, ordinal, name: input.name, pskCiphertext: tenant.transport === "ipsec-vpn" ? pskCiphertext : null })
+        .returning({ id: tunnels.id });
+      const now = new Date();
+      await tx.insert(tunnelEndpoints).values([
+        { tunnelId: tunnel!.id, side: "source", ...input.source, agentTokenHash: sourceToken.agentTokenHash, agentTokenCiphertext: sourceToken.agentTokenCiphertext, agentTokenRotatedAt: now },
+        { tunnelId: tunnel!.id, side: "avs", ...input.avs, agentTokenHash: avsToken.agentTokenHash, agentTokenCiphertext: avsToken.agentTokenCiphertext, agentTokenRotatedAt: now },
+      ]);
+      await recordAudit(tx, actor, {
+        action: "tunnel.add",
+        entityType: "tunnel",
+        entityId: tunnel!.id,
+        tenantId: tenant.id,
+        after: { ordinal, name: input.name, source: input.source, avs: input.avs, ipsecKey: tenant.transport === "ipsec-vpn" ? "issued" : "none" },
+      });
+      return { ok: true as const, tunnelId: tunnel!.id, ordinal };
+    });
+  } catch (error) {
+    // Two operators adding the tenant's second tunnel at once: the unique (tenant, ordinal) decides.
+    if (isUniqueViolation(error)) return { ok: false, status: 409, message: "Another tunnel was added to this tenant at the same moment; reload and check." };
+    throw error;
+  }
+}
+
+export async function removeTunnel(db: Database, actor: Principal | null, tunnelId: string): Promise<{ ok: true } | CommandRefusal> {
+  return db.transaction(async (tx) => {
+    const [tunnel] = await tx.select().from(tunnels).where(eq(tunnels.id, tunnelId)).for("update");
+    if (!tunnel) return { ok: false as const, status: 404 as const, message: "No such tunnel." };
+    const endpoints = await tx.select({ side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, underlayIp: tunnelEndpoints.underlayIp }).from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnelId));
+    // Endpoints, their tokens and their samples go with it (cascade); warnings stay as history.
+    await tx.delete(tunnels).where(eq(tunnels.id, tunnelId));
+    await recordAudit(tx, actor, {
+      action: "tunnel.remove",
+      entityType: "tunnel",
+      entityId: tunnelId,
+      tenantId: tunnel.tenantId,
+      before: { ordinal: tunnel.ordinal, name: tunnel.name, endpoints },
+    });
+    return { ok: true as const };
+  });
+}
+
+/** A tenant that moves to an IPsec VPN needs a pre-shared key on each tunnel that has none. */
+export async function ensureTunnelPsks(db: Database, tenantId: string, secretsKey: Uint8Array): Promise<number> {
+  const missing = await db.select({ id: tunnels.id }).from(tunnels).where(and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext)));
+  for (const { id } of missing) {
+    await db.update(tunnels).set({ pskCiphertext: await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk) }).where(eq(tunnels.id, id));
+  }
+  return missing.length;
+}

@@ -1,0 +1,92 @@
+/**
+ * A tunnel's download: every applicable target's files, plus a README that gives the apply
+ * order, in one zip. Pure (the zip's timestamps are fixed), so the same tunnel always yields
+ * the same bytes.
+ */
+import { zipSync, strToU8, type Zippable } from "fflate";
+import { targetsFor } from "./registry";
+import { GeneratorInputError, type GatewayContext, type GeneratedFile, type GatewayTarget } from "./types";
+
+/** Zip entries carry a DOS time; a fixed one keeps bundles byte-for-byte reproducible. */
+const FIXED_MTIME = new Date("2026-01-01T00:00:00Z");
+
+export type RenderedTarget = { target: GatewayTarget; files: GeneratedFile[] } | { target: GatewayTarget; error: GeneratorInputError };
+
+/** Runs every applicable generator; a platform that cannot take a value reports it instead of failing the bundle. */
+export function renderTargets(context: GatewayContext): RenderedTarget[] {
+  return targetsFor(context).map((target) => {
+    try {
+      return { target, files: target.generate(context) };
+    } catch (error) {
+      if (error instanceof GeneratorInputError) return { target, error };
+      throw error;
+    }
+  });
+}
+
+export function bundleName(context: GatewayContext): string {
+  return `bridgehead-${context.tenant.slug}-t${context.tunnel.ordinal}`;
+}
+
+export function renderBundleReadme(context: GatewayContext, rendered: RenderedTarget[]): string {
+  const { tenant, tunnel, mtu } = context;
+  const lines = [
+    `# Gateway configs: ${tenant.displayName}, tunnel ${tunnel.name}`,
+    "",
+    `VLAN ${tenant.vlanId}, VNI ${tenant.vni}, subnet ${tenant.subnet}, ${tenant.encapsulation.toUpperCase()} over ${tenant.transport}.`,
+    `Source end ${tunnel.source.hostname} (${tunnel.source.underlayIp}); AVS end ${tunnel.avs.hostname} (${tunnel.avs.underlayIp}) on segment ${tenant.segmentName}.`,
+    "",
+    `MTU: ${mtu.arithmetic.join(" ")}`,
+    ...(mtu.fitsStandardFrames
+      ? []
+      : ["", `**The underlay cannot carry 1500-byte inner packets.** Raise it to ${mtu.underlayNeededForStandard}, or run the workloads at MTU ${mtu.innerMtu} with TCP MSS clamped to ${mtu.mss}.`]),
+    "",
+    "Files holding secrets (the IPsec pre-shared key, the agents' tokens) are readable by their owner only. Keep them that way.",
+    "",
+    "## Apply order",
+    "",
+    "Each folder is one way to do a step: pick the one for your platform (for the source gateway, one of iproute2, systemd-networkd, netplan, ifupdown2, VyOS, IOS-XE or RouterOS).",
+    "",
+  ];
+  let step = 1;
+  for (const item of rendered) {
+    if ("error" in item) {
+      lines.push(`${step++}. ${item.target.label}: not generated. ${item.error.message}`);
+      continue;
+    }
+    lines.push(`${step++}. ${item.target.label}: ${item.target.summary}`);
+    for (const file of item.files) lines.push(`   - \`${file.path}\``);
+  }
+  lines.push("", "Undo in the reverse order; every file's header says how.", "");
+  return lines.join("\n");
+}
+
+export type Bundle = { fileName: string; bytes: Uint8Array; files: string[] };
+
+export function renderBundle(context: GatewayContext): Bundle {
+  const rendered = renderTargets(context);
+  const root = bundleName(context);
+  const entries: Zippable = {};
+  const files: string[] = [];
+  const add = (file: GeneratedFile) => {
+    const name = `${root}/${file.path}`;
+    if (entries[name]) throw new Error(`Two generators wrote ${file.path}.`);
+    // The external attributes carry the Unix mode (high 16 bits), so `unzip` restores 0600 / 0755.
+    entries[name] = [strToU8(file.contents), { mtime: FIXED_MTIME, attrs: (0o100000 | file.mode) << 16, os: 3 }];
+    files.push(file.path);
+  };
+  add({ path: "README.md", contents: renderBundleReadme(context, rendered), mode: 0o644 });
+  for (const item of rendered) if ("files" in item) item.files.forEach(add);
+  return { fileName: `${root}.zip`, bytes: zipSync(entries, { level: 6 }), files };
+}
+
+/** One file of the bundle by its path, for a single-file download. */
+export function findGeneratedFile(context: GatewayContext, path: string): GeneratedFile | null {
+  for (const item of renderTargets(context)) {
+    if ("files" in item) {
+      const file = item.files.find((f) => f.path === path);
+      if (file) return file;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,135 @@
+/**
+ * The boundary every generator sits behind: a GatewayContext is only ever made by
+ * parseGatewayContext, which applies strict allow-lists to each value that can reach a generated
+ * file. Nothing here escapes anything; values that could break out of a line, a quote or a
+ * stanza (newlines, quotes, semicolons, `$(…)`, backticks, Unicode separators) are refused with
+ * a message naming the field.
+ */
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { parseSubnetForTenant } from "@/lib/domain/cidr";
+import { computeMtuBudget } from "@/lib/domain/mtu";
+import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
+import type { GatewayContext } from "./types";
+
+export const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** RFC 1123 labels joined by dots. */
+export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** Interface names across platforms (eth1, ens18, GigabitEthernet0/0/1, ether2, bond0.100). */
+export const INTERFACE = /^[A-Za-z][A-Za-z0-9_./-]{0,31}$/;
+/** Same alphabet as the tenant form: letters, digits, spaces and . , & ' ( ) / + - (comments only). */
+export const DISPLAY_NAME = /^[\p{L}\p{N} .,&'()/+-]{1,100}$/u;
+export const PSK = /^[A-Za-z0-9+/]{43}=$/;
+export const AGENT_TOKEN = /^agt_[A-Za-z0-9_-]{43}$/;
+export const CONSOLE_URL = /^https:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?$/;
+export const SEGMENT_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+const unicastAddress = z.string().transform((text, ctx) => {
+  if (text.includes("%") || !ipaddr.isValid(text) || (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
+    ctx.addIssue({ code: "custom", message: "Not an IPv4 or IPv6 address." });
+    return z.NEVER;
+  }
+  const address = ipaddr.process(text);
+  if (["unspecified", "broadcast", "multicast", "loopback", "linkLocal"].includes(address.range())) {
+    ctx.addIssue({ code: "custom", message: `A ${address.range()} address cannot carry a tunnel.` });
+    return z.NEVER;
+  }
+  return address.toString();
+});
+
+const endpoint = (side: "source" | "avs") =>
+  z
+    .object({
+      side: z.literal(side),
+      hostname: z.string().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, at most 253 characters."),
+      underlayIp: unicastAddress,
+      underlayInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
+      lanInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
+      lanTagged: z.boolean(),
+      agentToken: z.string().regex(AGENT_TOKEN, "Not an agent token (agt_ and 43 URL-safe characters).").nullable(),
+    })
+    .strict();
+
+export const gatewayContextInput = z
+  .object({
+    tenant: z
+      .object({
+        slug: z.string().max(40, "At most 40 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens."),
+        displayName: z.string().regex(DISPLAY_NAME, "Letters, digits, spaces and . , & ' ( ) / + - only, at most 100."),
+        vlanId: z.number().int().min(VLAN_MIN).max(VLAN_MAX),
+        vni: z.number().int().min(1).max(VNI_MAX),
+        subnet: z.string().transform((text, ctx) => {
+          const parsed = parseSubnetForTenant(text);
+          if (!parsed.ok) {
+            ctx.addIssue({ code: "custom", message: parsed.error });
+            return z.NEVER;
+          }
+          return parsed.cidr.canonical;
+        }),
+        gatewayLocation: z.enum(["source", "avs"]),
+        transport: z.enum(["ipsec-vpn", "expressroute-global-reach", "sd-wan"]),
+        encapsulation: z.enum(["vxlan", "l2tpv3"]),
+        sourceEnvironment: z.enum(["hyper-v", "kvm-proxmox", "openstack", "rhv", "bare-metal", "other"]),
+        segmentName: z.string().regex(SEGMENT_NAME, "Letters, digits, _ and - only."),
+        underlayMtu: z.number().int().min(1280).max(9216),
+      })
+      .strict(),
+    tunnel: z
+      .object({
+        ordinal: z.union([z.literal(1), z.literal(2)]),
+        name: z.string().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens."),
+        source: endpoint("source"),
+        avs: endpoint("avs"),
+        psk: z.string().regex(PSK, "Not a 32-byte base64 pre-shared key.").nullable(),
+      })
+      .strict(),
+    consoleUrl: z.string().max(300).regex(CONSOLE_URL, "The console's https:// origin, with no path."),
+    vxlanPort: z.number().int().min(1).max(65535).default(4789),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    const family = (ip: string) => (ipaddr.IPv4.isValid(ip) ? "ipv4" : "ipv6");
+    if (family(input.tunnel.source.underlayIp) !== family(input.tunnel.avs.underlayIp)) {
+      ctx.addIssue({ code: "custom", path: ["tunnel", "avs", "underlayIp"], message: "Both ends need underlay addresses of the same family (IPv4 or IPv6)." });
+    }
+    if (input.tunnel.source.underlayIp === input.tunnel.avs.underlayIp) {
+      ctx.addIssue({ code: "custom", path: ["tunnel", "avs", "underlayIp"], message: "The two ends cannot share one underlay address." });
+    }
+    if (input.tenant.transport === "ipsec-vpn" && !input.tunnel.psk) {
+      ctx.addIssue({ code: "custom", path: ["tunnel", "psk"], message: "An IPsec VPN tunnel needs its pre-shared key." });
+    }
+  });
+
+export type GatewayContextInput = z.input<typeof gatewayContextInput>;
+
+export type ContextResult = { ok: true; context: GatewayContext } | { ok: false; errors: Record<string, string[]> };
+
+export function parseGatewayContext(raw: unknown): ContextResult {
+  const parsed = gatewayContextInput.safeParse(raw);
+  if (!parsed.success) {
+    const errors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (errors[issue.path.join(".") || "(input)"] ??= []).push(issue.message);
+    return { ok: false, errors };
+  }
+  const { underlayMtu, ...tenant } = parsed.data.tenant;
+  const underlayFamily = ipaddr.IPv4.isValid(parsed.data.tunnel.source.underlayIp) ? "ipv4" : "ipv6";
+  return {
+    ok: true,
+    context: {
+      tenant,
+      tunnel: parsed.data.tunnel,
+      consoleUrl: parsed.data.consoleUrl,
+      vxlanPort: parsed.data.vxlanPort,
+      mtu: computeMtuBudget({ underlayMtu, encapsulation: tenant.encapsulation, transport: tenant.transport, underlayFamily }),
+    },
+  };
+}
+
+/** parseGatewayContext for callers that hold trusted data: throws with every field's error. */
+export function gatewayContext(raw: unknown): GatewayContext {
+  const result = parseGatewayContext(raw);
+  if (!result.ok) {
+    throw new Error(`Invalid gateway input: ${Object.entries(result.errors).map(([field, messages]) => `${field}: ${messages.join(" ")}`).join("; ")}`);
+  }
+  return result.context;
+}

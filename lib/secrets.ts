@@ -1,0 +1,78 @@
+/**
+ * Secrets the console must give back later (IPsec pre-shared keys, agent tokens for downloaded
+ * configs) are stored encrypted: JWE compact serialisation, dir + A256GCM, with a key that is
+ * never in the database. A dump of the database alone reveals none of them.
+ *
+ * The key is SHA-256 of SECRETS_KEY when set (every instance derives the same one), otherwise a
+ * random 32-byte key made once in DATA_DIR/secrets/secrets.key, readable by the console only.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { CompactEncrypt, compactDecrypt } from "jose";
+import type { AppConfig } from "@/lib/config";
+
+/** What each stored secret is; bound into its ciphertext so one cannot stand in for another. */
+export const SECRET_PURPOSE = { psk: "ipsec-psk", agentToken: "agent-token" } as const;
+export type SecretPurpose = (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE];
+
+const shared = globalThis as typeof globalThis & { __bridgeheadSecretsKey?: Uint8Array };
+
+export function getSecretsKey(config: Pick<AppConfig, "secretsKey" | "dataDir">): Uint8Array {
+  if (shared.__bridgeheadSecretsKey) return shared.__bridgeheadSecretsKey;
+  let key: Uint8Array;
+  if (config.secretsKey) {
+    key = createHash("sha256").update(`bridgehead-secrets:${config.secretsKey}`).digest();
+  } else {
+    const file = path.join(config.dataDir, "secrets", "secrets.key");
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(file, randomBytes(32), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    key = fs.readFileSync(file);
+    if (key.length !== 32) throw new Error(`${file} is not a 32-byte key. Restore it from backup: the stored secrets cannot be read without it.`);
+  }
+  shared.__bridgeheadSecretsKey = key;
+  return key;
+}
+
+/**
+ * Encrypts one secret. `purpose` is bound into the ciphertext as authenticated data, so a PSK's
+ * ciphertext cannot be replayed where an agent token is expected.
+ */
+export async function encryptSecret(plaintext: string, key: Uint8Array, purpose: SecretPurpose): Promise<string> {
+  return new CompactEncrypt(new TextEncoder().encode(plaintext))
+    .setProtectedHeader({ alg: "dir", enc: "A256GCM", cty: `bridgehead/${purpose}` })
+    .encrypt(key);
+}
+
+export class SecretUnreadableError extends Error {
+  override name = "SecretUnreadableError";
+}
+
+export async function decryptSecret(ciphertext: string, key: Uint8Array, purpose: SecretPurpose): Promise<string> {
+  try {
+    const { plaintext, protectedHeader } = await compactDecrypt(ciphertext, key, {
+      keyManagementAlgorithms: ["dir"],
+      contentEncryptionAlgorithms: ["A256GCM"],
+    });
+    if (protectedHeader.cty !== `bridgehead/${purpose}`) throw new Error(`not a ${purpose}`);
+    return new TextDecoder().decode(plaintext);
+  } catch (error) {
+    throw new SecretUnreadableError(
+      `A stored ${purpose} cannot be decrypted (${(error as Error).message}): the secrets key changed. Restore SECRETS_KEY or DATA_DIR/secrets/secrets.key, or issue a new one.`,
+    );
+  }
+}
+
+/** A pre-shared key for one IPsec tunnel: 256 random bits, base64 (swanctl's `0s` prefix form). */
+export function newPresharedKey(): string {
+  return randomBytes(32).toString("base64");
+}
+
+/** For tests: forget the cached key so another DATA_DIR's key is read. */
+export function forgetSecretsKey(): void {
+  delete shared.__bridgeheadSecretsKey;
+}

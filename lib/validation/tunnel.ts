@@ -1,0 +1,45 @@
+/**
+ * What an operator types to add a tunnel: both ends' host names, underlay addresses and NICs.
+ * Each value ends up in generated gateway configs, so the allow-lists are the generators' own
+ * (lib/gateway/context.ts); a value they refuse is refused here, by field, before anything is stored.
+ */
+import { z } from "zod";
+import { HOSTNAME, INTERFACE, SLUG } from "@/lib/gateway/context";
+import { underlayAddress } from "./tenant";
+
+const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
+const checkbox = z.preprocess((value) => value === true || value === "on" || value === "true", z.boolean());
+
+const interfaceName = z.preprocess(
+  emptyToNull,
+  z
+    .string()
+    .trim()
+    .regex(INTERFACE, "A letter, then letters, digits and _ . / - (at most 32), e.g. eth1 or GigabitEthernet2. Leave empty for the platform's default.")
+    .nullable(),
+);
+
+const endpointInput = z.object({
+  hostname: z.string().trim().toLowerCase().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, e.g. contoso-gw1."),
+  underlayIp: underlayAddress,
+  underlayInterface: interfaceName.default(null),
+  lanInterface: interfaceName.default(null),
+  lanTagged: checkbox.default(false),
+});
+
+export const addTunnelInput = z
+  .object({
+    tenantId: z.string().uuid(),
+    name: z.string().trim().toLowerCase().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens, e.g. primary."),
+    source: endpointInput,
+    avs: endpointInput,
+  })
+  .superRefine((input, ctx) => {
+    const v4 = (ip: string) => !ip.includes(":");
+    if (v4(input.source.underlayIp) !== v4(input.avs.underlayIp)) {
+      ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "Use the same address family (IPv4 or IPv6) at both ends." });
+    } else if (input.source.underlayIp === input.avs.underlayIp) {
+      ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "The two ends need different underlay addresses." });
+    }
+  });
+export type AddTunnelInput = z.infer<typeof addTunnelInput>;
