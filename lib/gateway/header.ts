@@ -33,7 +33,7 @@ export function headerLines(context: GatewayContext, options: HeaderOptions): st
       ? []
       : [
           `${c} WARNING:     the underlay cannot carry 1500-byte inner packets. Raise the underlay MTU to ${mtu.underlayNeededForStandard},`,
-          `${c}              or keep the workloads at MTU ${mtu.innerMtu} with TCP MSS clamped to ${mtu.mss} (done below).`,
+          `${c}              or keep the workloads at MTU ${mtu.innerMtu} and clamp TCP MSS to ${mtu.mss} where the subnet is routed.`,
         ]),
     `${c}`,
     `${c} Apply:`,

@@ -32,7 +32,14 @@ export const sampleSchema = z
     path: z.array(hopSchema).max(64).optional().describe("hop path toward the other end"),
     counters: z.object({ txBytes: counter, rxBytes: counter, txPackets: counter, rxPackets: counter }).strict().optional(),
     bumPps: nonNegative(100_000_000, "packets/s").nullable().optional().describe("broadcast, unknown-unicast and multicast rate"),
-    learnedMacs: z.number().int().min(0).max(10_000_000).nullable().optional(),
+    learnedMacs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .nullable()
+      .optional()
+      .describe("MAC addresses the bridge learned on this end's own ports (the workloads on this side), not through the tunnel"),
   })
   .strict();
 

@@ -1,0 +1,173 @@
+/**
+ * No user-supplied value can inject a line, a command or a stanza into any generated file.
+ * Every string field of every generator's input is fed hostile strings: each is either refused
+ * at the boundary (parseGatewayContext, with an error naming the field) or, where the
+ * allow-list lets odd characters through (the display name), rendered only inside comments.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseGatewayContext, type GatewayContextInput } from "./context";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "./fixtures";
+import { TARGETS } from "./registry";
+import { GeneratorInputError, type GatewayContext } from "./types";
+
+/** Every string-valued field, as a path into the input. */
+const STRING_FIELDS: string[][] = [
+  ["tenant", "slug"],
+  ["tenant", "displayName"],
+  ["tenant", "subnet"],
+  ["tenant", "segmentName"],
+  ["tunnel", "name"],
+  ["tunnel", "psk"],
+  ["consoleUrl"],
+  ...(["source", "avs"] as const).flatMap((side) =>
+    ["hostname", "underlayIp", "underlayInterface", "lanInterface", "agentToken"].map((field) => ["tunnel", side, field]),
+  ),
+];
+
+const HOSTILE_FRAGMENTS = [
+  "\n",
+  "\r\n",
+  "\r",
+  "\u2028",
+  "\u2029",
+  "\u0085",
+  "\u0000",
+  "\t",
+  "\u000b",
+  "'",
+  '"',
+  ";",
+  "&&",
+  "|",
+  "$(reboot)",
+  "`id`",
+  "${IFS}",
+  "\\",
+  "#",
+  "!",
+  "{",
+  "}",
+  " ",
+  "%",
+  "<",
+  ">",
+  "\u202e",
+  "\u200b",
+  "ﾠ",
+];
+
+function withField(input: GatewayContextInput, path: string[], value: string): unknown {
+  const copy = structuredClone(input) as Record<string, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  node[path[path.length - 1]!] = value;
+  return copy;
+}
+
+function get(input: GatewayContextInput, path: string[]): string {
+  let node: unknown = input;
+  for (const key of path) node = (node as Record<string, unknown>)[key];
+  return (node as string | null) ?? "";
+}
+
+/** Renders every target, whether or not it applies, so no generator escapes the check. */
+function renderAll(context: GatewayContext) {
+  return TARGETS.flatMap((target) => {
+    try {
+      return target.generate(context);
+    } catch (error) {
+      if (error instanceof GeneratorInputError) return [];
+      throw error;
+    }
+  });
+}
+
+const COMMENT = /^\s*(#|!|\/\/|--|;|<#|\*|REM\b)/;
+
+/** Lines must not carry control characters or Unicode line breaks: the first step of any injection. */
+function assertCleanLines(context: GatewayContext) {
+  for (const file of renderAll(context)) {
+    expect(file.path, file.path).toMatch(/^(source|avs)\/[A-Za-z0-9._/-]+$/);
+    expect(file.path).not.toMatch(/(^|\/)\.\.(\/|$)/);
+    expect(file.contents, file.path).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\u202e\u200b]/);
+  }
+}
+
+describe("hostile strings in every field of every generator", () => {
+  for (const base of [CONTOSO_INPUT, FABRIKAM_INPUT]) {
+    for (const path of STRING_FIELDS) {
+      it(`${base.tenant.slug}: ${path.join(".")} is refused by field, or stays inert`, () => {
+        fc.assert(
+          fc.property(
+            fc.constantFrom(...HOSTILE_FRAGMENTS),
+            fc.constantFrom("prefix", "suffix", "middle", "alone"),
+            (fragment, where) => {
+              const valid = get(base, path);
+              const half = Math.floor(valid.length / 2);
+              const value =
+                where === "prefix" ? fragment + valid : where === "suffix" ? valid + fragment : where === "middle" ? valid.slice(0, half) + fragment + valid.slice(half) : fragment;
+              const result = parseGatewayContext(withField(base, path, value));
+              if (!result.ok) {
+                // The error names the field, so the operator knows what to fix.
+                expect(Object.keys(result.errors).some((key) => key.startsWith(path.join(".")) || key.startsWith(path.slice(0, -1).join("."))), JSON.stringify(result.errors)).toBe(true);
+                return;
+              }
+              // Accepted: only the display name's own alphabet (' ( ) / & + , . -) can get here.
+              assertCleanLines(result.context);
+              for (const file of renderAll(result.context)) {
+                for (const line of file.contents.split("\n")) {
+                  if (value.length > 3 && line.includes(value) && path.join(".") === "tenant.displayName") {
+                    expect(line, `${file.path}: display name outside a comment`).toMatch(COMMENT);
+                  }
+                }
+              }
+            },
+          ),
+          { numRuns: 60 },
+        );
+      });
+    }
+  }
+
+  it("refuses over-long values rather than truncating them", () => {
+    for (const path of STRING_FIELDS) {
+      const result = parseGatewayContext(withField(CONTOSO_INPUT, path, `${get(CONTOSO_INPUT, path)}${"a".repeat(5000)}`));
+      expect(result.ok, path.join(".")).toBe(false);
+    }
+  });
+
+  it("puts the display name, whatever the allow-list lets through, only in comments", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9 .,&'()/+-]{4,60}$/).filter((s) => /[A-Za-z]/.test(s) && s.trim().length >= 4), (name) => {
+        const result = parseGatewayContext(withField(CONTOSO_INPUT, ["tenant", "displayName"], name));
+        if (!result.ok) return;
+        for (const file of renderAll(result.context)) {
+          for (const line of file.contents.split("\n")) {
+            if (line.includes(name)) expect(line, `${file.path}: ${line}`).toMatch(COMMENT);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("renders only clean lines for any valid input", () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+    fc.assert(
+      fc.property(label, label, fc.integer({ min: 2, max: 4094 }), fc.integer({ min: 1, max: 16_777_215 }), fc.integer({ min: 1280, max: 9216 }), (slug, host, vlan, vni, mtu) => {
+        const input = structuredClone(CONTOSO_INPUT);
+        input.tenant.slug = slug;
+        input.tenant.segmentName = `bh-${slug}`;
+        input.tenant.vlanId = vlan;
+        input.tenant.vni = vni;
+        input.tenant.underlayMtu = mtu;
+        input.tunnel.source.hostname = `${host}-gw`;
+        const result = parseGatewayContext(input);
+        expect(result.ok).toBe(true);
+        if (result.ok) assertCleanLines(result.context);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

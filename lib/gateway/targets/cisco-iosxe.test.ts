@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import type { GatewayContextInput } from "../context";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { GeneratorInputError, type GatewayContext } from "../types";
+import { ciscoIosxeTarget } from "./cisco-iosxe";
+import { commandLines, variant } from "./test-fixtures";
+
+function render(context: GatewayContext) {
+  const [apply, undo] = ciscoIosxeTarget.generate(context);
+  if (!apply || !undo) throw new Error("expected an apply and an undo file");
+  return { apply: apply.contents, undo: undo.contents };
+}
+
+function rejection(context: GatewayContext): GeneratorInputError {
+  try {
+    ciscoIosxeTarget.generate(context);
+  } catch (error) {
+    if (error instanceof GeneratorInputError) return error;
+    throw error;
+  }
+  throw new Error("expected a GeneratorInputError");
+}
+
+/** An IOS config as [parent mode, command] pairs: a line's parent is the nearest less-indented line before it. */
+function iosCommands(contents: string): Array<{ parents: string[]; line: string }> {
+  const stack: Array<{ indent: number; line: string }> = [];
+  return commandLines(contents, "!").map((raw) => {
+    const indent = raw.length - raw.trimStart().length;
+    while (stack.length > 0 && (stack.at(-1)?.indent ?? 0) >= indent) stack.pop();
+    const entry = { parents: stack.map((s) => s.line), line: raw.trim() };
+    stack.push({ indent, line: raw.trim() });
+    return entry;
+  });
+}
+
+/** Fabrikam's two NICs under IOS XE names (the fixture's ens18/ens19 are Linux names). */
+const ciscoNames = (input: GatewayContextInput) => {
+  input.tunnel.source.underlayInterface = "GigabitEthernet3";
+  input.tunnel.source.lanInterface = "GigabitEthernet4";
+};
+
+describe("ciscoIosxeTarget", () => {
+  it("writes both files under source/cisco-iosxe, and says which platform and release in the header", () => {
+    const files = ciscoIosxeTarget.generate(variant(CONTOSO_INPUT));
+    expect(files.map((file) => [file.path, file.mode])).toEqual([
+      ["source/cisco-iosxe/bh-contoso-t1.ios", 0o644],
+      ["source/cisco-iosxe/bh-contoso-t1-undo.ios", 0o644],
+    ]);
+    for (const file of files) expect(file.contents.split("\n")[0]).toMatch(/^! .*IOS XE 17\.3\+ on CSR 1000v \/ Catalyst 8000V/);
+  });
+
+  it("replicates the VNI to the AVS end from the underlay NIC, on the configured port", () => {
+    const commands = iosCommands(render(variant(CONTOSO_INPUT, (input) => void (input.vxlanPort = 4790))).apply);
+    const nve = commands.filter((c) => c.parents[0] === "interface nve1").map((c) => c.line);
+    expect(nve).toEqual(["no shutdown", "source-interface GigabitEthernet1", "vxlan udp port 4790", "member vni 10110", "ingress-replication 10.120.8.10"]);
+    const bd = commands.filter((c) => c.parents[0] === "bridge-domain 110").map((c) => c.line);
+    expect(bd).toEqual(["member vni 10110", "member GigabitEthernet2 service-instance 110"]);
+  });
+
+  it("matches the tag and pops it for a tagged LAN, and takes untagged frames otherwise", () => {
+    const instance = (context: GatewayContext) =>
+      iosCommands(render(context).apply)
+        .filter((c) => c.parents[1] === "service instance 110 ethernet")
+        .map((c) => c.line);
+    expect(instance(variant(CONTOSO_INPUT))).toEqual(["encapsulation dot1q 110", "rewrite ingress tag pop 1 symmetric"]);
+    expect(instance(variant(CONTOSO_INPUT, (input) => void (input.tunnel.source.lanTagged = false)))).toEqual(["encapsulation untagged"]);
+  });
+
+  it("clamps TCP MSS only when 1500-byte inner packets do not fit", () => {
+    const short = render(variant(CONTOSO_INPUT, (input) => void (input.tenant.underlayMtu = 1622)));
+    expect(iosCommands(short.apply)).toContainEqual({ parents: ["interface BDI110"], line: "ip tcp adjust-mss 1459" });
+    const enough = render(variant(CONTOSO_INPUT, (input) => void (input.tenant.underlayMtu = 1623)));
+    expect(enough.apply).not.toContain("adjust-mss");
+    expect(enough.apply).not.toContain("BDI110");
+    expect(enough.undo).not.toContain("BDI110");
+  });
+
+  it("raises the underlay NIC's MTU for a jumbo underlay, and only then", () => {
+    const jumbo = iosCommands(render(variant(FABRIKAM_INPUT, ciscoNames)).apply);
+    expect(jumbo).toContainEqual({ parents: ["interface GigabitEthernet3"], line: "mtu 9000" });
+    expect(iosCommands(render(variant(CONTOSO_INPUT)).apply).filter((c) => c.line.startsWith("mtu "))).toEqual([]);
+  });
+
+  it("refuses the Linux NIC names of the Fabrikam fixture, naming the field", () => {
+    const error = rejection(variant(FABRIKAM_INPUT));
+    expect(error.field).toBe("tunnel.source.underlayInterface");
+    expect(error.message).toContain('"ens18"');
+  });
+
+  it.each([
+    ["GigabitEthernet2.110", "a sub-interface: service instances live on the main interface"],
+    ["Gi2", "an abbreviation"],
+    ["eth1", "a Linux name"],
+    ["Loopback0", "not a NIC"],
+  ])("refuses the LAN interface %s (%s)", (name) => {
+    const error = rejection(variant(CONTOSO_INPUT, (input) => void (input.tunnel.source.lanInterface = name)));
+    expect(error.field).toBe("tunnel.source.lanInterface");
+  });
+
+  it("takes full names of slotted interfaces and port-channels", () => {
+    const { apply } = render(
+      variant(CONTOSO_INPUT, (input) => {
+        input.tunnel.source.underlayInterface = "TenGigabitEthernet0/0/1";
+        input.tunnel.source.lanInterface = "Port-channel12";
+      }),
+    );
+    expect(apply).toContain(" source-interface TenGigabitEthernet0/0/1\n");
+    expect(apply).toContain(" member Port-channel12 service-instance 110\n");
+  });
+
+  it("refuses an IPv6 underlay rather than guess at syntax it was not checked against", () => {
+    const error = rejection(
+      variant(CONTOSO_INPUT, (input) => {
+        input.tunnel.source.underlayIp = "2001:db8::10";
+        input.tunnel.avs.underlayIp = "2001:db8:1::10";
+      }),
+    );
+    expect(error.field).toBe("tunnel.source.underlayIp");
+  });
+
+  it("undoes every object the apply file creates, and touches nothing it did not", () => {
+    for (const context of [variant(CONTOSO_INPUT), variant(FABRIKAM_INPUT, ciscoNames)]) {
+      const apply = iosCommands(render(context).apply);
+      const undo = iosCommands(render(context).undo).filter((c) => c.line !== "end");
+      const lan = context.tunnel.source.lanInterface ?? "GigabitEthernet2";
+      // Created: top-level blocks that are not existing interfaces, and sub-modes opened inside
+      // nve1 and the LAN interface (the VNI member, the service instance).
+      const existing = new Set(["interface nve1", `interface ${lan}`, `interface ${context.tunnel.source.underlayInterface ?? "GigabitEthernet1"}`]);
+      const created = [
+        ...apply.filter((c) => c.parents.length === 0 && !existing.has(c.line) && c.line !== "end").map((c) => ({ parents: [], line: `no ${c.line}` })),
+        ...apply
+          .filter((c, i) => c.parents.length === 1 && existing.has(c.parents[0] ?? "") && apply[i + 1]?.parents.at(-1) === c.line)
+          .map((c) => ({ parents: c.parents, line: `no ${c.line}` })),
+      ];
+      const removals = undo.filter((c) => c.line.startsWith("no "));
+      expect(removals).toEqual(expect.arrayContaining(created));
+      expect(removals).toHaveLength(created.length);
+      // Besides the removals, the undo only enters the modes it removes from.
+      expect(undo.filter((c) => !c.line.startsWith("no ")).every((c) => c.parents.length === 0 && existing.has(c.line))).toBe(true);
+    }
+  });
+
+  it("applies to VXLAN tenants only", () => {
+    expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT))).toBe(true);
+    expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT, (input) => void (input.tenant.encapsulation = "l2tpv3")))).toBe(false);
+  });
+});
