@@ -1,0 +1,248 @@
+import { inArray } from "drizzle-orm";
+import fc from "fast-check";
+import { beforeAll, beforeEach, expect, it } from "vitest";
+import type { Database } from "@/lib/db/client";
+import { telemetryRollups, telemetryWatermarks } from "@/lib/db/schema";
+import { describeEachDatabase } from "@/tests/support/databases";
+import { createTunnels, insertSamples, resetTelemetry, type SampleRow } from "@/tests/support/telemetry-fixtures";
+import { readWatermark, rollUpHours, rollUpMinutes, WATERMARK } from "./rollup";
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const BASE = Date.parse("2026-11-20T09:00:00.000Z");
+
+type Raw = Required<Pick<SampleRow, "endpointId" | "measuredAt" | "receivedAt">> &
+  Pick<SampleRow, "rttMs" | "jitterMs" | "lossPct" | "dfProbeOk" | "bumPps" | "learnedMacs">;
+
+type Summary = {
+  samples: number;
+  rttAvgMs: number | null;
+  rttMinMs: number | null;
+  rttMaxMs: number | null;
+  rttSamples: number;
+  jitterAvgMs: number | null;
+  jitterSamples: number;
+  lossAvgPct: number | null;
+  lossSamples: number;
+  dfProbeFailures: number;
+  bumPpsMax: number | null;
+  learnedMacsMax: number | null;
+};
+
+/** What a bucket must hold, computed in plain JS straight from the raw samples. */
+function summarise(samples: Raw[], widthMs: number): Map<string, Summary> {
+  const groups = new Map<string, Raw[]>();
+  for (const s of samples) {
+    const key = `${s.endpointId}|${Math.floor(s.measuredAt.getTime() / widthMs) * widthMs}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const present = (values: (number | null | undefined)[]) => values.filter((v): v is number => v != null);
+  const avg = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
+  const result = new Map<string, Summary>();
+  for (const [key, group] of groups) {
+    const rtt = present(group.map((s) => s.rttMs));
+    const jitter = present(group.map((s) => s.jitterMs));
+    const loss = present(group.map((s) => s.lossPct));
+    const bum = present(group.map((s) => s.bumPps));
+    const macs = present(group.map((s) => s.learnedMacs));
+    result.set(key, {
+      samples: group.length,
+      rttAvgMs: avg(rtt),
+      rttMinMs: rtt.length ? Math.min(...rtt) : null,
+      rttMaxMs: rtt.length ? Math.max(...rtt) : null,
+      rttSamples: rtt.length,
+      jitterAvgMs: avg(jitter),
+      jitterSamples: jitter.length,
+      lossAvgPct: avg(loss),
+      lossSamples: loss.length,
+      dfProbeFailures: group.filter((s) => s.dfProbeOk === false).length,
+      bumPpsMax: bum.length ? Math.max(...bum) : null,
+      learnedMacsMax: macs.length ? Math.max(...macs) : null,
+    });
+  }
+  return result;
+}
+
+const close = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
+
+/** Every stored bucket of these endpoints against the direct computation; returns the differences. */
+async function differences(db: Database, endpointIds: string[], samples: Raw[]): Promise<string[]> {
+  const stored = await db.select().from(telemetryRollups).where(inArray(telemetryRollups.endpointId, endpointIds));
+  const problems: string[] = [];
+  for (const [resolution, width] of [["1m", MINUTE], ["1h", HOUR]] as const) {
+    const expected = summarise(samples, width);
+    const actual = new Map(stored.filter((r) => r.resolution === resolution).map((r) => [`${r.endpointId}|${r.bucketStart.getTime()}`, r]));
+    for (const [key, want] of expected) {
+      const got = actual.get(key);
+      if (!got) {
+        problems.push(`${resolution} ${key}: missing`);
+        continue;
+      }
+      for (const field of Object.keys(want) as (keyof Summary)[]) {
+        if (!close(got[field], want[field])) problems.push(`${resolution} ${key} ${field}: stored ${got[field]}, raw says ${want[field]}`);
+      }
+    }
+    for (const key of actual.keys()) if (!expected.has(key)) problems.push(`${resolution} ${key}: a bucket without samples`);
+  }
+  return problems;
+}
+
+/** Both roll-ups, a few chunks at a time and interleaved, until both have read everything. */
+async function rollUpEverything(db: Database, now: Date, chunkSamples: number, maxChunks: number) {
+  for (let round = 0; round < 10_000; round++) {
+    const minutes = await rollUpMinutes(db, { now, chunkSamples, maxChunks });
+    const hours = await rollUpHours(db, { now, chunkSamples, maxChunks });
+    if (minutes.caughtUp && hours.caughtUp) return;
+  }
+  throw new Error("the roll-ups never caught up");
+}
+
+describeEachDatabase("telemetry roll-ups", ({ handle }) => {
+  let db: Database;
+  let endpoints: string[];
+
+  beforeAll(async () => {
+    db = handle().db;
+    const made = await createTunnels(db, 2);
+    endpoints = made.flatMap((t) => [t.source, t.avs]);
+  });
+  beforeEach(async () => resetTelemetry(db));
+
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });
+  const sampleArb = fc.record({
+    endpoint: fc.integer({ min: 0, max: 3 }),
+    // Three hours of measurements, so buckets cross hour boundaries.
+    measuredMs: fc.integer({ min: 0, max: 3 * HOUR - 1 }),
+    // Most arrive within seconds; some minutes to hours late, after their bucket was rolled up.
+    delayMs: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 20_000 }), weight: 4 }, { arbitrary: fc.integer({ min: 20_000, max: 4 * HOUR }), weight: 1 }),
+    rttMs: optional(fc.double({ min: 0, max: 1_000, noNaN: true })),
+    jitterMs: optional(fc.double({ min: 0, max: 200, noNaN: true })),
+    lossPct: optional(fc.double({ min: 0, max: 100, noNaN: true })),
+    dfProbeOk: optional(fc.boolean()),
+    bumPps: optional(fc.double({ min: 0, max: 1e6, noNaN: true })),
+    learnedMacs: optional(fc.integer({ min: 0, max: 10_000 })),
+  });
+  const scenarioArb = fc.record({
+    samples: fc.uniqueArray(sampleArb, { minLength: 1, maxLength: 80, selector: (s) => `${s.endpoint}:${s.measuredMs}` }),
+    // When the job runs, as fractions of the arrival span; a last run after everything arrived.
+    runs: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+    chunkSamples: fc.integer({ min: 3, max: 40 }),
+    maxChunks: fc.integer({ min: 1, max: 3 }),
+  });
+
+  it("keeps every 1-minute and 1-hour bucket equal to a direct computation over its raw samples, run after run, with nulls and late arrivals", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async ({ samples, runs, chunkSamples, maxChunks }) => {
+        await resetTelemetry(db);
+        const raw: Raw[] = samples
+          .map((s) => ({
+            endpointId: endpoints[s.endpoint]!,
+            measuredAt: new Date(BASE + s.measuredMs),
+            receivedAt: new Date(BASE + s.measuredMs + s.delayMs),
+            rttMs: s.rttMs,
+            jitterMs: s.jitterMs,
+            lossPct: s.lossPct,
+            dfProbeOk: s.dfProbeOk,
+            bumPps: s.bumPps,
+            learnedMacs: s.learnedMacs,
+          }))
+          .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+        const first = raw[0]!.receivedAt.getTime();
+        const last = raw.at(-1)!.receivedAt.getTime();
+        const runTimes = [...runs.map((f) => first + f * (last - first)), last].sort((a, b) => a - b);
+        let arrived = 0;
+        for (const at of runTimes) {
+          const now = new Date(Math.floor(at));
+          const batch: Raw[] = [];
+          while (arrived < raw.length && raw[arrived]!.receivedAt <= now) batch.push(raw[arrived++]!);
+          if (batch.length) await insertSamples(db, batch);
+          await rollUpEverything(db, now, chunkSamples, maxChunks);
+          // Whatever has arrived by each run is summarised exactly, not only at the end.
+          expect(await differences(db, endpoints, raw.slice(0, arrived))).toEqual([]);
+        }
+        expect(arrived).toBe(raw.length);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  const sampleAt = (endpointId: string, measuredMs: number, receivedMs: number, rttMs: number | null, extra: Partial<Raw> = {}): Raw => ({
+    endpointId,
+    measuredAt: new Date(BASE + measuredMs),
+    receivedAt: new Date(BASE + receivedMs),
+    rttMs,
+    jitterMs: 1,
+    lossPct: 0,
+    dfProbeOk: true,
+    bumPps: 2,
+    learnedMacs: 10,
+    ...extra,
+  });
+
+  it("changes nothing when run again, and recomputes only the buckets a late sample falls in", async () => {
+    const [a, b] = endpoints as [string, string];
+    const raw = Array.from({ length: 40 }, (_, i) => sampleAt(i % 2 ? a : b, i * 10_000, i * 10_000 + 500, 10 + i));
+    await insertSamples(db, raw);
+    // Just after the last arrival, so re-runs re-read the newest samples (the overlap).
+    const now = new Date(BASE + 400_000);
+    const first = await rollUpMinutes(db, { now });
+    await rollUpHours(db, { now });
+    expect(first).toMatchObject({ caughtUp: true, buckets: 14 });
+    const before = await db.select().from(telemetryRollups);
+    expect(before).toHaveLength(14 + 2);
+
+    // Again at the same moment, a little later, and from scratch (watermarks gone): the buckets
+    // are recomputed from the same samples, and none is written because none differs.
+    for (const later of [now, new Date(now.getTime() + 30_000), "from scratch"] as const) {
+      if (later === "from scratch") await db.delete(telemetryWatermarks);
+      const at = later === "from scratch" ? now : later;
+      expect((await rollUpMinutes(db, { now: at })).buckets).toBe(0);
+      expect((await rollUpHours(db, { now: at })).buckets).toBe(0);
+    }
+    expect(await db.select().from(telemetryRollups)).toEqual(before);
+
+    // Measured in the second minute (already rolled up), delivered long after, with the worst RTT.
+    const late = sampleAt(a, MINUTE + 1_234, HOUR + 90_000, 999, { dfProbeOk: false });
+    await insertSamples(db, [late]);
+    const laterStill = new Date(BASE + HOUR + 2 * MINUTE);
+    expect((await rollUpMinutes(db, { now: laterStill })).buckets).toBe(1);
+    expect((await rollUpHours(db, { now: laterStill })).buckets).toBe(1);
+    expect(await differences(db, endpoints, [...raw, late])).toEqual([]);
+    const changed = (await db.select().from(telemetryRollups)).filter((r) => !before.some((old) => JSON.stringify(old) === JSON.stringify(r)));
+    expect(changed.map((r) => [r.resolution, r.bucketStart.getTime() - BASE, r.rttMaxMs, r.dfProbeFailures])).toEqual(
+      expect.arrayContaining([
+        ["1m", MINUTE, 999, 1],
+        ["1h", 0, 999, 1],
+      ]),
+    );
+    expect(changed).toHaveLength(2);
+  });
+
+  it("reads a bounded chunk per step, and the hourly roll-up never reads past the minute roll-up", async () => {
+    const [a] = endpoints as [string];
+    const raw = Array.from({ length: 30 }, (_, i) => sampleAt(a, i * 5 * MINUTE, i * 5 * MINUTE + 100, i));
+    await insertSamples(db, raw);
+    const now = new Date(BASE + 3 * HOUR);
+
+    const partial = await rollUpMinutes(db, { now, chunkSamples: 10, maxChunks: 2 });
+    expect(partial).toMatchObject({ chunks: 2, caughtUp: false });
+    expect(partial.through).toEqual(raw[19]!.receivedAt);
+    expect(await readWatermark(db, WATERMARK.minutes)).toEqual(raw[19]!.receivedAt);
+    const minutes = await db.select().from(telemetryRollups);
+    expect(minutes).toHaveLength(20);
+
+    const hours = await rollUpHours(db, { now });
+    expect(hours.caughtUp).toBe(true);
+    expect(await readWatermark(db, WATERMARK.hours)).toEqual(raw[19]!.receivedAt);
+    expect(await differences(db, endpoints, raw.slice(0, 20))).toEqual([]);
+
+    await rollUpMinutes(db, { now, chunkSamples: 10 });
+    await rollUpHours(db, { now, chunkSamples: 10 });
+    expect(await differences(db, endpoints, raw)).toEqual([]);
+  });
+
+  it("refuses nonsense limits with a message that says what to pass", async () => {
+    await expect(rollUpMinutes(db, { now: new Date(), chunkSamples: 0 })).rejects.toThrow("chunkSamples must be a whole number of at least 1, not 0.");
+    await expect(rollUpHours(db, { now: new Date(), maxChunks: 1.5 })).rejects.toThrow("maxChunks must be a whole number of at least 1, not 1.5.");
+  });
+});

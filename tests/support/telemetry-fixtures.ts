@@ -1,0 +1,86 @@
+/**
+ * Minimal rows for telemetry tests: tenants with one tunnel each and its two endpoints, and
+ * samples written straight into the table (the ingest API has its own tests).
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { privateClouds, telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+
+export type TestTunnel = { tenantId: string; tunnelId: string; source: string; avs: string };
+
+/** `count` tenants, each with one tunnel and both its endpoints, in a private cloud of their own. */
+export async function createTunnels(db: Database, count: number): Promise<TestTunnel[]> {
+  const tag = randomBytes(4).toString("hex");
+  const [cloud] = await db
+    .insert(privateClouds)
+    .values({
+      azureResourceId: `/subscriptions/test/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/pc-${tag}`,
+      subscriptionId: "test",
+      resourceGroup: "rg",
+      name: `pc-${tag}`,
+      region: "westeurope",
+      networkBlock: "10.120.0.0/22",
+    })
+    .returning();
+  const result: TestTunnel[] = [];
+  // In slices: one statement's parameters are limited.
+  for (let offset = 0; offset < count; offset += 500) {
+    const size = Math.min(500, count - offset);
+    const tenantRows = await db
+      .insert(tenants)
+      .values(
+        Array.from({ length: size }, (_, i) => ({
+          slug: `t-${tag}-${offset + i}`,
+          displayName: `Tenant ${offset + i}`,
+          privateCloudId: cloud!.id,
+          sourceEnvironment: "kvm-proxmox" as const,
+          transport: "ipsec-vpn" as const,
+          subnet: `10.${(offset + i) >> 8}.${(offset + i) & 255}.0/24`,
+          gatewayLocation: "source" as const,
+          sourceGatewayUnderlayIp: "198.51.100.10",
+          state: "active" as const,
+        })),
+      )
+      .returning({ id: tenants.id });
+    const tunnelRows = await db
+      .insert(tunnels)
+      .values(tenantRows.map((t) => ({ tenantId: t.id, ordinal: 1, name: "primary" })))
+      .returning({ id: tunnels.id, tenantId: tunnels.tenantId });
+    const endpointRows = await db
+      .insert(tunnelEndpoints)
+      .values(
+        tunnelRows.flatMap((t) => [
+          { tunnelId: t.id, side: "source" as const, hostname: "gw", underlayIp: "198.51.100.10" },
+          { tunnelId: t.id, side: "avs" as const, hostname: "bridge", underlayIp: "10.120.8.10" },
+        ]),
+      )
+      .returning({ id: tunnelEndpoints.id, tunnelId: tunnelEndpoints.tunnelId, side: tunnelEndpoints.side });
+    for (const t of tunnelRows) {
+      const ends = endpointRows.filter((e) => e.tunnelId === t.id);
+      result.push({ tenantId: t.tenantId, tunnelId: t.id, source: ends.find((e) => e.side === "source")!.id, avs: ends.find((e) => e.side === "avs")!.id });
+    }
+  }
+  return result;
+}
+
+export type SampleRow = typeof telemetrySamples.$inferInsert;
+
+export async function insertSamples(db: Database, rows: SampleRow[]): Promise<void> {
+  for (let offset = 0; offset < rows.length; offset += 2_000) {
+    await db.insert(telemetrySamples).values(rows.slice(offset, offset + 2_000));
+  }
+}
+
+export async function insertRollups(db: Database, rows: (typeof telemetryRollups.$inferInsert)[]): Promise<void> {
+  for (let offset = 0; offset < rows.length; offset += 2_000) {
+    await db.insert(telemetryRollups).values(rows.slice(offset, offset + 2_000));
+  }
+}
+
+/** Empties the telemetry tables and the roll-up watermarks; tenants and tunnels stay. */
+export async function resetTelemetry(db: Database): Promise<void> {
+  await db.execute(sql`delete from telemetry_samples`);
+  await db.execute(sql`delete from telemetry_rollups`);
+  await db.execute(sql`delete from telemetry_watermarks`);
+}
