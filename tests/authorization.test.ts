@@ -18,9 +18,13 @@ import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
+import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
+import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
+import { acknowledgeWarning } from "@/lib/actions/warnings/acknowledge-warning";
+import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, memberships, nocDisplays, segments, tenants, tunnelEndpoints, tunnels, vlanPools } from "@/lib/db/schema";
+import { auditEvents, memberships, nocDisplays, segments, tenants, tunnelEndpoints, tunnels, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -38,6 +42,8 @@ let cloudId: string;
 let membershipId: string;
 let displayId: string;
 let segmentId: string;
+let spareTunnelId: string;
+let warningId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -57,6 +63,13 @@ beforeAll(async () => {
   displayId = display!.id;
   const [segment] = await db.select({ id: segments.id }).from(segments).where(eq(segments.tenantId, tenantIdOf.fabrikam));
   segmentId = segment!.id;
+  const [spare] = await db.insert(tunnels).values({ tenantId: tenantIdOf.fabrikam, ordinal: 2, name: "spare" }).returning();
+  spareTunnelId = spare!.id;
+  const [warning] = await db
+    .insert(warnings)
+    .values({ tenantId: tenantIdOf.fabrikam, kind: "loss", severity: "warning", dedupeKey: "loss:test", message: "Loss 5 %" })
+    .returning();
+  warningId = warning!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -98,13 +111,25 @@ const ACTIONS = {
   refreshPrivateClouds: () => [refreshPrivateClouds, {}],
   injectEmulatorFault: () => [injectEmulatorFault, { kind: "error", times: "1" }],
   clearEmulatorFaults: () => [clearEmulatorFaults, {}],
+  addTunnel: () => [
+    addTunnel,
+    {
+      tenantId: tenantIdOf.contoso,
+      name: `t${Date.now()}`,
+      source: { hostname: "contoso-gw9", underlayIp: "198.51.100.99" },
+      avs: { hostname: "contoso-bridge9", underlayIp: "10.120.8.99" },
+    },
+  ],
+  removeTunnel: () => [removeTunnel, { id: spareTunnelId }],
+  acknowledgeWarning: () => [acknowledgeWarning, { id: warningId }],
+  acknowledgeWarnings: () => [acknowledgeWarnings, { ids: [warningId] }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
@@ -112,8 +137,10 @@ async function snapshot() {
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
     db.select().from(vlanPools).orderBy(vlanPools.id),
     db.select().from(segments).orderBy(segments.id),
+    db.select().from(tunnels).orderBy(tunnels.id),
+    db.select().from(warnings).orderBy(warnings.id),
   ]);
-  return { m, d, t, e, p, s };
+  return { m, d, t, e, p, s, tu, w };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -220,7 +247,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
     // Tenant-scoped actions answer 404 (the tenant's resource is not theirs to touch); fleet
     // actions 403. The targets are real rows, so a missing guard would change them.
-    const expected = name === "rotateAgentToken" ? 404 : 403;
+    const expected = name === "rotateAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
     const before = await snapshot();
     for (const as of ["noc", "display"] as const) {
       const [action, input] = ACTIONS[name]();
@@ -235,7 +262,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
@@ -250,6 +277,15 @@ describe("server actions", () => {
 
     const own = await callAction(rotateAgentToken, { id: endpointOf.contoso }, { as: "alice" });
     expect(own).toMatchObject({ ok: true, data: { token: expect.stringMatching(/^agt_[\w-]{43}$/) } });
+  });
+
+  it("a tenant user acknowledges only their own tenant's warnings", async () => {
+    expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect((await db.select().from(warnings).where(eq(warnings.id, warningId)))[0]!.state).toBe("open");
+    expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "bob" })).toMatchObject({ ok: true });
+    const [row] = await db.select().from(warnings).where(eq(warnings.id, warningId));
+    expect(row).toMatchObject({ state: "acknowledged", acknowledgedBy: "bob@fabrikam.example", acknowledgedAt: expect.any(Date) });
+    expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "admin" })).toMatchObject({ ok: false, status: 409 });
   });
 
   it("stores only the hash of a rotated agent token, and a second rotation replaces it", async () => {

@@ -15,7 +15,7 @@ describe("path MTU", () => {
   it("is critical once probes fail in a row while ordinary traffic passes, with the probe size and the fixes", () => {
     const [c] = pathMtuRule(makeInput({ source: dfFailing(24), avs: healthyBoth(30).avs }));
     expect(c).toMatchObject({ kind: "path-mtu", severity: "critical", dedupeKey: `path-mtu:${TUNNEL_ID}`, details: { probeBytes: 1427, sides: { source: { consecutive: 6 } } } });
-    expect(c!.message).toMatch(/^Don't-fragment probes of 1427 bytes at the tenant MTU are failing from the source gateway \(6 in a row\)/);
+    expect(c!.message).toMatch(/^Don't-fragment probes of 1427 bytes \(a full-size tunnel packet: the tenant MTU plus the encapsulation\) are failing from the source gateway \(6 in a row\)/);
     expect(c!.message).toContain("clamp TCP MSS");
     expect(c!.message).toContain("ESP adds up to 73 bytes");
   });

@@ -29,7 +29,7 @@ export function pathMtuRule(input: RuleInput): Condition[] {
       ? " Over an IPsec VPN, remember ESP adds up to 73 bytes per packet on top of the encapsulation."
       : "";
   const message =
-    `Don't-fragment probes${bytes !== null ? ` of ${bytes} bytes` : ""} at the tenant MTU are failing from ${who} ` +
+    `Don't-fragment probes${bytes !== null ? ` of ${bytes} bytes` : ""} (a full-size tunnel packet: the tenant MTU plus the encapsulation) are failing from ${who} ` +
     "while smaller packets get through: the underlay path's MTU is below what the tunnel needs, so full-size frames " +
     "are dropped and large transfers stall. Find the hop with the smaller MTU (a PPPoE or GRE link, another VPN, a " +
     "firewall) and raise it, or lower the workloads' MTU and clamp TCP MSS on both gateways to the tenant's MTU budget." +
