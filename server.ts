@@ -10,6 +10,10 @@ import { readConfig } from "@/lib/config";
 import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
 import { seedDemoData } from "@/lib/demo/seed";
+import { startDemoFleet } from "@/lib/fleet/demo-fleet";
+import { getSecretsKey } from "@/lib/secrets";
+import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
+import { startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
 import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
 import { loadTlsMaterial } from "@/lib/server/tls";
@@ -24,10 +28,13 @@ async function main() {
   if (emulator) console.log(`[bridgehead] AVS emulator on ${emulator.url} (state in ${config.dataDir})`);
   const stopSync = await syncNowAndLater(database.db, runtime);
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
-  if (config.identity.mode === "builtin" && config.azure.mode === "emulator") {
-    await seedDemoData(database.db);
-  }
+  const demo = config.identity.mode === "builtin" && config.azure.mode === "emulator";
+  if (demo) await seedDemoData(database.db, { secretsKey: getSecretsKey(config) });
   const stopProvisioning = startProvisioningLoop(database.db, runtime);
+  // Roll-ups, retention and warnings run on every instance; each round takes an advisory lock,
+  // so with several instances on one PostgreSQL exactly one does the work.
+  const maintenance = startTelemetryMaintenance(database.db);
+  const evaluation = startWarningEvaluation(database.db);
   let identityProvider: BuiltinProvider | undefined;
   if (config.identity.mode === "builtin") {
     identityProvider = await createBuiltinProvider(config, getSessionKey(config));
@@ -58,6 +65,9 @@ async function main() {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
   });
+  // The demo's gateways: scripted agents posting through the real ingest API, so a newcomer
+  // sees live tunnels at once. Never with real Azure or a real identity provider.
+  const fleet = demo ? await startDemoFleet(database.db, config) : undefined;
   const scheme = config.tls.enabled ? "https" : "http";
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   console.log(
@@ -70,6 +80,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`[bridgehead] ${signal}: closing`);
+    await fleet?.stop();
     server.close();
     server.closeIdleConnections();
     // Requests in flight get a moment to finish; then the database is closed so PGlite can
@@ -83,6 +94,7 @@ async function main() {
     const stepInFlight = stopProvisioning();
     await emulator?.close();
     await stepInFlight;
+    await Promise.all([maintenance.stop(), evaluation.stop()]);
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
+import { benchIngest } from "./ingest";
 
 const fmt = (n: number) => n.toFixed(0);
 
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     const server = await benchAllocation({ kind: "postgres", url: postgresUrl });
     return renderAllocation(lite, server);
   },
+  ingest: () => benchIngest(),
 };
 
 async function main() {

@@ -2,10 +2,9 @@
  * Stores an agent's samples. A sample is identified by (endpoint, measuredAt), so an agent that
  * re-sends after a timeout does not count anything twice; the batch is stored all or nothing.
  */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
-import { telemetrySamples, tunnelEndpoints } from "@/lib/db/schema";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
 
 export type IngestResult =
@@ -23,35 +22,57 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
   return fields;
 }
 
+/**
+ * One statement per batch: the rows travel as a single JSON parameter that PostgreSQL unpacks
+ * with json_to_recordset, and the endpoint's last-sample time is moved in the same statement
+ * (a data-modifying CTE), which makes it all-or-nothing without a transaction. A batch of 200
+ * as ordinary parameters is 2,800 values for drizzle and the driver to bind one by one, plus
+ * three more round trips for the transaction: on PGlite that was over half the cost of a
+ * request (bench/ingest.ts: about 2.5× fewer µs per sample this way).
+ */
 export async function ingestSamples(db: Database, agent: AgentPrincipal, samples: TelemetrySample[], now = new Date()): Promise<IngestResult> {
   const fields = checkSampleTimes(samples, now);
   if (Object.keys(fields).length > 0) return { ok: false, fields };
+  if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
 
-  const rows = samples.map((s) => ({
-    endpointId: agent.endpointId,
-    measuredAt: new Date(s.measuredAt),
-    receivedAt: now,
-    rttMs: s.rttMs ?? null,
-    jitterMs: s.jitterMs ?? null,
-    lossPct: s.lossPct ?? null,
-    dfProbeBytes: s.dfProbe?.bytes ?? null,
-    dfProbeOk: s.dfProbe?.ok ?? null,
-    path: s.path ?? null,
-    txBytes: s.counters?.txBytes ?? null,
-    rxBytes: s.counters?.rxBytes ?? null,
-    txPackets: s.counters?.txPackets ?? null,
-    rxPackets: s.counters?.rxPackets ?? null,
-    bumPps: s.bumPps ?? null,
-    learnedMacs: s.learnedMacs ?? null,
-  }));
-  const newest = new Date(Math.max(...rows.map((r) => r.measuredAt.getTime())));
-  const accepted = await db.transaction(async (tx) => {
-    const inserted = await tx.insert(telemetrySamples).values(rows).onConflictDoNothing().returning({ measuredAt: telemetrySamples.measuredAt });
-    await tx
-      .update(tunnelEndpoints)
-      .set({ lastSampleAt: sql`greatest(${tunnelEndpoints.lastSampleAt}, ${newest})` })
-      .where(eq(tunnelEndpoints.id, agent.endpointId));
-    return inserted.length;
+  let newest = -Infinity;
+  const rows = samples.map((s) => {
+    // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
+    // sub-millisecond digits is the same sample.
+    const at = Date.parse(s.measuredAt);
+    if (at > newest) newest = at;
+    return {
+      measured_at: new Date(at).toISOString(),
+      rtt_ms: s.rttMs ?? null,
+      jitter_ms: s.jitterMs ?? null,
+      loss_pct: s.lossPct ?? null,
+      df_probe_bytes: s.dfProbe?.bytes ?? null,
+      df_probe_ok: s.dfProbe?.ok ?? null,
+      path: s.path ?? null,
+      tx_bytes: s.counters?.txBytes ?? null,
+      rx_bytes: s.counters?.rxBytes ?? null,
+      tx_packets: s.counters?.txPackets ?? null,
+      rx_packets: s.counters?.rxPackets ?? null,
+      bum_pps: s.bumPps ?? null,
+      learned_macs: s.learnedMacs ?? null,
+    };
   });
+  const result = (await db.execute(sql`
+    with inserted as (
+      insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_bytes, df_probe_ok, path,
+                                     tx_bytes, rx_bytes, tx_packets, rx_packets, bum_pps, learned_macs)
+      select ${agent.endpointId}::uuid, r.measured_at, ${now.toISOString()}::timestamptz, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path,
+             r.tx_bytes, r.rx_bytes, r.tx_packets, r.rx_packets, r.bum_pps, r.learned_macs
+      from json_to_recordset(${JSON.stringify(rows)}::json) as r(
+        measured_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path jsonb,
+        tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer)
+      on conflict do nothing
+      returning 1
+    ), touched as (
+      update tunnel_endpoints set last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz)
+      where id = ${agent.endpointId}::uuid
+    )
+    select count(*)::integer as accepted from inserted`)) as unknown as { rows: { accepted: number }[] };
+  const accepted = Number(result.rows[0]?.accepted ?? 0);
   return { ok: true, accepted, duplicates: rows.length - accepted };
 }

@@ -14,6 +14,7 @@ import { getDatabase } from "@/lib/db/client";
 import { nocDisplays, users } from "@/lib/db/schema";
 import { seedDemoData } from "@/lib/demo/seed";
 import { DEMO_ACCOUNTS } from "@/lib/identity/demo-accounts";
+import { getSecretsKey } from "@/lib/secrets";
 import { runInRequest } from "./next-request";
 
 export const CONSOLE_ORIGIN = "https://console.test";
@@ -25,7 +26,7 @@ export async function useTestApp() {
   vi.stubEnv("DATA_DIR", fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-authz-")));
   vi.stubEnv("PUBLIC_URL", CONSOLE_ORIGIN);
   const { db } = await getDatabase();
-  await seedDemoData(db);
+  await seedDemoData(db, { secretsKey: getSecretsKey(readConfig()) });
   return db;
 }
 

@@ -1,0 +1,104 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, expect, it } from "vitest";
+import type { AgentPrincipal } from "@/lib/auth/agent";
+import type { Database } from "@/lib/db/client";
+import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { describeEachDatabase } from "@/tests/support/databases";
+import { ingestSamples } from "./ingest";
+
+const NOW = new Date("2026-11-21T12:00:00Z");
+const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+
+async function makeAgent(db: Database): Promise<AgentPrincipal> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const [cloud] = await db
+    .insert(privateClouds)
+    .values({ azureResourceId: `/subscriptions/s/privateClouds/${suffix}`, subscriptionId: "s", resourceGroup: "rg", name: suffix, region: "westeurope", networkBlock: "10.120.0.0/22" })
+    .returning();
+  const [tenant] = await db
+    .insert(tenants)
+    .values({ slug: `t-${suffix}`, displayName: "T", privateCloudId: cloud!.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1" })
+    .returning();
+  const [tunnel] = await db.insert(tunnels).values({ tenantId: tenant!.id, ordinal: 1, name: "primary" }).returning();
+  const [endpoint] = await db.insert(tunnelEndpoints).values({ tunnelId: tunnel!.id, side: "source", hostname: "gw", underlayIp: "198.51.100.1" }).returning();
+  return { endpointId: endpoint!.id, tunnelId: tunnel!.id, tenantId: tenant!.id, side: "source" };
+}
+
+describeEachDatabase("ingestSamples", ({ handle }) => {
+  let db: Database;
+  beforeAll(() => {
+    db = handle().db;
+  });
+
+  const stored = (agent: AgentPrincipal) =>
+    db.select().from(telemetrySamples).where(eq(telemetrySamples.endpointId, agent.endpointId)).orderBy(telemetrySamples.measuredAt);
+  const lastSampleAt = async (agent: AgentPrincipal) =>
+    (await db.select({ at: tunnelEndpoints.lastSampleAt }).from(tunnelEndpoints).where(eq(tunnelEndpoints.id, agent.endpointId)))[0]!.at;
+
+  it("stores every field as sent, the largest counters and absent fields included", async () => {
+    const agent = await makeAgent(db);
+    const full: TelemetrySample = {
+      measuredAt: at(2),
+      rttMs: 12.345678,
+      jitterMs: 0.1,
+      lossPct: 0,
+      dfProbe: { bytes: 1377, ok: false },
+      path: [{ ttl: 1, address: "2001:db8::1", rttMs: 0.25 }, { ttl: 2, address: null, rttMs: null }],
+      counters: { txBytes: Number.MAX_SAFE_INTEGER, rxBytes: 0, txPackets: 123_456_789_012, rxPackets: 1 },
+      bumPps: 1.5e-7,
+      learnedMacs: 10_000_000,
+    };
+    const bare: TelemetrySample = { measuredAt: at(1) };
+    expect(await ingestSamples(db, agent, [full, bare], NOW)).toEqual({ ok: true, accepted: 2, duplicates: 0 });
+    const [first, second] = await stored(agent);
+    expect(first).toEqual({
+      endpointId: agent.endpointId,
+      measuredAt: new Date(full.measuredAt),
+      receivedAt: NOW,
+      rttMs: 12.345678,
+      jitterMs: 0.1,
+      lossPct: 0,
+      dfProbeBytes: 1377,
+      dfProbeOk: false,
+      path: full.path,
+      txBytes: Number.MAX_SAFE_INTEGER,
+      rxBytes: 0,
+      txPackets: 123_456_789_012,
+      rxPackets: 1,
+      bumPps: 1.5e-7,
+      learnedMacs: 10_000_000,
+    });
+    expect(second).toMatchObject({ rttMs: null, dfProbeBytes: null, dfProbeOk: null, path: null, txBytes: null, bumPps: null, learnedMacs: null });
+  });
+
+  it("counts a re-send as a duplicate, even written with another zone or sub-millisecond digits", async () => {
+    const agent = await makeAgent(db);
+    await ingestSamples(db, agent, [{ measuredAt: "2026-11-21T11:00:00.123Z", rttMs: 1 }], NOW);
+    const again = await ingestSamples(db, agent, [{ measuredAt: "2026-11-21T12:00:00.1234+01:00", rttMs: 2 }, { measuredAt: at(30), rttMs: 3 }], NOW);
+    expect(again).toEqual({ ok: true, accepted: 1, duplicates: 1 });
+    expect((await stored(agent)).map((s) => s.rttMs)).toEqual([1, 3]);
+  });
+
+  it("moves the endpoint's last-sample time forward only, even for a late batch of old samples", async () => {
+    const agent = await makeAgent(db);
+    await ingestSamples(db, agent, [{ measuredAt: at(5) }, { measuredAt: at(3) }, { measuredAt: at(4) }], NOW);
+    expect(await lastSampleAt(agent)).toEqual(new Date(at(3)));
+    await ingestSamples(db, agent, [{ measuredAt: at(60) }], NOW);
+    expect(await lastSampleAt(agent)).toEqual(new Date(at(3)));
+  });
+
+  it("refuses samples outside the time window by field and stores nothing", async () => {
+    const agent = await makeAgent(db);
+    const result = await ingestSamples(db, agent, [{ measuredAt: at(1) }, { measuredAt: at(-10) }, { measuredAt: at(8 * 24 * 60) }], NOW);
+    expect(result).toEqual({
+      ok: false,
+      fields: {
+        "samples.1.measuredAt": ["More than 5 minutes in the future: check the agent's clock (NTP)."],
+        "samples.2.measuredAt": ["Older than the 7-day raw retention: it would be deleted at once."],
+      },
+    });
+    expect(await stored(agent)).toEqual([]);
+    expect(await lastSampleAt(agent)).toBeNull();
+  });
+});
