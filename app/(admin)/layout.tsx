@@ -5,6 +5,7 @@ import { readConfig } from "@/lib/config";
 
 const NAV = [
   { href: "/admin", label: "Overview" },
+  { href: "/admin/warnings", label: "Warnings" },
   { href: "/admin/tenants", label: "Tenants" },
   { href: "/admin/clouds", label: "Private clouds" },
   { href: "/admin/pools", label: "VLAN pools" },

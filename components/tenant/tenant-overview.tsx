@@ -1,5 +1,5 @@
 import { StatusBadge } from "@/components/status-badge";
-import { TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
+import { TENANT_STATE } from "@/lib/domain/status";
 import type { TenantSummary } from "@/lib/queries/tenants";
 
 export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
@@ -40,24 +40,6 @@ export function TenantOverview({ tenant }: { tenant: TenantSummary }) {
           </div>
         ))}
       </dl>
-      {tenant.tunnels.length > 0 && (
-      <section aria-labelledby="tunnels-heading" className="mt-8">
-        <h2 id="tunnels-heading" className="text-lg font-semibold">
-          Tunnels
-        </h2>
-        <ul className="mt-3 space-y-2">
-          {tenant.tunnels.map((tunnel) => (
-            <li key={tunnel.id} className="flex items-center gap-3 rounded-md border border-slate-200 bg-white px-4 py-2">
-              <span className={`rounded px-2 py-0.5 text-sm ${TUNNEL_STATUS[tunnel.status].className}`}>
-                <span aria-hidden>{TUNNEL_STATUS[tunnel.status].symbol} </span>
-                {TUNNEL_STATUS[tunnel.status].label}
-              </span>
-              <span>{tunnel.name}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
-      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import type { TenantListParams } from "@/lib/queries/tenant-list";
-import { TENANT_STATE } from "@/lib/domain/status";
+import { SEGMENT_STATE, TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
 import { buttonClass, inputClass } from "@/components/forms/field";
 
 /** A plain GET form: the filters land in the URL, so the browser's back button and links work. */
@@ -38,6 +38,36 @@ export function TenantFilters({ params, clouds }: { params: TenantListParams; cl
           ))}
         </select>
       </div>
+      <div>
+        <label htmlFor="tunnel" className="block text-sm font-medium text-slate-700">
+          A tunnel is
+        </label>
+        <select id="tunnel" name="tunnel" defaultValue={params.tunnel ?? ""} className={inputClass}>
+          <option value="">Any tunnel status</option>
+          {Object.entries(TUNNEL_STATUS).map(([value, style]) => (
+            <option key={value} value={value}>
+              {style.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="segment" className="block text-sm font-medium text-slate-700">
+          Segment
+        </label>
+        <select id="segment" name="segment" defaultValue={params.segment ?? ""} className={inputClass}>
+          <option value="">Any segment state</option>
+          {Object.entries(SEGMENT_STATE).map(([value, style]) => (
+            <option key={value} value={value}>
+              {style.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="flex items-center gap-2 self-center text-sm">
+        <input type="checkbox" name="cutover" value="past" defaultChecked={params.cutover === "past"} />
+        Past cut-over
+      </label>
       <input type="hidden" name="sort" value={params.sort} />
       <input type="hidden" name="dir" value={params.dir} />
       <button type="submit" className={buttonClass}>

@@ -11,6 +11,9 @@ export function hrefWith(params: TenantListParams, changes: Partial<TenantListPa
   if (next.q) query.set("q", next.q);
   if (next.state !== "all") query.set("state", next.state);
   if (next.cloud) query.set("cloud", next.cloud);
+  if (next.tunnel) query.set("tunnel", next.tunnel);
+  if (next.segment) query.set("segment", next.segment);
+  if (next.cutover) query.set("cutover", next.cutover);
   if (next.sort !== "name") query.set("sort", next.sort);
   if (next.dir !== "asc") query.set("dir", next.dir);
   if (next.page !== 1) query.set("page", String(next.page));

@@ -2,17 +2,38 @@
  * Every query the browser makes, as queryOptions factories over one key factory, so no two
  * components spell the same key or URL differently.
  */
-import { queryOptions } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import type { FleetOverview } from "@/lib/queries/fleet";
+import type { NocSnapshot } from "@/lib/queries/noc";
 import type { SegmentStatus } from "@/lib/queries/segments";
+import type { PathComparison, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
+import type { TenantWarnings } from "@/lib/queries/warnings";
+import type { ChartRange } from "@/lib/charts/ranges";
 
 export const queryKeys = {
   tenant: (slug: string) => ["tenant", slug] as const,
   segment: (slug: string) => ["tenant", slug, "segment"] as const,
+  nocSnapshot: () => ["noc", "snapshot"] as const,
+  fleetOverview: () => ["fleet", "overview"] as const,
+  tenantWarnings: (slug: string) => ["tenant", slug, "warnings"] as const,
+  tunnelSeries: (tunnelId: string, range: ChartRange) => ["tunnel", tunnelId, "series", range] as const,
+  tunnelPaths: (tunnelId: string) => ["tunnel", tunnelId, "paths"] as const,
 };
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+/** A non-2xx answer, with its status so callers can tell "signed out" from "server down". */
+export class HttpError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`${url} answered ${status}`);
+    this.name = "HttpError";
+  }
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { accept: "application/json" }, signal });
+  if (!response.ok) throw new HttpError(url, response.status);
   return (await response.json()) as T;
 }
 
@@ -24,4 +45,74 @@ export const segmentQuery = (slug: string) =>
     queryFn: () => getJson<SegmentStatus | null>(`/api/v1/tenants/${encodeURIComponent(slug)}/segment`),
     // Poll briskly while Azure is working on it, lazily otherwise.
     refetchInterval: (query) => (query.state.data && IN_MOTION.has(query.state.data.state) ? 2_000 : 30_000),
+  });
+
+/** How often the NOC wall asks for a new snapshot. */
+export const NOC_REFRESH_MS = 15_000;
+/** A request that has not answered by then is given up, so one hung connection cannot stall the wall for hours. */
+const NOC_REQUEST_TIMEOUT_MS = 10_000;
+
+function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  return typeof AbortSignal.any === "function" ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : signal;
+}
+
+export const nocSnapshotQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.nocSnapshot(),
+    queryFn: ({ signal }) => getJson<NocSnapshot>("/api/v1/noc", withTimeout(signal, NOC_REQUEST_TIMEOUT_MS)),
+    refetchInterval: NOC_REFRESH_MS,
+    // The wall is unattended: it must keep refreshing whether or not the tab has focus.
+    refetchIntervalInBackground: true,
+    // A failed or slow refresh keeps the last good snapshot on screen; the wall never blanks.
+    placeholderData: keepPreviousData,
+    staleTime: NOC_REFRESH_MS / 3,
+    // A signed-out display or a forbidden account will not get better by asking again at once;
+    // anything else is retried a few times with backoff inside the refresh interval.
+    retry: (failures, error) => !(error instanceof HttpError && (error.status === 401 || error.status === 403)) && failures < 3,
+    retryDelay: (attempt) => Math.min(1_000 * 2 ** attempt, 8_000),
+  });
+
+/** The admin overview refreshes on its own; the last good numbers stay up while it does. */
+export const fleetOverviewQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.fleetOverview(),
+    queryFn: ({ signal }) => getJson<FleetOverview>("/api/v1/fleet", signal),
+    refetchInterval: 15_000,
+    placeholderData: keepPreviousData,
+  });
+
+/** How often a tenant page's live views (charts, paths, warnings) ask again. */
+export const TENANT_REFRESH_MS = 30_000;
+
+/** A 404 (the tunnel was removed, access was withdrawn) or a 401 will not mend by asking again soon. */
+const retryUnlessRefused = (failures: number, error: Error) =>
+  !(error instanceof HttpError && (error.status === 401 || error.status === 403 || error.status === 404)) && failures < 3;
+
+/**
+ * One tunnel's health and history for a chart range. Switching range or refreshing keeps the
+ * chart that is up on screen until the new one arrives, so it never flashes empty.
+ */
+export const tunnelSeriesQuery = (tunnelId: string, range: ChartRange) =>
+  queryOptions({
+    queryKey: queryKeys.tunnelSeries(tunnelId, range),
+    queryFn: ({ signal }) => getJson<TunnelSeries>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/series?range=${range}`, signal),
+    refetchInterval: TENANT_REFRESH_MS,
+    placeholderData: keepPreviousData,
+    retry: retryUnlessRefused,
+  });
+
+export const tunnelPathsQuery = (tunnelId: string) =>
+  queryOptions({
+    queryKey: queryKeys.tunnelPaths(tunnelId),
+    queryFn: ({ signal }) => getJson<PathComparison>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/paths`, signal),
+    refetchInterval: TENANT_REFRESH_MS,
+    retry: retryUnlessRefused,
+  });
+
+export const tenantWarningsQuery = (slug: string) =>
+  queryOptions({
+    queryKey: queryKeys.tenantWarnings(slug),
+    queryFn: ({ signal }) => getJson<TenantWarnings>(`/api/v1/tenants/${encodeURIComponent(slug)}/warnings`, signal),
+    refetchInterval: TENANT_REFRESH_MS,
+    retry: retryUnlessRefused,
   });

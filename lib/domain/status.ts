@@ -64,3 +64,12 @@ export const VLAN_STATE = {
   outside: { label: "Outside pool", symbol: "", className: "bg-slate-100 text-slate-300", description: "Not in this pool's ranges" },
 } as const satisfies Record<string, StatusStyle>;
 export type VlanState = keyof typeof VLAN_STATE;
+
+/** Warning severities, worst last in this table; `rank` orders them (higher is worse). */
+export const WARNING_SEVERITY = {
+  info: { label: "Info", symbol: "ℹ", className: "bg-slate-600 text-white", description: "Worth knowing; nothing is broken", rank: 0 },
+  warning: { label: "Warning", symbol: "▲", className: "bg-status-degraded text-white", description: "Degraded or at risk; look soon", rank: 1 },
+  critical: { label: "Critical", symbol: "✕", className: "bg-status-down text-white", description: "Broken or about to be; act now", rank: 2 },
+} as const satisfies Record<string, StatusStyle & { rank: number }>;
+export type WarningSeverity = keyof typeof WARNING_SEVERITY;
+export const WARNING_SEVERITIES = Object.keys(WARNING_SEVERITY) as WarningSeverity[];

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, tenants, vlanAllocations } from "@/lib/db/schema";
+import { privateClouds, segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
+import { SEGMENT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
 import { selectTenantRows } from "./tenants";
 
 export const TENANT_PAGE_SIZE = 25;
@@ -12,6 +13,11 @@ export const tenantListParams = z.object({
   q: z.string().trim().max(100).catch("").default(""),
   state: z.enum(["onboarding", "active", "offboarding", "offboarded", "all"]).catch("all").default("all"),
   cloud: z.string().uuid().optional().catch(undefined),
+  /** Tenants with at least one tunnel in this status (the overview's "tunnels by status" links). */
+  tunnel: z.enum(Object.keys(TUNNEL_STATUS) as [keyof typeof TUNNEL_STATUS]).optional().catch(undefined),
+  segment: z.enum(Object.keys(SEGMENT_STATE) as [keyof typeof SEGMENT_STATE]).optional().catch(undefined),
+  /** "past": still stretched after the planned cut-over date. */
+  cutover: z.enum(["past"]).optional().catch(undefined),
   sort: z.enum(SORTS).catch("name").default("name"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
@@ -27,6 +33,15 @@ export async function listTenants(db: Database, params: TenantListParams) {
   }
   if (params.state !== "all") filters.push(eq(tenants.state, params.state));
   if (params.cloud) filters.push(eq(tenants.privateCloudId, params.cloud));
+  if (params.tunnel) {
+    filters.push(sql`exists (select 1 from ${tunnels} where ${tunnels.tenantId} = ${tenants.id} and ${tunnels.status} = ${params.tunnel})`);
+  }
+  if (params.segment) {
+    filters.push(sql`exists (select 1 from ${segments} where ${segments.tenantId} = ${tenants.id} and ${segments.state} = ${params.segment})`);
+  }
+  if (params.cutover === "past") {
+    filters.push(sql`${tenants.plannedCutoverOn} < current_date and ${tenants.state} in ('onboarding', 'active')`);
+  }
   const where = and(...filters);
 
   const order = params.dir === "asc" ? asc : desc;

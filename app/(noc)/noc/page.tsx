@@ -1,28 +1,38 @@
+import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import type { Metadata } from "next";
+import { NocWall } from "@/components/noc/noc-wall";
 import { requirePageAccess } from "@/lib/auth/page-guard";
-import { TUNNEL_STATUS, TUNNEL_STATUSES } from "@/lib/domain/status";
-import { getFleetSummary } from "@/lib/queries/fleet";
+import { nocSnapshotQuery } from "@/lib/client/queries";
+import { getSharedNocSnapshot } from "@/lib/queries/noc";
 
 export const metadata: Metadata = { title: "NOC wall" };
 export const dynamic = "force-dynamic";
 
+/**
+ * The wall's first snapshot is read here, on the server, and handed to the browser's query
+ * cache, so the screen paints tiles at once and the client only polls from then on.
+ */
 export default async function NocWallPage() {
   const { db } = await requirePageAccess("fleet:read");
-  const fleet = await getFleetSummary(db);
+  const queryClient = new QueryClient();
+  await queryClient.prefetchQuery({
+    ...nocSnapshotQuery(),
+    // One try: a database that is down should not hold the page for the client's backoff.
+    retry: false,
+    // Straight from the database (the read the route handler shares), not a request to ourselves.
+    queryFn: async () => {
+      try {
+        return await getSharedNocSnapshot(db);
+      } catch (error) {
+        // The wall still renders (skeleton, then the client's own polling); the cause is logged.
+        console.error("[noc] snapshot prefetch failed:", error);
+        throw error;
+      }
+    },
+  });
   return (
-    <main className="p-8">
-      <h1 className="text-3xl font-bold">Bridgehead NOC</h1>
-      <ul aria-label="Tunnels by status" className="mt-6 grid grid-cols-5 gap-4">
-        {TUNNEL_STATUSES.map((status) => (
-          <li key={status} className={`rounded-lg p-4 ${TUNNEL_STATUS[status].className}`}>
-            <span className="block text-lg">
-              <span aria-hidden>{TUNNEL_STATUS[status].symbol} </span>
-              {TUNNEL_STATUS[status].label}
-            </span>
-            <span className="block text-5xl font-bold tabular-nums">{fleet.tunnelsByStatus[status]}</span>
-          </li>
-        ))}
-      </ul>
-    </main>
+    <HydrationBoundary state={dehydrate(queryClient)}>
+      <NocWall />
+    </HydrationBoundary>
   );
 }

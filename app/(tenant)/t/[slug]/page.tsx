@@ -1,23 +1,28 @@
+import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
-import { TenantOverview } from "@/components/tenant/tenant-overview";
-import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
-import { RowActionButton } from "@/components/forms/row-action-button";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
 import { MtuBudget } from "@/components/tenant/mtu-budget";
 import { SegmentCard } from "@/components/tenant/segment-card";
-import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
+import { TenantAdminActions } from "@/components/tenant/tenant-admin-actions";
+import { TenantOverview } from "@/components/tenant/tenant-overview";
+import { TunnelConfigs } from "@/components/tenant/tunnel-configs";
+import { TunnelPanels } from "@/components/tenant/tunnel-panels";
+import { WarningList } from "@/components/warnings/warning-list";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { canAccessTenant, hasPermission, isAdmin } from "@/lib/auth/permissions";
-import { TunnelConfigs } from "@/components/tenant/tunnel-configs";
-import { listTunnelDownloads } from "@/lib/queries/gateway-files";
+import { DEFAULT_CHART_RANGE } from "@/lib/charts/ranges";
+import { tenantWarningsQuery, tunnelPathsQuery, tunnelSeriesQuery } from "@/lib/client/queries";
+import { getDatabase, type Database } from "@/lib/db/client";
 import { listAuditEvents } from "@/lib/queries/audit";
+import { listTunnelDownloads } from "@/lib/queries/gateway-files";
 import { getSegmentStatus } from "@/lib/queries/segments";
-import { getDatabase } from "@/lib/db/client";
-import { findTenantIdBySlug, getTenantSummary } from "@/lib/queries/tenants";
+import { findTenantIdBySlug, getTenantSummary, type TenantSummary } from "@/lib/queries/tenants";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
+import { getTunnelPaths, getTunnelSeries } from "@/lib/queries/tunnel-telemetry";
+import { listTenantWarnings } from "@/lib/queries/warnings";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Tenant" };
@@ -27,33 +32,27 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
-  const [tenant, segment, endpoints, audit, tunnelDownloads] = await Promise.all([
-    getTenantSummary(db, tenantId!),
-    getSegmentStatus(db, tenantId!),
-    listTenantEndpoints(db, tenantId!),
-    listAuditEvents(db, { tenantId: tenantId!, pageSize: 20 }),
-    listTunnelDownloads(db, tenantId!, { mayDownload: hasPermission(principal, "tenant:secrets", tenantId) }),
-  ]);
+  const tenant = await getTenantSummary(db, tenantId!);
   if (!tenant) notFound();
+  const [segment, endpoints, audit, tunnelDownloads, live] = await Promise.all([
+    getSegmentStatus(db, tenant.id),
+    listTenantEndpoints(db, tenant.id),
+    listAuditEvents(db, { tenantId: tenant.id, pageSize: 20 }),
+    listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),
+    prefetchLiveViews(db, tenant),
+  ]);
   const home = principal.kind === "user" && principal.tenant ? `/t/${principal.tenant.slug}` : "/admin";
+  const inService = tenant.state === "onboarding" || tenant.state === "active";
   return (
     <>
       <AppHeader home={home} area={principal.kind === "user" && principal.tenant ? "my network" : "tenant"} nav={[]} principal={principal} />
-      <main className="mx-auto max-w-5xl px-6 py-8">
+      <main className="mx-auto max-w-6xl px-6 py-8">
         <TenantOverview tenant={tenant} />
-        {isAdmin(principal) && (tenant.state === "onboarding" || tenant.state === "active") && (
-          <div className="mt-6 flex items-center gap-4">
-            <Link href={`/admin/tenants/${tenant.slug}/edit`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
-              Edit
-            </Link>
-            <RowActionButton
-              action={offboardTenant}
-              id={tenant.id}
-              label="Offboard"
-              confirm={`Offboard ${tenant.displayName}? Its users lose access, its agent tokens stop working, and VLAN ${tenant.vlanId} goes into quarantine once the segment is removed.`}
-            />
-          </div>
-        )}
+        {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} />}
+        <HydrationBoundary state={live}>
+          <TunnelPanels tunnels={tenant.tunnels} />
+          <WarningList slug={tenant.slug} canAcknowledge={canAccessTenant(principal, tenant.id, "write")} />
+        </HydrationBoundary>
         <SegmentCard slug={tenant.slug} initial={segment} canRetry={isAdmin(principal)} />
         <MtuBudget
           underlayMtu={tenant.underlayMtu}
@@ -61,16 +60,8 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
           transport={tenant.transport}
           underlayAddress={tenant.sourceGatewayUnderlayIp}
         />
-        <TunnelConfigs
-          tenantId={tenant.id}
-          tunnels={tunnelDownloads}
-          canManage={isAdmin(principal) && (tenant.state === "onboarding" || tenant.state === "active")}
-          defaultSourceIp={tenant.sourceGatewayUnderlayIp}
-        />
-        <AgentTokens
-          endpoints={endpoints}
-          canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"}
-        />
+        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} />
+        <AgentTokens endpoints={endpoints} canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"} />
         <section aria-labelledby="audit-heading" className="mt-8 space-y-3">
           <h2 id="audit-heading" className="text-lg font-semibold">
             Audit trail
@@ -80,4 +71,50 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
       </main>
     </>
   );
+}
+
+/**
+ * The live views' first data, read here straight from the database (a route would only add a
+ * round trip to ourselves) and handed to the browser's query cache, so the charts, paths and
+ * warnings paint with data and only poll from then on. A read that fails is logged and left out:
+ * that view shows its skeleton and fetches for itself.
+ */
+async function prefetchLiveViews(db: Database, tenant: TenantSummary) {
+  // One client per request: a module-level one would share one user's data with the next.
+  const queryClient = new QueryClient();
+  const now = new Date();
+  const orThrow = <T,>(value: T | null, what: string): T => {
+    if (value === null) throw new Error(`${what} vanished while the page was read`);
+    return value;
+  };
+  const logged = (what: string) => (error: unknown) => {
+    console.error(`[tenant ${tenant.slug}] ${what} prefetch failed:`, error);
+    throw error;
+  };
+  await Promise.all([
+    queryClient.prefetchQuery({
+      ...tenantWarningsQuery(tenant.slug),
+      retry: false,
+      queryFn: () => listTenantWarnings(db, tenant.id).catch(logged("warnings")),
+    }),
+    ...tenant.tunnels.flatMap((tunnel) => [
+      queryClient.prefetchQuery({
+        ...tunnelSeriesQuery(tunnel.id, DEFAULT_CHART_RANGE),
+        retry: false,
+        queryFn: () =>
+          getTunnelSeries(db, tunnel.id, DEFAULT_CHART_RANGE, now)
+            .then((series) => orThrow(series, `tunnel ${tunnel.name}`))
+            .catch(logged(`tunnel ${tunnel.name} series`)),
+      }),
+      queryClient.prefetchQuery({
+        ...tunnelPathsQuery(tunnel.id),
+        retry: false,
+        queryFn: () =>
+          getTunnelPaths(db, tunnel.id, now)
+            .then((paths) => orThrow(paths, `tunnel ${tunnel.name}`))
+            .catch(logged(`tunnel ${tunnel.name} paths`)),
+      }),
+    ]),
+  ]);
+  return dehydrate(queryClient);
 }

@@ -1,0 +1,149 @@
+"use client";
+
+/**
+ * The one wrapper around Recharts: every detailed chart in the console is drawn through it, so
+ * they share colours (CSS variables from app/globals.css), axes in UTC, the gap rule, the
+ * thinning and the accessible summary. Live data redraws without animation: a line that slides
+ * every 30 s draws the eye for no reason and costs a frame budget per refresh.
+ */
+import { useMemo } from "react";
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { describeChart, formatValue, latestValue } from "@/lib/charts/describe";
+import { prepareSeries, type XY } from "@/lib/charts/downsample";
+import { formatInstant, formatTick, timeTicks } from "@/lib/charts/ticks";
+
+/** The colours a chart may use; each is `--color-chart-<name>` in app/globals.css. */
+export type ChartColor = "source" | "avs" | "objective";
+const colour = (name: ChartColor | "grid" | "axis") => `var(--color-chart-${name})`;
+
+export type ChartLine = {
+  key: string;
+  label: string;
+  color: ChartColor;
+  /** A second way to tell lines apart than colour. */
+  dashed?: boolean;
+  points: readonly XY[];
+};
+
+export type ChartConfig = {
+  /** What is measured, e.g. "Round-trip time"; heads the chart and starts its summary. */
+  title: string;
+  /** The range in words for the summary, e.g. "the last 24 hours". */
+  range: string;
+  unit: string;
+  xDomain: readonly [number, number];
+  xAxis: "time" | "date";
+  lines: readonly ChartLine[];
+  /** Horizontal lines such as the tenant's objective; the axis grows to show them. */
+  references?: readonly { label: string; y: number; color: ChartColor }[];
+  /** Break a line where consecutive points are further apart than this; null never breaks. */
+  maxGapMs: number | null;
+  /** How many points each line keeps after thinning (about one per 2 px of a wide chart). */
+  maxPoints?: number;
+  height?: number;
+  /** What to say when no line has a single value. */
+  emptyMessage: string;
+};
+
+export const DEFAULT_MAX_POINTS = 500;
+
+export function Chart({ config }: { config: ChartConfig }) {
+  const { lines, references = [], unit, xDomain, xAxis, maxGapMs, maxPoints = DEFAULT_MAX_POINTS, height = 180 } = config;
+  const drawn = useMemo(() => lines.map((line) => ({ ...line, drawn: prepareSeries(line.points, { maxPoints, maxGapMs }) })), [lines, maxPoints, maxGapMs]);
+  const summary = describeChart({ title: config.title, range: config.range, unit, series: lines, references });
+  const ticks = useMemo(() => timeTicks(xDomain[0], xDomain[1]), [xDomain]);
+  const empty = lines.every((line) => latestValue(line.points) === null);
+
+  return (
+    <figure className="min-w-0">
+      <figcaption className="text-sm font-medium text-slate-700">
+        {config.title} <span className="font-normal text-slate-500">({unit})</span>
+      </figcaption>
+      {empty ? (
+        <p className="mt-1 grid place-items-center rounded-md border border-dashed border-slate-300 text-sm text-slate-600" style={{ height }}>
+          {config.emptyMessage}
+        </p>
+      ) : (
+        <div role="img" aria-label={summary} className="mt-1" style={{ height }}>
+          <ResponsiveContainer width="100%" height="100%">
+            {/* The summary speaks for the drawing; its own keyboard layer would be a second, unlabelled stop. */}
+            <LineChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke={colour("grid")} vertical={false} />
+              <XAxis
+                type="number"
+                dataKey="x"
+                domain={[xDomain[0], xDomain[1]]}
+                allowDataOverflow
+                ticks={ticks}
+                // At most six ticks on round times (timeTicks): all of them fit, none is dropped.
+                interval={0}
+                tickFormatter={(value: number) => formatTick(value, xAxis)}
+                stroke={colour("axis")}
+                fontSize={12}
+              />
+              <YAxis
+                type="number"
+                domain={[0, "auto"]}
+                width={44}
+                tickFormatter={(value: number) => String(Number(value.toFixed(2)))}
+                stroke={colour("axis")}
+                fontSize={12}
+              />
+              <Tooltip
+                isAnimationActive={false}
+                labelFormatter={(value) => (typeof value === "number" ? formatInstant(value) : String(value))}
+                formatter={(value) => (typeof value === "number" ? formatValue(value, unit) : "no data")}
+              />
+              {references.map((reference) => (
+                <ReferenceLine
+                  key={reference.label}
+                  y={reference.y}
+                  stroke={colour(reference.color)}
+                  strokeDasharray="6 4"
+                  ifOverflow="extendDomain"
+                  label={{ value: `${reference.label} ${formatValue(reference.y, unit)}`, position: "insideTopRight", fill: colour(reference.color), fontSize: 12 }}
+                />
+              ))}
+              {drawn.map((line) => (
+                <Line
+                  key={line.key}
+                  data={line.drawn}
+                  dataKey="y"
+                  name={line.label}
+                  type="linear"
+                  stroke={colour(line.color)}
+                  strokeWidth={1.5}
+                  strokeDasharray={line.dashed ? "5 3" : undefined}
+                  dot={false}
+                  connectNulls={false}
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      <ChartLegend lines={lines} unit={unit} />
+    </figure>
+  );
+}
+
+/** Outside the drawing, as text: each line's swatch, name and newest value. */
+function ChartLegend({ lines, unit }: { lines: readonly ChartLine[]; unit: string }) {
+  return (
+    <ul className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
+      {lines.map((line) => {
+        const latest = latestValue(line.points);
+        return (
+          <li key={line.key} className="inline-flex items-center gap-1.5">
+            <svg width="20" height="8" aria-hidden>
+              <line x1="0" y1="4" x2="20" y2="4" stroke={colour(line.color)} strokeWidth="2" strokeDasharray={line.dashed ? "5 3" : undefined} />
+            </svg>
+            {line.label}
+            <span className="tabular-nums text-slate-500">{latest === null ? "no data" : `latest ${formatValue(latest, unit)}`}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

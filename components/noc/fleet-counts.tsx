@@ -1,0 +1,52 @@
+import { TUNNEL_STATUS, TUNNEL_STATUSES, WARNING_SEVERITY, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
+
+// Worst first, the order the eye should meet them in.
+const WARNING_ORDER: WarningSeverity[] = ["critical", "warning", "info"];
+
+/**
+ * Tunnels by status and open warnings by severity: the wall's one polite live region besides
+ * the stale banner, so a screen reader hears when the numbers move, not every tile.
+ * Null counts (before the first snapshot) draw placeholders.
+ */
+export function FleetCounts({
+  counts,
+  warningCounts,
+}: {
+  counts: Record<TunnelStatus, number> | null;
+  warningCounts: Record<WarningSeverity, number> | null;
+}) {
+  return (
+    <div aria-live="polite" className="flex min-w-0 items-stretch gap-[0.5em]">
+      <ul aria-label="Tunnels by status" className="flex gap-[0.3em]">
+        {TUNNEL_STATUSES.map((status) => (
+          <li key={status} className={`flex min-w-[5.5em] flex-col justify-center rounded-[0.25em] px-[0.5em] ${TUNNEL_STATUS[status].className}`}>
+            <span className="text-[0.75em] leading-tight">
+              <span aria-hidden="true">{TUNNEL_STATUS[status].symbol} </span>
+              {TUNNEL_STATUS[status].label}
+            </span>
+            <span className="text-[1.6em] leading-none font-bold tabular-nums">{counts ? counts[status] : "–"}</span>
+          </li>
+        ))}
+      </ul>
+      <ul aria-label="Open warnings by severity" className="flex gap-[0.3em] border-l border-slate-700 pl-[0.5em]">
+        {WARNING_ORDER.map((severity) => {
+          const style = WARNING_SEVERITY[severity];
+          const n = warningCounts ? warningCounts[severity] : null;
+          // A zero count stays dark: colour is for what needs attention.
+          return (
+            <li
+              key={severity}
+              className={`flex min-w-[5em] flex-col justify-center rounded-[0.25em] px-[0.5em] ${n ? style.className : "bg-slate-900 text-slate-300"}`}
+            >
+              <span className="text-[0.75em] leading-tight">
+                <span aria-hidden="true">{style.symbol} </span>
+                {style.label}
+              </span>
+              <span className="text-[1.6em] leading-none font-bold tabular-nums">{n ?? "–"}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

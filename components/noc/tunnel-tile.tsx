@@ -1,0 +1,74 @@
+import { memo } from "react";
+import { TUNNEL_STATUS, type TunnelStatus } from "@/lib/domain/status";
+import type { TileDensity } from "@/lib/noc/layout";
+import { formatAge } from "@/lib/noc/staleness";
+import type { NocTile } from "@/lib/queries/noc";
+import { Sparkline } from "./sparkline";
+
+/** What fits beside the symbol on the smallest tiles; the full word is always in the accessible name. */
+const SHORT_STATUS: Record<TunnelStatus, string> = {
+  operational: "OK",
+  degraded: "DEGR",
+  down: "DOWN",
+  stale: "STALE",
+  maintenance: "MAINT",
+};
+
+const FONT: Record<TileDensity, string> = { tiny: "0.6em", compact: "0.75em", full: "0.9em" };
+
+const rttText = (ms: number | null) => (ms === null ? "—" : `${ms} ms`);
+
+/**
+ * One tunnel: colour, symbol and word for its status (never colour alone), its name, latest RTT
+ * and last hour of latency. Screen readers get one plain sentence instead of the visual pieces.
+ */
+export const TunnelTile = memo(function TunnelTile({
+  tile,
+  density,
+  strokeWidth,
+  generatedAt,
+}: {
+  tile: NocTile;
+  density: TileDensity;
+  strokeWidth: number;
+  /** Only for `full` tiles, which say how long the tunnel has been in its status. */
+  generatedAt?: string;
+}) {
+  const status = TUNNEL_STATUS[tile.status];
+  const since =
+    density === "full" && generatedAt && tile.status !== "operational"
+      ? formatAge(Date.parse(generatedAt) - Date.parse(tile.statusChangedAt))
+      : null;
+  return (
+    <li
+      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-tight ${status.className}`}
+      style={{ fontSize: FONT[density], padding: density === "tiny" ? "0.15em 0.3em" : "0.35em 0.5em" }}
+    >
+      <span className="sr-only">
+        {tile.label}: {status.label}
+        {tile.rttMs === null ? ", no recent latency" : `, latency ${tile.rttMs} milliseconds`}
+        {since ? `, for ${since}` : ""}
+      </span>
+      <span aria-hidden="true" className="relative z-10 flex min-w-0 items-baseline justify-between gap-[0.4em] font-bold">
+        <span className="truncate">
+          {status.symbol} {density === "full" ? status.label : SHORT_STATUS[tile.status]}
+        </span>
+        {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
+      </span>
+      <span aria-hidden="true" className={`relative z-10 truncate ${density === "full" ? "text-[1.1em] font-semibold" : ""}`}>
+        {tile.label}
+      </span>
+      {since && (
+        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em] opacity-90">
+          for {since}
+        </span>
+      )}
+      {density === "tiny" ? (
+        // No room beside the words: the line runs faintly behind them.
+        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute inset-0 h-full w-full opacity-40" />
+      ) : (
+        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute bottom-[0.3em] left-[0.5em] h-[40%] w-[calc(100%-1em)]" />
+      )}
+    </li>
+  );
+});

@@ -1,0 +1,231 @@
+/**
+ * Everything the NOC wall shows, in one snapshot built from a fixed handful of statements
+ * whatever the number of tunnels (no query per tunnel: a wall of 1,000 refreshes every few
+ * seconds).
+ *
+ * The wall hangs in a room anyone may walk through, so the snapshot carries no personal data:
+ * tenant slugs and tunnel names (business identifiers) but no contacts, no user names, no
+ * display names, no addresses. Warning messages are written by the rules for operators and may
+ * quote addresses (a shared underlay next hop, a diverging path hop), so they are shortened to
+ * their first sentence and every IP address and e-mail address in them is masked.
+ *
+ * The payload is kept small: times as ISO strings, RTTs rounded to what a small chart can show,
+ * sparklines as plain arrays with null for a missing minute.
+ */
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
+import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
+import { warningKindLabel } from "@/lib/domain/warning-label";
+import { latestByEndpoint, sparklines, sparklineValues } from "@/lib/telemetry/series";
+import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
+
+export type NocTile = {
+  tunnelId: string;
+  /** `tenant-slug/tunnel-name`. */
+  label: string;
+  status: TunnelStatus;
+  statusChangedAt: string;
+  /** The newest RTT across the tunnel's two ends, null when neither has reported recently. */
+  rttMs: number | null;
+  /** One value per minute of the last hour, oldest first; null where there was no RTT. */
+  sparkline: (number | null)[];
+};
+
+export type NocWarning = {
+  id: string;
+  severity: WarningSeverity;
+  kind: string;
+  /** What kind of problem, in words ("Tunnel down"). */
+  title: string;
+  /** `tenant-slug/tunnel-name`, or the tenant slug for a tenant-wide warning. */
+  label: string;
+  /** The first sentence of the rule's message, addresses masked. */
+  message: string;
+  openedAt: string;
+  acknowledged: boolean;
+};
+
+export type NocSnapshot = {
+  /** The server's clock when the snapshot was read: every age on the wall is measured from it. */
+  generatedAt: string;
+  /** The newest sample any agent has delivered, or null if none ever has. */
+  newestSampleAt: string | null;
+  /** How often agents report, so the wall knows when "no telemetry" starts to matter. */
+  sampleIntervalMs: number;
+  counts: Record<TunnelStatus, number>;
+  warningCounts: Record<WarningSeverity, number>;
+  tiles: NocTile[];
+  /** Open and acknowledged warnings, worst first then oldest first; at most NOC_LIMITS.warnings. */
+  warnings: NocWarning[];
+};
+
+export const NOC_LIMITS = {
+  /** The ticker shows the worst ones first; past this many, the counts still tell the total. */
+  warnings: 100,
+  sparklineMinutes: 60,
+  /** A ticker line is read in passing; a longer message is cut at a word. */
+  messageChars: 160,
+} as const;
+
+/** A latest RTT older than this is not "latest" any more: a stale tunnel shows no number. */
+const LATEST_RTT_MAX_AGE_MS = DEFAULT_THRESHOLDS.staleAfterIntervals * DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
+
+/**
+ * RTT rounded to what a wall can show: hundredths below 1 ms (LAN-like links), tenths below
+ * 100 ms, whole milliseconds above. Keeps 60,000 sparkline values per refresh short.
+ */
+export function roundRtt(ms: number | null | undefined): number | null {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
+  if (Math.abs(ms) < 1) return Math.round(ms * 100) / 100;
+  if (Math.abs(ms) < 100) return Math.round(ms * 10) / 10;
+  return Math.round(ms);
+}
+
+/**
+ * Sparkline points are coarser still (two significant figures, whole ms from 10 ms up): a line
+ * 40 px tall cannot show a tenth of a millisecond, and 60 points × 1,000 tiles is most of the
+ * payload.
+ */
+export function roundSparklinePoint(ms: number | null | undefined): number | null {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
+  if (Math.abs(ms) < 1) return Math.round(ms * 100) / 100;
+  if (Math.abs(ms) < 10) return Math.round(ms * 10) / 10;
+  return Math.round(ms);
+}
+
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?\b/g;
+// Four or more hex groups, or any "::" form. Times (12:30:05) have three groups and stay.
+const IPV6 = /(?:\b[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b(?:\/\d{1,3})?|(?:\b[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}\b:?)*(?:\/\d{1,3})?/gi;
+const EMAIL = /[^\s@()<>,;:"']+@[^\s@()<>,;:"']+\.[a-z]{2,}/gi;
+const MASK = "[address]";
+
+/** A rule's message as the wall may show it: first sentence, addresses masked, bounded length. */
+export function wallMessage(message: string): string {
+  const masked = message.replace(EMAIL, MASK).replace(IPV4, MASK).replace(IPV6, MASK).replace(/\s+/g, " ").trim();
+  const first = masked.split(/(?<=[.!?])\s/)[0] ?? "";
+  if (first.length <= NOC_LIMITS.messageChars) return first;
+  const cut = first.slice(0, NOC_LIMITS.messageChars - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > NOC_LIMITS.messageChars / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+const severityOrder = sql`case ${warnings.severity} when 'critical' then 0 when 'warning' then 1 else 2 end`;
+
+/** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */
+export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
+  const live = ne(tenants.state, "offboarded");
+  const activeWarning = and(ne(warnings.state, "resolved"), live);
+  const [tileRows, endpointRows, series, latest, warningRows, warningCountRows] = await Promise.all([
+    db
+      .select({ tunnelId: tunnels.id, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
+      .from(tunnels)
+      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+      .where(live)
+      // A stable order: a tile stays where the room has learnt to look for it.
+      .orderBy(asc(tenants.slug), asc(tunnels.ordinal)),
+    db
+      .select({ endpointId: tunnelEndpoints.id, tunnelId: tunnelEndpoints.tunnelId, lastSampleAt: tunnelEndpoints.lastSampleAt })
+      .from(tunnelEndpoints)
+      .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
+      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+      .where(live),
+    sparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }),
+    latestByEndpoint(db),
+    db
+      .select({
+        id: warnings.id,
+        severity: warnings.severity,
+        kind: warnings.kind,
+        message: warnings.message,
+        openedAt: warnings.openedAt,
+        state: warnings.state,
+        slug: tenants.slug,
+        tunnelName: tunnels.name,
+      })
+      .from(warnings)
+      .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
+      .leftJoin(tunnels, eq(tunnels.id, warnings.tunnelId))
+      .where(activeWarning)
+      .orderBy(severityOrder, asc(warnings.openedAt), asc(warnings.id))
+      .limit(NOC_LIMITS.warnings),
+    db
+      .select({ severity: warnings.severity, n: count() })
+      .from(warnings)
+      .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
+      .where(activeWarning)
+      .groupBy(warnings.severity),
+  ]);
+
+  // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
+  // the same round trip; one silent end should not blank the number).
+  const oldestLatest = now.getTime() - LATEST_RTT_MAX_AGE_MS;
+  const rttSums = new Map<string, { sum: number; n: number }>();
+  let newestSample = -Infinity;
+  for (const endpoint of endpointRows) {
+    if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
+    const sample = latest.get(endpoint.endpointId);
+    if (!sample || sample.rttMs === null || !Number.isFinite(sample.rttMs) || sample.measuredAt.getTime() < oldestLatest) continue;
+    const acc = rttSums.get(endpoint.tunnelId) ?? { sum: 0, n: 0 };
+    acc.sum += sample.rttMs;
+    acc.n += 1;
+    rttSums.set(endpoint.tunnelId, acc);
+  }
+  const seriesByTunnel = new Map(series.tunnels.map((t) => [t.tunnelId, t.points]));
+
+  const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
+  const tiles = tileRows.map((row): NocTile => {
+    counts[row.status] += 1;
+    const rtt = rttSums.get(row.tunnelId);
+    return {
+      tunnelId: row.tunnelId,
+      label: `${row.slug}/${row.name}`,
+      status: row.status,
+      statusChangedAt: row.statusChangedAt.toISOString(),
+      rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
+      sparkline: sparklineValues(seriesByTunnel.get(row.tunnelId) ?? [], series).map(roundSparklinePoint),
+    };
+  });
+
+  const warningCounts = Object.fromEntries(WARNING_SEVERITIES.map((s) => [s, 0])) as Record<WarningSeverity, number>;
+  for (const row of warningCountRows) warningCounts[row.severity] = row.n;
+
+  return {
+    generatedAt: now.toISOString(),
+    newestSampleAt: Number.isFinite(newestSample) ? new Date(newestSample).toISOString() : null,
+    sampleIntervalMs: DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000,
+    counts,
+    warningCounts,
+    tiles,
+    warnings: warningRows.map((row) => ({
+      id: row.id,
+      severity: row.severity,
+      kind: row.kind,
+      title: warningKindLabel(row.kind),
+      label: row.tunnelName === null ? row.slug : `${row.slug}/${row.tunnelName}`,
+      message: wallMessage(row.message),
+      openedAt: row.openedAt.toISOString(),
+      acknowledged: row.state === "acknowledged",
+    })),
+  };
+}
+
+/** How long one snapshot serves every wall and browser that asks (a third of their refresh interval). */
+export const NOC_SHARE_MS = 5_000;
+const shared = new WeakMap<Database, { at: number; snapshot: Promise<NocSnapshot> }>();
+
+/**
+ * The snapshot is the same for everyone allowed to see it, and it costs the same whether one
+ * wall asks or ten; so requests within NOC_SHARE_MS of a read (or while it is running) share
+ * it. A failed read is not kept: the next request tries again.
+ */
+export function getSharedNocSnapshot(db: Database, now: Date = new Date()): Promise<NocSnapshot> {
+  const entry = shared.get(db);
+  if (entry && now.getTime() - entry.at >= 0 && now.getTime() - entry.at < NOC_SHARE_MS) return entry.snapshot;
+  const snapshot = getNocSnapshot(db, now);
+  shared.set(db, { at: now.getTime(), snapshot });
+  snapshot.catch(() => {
+    if (shared.get(db)?.snapshot === snapshot) shared.delete(db);
+  });
+  return snapshot;
+}

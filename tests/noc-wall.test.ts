@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
+vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
+
+import { GET as getNocRoute } from "@/app/api/v1/noc/route";
+import { isGuarded } from "@/lib/auth/guards";
+import type { NocSnapshot } from "@/lib/queries/noc";
+import { callRoute, useTestApp, type Persona } from "./support/personas";
+
+// A route without params; callRoute's handler type is written for routes with them.
+const getNoc = getNocRoute as never;
+
+beforeAll(async () => {
+  await useTestApp();
+});
+
+describe("GET /api/v1/noc", () => {
+  it("is guarded", () => {
+    expect(isGuarded(getNocRoute)).toBe(true);
+  });
+
+  it.each<[Persona, number]>([
+    ["anonymous", 401],
+    ["expired", 401],
+    ["revokedDisplay", 401],
+    ["alice", 403],
+    ["bob", 403],
+    ["display", 200],
+    ["noc", 200],
+    ["admin", 200],
+  ])("answers %s with %i", async (as, status) => {
+    const response = await callRoute(getNoc, { as, path: "/api/v1/noc" });
+    expect(response.status).toBe(status);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("gives a display the whole fleet without a tenant's contacts or addresses", async () => {
+    const response = await callRoute(getNoc, { as: "display", path: "/api/v1/noc" });
+    const text = await response.text();
+    const snapshot = JSON.parse(text) as NocSnapshot;
+    expect(snapshot.tiles.map((t) => t.label)).toContain("contoso/primary");
+    expect(snapshot.tiles.map((t) => t.label)).toContain("fabrikam/primary");
+    // The demo tenants' contacts (alice@contoso.example, …) and gateway addresses stay out.
+    expect(text).not.toMatch(/@/);
+    expect(text).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
+    expect(text).not.toContain("Alice");
+  });
+});
