@@ -8,7 +8,10 @@ import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
+import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchTelemetry, renderTelemetry } from "./telemetry";
+import { benchViews } from "./views";
 
 const fmt = (n: number) => n.toFixed(0);
 
@@ -26,6 +29,26 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderAllocation(lite, server);
   },
   ingest: () => benchIngest(),
+  telemetry: async ({ postgresUrl }) => {
+    console.log("[bench] telemetry reads and roll-ups on PGlite…");
+    const lite = await benchTelemetry(tempPgliteTarget());
+    console.log("[bench] telemetry reads and roll-ups on PostgreSQL…");
+    // A database of its own: its reads count every tunnel and endpoint there is.
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_telemetry");
+    await admin.end();
+    const server = await benchTelemetry({ kind: "postgres", url: postgresUrl.replace(/\/bench$/, "/bench_telemetry") });
+    return renderTelemetry([
+      ["PGlite", lite],
+      ["PostgreSQL", server],
+    ]);
+  },
+  gateway: async () => {
+    console.log("[bench] gateway config generation…");
+    return renderGateway(await benchGateway());
+  },
+  views: () => benchViews(),
 };
 
 async function main() {

@@ -41,7 +41,7 @@ describe("readConfig", () => {
   it.each([
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres:\/\//],
     [{ DATABASE_URL: "postgres://db/x", BUILTIN_SIGN_IN: "on" }, /also set SESSION_SECRET/],
-    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32) }, /also set SECRETS_KEY/],
+    [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32), BUILTIN_SIGN_IN: "on" }, /also set SECRETS_KEY/],
     [{ DATABASE_URL: "postgres://db/x", SESSION_SECRET: "s".repeat(32), SECRETS_KEY: "k".repeat(32) }, /passwords are public/],
     [{ SECRETS_KEY: "short" }, /SECRETS_KEY must be at least 32 characters/],
     [{ AZURE_SUBSCRIPTION_ID: "sub" }, /set ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],

@@ -59,7 +59,7 @@ export const TunnelTile = memo(function TunnelTile({
         {tile.label}
       </span>
       {since && (
-        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em] opacity-90">
+        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
           for {since}
         </span>
       )}

@@ -20,6 +20,8 @@ export function TunnelPaths({ tunnelId, tunnelName }: { tunnelId: string; tunnel
     <section aria-labelledby={headingId} className="space-y-2">
       <h4 id={headingId} className="text-sm font-semibold">
         Forward and reverse paths
+        {/* Two tunnels give two of these regions: the tunnel's name tells them apart. */}
+        <span className="sr-only">, tunnel {tunnelName}</span>
       </h4>
       {error && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">

@@ -111,8 +111,9 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     const storm = await samplesOf("alpine");
     expect(storm.every((s) => s.bumPps! >= 10_000)).toBe(true);
 
+    // Full tunnel packets (the underlay MTU, 1500) are what the agent probes with.
     const blackHole = await samplesOf("woodgrove");
-    expect(blackHole.every((s) => s.dfProbeOk === false && s.dfProbeBytes === 1377 && s.rttMs !== null)).toBe(true);
+    expect(blackHole.every((s) => s.dfProbeOk === false && s.dfProbeBytes === 1500 && s.rttMs !== null)).toBe(true);
 
     const healthy = await samplesOf("contoso");
     expect(healthy.every((s) => s.dfProbeOk === true && s.rttMs! >= 5 && s.lossPct! < 1)).toBe(true);

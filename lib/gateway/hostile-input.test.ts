@@ -139,7 +139,8 @@ describe("hostile strings in every field of every generator", () => {
 
   it("puts the display name, whatever the allow-list lets through, only in comments", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9 .,&'()/+-]{4,60}$/).filter((s) => /[A-Za-z]/.test(s) && s.trim().length >= 4), (name) => {
+      // "Qzx" makes the name distinctive, so finding it in a line means the generator put it there.
+      fc.property(fc.stringMatching(/^[A-Za-z0-9 .,&'()/+-]{1,60}$/).map((s) => `Qzx${s}`), (name) => {
         const result = parseGatewayContext(withField(CONTOSO_INPUT, ["tenant", "displayName"], name));
         if (!result.ok) return;
         for (const file of renderAll(result.context)) {
