@@ -13,6 +13,7 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
+import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { hashToken } from "@/lib/auth/tokens";
 import { readConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
@@ -144,6 +145,19 @@ describe("downloading a tunnel's configs", () => {
     for (const id of ["not-a-uuid", "00000000-0000-4000-8000-000000000000"]) {
       const response = await callRoute(getBundle as never, { as: "admin", path: `/api/v1/tunnels/${id}/bundle`, params: { id } });
       expect(response.status).toBe(404);
+    }
+  });
+
+  it("offboarding destroys the stored keys and tokens along with the access", async () => {
+    const [fabrikam] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, "fabrikam"));
+    const before = await db.select().from(tunnels).where(eq(tunnels.tenantId, fabrikam!.id));
+    expect(before.length).toBeGreaterThan(0);
+    expect(await callAction(offboardTenant, { id: fabrikam!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    for (const tunnel of await db.select().from(tunnels).where(eq(tunnels.tenantId, fabrikam!.id))) {
+      expect(tunnel.pskCiphertext).toBeNull();
+      for (const end of await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnel.id))) {
+        expect(end).toMatchObject({ agentTokenHash: null, agentTokenCiphertext: null });
+      }
     }
   });
 

@@ -23,7 +23,7 @@ describe("permissions", () => {
     ["NOC viewer", noc, { fleetRead: true, portalRead: true, fleetWrite: false, readA: true, writeA: false, readB: true, secretsA: false, secretsB: false }],
     ["NOC display", display, { fleetRead: true, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false, secretsA: false, secretsB: false }],
     ["tenant A admin", tenantAdminA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: true, readB: false, secretsA: true, secretsB: false }],
-    ["tenant A viewer", tenantViewerA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: false, readB: false, secretsA: true, secretsB: false }],
+    ["tenant A viewer", tenantViewerA, { fleetRead: false, portalRead: false, fleetWrite: false, readA: true, writeA: false, readB: false, secretsA: false, secretsB: false }],
     ["signed in, no role or membership", nobody, { fleetRead: false, portalRead: false, fleetWrite: false, readA: false, writeA: false, readB: false, secretsA: false, secretsB: false }],
   ])("%s", (_, principal, expected) => {
     expect({

@@ -29,8 +29,9 @@ export type Principal = UserPrincipal | DisplayPrincipal;
  * - `tenant:read` / `tenant:write`: one tenant's data; operators, or that tenant's own users
  *   (writes only for its tenant admins, e.g. rotating their agent tokens).
  * - `tenant:secrets`: what carries a tenant's secrets (gateway configs with PSKs and agent
- *   tokens). Admins and that tenant's own users only: NOC viewers read every tenant, but a
- *   wall-screen operator has no business holding a customer's keys.
+ *   tokens). Admins and that tenant's own admins only: NOC viewers read every tenant, but a
+ *   wall-screen operator has no business holding a customer's keys, and a tenant viewer is
+ *   read-only while an agent token lets its holder post telemetry.
  */
 export type Permission = "fleet:read" | "portal:read" | "fleet:write" | "tenant:read" | "tenant:write" | "tenant:secrets";
 
@@ -63,7 +64,7 @@ export function hasPermission(principal: Principal, permission: Permission, tena
     case "tenant:write":
       return tenantId != null && canAccessTenant(principal, tenantId, permission === "tenant:read" ? "read" : "write");
     case "tenant:secrets":
-      return tenantId != null && (isAdmin(principal) || (principal.kind === "user" && principal.tenant?.id === tenantId));
+      return tenantId != null && (isAdmin(principal) || (principal.kind === "user" && principal.tenant?.id === tenantId && principal.tenant.role === "tenant-admin"));
   }
 }
 

@@ -26,7 +26,10 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
     const removedMembers = await tx.delete(memberships).where(eq(memberships.tenantId, tenantId)).returning({ principal: memberships.principal });
     const tunnelIds = (await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.tenantId, tenantId))).map((t) => t.id);
     if (tunnelIds.length > 0) {
-      await tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+      // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
+      // offboarded tenant's history keeps no secret.
+      await tx.update(tunnelEndpoints).set({ agentTokenHash: null, agentTokenCiphertext: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+      await tx.update(tunnels).set({ pskCiphertext: null }).where(inArray(tunnels.id, tunnelIds));
     }
 
     // A segment never sent to Azure has nothing to delete. Any other may exist there (even a

@@ -7,7 +7,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
 import { segmentNameFor } from "@/lib/commands/onboard-tenant";
-import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
+import { decryptSecret, SECRET_PURPOSE, SecretUnreadableError } from "@/lib/secrets";
 import { parseGatewayContext } from "./context";
 import type { GatewayContext } from "./types";
 
@@ -20,7 +20,28 @@ export async function findTenantIdByTunnel(tunnelId: string, db: Database): Prom
   return row?.tenantId ?? null;
 }
 
+/**
+ * A secret the current key cannot read (SECRETS_KEY or the key file changed) refuses this tunnel
+ * with a 409 that says what to do, instead of failing the request or the tenant page that lists
+ * the downloads. The detail is logged for operators; the answer does not carry it.
+ */
 export async function loadGatewayContext(db: Database, tunnelId: string, options: { secretsKey: Uint8Array; consoleUrl: string }): Promise<LoadedContext> {
+  try {
+    return await loadDecrypted(db, tunnelId, options);
+  } catch (error) {
+    if (!(error instanceof SecretUnreadableError)) throw error;
+    console.error(`[gateway] tunnel ${tunnelId}: ${error.message}`);
+    return {
+      ok: false,
+      status: 409,
+      message:
+        "This tunnel's stored keys cannot be read with the console's current secrets key. An operator must restore SECRETS_KEY " +
+        "(or DATA_DIR/secrets/secrets.key) from before the change; rotating an end's agent token replaces that token.",
+    };
+  }
+}
+
+async function loadDecrypted(db: Database, tunnelId: string, options: { secretsKey: Uint8Array; consoleUrl: string }): Promise<LoadedContext> {
   const [row] = await db
     .select({ tenant: tenants, tunnel: tunnels, vlanId: vlanAllocations.vlanId, vni: vlanAllocations.vni, segmentName: segments.segmentName })
     .from(tunnels)

@@ -134,7 +134,9 @@ class Result:
 
 def run(command, timeout):
     """Runs a measuring tool in the C locale. None when it is not installed; a timed-out run keeps what it printed."""
-    env = dict(os.environ, LC_ALL="C")
+    # The tools need the C locale, not this agent's bearer token.
+    env = {key: value for key, value in os.environ.items() if key != "AGENT_TOKEN"}
+    env["LC_ALL"] = "C"
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
         return Result(done.returncode, done.stdout, done.stderr)
