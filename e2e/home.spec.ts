@@ -23,7 +23,9 @@ test.describe("as an admin", () => {
   test("the admin portal shows the fleet's numbers", async ({ page }) => {
     await page.goto("/admin");
     await expect(page.getByRole("heading", { name: "Fleet overview" })).toBeVisible();
-    await expect(page.getByText("Tenants in service")).toBeVisible();
+    // Every tunnel status and every warning severity has its number, each a link to the list behind it.
+    await expect(page.getByRole("region", { name: "Tunnels by status" }).getByRole("link", { name: /^\d+ tunnels (operational|degraded|down|stale|maintenance)$/ })).toHaveCount(5);
+    await expect(page.getByRole("region", { name: "Open warnings" }).getByRole("link", { name: /^(Critical|Warning|Info) \d+$/ })).toHaveCount(3);
     await page.screenshot({ path: test.info().outputPath("admin.png"), fullPage: true });
   });
 });

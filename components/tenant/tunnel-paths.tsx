@@ -15,14 +15,10 @@ import type { PathComparison, TracedPath } from "@/lib/queries/tunnel-telemetry"
  */
 export function TunnelPaths({ tunnelId, tunnelName }: { tunnelId: string; tunnelName: string }) {
   const { data, error } = useQuery(tunnelPathsQuery(tunnelId));
-  const headingId = `paths-${tunnelId}`;
   return (
-    <section aria-labelledby={headingId} className="space-y-2">
-      <h4 id={headingId} className="text-sm font-semibold">
-        Forward and reverse paths
-        {/* Two tunnels give two of these regions: the tunnel's name tells them apart. */}
-        <span className="sr-only">, tunnel {tunnelName}</span>
-      </h4>
+    // Two tunnels give two of these regions: the tunnel's name tells them apart.
+    <section aria-label={`Forward and reverse paths, tunnel ${tunnelName}`} className="space-y-2">
+      <h4 className="text-sm font-semibold">Forward and reverse paths</h4>
       {error && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
           {describeLoadError(error, "the paths")}

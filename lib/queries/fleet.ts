@@ -10,16 +10,24 @@ export type FleetSummary = {
   openWarnings: { info: number; warning: number; critical: number };
 };
 
+/**
+ * An offboarded tenant's tunnels and warnings stay on record as history, frozen as they were;
+ * the overview counts only the tenants not offboarded, as the NOC wall and the warnings list do,
+ * so each number matches the list it links to.
+ */
+const notOffboarded = ne(tenants.state, "offboarded");
+
 /** The numbers every overview starts from, in one round of small aggregate queries. */
 export async function getFleetSummary(db: Database): Promise<FleetSummary> {
   const [[clouds], [active], tunnelRows, warningRows] = await Promise.all([
     db.select({ n: count() }).from(privateClouds),
-    db.select({ n: count() }).from(tenants).where(ne(tenants.state, "offboarded")),
-    db.select({ status: tunnels.status, n: count() }).from(tunnels).groupBy(tunnels.status),
+    db.select({ n: count() }).from(tenants).where(notOffboarded),
+    db.select({ status: tunnels.status, n: count() }).from(tunnels).innerJoin(tenants, eq(tenants.id, tunnels.tenantId)).where(notOffboarded).groupBy(tunnels.status),
     db
       .select({ severity: warnings.severity, n: count() })
       .from(warnings)
-      .where(sql`${warnings.state} <> 'resolved'`)
+      .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
+      .where(and(sql`${warnings.state} <> 'resolved'`, notOffboarded))
       .groupBy(warnings.severity),
   ]);
   const tunnelsByStatus = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
@@ -65,7 +73,8 @@ export async function getFleetOverview(db: Database, now = new Date()): Promise<
     db
       .select({ kind: warnings.kind, severity: warnings.severity, n: count() })
       .from(warnings)
-      .where(ne(warnings.state, "resolved"))
+      .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
+      .where(and(ne(warnings.state, "resolved"), notOffboarded))
       .groupBy(warnings.kind, warnings.severity),
     db
       .select({ slug: tenants.slug, tenant: tenants.displayName, tunnel: tunnels.name, side: tunnelEndpoints.side, rttMs: latest.rttMs, lossPct: latest.lossPct })
