@@ -13,7 +13,7 @@ import { seedDemoData } from "@/lib/demo/seed";
 import { startDemoFleet } from "@/lib/fleet/demo-fleet";
 import { getSecretsKey } from "@/lib/secrets";
 import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
-import { startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
+import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
 import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
 import { loadTlsMaterial } from "@/lib/server/tls";
@@ -68,6 +68,10 @@ async function main() {
   // The demo's gateways: scripted agents posting through the real ingest API, so a newcomer
   // sees live tunnels at once. Never with real Azure or a real identity provider.
   const fleet = demo ? await startDemoFleet(database.db, config) : undefined;
+  // Roll the backfilled half hour up at once, so the 24 h charts are not empty for a minute.
+  void fleet?.backfilled
+    .then(() => runMaintenanceRound(database.db, { now: new Date() }))
+    .catch((error: unknown) => console.error("[telemetry] roll-up after the demo backfill failed:", error));
   const scheme = config.tls.enabled ? "https" : "http";
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   console.log(

@@ -17,7 +17,7 @@ import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { hashToken } from "@/lib/auth/tokens";
 import { readConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { auditEvents, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { decryptSecret, getSecretsKey, SECRET_PURPOSE } from "@/lib/secrets";
 import { GET as getBundle } from "@/app/api/v1/tunnels/[id]/bundle/route";
 import { GET as getFile } from "@/app/api/v1/tunnels/[id]/files/route";
@@ -148,11 +148,16 @@ describe("downloading a tunnel's configs", () => {
     }
   });
 
-  it("offboarding destroys the stored keys and tokens along with the access", async () => {
+  it("offboarding destroys the stored keys and tokens along with the access, and closes its warnings", async () => {
     const [fabrikam] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, "fabrikam"));
     const before = await db.select().from(tunnels).where(eq(tunnels.tenantId, fabrikam!.id));
     expect(before.length).toBeGreaterThan(0);
+    await db.insert(warnings).values({ tenantId: fabrikam!.id, kind: "loss", severity: "warning", dedupeKey: "loss:offboard-test", message: "Loss 3 %" });
     expect(await callAction(offboardTenant, { id: fabrikam!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    // Nothing evaluates it again: its warnings are resolved, by whoever offboarded it.
+    expect(await db.select({ state: warnings.state, by: warnings.resolvedBy }).from(warnings).where(eq(warnings.tenantId, fabrikam!.id))).toEqual([
+      { state: "resolved", by: "admin@bridgehead.example" },
+    ]);
     for (const tunnel of await db.select().from(tunnels).where(eq(tunnels.tenantId, fabrikam!.id))) {
       expect(tunnel.pskCiphertext).toBeNull();
       for (const end of await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnel.id))) {

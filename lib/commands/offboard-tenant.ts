@@ -5,10 +5,10 @@
  * bridge two customers together.
  */
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { recordAudit } from "@/lib/audit";
+import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
+import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
 import type { CommandRefusal } from "./onboard-tenant";
 
 export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; quarantinedUntil: Date | null } | CommandRefusal;
@@ -51,13 +51,19 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
         .where(eq(segments.id, segment.id));
     }
     await tx.update(tenants).set({ state: "offboarding", updatedAt: now }).where(eq(tenants.id, tenantId));
+    // Nothing evaluates an offboarded tenant again, so its open warnings would stay open forever.
+    const resolvedWarnings = await tx
+      .update(warnings)
+      .set({ state: "resolved", resolvedAt: now, resolvedBy: actorName(actor) })
+      .where(and(eq(warnings.tenantId, tenantId), ne(warnings.state, "resolved")))
+      .returning({ id: warnings.id });
     await recordAudit(tx, actor, {
       action: "tenant.offboard",
       entityType: "tenant",
       entityId: tenantId,
       tenantId,
       before: { state: tenant.state },
-      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true },
+      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true, warningsResolved: resolvedWarnings.length },
     });
 
     const quarantinedUntil = segmentInAzure ? null : await completeOffboarding(tx, actor, tenantId, now);

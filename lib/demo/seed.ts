@@ -38,6 +38,8 @@ type DemoTenant = {
   sourceGatewayUnderlayIp: string;
   stretchStartedOn: string;
   plannedCutoverOn: string;
+  /** The tenant's RTT objective; the default (20 ms) when absent. */
+  latencyObjectiveMs?: number;
   vlanId: number;
   /** A demo persona who may see this tenant; the others have no members. */
   member?: string;
@@ -66,6 +68,8 @@ export const DEMO_TENANTS: DemoTenant[] = [
     sourceGatewayUnderlayIp: "198.51.100.10",
     stretchStartedOn: "2026-09-01",
     plannedCutoverOn: "2027-02-28",
+    // An IPsec VPN over the internet: its healthy round trip sits in the twenties.
+    latencyObjectiveMs: 35,
     vlanId: 110,
     member: "alice@contoso.example",
     tunnels: 1,
