@@ -72,7 +72,10 @@ async function openPglite(dataDir: string | null) {
 }
 
 function openPostgres(url: string) {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // The timeout also bounds the wait for a free pooled client: a burst (200 onboardings taking
+  // turns under one cloud's lock) queues for seconds on a busy machine, so 15 s rather than 5.
+  // An unreachable server still fails at once (connection refused).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 });
   // An idle client that loses its server emits 'error' on the pool; without a listener that
   // would crash the process instead of failing the next query.
   pool.on("error", (error) => console.error("[db] idle PostgreSQL client failed:", error.message));
