@@ -228,8 +228,26 @@ async function startConsoleOn(dataDir: string): Promise<RunningConsole> {
   };
 }
 
-function post(target: RunningConsole, token: string, body: string) {
-  return new Promise<{ status: number; body: string; retryAfter?: string }>((resolve, reject) => {
+type Posted = { status: number; body: string; retryAfter?: string; retried?: boolean };
+
+/**
+ * One POST. A kept-alive socket the server closed just as the request went out fails with
+ * ECONNRESET; as Node's documentation advises, such a request is sent once more (the API is
+ * idempotent: a batch that did arrive the first time comes back as duplicates).
+ */
+async function post(target: RunningConsole, token: string, body: string): Promise<Posted> {
+  try {
+    return await postOnce(target, token, body);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return { ...(await postOnce(target, token, body)), retried: true };
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function postOnce(target: RunningConsole, token: string, body: string) {
+  return new Promise<Posted>((resolve, reject) => {
     const request = https.request(
       target.url,
       { method: "POST", agent: target.agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
@@ -241,7 +259,9 @@ function post(target: RunningConsole, token: string, body: string) {
         response.on("error", reject);
       },
     );
-    request.on("error", reject);
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      reject(request.reusedSocket && error.code === "ECONNRESET" ? new StaleSocketError(error.message) : error),
+    );
     request.end(body);
   });
 }
@@ -267,6 +287,8 @@ async function postAll(target: RunningConsole, agents: BenchAgent[], bodies: str
       let tokens = AGENT_BURST;
       let refilledAt = performance.now();
       for (const body of bodies[index]!) {
+        // Once a request has been sent again, this batch may already be stored: its duplicates count as accepted.
+        let resent = false;
         for (;;) {
           const t = performance.now();
           tokens = Math.min(AGENT_BURST, tokens + ((t - refilledAt) / 1000) * AGENT_PER_SECOND);
@@ -283,8 +305,10 @@ async function postAll(target: RunningConsole, agents: BenchAgent[], bodies: str
           } finally {
             release();
           }
+          resent ||= response.retried === true;
           if (response.status === 202) {
-            accepted += (JSON.parse(response.body) as { accepted: number }).accepted;
+            const counts = JSON.parse(response.body) as { accepted: number; duplicates: number };
+            accepted += resent ? counts.accepted + counts.duplicates : counts.accepted;
             break;
           }
           if (response.status !== 429) throw new Error(`the console answered ${response.status}: ${response.body}`);

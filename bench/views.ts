@@ -1,0 +1,542 @@
+/**
+ * The views at fleet scale (issue 8), in Chromium against the real console on the production
+ * build: a wall of 1,000 tunnels (500 tenants with two each, an hour of telemetry behind them)
+ * beside the demo data the embedded mode seeds.
+ *
+ * - NOC first render: navigation start → every tile in the DOM, and → React has hydrated them.
+ * - One refresh: the /api/v1/noc response arriving in the page → React's commit of the tiles, and
+ *   → the next frame painted; the server's time for GET /api/v1/noc on its own (a cold read each
+ *   time: reads within NOC_SHARE_MS share one snapshot, so they are spaced past it).
+ * - Heap over 30 minutes of refreshes: the page's clock is Playwright's, advanced 15 s (one
+ *   refresh interval, with every clock tick and timer in it) per refresh, 120 times; the heap is
+ *   read after a forced GC every 10. Each refresh answers with the snapshot moved on a minute:
+ *   every sparkline shifted, every RTT changed, the case where every tile re-renders (a real
+ *   wall meets it once a minute, when the sparkline window moves).
+ * - First-load JavaScript per route beside a bare Next.js page (bench/first-load-js.ts).
+ *
+ * PGlite is one process's: the data is written before the console opens the folder. The hour of
+ * history is kept as roll-ups (what the wall reads) with few raw samples, running 15 minutes past
+ * the seeding so the wall stays live for the whole run without 2,000 simulated agents loading
+ * the machine (the demo's own fleet still posts for the demo tunnels). Why few raw samples: the
+ * console's warning evaluation reads every raw sample of the last 4 hours every 15 s, which at
+ * this scale holds the console's thread for seconds; the seeding times one such round over an
+ * hour of raw samples and reports it beside the wall's figures.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { sql } from "drizzle-orm";
+import { openDatabase } from "@/lib/db/client";
+import { privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { NOC_REFRESH_MS } from "@/lib/client/queries";
+import { NOC_SHARE_MS, type NocSnapshot } from "@/lib/queries/noc";
+import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
+import { rollUpHours, rollUpMinutes } from "@/lib/telemetry/rollup";
+import { queryRows } from "@/lib/telemetry/sql";
+import { PERSONAS, signIn, type PersonaName } from "@/e2e/support/personas";
+import { freePortInRange, measureBareNext, measureRouteJs, waitFor, type RouteWeight } from "./first-load-js";
+
+const TENANTS = 500;
+const TUNNELS_PER_TENANT = 2;
+const SAMPLE_SECONDS = 30;
+const LIVE_AHEAD_MS = 15 * 60_000;
+const FIRST_RENDERS = 3;
+const REFRESHES = 120;
+const HEAP_EVERY = 10;
+const SERVER_READS = 20;
+const VIEWPORT = { width: 1920, height: 1080 };
+const TILE_SELECTOR = 'ul[aria-label="Tunnels"] > li';
+/** Which persona loads each route (each may only see its own). */
+const ROUTES: [string, PersonaName | null][] = [
+  ["/signin", null],
+  ["/admin", "admin"],
+  ["/admin/tenants", "admin"],
+  ["/admin/warnings", "admin"],
+  ["/t/contoso", "alice"],
+  ["/noc", "noc"],
+];
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
+type FirstRender = { tilesMs: number; hydratedMs: number; responseStartMs: number; fcpMs: number; htmlBytes: number };
+type Refresh = { parseMs: number; commitMs: number; paintedMs: number };
+type HeapSample = { refreshes: number; usedMb: number; nodes: number; listeners: number };
+type ServerRead = { ttfbMs: number; totalMs: number };
+
+export type ViewsFigures = {
+  tiles: number;
+  snapshotBytes: number;
+  snapshotGzipBytes: number;
+  seedSeconds: number;
+  seed: WallSeed;
+  firstRenders: FirstRender[];
+  refreshes: Refresh[];
+  heap: HeapSample[];
+  serverReads: ServerRead[];
+  routes: RouteWeight[];
+  bare: RouteWeight & { built: boolean };
+};
+
+export async function benchViews(): Promise<string> {
+  if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `node scripts/start.mjs --build-only` first.");
+  const loadBefore = os.loadavg()[0]!;
+  const buildId = fs.readFileSync(path.join(".next", "BUILD_ID"), "utf8");
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-bench-views-"));
+  try {
+    console.log(`[bench] views: seeding ${TENANTS * TUNNELS_PER_TENANT} tunnels and an hour of telemetry…`);
+    const seedStarted = performance.now();
+    const seed = await seedWall(dataDir);
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    console.log(`[bench]   one warning evaluation over ${seed.rawRows} raw samples: ${(seed.evaluationMs / 1000).toFixed(1)} s; over the trimmed fixture: ${(seed.evaluationTrimmedMs / 1000).toFixed(1)} s`);
+    const app = await startConsole(dataDir);
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    try {
+      const figures = await measure(browser, app);
+      // The console loads route code from .next as it goes: a rebuild under it measures a mixture.
+      if (fs.readFileSync(path.join(".next", "BUILD_ID"), "utf8") !== buildId) throw new Error("The build in .next changed during the run (someone rebuilt); run the benchmark again.");
+      return renderViews({ ...figures, seedSeconds, seed }, loadBefore);
+    } finally {
+      await browser.close();
+      await app.stop();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(browser: Browser, app: RunningConsole): Promise<Omit<ViewsFigures, "seedSeconds" | "seed">> {
+  console.log("[bench] views: signing in the personas…");
+  const sessions: Partial<Record<PersonaName, Awaited<ReturnType<BrowserContext["storageState"]>>>> = {};
+  for (const persona of new Set(ROUTES.map(([, p]) => p).filter((p): p is PersonaName => p !== null))) {
+    const context = await browser.newContext({ baseURL: app.origin, ignoreHTTPSErrors: true, viewport: VIEWPORT });
+    const page = await context.newPage();
+    await signIn(page, persona);
+    await page.waitForURL(`**${PERSONAS[persona].home}`, { timeout: 60_000 });
+    sessions[persona] = await context.storageState();
+    await context.close();
+  }
+  const nocContext = () => browser.newContext({ baseURL: app.origin, ignoreHTTPSErrors: true, viewport: VIEWPORT, storageState: sessions.noc });
+  const cookie = sessions.noc!.cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const reader = serverReader(app, cookie);
+
+  // The snapshot the wall starts from, and the yardstick for its size.
+  const first = await reader.read();
+  const snapshot = JSON.parse(first.body) as NocSnapshot;
+  const tiles = snapshot.tiles.length;
+  if (tiles < TENANTS * TUNNELS_PER_TENANT) throw new Error(`The wall has ${tiles} tunnels; the seed wrote ${TENANTS * TUNNELS_PER_TENANT}.`);
+
+  console.log(`[bench] views: NOC first render (${FIRST_RENDERS} loads, ${tiles} tiles)…`);
+  const firstRenders: FirstRender[] = [];
+  for (let i = 0; i < FIRST_RENDERS; i++) {
+    await reader.waitUntilCold();
+    const context = await nocContext();
+    try {
+      firstRenders.push(await firstRender(context, tiles));
+      reader.markServerRead();
+      const r = firstRenders.at(-1)!;
+      console.log(`[bench]   load ${i + 1}: first byte ${r.responseStartMs.toFixed(0)} ms, all tiles ${r.tilesMs.toFixed(0)} ms, hydrated ${r.hydratedMs.toFixed(0)} ms`);
+    } finally {
+      await context.close();
+    }
+  }
+
+  console.log(`[bench] views: ${REFRESHES} refreshes and ${SERVER_READS} cold server reads…`);
+  const { refreshes, heap, serverReads } = await refreshRun(await nocContext(), snapshot, tiles, reader);
+
+  console.log("[bench] views: first-load JavaScript per route…");
+  const routes: RouteWeight[] = [];
+  for (const [route, persona] of ROUTES) {
+    const context = await browser.newContext({ baseURL: app.origin, ignoreHTTPSErrors: true, viewport: VIEWPORT, storageState: persona ? sessions[persona] : undefined });
+    try {
+      routes.push(await measureRouteJs(context, app.origin, route));
+    } finally {
+      await context.close();
+    }
+  }
+  const bare = await measureBareNext(browser);
+  return {
+    tiles,
+    snapshotBytes: Buffer.byteLength(first.body),
+    snapshotGzipBytes: zlib.gzipSync(first.body).byteLength,
+    firstRenders,
+    refreshes,
+    heap,
+    serverReads,
+    routes,
+    bare,
+  };
+}
+
+/**
+ * Watches the document from its first byte: when the last tile arrives (the wall is rendered on
+ * the server, so that is HTML parsing) and when React has hydrated it (its fiber is on the node).
+ */
+const FIRST_RENDER_SCRIPT = (expected: number) => `(() => {
+  const w = (window.__wall = { tilesAt: null, hydratedAt: null });
+  const observer = new MutationObserver(() => {
+    if (document.querySelectorAll(${JSON.stringify(TILE_SELECTOR)}).length >= ${expected}) {
+      w.tilesAt = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+  const hydrated = () => {
+    const tiles = document.querySelectorAll(${JSON.stringify(TILE_SELECTOR)});
+    const last = tiles[tiles.length - 1];
+    if (tiles.length >= ${expected} && last && Object.keys(last).some((k) => k.startsWith("__reactFiber$"))) w.hydratedAt = performance.now();
+    else requestAnimationFrame(hydrated);
+  };
+  requestAnimationFrame(hydrated);
+})();`;
+
+async function firstRender(context: BrowserContext, tiles: number): Promise<FirstRender> {
+  await context.addInitScript(FIRST_RENDER_SCRIPT(tiles));
+  const page = await context.newPage();
+  await page.goto("/noc", { waitUntil: "load", timeout: 120_000 });
+  await page.waitForFunction("window.__wall.hydratedAt !== null && window.__wall.tilesAt !== null", undefined, { timeout: 120_000 });
+  const result = (await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+    return { tilesMs: window.__wall.tilesAt, hydratedMs: window.__wall.hydratedAt, responseStartMs: nav.responseStart, fcpMs: fcp ? fcp.startTime : NaN, htmlBytes: nav.decodedBodySize };
+  })()`)) as FirstRender;
+  await page.close();
+  return result;
+}
+
+/**
+ * Installed before Playwright's clock, so it keeps the real performance.now and
+ * requestAnimationFrame: times the /api/v1/noc response, its JSON parse, the commit that changes
+ * the tiles (a MutationObserver on the list) and the frame after it.
+ */
+const REFRESH_SCRIPT = `(() => {
+  const now = performance.now.bind(performance);
+  const frame = window.requestAnimationFrame.bind(window);
+  const w = (window.__wall = { responses: [], commits: [], painted: [] });
+  const fetchOriginal = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const response = await fetchOriginal(input, init);
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.includes("/api/v1/noc")) {
+      const entry = { at: now(), parsedAt: null };
+      w.responses.push(entry);
+      const json = response.json.bind(response);
+      response.json = async () => { const value = await json(); entry.parsedAt = now(); return value; };
+    }
+    return response;
+  };
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => w.painted.push(now());
+  const watch = () => {
+    const list = document.querySelector('ul[aria-label="Tunnels"]');
+    if (!list) return setTimeout(watch, 50);
+    new MutationObserver(() => {
+      w.commits.push(now());
+      // After the next frame's callbacks come style, layout and paint; a message posted then runs after them.
+      frame(() => channel.port2.postMessage(null));
+    }).observe(list, { childList: true, subtree: true, characterData: true, attributes: true });
+  };
+  document.addEventListener("DOMContentLoaded", watch);
+})();`;
+
+/** The snapshot a minute on: every sparkline shifted by one point, every RTT moved a little. */
+function movedOn(base: NocSnapshot, step: number, at: Date): NocSnapshot {
+  return {
+    ...base,
+    generatedAt: at.toISOString(),
+    newestSampleAt: at.toISOString(),
+    tiles: base.tiles.map((tile, index) => {
+      const wobble = 1 + 0.1 * Math.sin(step + index);
+      const shifted = Array.from({ length: tile.sparkline.length }, (_, k) => tile.sparkline[(k + step) % tile.sparkline.length] ?? null);
+      return { ...tile, rttMs: tile.rttMs === null ? null : Math.round(tile.rttMs * wobble * 10) / 10, sparkline: shifted };
+    }),
+  };
+}
+
+async function refreshRun(context: BrowserContext, base: NocSnapshot, tiles: number, reader: ServerReader) {
+  await context.addInitScript(REFRESH_SCRIPT);
+  const page = await context.newPage();
+  await page.clock.install();
+  let step = 0;
+  await page.route("**/api/v1/noc", async (route) => {
+    step += 1;
+    const at = new Date(Number(await page.evaluate("Date.now()")));
+    await route.fulfill({ status: 200, contentType: "application/json", headers: { "cache-control": "no-store" }, body: JSON.stringify(movedOn(base, step, at)) });
+  });
+  await page.goto("/noc", { waitUntil: "load", timeout: 120_000 });
+  await waitFor(async () => Number(await page.evaluate(`document.querySelectorAll(${JSON.stringify(TILE_SELECTOR)}).length`)) >= tiles, 120_000, () => "the wall did not render its tiles");
+  // The query refetches on mount when the server's snapshot is already stale: let that settle first.
+  await page.waitForLoadState("networkidle");
+  reader.markServerRead();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const heapSample = async (refreshes: number): Promise<HeapSample> => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    const usage = await cdp.send("Runtime.getHeapUsage");
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+    return { refreshes, usedMb: usage.usedSize / 2 ** 20, nodes: metric("Nodes"), listeners: metric("JSEventListeners") };
+  };
+
+  const refreshes: Refresh[] = [];
+  const heap: HeapSample[] = [await heapSample(0)];
+  const serverReads: ServerRead[] = [];
+  // Cold server reads go in the gaps the shared snapshot imposes; the page's refreshes never reach the server.
+  while (refreshes.length < REFRESHES || serverReads.length < SERVER_READS) {
+    if (serverReads.length < SERVER_READS && reader.isCold()) {
+      serverReads.push(await reader.read());
+      continue;
+    }
+    if (refreshes.length >= REFRESHES) {
+      await reader.waitUntilCold();
+      continue;
+    }
+    refreshes.push(await oneRefresh(page));
+    if (refreshes.length % HEAP_EVERY === 0) {
+      heap.push(await heapSample(refreshes.length));
+      const last = refreshes.slice(-HEAP_EVERY);
+      console.log(
+        `[bench]   ${refreshes.length} refreshes: commit ${median(last.map((r) => r.commitMs)).toFixed(0)} ms, painted ${median(last.map((r) => r.paintedMs)).toFixed(0)} ms, ` +
+          `heap ${heap.at(-1)!.usedMb.toFixed(1)} MB; ${serverReads.length} server reads, median ${median(serverReads.map((r) => r.totalMs)).toFixed(0)} ms`,
+      );
+    }
+  }
+  await context.close();
+  return { refreshes, heap, serverReads };
+}
+
+async function oneRefresh(page: Page): Promise<Refresh> {
+  const before = Number(await page.evaluate("window.__wall.responses.length"));
+  await page.clock.runFor(NOC_REFRESH_MS);
+  const read = `(() => {
+    const w = window.__wall;
+    const response = w.responses[${before}];
+    if (!response || response.parsedAt === null) return null;
+    const commit = w.commits.find((t) => t >= response.parsedAt);
+    const painted = commit === undefined ? undefined : w.painted.find((t) => t >= commit);
+    return painted === undefined ? null : { parseMs: response.parsedAt - response.at, commitMs: commit - response.at, paintedMs: painted - response.at };
+  })()`;
+  let result: Refresh | null = null;
+  await waitFor(async () => (result = (await page.evaluate(read)) as Refresh | null) !== null, 30_000, () => "a refresh did not reach the tiles within 30 s", 15);
+  return result!;
+}
+
+type ServerReader = ReturnType<typeof serverReader>;
+
+/** GET /api/v1/noc from here, as the signed-in NOC persona, on one kept-alive connection. */
+function serverReader(app: RunningConsole, cookie: string) {
+  const agent = new https.Agent({ keepAlive: true, ca: app.ca, maxSockets: 1 });
+  let lastRead = -Infinity;
+  const gap = NOC_SHARE_MS + 250;
+  return {
+    isCold: () => performance.now() - lastRead >= gap,
+    markServerRead: () => (lastRead = performance.now()),
+    async waitUntilCold() {
+      const wait = lastRead + gap - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
+    read(): Promise<ServerRead & { body: string }> {
+      lastRead = performance.now();
+      const started = performance.now();
+      return new Promise((resolve, reject) => {
+        const request = https.request(`${app.origin.replace("localhost", "127.0.0.1")}/api/v1/noc`, { agent, headers: { cookie, accept: "application/json", host: new URL(app.origin).host }, servername: "localhost" }, (response) => {
+          const ttfbMs = performance.now() - started;
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            const body = Buffer.concat(chunks).toString("utf8");
+            if (response.statusCode !== 200) reject(new Error(`GET /api/v1/noc answered ${response.statusCode}: ${body.slice(0, 300)}`));
+            else resolve({ ttfbMs, totalMs: performance.now() - started, body });
+          });
+          response.on("error", reject);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    },
+  };
+}
+
+/**
+ * 500 tenants × 2 tunnels, both ends, an hour of 30-second samples rolled up into minutes, and
+ * samples on to LIVE_AHEAD_MS ahead; on the way, one warning evaluation timed over the hour.
+ */
+export type WallSeed = { rawRows: number; evaluationMs: number; evaluationTrimmedMs: number };
+
+export async function seedWall(dataDir: string): Promise<WallSeed> {
+  const handle = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+  try {
+    const { db } = handle;
+    const [cloud] = await db
+      .insert(privateClouds)
+      .values({
+        azureResourceId: "/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/bench-wall",
+        subscriptionId: "bench",
+        resourceGroup: "rg",
+        name: "bench-wall",
+        region: "westeurope",
+        networkBlock: "10.124.0.0/22",
+      })
+      .returning();
+    for (let first = 0; first < TENANTS; first += 250) {
+      const n = Math.min(250, TENANTS - first);
+      const tenantRows = await db
+        .insert(tenants)
+        .values(
+          Array.from({ length: n }, (_, i) => ({
+            slug: `wall-${String(first + i).padStart(3, "0")}`,
+            displayName: `Wall ${first + i}`,
+            privateCloudId: cloud!.id,
+            sourceEnvironment: "kvm-proxmox" as const,
+            transport: "expressroute-global-reach" as const,
+            subnet: `172.${16 + ((first + i) >> 8)}.${(first + i) & 255}.0/24`,
+            gatewayLocation: "source" as const,
+            sourceGatewayUnderlayIp: "198.51.100.10",
+            state: "active" as const,
+          })),
+        )
+        .returning({ id: tenants.id });
+      const tunnelRows = await db
+        .insert(tunnels)
+        .values(tenantRows.flatMap((t) => [1, 2].map((ordinal) => ({ tenantId: t.id, ordinal, name: ordinal === 1 ? "primary" : "secondary", status: "operational" as const }))))
+        .returning({ id: tunnels.id });
+      await db.insert(tunnelEndpoints).values(
+        tunnelRows.flatMap((t, i) => [
+          { tunnelId: t.id, side: "source" as const, hostname: `wall-gw${i}`, underlayIp: "198.51.100.10" },
+          { tunnelId: t.id, side: "avs" as const, hostname: `wall-br${i}`, underlayIp: "10.124.8.10" },
+        ]),
+      );
+    }
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    // Each tunnel its own latency (5–45 ms) with a little noise; one in fifty loses packets.
+    const samples = (from: Date, to: Date, everySeconds: number, receivedAt: string) => sql`
+      insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_ok)
+      select e.id, t, ${sql.raw(receivedAt)}, 5 + abs(hashtext(e.tunnel_id::text)) % 40 + random() * 3, random(),
+             case when abs(hashtext(e.tunnel_id::text)) % 50 = 0 then 3 else 0 end, true
+      from tunnel_endpoints e, generate_series(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz, ${`${everySeconds} seconds`}::interval) t`;
+    await db.execute(samples(hourAgo, new Date(now.getTime() - 1), SAMPLE_SECONDS, "t + interval '1 second'"));
+    for (;;) {
+      const minutes = await rollUpMinutes(db, { now });
+      const hours = await rollUpHours(db, { now });
+      if (minutes.caughtUp && hours.caughtUp) break;
+    }
+    const [{ n: rawRows }] = (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from telemetry_samples`)) as [{ n: number }];
+    // What the console's warning evaluation costs here, with that hour of raw samples: it runs
+    // every 15 s on the console's one thread, and PGlite answers synchronously.
+    let started = performance.now();
+    await runWarningEvaluation(db, { now });
+    const evaluationMs = performance.now() - started;
+    // Left so, it holds the console for seconds at a time and every figure below measures that.
+    // The wall's fixture keeps the hour in roll-ups (all the wall reads) and only a few raw
+    // samples: the last two minutes, then one every 3 minutes to LIVE_AHEAD_MS.
+    await db.execute(sql`delete from telemetry_samples where measured_at < ${new Date(now.getTime() - 2 * 60_000).toISOString()}::timestamptz`);
+    const ahead = new Date(now.getTime() + LIVE_AHEAD_MS);
+    await db.execute(samples(now, ahead, 180, `'${now.toISOString()}'::timestamptz`));
+    await db.execute(sql`update tunnel_endpoints set last_sample_at = ${ahead.toISOString()}::timestamptz`);
+    started = performance.now();
+    await runWarningEvaluation(db, { now });
+    const evaluationTrimmedMs = performance.now() - started;
+    return { rawRows, evaluationMs, evaluationTrimmedMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+type RunningConsole = { origin: string; ca: Buffer; stop(): Promise<void> };
+
+/** server.ts on the production build, in the embedded mode (built-in sign-in, emulator, demo data). */
+async function startConsole(dataDir: string): Promise<RunningConsole> {
+  const port = await freePortInRange(3400, 3499);
+  const origin = `https://localhost:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: origin, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  // The console's log, kept for a look when a figure is odd.
+  const log = fs.createWriteStream(path.join(os.tmpdir(), "bridgehead-bench-views-console.log"));
+  child.stdout!.on("data", (chunk) => ((output += chunk), log.write(chunk)));
+  child.stderr!.on("data", (chunk) => ((output += chunk), log.write(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let exitedEarly = false;
+  void exited.then(() => (exitedEarly = true));
+  await waitFor(
+    async () => {
+      if (exitedEarly) throw new Error(`the console exited before it was ready:\n${output}`);
+      return output.includes("[bridgehead] ready on");
+    },
+    180_000,
+    () => `the console did not start in 180 s:\n${output}`,
+  );
+  return {
+    origin,
+    ca: fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem")),
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const code = await exited;
+      if (code !== 0) throw new Error(`console exited with ${code}:\n${output.slice(-2000)}`);
+    },
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+const p90 = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN;
+};
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function renderViews(f: ViewsFigures, loadBefore: number): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
+  const pick = (key: keyof FirstRender) => median(f.firstRenders.map((r) => r[key]));
+  const server = median(f.serverReads.map((r) => r.totalMs));
+  const commit = median(f.refreshes.map((r) => r.commitMs));
+  const painted = median(f.refreshes.map((r) => r.paintedMs));
+  const heapAt = (n: number) => f.heap.find((h) => h.refreshes === n) ?? f.heap.at(-1)!;
+  const [start, middle, end] = [heapAt(0), heapAt(REFRESHES / 2), heapAt(REFRESHES)];
+  const bareGzip = f.bare.gzipBytes;
+  const heavy = (w: RouteWeight) =>
+    w.chunks
+      .slice(0, 3)
+      .map((c) => `${kib(c.gzipBytes)}${c.libraries.length ? ` (${c.libraries.join(", ")})` : ""}`)
+      .join(", ");
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start; ` +
+      `Chromium (Debian, headless, no GPU) at ${VIEWPORT.width}×${VIEWPORT.height} and the console on the production build, on PGlite, sharing the machine. ` +
+      `The wall shows ${f.tiles} tunnels (${TENANTS * TUNNELS_PER_TENANT} seeded with an hour of 1-minute roll-ups, the rest the demo's); ` +
+      `its snapshot is ${kib(f.snapshotBytes)} of JSON, ${kib(f.snapshotGzipBytes)} gzipped. Seeding took ${f.seedSeconds.toFixed(0)} s.`,
+    "",
+    `**What holds the wall up at this scale:** one round of the console's warning evaluation (every 15 s, on the console's one thread; PGlite answers synchronously) took ` +
+      `${(f.seed.evaluationMs / 1000).toFixed(1)} s over an hour of 30-second samples from ${2 * TENANTS * TUNNELS_PER_TENANT} endpoints (${f.seed.rawRows} rows; it reads up to 4 hours back), ` +
+      `during which the console answers nothing. The figures below are taken with the hour kept as roll-ups and only a few raw samples, where a round took ${(f.seed.evaluationTrimmedMs / 1000).toFixed(1)} s.`,
+    "",
+    "| NOC wall | median | p90 / spread | aim |",
+    "| --- | ---: | ---: | --- |",
+    `| first render: navigation → all ${f.tiles} tiles in the DOM (server-rendered HTML, ${kib(pick("htmlBytes"))}) | ${ms(pick("tilesMs"))} | ${f.firstRenders.map((r) => r.tilesMs.toFixed(0)).join(" / ")} ms | |`,
+    `| first render: navigation → tiles hydrated by React | ${ms(pick("hydratedMs"))} | ${f.firstRenders.map((r) => r.hydratedMs.toFixed(0)).join(" / ")} ms | |`,
+    `| (navigation → first byte of the HTML; → first contentful paint) | ${ms(pick("responseStartMs"))}; ${ms(pick("fcpMs"))} | | |`,
+    `| GET /api/v1/noc on the server, cold (${f.serverReads.length} reads, each past the ${NOC_SHARE_MS / 1000} s sharing window) | ${ms(server)} | ${ms(p90(f.serverReads.map((r) => r.totalMs)))} | |`,
+    `| one refresh in the page: response → JSON parsed | ${ms(median(f.refreshes.map((r) => r.parseMs)))} | ${ms(p90(f.refreshes.map((r) => r.parseMs)))} | |`,
+    `| one refresh in the page: response → every tile's DOM updated (React commit) | ${ms(commit)} | ${ms(p90(f.refreshes.map((r) => r.commitMs)))} | < 100 ms |`,
+    `| one refresh in the page: response → next frame painted | ${ms(painted)} | ${ms(p90(f.refreshes.map((r) => r.paintedMs)))} | |`,
+    `| a refresh in all: server read + response → painted | ${ms(server + painted)} | | |`,
+    "",
+    `Heap after a forced GC over ${REFRESHES} refreshes (30 minutes of the wall's 15 s interval, every clock tick included), every refresh re-rendering every tile: ` +
+      `${start.usedMb.toFixed(1)} MB at the start, ${middle.usedMb.toFixed(1)} MB after ${middle.refreshes}, ${end.usedMb.toFixed(1)} MB after ${end.refreshes} ` +
+      `(DOM nodes ${start.nodes} → ${middle.nodes} → ${end.nodes}; listeners ${start.listeners} → ${end.listeners}). Every sample: ${f.heap.map((h) => h.usedMb.toFixed(1)).join(", ")} MB.`,
+    "",
+    `First-load JavaScript: every script the route loads until the network is idle, gzip sizes computed from the bodies. The yardstick is a bare Next.js "hello" page built with the same Next, React and Turbopack (${kib(bareGzip)} in ${f.bare.scripts} scripts).`,
+    "",
+    "| route | scripts | JS | JS gzip | ÷ bare page | three largest (gzip) |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
+    ...f.routes.map((w) => `| ${w.route} | ${w.scripts} | ${kib(w.rawBytes)} | ${kib(w.gzipBytes)} | ${(w.gzipBytes / bareGzip).toFixed(2)}× | ${heavy(w)} |`),
+    `| bare Next.js page | ${f.bare.scripts} | ${kib(f.bare.rawBytes)} | ${kib(bareGzip)} | 1.00× | ${heavy(f.bare)} |`,
+  ].join("\n");
+}
