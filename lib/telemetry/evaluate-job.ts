@@ -22,8 +22,6 @@ import { BASELINE_WINDOW_DAYS, computeBaselineRtt, resolveThresholds, Thresholds
 
 /** The lock every instance's evaluation round takes; a round that cannot get it is skipped. */
 export const EVALUATION_LOCK = 0x62686576; // "bhev"
-/** Samples older than the widest window any tenant may choose are never read. */
-const MAX_WINDOW_MS = THRESHOLD_SPECS.windowMinutes.max * 60_000;
 
 export type EvaluationRound =
   | { ran: false }
@@ -52,6 +50,19 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
     const tenantRows = await tx.select().from(tenants).where(inArray(tenants.state, ["onboarding", "active"]));
     if (tenantRows.length === 0) return { ran: true, tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
     const tenantIds = tenantRows.map((t) => t.id);
+    // Each tenant's thresholds first: the samples read are those of the widest window in use
+    // (15 minutes unless a tenant chose more), not of the widest any tenant might choose.
+    const thresholdsOf = new Map<string, ReturnType<typeof resolveThresholds> | ThresholdsError>();
+    for (const tenant of tenantRows) {
+      try {
+        thresholdsOf.set(tenant.id, resolveThresholds(tenant.latencyObjectiveMs, tenant.warningThresholds));
+      } catch (error) {
+        if (!(error instanceof ThresholdsError)) throw error;
+        thresholdsOf.set(tenant.id, error);
+      }
+    }
+    const widestWindowMs =
+      Math.max(...[...thresholdsOf.values()].map((t) => (t instanceof ThresholdsError ? 0 : t.windowMinutes)), THRESHOLD_SPECS.windowMinutes.default) * 60_000;
     const tunnelRows = await tx.select().from(tunnels).where(inArray(tunnels.tenantId, tenantIds));
     const tunnelIds = tunnelRows.map((t) => t.id);
     const endpointRows = tunnelIds.length ? await tx.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.tunnelId, tunnelIds)) : [];
@@ -72,7 +83,7 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
             learnedMacs: telemetrySamples.learnedMacs,
           })
           .from(telemetrySamples)
-          .where(and(inArray(telemetrySamples.endpointId, endpointIds), gte(telemetrySamples.measuredAt, new Date(now.getTime() - MAX_WINDOW_MS))))
+          .where(and(inArray(telemetrySamples.endpointId, endpointIds), gte(telemetrySamples.measuredAt, new Date(now.getTime() - widestWindowMs))))
           .orderBy(telemetrySamples.measuredAt)
       : [];
     const samplesByEndpoint = groupBy(sampleRows, (s) => s.endpointId);
@@ -106,13 +117,10 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
     const endpointsByTunnel = groupBy(endpointRows, (e) => e.tunnelId);
 
     for (const tenant of tenantRows) {
-      let thresholds;
-      try {
-        thresholds = resolveThresholds(tenant.latencyObjectiveMs, tenant.warningThresholds);
-      } catch (error) {
-        if (!(error instanceof ThresholdsError)) throw error;
+      const thresholds = thresholdsOf.get(tenant.id)!;
+      if (thresholds instanceof ThresholdsError) {
         // Evaluating with numbers the operator did not choose would be worse than not at all.
-        skippedTenants.push({ slug: tenant.slug, reason: error.message });
+        skippedTenants.push({ slug: tenant.slug, reason: thresholds.message });
         continue;
       }
       const windowStart = now.getTime() - thresholds.windowMinutes * 60_000;
