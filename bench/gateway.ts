@@ -8,7 +8,9 @@
  * and one slow garbage collection do not decide it.
  */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { onboardTenant } from "@/lib/commands/onboard-tenant";
@@ -103,7 +105,8 @@ export async function benchGateway(): Promise<GatewayFigures> {
 
 /** One onboarded tenant with one tunnel (secrets encrypted as the console stores them), then the download's work. */
 async function benchDownload(): Promise<{ endToEndMicros: number; loadOnlyMicros: number }> {
-  const handle = await openDatabase(tempPgliteTarget());
+  const target = tempPgliteTarget();
+  const handle = await openDatabase(target);
   try {
     const { db } = handle;
     const [cloud] = await db
@@ -158,6 +161,7 @@ async function benchDownload(): Promise<{ endToEndMicros: number; loadOnlyMicros
     return { endToEndMicros, loadOnlyMicros };
   } finally {
     await handle.close();
+    if (target.kind === "pglite" && target.dataDir) fs.rmSync(path.dirname(target.dataDir), { recursive: true, force: true });
   }
 }
 

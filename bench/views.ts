@@ -299,7 +299,8 @@ async function refreshRun(context: BrowserContext, base: NocSnapshot, tiles: num
       const last = refreshes.slice(-HEAP_EVERY);
       console.log(
         `[bench]   ${refreshes.length} refreshes: commit ${median(last.map((r) => r.commitMs)).toFixed(0)} ms, painted ${median(last.map((r) => r.paintedMs)).toFixed(0)} ms, ` +
-          `heap ${heap.at(-1)!.usedMb.toFixed(1)} MB; ${serverReads.length} server reads, median ${median(serverReads.map((r) => r.totalMs)).toFixed(0)} ms`,
+          `heap ${heap.at(-1)!.usedMb.toFixed(1)} MB; ${serverReads.length} server reads` +
+          (serverReads.length ? `, median ${median(serverReads.map((r) => r.totalMs)).toFixed(0)} ms` : ""),
       );
     }
   }

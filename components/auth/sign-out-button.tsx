@@ -2,7 +2,6 @@
 
 import { useState } from "react";
 import type { BrowserAuthConfig } from "@/lib/identity/client-config";
-import { getMsalInstance } from "./msal-instance";
 
 /** Ends the console session, then the identity provider's (so the next sign-in asks again). */
 export function SignOutButton({ auth, className }: { auth: BrowserAuthConfig; className?: string }) {
@@ -10,6 +9,9 @@ export function SignOutButton({ auth, className }: { auth: BrowserAuthConfig; cl
   async function signOut() {
     setBusy(true);
     await fetch("/api/auth/signout", { method: "POST" });
+    // MSAL is loaded on the click, not with the page: every admin and tenant page has this
+    // button, and MSAL would otherwise be their largest script (bench/views.ts).
+    const { getMsalInstance } = await import("./msal-instance");
     const msal = getMsalInstance(auth);
     await msal.initialize();
     const account = msal.getAllAccounts()[0] ?? null;
