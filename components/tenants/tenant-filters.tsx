@@ -1,5 +1,5 @@
 import type { TenantListParams } from "@/lib/queries/tenant-list";
-import { SEGMENT_STATE, TENANT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
+import { SEGMENT_STATE, TENANT_STATE, TUNNEL_STATUS, type StatusStyle } from "@/lib/domain/status";
 import { buttonClass, inputClass } from "@/components/forms/field";
 
 /** A plain GET form: the filters land in the URL, so the browser's back button and links work. */
@@ -12,19 +12,7 @@ export function TenantFilters({ params, clouds }: { params: TenantListParams; cl
         </label>
         <input id="q" name="q" type="search" defaultValue={params.q} placeholder="Name, slug or subnet" className={inputClass} />
       </div>
-      <div>
-        <label htmlFor="state" className="block text-sm font-medium text-slate-700">
-          State
-        </label>
-        <select id="state" name="state" defaultValue={params.state} className={inputClass}>
-          <option value="all">All states</option>
-          {Object.entries(TENANT_STATE).map(([value, style]) => (
-            <option key={value} value={value}>
-              {style.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <StatusSelect name="state" label="State" any={{ value: "all", label: "All states" }} value={params.state} statuses={TENANT_STATE} />
       <div>
         <label htmlFor="cloud" className="block text-sm font-medium text-slate-700">
           Private cloud
@@ -38,32 +26,8 @@ export function TenantFilters({ params, clouds }: { params: TenantListParams; cl
           ))}
         </select>
       </div>
-      <div>
-        <label htmlFor="tunnel" className="block text-sm font-medium text-slate-700">
-          A tunnel is
-        </label>
-        <select id="tunnel" name="tunnel" defaultValue={params.tunnel ?? ""} className={inputClass}>
-          <option value="">Any tunnel status</option>
-          {Object.entries(TUNNEL_STATUS).map(([value, style]) => (
-            <option key={value} value={value}>
-              {style.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="segment" className="block text-sm font-medium text-slate-700">
-          Segment
-        </label>
-        <select id="segment" name="segment" defaultValue={params.segment ?? ""} className={inputClass}>
-          <option value="">Any segment state</option>
-          {Object.entries(SEGMENT_STATE).map(([value, style]) => (
-            <option key={value} value={value}>
-              {style.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <StatusSelect name="tunnel" label="A tunnel is" any={{ value: "", label: "Any tunnel status" }} value={params.tunnel ?? ""} statuses={TUNNEL_STATUS} />
+      <StatusSelect name="segment" label="Segment" any={{ value: "", label: "Any segment state" }} value={params.segment ?? ""} statuses={SEGMENT_STATE} />
       <label className="flex items-center gap-2 self-center text-sm">
         <input type="checkbox" name="cutover" value="past" defaultChecked={params.cutover === "past"} />
         Past cut-over
@@ -74,5 +38,36 @@ export function TenantFilters({ params, clouds }: { params: TenantListParams; cl
         Apply
       </button>
     </form>
+  );
+}
+
+/** One filter over a status table: its words are the table's labels, so they match every view. */
+function StatusSelect({
+  name,
+  label,
+  any,
+  value,
+  statuses,
+}: {
+  name: string;
+  label: string;
+  any: { value: string; label: string };
+  value: string;
+  statuses: Record<string, StatusStyle>;
+}) {
+  return (
+    <div>
+      <label htmlFor={name} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <select id={name} name={name} defaultValue={value} className={inputClass}>
+        <option value={any.value}>{any.label}</option>
+        {Object.entries(statuses).map(([key, style]) => (
+          <option key={key} value={key}>
+            {style.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool, type Requirement } from "@/tests/support/gateway-tools";
 import { gatewayContext } from "../context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext } from "../types";
+import { type GatewayContext } from "../types";
 import { ifupdown2Target } from "./ifupdown2";
 import { kernelHasVlans, type SandboxLink } from "./networkd-sandbox";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant, inputError } from "./test-fixtures";
 
 // Contoso: inner MTU 1377 (MSS clamp needed), VLAN 110 tagged on eth1. Fabrikam: inner MTU 8950, untagged on ens19.
 const contoso = gatewayContext(CONTOSO_INPUT);
@@ -26,15 +26,6 @@ function stanzasOf(context: GatewayContext): string {
   return commandLines(only(context).contents, "#").join("\n");
 }
 
-function inputError(run: () => unknown): GeneratorInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GeneratorInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a GeneratorInputError");
-}
 
 describe("ifupdown2Target", () => {
   it("is one file for /etc/network/interfaces.d (a name run-parts and a glob both take), for VXLAN tenants", () => {

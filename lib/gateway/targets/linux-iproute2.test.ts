@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, runTool } from "@/tests/support/gateway-tools";
 import { gatewayContext, type GatewayContextInput } from "../context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext } from "../types";
+import { type GatewayContext } from "../types";
 import { linuxIproute2Target, renderLinuxVxlanScripts } from "./linux-iproute2";
+import { inputError } from "./test-fixtures";
 
 type Override = { tenant?: Partial<GatewayContextInput["tenant"]>; source?: Partial<GatewayContextInput["tunnel"]["source"]>; avs?: Partial<GatewayContextInput["tunnel"]["avs"]> };
 
@@ -26,15 +27,6 @@ function generate(context: GatewayContext) {
   return { files, apply: apply.contents, teardown: teardown.contents };
 }
 
-function inputError(run: () => unknown): GeneratorInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GeneratorInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a GeneratorInputError");
-}
 
 // Contoso: IPsec on a 1500 underlay (inner MTU 1377, clamp), VLAN tagged on the default eth1.
 const contoso = gatewayContext(CONTOSO_INPUT);

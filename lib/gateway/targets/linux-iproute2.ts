@@ -23,12 +23,7 @@
 import { ends, headerLines, linuxNames } from "../header";
 import { GeneratorInputError, type EndpointSide, type GatewayContext, type GatewayTarget } from "../types";
 
-/** IFNAMSIZ − 1: the kernel refuses longer names. */
-const LINUX_IFNAME_MAX = 15;
-const DEFAULT_UNDERLAY = "eth0";
-const DEFAULT_LAN = "eth1";
-/** TCP + IPv6 headers: the budget's MSS is for IPv4 (− 40), IPv6 needs 20 more. */
-const IPV6_EXTRA_HEADER = 20;
+import { DEFAULT_LAN, DEFAULT_UNDERLAY, IPV6_EXTRA_HEADER, LINUX_IFNAME_MAX, linuxInterfaceName } from "./linux-source-gateway";
 
 export type LinuxScriptPair = {
   apply: string;
@@ -52,18 +47,6 @@ export function linuxFileStem(context: GatewayContext): string {
   return `bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
 }
 
-function linuxInterfaceName(name: string, field: string, what: string): string {
-  if (name.includes("/")) {
-    throw new GeneratorInputError(field, `"${name}" contains "/", which a Linux interface name cannot. Give the ${what} by its Linux name (see \`ip -br link\`).`);
-  }
-  if (name.length > LINUX_IFNAME_MAX) {
-    throw new GeneratorInputError(
-      field,
-      `"${name}" is ${name.length} characters; Linux interface names are at most ${LINUX_IFNAME_MAX}. Give the ${what} by its Linux name (see \`ip -br link\`).`,
-    );
-  }
-  return name;
-}
 
 /** Renders the apply and teardown scripts for one end of the tunnel. Pure; throws GeneratorInputError. */
 export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointSide, options: LinuxScriptOptions): LinuxScriptPair {

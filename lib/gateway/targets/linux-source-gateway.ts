@@ -17,7 +17,7 @@ export const LINUX_IFNAME_MAX = 15;
 export const DEFAULT_UNDERLAY = "eth0";
 export const DEFAULT_LAN = "eth1";
 /** TCP over IPv6 has 20 more bytes of headers than over IPv4, the budget's MSS. */
-const IPV6_EXTRA_HEADER = 20;
+export const IPV6_EXTRA_HEADER = 20;
 
 export type LinuxSourcePlan = {
   vni: number;
@@ -37,7 +37,8 @@ export type LinuxSourcePlan = {
   innerMtu: number;
 };
 
-function linuxInterfaceName(name: string, field: string, what: string): string {
+/** A NIC name the kernel takes, or a GeneratorInputError naming the field. Shared by every Linux target. */
+export function linuxInterfaceName(name: string, field: string, what: string): string {
   if (name.includes("/")) {
     throw new GeneratorInputError(field, `"${name}" contains "/", which a Linux interface name cannot. Give the ${what} by its Linux name (see \`ip -br link\`).`);
   }

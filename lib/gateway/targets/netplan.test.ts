@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool } from "@/tests/support/gateway-tools";
 import { gatewayContext } from "../context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext } from "../types";
+import { type GatewayContext } from "../types";
 import { networkdSandbox, runNetworkd } from "./networkd-sandbox";
 import { netplanTarget } from "./netplan";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant, inputError } from "./test-fixtures";
 
 // Contoso: inner MTU 1377 (MSS clamp needed), VLAN 110 tagged on eth1. Fabrikam: inner MTU 8950, untagged on ens19.
 const contoso = gatewayContext(CONTOSO_INPUT);
@@ -29,15 +29,6 @@ function yamlOf(context: GatewayContext): string {
   return commandLines(only(context).contents, "#").join("\n");
 }
 
-function inputError(run: () => unknown): GeneratorInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GeneratorInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a GeneratorInputError");
-}
 
 describe("netplanTarget", () => {
   it("is one 0600 file per tunnel, for VXLAN tenants only", () => {

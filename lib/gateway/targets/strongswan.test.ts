@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, runningAsRoot, tool, type Requirement } from "@/tests/support/gateway-tools";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext } from "../types";
+import { type GatewayContext } from "../types";
 import { ESP_TRANSPORT_GCM_MAX_BYTES, renderSwanctlConf, strongswanTarget } from "./strongswan";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant, inputError } from "./test-fixtures";
 
 const contoso = variant(CONTOSO_INPUT);
 const ipv6 = variant(CONTOSO_INPUT, (input) => {
@@ -36,15 +36,6 @@ function settings(contents: string): string[] {
   return out;
 }
 
-function inputError(run: () => unknown): GeneratorInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GeneratorInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a GeneratorInputError");
-}
 
 describe("strongswanTarget", () => {
   it("applies to IPsec VPN tenants only, first in the apply order", () => {

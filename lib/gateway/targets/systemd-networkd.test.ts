@@ -4,12 +4,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithTool, itWithTool, networkNamespaces, runningAsRoot, runTool } from "@/tests/support/gateway-tools";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext, type GeneratedFile } from "../types";
+import { type GatewayContext, type GeneratedFile } from "../types";
 import { gatewayContext } from "../context";
 import { linuxIproute2Target } from "./linux-iproute2";
 import { kernelHasVlans, networkdSandbox, runNetworkd } from "./networkd-sandbox";
 import { systemdNetworkdTarget } from "./systemd-networkd";
-import { variant } from "./test-fixtures";
+import { variant, inputError } from "./test-fixtures";
 
 // Contoso: IPsec on a 1500 underlay (inner MTU 1377, MSS clamp needed), VLAN 110 tagged on eth1.
 const contoso = gatewayContext(CONTOSO_INPUT);
@@ -53,15 +53,6 @@ function unitsAsCopied(context: GatewayContext): Record<string, string> {
   return Object.fromEntries([...filesOf(context)].map(([name, file]) => [name, file.contents]));
 }
 
-function inputError(run: () => unknown): GeneratorInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GeneratorInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a GeneratorInputError");
-}
 
 describe("systemdNetworkdTarget", () => {
   it("is a source-gateway target, applied early, for VXLAN tenants only", () => {

@@ -4,7 +4,7 @@
  * console would refuse.
  */
 import { gatewayContext, type GatewayContextInput } from "../context";
-import type { GatewayContext } from "../types";
+import { GeneratorInputError, type GatewayContext } from "../types";
 
 export function variant(input: GatewayContextInput, change: (copy: GatewayContextInput) => void = () => {}): GatewayContext {
   const copy = structuredClone(input);
@@ -15,4 +15,15 @@ export function variant(input: GatewayContextInput, change: (copy: GatewayContex
 /** The lines of a generated file that are commands, not comments or blank lines. */
 export function commandLines(contents: string, comment: string): string[] {
   return contents.split("\n").filter((line) => line.trim() !== "" && !line.trimStart().startsWith(comment));
+}
+
+/** The GeneratorInputError a generator throws, so a test can check its field and message. */
+export function inputError(run: () => unknown): GeneratorInputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof GeneratorInputError) return error;
+    throw error;
+  }
+  throw new Error("expected a GeneratorInputError");
 }
