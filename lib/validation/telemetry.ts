@@ -22,6 +22,20 @@ export const hopSchema = z
   })
   .strict();
 
+/** What an end of a tunnel in an active/standby pair does: carries the traffic, stands by ready, or cannot take over. */
+export const PAIR_ROLES = ["active", "standby", "fault"] as const;
+
+export const pairReportSchema = z
+  .object({
+    role: z.enum(PAIR_ROLES),
+    since: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }).describe("when this end took its current role"),
+    reason: z
+      .string()
+      .regex(/^[a-z-]{1,32}$/, "A reason word: lower-case letters and hyphens, at most 32.")
+      .describe("why this end took its role, e.g. elected, peer-active, tunnel-silent, underlay-down, forced, keepalived-silent"),
+  })
+  .strict();
+
 export const sampleSchema = z
   .object({
     measuredAt: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }),
@@ -40,6 +54,7 @@ export const sampleSchema = z
       .nullable()
       .optional()
       .describe("MAC addresses the bridge learned on this end's own ports (the workloads on this side), not through the tunnel"),
+    pair: pairReportSchema.optional().describe("this end's role in the tenant's active/standby pair of tunnels (only for a tenant with two)"),
   })
   .strict();
 
