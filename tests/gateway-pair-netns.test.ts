@@ -174,6 +174,23 @@ describeWithTool(
       expect(frames).toBeLessThan(50_000);
     }, 120_000);
 
+    it("fails over now, and back, with the command the README gives", async () => {
+      const helper = "/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh";
+      const pinger = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      const forced = lab.withFiles("gw1", `${helper} standby`);
+      expect(forced.status, forced.stderr).toBe(0);
+      await waitForRoles({ gw1: "fault", gw2: "active", eb2: "active" }, 20_000, "tunnel 2 to take over from a forced standby");
+      expect(role("gw1")?.reason).toBe("forced");
+      const movedAt = Date.now();
+      await waitFor("pings on tunnel 2", 10_000, () => pinger.replies().some((reply) => reply.at > movedAt));
+      const away = pinger.stop();
+      expect(lab.withFiles("gw1", `${helper} resume`).status).toBe(0);
+      // Rise, then the hold-down, then a takeover.
+      await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 60_000, "tunnel 1 to take the traffic back after resume");
+      console.log(`[pair] fail over now: ${away.lost} pings lost (${away.seconds.toFixed(1)} s)`);
+      expect(away.duplicates).toBe(0);
+    }, 90_000);
+
     it("(d) holds a split brain on both sides to storm control's limits", async () => {
       lab.blockVrrp("lan");
       lab.blockVrrp("seg");

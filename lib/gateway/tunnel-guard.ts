@@ -42,6 +42,12 @@ export type GuardOptions = {
   mss: { ipv4: number; ipv6: number } | null;
   /** A pair member: the gate chain (closed until the pair helper opens it) and VRRP let in. */
   pair: boolean;
+  /**
+   * Drop what the bridge would hand to the gateway's own stack (true for the Linux ends, which are
+   * by design no host on the tenant's VLAN). False for a router that may also be the subnet's
+   * gateway, with an address on the bridge (VyOS).
+   */
+  hostless?: boolean;
 };
 
 /**
@@ -49,7 +55,7 @@ export type GuardOptions = {
  * and makes it again, so loading it replaces whatever an earlier apply left, atomically.
  */
 export function renderGuardRuleset(options: GuardOptions): string[] {
-  const { table, vxlan, mss, pair } = options;
+  const { table, vxlan, mss, pair, hostless = true } = options;
   const s = STORM_CONTROL;
   const limit = (pps: number) => `limit rate over ${pps}/second burst ${pps} packets counter drop`;
   const storm = (name: string, known: string, what: string) => [
@@ -107,12 +113,16 @@ export function renderGuardRuleset(options: GuardOptions): string[] {
     "  }",
     ...storm("into_tunnel", "far_macs", "Storm control into the tunnel: unknown unicast is a destination that never came out of it."),
     ...storm("from_tunnel", "near_macs", "Storm control out of the tunnel: unknown unicast is a destination that never went into it."),
-    "  # The gateway bridges the tenant's VLAN but is no host on it: nothing reaches its own stack from the bridge",
-    ...(pair ? ["  # but the pair's VRRP advertisements."] : ["  # (no address, no service, no neighbour discovery)."]),
-    "  chain input {",
-    "    type filter hook input priority 0; policy drop;",
-    ...(pair ? ["    ether type ip ip protocol vrrp accept"] : []),
-    "  }",
+    ...(hostless
+      ? [
+          "  # The gateway bridges the tenant's VLAN but is no host on it: nothing reaches its own stack from the bridge",
+          ...(pair ? ["  # but the pair's VRRP advertisements."] : ["  # (no address, no service, no neighbour discovery)."]),
+          "  chain input {",
+          "    type filter hook input priority 0; policy drop;",
+          ...(pair ? ["    ether type ip ip protocol vrrp accept"] : []),
+          "  }",
+        ]
+      : []),
     ...(pair
       ? [
           "  # What this end sends itself (its VRRP advertisements) goes through the gate too.",

@@ -324,7 +324,8 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     "# keepalived may run notify and check at once: one at a time.",
     'exec 9>"$STATE.lock"',
     "flock 9",
-    'case "${1:-}" in',
+    "# Without an argument it is the check: VyOS's health check runs its script that way.",
+    'case "${1:-check}" in',
     '  notify) shift; notify "$@" ;;',
     "  check) check ;;",
     ...(source
