@@ -248,14 +248,22 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
   /** The next grid time of this agent strictly after `t`. */
   const nextSlot = (state: AgentState, t: number) => (Math.floor((t - state.offsetMs) / intervalMs) + 1) * intervalMs + state.offsetMs;
 
-  const schedule = (state: AgentState) => {
+  /**
+   * Measures the slot after `previous`, on time. The next slot comes from the slot, never from
+   * the clock: a timer may fire a little before its time (Date.now() still short of the slot),
+   * and asking the clock for "the next slot" then would measure the same slot twice. Slots that
+   * a stalled process overslept are skipped, as a real agent cannot measure the past.
+   */
+  const schedule = (state: AgentState, previous: number) => {
     if (stopped) return;
-    const at = nextSlot(state, now());
+    let at = previous + intervalMs;
+    const current = now();
+    if (at < current - intervalMs) at = nextSlot(state, current);
     state.timer = setTimeout(() => {
       if (stopped) return;
       enqueue(state, [measure(state, at)]);
       void send(state);
-      schedule(state);
+      schedule(state, at);
     }, Math.max(0, at - now()));
     state.timer.unref?.();
   };
@@ -263,9 +271,11 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
   const started = now();
   const backfills = states.map(async (state) => {
     const history: TelemetrySample[] = [];
-    for (let at = nextSlot(state, started - backfillMs - 1); at <= started; at += intervalMs) history.push(measure(state, at));
+    let at = nextSlot(state, started - backfillMs - 1);
+    for (; at <= started; at += intervalMs) history.push(measure(state, at));
     enqueue(state, history);
-    schedule(state);
+    // `at` is now the first slot after start: the one before it is the last measured.
+    schedule(state, at - intervalMs);
     await send(state);
     stats.backfilled++;
   });
