@@ -47,8 +47,16 @@ export type AvsEmulator = {
     updateSegment(resourceGroup: string, privateCloud: string, segmentId: string, changes: SegmentChanges): void;
   };
   segments(resourceGroup: string, privateCloud: string): Array<{ id: string; name: string; displayName: string; provisioningState: string }>;
-  /** The most recent requests (at most 1000), oldest first. Status 0: dropped without an answer. */
-  requestLog: Array<{ method: string; path: string; status: number }>;
+  /**
+   * The most recent requests (at most 1000), oldest first. Status 0: dropped without an answer.
+   * delayMs: the latency injected into it.
+   */
+  requestLog: Array<{ method: string; path: string; status: number; delayMs: number }>;
+  /**
+   * Resolves when the next request matching `method` and `pathIncludes` (as a fault matches)
+   * arrives, before any fault delays or answers it: lets a test act while a request is in flight.
+   */
+  nextArrival(match: { method?: string; pathIncludes?: string }): Promise<void>;
 };
 
 export type AvsEmulatorOptions = {
@@ -444,8 +452,19 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
 
   // ---- HTTP -----------------------------------------------------------------------------------
 
-  function log(method: string, path: string, status: number): void {
-    requestLog.push({ method, path, status });
+  const arrivals = new Set<{ method?: string; pathIncludes?: string; arrived: () => void }>();
+  function announceArrival(method: string, path: string): void {
+    for (const waiter of [...arrivals]) {
+      if (waiter.method && waiter.method.toUpperCase() !== method) continue;
+      if (waiter.pathIncludes && !path.toLowerCase().includes(waiter.pathIncludes.toLowerCase())) continue;
+      arrivals.delete(waiter);
+      waiter.arrived();
+    }
+  }
+
+  const delays = new WeakMap<IncomingMessage, number>();
+  function log(req: IncomingMessage, status: number): void {
+    requestLog.push({ method: req.method ?? "GET", path: req.url ?? "/", status, delayMs: delays.get(req) ?? 0 });
     if (requestLog.length > REQUEST_LOG_LIMIT) requestLog.splice(0, requestLog.length - REQUEST_LOG_LIMIT);
   }
 
@@ -458,12 +477,12 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
       ...reply.headers,
     });
     // Logged before the bytes leave, so a test that has its answer also finds it in the log.
-    log(req.method ?? "GET", req.url ?? "/", reply.status);
+    log(req, reply.status);
     res.end(payload);
   }
 
   function drop(req: IncomingMessage): void {
-    log(req.method ?? "GET", req.url ?? "/", 0);
+    log(req, 0);
     req.socket.destroy();
   }
 
@@ -519,7 +538,9 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
         );
       }
 
+      announceArrival(method, url.pathname);
       const plan = faults.plan(method, url.pathname);
+      delays.set(req, plan.delayMs);
       if (plan.delayMs > 0) await pause(plan.delayMs);
       if (plan.outcome?.kind === "hang") await pause(plan.outcome.hangMs);
       if (closed || plan.outcome?.kind === "hang") return drop(req);
@@ -555,6 +576,7 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
     subscriptionId,
     requestLog,
     faults: { add: addFault, clear: () => faults.clear() },
+    nextArrival: (match) => new Promise<void>((arrived) => arrivals.add({ ...match, arrived })),
     outOfBand,
     segments(resourceGroup, privateCloud) {
       store.settle();
