@@ -72,13 +72,6 @@ async function main() {
   void fleet?.backfilled
     .then(() => runMaintenanceRound(database.db, { now: new Date() }))
     .catch((error: unknown) => console.error("[telemetry] roll-up after the demo backfill failed:", error));
-  const scheme = config.tls.enabled ? "https" : "http";
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  console.log(
-    `[bridgehead] ready on ${scheme}://${shownHost}:${config.port} ` +
-      `(azure: ${config.azure.mode}, identity: ${config.identity.mode})`,
-  );
-
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -105,6 +98,14 @@ async function main() {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // Only now, with the handlers in place, say so: a supervisor may send SIGTERM the moment it
+  // reads this line, and before them that signal would kill the process with PGlite still open.
+  const scheme = config.tls.enabled ? "https" : "http";
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  console.log(
+    `[bridgehead] ready on ${scheme}://${shownHost}:${config.port} ` +
+      `(azure: ${config.azure.mode}, identity: ${config.identity.mode})`,
+  );
 }
 
 main().catch(async (error: unknown) => {
