@@ -26,7 +26,8 @@ const INTERVAL_MS = 400;
 const BACKFILL_MS = 60_000;
 const ENTRA = { ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000f1ee", ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000c11e" };
 
-describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real console", () => {
+// Polls wait up to 90 s on a loaded machine; the tests get room for that.
+describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real console", { timeout: 180_000 }, () => {
   let database: { url: string; drop(): Promise<void> };
   let handle: DatabaseHandle;
   let server: ConsoleServer;
@@ -93,7 +94,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     fleets.push(fleet);
     await fleet.backfilled;
     // Then live samples, one per interval from every agent.
-    await expect.poll(() => fleet.stats().accepted, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS + 5));
+    await expect.poll(() => fleet.stats().accepted, { timeout: 90_000, interval: 100 }).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS + 5));
     await fleet.stop();
 
     const stats = fleet.stats();
@@ -181,13 +182,13 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     const eager = startSimulatedFleet({ consoleUrl: server.url, agents: [agent], intervalMs: 100, backfillMs: 0, ca, log: (m) => logged.push(m) });
     fleets.push(eager);
     try {
-      await expect.poll(() => eager.stats().rateLimited, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => eager.stats().rateLimited, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     } finally {
       draining = false;
       await spent;
     }
     // After Retry-After, one request carries everything measured meanwhile.
-    await expect.poll(() => eager.stats().accepted, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => eager.stats().accepted, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(5);
     await eager.stop();
     const stats = eager.stats();
     expect(stats).toMatchObject({ refused: 0, failures: 0 });
@@ -242,7 +243,7 @@ describe("loopbackUrl", () => {
   });
 });
 
-describe("an agent's schedule", () => {
+describe("an agent's schedule", { timeout: 180_000 }, () => {
   /** A receiver that accepts everything and keeps each token's measuredAt values in arrival order. */
   async function startReceiver() {
     const received = new Map<string, number[]>();
@@ -274,7 +275,7 @@ describe("an agent's schedule", () => {
     const coarse = () => Math.floor(Date.now() / 10) * 10;
     const fleet = startSimulatedFleet({ consoleUrl: receiver.url, agents: [agent(1), agent(2)], intervalMs, backfillMs: 0, now: coarse, log: () => {} });
     try {
-      await expect.poll(() => Math.min(...[1, 2].map((n) => receiver.received.get(`agt_${n}`)?.length ?? 0)), { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(20);
+      await expect.poll(() => Math.min(...[1, 2].map((n) => receiver.received.get(`agt_${n}`)?.length ?? 0)), { timeout: 90_000, interval: 20 }).toBeGreaterThanOrEqual(20);
     } finally {
       await fleet.stop();
       await receiver.close();
