@@ -26,11 +26,11 @@ async function main() {
   console.log(`[bridgehead] database: ${database.kind} (migrated)`);
   const { runtime, emulator } = await startAvsRuntime(config);
   if (emulator) console.log(`[bridgehead] AVS emulator on ${emulator.url} (state in ${config.dataDir})`);
-  const stopSync = await syncNowAndLater(database.db, runtime);
+  const sync = await syncNowAndLater(database.db, runtime);
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
   const demo = config.identity.mode === "builtin" && config.azure.mode === "emulator";
   if (demo) await seedDemoData(database.db, { secretsKey: getSecretsKey(config) });
-  const stopProvisioning = startProvisioningLoop(database.db, runtime);
+  const provisioning = startProvisioningLoop(database.db, runtime);
   // Roll-ups, retention and warnings run on every instance; each round takes an advisory lock,
   // so with several instances on one PostgreSQL exactly one does the work.
   const maintenance = startTelemetryMaintenance(database.db);
@@ -87,10 +87,9 @@ async function main() {
     clearTimeout(force);
     // No new steps; the emulator closes first so a request it is holding (an injected hang)
     // ends, then the step in flight records its outcome before the database closes under it.
-    stopSync();
-    const stepInFlight = stopProvisioning();
+    const stepsInFlight = [sync.stop(), provisioning.stop()];
     await emulator?.close();
-    await stepInFlight;
+    await Promise.all(stepsInFlight);
     await Promise.all([maintenance.stop(), evaluation.stop()]);
     await closeDatabase();
     console.log("[bridgehead] closed");
