@@ -14,6 +14,7 @@ import { deriveVni } from "@/lib/domain/vlan";
 import type { Scenario } from "@/lib/fleet/scenarios";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import { memberships, privateClouds, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
+import type { GatewayLocation } from "@/lib/domain/tenant-options";
 
 export const DEMO_PRIVATE_CLOUD = {
   azureResourceId:
@@ -33,7 +34,7 @@ type DemoTenant = {
   sourceEnvironment: "hyper-v" | "kvm-proxmox" | "openstack" | "rhv" | "bare-metal" | "other";
   transport: "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
   subnet: string;
-  gatewayLocation: "source" | "avs";
+  gatewayLocation: GatewayLocation;
   underlayMtu: number;
   sourceGatewayUnderlayIp: string;
   stretchStartedOn: string;

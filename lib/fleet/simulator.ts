@@ -13,11 +13,12 @@ import http from "node:http";
 import https from "node:https";
 import { MAX_BATCH, type TelemetrySample } from "@/lib/validation/telemetry";
 import { sampleFor, type Scenario, type TunnelFacts } from "./scenarios";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type SimulatedAgent = {
   endpointId: string;
   token: string;
-  side: "source" | "avs";
+  side: Side;
   scenario: Scenario;
   tunnel: TunnelFacts;
   /** One per tunnel, so both ends of a tunnel agree on its base latency and hops; defaults to one from the endpoint id. */

@@ -10,15 +10,16 @@
  */
 import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
+import type { Side } from "@/lib/domain/tenant-options";
+import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { tunnelHealth } from "./health";
 import { queryRows } from "./sql";
 import { reconcileWarnings, type ActiveWarning, type WarningChange } from "./lifecycle";
 import { firstAnsweringHop } from "./rules/asymmetric-routing";
 import { evaluateTenant, evaluateTunnel } from "./rules/evaluate";
-import type { RuleInput, RuleSample, Side } from "./rules/types";
+import type { RuleInput, RuleSample } from "./rules/types";
 import { BASELINE_WINDOW_DAYS, computeBaselineRtt, resolveThresholds, ThresholdsError, THRESHOLD_SPECS } from "./thresholds";
 
 /** The lock every instance's evaluation round takes; a round that cannot get it is skipped. */
@@ -179,7 +180,8 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
         dedupeKey: w.dedupeKey,
         tunnelId: w.tunnelId,
         severity: w.severity,
-        state: w.state as "open" | "acknowledged",
+        // Resolved ones were filtered out by the query.
+        state: w.state as Exclude<typeof w.state, "resolved">,
         openedAt: w.openedAt,
         lastSeenAt: w.lastSeenAt,
         clearSince: w.clearSince,
