@@ -10,7 +10,7 @@ import { readConfig } from "@/lib/config";
 import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
 import { seedDemoData } from "@/lib/demo/seed";
-import { startDemoFleet } from "@/lib/fleet/demo-fleet";
+import { startDemoFleet } from "@/lib/demo/fleet";
 import { getSecretsKey } from "@/lib/secrets";
 import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";

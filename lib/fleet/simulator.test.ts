@@ -18,7 +18,7 @@ import { DEMO_SCENARIOS, seedDemoData } from "@/lib/demo/seed";
 import { forgetSecretsKey, getSecretsKey } from "@/lib/secrets";
 import { startConsole, type ConsoleServer } from "@/tests/support/console-server";
 import { createPostgresDatabase, postgresAvailable } from "@/tests/support/databases";
-import { loadDemoAgents, loopbackUrl, startDemoFleet } from "./demo-fleet";
+import { loadDemoAgents, loopbackUrl, startDemoFleet } from "@/lib/demo/fleet";
 import { startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
 
 const SECRETS_KEY = "fleet-test-secrets-key-".repeat(2);
