@@ -19,7 +19,7 @@ import { forgetSecretsKey, getSecretsKey } from "@/lib/secrets";
 import { startConsole, type ConsoleServer } from "@/tests/support/console-server";
 import { createPostgresDatabase, postgresAvailable } from "@/tests/support/databases";
 import { loadDemoAgents, loopbackUrl, startDemoFleet } from "@/lib/demo/fleet";
-import { startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { judgeAnswer, startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
 
 const SECRETS_KEY = "fleet-test-secrets-key-".repeat(2);
 const INTERVAL_MS = 400;
@@ -287,5 +287,26 @@ describe("an agent's schedule", { timeout: 180_000 }, () => {
       expect(steps.filter((step) => step <= 0 || step % intervalMs !== 0), token).toEqual([]);
     }
     expect(fleet.stats()).toMatchObject({ duplicates: 0, failures: 0, refused: 0 });
+  });
+});
+
+describe("judgeAnswer", () => {
+  const answer = (status: number, body = "", retryAfter?: string) => ({ status, body, retryAfter });
+
+  it("counts what the console took and what it already had", () => {
+    expect(judgeAnswer(answer(202, '{"accepted":3,"duplicates":2}'))).toEqual({ kind: "accepted", accepted: 3, duplicates: 2 });
+    expect(judgeAnswer(answer(202, "not json"))).toEqual({ kind: "accepted", accepted: 0, duplicates: 0 });
+  });
+
+  it("waits out a 429 as long as Retry-After says, a second when it says nothing usable", () => {
+    expect(judgeAnswer(answer(429, "", "7"))).toEqual({ kind: "wait", ms: 7_000 });
+    for (const retryAfter of [undefined, "soon", "-3", "0"]) expect(judgeAnswer(answer(429, "", retryAfter))).toEqual({ kind: "wait", ms: 1_000 });
+  });
+
+  it("keeps the samples through a 5xx and drops what the console refuses, the whole queue on a 401", () => {
+    expect(judgeAnswer(answer(503))).toMatchObject({ kind: "keep" });
+    expect(judgeAnswer(answer(400, '{"error":"bad rttMs"}'))).toEqual({ kind: "drop", message: 'refused with 400: {"error":"bad rttMs"}', all: false });
+    expect(judgeAnswer(answer(413))).toMatchObject({ kind: "drop", all: false });
+    expect(judgeAnswer(answer(401))).toMatchObject({ kind: "drop", all: true });
   });
 });
