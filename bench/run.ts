@@ -11,6 +11,7 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchParsers } from "./parsers";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
 
@@ -60,6 +61,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  parsers: () => benchParsers(),
 };
 
 async function main() {

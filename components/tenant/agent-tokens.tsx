@@ -2,8 +2,9 @@
 
 import { useState, useTransition } from "react";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
+import type { Side } from "@/lib/domain/tenant-options";
 
-type Endpoint = { id: string; tunnelName: string; side: "source" | "avs"; hostname: string; rotatedAt: Date | null; hasToken: boolean };
+type Endpoint = { id: string; tunnelName: string; side: Side; hostname: string; rotatedAt: Date | null; hasToken: boolean };
 
 const SIDE_LABEL = { source: "Source-site gateway", avs: "AVS edge bridge" } as const;
 

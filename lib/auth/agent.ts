@@ -2,9 +2,10 @@ import { and, eq, notInArray } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { hashToken } from "./tokens";
+import type { Side } from "@/lib/domain/tenant-options";
 
 /** A telemetry agent: one end of one tunnel, known by its bearer token. */
-export type AgentPrincipal = { endpointId: string; tunnelId: string; tenantId: string; side: "source" | "avs" };
+export type AgentPrincipal = { endpointId: string; tunnelId: string; tenantId: string; side: Side };
 
 const BEARER = /^Bearer (agt_[\w-]{43})$/;
 

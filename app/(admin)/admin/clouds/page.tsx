@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import { asc } from "drizzle-orm";
 import { RefreshCloudsButton } from "@/components/clouds/refresh-clouds-button";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
 import { readConfig } from "@/lib/config";
-import { privateClouds } from "@/lib/db/schema";
+import { listPrivateCloudDetails } from "@/lib/queries/clouds";
 
 export const metadata: Metadata = { title: "Private clouds" };
 export const dynamic = "force-dynamic";
@@ -13,7 +12,7 @@ const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 
 export default async function CloudsPage() {
   const { db, principal } = await requirePageAccess("portal:read");
-  const clouds = await db.select().from(privateClouds).orderBy(asc(privateClouds.name));
+  const clouds = await listPrivateCloudDetails(db);
   const source = readConfig().azure.mode === "azure" ? "Azure" : "the built-in AVS emulator";
   return (
     <div className="space-y-6">
