@@ -58,9 +58,9 @@ const pairInput = z
       .object({
         ordinal: z.union([z.literal(1), z.literal(2)]),
         name: z.string().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens."),
-        sourceHostname: z.string().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, at most 253 characters."),
+        sourceHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
         sourceUnderlayIp: unicastAddress,
-        avsHostname: z.string().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, at most 253 characters."),
+        avsHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
         avsUnderlayIp: unicastAddress,
       })
       .strict(),

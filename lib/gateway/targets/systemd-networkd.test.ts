@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeWithTool, itWithTool, networkNamespaces, runningAsRoot, runTool } from "@/tests/support/gateway-tools";
+import { describeWithTool } from "@/tests/support/gateway-tools";
 import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { type GatewayContext, type GeneratedFile } from "../types";
 import { kernelHasVlans, networkdSandbox, runNetworkd } from "./networkd-sandbox";
