@@ -3,6 +3,7 @@
  * OpenAPI at /api/v1/openapi.json, so the agents' contract cannot drift from the check.
  */
 import { z } from "zod";
+import { PAIR_END_ROLES } from "@/lib/domain/status";
 import { DF_PROBE_BYTES } from "@/lib/domain/limits";
 
 /** A batch larger than this is refused with 413: an agent that fell behind should send in parts. */
@@ -23,12 +24,9 @@ export const hopSchema = z
   })
   .strict();
 
-/** What an end of a tunnel in an active/standby pair does: carries the traffic, stands by ready, or cannot take over. */
-export const PAIR_ROLES = ["active", "standby", "fault"] as const;
-
 export const pairReportSchema = z
   .object({
-    role: z.enum(PAIR_ROLES),
+    role: z.enum(PAIR_END_ROLES),
     since: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }).describe("when this end took its current role"),
     reason: z
       .string()
