@@ -42,3 +42,14 @@ const REASONS: Record<string, string> = {
 export function pairReasonText(reason: string): string {
   return REASONS[reason] ?? `the pair helper says "${reason}"`;
 }
+
+/** An endpoint row's stored role, if its report is recent enough to be believed (else null: unknown). */
+export function storedPairReport(
+  row: { pairRole: PairEndRole | null; pairSince: Date | null; pairReason: string | null; pairReportedAt: Date | null },
+  now: Date,
+  maxAgeMs: number,
+): PairEndReport | null {
+  if (!row.pairRole || !row.pairSince || !row.pairReportedAt) return null;
+  if (now.getTime() - row.pairReportedAt.getTime() > maxAgeMs) return null;
+  return { role: row.pairRole, since: row.pairSince, reason: row.pairReason ?? "unknown", at: row.pairReportedAt };
+}
