@@ -53,6 +53,7 @@ export async function loadDemoAgents(db: Database, secretsKey: Uint8Array, log: 
       tunnelId: tunnels.id,
       ordinal: tunnels.ordinal,
       tenantId: tenants.id,
+      stretchStartedOn: tenants.stretchStartedOn,
       side: tunnelEndpoints.side,
       underlayIp: tunnelEndpoints.underlayIp,
       ciphertext: tunnelEndpoints.agentTokenCiphertext,
@@ -97,7 +98,7 @@ export async function loadDemoAgents(db: Database, secretsKey: Uint8Array, log: 
       // Both ends of a tunnel share its seed: one base latency, one set of routers.
       seed: seedFromId(row.tunnelId),
       tunnel: { innerMtu, underlayMtu: row.underlayMtu, sourceUnderlayIp: source, avsUnderlayIp: avs },
-      ...(paired ? { pair: { ordinal: row.ordinal === 2 ? 2 : 1, seed: seedFromId(row.tenantId), failover: DEMO_PAIR_FAILOVERS.has(row.slug) } } : {}),
+      ...(paired ? { pair: { ordinal: row.ordinal === 2 ? 2 : 1, seed: seedFromId(row.tenantId), failover: DEMO_PAIR_FAILOVERS.has(row.slug), steadySince: new Date(row.stretchStartedOn ?? "2026-01-01") } } : {}),
     });
   }
   // A stable order, so each agent keeps its slot in the interval across restarts.

@@ -16,7 +16,7 @@ const start = pairCycleStart(SEED, new Date(Date.UTC(2026, 10, 21, 12)));
 /** Two hours of what the four simulated agents send, every 30 s, as the rules read it back from the database. */
 function fleetSamples(failover: boolean) {
   const end = (ordinal: 1 | 2, side: Side): RuleSample[] => {
-    const play: PairPlay = { ordinal, seed: SEED, failover };
+    const play: PairPlay = { ordinal, seed: SEED, failover, steadySince: new Date("2026-10-05") };
     return Array.from({ length: 240 }, (_, i) => {
       const at = new Date(start + i * 30_000 + (side === "avs" ? 7_000 : 0));
       const report = pairReport(play, side, at);

@@ -19,15 +19,14 @@ export const PAIR_CYCLE_MS = 60 * MINUTE;
 const FAILOVER_AT = 40 * MINUTE;
 const RECOVERED_AT = 43 * MINUTE;
 const FAILBACK_AT = 50 * MINUTE;
-/** Where a steady pair's roles date from (before any demo data). */
-const STEADY_SINCE_MS = Date.UTC(2026, 0, 1);
-
 export type PairPlay = {
   ordinal: 1 | 2;
   /** One per tenant, shared by both tunnels' agents: where the tenant's cycle starts. */
   seed: number;
   /** Whether this tenant's pair plays the failover cycle or stays steady. */
   failover: boolean;
+  /** Where a steady pair's roles date from (the day its stretch began). */
+  steadySince: Date;
 };
 
 type Change = { atMs: number; role: PairEndRole; reason: string };
@@ -69,7 +68,7 @@ export function pairCycleStart(seed: number, at: Date): number {
 export function pairReport(play: PairPlay, side: Side, at: Date): NonNullable<TelemetrySample["pair"]> {
   if (!play.failover) {
     const active = play.ordinal === 1;
-    return { role: active ? "active" : "standby", since: new Date(STEADY_SINCE_MS).toISOString(), reason: active ? "elected" : "peer-active" };
+    return { role: active ? "active" : "standby", since: play.steadySince.toISOString(), reason: active ? "elected" : "peer-active" };
   }
   const start = pairCycleStart(play.seed, at);
   const into = at.getTime() - start;
