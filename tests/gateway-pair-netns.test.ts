@@ -13,13 +13,15 @@
  *     changing role once, with no storm;
  * (d) VRRP is blocked on the LAN and on the segment (a split brain on both sides): all four ends
  *     go active, the VLAN loops, and storm control holds every tunnel port to its limits; the
- *     real telemetry agent on each end then reports its role, and the console's rule, fed those
- *     reports through the ingest schema, opens "both active".
+ *     real telemetry agent on each end then reports its role to a stand-in console, and the
+ *     console's rules and warning lifecycle, fed those samples as ingest's schema accepts them,
+ *     open "both active" (the ingest route and the database are proven by their own tests).
  *
  * The measured figures are printed (and recorded in docs/benchmarks.md), not asserted against a
  * clock: the assertions are about what happened (who forwards, whether pings came back, whether
  * frames multiplied), each bounded by the scenario's own time limit.
  */
+import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { gatewayContext } from "@/lib/gateway/context";
 import { CONTOSO_INPUT } from "@/lib/gateway/fixtures";
@@ -27,7 +29,13 @@ import { STORM_CONTROL } from "@/lib/gateway/tunnel-guard";
 import type { GatewayContext } from "@/lib/gateway/types";
 import { describeWithTool, networkNamespaces, pyYaml, runningAsRoot, tool } from "./support/gateway-tools";
 import { HOSTS, PairLab, PROBE_IP, SUBNET, UNDERLAY, waitFor, type PairNode } from "./support/pair-lab";
-import { edgeBridgeFiles, pingSeries, readRole, sourceGatewayFiles, transitionsSince, type RoleReport } from "./support/pair-files";
+import { asRuleSample, edgeBridgeFiles, pingSeries, readRole, runAgentOnce, sourceGatewayFiles, transitionsSince, type RoleReport } from "./support/pair-files";
+import { loadTlsMaterial } from "@/lib/server/tls";
+import type { AppConfig } from "@/lib/config";
+import { reconcileWarnings } from "@/lib/telemetry/lifecycle";
+import { evaluateTenant } from "@/lib/telemetry/rules/evaluate";
+import { makeInput, TUNNEL_2_ID, TUNNEL_ID } from "@/lib/telemetry/rules/test-fixtures";
+import type { RuleSample } from "@/lib/telemetry/rules/types";
 
 /** Short, so fail-back fits the test; the console's default is 60 s (context.ts). */
 const HOLD_DOWN_SECONDS = 10;
@@ -64,6 +72,8 @@ function pairContext(ordinal: 1 | 2): GatewayContext {
 }
 
 const lab = new PairLab();
+/** The stand-in console's certificate, made the way the console makes its own. */
+let tls = { certFile: "", keyFile: "" };
 const contexts = { 1: pairContext(1), 2: pairContext(2) } as const;
 const ENDS: { node: PairNode; ordinal: 1 | 2; side: "source" | "avs" }[] = [
   { node: "gw1", ordinal: 1, side: "source" },
@@ -97,6 +107,8 @@ describeWithTool(
   () => {
     beforeAll(async () => {
       lab.build();
+      const material = await loadTlsMaterial({ dataDir: lab.root("router"), tls: { enabled: true } } as AppConfig);
+      tls = { certFile: material.certFile, keyFile: path.join(path.dirname(material.certFile), "self-signed-key.pem") };
       for (const ordinal of [1, 2] as const) {
         lab.install(ordinal === 1 ? "gw1" : "gw2", sourceGatewayFiles(contexts[ordinal]));
         lab.install(ordinal === 1 ? "eb1" : "eb2", edgeBridgeFiles(contexts[ordinal]));
@@ -211,7 +223,29 @@ describeWithTool(
       expect(sent.gw1).toBeLessThan(perPort);
       expect(sent.eb1).toBeLessThan(perPort);
       expect(bcastPassed).toBeLessThanOrEqual(STORM_CONTROL.broadcastPps * 6 + 1000);
-    }, 60_000);
+
+      // The console's view: the real agent on each end reports its role; the rules, fed those
+      // reports as ingest accepts them, open "both active". The rule waits until the agents agree
+      // for pairSettleSeconds (20 s), so the agents run once the newest role is that old.
+      const newest = Math.max(...ENDS.map(({ node }) => Date.parse(role(node)!.since)));
+      await waitFor("the split brain to have lasted 21 s", 30_000, () => Date.now() - newest > 21_000);
+      const reports = new Map<PairNode, RuleSample>();
+      for (const { node, ordinal, side } of ENDS) reports.set(node, asRuleSample(await runAgentOnce(lab, node, contexts[ordinal], side, tls)));
+      expect([...reports.values()].map((r) => r.pairRole)).toEqual(["active", "active", "active", "active"]);
+      const now = new Date(Math.max(...[...reports.values()].map((r) => r.measuredAt.getTime())) + 1000);
+      const sides = (gw: PairNode, eb: PairNode) => ({ source: { samples: [reports.get(gw)!], lastSampleAt: reports.get(gw)!.measuredAt }, avs: { samples: [reports.get(eb)!], lastSampleAt: reports.get(eb)!.measuredAt } });
+      const input = makeInput({
+        now,
+        source: [reports.get("gw1")!],
+        avs: [reports.get("eb1")!],
+        pair: { tunnels: [{ id: TUNNEL_ID, ordinal: 1, name: "primary", sides: sides("gw1", "eb1") }, { id: TUNNEL_2_ID, ordinal: 2, name: "standby", sides: sides("gw2", "eb2") }] },
+      });
+      const evaluation = evaluateTenant([input]);
+      const opened = reconcileWarnings({ active: [], evaluation, now, resolveAfterClearMinutes: 10 }).filter((change) => change.op === "open");
+      const bothActive = opened.find((change) => change.op === "open" && change.values.kind === "pair-both-active");
+      expect(bothActive, JSON.stringify(evaluation.conditions.map((c) => c.kind))).toBeDefined();
+      expect(bothActive?.op === "open" && bothActive.values).toMatchObject({ severity: "critical", details: { looped: true, sides: ["source", "avs"] } });
+    }, 180_000);
 
     /** Exactly one ARP request, for an address nobody has, from the source-site workload. */
     function sendOneBroadcast() {

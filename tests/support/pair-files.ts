@@ -4,10 +4,15 @@
  * run whose lost replies measure an outage.
  */
 import type { ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { cloudInitEdgeBridgeTarget } from "@/lib/gateway/targets/cloud-init-edge-bridge";
 import { linuxIproute2Target } from "@/lib/gateway/targets/linux-iproute2";
 import { PAIR_PATHS } from "@/lib/gateway/targets/linux-pair";
+import { telemetryAgentTarget } from "@/lib/gateway/targets/telemetry-agent";
 import type { GatewayContext } from "@/lib/gateway/types";
+import type { RuleSample } from "@/lib/telemetry/rules/types";
+import { sampleSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { loadYaml } from "./gateway-tools";
 import type { InstalledFile, LabNode, PairLab } from "./pair-lab";
 
@@ -85,5 +90,70 @@ export function pingSeries(lab: PairLab, from: LabNode, to: string, intervalS: n
       for (let i = 1; i < replies.length; i++) lost = Math.max(lost, replies[i]!.seq - replies[i - 1]!.seq - 1);
       return { lost, seconds: lost * intervalS, duplicates };
     },
+  };
+}
+
+/**
+ * Runs the generated telemetry agent once on a lab node, with its files where the README puts
+ * them (the pair helper's role file under /run/bridgehead included), against a stand-in console
+ * in the same namespace, and returns the sample it posted, checked against the ingest schema.
+ */
+export async function runAgentOnce(lab: PairLab, node: LabNode, context: GatewayContext, side: "source" | "avs", tls: { certFile: string; keyFile: string }): Promise<TelemetrySample> {
+  const files = telemetryAgentTarget.generate(context).filter((file) => file.path.startsWith(`${side}/agent/`));
+  const dir = path.join(lab.root(node), "agent");
+  mkdirSync(path.join(dir, "state"), { recursive: true });
+  const script = path.join(dir, "bridgehead-agent.py");
+  writeFileSync(script, files.find((file) => file.path.endsWith(".py"))!.contents, { mode: 0o755 });
+  const env = parseEnvFile(files.find((file) => file.path.endsWith(".env"))!.contents);
+  const log = path.join(dir, "requests.log");
+  writeFileSync(log, "");
+  const server = lab.spawnIn(node, [process.execPath, AGENT_TEST_SERVER, tls.certFile, tls.keyFile, log, "202"]);
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    server.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /port=(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    server.once("exit", (code) => reject(new Error(`the stand-in console exited ${code}: ${output}`)));
+  });
+  try {
+    const settings = { ...env, CONSOLE_URL: `https://127.0.0.1:${port}`, CA_FILE: tls.certFile, STATE_DIRECTORY: path.join(dir, "state"), PATH: "/usr/sbin:/usr/bin:/sbin:/bin" };
+    const assignments = Object.entries(settings).map(([key, value]) => `${key}=${shellQuote(value)}`);
+    const result = lab.withFiles(node, `exec env -i ${assignments.join(" ")} python3 -I ${script}`, 60_000);
+    if (result.status !== 0) throw new Error(`the agent on ${node} exited ${result.status}: ${result.stderr}`);
+    const [request] = readFileSync(log, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as { body: string });
+    return sampleSchema.parse(JSON.parse(request!.body));
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+const AGENT_TEST_SERVER = path.join(import.meta.dirname, "../../lib/gateway/targets/telemetry-agent.test-server.mjs");
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** KEY=value lines as systemd's EnvironmentFile= reads them. */
+function parseEnvFile(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+}
+
+/** A posted sample as the rules read it back from the database. */
+export function asRuleSample(sample: TelemetrySample): RuleSample {
+  return {
+    measuredAt: new Date(sample.measuredAt),
+    rttMs: sample.rttMs ?? null,
+    lossPct: sample.lossPct ?? null,
+    pairRole: sample.pair?.role ?? null,
+    pairSince: sample.pair ? new Date(sample.pair.since) : null,
+    pairReason: sample.pair?.reason ?? null,
   };
 }
