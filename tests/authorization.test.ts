@@ -256,6 +256,17 @@ describe("server actions", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
+    // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
+    const [action] = ACTIONS[name]();
+    const tenantScoped = name === "rotateAgentToken" || name === "acknowledgeWarning";
+    const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
+    for (const as of callers) {
+      const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
+      expect(result, as).toEqual({ ok: false, status: tenantScoped ? 404 : 403, message: expect.any(String) });
+    }
+  });
+
   it.each(actionNames)("%s refuses a foreign origin even for an admin", async (name) => {
     const [action, input] = ACTIONS[name]();
     expect(await callAction(action as AnyAction, input, { as: "admin", origin: "https://evil.example" })).toMatchObject({ ok: false, status: 403 });

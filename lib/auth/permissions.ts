@@ -68,6 +68,25 @@ export function hasPermission(principal: Principal, permission: Permission, tena
   }
 }
 
+const TENANT_PERMISSIONS: ReadonlySet<Permission> = new Set(["tenant:read", "tenant:write", "tenant:secrets"]);
+
+export function isTenantPermission(permission: Permission): boolean {
+  return TENANT_PERMISSIONS.has(permission);
+}
+
+/**
+ * Whether the principal holds the permission for anything at all: for a tenant permission,
+ * for some tenant. Asked before an action reads its input, so a caller who could never be
+ * allowed learns nothing about what the input should look like.
+ */
+export function couldHoldPermission(principal: Principal, permission: Permission): boolean {
+  if (!isTenantPermission(permission)) return hasPermission(principal, permission);
+  if (isAdmin(principal)) return true;
+  if (principal.kind !== "user") return false;
+  if (permission === "tenant:read" && principal.roles.includes("noc-viewer")) return true;
+  return principal.tenant !== null && hasPermission(principal, permission, principal.tenant.id);
+}
+
 /** Where a principal lands after signing in. */
 export function homePathFor(principal: Principal): string {
   if (isAdmin(principal)) return "/admin";
