@@ -46,7 +46,7 @@ test.describe("a tenant user", () => {
 test.describe("an admin", () => {
   test.use({ storageState: storageStateOf("admin") });
 
-  test("makes a NOC display link that signs a wall screen in, and revoking it ends that session", async ({ page, browser }) => {
+  test("makes a NOC display link that signs one wall screen in, once; a new link signs in another; revoking ends both", async ({ page, browser }) => {
     await page.goto("/admin/access");
     const form = page.getByRole("form", { name: "Create a NOC display" });
     await form.getByLabel("Display name").fill("Wall <script>");
@@ -59,28 +59,75 @@ test.describe("an admin", () => {
     const link = await form.getByRole("link", { name: "Display link" }).getAttribute("href");
     expect(link).toMatch(/\/noc\/connect#noc_[\w-]{43}$/);
 
-    const wall = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1920, height: 1080 } });
-    const screen = await wall.newPage();
-    await screen.goto(link!);
-    await expect(screen).toHaveURL(/\/noc$/);
-    await expect(screen.getByRole("heading", { name: "Bridgehead NOC" })).toBeVisible();
-    await expect(screen.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+    const openOnScreen = async (url: string) => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1920, height: 1080 } });
+      const screen = await context.newPage();
+      await screen.goto(url);
+      return { context, screen };
+    };
+    const first = await openOnScreen(link!);
+    await expect(first.screen).toHaveURL(/\/noc$/);
+    await expect(first.screen.getByRole("heading", { name: "Bridgehead NOC" })).toBeVisible();
+    await expect(first.screen.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+
+    // The same link on a second screen: refused, saying when and whom to ask.
+    const second = await openOnScreen(link!);
+    await expect(second.screen.getByText(/^This display link was already used, on .+ UTC/)).toBeVisible();
+    await expect(second.screen.getByText(/Ask admin@bridgehead\.example, who issued it, or another Bridgehead admin/)).toBeVisible();
+    await expect(second.screen).toHaveURL(/\/noc\/connect$/);
+    await second.screen.screenshot({ path: test.info().outputPath("display-link-used.png") });
 
     await page.reload();
     const row = page.getByRole("row", { name: /Ops wall 3/ });
+    await expect(row).toContainText(/Used \d/);
+    await expect(row.getByRole("list", { name: "Sessions of Ops wall 3" }).getByRole("listitem")).toHaveCount(1);
+
+    // A new link for the second screen.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Issue a new link" }).click();
+    const fresh = await row.getByRole("link", { name: "New link for Ops wall 3" }).getAttribute("href");
+    expect(fresh).not.toBe(link);
+    await second.screen.goto(fresh!);
+    await expect(second.screen).toHaveURL(/\/noc$/);
+    await page.reload();
+    await expect(row.getByRole("list", { name: "Sessions of Ops wall 3" }).getByRole("listitem")).toHaveCount(2);
+    await page.screenshot({ path: test.info().outputPath("access-displays.png"), fullPage: true });
+
     page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: "Revoke" }).click();
     await expect(row).toContainText("Revoked");
 
-    await screen.reload();
-    await expect(screen).toHaveURL(/\/signin/);
-    await wall.close();
+    for (const { screen, context } of [first, second]) {
+      await screen.reload();
+      await expect(screen).toHaveURL(/\/signin/);
+      await context.close();
+    }
+  });
+
+  test("ends a signed-in person's sessions; their next request asks them to sign in", async ({ page, browser, baseURL }) => {
+    const bobContext = await browser.newContext({ ignoreHTTPSErrors: true, baseURL });
+    const bob = await bobContext.newPage();
+    await signIn(bob, "bob");
+    await bob.waitForURL(`**${PERSONAS.bob.home}`);
+
+    await page.goto("/admin/access");
+    const row = page.getByRole("region", { name: "Signed-in people" }).getByRole("row", { name: /bob@fabrikam\.example/ });
+    await expect(row).toBeVisible();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "End sessions" }).click();
+    await expect(row.getByRole("status")).toContainText(/Ended \d+ sessions? of bob@fabrikam\.example/);
+
+    await bob.reload();
+    await expect(bob).toHaveURL(/\/signin\?returnTo=%2Ft%2Ffabrikam/);
+    await bobContext.close();
   });
 });
 
-test("signing out ends the console session and the provider's", async ({ page }) => {
+test("signing out ends the console session everywhere, and the provider's", async ({ page, browser, baseURL }) => {
   await signIn(page, "bob");
   await page.waitForURL(`**${PERSONAS.bob.home}`);
+  // What someone who copied the cookie before sign-out would hold.
+  const copied = await page.context().cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/signin\?signedOut=1/);
   await expect(page.getByRole("status")).toHaveText("You are signed out.");
@@ -91,6 +138,15 @@ test("signing out ends the console session and the provider's", async ({ page })
   // The provider asks for the password again: its session ended too.
   await page.getByRole("button", { name: /Sign in with/ }).click();
   await expect(page.getByLabel("Password")).toBeVisible();
+
+  // The copied cookie no longer works: the session record ended with the sign-out.
+  const thief = await browser.newContext({ ignoreHTTPSErrors: true, baseURL });
+  await thief.addCookies(copied.filter((cookie) => cookie.name === "__Host-bh_session"));
+  expect((await thief.request.get("/api/v1/tenants/fabrikam")).status()).toBe(401);
+  const stolen = await thief.newPage();
+  await stolen.goto("/t/fabrikam");
+  await expect(stolen).toHaveURL(/\/signin\?returnTo=/);
+  await thief.close();
 });
 
 test("signing in from a protected page returns there", async ({ page }) => {

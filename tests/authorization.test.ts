@@ -8,7 +8,10 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
+import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
 import { createDisplay } from "@/lib/actions/noc/create-display";
+import { endDisplaySessions } from "@/lib/actions/noc/end-display-sessions";
+import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
 import { refreshPrivateClouds } from "@/lib/actions/clouds/refresh-private-clouds";
@@ -24,7 +27,8 @@ import { acknowledgeWarning } from "@/lib/actions/warnings/acknowledge-warning";
 import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, memberships, nocDisplays, segments, tenants, tunnelEndpoints, tunnels, vlanPools, warnings } from "@/lib/db/schema";
+import { startSession } from "@/lib/commands/sessions";
+import { auditEvents, memberships, nocDisplays, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -33,7 +37,8 @@ import { importJWK, SignJWT } from "jose";
 import { readConfig } from "@/lib/config";
 import { BUILTIN_CLIENT_ID } from "@/lib/identity/client-config";
 import { getBuiltinSigningKey } from "@/lib/identity/signing-key";
-import { callAction, callRoute, CONSOLE_ORIGIN, useTestApp, type Persona } from "./support/personas";
+import { POST as connectDisplay } from "@/app/api/noc/session/route";
+import { callAction, callRoute, CONSOLE_ORIGIN, cookieFor, cookieForUser, useTestApp, type Persona } from "./support/personas";
 
 let db: Database;
 let endpointOf: Record<"contoso" | "fabrikam", string>;
@@ -44,6 +49,8 @@ let displayId: string;
 let segmentId: string;
 let spareTunnelId: string;
 let warningId: string;
+let targetUserId: string;
+let targetSessionId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -70,6 +77,9 @@ beforeAll(async () => {
     .values({ tenantId: tenantIdOf.fabrikam, kind: "loss", severity: "warning", dedupeKey: "loss:test", message: "Loss 5 %" })
     .returning();
   warningId = warning!.id;
+  const [target] = await db.insert(users).values({ subject: "s-target", signInName: "target@contoso.example", displayName: "Target" }).returning();
+  targetUserId = target!.id;
+  targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -78,6 +88,9 @@ const ACTIONS = {
   removeMembership: () => [removeMembership, { id: membershipId }],
   createDisplay: () => [createDisplay, { name: "Wall" }],
   revokeDisplay: () => [revokeDisplay, { id: displayId }],
+  issueDisplayLink: () => [issueDisplayLink, { id: displayId }],
+  endDisplaySessions: () => [endDisplaySessions, { id: displayId }],
+  endUserSessions: () => [endUserSessions, { id: targetUserId }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
   onboardTenant: () => [
     onboardTenant,
@@ -129,18 +142,19 @@ type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
-    db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
+    db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
     db.select().from(tenants).orderBy(tenants.id),
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
     db.select().from(vlanPools).orderBy(vlanPools.id),
     db.select().from(segments).orderBy(segments.id),
     db.select().from(tunnels).orderBy(tunnels.id),
     db.select().from(warnings).orderBy(warnings.id),
+    db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
   ]);
-  return { m, d, t, e, p, s, tu, w };
+  return { m, d, t, e, p, s, tu, w, se };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -273,7 +287,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
@@ -343,6 +357,70 @@ describe("server actions", () => {
     const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
     expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
     expect(await db.select().from(memberships).where(eq(memberships.principal, principal))).toEqual([]);
+  });
+});
+
+describe("sessions that really end", () => {
+  const readContoso = (cookie: string) => callRoute(getTenant as never, { as: "anonymous", cookies: cookie, path: "/api/v1/tenants/contoso", params: { slug: "contoso" } });
+
+  it("signing out ends the session: a copy of the cookie taken before is refused", async () => {
+    const cookie = (await cookieFor("admin"))!;
+    expect((await readContoso(cookie)).status).toBe(200);
+    const copy = cookie;
+    const out = await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" });
+    expect(out.status).toBe(200);
+    expect((await readContoso(copy)).status).toBe(401);
+  });
+
+  it("removing a membership ends that user's sessions at their next request", async () => {
+    const principal = `frank${Date.now()}@contoso.example`;
+    expect(await callAction(addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal, role: "tenant-viewer" }, { as: "admin" })).toMatchObject({ ok: true });
+    const { cookie } = await cookieForUser(principal);
+    expect((await readContoso(cookie)).status).toBe(200);
+    const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
+    expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    // Not merely the tenant taken away (a 404): the session itself is over.
+    expect((await readContoso(cookie)).status).toBe(401);
+  });
+
+  it("an admin ends a user's sessions from the Access page; the user's next request is refused", async () => {
+    const principal = `grace${Date.now()}@contoso.example`;
+    expect(await callAction(addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal, role: "tenant-viewer" }, { as: "admin" })).toMatchObject({ ok: true });
+    const first = await cookieForUser(principal);
+    const second = await cookieForUser(principal);
+    expect((await readContoso(second.cookie)).status).toBe(200);
+    expect(await callAction(endUserSessions, { id: first.userId }, { as: "admin" })).toMatchObject({ ok: true, data: { ended: 2 } });
+    expect((await readContoso(first.cookie)).status).toBe(401);
+    expect((await readContoso(second.cookie)).status).toBe(401);
+  });
+});
+
+describe("display links", () => {
+  const connect = (token: string) => callRoute(connectDisplay as never, { as: "anonymous", method: "POST", path: "/api/noc/session", body: { token } });
+
+  it("work once: a second open is refused, saying when it was used and whom to ask", async () => {
+    const created = await callAction(createDisplay, { name: "Atrium wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const token = new URL(created.data.link).hash.slice(1);
+    const first = await connect(token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("set-cookie")).toMatch(/^__Host-bh_session=[\w.-]+; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=34560000$/);
+    const second = await connect(token);
+    expect(second.status).toBe(409);
+    expect(second.headers.get("set-cookie")).toBeNull();
+    expect((await second.json()) as { error: string }).toEqual({
+      error: expect.stringMatching(/^This display link was already used, on .+ UTC: a link signs in one screen, once\. Ask admin@bridgehead\.example, who issued it, or another Bridgehead admin to issue a new link for “Atrium wall” under Admin → Access\.$/),
+    });
+  });
+
+  it("a new link works once more, and the old one is refused as unknown", async () => {
+    const created = await callAction(createDisplay, { name: "Stairwell wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const old = new URL(created.data.link).hash.slice(1);
+    const issued = await callAction(issueDisplayLink, { id: created.data.id }, { as: "admin" });
+    if (!issued.ok) throw new Error(issued.message);
+    expect((await connect(old)).status).toBe(401);
+    expect((await connect(new URL(issued.data.link).hash.slice(1))).status).toBe(200);
   });
 });
 

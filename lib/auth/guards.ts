@@ -7,12 +7,12 @@
  */
 import { cookies, headers } from "next/headers";
 import { z } from "zod";
-import { readConfig } from "@/lib/config";
+import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
 import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
 import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
-import { resolvePrincipal } from "./principal";
+import { authenticateSession, type SessionPolicy } from "./principal";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
 
 /**
@@ -57,8 +57,13 @@ function assertSameOrigin(facts: RequestFacts) {
 async function authenticate(facts: RequestFacts): Promise<{ principal: Principal | null; db: Database }> {
   assertSameOrigin(facts);
   const { db } = await getDatabase();
-  const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(readConfig()));
-  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+  const config = readConfig();
+  const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(config));
+  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config)) : null, db };
+}
+
+function sessionPolicy(config: AppConfig): SessionPolicy {
+  return { now: new Date(), idleMs: config.sessionIdleMinutes * 60_000 };
 }
 
 /**
@@ -237,6 +242,7 @@ export async function getPagePrincipal(): Promise<{ principal: Principal | null;
   // instead of opening the database.
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   const { db } = await getDatabase();
-  const claims = await openSession(token, getSessionKey(readConfig()));
-  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+  const config = readConfig();
+  const claims = await openSession(token, getSessionKey(config));
+  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config)) : null, db };
 }

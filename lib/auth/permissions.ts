@@ -11,6 +11,8 @@ export type TenantRole = "tenant-admin" | "tenant-viewer";
 export type UserPrincipal = {
   kind: "user";
   userId: string;
+  /** The session record this request came in on (absent only for principals built in tests). */
+  sessionId?: string;
   signInName: string;
   name: string;
   roles: OperatorRole[];
@@ -18,7 +20,7 @@ export type UserPrincipal = {
   tenant: { id: string; slug: string; role: TenantRole } | null;
 };
 
-export type DisplayPrincipal = { kind: "display"; displayId: string; name: string };
+export type DisplayPrincipal = { kind: "display"; displayId: string; name: string; sessionId?: string };
 
 export type Principal = UserPrincipal | DisplayPrincipal;
 

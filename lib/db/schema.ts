@@ -64,6 +64,7 @@ export const warningState = pgEnum("warning_state", ["open", "acknowledged", "re
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
 export const membershipPrincipalKind = pgEnum("membership_principal_kind", ["object-id", "sign-in-name"]);
 export const membershipRole = pgEnum("membership_role", ["tenant-admin", "tenant-viewer"]);
+export const sessionKind = pgEnum("session_kind", ["user", "display"]);
 
 // ---------------------------------------------------------------------------------------------
 // Azure side: private clouds and their VLAN pools
@@ -473,12 +474,55 @@ export const nocDisplays = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
-    /** SHA-256 of the display's link token; the link is shown once when the display is made. */
+    /** SHA-256 of the display's current link token; the link is shown once when it is issued. */
     tokenHash: text("token_hash").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
+    /** Who issued the current link (null: its creator), and when: whom a screen's operator should ask. */
+    linkIssuedBy: text("link_issued_by"),
+    linkIssuedAt: timestamp("link_issued_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the current link signed a screen in: a link works once. Defaults to "used" so a row
+     * made any other way than by issuing a link (and every link from before links were
+     * single-use) cannot be claimed; issuing a link sets it to null.
+     */
+    linkUsedAt: timestamp("link_used_at", { withTimezone: true }).default(sql`now()`),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("noc_displays_token_key").on(t.tokenHash)],
+);
+
+export type SessionEndReason = "sign-out" | "ended-by-admin" | "membership-removed" | "idle" | "display-revoked";
+
+/**
+ * A signed-in browser: a person's (8 hours) or a wall display's (400 days). The encrypted cookie
+ * carries its id; this row is the authority on whether it is still alive, so sign-out, an
+ * admin's "end sessions", a removed membership or a revoked display end it everywhere at once,
+ * on every instance sharing the database.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: sessionKind("kind").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    displayId: uuid("display_id").references(() => nocDisplays.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    /** Moved forward at most once a minute (lib/auth/session-store.ts), not on every request. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endedReason: text("ended_reason").$type<SessionEndReason>(),
+    /** A sign-in name, or "system" for an idle timeout. */
+    endedBy: text("ended_by"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.lastSeenAt),
+    index("sessions_display_idx").on(t.displayId, t.lastSeenAt),
+    check(
+      "sessions_owner_check",
+      sql`(${t.kind} = 'user' and ${t.userId} is not null and ${t.displayId} is null) or (${t.kind} = 'display' and ${t.displayId} is not null and ${t.userId} is null)`,
+    ),
+  ],
 );
