@@ -25,15 +25,38 @@ test.describe("a tenant user", () => {
     expect((await request.get("/api/v1/tenants/contoso", { headers: { cookie: "" } })).status()).toBe(401);
   });
 
-  test("rotates their own agent token and sees it once", async ({ page }) => {
+  test("rotates their own agent token and sees it once; the old one works until revoked, and the page says which one the agent uses", async ({ page }) => {
+    test.setTimeout(120_000);
     await page.goto("/t/contoso");
     const gateway = page.getByRole("listitem", { name: /Source-site gateway contoso-gw1/ });
     await gateway.getByRole("button", { name: /token/ }).click();
     await expect(gateway.getByRole("status")).toContainText("shown only once");
+    await expect(gateway.getByRole("status")).toContainText(/The previous token keeps working until .+ UTC; revoke it now if it leaked\./);
     await expect(gateway.getByRole("status").locator("code")).toHaveText(/^agt_[\w-]{43}$/);
     await page.reload();
     await expect(gateway).toContainText("token issued");
     await expect(gateway.locator("code")).toHaveCount(0);
+
+    // The demo's agent for this end still holds the old token: it keeps reporting, and the page says so.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return gateway.innerText();
+      }, { timeout: 45_000, intervals: [2_000] })
+      .toContain("The agent still reports with the previous token");
+    await page.screenshot({ path: test.info().outputPath("agent-token-previous.png"), fullPage: true });
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await gateway.getByRole("button", { name: "Revoke previous token now" }).click();
+    await expect(gateway.getByRole("status")).toHaveText("The previous token of contoso-gw1 no longer works.");
+    // Refused, the demo agent picks up the new token (as a redeploy would) and reports with it.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return gateway.innerText();
+      }, { timeout: 45_000, intervals: [2_000] })
+      .toContain("The agent reports with the current token");
+    await expect(gateway.getByRole("button", { name: "Revoke previous token now" })).toHaveCount(0);
   });
 
   test("is refused the admin portal", async ({ page }) => {

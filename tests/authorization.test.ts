@@ -20,6 +20,7 @@ import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
+import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
@@ -92,6 +93,7 @@ const ACTIONS = {
   endDisplaySessions: () => [endDisplaySessions, { id: displayId }],
   endUserSessions: () => [endUserSessions, { id: targetUserId }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
+  revokePreviousAgentToken: () => [revokePreviousAgentToken, { id: endpointOf.fabrikam }],
   onboardTenant: () => [
     onboardTenant,
     {
@@ -261,7 +263,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
     // Tenant-scoped actions answer 404 (the tenant's resource is not theirs to touch); fleet
     // actions 403. The targets are real rows, so a missing guard would change them.
-    const expected = name === "rotateAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
+    const expected = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
     const before = await snapshot();
     for (const as of ["noc", "display"] as const) {
       const [action, input] = ACTIONS[name]();
@@ -273,7 +275,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
     // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
     const [action] = ACTIONS[name]();
-    const tenantScoped = name === "rotateAgentToken" || name === "acknowledgeWarning";
+    const tenantScoped = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning";
     const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
     for (const as of callers) {
       const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
@@ -311,6 +313,14 @@ describe("server actions", () => {
     const [row] = await db.select().from(warnings).where(eq(warnings.id, warningId));
     expect(row).toMatchObject({ state: "acknowledged", acknowledgedBy: "bob@fabrikam.example", acknowledgedAt: expect.any(Date) });
     expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "admin" })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it("a tenant user cannot revoke another tenant's previous agent token by forging its id", async () => {
+    expect(await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
+    const before = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam))).toEqual(before);
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
   });
 
   it("stores only the hash of a rotated agent token, and a second rotation replaces it", async () => {

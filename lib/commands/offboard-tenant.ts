@@ -34,7 +34,10 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
     if (tunnelIds.length > 0) {
       // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
       // offboarded tenant's history keeps no secret.
-      await tx.update(tunnelEndpoints).set({ agentTokenHash: null, agentTokenCiphertext: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+      await tx
+        .update(tunnelEndpoints)
+        .set({ agentTokenHash: null, agentTokenCiphertext: null, previousTokenHash: null, previousTokenIssuedAt: null, previousTokenValidUntil: null })
+        .where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
       await tx.update(tunnels).set({ pskCiphertext: null }).where(inArray(tunnels.id, tunnelIds));
     }
 

@@ -295,11 +295,21 @@ export const tunnelEndpoints = pgTable(
     /** The same token encrypted at rest (lib/secrets.ts), so downloaded agent configs can carry it. */
     agentTokenCiphertext: text("agent_token_ciphertext"),
     agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
+    /**
+     * The token before the last rotation, still accepted until the grace window closes, so the
+     * real agent keeps reporting until someone deploys the new one. Only its hash is kept.
+     */
+    previousTokenHash: text("previous_token_hash"),
+    previousTokenIssuedAt: timestamp("previous_token_issued_at", { withTimezone: true }),
+    previousTokenValidUntil: timestamp("previous_token_valid_until", { withTimezone: true }),
+    /** The hash of the token the newest stored batch came with: which token the agent runs. */
+    lastTokenHash: text("last_token_hash"),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
     uniqueIndex("tunnel_endpoints_token_key").on(t.agentTokenHash),
+    uniqueIndex("tunnel_endpoints_previous_token_key").on(t.previousTokenHash),
   ],
 );
 

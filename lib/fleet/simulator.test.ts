@@ -9,15 +9,17 @@ import https from "node:https";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revokePreviousAgentToken, rotateAgentToken } from "@/lib/commands/tunnels";
 import { readConfig } from "@/lib/config";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { DEMO_SCENARIOS, seedDemoData } from "@/lib/demo/seed";
+import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { forgetSecretsKey, getSecretsKey } from "@/lib/secrets";
 import { startConsole, type ConsoleServer } from "@/tests/support/console-server";
 import { createPostgresDatabase, postgresAvailable } from "@/tests/support/databases";
 import { loadDemoAgents, loopbackUrl, startDemoFleet } from "./demo-fleet";
-import { startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { nextSlotAfter, startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
 
 const SECRETS_KEY = "fleet-test-secrets-key-".repeat(2);
 const INTERVAL_MS = 400;
@@ -30,6 +32,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
   let server: ConsoleServer;
   let agents: SimulatedAgent[];
   let ca: Buffer;
+  let secretsKey: Uint8Array;
   const fleets: SimulatedFleet[] = [];
   const slugOf = new Map<string, string>();
 
@@ -37,7 +40,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     database = await createPostgresDatabase();
     handle = await openDatabase({ kind: "postgres", url: database.url });
     forgetSecretsKey();
-    const secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
+    secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
     await seedDemoData(handle.db, { secretsKey });
     agents = await loadDemoAgents(handle.db, secretsKey);
     const rows = await handle.db
@@ -203,6 +206,27 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     expect(fleet.stats().requests).toBeGreaterThanOrEqual(agents.length);
     expect(logged).toEqual([`${agents.length} simulated agents posting to ${server.url} every 0.4 s`]);
   });
+
+  it("keeps posting through a rotation: the old token during the grace window, then the new one once the old is revoked", async () => {
+    const config = readConfig({ DATA_DIR: server.dataDir, HOST: "127.0.0.1", PORT: new URL(server.url).port, DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY, ...ENTRA });
+    const target = agents.find((a) => slugOf.get(a.endpointId) === "wingtip" && a.side === "source")!;
+    const [{ tenantId }] = await handle.db.select({ tenantId: tunnels.tenantId }).from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnelEndpoints.id, target.endpointId)) as [{ tenantId: string }];
+    const tokenInUse = async () => (await listTenantEndpoints(handle.db, tenantId)).find((e) => e.id === target.endpointId)!.tokenInUse;
+    const logged: string[] = [];
+    const fleet = await startDemoFleet(handle.db, config, { intervalMs: INTERVAL_MS, backfillMs: 0, log: (m) => logged.push(m) });
+    fleets.push(fleet);
+
+    const rotated = await rotateAgentToken(handle.db, null, target.endpointId, { secretsKey, graceHours: 24 });
+    expect(rotated).toMatchObject({ ok: true });
+    // The agent was not told: it goes on with its old token, which the grace window honours.
+    await expect.poll(tokenInUse, { timeout: 30_000, interval: 100 }).toBe("previous");
+    expect(await revokePreviousAgentToken(handle.db, null, target.endpointId)).toMatchObject({ ok: true });
+    // Refused, it reads the endpoint's token back (a redeploy, in the demo) and carries on.
+    await expect.poll(tokenInUse, { timeout: 30_000, interval: 100 }).toBe("current");
+    await fleet.stop();
+    expect(logged).toContain(`agent ${target.endpointId} (source): token was rotated; now using the new one`);
+    expect(fleet.stats()).toMatchObject({ refused: 0, failures: 0 });
+  });
 });
 
 describe("loopbackUrl", () => {
@@ -212,5 +236,20 @@ describe("loopbackUrl", () => {
     expect(loopbackUrl({ host: "::", port: 3000, tls })).toBe("https://[::1]:3000");
     expect(loopbackUrl({ host: "::1", port: 8443, tls })).toBe("https://[::1]:8443");
     expect(loopbackUrl({ host: "127.0.0.1", port: 80, tls: { enabled: false } })).toBe("http://127.0.0.1:80");
+  });
+});
+
+describe("nextSlotAfter", () => {
+  // Agent grid: 250 + k × 1000 ms.
+  it("gives the slot after the one just measured when the timer fired early, not the same slot again", () => {
+    const measured = 5_250;
+    expect(nextSlotAfter(Math.max(measured, measured - 1), 250, 1_000)).toBe(6_250);
+    expect(nextSlotAfter(measured - 1, 250, 1_000)).toBe(measured);
+  });
+
+  it("skips the slots a late timer missed, and is strictly after a time on the grid", () => {
+    expect(nextSlotAfter(Math.max(5_250, 7_900), 250, 1_000)).toBe(8_250);
+    expect(nextSlotAfter(8_250, 250, 1_000)).toBe(9_250);
+    expect(nextSlotAfter(0, 250, 1_000)).toBe(250);
   });
 });

@@ -37,6 +37,12 @@ export type FleetOptions = {
   backfillMs?: number;
   now?: () => number;
   log?: (message: string) => void;
+  /**
+   * Asked when the console refuses an agent's token (401): the endpoint's token as it stands now,
+   * or null. The demo reads it back from the database, as an operator redeploys a rotated token;
+   * without it a refused agent drops its samples and keeps its token.
+   */
+  refreshToken?: (endpointId: string) => Promise<string | null>;
 };
 
 export type FleetStats = {
@@ -152,6 +158,22 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
     state.queue = state.queue.filter((sample) => !done.has(sample));
   };
 
+  /** True when the endpoint now has another token than the one refused, which the agent takes. */
+  const pickUpRotatedToken = async (state: AgentState): Promise<boolean> => {
+    if (!options.refreshToken) return false;
+    let token: string | null;
+    try {
+      token = await options.refreshToken(state.agent.endpointId);
+    } catch (error) {
+      failed(state, `could not read its rotated token: ${(error as Error).message}`);
+      return false;
+    }
+    if (!token || token === state.agent.token) return false;
+    state.agent = { ...state.agent, token };
+    log(`agent ${state.agent.endpointId} (${state.agent.side}): token was rotated; now using the new one`);
+    return true;
+  };
+
   /** Sends the agent's queue in batches until it is empty, the console fails, or the fleet stops. */
   const drain = async (state: AgentState) => {
     while (!stopped && state.queue.length > 0) {
@@ -182,6 +204,9 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
         stats.failures++;
         failed(state, `the console answered ${response.status}; keeping the samples for later`);
         return;
+      } else if (response.status === 401 && (await pickUpRotatedToken(state))) {
+        // Sent again at once with the token the endpoint has now.
+        continue;
       } else {
         // 400, 401, 413: sending the same samples again would be refused again.
         stats.refused += batch.length;
@@ -246,16 +271,17 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
     });
 
   /** The next grid time of this agent strictly after `t`. */
-  const nextSlot = (state: AgentState, t: number) => (Math.floor((t - state.offsetMs) / intervalMs) + 1) * intervalMs + state.offsetMs;
+  const nextSlot = (state: AgentState, t: number) => nextSlotAfter(t, state.offsetMs, intervalMs);
 
-  const schedule = (state: AgentState) => {
+  /** From the slot just measured, not from the clock alone: a timer that fires early must not measure that slot again. */
+  const schedule = (state: AgentState, measured: number) => {
     if (stopped) return;
-    const at = nextSlot(state, now());
+    const at = nextSlot(state, Math.max(measured, now()));
     state.timer = setTimeout(() => {
       if (stopped) return;
       enqueue(state, [measure(state, at)]);
       void send(state);
-      schedule(state);
+      schedule(state, at);
     }, Math.max(0, at - now()));
     state.timer.unref?.();
   };
@@ -265,7 +291,7 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
     const history: TelemetrySample[] = [];
     for (let at = nextSlot(state, started - backfillMs - 1); at <= started; at += intervalMs) history.push(measure(state, at));
     enqueue(state, history);
-    schedule(state);
+    schedule(state, started);
     await send(state);
     stats.backfilled++;
   });
@@ -296,6 +322,15 @@ function parseJson(text: string): unknown {
   } catch {
     return {};
   }
+}
+
+/**
+ * The next time on an agent's grid (offset + k × interval) strictly after `t`. Given the later
+ * of the last slot measured and the clock, an early timer gets the slot after the one it just
+ * measured, and a late one skips the slots it missed.
+ */
+export function nextSlotAfter(t: number, offsetMs: number, intervalMs: number): number {
+  return (Math.floor((t - offsetMs) / intervalMs) + 1) * intervalMs + offsetMs;
 }
 
 /** A stable seed from an id (FNV-1a), for agents given none. */
