@@ -14,7 +14,9 @@ import { endDisplaySessions } from "@/lib/actions/noc/end-display-sessions";
 import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
+import { addReservedRange } from "@/lib/actions/clouds/add-reserved-range";
 import { refreshPrivateClouds } from "@/lib/actions/clouds/refresh-private-clouds";
+import { removeReservedRange } from "@/lib/actions/clouds/remove-reserved-range";
 import { clearEmulatorFaults, injectEmulatorFault } from "@/lib/actions/emulator/inject-fault";
 import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
@@ -29,7 +31,7 @@ import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
 import { startSession } from "@/lib/commands/sessions";
-import { auditEvents, memberships, nocDisplays, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
+import { auditEvents, memberships, nocDisplays, reservedPrefixes, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -52,6 +54,7 @@ let spareTunnelId: string;
 let warningId: string;
 let targetUserId: string;
 let targetSessionId: string;
+let reservedRangeId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -81,6 +84,8 @@ beforeAll(async () => {
   const [target] = await db.insert(users).values({ subject: "s-target", signInName: "target@contoso.example", displayName: "Target" }).returning();
   targetUserId = target!.id;
   targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
+  const [range] = await db.insert(reservedPrefixes).values({ privateCloudId: cloudId, cidr: "10.250.0.0/16", description: "Lab" }).returning();
+  reservedRangeId = range!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -124,6 +129,8 @@ const ACTIONS = {
   updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
   retrySegment: () => [retrySegment, { id: segmentId }],
   refreshPrivateClouds: () => [refreshPrivateClouds, {}],
+  addReservedRange: () => [addReservedRange, { scope: cloudId, cidr: `10.${200 + (Date.now() % 40)}.0.0/16`, reason: "Partner network" }],
+  removeReservedRange: () => [removeReservedRange, { id: reservedRangeId }],
   injectEmulatorFault: () => [injectEmulatorFault, { kind: "error", times: "1" }],
   clearEmulatorFaults: () => [clearEmulatorFaults, {}],
   addTunnel: () => [
@@ -144,7 +151,7 @@ type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w, se] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
@@ -155,8 +162,9 @@ async function snapshot() {
     db.select().from(tunnels).orderBy(tunnels.id),
     db.select().from(warnings).orderBy(warnings.id),
     db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
+    db.select().from(reservedPrefixes).orderBy(reservedPrefixes.id),
   ]);
-  return { m, d, t, e, p, s, tu, w, se };
+  return { m, d, t, e, p, s, tu, w, se, r };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -289,7 +297,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }

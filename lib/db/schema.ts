@@ -116,13 +116,20 @@ export const vlanPools = pgTable(
   ],
 );
 
-/** Address space the operator declares off-limits for tenant subnets (on-premises ranges, VNets). */
+/**
+ * Address space an admin declares off-limits for tenant subnets (on-premises ranges, VNets, a
+ * partner's network), with the reason. The platform's own reservations (NSX-T transit, …) are
+ * not rows: they live in lib/domain/reserved-space.ts.
+ */
 export const reservedPrefixes = pgTable("reserved_prefixes", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** Null: reserved for every private cloud. */
   privateCloudId: uuid("private_cloud_id").references(() => privateClouds.id, { onDelete: "cascade" }),
+  /** Canonical network (lib/domain/cidr.ts). */
   cidr: text("cidr").notNull(),
+  /** Why: shown on the list and in every refusal it causes. */
   description: text("description").notNull(),
+  createdBy: text("created_by"),
   createdAt: createdAt(),
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "reserved_prefixes" ADD COLUMN "created_by" text;
