@@ -504,7 +504,6 @@ export const nocDisplays = pgTable(
      * single-use) cannot be claimed; issuing a link sets it to null.
      */
     linkUsedAt: timestamp("link_used_at", { withTimezone: true }).default(sql`now()`),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("noc_displays_token_key").on(t.tokenHash)],
