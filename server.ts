@@ -10,7 +10,7 @@ import { readConfig } from "@/lib/config";
 import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
 import { seedDemoData } from "@/lib/demo/seed";
-import { startDemoFleet } from "@/lib/fleet/demo-fleet";
+import { startDemoFleet } from "@/lib/demo/fleet";
 import { getSecretsKey } from "@/lib/secrets";
 import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
@@ -27,11 +27,11 @@ async function main() {
   console.log(`[bridgehead] database: ${database.kind} (migrated)`);
   const { runtime, emulator } = await startAvsRuntime(config);
   if (emulator) console.log(`[bridgehead] AVS emulator on ${emulator.url} (state in ${config.dataDir})`);
-  const stopSync = await syncNowAndLater(database.db, runtime);
+  const sync = await syncNowAndLater(database.db, runtime);
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
   const demo = config.identity.mode === "builtin" && config.azure.mode === "emulator";
   if (demo) await seedDemoData(database.db, { secretsKey: getSecretsKey(config) });
-  const stopProvisioning = startProvisioningLoop(database.db, runtime);
+  const provisioning = startProvisioningLoop(database.db, runtime);
   // Roll-ups, retention and warnings run on every instance; each round takes an advisory lock,
   // so with several instances on one PostgreSQL exactly one does the work.
   const maintenance = startTelemetryMaintenance(database.db);
@@ -71,13 +71,6 @@ async function main() {
   void fleet?.backfilled
     .then(() => runMaintenanceRound(database.db, { now: new Date() }))
     .catch((error: unknown) => console.error("[telemetry] roll-up after the demo backfill failed:", error));
-  const scheme = config.tls.enabled ? "https" : "http";
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  console.log(
-    `[bridgehead] ready on ${scheme}://${shownHost}:${config.port} ` +
-      `(azure: ${config.azure.mode}, identity: ${config.identity.mode})`,
-  );
-
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -93,10 +86,9 @@ async function main() {
     clearTimeout(force);
     // No new steps; the emulator closes first so a request it is holding (an injected hang)
     // ends, then the step in flight records its outcome before the database closes under it.
-    stopSync();
-    const stepInFlight = stopProvisioning();
+    const stepsInFlight = [sync.stop(), provisioning.stop()];
     await emulator?.close();
-    await stepInFlight;
+    await Promise.all(stepsInFlight);
     await Promise.all([maintenance.stop(), evaluation.stop()]);
     await closeDatabase();
     console.log("[bridgehead] closed");
@@ -104,6 +96,14 @@ async function main() {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // Only now, with the handlers in place, say so: a supervisor may send SIGTERM the moment it
+  // reads this line, and before them that signal would kill the process with PGlite still open.
+  const scheme = config.tls.enabled ? "https" : "http";
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  console.log(
+    `[bridgehead] ready on ${scheme}://${shownHost}:${config.port} ` +
+      `(azure: ${config.azure.mode}, identity: ${config.identity.mode})`,
+  );
 }
 
 main().catch(async (error: unknown) => {

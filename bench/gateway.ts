@@ -4,14 +4,12 @@
  * the route does it (loadGatewayContext, which reads the rows and decrypts the secrets, then
  * renderBundle) on PGlite in a data folder with one onboarded tenant and its tunnel.
  *
- * Each figure is the median over many timed slices of repeated calls, so a timer's resolution
- * and one slow garbage collection do not decide it.
+ * Each figure is the median over many timed slices of repeated calls (bench/timing.ts).
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { onboardTenant } from "@/lib/commands/onboard-tenant";
 import { openDatabase } from "@/lib/db/client";
@@ -25,28 +23,7 @@ import { GeneratorInputError, type GatewayContext } from "@/lib/gateway/types";
 import { addTunnelInput } from "@/lib/validation/tunnel";
 import { onboardTenantInput } from "@/lib/validation/tenant";
 import { tempPgliteTarget } from "./allocation";
-
-/** Timed slices per figure; each slice repeats the call until it has run for at least SLICE_MS. */
-const SLICES = 41;
-const SLICE_MS = 5;
-
-/** Median µs per call of `work`, after a warm-up that lets the JIT settle. */
-async function microsPerCall(work: () => unknown | Promise<unknown>): Promise<number> {
-  let repeats = 1;
-  for (;;) {
-    const started = performance.now();
-    for (let i = 0; i < repeats; i++) await work();
-    if (performance.now() - started >= SLICE_MS) break;
-    repeats *= 2;
-  }
-  const slices: number[] = [];
-  for (let s = 0; s < SLICES; s++) {
-    const started = performance.now();
-    for (let i = 0; i < repeats; i++) await work();
-    slices.push(((performance.now() - started) * 1000) / repeats);
-  }
-  return slices.sort((a, b) => a - b)[Math.floor(SLICES / 2)]!;
-}
+import { microsPerCall, SLICES } from "./timing";
 
 const FIXTURES: [string, GatewayContextInput][] = [
   ["Contoso (IPsec VPN, KVM)", CONTOSO_INPUT],

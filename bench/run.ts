@@ -13,6 +13,7 @@ import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
+import { benchParsers } from "./parsers";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
 
@@ -62,6 +63,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  parsers: () => benchParsers(),
   pages: () => benchPages(),
   sessions: async ({ postgresUrl }) => {
     const admin = new pg.Client({ connectionString: postgresUrl });

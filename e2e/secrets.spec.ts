@@ -23,11 +23,12 @@ async function visit(page: Page, urls: string[]) {
   }
 }
 
+/** The console's keys, in every encoding a leak could take: sessions, stored secrets, ID tokens. */
 function keyMaterial(): string[] {
   const dataDir = process.env.E2E_DATA_DIR!;
-  const sessionKey = fs.readFileSync(path.join(dataDir, "secrets", "session.key"));
+  const rawKeys = ["session.key", "secrets.key"].map((name) => fs.readFileSync(path.join(dataDir, "secrets", name)));
   const signingKey = JSON.parse(fs.readFileSync(path.join(dataDir, "secrets", "oidc-signing-key.json"), "utf8")) as { d: string; p: string };
-  return [sessionKey.toString("hex"), sessionKey.toString("base64"), sessionKey.toString("base64url"), signingKey.d, signingKey.p];
+  return [...rawKeys.flatMap((key) => [key.toString("hex"), key.toString("base64"), key.toString("base64url")]), signingKey.d, signingKey.p];
 }
 
 test.describe("as an admin", () => {

@@ -8,7 +8,7 @@ import { revokePreviousAgentToken, rotateAgentToken } from "@/lib/commands/tunne
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { seedDemoData } from "@/lib/demo/seed";
-import { readAgentToken } from "@/lib/fleet/demo-fleet";
+import { readAgentToken } from "@/lib/demo/fleet";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import { describeEachDatabase } from "./support/databases";

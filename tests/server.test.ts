@@ -5,13 +5,18 @@ import { createPostgresDatabase, postgresAvailable } from "./support/databases";
 import { startConsole, type ConsoleServer } from "./support/console-server";
 
 describe("the console process on its embedded defaults", () => {
-  let server: ConsoleServer;
+  const started: ConsoleServer[] = [];
   afterAll(async () => {
-    if (server?.process.exitCode === null) await server.stop("SIGKILL");
+    for (const server of started) if (server.process.exitCode === null) await server.stop("SIGKILL");
   });
+  const start = async () => {
+    const server = await startConsole();
+    started.push(server);
+    return server;
+  };
 
   it("creates and migrates PGlite on first start and serves HTTPS with its own certificate", async () => {
-    server = await startConsole();
+    const server = await start();
     const health = await server.get("/api/health");
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ status: "ok", database: "pglite", azure: "emulator", identity: "builtin" });
@@ -20,14 +25,20 @@ describe("the console process on its embedded defaults", () => {
     const home = await server.get("/");
     expect(home.status).toBe(200);
     expect(home.body).toContain("All systems answering");
+
+    // A private console keeps itself out of search indexes.
+    const robots = await server.get("/robots.txt");
+    expect(robots.status).toBe(200);
+    expect(robots.body).toMatch(/^User-agent: \*\nDisallow: \/$/m);
   });
 
   it("closes the database cleanly on SIGTERM and releases the data folder", async () => {
+    const server = await start();
     const pidFile = path.join(server.dataDir, "pglite", "bridgehead.pid");
     expect(fs.existsSync(pidFile)).toBe(true);
     server.process.kill("SIGTERM");
-    const code = await new Promise((resolve) => server.process.once("exit", resolve));
-    expect(code).toBe(0);
+    const code = await new Promise((resolve) => server.process.once("exit", (exitCode, signal) => resolve(exitCode ?? signal)));
+    expect(code, server.output()).toBe(0);
     expect(server.output()).toContain("[bridgehead] closed");
     expect(fs.existsSync(pidFile)).toBe(false);
     await server.stop();

@@ -3,12 +3,13 @@
 import { useState, useTransition } from "react";
 import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
+import type { Side } from "@/lib/domain/tenant-options";
 import type { TokenInUse } from "@/lib/queries/tunnels";
 
 type Endpoint = {
   id: string;
   tunnelName: string;
-  side: "source" | "avs";
+  side: Side;
   hostname: string;
   rotatedAt: Date | null;
   hasToken: boolean;

@@ -2,9 +2,9 @@ import { StatusBadge } from "@/components/status-badge";
 import { formatValue } from "@/lib/charts/describe";
 import { formatInstant } from "@/lib/charts/ticks";
 import { TUNNEL_STATUS } from "@/lib/domain/status";
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { formatAge } from "@/lib/noc/staleness";
 import type { TunnelSeries } from "@/lib/queries/tunnel-telemetry";
-import { SIDE_NAME } from "@/lib/telemetry/rules/types";
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 

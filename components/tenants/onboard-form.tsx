@@ -6,7 +6,7 @@ import { ActionMessage } from "@/components/forms/action-message";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
-import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/validation/tenant";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 type Cloud = { id: string; name: string; region: string; networkBlock: string };
 

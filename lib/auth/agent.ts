@@ -2,12 +2,13 @@ import { and, eq, gt, notInArray, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { hashToken } from "./tokens";
+import type { Side } from "@/lib/domain/tenant-options";
 
 /**
  * A telemetry agent: one end of one tunnel, known by its bearer token. `tokenHash` says which of
  * the endpoint's tokens it used (the current one, or the previous one within its grace window).
  */
-export type AgentPrincipal = { endpointId: string; tunnelId: string; tenantId: string; side: "source" | "avs"; tokenUsed: "current" | "previous"; tokenHash: string };
+export type AgentPrincipal = { endpointId: string; tunnelId: string; tenantId: string; side: Side; tokenUsed: "current" | "previous"; tokenHash: string };
 
 const BEARER = /^Bearer (agt_[\w-]{43})$/;
 

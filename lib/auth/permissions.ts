@@ -2,11 +2,11 @@
  * Who may do what. Pure functions of the signed-in principal: every route handler and server
  * action asks these through one wrapper (lib/auth/guards.ts), so no endpoint decides on its own.
  */
+import type { TenantRole } from "@/lib/domain/tenant-options";
 
 /** App roles as they arrive in the ID token (Entra app roles; the built-in provider mirrors them). */
 export const APP_ROLES = { "Bridgehead.Admin": "admin", "Bridgehead.NocViewer": "noc-viewer" } as const;
 export type OperatorRole = (typeof APP_ROLES)[keyof typeof APP_ROLES];
-export type TenantRole = "tenant-admin" | "tenant-viewer";
 
 export type UserPrincipal = {
   kind: "user";

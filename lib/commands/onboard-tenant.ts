@@ -10,6 +10,7 @@ import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { privateClouds, segments, tenants, vlanPools } from "@/lib/db/schema";
 import { describeConflicts } from "@/lib/domain/reserved-space";
+import { segmentDisplayNameFor, segmentNameFor } from "@/lib/domain/segment";
 import { checkSubnetAddressSpace } from "@/lib/queries/address-space";
 import type { OnboardTenantInput } from "@/lib/validation/tenant";
 import { allocateVlan } from "./allocate-vlan";
@@ -27,11 +28,6 @@ class Refused extends Error {
 const refuse = (field: string, error: string, status: CommandRefusal["status"] = 400): never => {
   throw new Refused({ ok: false, status, message: "Some fields need attention.", errors: { [field]: [error] } });
 };
-
-/** The segment's ARM resource name: derived from the slug, so a repeated PUT is idempotent. */
-export function segmentNameFor(slug: string): string {
-  return `bh-${slug}`;
-}
 
 export async function onboardTenant(db: Database, actor: Principal | null, input: OnboardTenantInput, now = new Date()): Promise<OnboardResult> {
   try {
@@ -88,7 +84,7 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
         tenantId,
         privateCloudId: cloud.id,
         segmentName: segmentNameFor(input.slug),
-        displayName: `${input.slug} VLAN ${grant.vlanId}`,
+        displayName: segmentDisplayNameFor(input.slug, grant.vlanId),
         tier1GatewayId: tier1,
       });
       await recordAudit(tx, actor, {

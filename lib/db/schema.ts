@@ -27,43 +27,33 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { keysOf } from "@/lib/domain/keys-of";
+import { UNDERLAY_MTU } from "@/lib/domain/limits";
+import { SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, PRINCIPAL_KINDS, SIDES, SOURCE_ENVIRONMENTS, TENANT_ROLES, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
 
 // ---------------------------------------------------------------------------------------------
-// Enumerations. Labels and colours live in lib/domain/status.ts; these are the stored values.
+// Enumerations: the stored values, taken from the vocabulary in lib/domain (which carries their
+// labels, symbols and colours). A value added there needs a migration here (npm run db:generate).
 // ---------------------------------------------------------------------------------------------
 
-export const sourceEnvironment = pgEnum("source_environment", [
-  "hyper-v",
-  "kvm-proxmox",
-  "openstack",
-  "rhv",
-  "bare-metal",
-  "other",
-]);
-export const transportKind = pgEnum("transport_kind", ["ipsec-vpn", "expressroute-global-reach", "sd-wan"]);
-export const encapsulationKind = pgEnum("encapsulation_kind", ["vxlan", "l2tpv3"]);
-export const gatewayLocation = pgEnum("gateway_location", ["source", "avs"]);
-export const tenantState = pgEnum("tenant_state", ["onboarding", "active", "offboarding", "offboarded"]);
-export const vlanAllocationState = pgEnum("vlan_allocation_state", ["allocated", "quarantined", "released"]);
-export const segmentState = pgEnum("segment_state", [
-  "pending",
-  "provisioning",
-  "ready",
-  "failed",
-  "deleting",
-  "deleted",
-  "drifted",
-]);
-export const tunnelEndpointSide = pgEnum("tunnel_endpoint_side", ["source", "avs"]);
-export const tunnelStatus = pgEnum("tunnel_status", ["operational", "degraded", "down", "stale", "maintenance"]);
-export const warningSeverity = pgEnum("warning_severity", ["info", "warning", "critical"]);
-export const warningState = pgEnum("warning_state", ["open", "acknowledged", "resolved"]);
+export const sourceEnvironment = pgEnum("source_environment", keysOf(SOURCE_ENVIRONMENTS));
+export const transportKind = pgEnum("transport_kind", keysOf(TRANSPORTS));
+export const encapsulationKind = pgEnum("encapsulation_kind", keysOf(ENCAPSULATIONS));
+export const gatewayLocation = pgEnum("gateway_location", keysOf(GATEWAY_LOCATIONS));
+export const tenantState = pgEnum("tenant_state", TENANT_STATES);
+export const vlanAllocationState = pgEnum("vlan_allocation_state", VLAN_ALLOCATION_STATES);
+export const segmentState = pgEnum("segment_state", SEGMENT_STATES);
+export const tunnelEndpointSide = pgEnum("tunnel_endpoint_side", SIDES);
+export const tunnelStatus = pgEnum("tunnel_status", TUNNEL_STATUSES);
+export const warningSeverity = pgEnum("warning_severity", WARNING_SEVERITIES);
+export const warningState = pgEnum("warning_state", WARNING_STATES);
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
-export const membershipPrincipalKind = pgEnum("membership_principal_kind", ["object-id", "sign-in-name"]);
-export const membershipRole = pgEnum("membership_role", ["tenant-admin", "tenant-viewer"]);
+export const membershipPrincipalKind = pgEnum("membership_principal_kind", keysOf(PRINCIPAL_KINDS));
+export const membershipRole = pgEnum("membership_role", keysOf(TENANT_ROLES));
 export const sessionKind = pgEnum("session_kind", ["user", "display"]);
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +160,7 @@ export const tenants = pgTable(
   (t) => [
     uniqueIndex("tenants_slug_key").on(t.slug),
     index("tenants_private_cloud_idx").on(t.privateCloudId),
-    check("tenants_underlay_mtu_check", sql`${t.underlayMtu} between 576 and 9216`),
+    check("tenants_underlay_mtu_check", sql`${t.underlayMtu} between ${sql.raw(String(UNDERLAY_MTU.min))} and ${sql.raw(String(UNDERLAY_MTU.max))}`),
   ],
 );
 

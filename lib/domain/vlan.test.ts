@@ -151,10 +151,9 @@ describe("parseVlanRanges", () => {
     expect(errorOf(parseVlanRanges(`${longest} `))).toMatch(/too long \(2001 characters\); keep it under 2000/);
   });
 
-  it("rejects a megabyte of input quickly without looking at it", () => {
-    const started = performance.now();
+  // How fast (about as fast as an ordinary value) is `npm run bench -- parsers`.
+  it("rejects a megabyte of input as too long", () => {
     expect(errorOf(parseVlanRanges("1,".repeat(500_000)))).toMatch(/too long/);
-    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it("does not echo invisible or direction-changing characters", () => {

@@ -1,4 +1,4 @@
-import { comparePaths } from "@/lib/telemetry/rules/asymmetric-routing";
+import { comparePaths, sameHopNetwork } from "@/lib/telemetry/rules/asymmetric-routing";
 import { describe, expect, it } from "vitest";
 import { sampleSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { baseRttMs, cycleStart, sampleFor, SCENARIOS, type Scenario, type TunnelFacts } from "./scenarios";
@@ -87,6 +87,29 @@ describe("sampleFor", () => {
     // The console's own comparison agrees: healthy lines up hop for hop, asymmetric does not.
     expect(comparePaths(healthyForward!.path!, healthyReverse!.path!)).toBeNull();
     expect(comparePaths(forward!.path!, reverse!.path!)).not.toBeNull();
+  });
+
+  it("asymmetric-path: for every seed and address family, no router or router network of the way back lies on the way there", () => {
+    const tunnels: TunnelFacts[] = [
+      TUNNEL,
+      { innerMtu: 1377, underlayMtu: 1500, sourceUnderlayIp: "203.0.113.20", avsUnderlayIp: "10.120.8.12" },
+      { innerMtu: 8950, underlayMtu: 9000, sourceUnderlayIp: "2001:db8:1::10", avsUnderlayIp: "2001:db8:2::10" },
+    ];
+    const seeds = [...Array.from({ length: 3000 }, (_, i) => i), 0x7fff_ffff, 0xffff_ffff, 2 ** 40 + 3, -1];
+    const middle = (sample: TelemetrySample) => answering(sample).slice(1, -2);
+    for (const tunnel of tunnels) {
+      for (const seed of seeds) {
+        const at = (side: "source" | "avs", scenario: Scenario) => sampleFor(scenario, { side, tick: 0, seed, tunnel, at: START });
+        const forward = at("source", "asymmetric-path");
+        const reverse = at("avs", "asymmetric-path");
+        const shared = middle(reverse).filter((hop) => middle(forward).some((other) => sameHopNetwork(hop, other)));
+        if (shared.length > 0 || comparePaths(forward.path!, reverse.path!) === null) {
+          throw new Error(`seed ${seed}, ${tunnel.sourceUnderlayIp}: the way back shares ${shared.join(", ") || "its route"} with the way there`);
+        }
+        // And the healthy tunnel with the same seed lines up hop for hop, so the rule stays quiet.
+        expect(comparePaths(at("source", "healthy").path!, at("avs", "healthy").path!)).toBeNull();
+      }
+    }
   });
 
   it("mtu-black-hole: the full-size don't-fragment probe fails while small pings get through", () => {

@@ -11,6 +11,8 @@
  */
 import { isIP } from "node:net";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { DF_PROBE_BYTES } from "@/lib/domain/limits";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export const SCENARIOS = [
   "healthy",
@@ -33,7 +35,7 @@ export type TunnelFacts = {
 };
 
 export type SampleContext = {
-  side: "source" | "avs";
+  side: Side;
   /** Which measurement this is; only feeds the noise, so any stable numbering will do. */
   tick: number;
   at: Date;
@@ -84,7 +86,7 @@ export function sampleFor(scenario: Scenario, ctx: SampleContext): TelemetrySamp
   const down = scenario === "down" || (scenario === "flapping" && mod(at.getTime() - cycleStart("flapping", at, seed).getTime(), CYCLE_MS.flapping) >= FLAP_UP_MS);
   const base = baseRttMs(seed);
   // As the real agent probes: a full tunnel packet toward the peer's underlay (the underlay MTU).
-  const probeBytes = Math.min(9216, Math.max(68, Math.round(tunnel.underlayMtu)));
+  const probeBytes = Math.min(DF_PROBE_BYTES.max, Math.max(DF_PROBE_BYTES.min, Math.round(tunnel.underlayMtu)));
   const counters = countersFor(scenario, ctx);
 
   if (down) {
@@ -233,26 +235,45 @@ type Direction = "forward" | "reverse" | "alternate-reverse";
  * transit router, the Azure edge, the far side's router, the far gateway. The reverse path
  * crosses the same routers backwards (so, read backwards, it lines up hop for hop with the
  * forward one); the alternate one (asymmetric routing) leaves Azure by another edge and transit.
+ *
+ * Each kind of router draws its address from a network of its own (RFC 2544's 198.18.0.0/15,
+ * or 2001:db8:b41d:<role>::/64), and the seed picks only the host part. So the alternate way
+ * back never shares a router, or even a /24 or /64 (what the asymmetric-routing rule compares),
+ * with the forward path, whatever the seed, and no carrier hop can be mistaken for a gateway's
+ * own underlay network (the demo's are in 198.51.100.0/24 and 203.0.113.0/24).
  */
+const HOP_NETWORKS = {
+  provider: 1,
+  transit: 2,
+  edge: 3,
+  "alternate-edge": 4,
+  "alternate-transit": 5,
+  "alternate-provider": 6,
+} as const;
+type HopRole = keyof typeof HOP_NETWORKS;
+
+/** The router of `role` on this tunnel's route. */
+export function carrierHop(role: HopRole, seed: number, family: 4 | 6): string {
+  const network = HOP_NETWORKS[role];
+  const host = (hash(seed, 0x40b, network) % 254) + 1;
+  return family === 4 ? `198.18.${network}.${host}` : `2001:db8:b41d:${network}::${host.toString(16)}`;
+}
+
 function routeFor(direction: Direction, { seed, tunnel }: SampleContext): (string | null)[] {
   const family = isIP(tunnel.sourceUnderlayIp) === 6 || isIP(tunnel.avsUnderlayIp) === 6 ? 6 : 4;
-  const hop = (n: number) => (family === 4 ? `${n < 128 ? "192.0.2" : "203.0.113"}.${(n % 126) + 1}` : `2001:db8:b41d::${(n + 1).toString(16)}`);
-  const pick = (salt: number) => hash(seed, salt) % 256;
-  const provider = hop(pick(1));
-  const transit = hop(pick(2));
-  const edge = hop(128 + (pick(3) % 120));
+  const hop = (role: HopRole) => carrierHop(role, seed, family);
   const farEnd = (ip: string) => (isIP(ip) ? ip : null);
   switch (direction) {
     case "forward":
-      return [firstHop(tunnel.sourceUnderlayIp), provider, null, transit, edge, firstHop(tunnel.avsUnderlayIp), farEnd(tunnel.avsUnderlayIp)];
+      return [firstHop(tunnel.sourceUnderlayIp), hop("provider"), null, hop("transit"), hop("edge"), firstHop(tunnel.avsUnderlayIp), farEnd(tunnel.avsUnderlayIp)];
     case "reverse":
-      return [firstHop(tunnel.avsUnderlayIp), edge, transit, null, provider, firstHop(tunnel.sourceUnderlayIp), farEnd(tunnel.sourceUnderlayIp)];
+      return [firstHop(tunnel.avsUnderlayIp), hop("edge"), hop("transit"), null, hop("provider"), firstHop(tunnel.sourceUnderlayIp), farEnd(tunnel.sourceUnderlayIp)];
     case "alternate-reverse":
       return [
         firstHop(tunnel.avsUnderlayIp),
-        hop(128 + ((pick(3) + 60) % 120)),
-        hop((pick(2) + 64) % 128),
-        hop((pick(4) + 32) % 128),
+        hop("alternate-edge"),
+        hop("alternate-transit"),
+        hop("alternate-provider"),
         firstHop(tunnel.sourceUnderlayIp),
         farEnd(tunnel.sourceUnderlayIp),
       ];

@@ -5,9 +5,11 @@
  * fleet reads them.
  */
 import fs from "node:fs";
+import http from "node:http";
 import https from "node:https";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, gte, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokePreviousAgentToken, rotateAgentToken } from "@/lib/commands/tunnels";
 import { readConfig } from "@/lib/config";
@@ -18,21 +20,21 @@ import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { forgetSecretsKey, getSecretsKey } from "@/lib/secrets";
 import { startConsole, type ConsoleServer } from "@/tests/support/console-server";
 import { createPostgresDatabase, postgresAvailable } from "@/tests/support/databases";
-import { loadDemoAgents, loopbackUrl, startDemoFleet } from "./demo-fleet";
-import { nextSlotAfter, startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { loadDemoAgents, loopbackUrl, startDemoFleet } from "@/lib/demo/fleet";
+import { judgeAnswer, startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
 
 const SECRETS_KEY = "fleet-test-secrets-key-".repeat(2);
 const INTERVAL_MS = 400;
 const BACKFILL_MS = 60_000;
 const ENTRA = { ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000f1ee", ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000c11e" };
 
-describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real console", () => {
+// Polls wait up to 90 s on a loaded machine; the tests get room for that.
+describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real console", { timeout: 180_000 }, () => {
   let database: { url: string; drop(): Promise<void> };
   let handle: DatabaseHandle;
   let server: ConsoleServer;
   let agents: SimulatedAgent[];
   let ca: Buffer;
-  let secretsKey: Uint8Array;
   const fleets: SimulatedFleet[] = [];
   const slugOf = new Map<string, string>();
 
@@ -40,7 +42,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     database = await createPostgresDatabase();
     handle = await openDatabase({ kind: "postgres", url: database.url });
     forgetSecretsKey();
-    secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
+    const secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
     await seedDemoData(handle.db, { secretsKey });
     agents = await loadDemoAgents(handle.db, secretsKey);
     const rows = await handle.db
@@ -75,11 +77,17 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
         .end(body);
     });
 
-  const samplesOf = (slug: string) =>
+  /** What the console stored from a tenant's agents measured since `since`. */
+  const samplesSince = (slug: string, since: Date) =>
     handle.db
       .select()
       .from(telemetrySamples)
-      .where(inArray(telemetrySamples.endpointId, agents.filter((a) => slugOf.get(a.endpointId) === slug).map((a) => a.endpointId)));
+      .where(
+        and(
+          inArray(telemetrySamples.endpointId, agents.filter((a) => slugOf.get(a.endpointId) === slug).map((a) => a.endpointId)),
+          gte(telemetrySamples.measuredAt, since),
+        ),
+      );
 
   it("sends every demo agent's history and then a sample per interval, through the API, trusting only the console's certificate", async () => {
     expect(agents.length).toBeGreaterThanOrEqual(20);
@@ -88,7 +96,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     fleets.push(fleet);
     await fleet.backfilled;
     // Then live samples, one per interval from every agent.
-    await expect.poll(() => fleet.stats().accepted, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS + 5));
+    await expect.poll(() => fleet.stats().accepted, { timeout: 90_000, interval: 100 }).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS + 5));
     await fleet.stop();
 
     const stats = fleet.stats();
@@ -107,6 +115,15 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
   });
 
   it("stores each scenario's signature as the console received it", async () => {
+    // A fleet of its own, and only what it measured: other tests post hand-made samples too.
+    const since = new Date(Date.now() - 20_000);
+    const fleet = startSimulatedFleet({ consoleUrl: server.url, agents, intervalMs: INTERVAL_MS, backfillMs: 15_000, ca });
+    fleets.push(fleet);
+    await fleet.backfilled;
+    await fleet.stop();
+    expect(fleet.stats()).toMatchObject({ refused: 0, failures: 0 });
+    const samplesOf = (slug: string) => samplesSince(slug, since);
+
     const down = await samplesOf("proseware");
     expect(down.length).toBeGreaterThan(0);
     expect(down.every((s) => s.lossPct === 100 && s.rttMs === null && s.dfProbeOk === false)).toBe(true);
@@ -133,13 +150,23 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
   });
 
   it("re-sends the same samples after a restart, which the console counts as duplicates", async () => {
+    // Both runs start at the same moment on their own clock (ten minutes back, which no other
+    // test measures), so the restarted fleet's history is exactly the first one's.
+    const origin = Date.now() - 10 * 60_000;
+    const clockFrom = (startedAt: number) => () => origin + (Date.now() - startedAt);
+    const first = startSimulatedFleet({ consoleUrl: server.url, agents, intervalMs: INTERVAL_MS, backfillMs: BACKFILL_MS, ca, now: clockFrom(Date.now()) });
+    fleets.push(first);
+    await first.backfilled;
+    await first.stop();
+    expect(first.stats()).toMatchObject({ refused: 0, failures: 0 });
+
     const before = (await handle.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples)).length;
-    const restarted = startSimulatedFleet({ consoleUrl: server.url, agents, intervalMs: INTERVAL_MS, backfillMs: BACKFILL_MS, ca });
+    const restarted = startSimulatedFleet({ consoleUrl: server.url, agents, intervalMs: INTERVAL_MS, backfillMs: BACKFILL_MS, ca, now: clockFrom(Date.now()) });
     fleets.push(restarted);
     await restarted.backfilled;
     await restarted.stop();
     const stats = restarted.stats();
-    expect(stats.duplicates).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS - 10));
+    expect(stats.duplicates).toBeGreaterThanOrEqual(agents.length * (BACKFILL_MS / INTERVAL_MS));
     const after = (await handle.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples)).length;
     expect(after - before).toBe(stats.accepted);
   });
@@ -157,13 +184,13 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     const eager = startSimulatedFleet({ consoleUrl: server.url, agents: [agent], intervalMs: 100, backfillMs: 0, ca, log: (m) => logged.push(m) });
     fleets.push(eager);
     try {
-      await expect.poll(() => eager.stats().rateLimited, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => eager.stats().rateLimited, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     } finally {
       draining = false;
       await spent;
     }
     // After Retry-After, one request carries everything measured meanwhile.
-    await expect.poll(() => eager.stats().accepted, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => eager.stats().accepted, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(5);
     await eager.stop();
     const stats = eager.stats();
     expect(stats).toMatchObject({ refused: 0, failures: 0 });
@@ -210,19 +237,19 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
   it("keeps posting through a rotation: the old token during the grace window, then the new one once the old is revoked", async () => {
     const config = readConfig({ DATA_DIR: server.dataDir, HOST: "127.0.0.1", PORT: new URL(server.url).port, DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY, ...ENTRA });
     const target = agents.find((a) => slugOf.get(a.endpointId) === "wingtip" && a.side === "source")!;
-    const [{ tenantId }] = await handle.db.select({ tenantId: tunnels.tenantId }).from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnelEndpoints.id, target.endpointId)) as [{ tenantId: string }];
-    const tokenInUse = async () => (await listTenantEndpoints(handle.db, tenantId)).find((e) => e.id === target.endpointId)!.tokenInUse;
+    const [row] = await handle.db.select({ tenantId: tunnels.tenantId }).from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnelEndpoints.id, target.endpointId));
+    const tokenInUse = async () => (await listTenantEndpoints(handle.db, row!.tenantId)).find((e) => e.id === target.endpointId)!.tokenInUse;
     const logged: string[] = [];
     const fleet = await startDemoFleet(handle.db, config, { intervalMs: INTERVAL_MS, backfillMs: 0, log: (m) => logged.push(m) });
     fleets.push(fleet);
 
-    const rotated = await rotateAgentToken(handle.db, null, target.endpointId, { secretsKey, graceHours: 24 });
-    expect(rotated).toMatchObject({ ok: true });
+    const secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
+    expect(await rotateAgentToken(handle.db, null, target.endpointId, { secretsKey, graceHours: 24 })).toMatchObject({ ok: true });
     // The agent was not told: it goes on with its old token, which the grace window honours.
-    await expect.poll(tokenInUse, { timeout: 30_000, interval: 100 }).toBe("previous");
+    await expect.poll(tokenInUse, { timeout: 60_000, interval: 100 }).toBe("previous");
     expect(await revokePreviousAgentToken(handle.db, null, target.endpointId)).toMatchObject({ ok: true });
     // Refused, it reads the endpoint's token back (a redeploy, in the demo) and carries on.
-    await expect.poll(tokenInUse, { timeout: 30_000, interval: 100 }).toBe("current");
+    await expect.poll(tokenInUse, { timeout: 60_000, interval: 100 }).toBe("current");
     await fleet.stop();
     expect(logged).toContain(`agent ${target.endpointId} (source): token was rotated; now using the new one`);
     expect(fleet.stats()).toMatchObject({ refused: 0, failures: 0 });
@@ -239,17 +266,70 @@ describe("loopbackUrl", () => {
   });
 });
 
-describe("nextSlotAfter", () => {
-  // Agent grid: 250 + k × 1000 ms.
-  it("gives the slot after the one just measured when the timer fired early, not the same slot again", () => {
-    const measured = 5_250;
-    expect(nextSlotAfter(Math.max(measured, measured - 1), 250, 1_000)).toBe(6_250);
-    expect(nextSlotAfter(measured - 1, 250, 1_000)).toBe(measured);
+describe("an agent's schedule", { timeout: 180_000 }, () => {
+  /** A receiver that accepts everything and keeps each token's measuredAt values in arrival order. */
+  async function startReceiver() {
+    const received = new Map<string, number[]>();
+    const server = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk));
+      request.on("end", () => {
+        const token = (request.headers.authorization ?? "").replace(/^Bearer /, "");
+        const { samples } = JSON.parse(body) as { samples: Array<{ measuredAt: string }> };
+        const times = received.get(token) ?? [];
+        times.push(...samples.map((s) => Date.parse(s.measuredAt)));
+        received.set(token, times);
+        response.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ accepted: samples.length, duplicates: 0 }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  const facts = { innerMtu: 1450, underlayMtu: 1500, sourceUnderlayIp: "198.51.100.10", avsUnderlayIp: "10.120.8.10" };
+  const agent = (n: number): SimulatedAgent => ({ endpointId: `endpoint-${n}`, token: `agt_${n}`, side: n % 2 ? "avs" : "source", scenario: "healthy", tunnel: facts });
+
+  it("measures each slot once and in order, even when its timer fires before the clock reaches the slot", async () => {
+    const receiver = await startReceiver();
+    const intervalMs = 25;
+    // A clock that ticks in 10 ms steps reads short of a slot for up to 10 ms after its timer
+    // fired: what a timer firing a millisecond before Date.now() reaches its slot looks like.
+    const coarse = () => Math.floor(Date.now() / 10) * 10;
+    const fleet = startSimulatedFleet({ consoleUrl: receiver.url, agents: [agent(1), agent(2)], intervalMs, backfillMs: 0, now: coarse, log: () => {} });
+    try {
+      await expect.poll(() => Math.min(...[1, 2].map((n) => receiver.received.get(`agt_${n}`)?.length ?? 0)), { timeout: 90_000, interval: 20 }).toBeGreaterThanOrEqual(20);
+    } finally {
+      await fleet.stop();
+      await receiver.close();
+    }
+    for (const [token, times] of receiver.received) {
+      const steps = times.slice(1).map((t, i) => t - times[i]!);
+      // Strictly later every time, on the agent's grid: a slot a stalled process overslept may be
+      // skipped, but none is ever sent twice.
+      expect(steps.filter((step) => step <= 0 || step % intervalMs !== 0), token).toEqual([]);
+    }
+    expect(fleet.stats()).toMatchObject({ duplicates: 0, failures: 0, refused: 0 });
+  });
+});
+
+describe("judgeAnswer", () => {
+  const answer = (status: number, body = "", retryAfter?: string) => ({ status, body, retryAfter });
+
+  it("counts what the console took and what it already had", () => {
+    expect(judgeAnswer(answer(202, '{"accepted":3,"duplicates":2}'))).toEqual({ kind: "accepted", accepted: 3, duplicates: 2 });
+    expect(judgeAnswer(answer(202, "not json"))).toEqual({ kind: "accepted", accepted: 0, duplicates: 0 });
   });
 
-  it("skips the slots a late timer missed, and is strictly after a time on the grid", () => {
-    expect(nextSlotAfter(Math.max(5_250, 7_900), 250, 1_000)).toBe(8_250);
-    expect(nextSlotAfter(8_250, 250, 1_000)).toBe(9_250);
-    expect(nextSlotAfter(0, 250, 1_000)).toBe(250);
+  it("waits out a 429 as long as Retry-After says, a second when it says nothing usable", () => {
+    expect(judgeAnswer(answer(429, "", "7"))).toEqual({ kind: "wait", ms: 7_000 });
+    for (const retryAfter of [undefined, "soon", "-3", "0"]) expect(judgeAnswer(answer(429, "", retryAfter))).toEqual({ kind: "wait", ms: 1_000 });
+  });
+
+  it("keeps the samples through a 5xx and drops what the console refuses, the whole queue on a 401", () => {
+    expect(judgeAnswer(answer(503))).toMatchObject({ kind: "keep" });
+    expect(judgeAnswer(answer(400, '{"error":"bad rttMs"}'))).toEqual({ kind: "drop", message: 'refused with 400: {"error":"bad rttMs"}', all: false });
+    expect(judgeAnswer(answer(413))).toMatchObject({ kind: "drop", all: false });
+    expect(judgeAnswer(answer(401))).toMatchObject({ kind: "drop", all: true });
   });
 });

@@ -8,15 +8,14 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { parseSubnetForTenant } from "@/lib/domain/cidr";
+import { keysOf } from "@/lib/domain/keys-of";
+import { HOST_NAME, INTERFACE_NAME, UNDERLAY_MTU } from "@/lib/domain/limits";
 import { computeMtuBudget } from "@/lib/domain/mtu";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, type Side, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
 import type { GatewayContext } from "./types";
 
 export const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-/** RFC 1123 labels joined by dots. */
-export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-/** Interface names across platforms (eth1, ens18, GigabitEthernet0/0/1, ether2, bond0.100). */
-export const INTERFACE = /^[A-Za-z][A-Za-z0-9_./-]{0,31}$/;
 /** Same alphabet as the tenant form: letters, digits, spaces and . , & ' ( ) / + - (comments only). */
 export const DISPLAY_NAME = /^[\p{L}\p{N} .,&'()/+-]{1,100}$/u;
 export const PSK = /^[A-Za-z0-9+/]{43}=$/;
@@ -37,14 +36,14 @@ const unicastAddress = z.string().transform((text, ctx) => {
   return address.toString();
 });
 
-const endpoint = (side: "source" | "avs") =>
+const endpoint = (side: Side) =>
   z
     .object({
       side: z.literal(side),
-      hostname: z.string().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, at most 253 characters."),
+      hostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
       underlayIp: unicastAddress,
-      underlayInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
-      lanInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
+      underlayInterface: z.string().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).nullable(),
+      lanInterface: z.string().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).nullable(),
       lanTagged: z.boolean(),
       agentToken: z.string().regex(AGENT_TOKEN, "Not an agent token (agt_ and 43 URL-safe characters).").nullable(),
     })
@@ -66,12 +65,12 @@ export const gatewayContextInput = z
           }
           return parsed.cidr.canonical;
         }),
-        gatewayLocation: z.enum(["source", "avs"]),
-        transport: z.enum(["ipsec-vpn", "expressroute-global-reach", "sd-wan"]),
-        encapsulation: z.enum(["vxlan", "l2tpv3"]),
-        sourceEnvironment: z.enum(["hyper-v", "kvm-proxmox", "openstack", "rhv", "bare-metal", "other"]),
+        gatewayLocation: z.enum(keysOf(GATEWAY_LOCATIONS)),
+        transport: z.enum(keysOf(TRANSPORTS)),
+        encapsulation: z.enum(keysOf(ENCAPSULATIONS)),
+        sourceEnvironment: z.enum(keysOf(SOURCE_ENVIRONMENTS)),
         segmentName: z.string().regex(SEGMENT_NAME, "Letters, digits, _ and - only."),
-        underlayMtu: z.number().int().min(1280).max(9216),
+        underlayMtu: z.number().int().min(UNDERLAY_MTU.min).max(UNDERLAY_MTU.max),
       })
       .strict(),
     tunnel: z

@@ -4,6 +4,7 @@
  * format's comment marker; the values are allow-listed, so none can end the comment early.
  */
 import type { GatewayContext } from "./types";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type HeaderOptions = {
   /** The format's line-comment marker: "#", "!", "//", "--" … */
@@ -44,7 +45,7 @@ export function headerLines(context: GatewayContext, options: HeaderOptions): st
 }
 
 /** Both ends by side, so a generator can say "this end" and "the peer". */
-export function ends(context: GatewayContext, side: "source" | "avs") {
+export function ends(context: GatewayContext, side: Side) {
   const local = side === "source" ? context.tunnel.source : context.tunnel.avs;
   const peer = side === "source" ? context.tunnel.avs : context.tunnel.source;
   return { local, peer };

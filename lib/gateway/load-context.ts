@@ -6,7 +6,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
-import { segmentNameFor } from "@/lib/commands/onboard-tenant";
+import { segmentNameFor } from "@/lib/domain/segment";
 import { decryptSecret, SECRET_PURPOSE, SecretUnreadableError } from "@/lib/secrets";
 import { parseGatewayContext } from "./context";
 import type { GatewayContext } from "./types";

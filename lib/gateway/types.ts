@@ -5,8 +5,9 @@
  * targets/ that exports a GatewayTarget, one line in registry.ts, and its tests.
  */
 import type { MtuBudget } from "@/lib/domain/mtu";
+import type { Encapsulation, GatewayLocation, Side, SourceEnvironment, Transport } from "@/lib/domain/tenant-options";
 
-export type EndpointSide = "source" | "avs";
+export type EndpointSide = Side;
 
 /** One end of a tunnel, as the generators see it. Every string here has passed an allow-list. */
 export type GatewayEndpoint = {
@@ -34,10 +35,10 @@ export type GatewayContext = {
     vni: number;
     /** Canonical CIDR of the stretched subnet. */
     subnet: string;
-    gatewayLocation: "source" | "avs";
-    transport: "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
-    encapsulation: "vxlan" | "l2tpv3";
-    sourceEnvironment: "hyper-v" | "kvm-proxmox" | "openstack" | "rhv" | "bare-metal" | "other";
+    gatewayLocation: GatewayLocation;
+    transport: Transport;
+    encapsulation: Encapsulation;
+    sourceEnvironment: SourceEnvironment;
     /** The NSX-T segment the AVS edge bridge's LAN NIC is attached to. */
     segmentName: string;
   };

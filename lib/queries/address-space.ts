@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, isNull, ne, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, reservedPrefixes, tenants } from "@/lib/db/schema";
+import { reservedPrefixes, tenants } from "@/lib/db/schema";
 import { parseCidr } from "@/lib/domain/cidr";
 import { findAddressConflicts, reservedSpaceOf, type AddressConflict, type AdminRange, type CloudBlocks, type ReservedRange } from "@/lib/domain/reserved-space";
 
@@ -18,9 +18,9 @@ export async function listAdminRanges(db: Database, privateCloudId?: string): Pr
   return rows;
 }
 
-/** Every private cloud with its documented reserved space (the Private clouds page). */
-export async function listReservedSpace(db: Database): Promise<{ cloud: typeof privateClouds.$inferSelect; reserved: ReservedRange[] }[]> {
-  const [clouds, ranges] = await Promise.all([db.select().from(privateClouds).orderBy(asc(privateClouds.name)), listAdminRanges(db)]);
+/** Each private cloud's documented reserved space (the Private clouds page). */
+export async function listReservedSpace<T extends CloudBlocks & { id: string }>(db: Database, clouds: T[]): Promise<{ cloud: T; reserved: ReservedRange[] }[]> {
+  const ranges = await listAdminRanges(db);
   return clouds.map((cloud) => ({
     cloud,
     reserved: reservedSpaceOf(cloud, ranges.filter((r) => r.privateCloudId === null || r.privateCloudId === cloud.id)),

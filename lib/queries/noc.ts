@@ -12,11 +12,12 @@
  * The payload is kept small: times as ISO strings, RTTs rounded to what a small chart can show,
  * sparklines as plain arrays with null for a missing minute.
  */
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
-import { warningKindLabel } from "@/lib/domain/warning-label";
+import { warningKindLabel } from "@/lib/domain/warning-kinds";
+import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { latestByEndpoint, sparklines, sparklineValues } from "@/lib/telemetry/series";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 
@@ -110,8 +111,6 @@ export function wallMessage(message: string): string {
   return `${space > NOC_LIMITS.messageChars / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-const severityOrder = sql`case ${warnings.severity} when 'critical' then 0 when 'warning' then 1 else 2 end`;
-
 /** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */
 export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
@@ -147,7 +146,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
       .leftJoin(tunnels, eq(tunnels.id, warnings.tunnelId))
       .where(activeWarning)
-      .orderBy(severityOrder, asc(warnings.openedAt), asc(warnings.id))
+      .orderBy(worstSeverityFirst, asc(warnings.openedAt), asc(warnings.id))
       .limit(NOC_LIMITS.warnings),
     db
       .select({ severity: warnings.severity, n: count() })

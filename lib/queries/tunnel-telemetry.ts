@@ -15,8 +15,8 @@ import { CHART_RANGES, type ChartRange } from "@/lib/charts/ranges";
 import { alignPaths } from "@/lib/telemetry/rules/asymmetric-routing";
 import { chartSeries, latestByEndpoint, type Resolution } from "@/lib/telemetry/series";
 import { DEFAULT_THRESHOLDS, resolveThresholds, staleAfterMs } from "@/lib/telemetry/thresholds";
+import type { Side } from "@/lib/domain/tenant-options";
 
-export type Side = "source" | "avs";
 
 /** One chart point; values rounded to what a chart can show (keeps a 24 h payload small). */
 export type SeriesPoint = { at: number; rttMs: number | null; jitterMs: number | null; lossPct: number | null };

@@ -13,6 +13,7 @@ import { startAvsEmulator, type AvsEmulator } from "@/lib/avs/emulator/server";
 import { describeAzureError, runProvisioningOnce } from "@/lib/avs/provisioning";
 import { setAvsRuntime, type AvsRuntime } from "@/lib/avs/runtime";
 import { syncPrivateClouds } from "@/lib/avs/sync";
+import { startBackgroundLoop, type BackgroundLoop } from "./background-loop";
 
 export const LOOP_INTERVAL_MS = 2_000;
 const SYNC_INTERVAL_MS = 10 * 60_000;
@@ -57,8 +58,8 @@ async function startEmulatorOnStablePort(dataDir: string): Promise<AvsEmulator> 
   return emulator;
 }
 
-/** Reads the private clouds now and every ten minutes; a failure is logged, not fatal. */
-export async function syncNowAndLater(db: Database, runtime: AvsRuntime): Promise<() => void> {
+/** Reads the private clouds now (before the caller goes on) and every ten minutes; a failure is logged, not fatal. */
+export async function syncNowAndLater(db: Database, runtime: AvsRuntime): Promise<BackgroundLoop> {
   const sync = async () => {
     try {
       const count = await syncPrivateClouds(db, runtime.client, runtime.scope);
@@ -68,34 +69,25 @@ export async function syncNowAndLater(db: Database, runtime: AvsRuntime): Promis
     }
   };
   await sync();
-  const timer = setInterval(() => void sync(), SYNC_INTERVAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startBackgroundLoop({ name: "avs", intervalMs: SYNC_INTERVAL_MS, runAtStart: false, round: sync });
 }
 
 /**
  * Advances due segments every couple of seconds. Each instance runs its own loop; the claim in
  * runProvisioningOnce (SKIP LOCKED + lease) keeps two instances off the same segment.
  */
-export function startProvisioningLoop(db: Database, runtime: AvsRuntime, intervalMs = LOOP_INTERVAL_MS) {
+export function startProvisioningLoop(db: Database, runtime: AvsRuntime, intervalMs = LOOP_INTERVAL_MS): BackgroundLoop {
   const workerId = `${os.hostname()}:${process.pid}`;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = runProvisioningOnce(db, runtime.jobClient, workerId)
-      .then(() => undefined)
-      .catch((error: unknown) => console.error(`[provisioning] ${describeAzureError(error)}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  tick();
-  /** Stops scheduling and returns the step in flight, for the caller to await once it has
-   *  closed whatever that step may be waiting on (the emulator). */
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    return running;
-  };
+  return startBackgroundLoop({
+    name: "provisioning",
+    intervalMs,
+    round: async () => {
+      try {
+        await runProvisioningOnce(db, runtime.jobClient, workerId);
+      } catch (error) {
+        // Azure's own words, not the SDK's stack: what an operator can act on.
+        console.error(`[provisioning] ${describeAzureError(error)}`);
+      }
+    },
+  });
 }

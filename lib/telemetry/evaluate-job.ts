@@ -12,12 +12,14 @@ import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
+import type { Side } from "@/lib/domain/tenant-options";
+import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { tunnelHealth } from "./health";
 import { queryRows } from "./sql";
 import { reconcileWarnings, type ActiveWarning, type WarningChange } from "./lifecycle";
 import { firstAnsweringHop } from "./rules/asymmetric-routing";
 import { evaluateTenant, evaluateTunnel } from "./rules/evaluate";
-import type { RuleInput, RuleSample, Side } from "./rules/types";
+import type { RuleInput, RuleSample } from "./rules/types";
 import { BASELINE_WINDOW_DAYS, computeBaselineRtt, resolveThresholds, ThresholdsError, THRESHOLD_SPECS } from "./thresholds";
 
 /** The lock every instance's evaluation round takes; a round that cannot get it is skipped. */
@@ -178,7 +180,8 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
         dedupeKey: w.dedupeKey,
         tunnelId: w.tunnelId,
         severity: w.severity,
-        state: w.state as "open" | "acknowledged",
+        // Resolved ones were filtered out by the query.
+        state: w.state as Exclude<typeof w.state, "resolved">,
         openedAt: w.openedAt,
         lastSeenAt: w.lastSeenAt,
         clearSince: w.clearSince,
@@ -220,34 +223,17 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 }
 
 /**
- * Runs a round every `intervalMs`; errors are logged, never fatal. The first round waits one
- * interval too, so agents (and the demo fleet) that reconnect after a restart report before
- * anything is judged silent.
+ * Runs a round every `intervalMs`. The first round waits one interval too, so agents (and the
+ * demo fleet) that reconnect after a restart report before anything is judged silent.
  */
-export function startWarningEvaluation(db: Database, options: { intervalMs?: number } = {}): { stop(): Promise<void> } {
-  const intervalMs = options.intervalMs ?? 15_000;
-  let inFlight: Promise<unknown> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || inFlight) return;
-    inFlight = runWarningEvaluation(db)
-      .then((round) => {
-        if (round.ran && round.skippedTenants.length > 0) {
-          for (const { slug, reason } of round.skippedTenants) console.warn(`[warnings] ${slug} not evaluated: ${reason}`);
-        }
-      })
-      .catch((error: unknown) => console.error("[warnings] evaluation failed:", error))
-      .finally(() => {
-        inFlight = null;
-      });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await inFlight;
+export function startWarningEvaluation(db: Database, options: { intervalMs?: number } = {}): BackgroundLoop {
+  return startBackgroundLoop({
+    name: "warnings",
+    intervalMs: options.intervalMs ?? 15_000,
+    runAtStart: false,
+    round: async () => {
+      const round = await runWarningEvaluation(db);
+      if (round.ran) for (const { slug, reason } of round.skippedTenants) console.warn(`[warnings] ${slug} not evaluated: ${reason}`);
     },
-  };
+  });
 }

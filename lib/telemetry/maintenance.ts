@@ -12,6 +12,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { applyRetention, type RetentionResult } from "./retention";
 import { rollUpHours, rollUpMinutes, type RollupResult, type StepRunner } from "./rollup";
 import { queryRows } from "./sql";
@@ -58,51 +59,28 @@ export type MaintenanceOptions = {
 };
 
 /**
- * Starts the loop: a round now, then one every intervalMs (at once while a backlog is left).
- * A failed round is logged and the loop goes on. stop() ends the loop and resolves when the
- * round in flight, if any, has finished, so the database can then be closed under it.
+ * Starts the loop: a round now, then one a minute (soon again while a backlog is left), on the
+ * console's one background-loop shape (lib/server/background-loop.ts).
  */
-export function startTelemetryMaintenance(db: Database, options: MaintenanceOptions = {}): { stop(): Promise<void> } {
-  const intervalMs = options.intervalMs ?? 60_000;
+export function startTelemetryMaintenance(db: Database, options: MaintenanceOptions = {}): BackgroundLoop {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? console;
-  if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new RangeError(`intervalMs must be a positive number of milliseconds, not ${intervalMs}.`);
-
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const round = async () => {
-    let delay = intervalMs;
-    try {
+  return startBackgroundLoop({
+    name: "telemetry",
+    intervalMs: options.intervalMs ?? 60_000,
+    logger,
+    round: async () => {
       const result = await runMaintenanceRound(db, { now: now() });
-      if (!result.skipped) {
-        const deleted = result.retention.raw + result.retention.minutes + result.retention.hours;
-        if (!result.caughtUp) delay = Math.min(intervalMs, CATCH_UP_DELAY_MS);
-        if (!result.caughtUp || deleted > 0) {
-          logger.log(
-            `[telemetry] rolled up ${result.minutes.buckets} minute and ${result.hours.buckets} hour bucket(s), ` +
-              `deleted ${result.retention.raw} sample(s), ${result.retention.minutes} minute and ${result.retention.hours} hour bucket(s)` +
-              (result.caughtUp ? "" : "; more to do"),
-          );
-        }
+      if (result.skipped) return;
+      const deleted = result.retention.raw + result.retention.minutes + result.retention.hours;
+      if (!result.caughtUp || deleted > 0) {
+        logger.log(
+          `[telemetry] rolled up ${result.minutes.buckets} minute and ${result.hours.buckets} hour bucket(s), ` +
+            `deleted ${result.retention.raw} sample(s), ${result.retention.minutes} minute and ${result.retention.hours} hour bucket(s)` +
+            (result.caughtUp ? "" : "; more to do"),
+        );
       }
-    } catch (error) {
-      logger.error(`[telemetry] maintenance round failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (!stopped) {
-      timer = setTimeout(() => (running = round()), delay);
-      // The server's sockets keep the process alive; this timer alone must not.
-      timer.unref();
-    }
-  };
-  running = round();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      return result.caughtUp ? undefined : { nextInMs: CATCH_UP_DELAY_MS };
     },
-  };
+  });
 }

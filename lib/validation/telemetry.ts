@@ -3,6 +3,7 @@
  * OpenAPI at /api/v1/openapi.json, so the agents' contract cannot drift from the check.
  */
 import { z } from "zod";
+import { DF_PROBE_BYTES } from "@/lib/domain/limits";
 
 /** A batch larger than this is refused with 413: an agent that fell behind should send in parts. */
 export const MAX_BATCH = 1_000;
@@ -28,7 +29,7 @@ export const sampleSchema = z
     rttMs: nonNegative(60_000, "ms").nullable().optional(),
     jitterMs: nonNegative(60_000, "ms").nullable().optional(),
     lossPct: nonNegative(100, "percent").nullable().optional(),
-    dfProbe: z.object({ bytes: z.number().int().min(68).max(9216), ok: z.boolean() }).strict().optional().describe("don't-fragment probe toward the peer's underlay address, sized as a full tunnel packet (the tenant's inner MTU plus encapsulation, i.e. the underlay MTU)"),
+    dfProbe: z.object({ bytes: z.number().int().min(DF_PROBE_BYTES.min).max(DF_PROBE_BYTES.max), ok: z.boolean() }).strict().optional().describe("don't-fragment probe toward the peer's underlay address, sized as a full tunnel packet (the tenant's inner MTU plus encapsulation, i.e. the underlay MTU)"),
     path: z.array(hopSchema).max(64).optional().describe("hop path toward the other end"),
     counters: z.object({ txBytes: counter, rxBytes: counter, txPackets: counter, rxPackets: counter }).strict().optional(),
     bumPps: nonNegative(100_000_000, "packets/s").nullable().optional().describe("broadcast, unknown-unicast and multicast rate"),

@@ -409,15 +409,16 @@ describe.concurrent("AVS emulator through the real SDK", () => {
       });
 
     expect((await control("POST", { kind: "latency", latencyMs: 300, pathIncludes: "/gateways" })).status).toBe(200);
-    let started = Date.now();
+    const started = Date.now();
     await all(client.workloadNetworks.listGateways(RG, CLOUD));
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(emulator.requestLog.at(-1)).toMatchObject({ method: "GET", status: 200, delayMs: 300 });
 
     expect((await control("POST", { kind: "error", status: 503, times: 100 })).status).toBe(200);
     expect((await control("DELETE")).status).toBe(204);
-    started = Date.now();
+    // Cleared: neither the error nor any latency touches the next request.
     await client.privateClouds.get(RG, CLOUD);
-    expect(Date.now() - started).toBeLessThan(290);
+    expect(emulator.requestLog.at(-1)).toMatchObject({ method: "GET", status: 200, delayMs: 0 });
 
     const invalid = await control("POST", { kind: "explode" });
     expect(invalid.status).toBe(400);

@@ -16,7 +16,9 @@ import {
   TENANT_ID,
   TUNNEL_ID,
 } from "./test-fixtures";
-import { type PathHop, type RuleSample, type Side, WARNING_KINDS, type WarningKind } from "./types";
+import { type PathHop, type RuleSample } from "./types";
+import type { Side } from "@/lib/domain/tenant-options";
+import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 
 const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);
 /** Samples 20–39, i.e. minutes 10 to 20 of the timeline. */

@@ -2,6 +2,9 @@
  * Runs every rule for one tunnel, and for all of a tenant's tunnels at once, and says which
  * existing warnings must be held rather than cleared because the console cannot currently see.
  */
+import { severityRank } from "@/lib/domain/status";
+import { SIDES } from "@/lib/domain/tenant-options";
+import type { WarningKind } from "@/lib/domain/warning-kinds";
 import { asymmetricRoutingRule } from "./asymmetric-routing";
 import { broadcastStormRule } from "./broadcast-storm";
 import { jitterRule } from "./jitter";
@@ -15,7 +18,7 @@ import { staleRule } from "./stale";
 import { stretchPastCutoverRule } from "./stretch-past-cutover";
 import { tromboningRule } from "./tromboning";
 import { flappingRule, tunnelDownRule } from "./tunnel-down";
-import { type Condition, type Rule, type RuleInput, severityRank, SIDES, type WarningKind } from "./types";
+import { type Condition, type Rule, type RuleInput } from "./types";
 
 export const RULES: Readonly<Record<WarningKind, Rule>> = {
   "tunnel-down": tunnelDownRule,

@@ -4,12 +4,13 @@
  * timeline driver that evaluates a tenant every 30 s and applies the lifecycle's changes to an
  * in-memory warnings table, as the database layer would.
  */
-import { reconcileWarnings, type ActiveWarning, type WarningChange } from "@/lib/telemetry/lifecycle";
-import { tunnelHealth } from "@/lib/telemetry/health";
-import { resolveThresholds, type ThresholdOverrides, type Thresholds } from "@/lib/telemetry/thresholds";
 import type { TunnelStatus } from "@/lib/domain/status";
+import type { Side } from "@/lib/domain/tenant-options";
+import { tunnelHealth } from "@/lib/telemetry/health";
+import { reconcileWarnings, type ActiveWarning, type WarningChange } from "@/lib/telemetry/lifecycle";
+import { resolveThresholds, type ThresholdOverrides, type Thresholds } from "@/lib/telemetry/thresholds";
 import { evaluateTenant } from "./evaluate";
-import type { Condition, PathHop, RuleInput, RuleSample, Side } from "./types";
+import type { Condition, PathHop, RuleInput, RuleSample } from "./types";
 
 export const T0 = new Date("2026-03-10T09:00:00Z");
 export const INTERVAL_S = 30;

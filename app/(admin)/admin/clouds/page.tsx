@@ -5,6 +5,7 @@ import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
 import { readConfig } from "@/lib/config";
 import { listReservedSpace } from "@/lib/queries/address-space";
+import { listPrivateCloudDetails } from "@/lib/queries/clouds";
 
 export const metadata: Metadata = { title: "Private clouds" };
 export const dynamic = "force-dynamic";
@@ -13,8 +14,8 @@ const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 
 export default async function CloudsPage() {
   const { db, principal } = await requirePageAccess("portal:read");
-  const space = await listReservedSpace(db);
-  const clouds = space.map(({ cloud }) => cloud);
+  const clouds = await listPrivateCloudDetails(db);
+  const space = await listReservedSpace(db, clouds);
   const source = readConfig().azure.mode === "azure" ? "Azure" : "the built-in AVS emulator";
   return (
     <div className="space-y-10">

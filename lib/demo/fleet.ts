@@ -7,11 +7,11 @@ import { and, eq, inArray, isNotNull, notInArray } from "drizzle-orm";
 import type { AppConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
-import { DEMO_SCENARIOS } from "@/lib/demo/seed";
+import { DEMO_SCENARIOS } from "./seed";
 import { computeMtuBudget } from "@/lib/domain/mtu";
 import { decryptSecret, getSecretsKey, SECRET_PURPOSE, SecretUnreadableError } from "@/lib/secrets";
 import { loadTlsMaterial } from "@/lib/server/tls";
-import { seedFromId, startSimulatedFleet, type FleetOptions, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { seedFromId, startSimulatedFleet, type FleetOptions, type SimulatedAgent, type SimulatedFleet } from "@/lib/fleet/simulator";
 
 export async function startDemoFleet(
   db: Database,

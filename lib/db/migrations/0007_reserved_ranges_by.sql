@@ -1,1 +1,0 @@
-ALTER TABLE "reserved_prefixes" ADD COLUMN "created_by" text;
