@@ -8,7 +8,7 @@ import { revokePreviousAgentToken, rotateAgentToken } from "@/lib/commands/tunne
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { seedDemoData } from "@/lib/demo/seed";
-import { readAgentToken } from "@/lib/demo/fleet";
+import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import { describeEachDatabase } from "./support/databases";
@@ -33,7 +33,7 @@ describeEachDatabase("agent token rotation with a grace window", ({ handle }) =>
       .where(eq(tenants.slug, slug));
     const all = await db.select().from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnels.tenantId, row!.tenantId));
     const endpoint = all.find((r) => r.tunnel_endpoints.side === side)!.tunnel_endpoints;
-    return { id: endpoint.id, tenantId: row!.tenantId, token: (await readAgentToken(db, secretsKey, endpoint.id))! };
+    return { id: endpoint.id, tenantId: row!.tenantId, token: await decryptSecret(endpoint.agentTokenCiphertext!, secretsKey, SECRET_PURPOSE.agentToken) };
   }
 
   const rotate = (endpointId: string, graceHours: number, now: Date) => rotateAgentToken(db, admin, endpointId, { secretsKey, graceHours, now });

@@ -25,9 +25,9 @@ export function ReservedSpace({ clouds, canChange }: { clouds: CloudSpace[]; can
         every AVS private cloud; admins add their own (on-premises networks, hub VNets) with the reason.
       </p>
       {clouds.map(({ cloud, reserved }) => (
-        <section key={cloud.id} aria-label={`Reserved in ${cloud.name}`} className="space-y-2">
-          <h3 className="text-lg font-semibold">{cloud.name}</h3>
+        <div key={cloud.id}>
           <table className="w-full table-fixed border-collapse overflow-hidden rounded-lg bg-white text-sm">
+            <caption className="pb-2 text-left text-lg font-semibold">Reserved in {cloud.name}</caption>
             <thead className="bg-slate-100 text-left">
               <tr>
                 <th className="w-40 px-3 py-2">Range</th>
@@ -63,7 +63,7 @@ export function ReservedSpace({ clouds, canChange }: { clouds: CloudSpace[]; can
               ))}
             </tbody>
           </table>
-        </section>
+        </div>
       ))}
       {canChange && <ReservedRangeForm clouds={clouds.map(({ cloud }) => ({ id: cloud.id, name: cloud.name }))} />}
     </section>

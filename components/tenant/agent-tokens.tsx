@@ -48,7 +48,7 @@ function tokenInUseText(endpoint: Endpoint): { text: string; warn: boolean } {
     case "previous":
       return { text: `The agent still reports with the previous token${last}: deploy the new one before ${utc(endpoint.previousValidUntil!)}.`, warn: true };
     case "retired":
-      return { text: `The agent's last report${last} used a token that no longer works: deploy the current one.`, warn: true };
+      return { text: `The agent last reported${endpoint.lastSampleAt ? ` at ${utc(endpoint.lastSampleAt)}` : ""} with a token that no longer works: deploy the current one.`, warn: true };
     case null:
       return { text: "No report from this agent yet.", warn: false };
   }

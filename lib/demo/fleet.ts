@@ -31,18 +31,7 @@ export async function startDemoFleet(
     if (tls.selfSigned) ca = tls.cert;
     else servername = new URL(config.publicUrl).hostname;
   }
-  const secretsKey = getSecretsKey(config);
-  const fleet = startSimulatedFleet({
-    ...options,
-    log,
-    consoleUrl: loopbackUrl(config),
-    agents,
-    ca,
-    servername,
-    // A token rotated on the tenant's page reaches the demo's agents as a redeploy would: they
-    // read it back when the old one is refused (after its grace window, or when revoked).
-    refreshToken: (endpointId) => readAgentToken(db, secretsKey, endpointId),
-  });
+  const fleet = startSimulatedFleet({ ...options, log, consoleUrl: loopbackUrl(config), agents, ca, servername });
   log(`${agents.length} simulated agents posting to ${loopbackUrl(config)} every ${(options.intervalMs ?? 10_000) / 1000} s`);
   return fleet;
 }
@@ -54,18 +43,6 @@ export async function startDemoFleet(
 export function loopbackUrl(config: Pick<AppConfig, "host" | "port" | "tls">): string {
   const host = config.host === "0.0.0.0" || config.host === "" ? "127.0.0.1" : config.host === "::" ? "[::1]" : config.host.includes(":") ? `[${config.host}]` : config.host;
   return `${config.tls.enabled ? "https" : "http"}://${host}:${config.port}`;
-}
-
-/** An endpoint's current agent token, decrypted; null when it has none or the console cannot read it. */
-export async function readAgentToken(db: Database, secretsKey: Uint8Array, endpointId: string): Promise<string | null> {
-  const [row] = await db.select({ ciphertext: tunnelEndpoints.agentTokenCiphertext }).from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointId));
-  if (!row?.ciphertext) return null;
-  try {
-    return await decryptSecret(row.ciphertext, secretsKey, SECRET_PURPOSE.agentToken);
-  } catch (error) {
-    if (error instanceof SecretUnreadableError) return null;
-    throw error;
-  }
 }
 
 /** Both ends of every live demo tunnel that has a token the console can read. */

@@ -234,7 +234,7 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     expect(logged).toEqual([`${agents.length} simulated agents posting to ${server.url} every 0.4 s`]);
   });
 
-  it("keeps posting through a rotation: the old token during the grace window, then the new one once the old is revoked", async () => {
+  it("goes on with its old token through a rotation's grace window, and is refused (once, logged) when the old token is revoked", async () => {
     const config = readConfig({ DATA_DIR: server.dataDir, HOST: "127.0.0.1", PORT: new URL(server.url).port, DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY, ...ENTRA });
     const target = agents.find((a) => slugOf.get(a.endpointId) === "wingtip" && a.side === "source")!;
     const [row] = await handle.db.select({ tenantId: tunnels.tenantId }).from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnelEndpoints.id, target.endpointId));
@@ -247,12 +247,17 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     expect(await rotateAgentToken(handle.db, null, target.endpointId, { secretsKey, graceHours: 24 })).toMatchObject({ ok: true });
     // The agent was not told: it goes on with its old token, which the grace window honours.
     await expect.poll(tokenInUse, { timeout: 60_000, interval: 100 }).toBe("previous");
-    expect(await revokePreviousAgentToken(handle.db, null, target.endpointId)).toMatchObject({ ok: true });
-    // Refused, it reads the endpoint's token back (a redeploy, in the demo) and carries on.
-    await expect.poll(tokenInUse, { timeout: 60_000, interval: 100 }).toBe("current");
-    await fleet.stop();
-    expect(logged).toContain(`agent ${target.endpointId} (source): token was rotated; now using the new one`);
     expect(fleet.stats()).toMatchObject({ refused: 0, failures: 0 });
+    expect(await revokePreviousAgentToken(handle.db, null, target.endpointId)).toMatchObject({ ok: true });
+    // Revoked, the old token is refused: the agent drops what it holds, says so once, and the others post on.
+    await expect.poll(() => fleet.stats().refused, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    const requestsAfterRevoke = fleet.stats().requests;
+    await expect.poll(() => fleet.stats().requests, { timeout: 60_000, interval: 100 }).toBeGreaterThan(requestsAfterRevoke + agents.length);
+    await fleet.stop();
+    expect(await tokenInUse()).toBe("retired");
+    const refusals = logged.filter((m) => m.startsWith(`agent ${target.endpointId} (source): refused with 401`));
+    expect(refusals).toHaveLength(1);
+    expect(fleet.stats().failures).toBe(0);
   });
 });
 

@@ -37,12 +37,6 @@ export type FleetOptions = {
   backfillMs?: number;
   now?: () => number;
   log?: (message: string) => void;
-  /**
-   * Asked when the console refuses an agent's token (401): the endpoint's token as it stands now,
-   * or null. The demo reads it back from the database, as an operator redeploys a rotated token;
-   * without it a refused agent drops its samples and keeps its token.
-   */
-  refreshToken?: (endpointId: string) => Promise<string | null>;
 };
 
 export type FleetStats = {
@@ -86,7 +80,6 @@ type FleetShared = {
   log: (message: string) => void;
   intervalMs: number;
   isStopped: () => boolean;
-  refreshToken?: (endpointId: string) => Promise<string | null>;
 };
 
 /** One simulated agent: measures on its grid, queues, and sends its queue in batches. */
@@ -97,8 +90,6 @@ class AgentRun {
   sending?: Promise<void>;
   /** Last failure logged, so one outage is one line rather than one per interval. */
   private lastLogged?: string;
-  /** The bearer token it sends: the agent's, until a rotation replaces it. */
-  private token: string;
 
   constructor(
     readonly agent: SimulatedAgent,
@@ -107,7 +98,6 @@ class AgentRun {
     private readonly fleet: FleetShared,
   ) {
     this.seed = agent.seed ?? seedFromId(agent.endpointId);
-    this.token = agent.token;
   }
 
   measure(at: number): TelemetrySample {
@@ -172,7 +162,7 @@ class AgentRun {
       const batch = this.queue.slice(0, MAX_BATCH);
       let answer: Answer;
       try {
-        answer = await fleet.transport.post(JSON.stringify({ samples: batch }), this.token);
+        answer = await fleet.transport.post(JSON.stringify({ samples: batch }), this.agent.token);
       } catch (error) {
         if (fleet.isStopped() && (error as Error).message === "fleet stopped") return;
         stats.failures++;
@@ -199,8 +189,6 @@ class AgentRun {
           this.failed(verdict.message);
           return;
         case "drop":
-          // Sent again at once when the endpoint has another token now (rotated, the old one revoked).
-          if (verdict.all && (await this.pickUpRotatedToken())) continue;
           stats.refused += batch.length;
           this.forget(batch);
           this.failed(verdict.message);
@@ -211,22 +199,6 @@ class AgentRun {
           break;
       }
     }
-  }
-
-  /** True when the endpoint now has another token than the one refused, which the agent takes. */
-  private async pickUpRotatedToken(): Promise<boolean> {
-    if (!this.fleet.refreshToken) return false;
-    let token: string | null;
-    try {
-      token = await this.fleet.refreshToken(this.agent.endpointId);
-    } catch (error) {
-      this.failed(`could not read its rotated token: ${(error as Error).message}`);
-      return false;
-    }
-    if (!token || token === this.token) return false;
-    this.token = token;
-    this.fleet.log(`agent ${this.name()}: token was rotated; now using the new one`);
-    return true;
   }
 
   /** Takes sent (or refused) samples off the queue; new ones may have joined it meanwhile. */
@@ -274,7 +246,6 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
     log: options.log ?? ((message: string) => console.warn(`[fleet] ${message}`)),
     intervalMs,
     isStopped: () => stopped,
-    refreshToken: options.refreshToken,
   };
   const runs = options.agents.map((agent, index) => new AgentRun(agent, Math.floor((index * intervalMs) / Math.max(1, options.agents.length)), shared));
 
