@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { PERSONAS, storageStateOf, type PersonaName } from "./support/personas";
 
@@ -89,6 +91,11 @@ test.describe("signed out", () => {
 
   test("signing in through the built-in provider's pages and MSAL's bridge, and out again, logs no CSP violation", async ({ page }) => {
     const violations = await watchViolations(page);
+    // Every document on the way carries a policy: the provider's pages by hash, the console's by nonce.
+    const policies = new Map<string, string | undefined>();
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "document") policies.set(new URL(response.url()).pathname, response.headers()["content-security-policy"]);
+    });
     // A wrong password first: the provider's form page answers again with the error.
     await page.goto("/signin");
     await page.getByRole("button", { name: /Sign in with/ }).click();
@@ -107,6 +114,11 @@ test.describe("signed out", () => {
     await page.waitForURL(/\/signin\?signedOut=1/);
     await expect(page.getByRole("status")).toHaveText("You are signed out.");
     expect(violations, describeViolations(violations)).toEqual([]);
+    const interaction = [...policies.keys()].find((path) => /^\/oidc\/interaction\/[\w-]+(\/login)?$/.test(path));
+    expect(policies.get(interaction!)).toMatch(/^default-src 'none'; style-src 'sha256-[\w+/=]+'; script-src 'sha256-[\w+/=]+'/);
+    expect(policies.get("/oidc/session/end")).toMatch(/script-src 'sha256-/);
+    expect(policies.get("/auth/bridge")).toMatch(/script-src 'self' 'nonce-[\w+/=]+' 'strict-dynamic'/);
+    expect(policies.get("/signin")).toMatch(/'nonce-/);
   });
 
   test("an injected script and event handler in a page do not run, and the watch reports both", async ({ page }) => {
@@ -129,24 +141,32 @@ test.describe("signed out", () => {
   });
 });
 
-/** Frames `url` in a page of another site and waits for the frame to settle either way. */
+/**
+ * Frames `url` in a page of another site and waits for the frame to settle either way. The other
+ * site is a server of the test's own on 127.0.0.1: another site than https://localhost, but on
+ * loopback too, so Chromium's private-network rules (which block a public page from framing
+ * localhost at all) do not decide the outcome instead of the console's headers.
+ */
 async function frameFromAnotherSite(browser: Browser, url: string) {
+  const attacker = http.createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Win a prize</title><body></body>"));
+  await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  // The other site is Playwright's: nothing leaves the machine.
-  await context.route("https://attacker.test/**", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Win a prize</title><body></body>" }));
-  const page = await context.newPage();
-  await page.goto("https://attacker.test/");
-  await page.evaluate((src) => {
-    const frame = document.createElement("iframe");
-    frame.src = src;
-    document.body.append(frame);
-  }, url);
-  // A frame that frame-ancestors refused shows Chromium's error page; one allowed shows ours.
-  const child = () => page.frames().find((frame) => frame !== page.mainFrame());
-  await expect.poll(() => child()?.url() ?? "", { timeout: 15_000 }).toMatch(/^(chrome-error:|https:\/\/localhost)/);
-  const shown = child()!.url();
-  await context.close();
-  return shown;
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+    await page.evaluate((src) => {
+      const frame = document.createElement("iframe");
+      frame.src = src;
+      document.body.append(frame);
+    }, url);
+    // A frame that frame-ancestors refused shows Chromium's error page; one allowed shows ours.
+    const child = () => page.frames().find((frame) => frame !== page.mainFrame());
+    await expect.poll(() => child()?.url() ?? "", { timeout: 15_000 }).toMatch(/^(chrome-error:|https:\/\/localhost)/);
+    return child()!.url();
+  } finally {
+    await context.close();
+    await new Promise((resolve) => attacker.close(resolve));
+  }
 }
 
 test("another site cannot frame the admin portal, the sign-in page or the NOC wall", async ({ browser, baseURL }) => {
