@@ -22,7 +22,7 @@ async function makeAgent(db: Database): Promise<AgentPrincipal> {
     .returning();
   const [tunnel] = await db.insert(tunnels).values({ tenantId: tenant!.id, ordinal: 1, name: "primary" }).returning();
   const [endpoint] = await db.insert(tunnelEndpoints).values({ tunnelId: tunnel!.id, side: "source", hostname: "gw", underlayIp: "198.51.100.1" }).returning();
-  return { endpointId: endpoint!.id, tunnelId: tunnel!.id, tenantId: tenant!.id, side: "source" };
+  return { endpointId: endpoint!.id, tunnelId: tunnel!.id, tenantId: tenant!.id, side: "source", tokenUsed: "current", tokenHash: "0".repeat(64) };
 }
 
 describeEachDatabase("ingestSamples", ({ handle }) => {

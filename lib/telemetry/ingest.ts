@@ -24,7 +24,8 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
 
 /**
  * One statement per batch: the rows travel as a single JSON parameter that PostgreSQL unpacks
- * with json_to_recordset, and the endpoint's last-sample time is moved in the same statement
+ * with json_to_recordset, and the endpoint's last-sample time (and which of its tokens the agent
+ * used) is moved in the same statement
  * (a data-modifying CTE), which makes it all-or-nothing without a transaction. A batch of 200
  * as ordinary parameters is 2,800 values for drizzle and the driver to bind one by one, plus
  * three more round trips for the transaction: on PGlite that was over half the cost of a
@@ -82,6 +83,7 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
       -- The role moves only forward in time: a spooled backlog delivered late does not undo a newer report.
       update tunnel_endpoints set
         last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz),
+        last_token_hash = ${agent.tokenHash},
         pair_role = case when ${newerPair} then ${pair?.role ?? null}::pair_end_role else pair_role end,
         pair_since = case when ${newerPair} then ${pair?.since ?? null}::timestamptz else pair_since end,
         pair_reason = case when ${newerPair} then ${pair?.reason ?? null}::text else pair_reason end,
