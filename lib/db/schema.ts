@@ -29,7 +29,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { keysOf } from "@/lib/domain/keys-of";
 import { UNDERLAY_MTU } from "@/lib/domain/limits";
-import { SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
+import { PAIR_END_ROLES, SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
 import { ENCAPSULATIONS, GATEWAY_LOCATIONS, PRINCIPAL_KINDS, SIDES, SOURCE_ENVIRONMENTS, TENANT_ROLES, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -52,6 +52,7 @@ export const tunnelStatus = pgEnum("tunnel_status", TUNNEL_STATUSES);
 export const warningSeverity = pgEnum("warning_severity", WARNING_SEVERITIES);
 export const warningState = pgEnum("warning_state", WARNING_STATES);
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
+export const pairEndRole = pgEnum("pair_end_role", PAIR_END_ROLES);
 export const membershipPrincipalKind = pgEnum("membership_principal_kind", keysOf(PRINCIPAL_KINDS));
 export const membershipRole = pgEnum("membership_role", keysOf(TENANT_ROLES));
 export const sessionKind = pgEnum("session_kind", ["user", "display"]);
@@ -302,6 +303,14 @@ export const tunnelEndpoints = pgTable(
     /** The hash of the token the newest stored batch came with: which token the agent runs. */
     lastTokenHash: text("last_token_hash"),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
+    /**
+     * In an active/standby pair, this end's role as its newest report said (kept here so the
+     * views need not search the samples): the role, since when and why, and when it was measured.
+     */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
+    pairReportedAt: timestamp("pair_reported_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
@@ -337,6 +346,10 @@ export const telemetrySamples = pgTable(
     rxPackets: bigint("rx_packets", { mode: "number" }),
     bumPps: doublePrecision("bum_pps"),
     learnedMacs: integer("learned_macs"),
+    /** This end's role in the tenant's active/standby pair, since when and why (null outside a pair). */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.measuredAt] }),
