@@ -37,7 +37,7 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await response.json()) as T;
 }
 
-const IN_MOTION = new Set(["pending", "provisioning", "deleting"]);
+const IN_MOTION = new Set(["pending", "provisioning", "updating", "deleting"]);
 
 export const segmentQuery = (slug: string) =>
   queryOptions({

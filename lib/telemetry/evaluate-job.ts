@@ -20,6 +20,7 @@ import { reconcileWarnings, type ActiveWarning, type WarningChange } from "./lif
 import { firstAnsweringHop } from "./rules/asymmetric-routing";
 import { evaluateTenant, evaluateTunnel } from "./rules/evaluate";
 import type { RuleInput, RuleSample } from "./rules/types";
+import { workloadsMostlyIn } from "./rules/workloads";
 import { BASELINE_WINDOW_DAYS, computeBaselineRtt, resolveThresholds, ThresholdsError, THRESHOLD_SPECS } from "./thresholds";
 
 /** The lock every instance's evaluation round takes; a round that cannot get it is skipped. */
@@ -29,19 +30,7 @@ export type EvaluationRound =
   | { ran: false }
   | { ran: true; tenants: number; tunnels: number; opened: number; resolved: number; statusChanges: number; skippedTenants: { slug: string; reason: string }[] };
 
-/**
- * Where most of a segment's workloads are. Each agent counts the MAC addresses its bridge learned
- * on the local (LAN) port, i.e. the workloads on its side; a side with at least twice the other's
- * is where they mostly are. Fewer than 4 in all tells nothing.
- */
-export function workloadsMostlyIn(localMacs: Record<Side, number | null>): Side | "unknown" {
-  const source = localMacs.source ?? 0;
-  const avs = localMacs.avs ?? 0;
-  if (localMacs.source === null || localMacs.avs === null || source + avs < 4) return "unknown";
-  if (source >= 2 * avs) return "source";
-  if (avs >= 2 * source) return "avs";
-  return "unknown";
-}
+export { workloadsMostlyIn } from "./rules/workloads";
 
 export async function runWarningEvaluation(db: Database, options: { now?: Date } = {}): Promise<EvaluationRound> {
   const now = options.now ?? new Date();
