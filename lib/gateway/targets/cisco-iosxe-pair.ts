@@ -53,7 +53,10 @@ export function iosxeGuardComment(): string[] {
 
 function stateApplet(context: GatewayContext, plan: PairEndPlan, n: IosxePairNames, active: boolean): string[] {
   const name = `bh-${context.tenant.slug}-t${context.tunnel.ordinal}-${active ? "active" : "standby"}`;
-  const pattern = active ? `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> MASTER` : `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state MASTER -> `;
+  // Standby on entering BACKUP or INIT from any state, not only on leaving MASTER: a router that
+  // boots with the VNI in its startup-config (saved by `write memory` while it was active) comes
+  // up INIT -> BACKUP, and must take the VNI out then or it bridges as the standby.
+  const pattern = active ? `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> MASTER` : `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> (INIT|BACKUP)`;
   return [
     `event manager applet ${name}`,
     ` event syslog pattern "${pattern}"`,
@@ -75,7 +78,8 @@ export function iosxePairConfig(context: GatewayContext, n: IosxePairNames): str
   return [
     `! The active/standby pair: VRRPv3 group ${plan.vrid} on ${n.bdi} with tunnel ${plan.partner.name}'s gateway ${plan.partner.sourceHostname}.`,
     `! This is tunnel ${plan.ordinal}, the ${plan.preferred}: priority ${plan.priority} (the other: ${plan.partnerPriority}). The bridge domain above has no VNI yet:`,
-    "! the applets below add it when this router becomes the active one, and take it away when it stops being so.",
+    "! the applets below add it when this router becomes the active one, and take it away whenever it comes up or falls",
+    "! back as backup (write memory saves the VNI as it is at that moment; the standby applet removes it again at boot).",
     "fhrp version vrrp v3",
     "!",
     `! Tracked: the edge bridge ${context.tunnel.avs.hostname} answers on the underlay, every second; two misses and this router stands down.`,

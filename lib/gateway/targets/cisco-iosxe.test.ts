@@ -159,6 +159,30 @@ describe("ciscoIosxeTarget", () => {
     ]);
   });
 
+  it("in a pair: takes the VNI out on every way into backup, boot included, and adds it only on becoming master", () => {
+    const commands = iosCommands(render(variant(CONTOSO_PAIR_INPUTS[1])).apply);
+    const applet = (name: string) => {
+      const lines = commands.filter((c) => c.parents[0] === `event manager applet ${name}`).map((c) => c.line);
+      const pattern = /^event syslog pattern "(.*)"$/.exec(lines[0] ?? "")?.[1];
+      if (!pattern) throw new Error(`no syslog pattern in ${name}: ${lines.join(" | ")}`);
+      return { fires: (message: string) => new RegExp(pattern).test(message), vni: lines.find((line) => line.includes("member vni")) };
+    };
+    const active = applet("bh-contoso-t2-active");
+    const standby = applet("bh-contoso-t2-standby");
+    expect(active.vni).toBe('action 4.0 cli command "member vni 10110"');
+    expect(standby.vni).toBe('action 4.0 cli command "no member vni 10110"');
+    const log = (transition: string) => `%VRRP-6-STATE: BDI110 IPv4 group 250 state ${transition}`;
+    // After a reload with the VNI saved in startup-config, INIT -> BACKUP is the only transition there is.
+    for (const transition of ["INIT -> BACKUP", "MASTER -> BACKUP", "MASTER -> INIT", "BACKUP -> INIT"]) {
+      expect([transition, standby.fires(log(transition)), active.fires(log(transition))]).toEqual([transition, true, false]);
+    }
+    for (const transition of ["BACKUP -> MASTER", "INIT -> MASTER"]) {
+      expect([transition, standby.fires(log(transition)), active.fires(log(transition))]).toEqual([transition, false, true]);
+    }
+    // Another tenant's group on another BDI is not ours.
+    expect(standby.fires("%VRRP-6-STATE: BDI120 IPv4 group 250 state INIT -> BACKUP")).toBe(false);
+  });
+
   it("applies to VXLAN tenants only", () => {
     expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT))).toBe(true);
     expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT, (input) => void (input.tenant.encapsulation = "l2tpv3")))).toBe(false);
