@@ -114,6 +114,23 @@ describe("the pair's rules", () => {
     expect(unhealthy!.message).toContain("run the pair helper's resume command");
   });
 
+  it("say a standby whose keepalived died is no standby, though its role file still says standby", () => {
+    // keepalived on tunnel 2's source gateway is killed at 600 s: no notify runs, so the role file
+    // keeps "standby since 0"; from the agent's first run 10 s after the helper's last check, the
+    // reports carry the agent's reason for it (telemetry-agent-script.ts: no heartbeat).
+    const silentFrom = at(611);
+    const gw2 = pairEnd(N, START.t2.source, 11).map((s) => (s.measuredAt.getTime() >= silentFrom.getTime() ? { ...s, pairReason: "keepalived-silent" } : s));
+    const dead = { 1: ends(START.t1.source, START.t1.avs), 2: { source: gw2, avs: pairEnd(N, START.t2.avs, 29) } };
+    expect(kindsAt(590, dead)).toEqual([]);
+    const [unhealthy] = pairStandbyUnhealthyRule(pairInputAt(at(645), dead));
+    expect(unhealthy).toMatchObject({ kind: "pair-standby-unhealthy", severity: "warning", details: { carrying: 1, faults: [{ ordinal: 2, side: "source", reason: "keepalived-silent" }] } });
+    expect(unhealthy!.message).toBe(
+      "tunnel standby (#2) could not take over if tunnel primary (#1) failed: its source gateway has stood by since 09:00:00 UTC, but keepalived stopped running its checks, so its tunnel port stays as it was: restart keepalived there. The pair still carries the traffic, but without a standby one more failure cuts the stretched VLAN.",
+    );
+    // Nothing else misreads it: no failover, no loop, a path.
+    expect(kindsAt(645, dead)).toEqual(["pair-standby-unhealthy"]);
+  });
+
   it("run with every other rule, once per tenant though both tunnels are evaluated", () => {
     const split = { 1: ends(START.t1.source, START.t1.avs), 2: ends([...START.t2.source, { atS: 300, role: "active", reason: "elected" }], START.t2.avs) };
     const one = pairInputAt(at(335), split);
