@@ -84,7 +84,7 @@ describe("the pair's rules", () => {
     };
     const [both] = pairBothActiveRule(pairInputAt(at(365), looped));
     expect(both).toMatchObject({ details: { sides: ["source", "avs"], looped: true } });
-    expect(both!.message).toMatch(/^Both tunnels are active at both ends since 09:05:01 UTC: the stretched VLAN is looped through AVS, and only storm control holds the loop \(at most 1000 broadcast and 2000 multicast frames a second per tunnel port\)/);
+    expect(both!.message).toMatch(/^Both tunnels are active at both ends since 09:05:01 UTC: the stretched VLAN is looped through AVS\. Storm control holds flooded frames \(at most 1000 broadcast and 2000 multicast frames a second per tunnel port\), but frames to hosts the bridges know can circle the loop unlimited\. /);
   });
 
   it("treat two tunnels whose gateways report no role at all as set up without the pair: a loop risk", () => {
