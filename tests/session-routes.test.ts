@@ -6,6 +6,7 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as connectDisplay } from "@/app/api/noc/session/route";
+import { GET as getNoc } from "@/app/api/v1/noc/route";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
@@ -79,6 +80,17 @@ describe("display links", () => {
     expect((await second.json()) as { error: string }).toEqual({
       error: expect.stringMatching(/^This display link was already used, on .+ UTC: a link signs in one screen, once\. Ask admin@bridgehead\.example, who issued it, or another Bridgehead admin to issue a new link for “Atrium wall” under Admin → Access\.$/),
     });
+  });
+
+  it("signing a display out ends its session too: a copy of the screen's cookie is refused after", async () => {
+    const created = await callAction(createDisplay, { name: "Lobby wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const connected = await connect(new URL(created.data.link).hash.slice(1));
+    const cookie = connected.headers.get("set-cookie")!.split(";")[0]!;
+    const readWall = () => callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc" });
+    expect((await readWall()).status).toBe(200);
+    expect((await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" })).status).toBe(200);
+    expect((await readWall()).status).toBe(401);
   });
 
   it("a new link works once more, and the old one is refused as unknown", async () => {
