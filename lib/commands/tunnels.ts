@@ -12,7 +12,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export const MAX_TUNNELS_PER_TENANT = 2;
 
