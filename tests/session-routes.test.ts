@@ -14,7 +14,8 @@ import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import type { Database } from "@/lib/db/client";
-import { memberships } from "@/lib/db/schema";
+import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
+import { memberships, sessions } from "@/lib/db/schema";
 import { callAction, callRoute, cookieFor, cookieForUser, useTestApp } from "./support/personas";
 
 /**
@@ -39,6 +40,19 @@ describe("sessions that really end", () => {
     const out = await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" });
     expect(out.status).toBe(200);
     expect((await readContoso(copy)).status).toBe(401);
+  });
+
+  it("the page's polls do not keep a person's session alive; their own requests do", async () => {
+    const { cookie, userId } = await cookieForUser(`ida${Date.now()}@contoso.example`);
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await db.update(sessions).set({ lastSeenAt: tenMinutesAgo }).where(eq(sessions.userId, userId));
+    const lastSeen = async () => (await db.select({ at: sessions.lastSeenAt }).from(sessions).where(eq(sessions.userId, userId)))[0]!.at;
+    const poll = await callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc", headers: { [BACKGROUND_REQUEST_HEADER]: "1" } });
+    // Answered as usual (this user has no role, so the wall says 403, not 401), yet nobody was here.
+    expect(poll.status).toBe(403);
+    expect(await lastSeen()).toEqual(tenMinutesAgo);
+    expect((await callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc" })).status).toBe(403);
+    expect((await lastSeen()).getTime()).toBeGreaterThan(tenMinutesAgo.getTime());
   });
 
   it("removing a membership ends that user's sessions at their next request", async () => {
