@@ -11,7 +11,7 @@ import type { Database } from "@/lib/db/client";
 import { privateClouds } from "@/lib/db/schema";
 import { parseGatewayAddress } from "@/lib/domain/stretch";
 import type { PlanCutoverInput } from "@/lib/validation/stretch";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 import { lockTenantFor, setStage } from "./stretch-common";
 
 export async function planCutover(db: Database, actor: Principal | null, input: PlanCutoverInput, now = new Date()): Promise<{ ok: true } | CommandRefusal> {

@@ -13,7 +13,7 @@ import { loadStretchEvidence } from "@/lib/queries/stretch";
 import { checkRecord, gate, runChecklist } from "@/lib/stretch/checks/checklists";
 import type { CheckResult } from "@/lib/stretch/checks/types";
 import type { StretchStepInput } from "@/lib/validation/stretch";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 import { lockSegmentForChange, lockTenantFor, sendSegmentForChange, setStage } from "./stretch-common";
 
 export type StretchStepResult = { ok: true } | (CommandRefusal & { checks?: CheckResult[] });

@@ -9,7 +9,7 @@ import type { Database } from "@/lib/db/client";
 import { segments, tenants } from "@/lib/db/schema";
 import { STRETCH_STAGE } from "@/lib/domain/status";
 import { canMove, STRETCH_MOVES, type StretchMove } from "@/lib/domain/stretch";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export type TenantRow = typeof tenants.$inferSelect;
 export type SegmentRow = typeof segments.$inferSelect;
