@@ -3,9 +3,11 @@
  * (read here, judged by lib/stretch/checks), the checks each step runs, and the timeline, which
  * is the audit trail's stretch events.
  */
-import { and, asc, desc, eq, gte, inArray, like, ne, or } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, like, ne, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, privateClouds, segments, stretchFiles, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
+import type { SegmentState, StretchStage } from "@/lib/domain/status";
+import { firstHostGateway, gatewayHost } from "@/lib/domain/stretch";
 import { STRETCH_EVENTS, stretchEventOf } from "@/lib/domain/stretch-events";
 import { checkSubnetAddressSpace } from "@/lib/queries/address-space";
 import { runChecklist, type Checklist } from "@/lib/stretch/checks/checklists";
@@ -130,13 +132,50 @@ export async function listStretchFiles(db: Reader, tenantId: string) {
   return db.select({ path: stretchFiles.path, contents: stretchFiles.contents, mode: stretchFiles.mode }).from(stretchFiles).where(eq(stretchFiles.tenantId, tenantId)).orderBy(asc(stretchFiles.path));
 }
 
-/** The newest stretch event's actor and time for a given action: "cut over on … by …". */
-export async function lastStretchEvent(db: Reader, tenantId: string, action: string) {
-  const [row] = await db
-    .select({ at: auditEvents.at, actor: auditEvents.actor })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.action, action)))
-    .orderBy(desc(auditEvents.id))
-    .limit(1);
-  return row ?? null;
+/** Which pre-checks the page shows at each stage (the offboarding's are always there, for its form). */
+const CHECKLISTS_BY_STAGE: Record<StretchStage, Checklist[]> = {
+  extending: [],
+  "cutover-planned": ["cut-over"],
+  "cutting-over": [],
+  "cut-over": ["after-cut-over", "unextend"],
+  "rolling-back": [],
+  unextended: [],
+};
+
+export type StretchView = {
+  stage: StretchStage;
+  stageChangedAt: string;
+  gatewayLocation: "source" | "avs";
+  plan: { gatewayAddress: string; tier1Id: string; plannedCutoverOn: string | null; sourceInterface: string | null } | null;
+  /** What the plan form offers: the subnet's first host, and the private cloud's Tier-1s as last read. */
+  defaults: { gatewayAddress: string; tier1Gateways: { id: string; displayName: string }[] };
+  segment: { state: SegmentState; lastError: string | null; gatewayAddress: string | null; tier1GatewayId: string | null } | null;
+  checklists: Partial<Record<Checklist, CheckResult[]>>;
+  timeline: (Omit<TimelineEntry, "at"> & { at: string })[];
+  teardownFiles: number;
+};
+
+/** The tenant page's stretch section, as JSON the browser can poll while Azure works. */
+export async function getStretchView(db: Reader, tenantId: string, now = new Date()): Promise<StretchView | null> {
+  const evidence = await loadStretchEvidence(db, tenantId, now);
+  if (!evidence) return null;
+  const [tenant] = await db
+    .select({ stage: tenants.stretchStage, changedAt: tenants.stretchStageChangedAt, subnet: tenants.subnet, plannedCutoverOn: tenants.plannedCutoverOn, sourceInterface: tenants.sourceGatewayInterface })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
+  const [segment] = await db.select().from(segments).where(eq(segments.tenantId, tenantId));
+  const checklists: StretchView["checklists"] = {};
+  for (const list of [...CHECKLISTS_BY_STAGE[tenant!.stage], "offboard" as const]) checklists[list] = runChecklist(list, evidence);
+  const timeline = await listStretchTimeline(db, tenantId);
+  return {
+    stage: tenant!.stage,
+    stageChangedAt: tenant!.changedAt.toISOString(),
+    gatewayLocation: evidence.tenant.gatewayLocation,
+    plan: evidence.plan ? { ...evidence.plan, plannedCutoverOn: tenant!.plannedCutoverOn, sourceInterface: tenant!.sourceInterface } : null,
+    defaults: { gatewayAddress: gatewayHost(firstHostGateway(tenant!.subnet)), tier1Gateways: evidence.cloud.tier1Gateways },
+    segment: segment ? { state: segment.state, lastError: segment.lastError, gatewayAddress: segment.gatewayAddress, tier1GatewayId: segment.tier1GatewayId } : null,
+    checklists,
+    timeline: timeline.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+    teardownFiles: await countStretchFiles(db, tenantId),
+  };
 }
