@@ -26,7 +26,7 @@ import { rollBackCutover, startCutover } from "@/lib/commands/start-cutover";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, privateClouds, segments, stretchFiles, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
+import { auditEvents, privateClouds, segments, stretchFiles, tenants, tunnelEndpoints, tunnels, vlanAllocations, warnings } from "@/lib/db/schema";
 import { listStretchTimeline } from "@/lib/queries/stretch";
 import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
 import { ingestSamples } from "@/lib/telemetry/ingest";
@@ -248,6 +248,13 @@ describeEachDatabase("the end of a stretch, against the AVS emulator", ({ handle
       expect.arrayContaining([`unextend/bh-story-${kind}-t1-source-unextend.sh`, `unextend/bh-story-${kind}-t1-edge-unextend.sh`, `source/vyos/bh-story-${kind}-t1-undo.vyos`]),
     );
     for (const file of kept) expect(file.contents).not.toMatch(/agt_[A-Za-z0-9_-]{43}/);
+    // The stretch's warnings (tromboning, the single tunnel, the overdue cut-over) are closed with it,
+    // by whoever unextended it, and the next evaluation, with no tunnel to judge, opens none.
+    expect(await db.select({ by: warnings.resolvedBy }).from(warnings).where(and(eq(warnings.tenantId, t.tenantId), eq(warnings.state, "resolved")))).toEqual(
+      expect.arrayContaining([{ by: "admin@bridgehead.example" }]),
+    );
+    await runWarningEvaluation(db);
+    expect(await db.select({ kind: warnings.kind, message: warnings.message }).from(warnings).where(and(eq(warnings.tenantId, t.tenantId), ne(warnings.state, "resolved")))).toEqual([]);
 
     // The timeline (the audit trail's stretch events) tells the story in order, with who and why.
     const timeline = await listStretchTimeline(db, t.tenantId);

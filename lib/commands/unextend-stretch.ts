@@ -6,11 +6,11 @@
  * kept until offboarding. The teardown files for the gateways are rendered from the tunnels
  * before they go and kept (stretch_files), since the bundle they came from goes with them.
  */
-import { eq, inArray } from "drizzle-orm";
-import { recordAudit } from "@/lib/audit";
+import { and, eq, inArray, ne } from "drizzle-orm";
+import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { segments, stretchFiles, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { segments, stretchFiles, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { renderTargets } from "@/lib/gateway/bundle";
 import { loadGatewayContext } from "@/lib/gateway/load-context";
 import type { GeneratedFile } from "@/lib/gateway/types";
@@ -69,6 +69,13 @@ export async function unextendStretch(
       : [];
     // Endpoints, their agent tokens and their samples go with the tunnels (cascade); warnings stay as history.
     if (rows.length) await tx.delete(tunnels).where(inArray(tunnels.id, rows.map((t) => t.id)));
+    // The open warnings describe the stretch (its tunnels, tromboning, its overdue cut-over): with
+    // no tunnel left nothing evaluates them again, so they would only fade after the clear delay.
+    const resolvedWarnings = await tx
+      .update(warnings)
+      .set({ state: "resolved", resolvedAt: now, resolvedBy: actorName(actor) })
+      .where(and(eq(warnings.tenantId, tenant.id), ne(warnings.state, "resolved")))
+      .returning({ id: warnings.id });
     await tx.delete(stretchFiles).where(eq(stretchFiles.tenantId, tenant.id));
     if (files.size > 0) await tx.insert(stretchFiles).values([...files.values()].map((file) => ({ tenantId: tenant.id, path: file.path, contents: file.contents, mode: file.mode, createdAt: now })));
     await setStage(tx, tenant.id, "unextended", now);
@@ -82,6 +89,7 @@ export async function unextendStretch(
         stage: "unextended",
         tunnelsRetired: rows.map((t) => t.name),
         agentTokensRetired: ends.length,
+        warningsResolved: resolvedWarnings.length,
         segmentKept: segment.segmentName,
         teardownFiles: [...files.keys()],
         ...(unrendered.length ? { teardownNotRendered: unrendered } : {}),
