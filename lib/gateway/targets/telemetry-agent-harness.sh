@@ -58,6 +58,8 @@ status=0
 "$python" -I "$agent" || status=$?
 echo "run1-end $(date +%s.%N) status $status"
 send_frames "$frames" "$macs"
+# A workload at the other end, as the bridge learns one through the tunnel.
+bridge fdb add 02:00:00:00:aa:01 dev "$VXLAN_DEVICE" master dynamic
 echo "run2-start $(date +%s.%N)"
 status=0
 "$python" -I "$agent" || status=$?

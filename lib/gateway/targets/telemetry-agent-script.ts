@@ -72,6 +72,9 @@ BATCH = 100
 HTTP_TIMEOUT_S = 10
 # Counter readings further apart than this do not make a meaningful rate.
 MAX_RATE_GAP_S = 600
+# The console's schema: at most this many MACs listed per side of the bridge, lower-case unicast.
+MAX_MACS_LISTED = 1024
+MAC_PATTERN = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
 class ConfigError(Exception):
@@ -322,11 +325,14 @@ def measure_bum_rate(config, state, now):
 
 
 def measure_learned_macs(config):
-    """MAC addresses the tenant bridge learned on this side's own ports: the workloads here.
+    """MAC addresses the tenant bridge learned, split by where it learned them.
 
-    Dynamic entries only (not the bridge's own or static ones), and not those learned through
-    the tunnel: the console compares both ends' counts to see where the workloads mostly are
-    (tromboning), and a MAC flood on this side shows up here.
+    "local": on this side's own ports, the workloads here; "tunnel": through the VXLAN device,
+    the workloads at the other end as this bridge sees them. Dynamic entries only (not the
+    bridge's own or static ones) and unicast only. The console compares both ends' lists to say
+    where the workloads are before a cut-over (and counts for tromboning); a MAC flood on this
+    side shows up in the count, which is always exact even when a list is cut at
+    MAX_MACS_LISTED. Returns (count of local MACs, the lists) or None.
     """
     if not config["bridge"]:
         return None
@@ -337,14 +343,21 @@ def measure_learned_macs(config):
         entries = json.loads(result.stdout or "[]")
     except ValueError:
         return None
-    return sum(
-        1
-        for entry in entries
-        if entry.get("master") == config["bridge"]
-        and entry.get("ifname") != config["vxlan"]
-        and entry.get("state") not in ("permanent", "static")
-        and "self" not in (entry.get("flags") or [])
-    )
+    local, tunnel = set(), set()
+    for entry in entries:
+        if entry.get("master") != config["bridge"] or entry.get("state") in ("permanent", "static") or "self" in (entry.get("flags") or []):
+            continue
+        mac = str(entry.get("mac", "")).lower()
+        # The group bit (first octet odd) marks multicast and broadcast: never a workload.
+        if not MAC_PATTERN.match(mac) or int(mac[:2], 16) & 1:
+            continue
+        (tunnel if entry.get("ifname") == config["vxlan"] else local).add(mac)
+    lists = {
+        "local": sorted(local)[:MAX_MACS_LISTED],
+        "tunnel": sorted(tunnel)[:MAX_MACS_LISTED],
+        "truncated": len(local) > MAX_MACS_LISTED or len(tunnel) > MAX_MACS_LISTED,
+    }
+    return len(local), lists
 
 
 def measure_pair(config, now):
@@ -396,7 +409,7 @@ def measure(config, state):
         sample["bumPps"] = bum
     macs = measure_learned_macs(config)
     if macs is not None:
-        sample["learnedMacs"] = macs
+        sample["learnedMacs"], sample["macs"] = macs
     pair = measure_pair(config, time.time())
     if pair is not None:
         sample["pair"] = pair

@@ -473,7 +473,7 @@ const unshareNetMount: Requirement = {
 };
 
 describe("the generated agent on a real bridge and VXLAN device, in a network namespace", () => {
-  itWithTool([...AGENT_RUN, runningAsRoot, unshareNetMount, tool("ip", "iproute2"), tool("bridge", "iproute2")], "reads the tunnel counters, the bridge's broadcast rate and its learned MACs", () => {
+  itWithTool([...AGENT_RUN, runningAsRoot, unshareNetMount, tool("ip", "iproute2"), tool("bridge", "iproute2")], "reads the tunnel counters, the bridge's broadcast rate and its learned MACs, by side", () => {
     const frames = 400;
     const macs = 5;
     const agent = installAgent(contoso, "source", "https://set-by-the-harness.invalid");
@@ -505,5 +505,8 @@ describe("the generated agent on a real bridge and VXLAN device, in a network na
     // Learned MACs: none before any workstation spoke, then exactly the ones that did.
     expect(first?.learnedMacs).toBe(0);
     expect(second?.learnedMacs).toBe(macs);
+    // And which ones, by side: the workstations on this side's port, the workload learned through the tunnel.
+    expect(first?.macs).toEqual({ local: [], tunnel: [], truncated: false });
+    expect(second?.macs).toEqual({ local: Array.from({ length: macs }, (_, i) => `02:00:00:00:00:0${i + 1}`), tunnel: ["02:00:00:00:aa:01"], truncated: false });
   }, 120_000);
 });
