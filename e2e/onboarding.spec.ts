@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
+import { offboardFromTenantPage } from "./support/offboarding";
 import { storageStateOf } from "./support/personas";
 
 test.use({ storageState: storageStateOf("admin") });
@@ -42,8 +43,7 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
 
   await page.goto("/t/northwind");
   await expect(page.getByRole("status", { name: "Segment state" })).toHaveText(/Ready$/, { timeout: 20_000 });
-  page.once("dialog", (dialog) => void dialog.accept());
-  await page.getByRole("button", { name: "Offboard" }).click();
+  await offboardFromTenantPage(page, { slug: "northwind", displayName: "Northwind Traders", reason: "Northwind's contract has ended" });
   // The segment is in AVS by now: it is deleted first, and only then does the VLAN enter quarantine.
   await expect(page.getByRole("status").filter({ hasText: /^Offboarding/ }).or(page.getByRole("status").filter({ hasText: "Offboarded on" }))).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`, { timeout: 20_000 });

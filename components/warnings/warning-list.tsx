@@ -91,6 +91,11 @@ function ActiveWarning({ warning, slug, canAcknowledge }: { warning: WarningRow;
         )}
       </div>
       <p className="text-sm text-slate-800">{warning.message}</p>
+      {warning.kind === "stretch-past-cutover" && (
+        <a href="#stretch" className="text-sm text-sky-800 underline">
+          See where the stretch stands and plan its cut-over
+        </a>
+      )}
       <WarningTimes warning={warning} />
       {result && (
         <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-green-800" : "text-red-700"}`}>
