@@ -16,13 +16,18 @@ import { queryKeys } from "@/lib/client/queries";
 import { OVERRIDE_REASON } from "@/lib/validation/stretch";
 import type { StretchView } from "@/lib/queries/stretch";
 
-/** After a step: the stretch and the segment are read again, and the server-rendered page too. */
-function useRefreshOnSuccess(slug: string, result: ActionResult<unknown> | null) {
+/**
+ * After a step the stretch is read again: on a refusal too, since the step judged the checks
+ * afresh and the list on the page should show what it judged. After a success the segment and
+ * the server-rendered page follow.
+ */
+function useRefreshAfter(slug: string, result: ActionResult<unknown> | null) {
   const queryClient = useQueryClient();
   const router = useRouter();
   useEffect(() => {
-    if (!result?.ok) return;
+    if (!result) return;
     void queryClient.invalidateQueries({ queryKey: queryKeys.stretch(slug) });
+    if (!result.ok) return;
     void queryClient.invalidateQueries({ queryKey: queryKeys.segment(slug) });
     router.refresh();
   }, [result, queryClient, router, slug]);
@@ -41,7 +46,7 @@ type StepProps = { slug: string; tenantId: string; view: StretchView };
 
 function PlanForm({ slug, tenantId, view }: StepProps) {
   const { result, onSubmit, pending, errors } = useFormAction(planCutover);
-  useRefreshOnSuccess(slug, result);
+  useRefreshAfter(slug, result);
   const planned = view.plan;
   return (
     <form onSubmit={onSubmit} aria-label="Plan the cut-over" className="space-y-3 rounded-md border border-slate-200 p-4">
@@ -81,7 +86,7 @@ function PlanForm({ slug, tenantId, view }: StepProps) {
 
 function CancelPlanForm({ slug, tenantId }: Omit<StepProps, "view">) {
   const { result, onSubmit, pending } = useFormAction(cancelCutoverPlan);
-  useRefreshOnSuccess(slug, result);
+  useRefreshAfter(slug, result);
   return (
     <form onSubmit={onSubmit} aria-label="Cancel the plan" className="flex flex-wrap items-center gap-4">
       <input type="hidden" name="tenantId" value={tenantId} />
@@ -114,7 +119,7 @@ function GatedStepForm({
   danger?: boolean;
 }) {
   const { result, onSubmit, pending, errors } = useFormAction(action);
-  useRefreshOnSuccess(slug, result);
+  useRefreshAfter(slug, result);
   const id = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return (
     <form onSubmit={onSubmit} aria-label={name} className="space-y-3 rounded-md border border-slate-200 p-4">
