@@ -7,7 +7,7 @@
  */
 import { expect, request as apiRequest, test, type Locator, type Page } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
-import { offboardFromTenantPage } from "./support/offboarding";
+import { tenantPage } from "./support/pages";
 import { storageStateOf } from "./support/personas";
 
 const SLUG = "margie";
@@ -166,7 +166,7 @@ test.describe("the end of a stretch", () => {
     await snapRegion(stretch, "stretch-section-unextended");
 
     // Offboarding: its own pre-checks, the slug typed.
-    await offboardFromTenantPage(page, { slug: SLUG, displayName: NAME, reason: "Margie's workloads now live on a routed segment of their own" });
+    await tenantPage(page).offboard({ slug: SLUG, displayName: NAME, reason: "Margie's workloads now live on a routed segment of their own" });
     await expect(page.getByRole("status").filter({ hasText: /^Offboarding/ }).or(page.getByRole("status").filter({ hasText: "Offboarded on" }))).toBeVisible({ timeout: 20_000 });
     await expect(stretch.getByRole("list", { name: "Stretch timeline" })).toContainText("Offboarding started");
   });

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { gatewayContext, type GatewayContextInput } from "@/lib/gateway/context";
-import { CONTOSO_CUTOVER_INPUT } from "@/lib/gateway/fixtures";
+import { CONTOSO_CUTOVER_INPUT } from "./support/gateway-inputs";
 import { cloudInitEdgeBridgeTarget } from "@/lib/gateway/targets/cloud-init-edge-bridge";
 import { cutoverLinuxTarget } from "@/lib/gateway/targets/cutover-linux";
 import { linuxIproute2Target } from "@/lib/gateway/targets/linux-iproute2";

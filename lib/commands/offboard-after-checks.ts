@@ -3,6 +3,7 @@
  * of pre-checks as the stretch's steps (no tunnel still attached, no traffic lately, no workload
  * left on the segment), past which only a reason lets it go. Then offboardTenant does the rest.
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";

@@ -4,6 +4,7 @@
  * changes in Azure: the plan is what the pre-checks judge and the cut-over files are written for.
  * Cancelling it goes back to "extending".
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -6,6 +6,7 @@
  * generated cut-over files (lib/gateway/targets/cutover-*.ts): applied before the cut-over, undone
  * after a rollback, so the address is never held at both ends.
  */
+import "server-only";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";

@@ -4,6 +4,7 @@
  * steps themselves are one file each (plan-cutover.ts, start-cutover.ts, roll-back-cutover.ts,
  * unextend-stretch.ts).
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants } from "@/lib/db/schema";

@@ -6,6 +6,7 @@
  * kept until offboarding. The teardown files for the gateways are rendered from the tunnels
  * before they go and kept (stretch_files), since the bundle they came from goes with them.
  */
+import "server-only";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

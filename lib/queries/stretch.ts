@@ -3,6 +3,7 @@
  * (read here, judged by lib/stretch/checks), the checks each step runs, and the timeline, which
  * is the audit trail's stretch events.
  */
+import "server-only";
 import { and, asc, eq, gte, inArray, like, ne, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, privateClouds, segments, stretchFiles, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";

@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, runTool } from "@/tests/support/gateway-tools";
 import { renderBundleReadme, renderTargets } from "../bundle";
 import { parseGatewayContext } from "../context";
-import { CONTOSO_CUTOVER_INPUT, CONTOSO_INPUT, CONTOSO_PAIR_INPUTS } from "../fixtures";
+import { CONTOSO_CUTOVER_INPUT, CONTOSO_INPUT, CONTOSO_PAIR_INPUTS } from "@/tests/support/gateway-inputs";
 import { cutoverLinuxTarget } from "./cutover-linux";
 import { cutoverIosxeTarget, cutoverRouterosTarget, cutoverVyosTarget, vyosInterfacePath } from "./cutover-vendors";
-import { inputError, variant } from "./test-fixtures";
+import { inputError, variant } from "@/tests/support/gateway-variants";
 import { unextendTarget } from "./unextend";
 
 const planned = variant(CONTOSO_CUTOVER_INPUT);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gatewayAddressCheck, tier1ExistsCheck, tier1OverlapCheck } from "./gateway";
-import { ago, contosoEvidence, macReport, SOURCE_ROUTER_MAC, vmwareMacs, withEnds } from "./test-fixtures";
+import { ago, contosoEvidence, macReport, SOURCE_ROUTER_MAC, vmwareMacs, withEnds } from "@/tests/support/stretch-evidence";
 
 const probeAnswers = (answers: { source: string[]; avs: string[] }, address = "192.168.10.1") =>
   withEnds(contosoEvidence(), (e) => ({ ...e, macReport: { ...e.macReport!, gatewayProbe: { address, answeredBy: answers[e.side] } } }));

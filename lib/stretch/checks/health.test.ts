@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { criticalWarningsCheck, endsReportingCheck } from "./health";
-import { ago, contosoEvidence, withEnds } from "./test-fixtures";
+import { ago, contosoEvidence, withEnds } from "@/tests/support/stretch-evidence";
 
 describe("both ends healthy and reporting", () => {
   it("passes when all four ends of the pair reported within the stale limit and both tunnels are operational", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gate, runChecklist, worstOutcome } from "./checklists";
 import { recentTrafficCheck, tunnelsAttachedCheck } from "./offboarding";
-import { contosoEvidence, kvmMacs, macReport, vmwareMacs, withEnds } from "./test-fixtures";
+import { contosoEvidence, kvmMacs, macReport, vmwareMacs, withEnds } from "@/tests/support/stretch-evidence";
 
 describe("no tunnel still attached", () => {
   it("fails while tunnels bridge into the segment, naming them, and passes once unextended", () => {

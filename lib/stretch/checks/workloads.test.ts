@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { locateWorkloads } from "./evidence";
-import { ago, contosoEvidence, end, kvmMacs, macReport, SOURCE_ROUTER_MAC, SWEEP_MAC, vmwareMacs, withEnds } from "./test-fixtures";
+import { ago, contosoEvidence, end, kvmMacs, macReport, SOURCE_ROUTER_MAC, SWEEP_MAC, vmwareMacs, withEnds } from "@/tests/support/stretch-evidence";
 import { noWorkloadsLeftCheck, segmentWorkloadsCheck, tromboningClearedCheck, workloadPlacementCheck } from "./workloads";
 
 describe("where the workloads are", () => {

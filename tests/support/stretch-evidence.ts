@@ -4,7 +4,7 @@
  * MACs 00:50:56:…). Its agents report every 30 s; each test changes what it is about.
  */
 import type { MacReport } from "@/lib/db/schema";
-import type { EndEvidence, StretchEvidence, TunnelEvidence } from "./types";
+import type { EndEvidence, StretchEvidence, TunnelEvidence } from "@/lib/stretch/checks/types";
 
 export const NOW = new Date("2026-11-21T10:00:00Z");
 export const STALE_AFTER_MS = 90_000;
