@@ -162,7 +162,8 @@ describe.concurrent("AVS emulator through the real SDK", () => {
   });
 
   test("updates a segment's gateway as WorkloadNetworks_UpdateSegments (2023-03-01) shows: 202, polled, applied", async ({ lab, expect }) => {
-    const emulator = await lab.start({ operationMs: 200 });
+    // Long enough that the checks made while the update is in flight cannot outrun it on a loaded machine.
+    const emulator = await lab.start({ operationMs: 2_000 });
     const client = lab.client(emulator);
     await client.workloadNetworks.beginCreateSegmentsAndWait(RG, CLOUD, "bh-contoso", { displayName: "contoso VLAN 110" }, FAST);
 
