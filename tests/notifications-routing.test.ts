@@ -12,6 +12,7 @@ import { createMaintenanceWindow, createSilence, endSilence } from "@/lib/comman
 import { acknowledgeWarnings } from "@/lib/commands/acknowledge-warnings";
 import { tunnels } from "@/lib/db/schema";
 import type { WarningSeverity } from "@/lib/domain/status";
+import type { WarningKind } from "@/lib/domain/warning-kinds";
 import type { Notification } from "@/lib/notifications/payload";
 import { SIGNATURE_HEADERS, verifyWebhook } from "@/lib/notifications/signature";
 import { describeEachDatabase } from "./support/databases";
@@ -32,7 +33,7 @@ describeEachDatabase("notification routing", ({ handle }) => {
   });
 
   /** A webhook channel at /hook/<name> and a rule sending it one tenant's warnings. */
-  async function route(name: string, slug: string, rule: { minSeverity?: WarningSeverity; kinds?: string[]; groupWaitSeconds?: number; repeatIntervalMinutes?: number; sendResolved?: boolean } = {}) {
+  async function route(name: string, slug: string, rule: { minSeverity?: WarningSeverity; kinds?: WarningKind[]; groupWaitSeconds?: number; repeatIntervalMinutes?: number; sendResolved?: boolean } = {}) {
     const db = handle().db;
     const channel = await createChannel(db, ADMIN, null, { kind: "webhook", name, url: receiver.url(`/hook/${name}-${handle().kind}`) }, { secretsKey: fixtures.secretsKey, allowLoopback: true });
     if (!channel.ok) throw new Error(channel.message + JSON.stringify(channel.errors));
