@@ -25,6 +25,8 @@ export type DatabaseHandle = {
   db: Database;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
+  /** PostgreSQL's connection pool right now (for /metrics); null for PGlite, which has one connection and no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
 };
 
 export const migrationsFolder = path.join(process.cwd(), "lib", "db", "migrations");
@@ -45,7 +47,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { db: handle.db, kind: handle.kind, close: handle.close };
+  return { db: handle.db, kind: handle.kind, close: handle.close, poolStats: handle.poolStats };
 }
 
 async function openPglite(dataDir: string | null) {
@@ -69,6 +71,7 @@ async function openPglite(dataDir: string | null) {
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () =>
       (closing ??= client.close().finally(releaseLock)),
+    poolStats: () => null,
   };
 }
 
@@ -99,6 +102,7 @@ function openPostgres(url: string) {
       }
     },
     close: () => (closing ??= pool.end()),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

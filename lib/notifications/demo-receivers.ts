@@ -16,17 +16,26 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { desc, eq, lt, sql } from "drizzle-orm";
+import { eq, lt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { demoInbox, notificationChannels } from "@/lib/db/schema";
 import type { ChannelKind } from "@/lib/domain/notifications";
 import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
+import { processSlot } from "@/lib/server/process-slot";
 import { SIGNATURE_HEADERS, verifyWebhook } from "./signature";
 
 /** How many messages the inbox keeps; older ones are dropped as new ones arrive. */
 export const DEMO_INBOX_KEEP = 300;
 
 export type DemoReceivers = { webhookUrl: string; teamsUrl: string; smtp: { host: string; port: number }; close(): Promise<void> };
+
+/** The running receivers, for pages (they render in the same process as server.ts, as another module instance). */
+const running = processSlot<DemoReceivers>("demo-receivers");
+
+/** The built-in receivers' addresses when they run (embedded defaults), else null. */
+export function getDemoReceivers(): Pick<DemoReceivers, "webhookUrl" | "teamsUrl" | "smtp"> | null {
+  return running.get() ?? null;
+}
 
 export async function startDemoReceivers(db: Database, options: { dataDir: string; secretsKey: Uint8Array }): Promise<DemoReceivers> {
   const store = (entry: Omit<typeof demoInbox.$inferInsert, "id" | "receivedAt">) => storeInInbox(db, entry);
@@ -65,16 +74,19 @@ export async function startDemoReceivers(db: Database, options: { dataDir: strin
   const smtpPort = await listenOnStablePort(smtp.server as unknown as http.Server, path.join(options.dataDir, "notification-smtp.port"), smtp);
 
   const base = `http://127.0.0.1:${httpPort}`;
-  return {
+  const receivers: DemoReceivers = {
     webhookUrl: `${base}/webhook`,
     teamsUrl: `${base}/teams`,
     smtp: { host: "127.0.0.1", port: smtpPort },
     async close() {
+      running.set(undefined);
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
     },
   };
+  running.set(receivers);
+  return receivers;
 }
 
 /** The receivers come back on the ports they had, so the demo channels' URLs stay right across restarts. */
@@ -198,8 +210,4 @@ async function storeInInbox(db: Database, entry: Omit<typeof demoInbox.$inferIns
     const [row] = await tx.insert(demoInbox).values(entry).returning({ id: demoInbox.id });
     await tx.delete(demoInbox).where(lt(demoInbox.id, sql`${row!.id} - ${DEMO_INBOX_KEEP}`));
   });
-}
-
-export async function listDemoInbox(db: Database, limit = 50) {
-  return db.select().from(demoInbox).orderBy(desc(demoInbox.id)).limit(limit);
 }

@@ -8,19 +8,12 @@ import type { AppConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
 import { getSecretsKey } from "@/lib/secrets";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
+import { allowsLoopbackReceivers } from "./config";
 import { runNotificationDispatch } from "./dispatch";
 import { runNotificationSender } from "./sender";
 
 /** Between rounds while there is more to send (a backlog after a receiver came back). */
 const CATCH_UP_DELAY_MS = 200;
-
-/**
- * Loopback receivers (the built-in ones, plain http to 127.0.0.1) are allowed only on the
- * embedded defaults: built-in sign-in and the AVS emulator, where no real customer's data is.
- */
-export function allowsLoopbackReceivers(config: Pick<AppConfig, "identity" | "azure">): boolean {
-  return config.identity.mode === "builtin" && config.azure.mode === "emulator";
-}
 
 export function startNotifications(db: Database, config: AppConfig, options: { intervalMs?: number } = {}): BackgroundLoop {
   const workerId = `${os.hostname()}:${process.pid}`;
