@@ -11,6 +11,8 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   if (!value) return undefined;
   const text = value.trim();
   if (/^\d{1,9}$/.test(text)) return Math.min(Number(text) * 1000, DELIVERY_LIMITS.maxRetryAfterMs);
+  // An HTTP date is always in GMT (RFC 9110); anything else Date.parse would guess at.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.min(Math.max(0, at - now.getTime()), DELIVERY_LIMITS.maxRetryAfterMs);
