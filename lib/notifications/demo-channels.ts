@@ -4,7 +4,7 @@
  * "warning" up. Made on first start and kept pointing at the receivers' current ports after;
  * never anywhere but on the embedded defaults (server.ts decides).
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationRoutes, type ChannelSettings } from "@/lib/db/schema";
 import type { ChannelKind } from "@/lib/domain/notifications";
@@ -16,7 +16,7 @@ import { newWebhookSecret } from "./signature";
 export const DEMO_CHANNEL_OWNER = "demo-seed";
 
 export async function seedDemoChannels(db: Database, receivers: Pick<DemoReceivers, "webhookUrl" | "teamsUrl" | "smtp">, secretsKey: Uint8Array): Promise<void> {
-  const wanted: { kind: ChannelKind; name: string; settings: ChannelSettings; secret: () => Promise<string | null> }[] = [
+  const wanted: Wanted[] = [
     {
       kind: "webhook",
       name: "Built-in webhook receiver",
@@ -36,6 +36,19 @@ export async function seedDemoChannels(db: Database, receivers: Pick<DemoReceive
       secret: async () => null,
     },
   ];
+  // Instances starting together on one database take turns, so the demo gets one channel of each kind.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${DEMO_CHANNELS_LOCK}::bigint)`);
+    await upsertDemoChannels(tx, wanted);
+  });
+}
+
+/** Ours alone among the console's advisory locks ("bhdc"). */
+const DEMO_CHANNELS_LOCK = 0x62686463;
+
+type Wanted = { kind: ChannelKind; name: string; settings: ChannelSettings; secret: () => Promise<string | null> };
+
+async function upsertDemoChannels(db: Database, wanted: Wanted[]) {
   for (const channel of wanted) {
     const [existing] = await db
       .select()
@@ -47,21 +60,19 @@ export async function seedDemoChannels(db: Database, receivers: Pick<DemoReceive
       await db.update(notificationChannels).set({ settings: channel.settings, secretCiphertext }).where(eq(notificationChannels.id, existing.id));
       continue;
     }
-    await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(notificationChannels)
-        .values({ tenantId: null, kind: channel.kind, name: channel.name, settings: channel.settings, secretCiphertext: await channel.secret(), createdBy: DEMO_CHANNEL_OWNER })
-        .returning({ id: notificationChannels.id });
-      await tx.insert(notificationRoutes).values({
-        tenantId: null,
-        channelId: row!.id,
-        minSeverity: "warning",
-        kinds: [],
-        groupWaitSeconds: ROUTE_TIMING.groupWaitSeconds.default,
-        repeatIntervalMinutes: ROUTE_TIMING.repeatIntervalMinutes.default,
-        sendResolved: true,
-        createdBy: DEMO_CHANNEL_OWNER,
-      });
+    const [row] = await db
+      .insert(notificationChannels)
+      .values({ tenantId: null, kind: channel.kind, name: channel.name, settings: channel.settings, secretCiphertext: await channel.secret(), createdBy: DEMO_CHANNEL_OWNER })
+      .returning({ id: notificationChannels.id });
+    await db.insert(notificationRoutes).values({
+      tenantId: null,
+      channelId: row!.id,
+      minSeverity: "warning",
+      kinds: [],
+      groupWaitSeconds: ROUTE_TIMING.groupWaitSeconds.default,
+      repeatIntervalMinutes: ROUTE_TIMING.repeatIntervalMinutes.default,
+      sendResolved: true,
+      createdBy: DEMO_CHANNEL_OWNER,
     });
   }
 }
