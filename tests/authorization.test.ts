@@ -55,6 +55,7 @@ import {
   warnings,
 } from "@/lib/db/schema";
 import { GET as getMetrics } from "@/app/metrics/route";
+import { GET as getTenantWarnings } from "@/app/api/v1/tenants/[slug]/warnings/route";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -467,6 +468,17 @@ describe("notifications keep tenants apart", () => {
       status: 400,
       errors: { tunnelId: [expect.any(String)] },
     });
+  });
+
+  it("a warning shows the silences and maintenance hiding it: operators see theirs too, the tenant only its own", async () => {
+    const read = async (as: Persona) => {
+      const response = await callRoute(getTenantWarnings as never, { as, path: "/api/v1/tenants/fabrikam/warnings", params: { slug: "fabrikam" } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { active: { id: string; mutes: { kind: string; owner: string; reason: string }[] }[] };
+      return body.active.find((w) => w.id === warningId)!.mutes.map((m) => `${m.kind}/${m.owner}`).sort();
+    };
+    expect(await read("admin")).toEqual(["maintenance/operators", "silence/operators", "silence/tenant"]);
+    expect(await read("bob")).toEqual(["maintenance/operators", "silence/tenant"]);
   });
 
   it("GET /metrics refuses a scrape without a valid token, and a session is no token", async () => {

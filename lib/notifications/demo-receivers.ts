@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { eq, lt, sql } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { demoInbox, notificationChannels } from "@/lib/db/schema";
 import type { ChannelKind } from "@/lib/domain/notifications";
@@ -208,6 +208,6 @@ export function checkTeamsCard(raw: string): { verified: boolean; verdict: strin
 async function storeInInbox(db: Database, entry: Omit<typeof demoInbox.$inferInsert, "id" | "receivedAt">) {
   await db.transaction(async (tx) => {
     const [row] = await tx.insert(demoInbox).values(entry).returning({ id: demoInbox.id });
-    await tx.delete(demoInbox).where(lt(demoInbox.id, sql`${row!.id} - ${DEMO_INBOX_KEEP}`));
+    await tx.delete(demoInbox).where(lt(demoInbox.id, row!.id - DEMO_INBOX_KEEP));
   });
 }
