@@ -11,6 +11,7 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchMetrics } from "./metrics";
 import { benchParsers } from "./parsers";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
@@ -62,6 +63,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   },
   views: () => benchViews(),
   parsers: () => benchParsers(),
+  metrics: async ({ postgresUrl }) => {
+    // A database of its own: the scrape reads every tunnel there is.
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_metrics");
+    await admin.end();
+    return benchMetrics(postgresUrl.replace(/\/bench$/, "/bench_metrics"));
+  },
 };
 
 async function main() {
