@@ -10,7 +10,8 @@ import { createChannel } from "@/lib/commands/notification-channels";
 import { createRoute } from "@/lib/commands/notification-rules";
 import { createMaintenanceWindow, createSilence, endSilence } from "@/lib/commands/quiet-periods";
 import { acknowledgeWarnings } from "@/lib/commands/acknowledge-warnings";
-import { tunnels } from "@/lib/db/schema";
+import { tenants as tenantsTable, tunnels } from "@/lib/db/schema";
+import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import type { WarningSeverity } from "@/lib/domain/status";
 import type { WarningKind } from "@/lib/domain/warning-kinds";
 import type { Notification } from "@/lib/notifications/payload";
@@ -18,6 +19,7 @@ import { SIGNATURE_HEADERS, verifyWebhook } from "@/lib/notifications/signature"
 import { describeEachDatabase } from "./support/databases";
 import { ADMIN, runJobAt, seedTenants, testClock, warningScript } from "./support/notification-fixtures";
 import { startHttpsReceiver, type HttpsReceiver } from "./support/receivers";
+import { createTunnels } from "./support/telemetry-fixtures";
 
 let receiver: HttpsReceiver;
 beforeAll(async () => {
@@ -186,6 +188,10 @@ describeEachDatabase("notification routing", ({ handle }) => {
     expect(made).toMatchObject({ ok: true });
     const [row] = await db.select().from(tunnels).where(eq(tunnels.id, tunnel.id));
     expect(row!.maintenanceUntil).toEqual(clock.at(7200));
+    // The evaluation then writes the status every tile reads.
+    await runWarningEvaluation(db, { now: clock.at(10) });
+    const [tile] = await db.select({ status: tunnels.status }).from(tunnels).where(eq(tunnels.id, tunnel.id));
+    expect(tile!.status).toBe("maintenance");
 
     await script.open({ tenantId, tunnelId: tunnel.id, kind: "tunnel-down", severity: "critical", at: clock.at(60) });
     // A tenant-wide warning is not covered by one tunnel's window.
@@ -243,6 +249,21 @@ describeEachDatabase("notification routing", ({ handle }) => {
     await run(clock.at(4 * 3600 + 1));
     expect(inbox("acknowledged")).toHaveLength(2);
     expect(inbox("acknowledged")[1]).toMatchObject({ event: "resolved", resolved: [{ id }] });
+  });
+
+  it("the evaluation's own warning changes reach the outbox in its transaction and come out as a notification", async () => {
+    const db = handle().db;
+    // A tenant of its own, whose tunnel's agents have never reported: the evaluation opens "stale" (info) for both ends.
+    const [fresh] = await createTunnels(db, 1);
+    const [tenant] = await db.select({ slug: tenantsTable.slug }).from(tenantsTable).where(eq(tenantsTable.id, fresh!.tenantId));
+    await route("evaluation", tenant!.slug, { minSeverity: "info", kinds: ["stale"], groupWaitSeconds: 0 });
+    const now = new Date(Date.now() + 1000);
+    const round = await runWarningEvaluation(db, { now });
+    expect(round).toMatchObject({ ran: true });
+    await runJobAt(db, now, { secretsKey: fixtures.secretsKey, ca: receiver.ca });
+    const [notification] = inbox("evaluation");
+    expect(notification!.firing.map((w) => `${w.kind}/${w.severity}`)).toEqual(["stale/info", "stale/info"]);
+    expect(notification!.firing[0]!.summary).toMatch(/telemetry agent has never reported/);
   });
 
   it("a rule made while warnings are open announces them after its group wait", async () => {
