@@ -66,6 +66,35 @@ test.describe("an admin", () => {
     await snap(page, "builtin-receiver");
   });
 
+  test("silences a down tunnel's warning, sees the silence on it, and the demo's warnings reach every built-in receiver", async ({ page }) => {
+    // The first evaluation after start, plus the demo rules' 30 s group wait, plus a send round.
+    test.setTimeout(240_000);
+    await page.goto("/admin/settings/notifications");
+    const silence = page.getByRole("form", { name: "Add a silence" });
+    await silence.getByLabel("Tenant").selectOption({ label: "Proseware Logistics" });
+    await silence.getByLabel("Kind").selectOption({ label: "Tunnel down" });
+    await silence.getByLabel("Why").fill("Replacing the source gateway's power supply");
+    await silence.getByRole("button", { name: "Silence" }).click();
+    await expect(silence.getByRole("status")).toHaveText("Silenced.");
+    await expect(page.getByRole("table", { name: "Silences" })).toContainText("Replacing the source gateway's power supply");
+
+    // Proseware's demo tunnel is down from the start; its warning shows what quiets it.
+    await page.goto("/t/proseware");
+    const down = page.getByRole("listitem").filter({ hasText: "Tunnel down" }).first();
+    await expect(down).toBeVisible({ timeout: 120_000 });
+    await expect(down.getByRole("list", { name: "Quiet in notifications" })).toContainText("Silenced (operators' rules)");
+    await expect(down.getByRole("list", { name: "Quiet in notifications" })).toContainText("by admin@bridgehead.example: Replacing the source gateway's power supply");
+    await snap(page, "silenced-warning");
+
+    // Meanwhile the demo's own warnings went out through its three channels.
+    await page.goto("/admin/settings/notifications/inbox");
+    for (const kind of ["Webhook", "Microsoft Teams", "E-mail"]) {
+      const verdict = kind === "Webhook" ? "signature verified" : kind === "E-mail" ? "message parsed: plain text + HTML" : "Adaptive Card 1.4";
+      await expect(page.getByRole("listitem").filter({ hasText: kind }).filter({ hasText: verdict }).filter({ hasText: /open for/ }).first()).toBeVisible({ timeout: 120_000 });
+    }
+    await snap(page, "builtin-receiver-demo");
+  });
+
   test("makes a scrape token that /metrics accepts, and nothing else is accepted", async ({ page, request }) => {
     await page.goto("/admin/settings/metrics");
     const form = page.getByRole("form", { name: "Make a scrape token" });

@@ -2,7 +2,8 @@ import { formatInstant } from "@/lib/charts/ticks";
 import type { WarningMute } from "@/lib/queries/notifications";
 
 const WORDS = { silence: "Silenced", maintenance: "Maintenance", inhibited: "Inhibited" } as const;
-const SYMBOLS = { silence: "🔕", maintenance: "◆", inhibited: "⤓" } as const;
+// Symbols the console's fonts carry (DejaVu): an emoji bell showed as a box.
+const SYMBOLS = { silence: "⊘", maintenance: "◆", inhibited: "↓" } as const;
 
 /** What keeps a warning out of notifications now: shown on the warning itself, with who, why and until when. */
 export function WarningMutes({ mutes }: { mutes: WarningMute[] | undefined }) {
