@@ -186,6 +186,20 @@ describeEachDatabase("notification delivery", ({ handle, kind }) => {
     expect(at("/gone").length).toBe(tries);
   });
 
+  it("forgets finished deliveries after 30 days and processed events after a day, never a pending delivery", async () => {
+    const db = handle().db;
+    const made = await createChannel(db, ADMIN, null, { kind: "webhook", name: "Old log", url: receiver.url(`/old-${kind}`) }, env());
+    if (!made.ok) throw new Error(made.message);
+    const now = new Date();
+    const long = new Date(now.getTime() - 31 * 86_400_000);
+    const recent = new Date(now.getTime() - 29 * 86_400_000);
+    const row = (status: "delivered" | "pending" | "expired", at: Date) => ({ channelId: made.channelId, event: "firing" as const, payload: {}, status, nextAttemptAt: at, createdAt: at, finishedAt: status === "pending" ? null : at });
+    const rows = await db.insert(notificationDeliveries).values([row("delivered", long), row("expired", long), row("delivered", recent), row("pending", long)]).returning({ id: notificationDeliveries.id, status: notificationDeliveries.status, createdAt: notificationDeliveries.createdAt });
+    await runNotificationDispatch(db, { now, consoleUrl: CONSOLE_URL });
+    const left = await db.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(eq(notificationDeliveries.channelId, made.channelId));
+    expect(left.map((l) => l.id).sort()).toEqual(rows.filter((r) => r.status === "pending" || r.createdAt > long).map((r) => r.id).sort());
+  });
+
   it("sends a test at once and shows the receiver's answer, without retrying a failure", async () => {
     const db = handle().db;
     receiver.setAnswer((r) => (r.path === `/test-ok-${kind}` ? { status: 200, body: "hello from the receiver" } : { status: 404, body: "no such hook" }));

@@ -61,6 +61,10 @@ export const DELIVERY_LIMITS = {
   leaseMs: 60_000,
   /** What the delivery log keeps of a receiver's answer. */
   answerChars: 500,
+  /** How long the delivery log keeps a finished delivery (and its attempts). */
+  logRetentionMs: 30 * 24 * 3600_000,
+  /** How long a processed warning event is kept (for looking into a dispatch, not needed after). */
+  eventRetentionMs: 24 * 3600_000,
 } as const;
 
 /** Routing rules' timers: Alertmanager's group_wait and repeat_interval, with its defaults. */

@@ -21,21 +21,13 @@ import type { Database } from "@/lib/db/client";
 import { demoInbox, notificationChannels } from "@/lib/db/schema";
 import type { ChannelKind } from "@/lib/domain/notifications";
 import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
-import { processSlot } from "@/lib/server/process-slot";
+import { setDemoReceivers, type DemoReceiverAddresses } from "./demo-receiver-addresses";
 import { SIGNATURE_HEADERS, verifyWebhook } from "./signature";
 
 /** How many messages the inbox keeps; older ones are dropped as new ones arrive. */
 export const DEMO_INBOX_KEEP = 300;
 
-export type DemoReceivers = { webhookUrl: string; teamsUrl: string; smtp: { host: string; port: number }; close(): Promise<void> };
-
-/** The running receivers, for pages (they render in the same process as server.ts, as another module instance). */
-const running = processSlot<DemoReceivers>("demo-receivers");
-
-/** The built-in receivers' addresses when they run (embedded defaults), else null. */
-export function getDemoReceivers(): Pick<DemoReceivers, "webhookUrl" | "teamsUrl" | "smtp"> | null {
-  return running.get() ?? null;
-}
+export type DemoReceivers = DemoReceiverAddresses & { close(): Promise<void> };
 
 export async function startDemoReceivers(db: Database, options: { dataDir: string; secretsKey: Uint8Array }): Promise<DemoReceivers> {
   const store = (entry: Omit<typeof demoInbox.$inferInsert, "id" | "receivedAt">) => storeInInbox(db, entry);
@@ -79,13 +71,13 @@ export async function startDemoReceivers(db: Database, options: { dataDir: strin
     teamsUrl: `${base}/teams`,
     smtp: { host: "127.0.0.1", port: smtpPort },
     async close() {
-      running.set(undefined);
+      setDemoReceivers(undefined);
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
     },
   };
-  running.set(receivers);
+  setDemoReceivers({ webhookUrl: receivers.webhookUrl, teamsUrl: receivers.teamsUrl, smtp: receivers.smtp });
   return receivers;
 }
 

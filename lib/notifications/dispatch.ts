@@ -25,6 +25,7 @@ import {
   tunnels,
   warnings,
 } from "@/lib/db/schema";
+import { DELIVERY_LIMITS } from "@/lib/domain/notifications";
 import { queryRows } from "@/lib/telemetry/sql";
 import { syncTunnelMaintenance } from "./maintenance-windows";
 import { buildNotification, describeWarning, type WarningFacts } from "./payload";
@@ -57,10 +58,22 @@ export async function runNotificationDispatch(db: Database, options: { now: Date
       await tx.update(notificationEvents).set({ processedAt: now }).where(inArray(notificationEvents.id, events.map((e) => e.id)));
     }
 
+    await forgetOldRecords(tx, now);
+
     const due = await tx.select().from(notificationGroups).where(lte(notificationGroups.flushAt, now)).orderBy(notificationGroups.flushAt).limit(batch);
     const notifications = due.length > 0 ? await flushGroups(tx, rules, due, now, consoleUrl) : 0;
     return { ran: true, events: events.length, groupsLooked: due.length, notifications, more: events.length === batch || due.length === batch, maintenanceChanges };
   });
+}
+
+/** Processed events after a day, finished deliveries (with their attempts) after 30: in bounded batches, a few each round. */
+async function forgetOldRecords(tx: Database, now: Date) {
+  const events = new Date(now.getTime() - DELIVERY_LIMITS.eventRetentionMs).toISOString();
+  const log = new Date(now.getTime() - DELIVERY_LIMITS.logRetentionMs).toISOString();
+  await tx.execute(sql`delete from notification_events where id in (select id from notification_events where processed_at < ${events}::timestamptz limit 5000)`);
+  await tx.execute(
+    sql`delete from notification_deliveries where id in (select id from notification_deliveries where status <> 'pending' and finished_at < ${log}::timestamptz limit 1000)`,
+  );
 }
 
 async function wakeGroups(tx: Database, rules: Rule[], events: { tenantId: string; at: Date }[]) {

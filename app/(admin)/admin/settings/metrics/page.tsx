@@ -6,7 +6,7 @@ import { revokeScrapeToken } from "@/lib/actions/metrics/revoke-scrape-token";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
 import { readConfig } from "@/lib/config";
-import { getDemoReceivers } from "@/lib/notifications/demo-receivers";
+import { getDemoReceivers } from "@/lib/notifications/demo-receiver-addresses";
 import { listScrapeTokens } from "@/lib/queries/notifications";
 
 export const metadata: Metadata = { title: "Metrics" };

@@ -20,7 +20,7 @@ import { removeAllowedHost } from "@/lib/actions/notifications/remove-allowed-ho
 import { testChannel } from "@/lib/actions/notifications/test-channel";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
-import { getDemoReceivers } from "@/lib/notifications/demo-receivers";
+import { getDemoReceivers } from "@/lib/notifications/demo-receiver-addresses";
 import { listTenantChoices } from "@/lib/queries/access";
 import { listAllowedHosts, listChannels, listMaintenanceWindows, listRoutes, listSilences, listTunnelChoices } from "@/lib/queries/notifications";
 

@@ -17,7 +17,7 @@ import { endTenantSilence } from "@/lib/actions/notifications/end-silence";
 import { testTenantChannel } from "@/lib/actions/notifications/test-channel";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { getDatabase } from "@/lib/db/client";
-import { getDemoReceivers } from "@/lib/notifications/demo-receivers";
+import { getDemoReceivers } from "@/lib/notifications/demo-receiver-addresses";
 import { listChannels, listMaintenanceWindows, listRoutes, listSilences, listTunnelChoices } from "@/lib/queries/notifications";
 import { findTenantIdBySlug, getTenantSummary } from "@/lib/queries/tenants";
 

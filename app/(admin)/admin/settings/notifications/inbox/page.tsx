@@ -4,7 +4,7 @@ import { AutoRefresh } from "@/components/notifications/auto-refresh";
 import { SettingsNav } from "@/components/notifications/settings-nav";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { CHANNEL_KIND } from "@/lib/domain/notifications";
-import { getDemoReceivers } from "@/lib/notifications/demo-receivers";
+import { getDemoReceivers } from "@/lib/notifications/demo-receiver-addresses";
 import { listDemoInbox } from "@/lib/queries/notifications";
 
 export const metadata: Metadata = { title: "Built-in receiver" };
