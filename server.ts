@@ -18,8 +18,9 @@ import { seedDemoChannels } from "@/lib/notifications/demo-channels";
 import { startDemoReceivers, type DemoReceivers } from "@/lib/notifications/demo-receivers";
 import { startNotifications } from "@/lib/notifications/job";
 import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
-import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
+import { builtinProviderContentSecurityPolicy, createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
+import { createRequestListener } from "@/lib/server/request-listener";
 import { loadTlsMaterial } from "@/lib/server/tls";
 
 const dev = process.argv.includes("--dev");
@@ -56,16 +57,17 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const secured = createRequestListener({
+    handle,
+    identity: identityProvider && { prefix: OIDC_PREFIX, handle: identityProvider.handle, contentSecurityPolicy: builtinProviderContentSecurityPolicy(config) },
+    // HSTS whenever users arrive over HTTPS: the console's own TLS or a proxy's in front of it.
+    https: config.publicUrl.startsWith("https:"),
+  });
   const ingestAnswers = processMetrics().ingestRequests;
   const listener: http.RequestListener = (req, res) => {
     // bridgehead_ingest_requests_total{code}: every answer of the ingest API, the guard's 401s included.
     if (req.url?.startsWith("/api/v1/telemetry")) res.once("finish", () => ingestAnswers.inc({ code: String(res.statusCode) }));
-    const isIdentityRequest = req.url === OIDC_PREFIX || req.url?.startsWith(`${OIDC_PREFIX}/`);
-    const work = identityProvider && isIdentityRequest ? identityProvider.handle(req, res) : handle(req, res);
-    work.catch((error: unknown) => {
-      console.error("[bridgehead] request failed:", error);
-      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
-    });
+    secured(req, res);
   };
 
   let server: http.Server;

@@ -12,6 +12,8 @@ import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./all
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchMetrics } from "./metrics";
+import { benchPages } from "./pages";
+import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
@@ -70,6 +72,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     await admin.query("create database bench_metrics");
     await admin.end();
     return benchMetrics(postgresUrl.replace(/\/bench$/, "/bench_metrics"));
+  },
+  pages: () => benchPages(),
+  sessions: async ({ postgresUrl }) => {
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_sessions");
+    await admin.end();
+    return benchSessions(postgresUrl.replace(/\/bench$/, "/bench_sessions"));
   },
 };
 

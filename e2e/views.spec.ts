@@ -166,12 +166,19 @@ test.describe("a tenant user", () => {
 });
 
 /** Rotates one end's agent token on the tenant page, as an admin would, and returns the new token. */
+/** A new token for one end, with the old one revoked at once: the simulated agent holding it is cut off. */
 async function rotateToken(page: Page, endpoint: RegExp): Promise<string> {
   const row = page.getByRole("listitem", { name: endpoint });
   await row.getByRole("button", { name: "Rotate token" }).click();
   const code = row.getByRole("status").locator("code");
   await expect(code).toHaveText(/^agt_/);
-  return (await code.textContent())!;
+  const token = (await code.textContent())!;
+  // A rotation keeps the previous token working for its grace window; taking the end over
+  // from the simulated agent means revoking it now, as for a leaked token.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await row.getByRole("button", { name: "Revoke previous token now" }).click();
+  await expect(row.getByRole("status")).toHaveText(/^The previous token of .+ no longer works\.$/);
+  return token;
 }
 
 async function asAdmin<T>(browser: Browser, run: (page: Page) => Promise<T>): Promise<T> {

@@ -8,15 +8,21 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
+import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
 import { createDisplay } from "@/lib/actions/noc/create-display";
+import { endDisplaySessions } from "@/lib/actions/noc/end-display-sessions";
+import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
+import { addReservedRange } from "@/lib/actions/clouds/add-reserved-range";
 import { refreshPrivateClouds } from "@/lib/actions/clouds/refresh-private-clouds";
+import { removeReservedRange } from "@/lib/actions/clouds/remove-reserved-range";
 import { clearEmulatorFaults, injectEmulatorFault } from "@/lib/actions/emulator/inject-fault";
 import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
+import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
@@ -47,15 +53,19 @@ import {
   notificationChannels,
   notificationRoutes,
   notificationSilences,
+  reservedPrefixes,
   segments,
+  sessions,
   tenants,
   tunnelEndpoints,
   tunnels,
+  users,
   vlanPools,
   warnings,
 } from "@/lib/db/schema";
 import { GET as getMetrics } from "@/app/metrics/route";
 import { GET as getTenantWarnings } from "@/app/api/v1/tenants/[slug]/warnings/route";
+import { startSession } from "@/lib/commands/sessions";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -77,6 +87,9 @@ let spareTunnelId: string;
 let warningId: string;
 /** Notification fixtures: the operators' and Fabrikam's own channel, rule and silence, and the rest. */
 const n = { fleetChannel: "", fabrikamChannel: "", contosoChannel: "", fleetRoute: "", fabrikamRoute: "", fleetSilence: "", fabrikamSilence: "", window: "", host: "", scrapeToken: "" };
+let targetUserId: string;
+let targetSessionId: string;
+let reservedRangeId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -124,6 +137,11 @@ beforeAll(async () => {
   n.host = host!.id;
   const [token] = await db.insert(metricsScrapeTokens).values({ name: "prometheus", tokenHash: "1".repeat(64), createdBy: "test" }).returning();
   n.scrapeToken = token!.id;
+  const [target] = await db.insert(users).values({ subject: "s-target", signInName: "target@contoso.example", displayName: "Target" }).returning();
+  targetUserId = target!.id;
+  targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
+  const [range] = await db.insert(reservedPrefixes).values({ privateCloudId: cloudId, cidr: "10.250.0.0/16", description: "Lab" }).returning();
+  reservedRangeId = range!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -132,7 +150,11 @@ const ACTIONS = {
   removeMembership: () => [removeMembership, { id: membershipId }],
   createDisplay: () => [createDisplay, { name: "Wall" }],
   revokeDisplay: () => [revokeDisplay, { id: displayId }],
+  issueDisplayLink: () => [issueDisplayLink, { id: displayId }],
+  endDisplaySessions: () => [endDisplaySessions, { id: displayId }],
+  endUserSessions: () => [endUserSessions, { id: targetUserId }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
+  revokePreviousAgentToken: () => [revokePreviousAgentToken, { id: endpointOf.fabrikam }],
   onboardTenant: () => [
     onboardTenant,
     {
@@ -163,6 +185,8 @@ const ACTIONS = {
   updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
   retrySegment: () => [retrySegment, { id: segmentId }],
   refreshPrivateClouds: () => [refreshPrivateClouds, {}],
+  addReservedRange: () => [addReservedRange, { scope: cloudId, cidr: `10.${200 + (Date.now() % 40)}.0.0/16`, reason: "Partner network" }],
+  removeReservedRange: () => [removeReservedRange, { id: reservedRangeId }],
   injectEmulatorFault: () => [injectEmulatorFault, { kind: "error", times: "1" }],
   clearEmulatorFaults: () => [clearEmulatorFaults, {}],
   addTunnel: () => [
@@ -203,16 +227,18 @@ type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w, nc, nr, ns, mw, ah, st] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
-    db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
+    db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
     db.select().from(tenants).orderBy(tenants.id),
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
     db.select().from(vlanPools).orderBy(vlanPools.id),
     db.select().from(segments).orderBy(segments.id),
     db.select().from(tunnels).orderBy(tunnels.id),
     db.select().from(warnings).orderBy(warnings.id),
+    db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
+    db.select().from(reservedPrefixes).orderBy(reservedPrefixes.id),
     db.select().from(notificationChannels).orderBy(notificationChannels.id),
     db.select().from(notificationRoutes).orderBy(notificationRoutes.id),
     db.select().from(notificationSilences).orderBy(notificationSilences.id),
@@ -220,7 +246,7 @@ async function snapshot() {
     db.select().from(notificationAllowedHosts).orderBy(notificationAllowedHosts.id),
     db.select().from(metricsScrapeTokens).orderBy(metricsScrapeTokens.id),
   ]);
-  return { m, d, t, e, p, s, tu, w, nc, nr, ns, mw, ah, st };
+  return { m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -317,6 +343,7 @@ describe("route handlers", () => {
 /** Actions whose tenant the guard resolves from the database: refused as 404 (not yours, or not there). */
 const TENANT_SCOPED = new Set<string>([
   "rotateAgentToken",
+  "revokePreviousAgentToken",
   "acknowledgeWarning",
   "createTenantChannel",
   "deleteTenantChannel",
@@ -347,6 +374,17 @@ describe("server actions", () => {
       expect(await callAction(action as AnyAction, input, { as })).toMatchObject({ ok: false, status: expected });
     }
     expect(await snapshot()).toEqual(before);
+  });
+
+  it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
+    // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
+    const [action] = ACTIONS[name]();
+    const tenantScoped = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning";
+    const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
+    for (const as of callers) {
+      const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
+      expect(result, as).toEqual({ ok: false, status: tenantScoped ? 404 : 403, message: expect.any(String) });
+    }
   });
 
   it.each(actionNames)("%s refuses a foreign origin even for an admin", async (name) => {
@@ -383,6 +421,14 @@ describe("server actions", () => {
     const [row] = await db.select().from(warnings).where(eq(warnings.id, warningId));
     expect(row).toMatchObject({ state: "acknowledged", acknowledgedBy: "bob@fabrikam.example", acknowledgedAt: expect.any(Date) });
     expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "admin" })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it("a tenant user cannot revoke another tenant's previous agent token by forging its id", async () => {
+    expect(await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
+    const before = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam))).toEqual(before);
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
   });
 
   it("stores only the hash of a rotated agent token, and a second rotation replaces it", async () => {

@@ -31,7 +31,7 @@ describeEachDatabase("GET /metrics", ({ handle }) => {
       [fleet[0]!.avs, "avs", sample(13.5, 2, false)],
       [fleet[1]!.source, "source", sample(80, 50, true)],
     ] as const) {
-      const result = await ingestSamples(db, { endpointId, tunnelId: "", tenantId: "", side }, [values as never], now);
+      const result = await ingestSamples(db, { endpointId, tunnelId: "", tenantId: "", side, tokenUsed: "current" as const, tokenHash: "" }, [values as never], now);
       expect(result).toMatchObject({ ok: true, accepted: 1 });
     }
     await db.update(tunnels).set({ status: "degraded" }).where(eq(tunnels.id, fleet[1]!.tunnelId));

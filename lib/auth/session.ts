@@ -18,9 +18,14 @@ export const USER_SESSION_SECONDS = 8 * 3600;
 /** A wall screen runs unattended; browsers cap a cookie's life at 400 days. */
 export const DISPLAY_SESSION_SECONDS = 400 * 24 * 3600;
 
+/**
+ * The cookie carries who the session is and the id of its record (the `sessions` table), which
+ * is the authority on whether it is still alive: a cookie without a live record is refused.
+ */
 const sessionClaims = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("user"),
+    sessionId: z.string().uuid(),
     userId: z.string().uuid(),
     /** The identity provider's stable id (Entra `oid`, built-in `sub`): memberships may name it. */
     subject: z.string().min(1),
@@ -28,7 +33,7 @@ const sessionClaims = z.discriminatedUnion("kind", [
     name: z.string(),
     roles: z.array(z.enum(["admin", "noc-viewer"])),
   }),
-  z.object({ kind: z.literal("display"), displayId: z.string().uuid(), name: z.string() }),
+  z.object({ kind: z.literal("display"), sessionId: z.string().uuid(), displayId: z.string().uuid(), name: z.string() }),
 ]);
 export type SessionClaims = z.infer<typeof sessionClaims>;
 

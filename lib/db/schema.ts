@@ -30,7 +30,7 @@ import {
 import { keysOf } from "@/lib/domain/keys-of";
 import { UNDERLAY_MTU } from "@/lib/domain/limits";
 import { CHANNEL_KINDS, DELIVERY_EVENTS, DELIVERY_STATUSES, type ChannelKind, type SmtpSecurity } from "@/lib/domain/notifications";
-import { SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
+import { PAIR_END_ROLES, SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
 import { ENCAPSULATIONS, GATEWAY_LOCATIONS, PRINCIPAL_KINDS, SIDES, SOURCE_ENVIRONMENTS, TENANT_ROLES, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -53,11 +53,13 @@ export const tunnelStatus = pgEnum("tunnel_status", TUNNEL_STATUSES);
 export const warningSeverity = pgEnum("warning_severity", WARNING_SEVERITIES);
 export const warningState = pgEnum("warning_state", WARNING_STATES);
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
+export const pairEndRole = pgEnum("pair_end_role", PAIR_END_ROLES);
 export const membershipPrincipalKind = pgEnum("membership_principal_kind", keysOf(PRINCIPAL_KINDS));
 export const membershipRole = pgEnum("membership_role", keysOf(TENANT_ROLES));
 export const notificationChannelKind = pgEnum("notification_channel_kind", CHANNEL_KINDS);
 export const notificationDeliveryEvent = pgEnum("notification_delivery_event", DELIVERY_EVENTS);
 export const notificationDeliveryStatus = pgEnum("notification_delivery_status", DELIVERY_STATUSES);
+export const sessionKind = pgEnum("session_kind", ["user", "display"]);
 
 // ---------------------------------------------------------------------------------------------
 // Azure side: private clouds and their VLAN pools
@@ -109,13 +111,20 @@ export const vlanPools = pgTable(
   ],
 );
 
-/** Address space the operator declares off-limits for tenant subnets (on-premises ranges, VNets). */
+/**
+ * Address space an admin declares off-limits for tenant subnets (on-premises ranges, VNets, a
+ * partner's network), with the reason. The platform's own reservations (NSX-T transit, …) are
+ * not rows: they live in lib/domain/reserved-space.ts.
+ */
 export const reservedPrefixes = pgTable("reserved_prefixes", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** Null: reserved for every private cloud. */
   privateCloudId: uuid("private_cloud_id").references(() => privateClouds.id, { onDelete: "cascade" }),
+  /** Canonical network (lib/domain/cidr.ts). */
   cidr: text("cidr").notNull(),
+  /** Why: shown on the list and in every refusal it causes. */
   description: text("description").notNull(),
+  createdBy: text("created_by"),
   createdAt: createdAt(),
 });
 
@@ -288,11 +297,29 @@ export const tunnelEndpoints = pgTable(
     /** The same token encrypted at rest (lib/secrets.ts), so downloaded agent configs can carry it. */
     agentTokenCiphertext: text("agent_token_ciphertext"),
     agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
+    /**
+     * The token before the last rotation, still accepted until the grace window closes, so the
+     * real agent keeps reporting until someone deploys the new one. Only its hash is kept.
+     */
+    previousTokenHash: text("previous_token_hash"),
+    previousTokenIssuedAt: timestamp("previous_token_issued_at", { withTimezone: true }),
+    previousTokenValidUntil: timestamp("previous_token_valid_until", { withTimezone: true }),
+    /** The hash of the token the newest stored batch came with: which token the agent runs. */
+    lastTokenHash: text("last_token_hash"),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
+    /**
+     * In an active/standby pair, this end's role as its newest report said (kept here so the
+     * views need not search the samples): the role, since when and why, and when it was measured.
+     */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
+    pairReportedAt: timestamp("pair_reported_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
     uniqueIndex("tunnel_endpoints_token_key").on(t.agentTokenHash),
+    uniqueIndex("tunnel_endpoints_previous_token_key").on(t.previousTokenHash),
   ],
 );
 
@@ -323,6 +350,10 @@ export const telemetrySamples = pgTable(
     rxPackets: bigint("rx_packets", { mode: "number" }),
     bumPps: doublePrecision("bum_pps"),
     learnedMacs: integer("learned_macs"),
+    /** This end's role in the tenant's active/standby pair, since when and why (null outside a pair). */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.measuredAt] }),
@@ -467,11 +498,19 @@ export const nocDisplays = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
-    /** SHA-256 of the display's link token; the link is shown once when the display is made. */
+    /** SHA-256 of the display's current link token; the link is shown once when it is issued. */
     tokenHash: text("token_hash").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /** Who issued the current link (null: its creator), and when: whom a screen's operator should ask. */
+    linkIssuedBy: text("link_issued_by"),
+    linkIssuedAt: timestamp("link_issued_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the current link signed a screen in: a link works once. Defaults to "used" so a row
+     * made any other way than by issuing a link (and every link from before links were
+     * single-use) cannot be claimed; issuing a link sets it to null.
+     */
+    linkUsedAt: timestamp("link_used_at", { withTimezone: true }).default(sql`now()`),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("noc_displays_token_key").on(t.tokenHash)],
@@ -718,4 +757,37 @@ export const metricsScrapeTokens = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("metrics_scrape_tokens_hash_key").on(t.tokenHash)],
+);
+export type SessionEndReason = "sign-out" | "ended-by-admin" | "membership-removed" | "idle" | "display-revoked";
+
+/**
+ * A signed-in browser: a person's (8 hours) or a wall display's (400 days). The encrypted cookie
+ * carries its id; this row is the authority on whether it is still alive, so sign-out, an
+ * admin's "end sessions", a removed membership or a revoked display end it everywhere at once,
+ * on every instance sharing the database.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: sessionKind("kind").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    displayId: uuid("display_id").references(() => nocDisplays.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    /** Moved forward at most once a minute (lib/auth/session-store.ts), not on every request. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endedReason: text("ended_reason").$type<SessionEndReason>(),
+    /** A sign-in name, or "system" for an idle timeout. */
+    endedBy: text("ended_by"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.lastSeenAt),
+    index("sessions_display_idx").on(t.displayId, t.lastSeenAt),
+    check(
+      "sessions_owner_check",
+      sql`(${t.kind} = 'user' and ${t.userId} is not null and ${t.displayId} is null) or (${t.kind} = 'display' and ${t.displayId} is not null and ${t.userId} is null)`,
+    ),
+  ],
 );

@@ -203,6 +203,12 @@ export const DEMO_SCENARIOS: Readonly<Record<string, Scenario>> = {
   fourthcoffee: "healthy",
 };
 
+/**
+ * Demo tenants with two tunnels whose pair plays a failover and a fail-back every hour (the others
+ * keep tunnel 1 active): the overview, the tenant page and the NOC wall then show a pair at work.
+ */
+export const DEMO_PAIR_FAILOVERS: ReadonlySet<string> = new Set(["fourthcoffee"]);
+
 const TUNNEL_NAMES = { 1: "primary", 2: "redundant" } as const;
 
 /** Where each end of a demo tunnel sits: one gateway and one edge bridge per tunnel. */

@@ -96,6 +96,10 @@ const REMEDIES: Record<WarningKind, string> = {
   tromboning: "Move the default gateway to the side where most workloads now are, or plan the cut-over.",
   "single-point-of-failure": "Add a second tunnel on a separate gateway and underlay path.",
   "stretch-past-cutover": "Plan the cut-over, or move the planned date in the tenant's settings.",
+  "pair-both-active": "Two bridges carry the VLAN at once (a loop): stop the standby's bridge now, then check the pair's VRRP between the gateways.",
+  "pair-no-active-path": "Neither tunnel bridges the VLAN: check both gateways' VRRP state and bring one tunnel up.",
+  "pair-standby-unhealthy": "The standby could not take over: repair its tunnel before the active one fails.",
+  "pair-failover": "The standby took over: find out why the active tunnel failed before failing back.",
 };
 
 export function remedyFor(kind: string): string {

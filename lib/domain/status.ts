@@ -99,3 +99,28 @@ export const WARNING_STATE = {
 } as const satisfies Record<string, StatusStyle>;
 export type WarningState = keyof typeof WARNING_STATE;
 export const WARNING_STATES = keysOf(WARNING_STATE);
+
+/**
+ * What one end of a tunnel in an active/standby pair reports doing (the agent's `pair.role`):
+ * forwarding the tenant's frames, standing by ready to take over, or unable to take over.
+ */
+export const PAIR_END_ROLE = {
+  active: { label: "Active", symbol: "▶", className: "bg-sky-700 text-white", description: "This end forwards the tenant's frames" },
+  standby: { label: "Standby", symbol: "◇", className: "bg-slate-200 text-slate-800", description: "Ready to take over; forwards nothing" },
+  fault: { label: "Fault", symbol: "✕", className: "bg-red-100 text-red-900", description: "Cannot take over until its fault clears" },
+} as const satisfies Record<string, StatusStyle>;
+export type PairEndRole = keyof typeof PAIR_END_ROLE;
+export const PAIR_END_ROLES = keysOf(PAIR_END_ROLE);
+
+/**
+ * What a tunnel of a pair does, from its two ends' reports (lib/domain/pair-role.ts): the same
+ * words on the tenant page and the NOC wall.
+ */
+export const TUNNEL_PAIR_ROLE = {
+  carrying: { label: "Carries traffic", symbol: "▶", className: "bg-sky-700 text-white", description: "Both ends are active: this tunnel bridges the VLAN" },
+  standby: { label: "Standby", symbol: "◇", className: "bg-slate-200 text-slate-800", description: "Both ends stand by, ready to take over" },
+  half: { label: "Half active", symbol: "◐", className: "bg-amber-400 text-black", description: "One end is active and the other is not: nothing crosses" },
+  fault: { label: "Cannot take over", symbol: "✕", className: "bg-red-100 text-red-900", description: "An end is in fault: the pair has no standby" },
+  unknown: { label: "Role unknown", symbol: "?", className: "bg-slate-100 text-slate-700", description: "No recent role report from its agents" },
+} as const satisfies Record<string, StatusStyle>;
+export type TunnelPairRole = keyof typeof TUNNEL_PAIR_ROLE;

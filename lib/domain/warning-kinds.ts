@@ -24,6 +24,11 @@ export const WARNING_KINDS = {
   tromboning: { label: "Tromboning", scope: "tenant", degradesTunnel: false },
   "single-point-of-failure": { label: "Single point of failure", scope: "tenant", degradesTunnel: false },
   "stretch-past-cutover": { label: "Stretch past cut-over", scope: "tenant", degradesTunnel: false },
+  // The active/standby pair (lib/telemetry/rules/pair-*.ts): about the tenant's two tunnels together.
+  "pair-both-active": { label: "Both tunnels active (loop risk)", scope: "tenant", degradesTunnel: false },
+  "pair-no-active-path": { label: "No active tunnel", scope: "tenant", degradesTunnel: false },
+  "pair-standby-unhealthy": { label: "Standby tunnel unhealthy", scope: "tenant", degradesTunnel: false },
+  "pair-failover": { label: "Failover", scope: "tenant", degradesTunnel: false },
 } as const satisfies Record<string, { label: string; scope: "tunnel" | "tenant"; degradesTunnel: boolean }>;
 
 export type WarningKind = keyof typeof WARNING_KINDS;

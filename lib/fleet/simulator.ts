@@ -11,6 +11,7 @@
  */
 import { MAX_BATCH, type TelemetrySample } from "@/lib/validation/telemetry";
 import { type AgentTransport, type Answer, createAgentTransport } from "./agent-transport";
+import { pairReport, type PairPlay } from "./pair-roles";
 import { sampleFor, type Scenario, type TunnelFacts } from "./scenarios";
 import type { Side } from "@/lib/domain/tenant-options";
 
@@ -22,6 +23,8 @@ export type SimulatedAgent = {
   tunnel: TunnelFacts;
   /** One per tunnel, so both ends of a tunnel agree on its base latency and hops; defaults to one from the endpoint id. */
   seed?: number;
+  /** For a tenant with two tunnels: the end's part in the pair, reported with every sample. */
+  pair?: PairPlay;
 };
 
 export type FleetOptions = {
@@ -102,7 +105,8 @@ class AgentRun {
 
   measure(at: number): TelemetrySample {
     const { agent, fleet } = this;
-    return sampleFor(agent.scenario, { side: agent.side, tick: Math.round((at - this.offsetMs) / fleet.intervalMs), at: new Date(at), seed: this.seed, tunnel: agent.tunnel });
+    const sample = sampleFor(agent.scenario, { side: agent.side, tick: Math.round((at - this.offsetMs) / fleet.intervalMs), at: new Date(at), seed: this.seed, tunnel: agent.tunnel });
+    return agent.pair ? { ...sample, pair: pairReport(agent.pair, agent.side, new Date(at)) } : sample;
   }
 
   enqueue(samples: TelemetrySample[]): void {

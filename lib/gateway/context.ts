@@ -49,6 +49,26 @@ const endpoint = (side: Side) =>
     })
     .strict();
 
+/** A recovered primary waits this long before it takes the traffic back; see PairContext. */
+export const DEFAULT_HOLD_DOWN_SECONDS = 60;
+
+const pairInput = z
+  .object({
+    partner: z
+      .object({
+        ordinal: z.union([z.literal(1), z.literal(2)]),
+        name: z.string().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens."),
+        sourceHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
+        sourceUnderlayIp: unicastAddress,
+        avsHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
+        avsUnderlayIp: unicastAddress,
+      })
+      .strict(),
+    // keepalived's preempt_delay takes 0–1000 s; below 5 s a flapping link would still flap the pair.
+    holdDownSeconds: z.number().int().min(5).max(1000).default(DEFAULT_HOLD_DOWN_SECONDS),
+  })
+  .strict();
+
 export const gatewayContextInput = z
   .object({
     tenant: z
@@ -82,6 +102,7 @@ export const gatewayContextInput = z
         psk: z.string().regex(PSK, "Not a 32-byte base64 pre-shared key.").nullable(),
       })
       .strict(),
+    pair: pairInput.nullable().default(null),
     consoleUrl: z.string().max(300).regex(CONSOLE_URL, "The console's https:// origin, with no path."),
     vxlanPort: z.number().int().min(1).max(65535).default(4789),
   })
@@ -93,6 +114,18 @@ export const gatewayContextInput = z
     }
     if (input.tunnel.source.underlayIp === input.tunnel.avs.underlayIp) {
       ctx.addIssue({ code: "custom", path: ["tunnel", "avs", "underlayIp"], message: "The two ends cannot share one underlay address." });
+    }
+    if (input.pair) {
+      const { partner } = input.pair;
+      if (partner.ordinal === input.tunnel.ordinal) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "ordinal"], message: "The partner is the tenant's other tunnel: its number must differ from this one's." });
+      }
+      if (partner.sourceUnderlayIp === input.tunnel.source.underlayIp) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "sourceUnderlayIp"], message: "The two tunnels of a pair need two source gateways; both start from one underlay address here." });
+      }
+      if (partner.avsUnderlayIp === input.tunnel.avs.underlayIp) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "avsUnderlayIp"], message: "The two tunnels of a pair need two AVS edge bridges; both end at one underlay address here." });
+      }
     }
     if (input.tenant.transport === "ipsec-vpn" && !input.tunnel.psk) {
       ctx.addIssue({ code: "custom", path: ["tunnel", "psk"], message: "An IPsec VPN tunnel needs its pre-shared key." });
@@ -117,6 +150,7 @@ export function parseGatewayContext(raw: unknown): ContextResult {
     context: {
       tenant,
       tunnel: parsed.data.tunnel,
+      pair: parsed.data.pair,
       consoleUrl: parsed.data.consoleUrl,
       vxlanPort: parsed.data.vxlanPort,
       mtu: computeMtuBudget({ underlayMtu, encapsulation: tenant.encapsulation, transport: tenant.transport, underlayFamily }),

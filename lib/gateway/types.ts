@@ -53,10 +53,33 @@ export type GatewayContext = {
   };
   /** Computed from the underlay MTU, encapsulation, transport and the underlay's address family. */
   mtu: MtuBudget;
+  /**
+   * The tenant's other tunnel when it has two: then the two are an active/standby pair
+   * (lib/gateway/pair.ts) and every generator writes its end's part of the pair. Null for a
+   * tenant with one tunnel, whose files carry no pair at all.
+   */
+  pair: PairContext | null;
   /** Where agents post: the console's public origin, e.g. https://bridgehead.example.com. */
   consoleUrl: string;
   /** VXLAN UDP port (IANA 4789). */
   vxlanPort: number;
+};
+
+/** What a tunnel's generators know about its partner in an active/standby pair. */
+export type PairContext = {
+  partner: {
+    ordinal: 1 | 2;
+    name: string;
+    sourceHostname: string;
+    sourceUnderlayIp: string;
+    avsHostname: string;
+    avsUnderlayIp: string;
+  };
+  /**
+   * How long a recovered primary waits, healthy, before it takes the traffic back (the VRRP
+   * preempt delay): the hold-down that keeps a pair from flapping with an unstable link.
+   */
+  holdDownSeconds: number;
 };
 
 export type GeneratedFile = {

@@ -15,7 +15,8 @@
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
-import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
+import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
+import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { latestByEndpoint, sparklines, sparklineValues } from "@/lib/telemetry/series";
@@ -31,6 +32,8 @@ export type NocTile = {
   rttMs: number | null;
   /** One value per minute of the last hour, oldest first; null where there was no RTT. */
   sparkline: (number | null)[];
+  /** What the tunnel does in its tenant's active/standby pair (which one carries the traffic); null for a tenant with one tunnel. */
+  pairRole: TunnelPairRole | null;
 };
 
 export type NocWarning = {
@@ -117,14 +120,23 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
   const activeWarning = and(ne(warnings.state, "resolved"), live);
   const [tileRows, endpointRows, series, latest, warningRows, warningCountRows] = await Promise.all([
     db
-      .select({ tunnelId: tunnels.id, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
+      .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
       .from(tunnels)
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
       .where(live)
       // A stable order: a tile stays where the room has learnt to look for it.
       .orderBy(asc(tenants.slug), asc(tunnels.ordinal)),
     db
-      .select({ endpointId: tunnelEndpoints.id, tunnelId: tunnelEndpoints.tunnelId, lastSampleAt: tunnelEndpoints.lastSampleAt })
+      .select({
+        endpointId: tunnelEndpoints.id,
+        tunnelId: tunnelEndpoints.tunnelId,
+        side: tunnelEndpoints.side,
+        lastSampleAt: tunnelEndpoints.lastSampleAt,
+        pairRole: tunnelEndpoints.pairRole,
+        pairSince: tunnelEndpoints.pairSince,
+        pairReason: tunnelEndpoints.pairReason,
+        pairReportedAt: tunnelEndpoints.pairReportedAt,
+      })
       .from(tunnelEndpoints)
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
@@ -172,6 +184,16 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
   }
   const seriesByTunnel = new Map(series.tunnels.map((t) => [t.tunnelId, t.points]));
 
+  // Which tunnel of a pair carries the traffic, from its ends' role reports (recent ones only).
+  const tunnelsPerTenant = new Map<string, number>();
+  for (const row of tileRows) tunnelsPerTenant.set(row.tenantId, (tunnelsPerTenant.get(row.tenantId) ?? 0) + 1);
+  const reportsByTunnel = new Map<string, { source: ReturnType<typeof storedPairReport>; avs: ReturnType<typeof storedPairReport> }>();
+  for (const endpoint of endpointRows) {
+    const entry = reportsByTunnel.get(endpoint.tunnelId) ?? { source: null, avs: null };
+    entry[endpoint.side] = storedPairReport(endpoint, now, LATEST_RTT_MAX_AGE_MS);
+    reportsByTunnel.set(endpoint.tunnelId, entry);
+  }
+
   const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
   const tiles = tileRows.map((row): NocTile => {
     counts[row.status] += 1;
@@ -183,6 +205,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       statusChangedAt: row.statusChangedAt.toISOString(),
       rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
       sparkline: sparklineValues(seriesByTunnel.get(row.tunnelId) ?? [], series).map(roundSparklinePoint),
+      pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(reportsByTunnel.get(row.tunnelId) ?? { source: null, avs: null }) : null,
     };
   });
 

@@ -84,6 +84,9 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
             path: telemetrySamples.path,
             bumPps: telemetrySamples.bumPps,
             learnedMacs: telemetrySamples.learnedMacs,
+            pairRole: telemetrySamples.pairRole,
+            pairSince: telemetrySamples.pairSince,
+            pairReason: telemetrySamples.pairReason,
           })
           .from(telemetrySamples)
           .where(and(inArray(telemetrySamples.endpointId, endpointIds), gte(telemetrySamples.measuredAt, new Date(now.getTime() - widestWindowMs))))
@@ -143,13 +146,19 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
         sharedGatewayHost: sharedHost("source") ?? sharedHost("avs"),
         sharedUnderlayFirstHop: own.length > 1 && firstHops[0] && firstHops.every((h) => h === firstHops[0]) ? firstHops[0] : null,
       };
-      const inputs: RuleInput[] = own.map((tunnel) => {
-        const source = ends(tunnel.id, "source");
-        const avs = ends(tunnel.id, "avs");
-        const sides = {
+      const sidesOf = (tunnelId: string) => {
+        const source = ends(tunnelId, "source");
+        const avs = ends(tunnelId, "avs");
+        return {
           source: { samples: recent(source?.id), lastSampleAt: source?.lastSampleAt ?? null },
           avs: { samples: recent(avs?.id), lastSampleAt: avs?.lastSampleAt ?? null },
         };
+      };
+      // Two tunnels are an active/standby pair: every tunnel's rules see both, for the pair's rules.
+      const pair = own.length > 1 ? { tunnels: own.map((t) => ({ id: t.id, ordinal: t.ordinal, name: t.name, sides: sidesOf(t.id) })) } : null;
+      const inputs: RuleInput[] = own.map((tunnel) => {
+        const source = ends(tunnel.id, "source");
+        const sides = sidesOf(tunnel.id);
         return {
           now,
           tenant: {
@@ -171,6 +180,7 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
           sides,
           baselineRttMs: computeBaselineRtt((source ? (hourlyByEndpoint.get(source.id) ?? []) : []).map((r) => r.rtt)),
           thresholds,
+          pair,
         };
       });
 

@@ -3,6 +3,7 @@
  * OpenAPI at /api/v1/openapi.json, so the agents' contract cannot drift from the check.
  */
 import { z } from "zod";
+import { PAIR_END_ROLES } from "@/lib/domain/status";
 import { DF_PROBE_BYTES } from "@/lib/domain/limits";
 
 /** A batch larger than this is refused with 413: an agent that fell behind should send in parts. */
@@ -20,6 +21,17 @@ export const hopSchema = z
     ttl: z.number().int().min(1).max(64),
     address: z.union([z.ipv4(), z.ipv6()]).nullable().describe("null when the hop did not answer"),
     rttMs: nonNegative(60_000, "ms").nullable(),
+  })
+  .strict();
+
+export const pairReportSchema = z
+  .object({
+    role: z.enum(PAIR_END_ROLES),
+    since: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }).describe("when this end took its current role"),
+    reason: z
+      .string()
+      .regex(/^[a-z-]{1,32}$/, "A reason word: lower-case letters and hyphens, at most 32.")
+      .describe("why this end took its role, e.g. elected, peer-active, tunnel-silent, underlay-down, forced, keepalived-silent"),
   })
   .strict();
 
@@ -41,6 +53,7 @@ export const sampleSchema = z
       .nullable()
       .optional()
       .describe("MAC addresses the bridge learned on this end's own ports (the workloads on this side), not through the tunnel"),
+    pair: pairReportSchema.optional().describe("this end's role in the tenant's active/standby pair of tunnels (only for a tenant with two)"),
   })
   .strict();
 

@@ -11,6 +11,10 @@ import { jitterRule } from "./jitter";
 import { latencyBaselineRule, latencyObjectiveRule } from "./latency";
 import { lossRule } from "./loss";
 import { macFloodRule } from "./mac-flood";
+import { pairBothActiveRule } from "./pair-both-active";
+import { pairFailoverRule } from "./pair-failover";
+import { pairNoActivePathRule } from "./pair-no-active-path";
+import { pairStandbyUnhealthyRule } from "./pair-standby-unhealthy";
 import { pathMtuRule } from "./path-mtu";
 import { isSilent } from "./samples";
 import { singlePointOfFailureRule } from "./single-point-of-failure";
@@ -35,6 +39,10 @@ export const RULES: Readonly<Record<WarningKind, Rule>> = {
   tromboning: tromboningRule,
   "single-point-of-failure": singlePointOfFailureRule,
   "stretch-past-cutover": stretchPastCutoverRule,
+  "pair-both-active": pairBothActiveRule,
+  "pair-no-active-path": pairNoActivePathRule,
+  "pair-standby-unhealthy": pairStandbyUnhealthyRule,
+  "pair-failover": pairFailoverRule,
 };
 
 /**

@@ -3,7 +3,7 @@
  * recent samples from both ends, the tunnel's own baseline, the tenant's thresholds and `now`.
  * The evaluation job builds this from the database; nothing here reads it.
  */
-import type { WarningSeverity } from "@/lib/domain/status";
+import type { PairEndRole, WarningSeverity } from "@/lib/domain/status";
 import type { GatewayLocation, Side } from "@/lib/domain/tenant-options";
 import type { WarningKind } from "@/lib/domain/warning-kinds";
 import type { Thresholds } from "@/lib/telemetry/thresholds";
@@ -25,6 +25,10 @@ export type RuleSample = {
   path?: PathHop[] | null;
   bumPps?: number | null;
   learnedMacs?: number | null;
+  /** In an active/standby pair: this end's role when measured, since when and why. */
+  pairRole?: PairEndRole | null;
+  pairSince?: Date | null;
+  pairReason?: string | null;
 };
 
 export type SideInput = {
@@ -71,7 +75,14 @@ export type RuleInput = {
   /** The tunnel's usual RTT (`computeBaselineRtt`), or null while there is too little history. */
   baselineRttMs: number | null;
   thresholds: Thresholds;
+  /**
+   * Every tunnel of the tenant, this one included, with both ends' recent samples: what the
+   * active/standby pair's rules judge (rules/pair-*.ts). Null for a tenant with one tunnel.
+   */
+  pair: { tunnels: PairTunnelInput[] } | null;
 };
+
+export type PairTunnelInput = { id: string; ordinal: number; name: string; sides: Record<Side, SideInput> };
 
 
 /** What a rule reports: one row of the `warnings` table in the making. */
