@@ -379,7 +379,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
     // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
     const [action] = ACTIONS[name]();
-    const tenantScoped = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning";
+    const tenantScoped = TENANT_SCOPED.has(name);
     const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
     for (const as of callers) {
       const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
