@@ -19,7 +19,7 @@ import { checkHost, parseTargetUrl, TargetRefusedError, type Resolver } from "@/
 import { lookupAll } from "@/lib/notifications/transports/smtp";
 import { encryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
 import type { ChannelInput } from "@/lib/validation/notifications";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export type ChannelEnv = { secretsKey: Uint8Array; allowLoopback: boolean; resolve?: Resolver };
 

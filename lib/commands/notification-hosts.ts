@@ -10,7 +10,7 @@ import { actorName } from "@/lib/audit";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { notificationAllowedHosts } from "@/lib/db/schema";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export async function allowHost(db: Database, actor: Principal, input: { host: string; reason: string }): Promise<{ ok: true } | CommandRefusal> {
   const host = input.host.replace(/^\[|\]$/g, "");

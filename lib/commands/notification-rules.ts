@@ -10,7 +10,7 @@ import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationGroups, notificationRoutes, tenants } from "@/lib/db/schema";
 import type { RouteInput } from "@/lib/validation/notifications";
 import { timeParam } from "@/lib/telemetry/sql";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 const fieldRefusal = (field: string, message: string): CommandRefusal => ({ ok: false, status: 400, message: "Some fields need attention.", errors: { [field]: [message] } });
 

@@ -10,7 +10,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
 import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 import { endSessionsForMembership } from "./sessions";
 
 export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; quarantinedUntil: Date | null } | CommandRefusal;

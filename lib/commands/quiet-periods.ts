@@ -11,7 +11,7 @@ import type { Database } from "@/lib/db/client";
 import { maintenanceWindows, notificationSilences, tenants, tunnels } from "@/lib/db/schema";
 import { syncTunnelMaintenance } from "@/lib/notifications/maintenance-windows";
 import { timeParam } from "@/lib/telemetry/sql";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 import { wakeGroupsNow } from "./notification-rules";
 
 const fieldRefusal = (field: string, message: string): CommandRefusal => ({ ok: false, status: 400, message: "Some fields need attention.", errors: { [field]: [message] } });

@@ -9,7 +9,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
 import { metricsScrapeTokens } from "@/lib/db/schema";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export async function createScrapeToken(db: Database, actor: Principal, name: string): Promise<{ ok: true; id: string; token: string }> {
   const token = newBearerToken("bhm");
