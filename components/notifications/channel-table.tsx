@@ -52,11 +52,10 @@ export function ChannelTable({ rows, logHref, actions }: { rows: ChannelRow[]; l
               </div>
             </td>
             {actions && (
-              <td className="space-y-2 px-3 py-2 text-right">
-                <TestChannelButton action={actions.test} id={c.id} name={c.name} />
-                <div>
+              <td className="px-3 py-2">
+                <TestChannelButton action={actions.test} id={c.id} name={c.name} align="end">
                   <RowActionButton action={actions.remove} id={c.id} label="Delete" confirm={`Delete channel “${c.name}”, its rules and its delivery log?`} />
-                </div>
+                </TestChannelButton>
               </td>
             )}
           </tr>
