@@ -135,7 +135,7 @@ test.describe("a tenant admin", () => {
     await rule.getByLabel("Severity at least").selectOption("critical");
     await rule.getByRole("button", { name: "Add rule" }).click();
     await expect(rule.getByRole("status")).toHaveText("Rule added.");
-    await expect(page.getByRole("table", { name: "Routing rules" })).toContainText("Critical and worse");
+    await expect(page.getByRole("table", { name: "Routing rules" })).toContainText("Critical only");
     await page.getByRole("button", { name: "Send test to Contoso on-call" }).click();
     await expect(page.getByRole("status").filter({ hasText: /^Delivered\. The receiver answered: 200 OK/ })).toContainText("signature verified with channel “Contoso on-call”");
     await snap(page, "tenant-notifications");
