@@ -3,6 +3,7 @@
  * belongs to the operators (tenantId null) or to one tenant; the actions decide who may touch
  * which, from the database, and these commands do what they are told for that owner.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import ipaddr from "ipaddr.js";

@@ -3,6 +3,7 @@
  * link-local addresses (an internal relay, an on-premises mail server). Admins only; tenants'
  * channels never get it (lib/notifications/sender.ts policyFor).
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -3,6 +3,7 @@
  * channel have the same owner (the operators, or one tenant); a tenant's rule can only ever
  * take its own tenant's warnings (routing.ts ruleCoversTenant), whatever is sent.
  */
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -4,6 +4,7 @@
  * every view shows (the tunnel status is "maintenance") and which mutes every rule. Both start
  * now or later, end by themselves, and can be ended early; who and why are kept.
  */
+import "server-only";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

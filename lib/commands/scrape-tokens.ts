@@ -3,6 +3,7 @@
  * SHA-256 (as agent tokens and display links are). Several may live at once, so a Prometheus
  * pair or a rotation can overlap; revoking one stops it at the next scrape.
  */
+import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

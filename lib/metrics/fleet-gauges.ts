@@ -8,6 +8,7 @@
  * Each scrape builds its gauges in a registry of its own, so two scrapes at once never see each
  * other's half-set values; metrics() merges it with the process's counters (registry.ts).
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import { Gauge, Registry } from "prom-client";
 import type { DatabaseHandle } from "@/lib/db/client";

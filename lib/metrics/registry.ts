@@ -8,6 +8,7 @@
  * Label names are part of the contract (docs/metrics.md) and never carry free text: tenant slugs
  * and tunnel names are validated identifiers; everything else is a fixed vocabulary.
  */
+import "server-only";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { processSlot } from "@/lib/server/process-slot";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AppConfig } from "@/lib/config";
 import { readConfig } from "@/lib/config";
 import { getSecretsKey } from "@/lib/secrets";

@@ -3,6 +3,7 @@
  * the receiver answered. The record is fenced on the claim (`lockedBy`): a sender whose lease
  * was taken over writes nothing, so the delivery log never shows an attempt twice.
  */
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { notificationAttempts, notificationChannels, notificationDeliveries } from "@/lib/db/schema";

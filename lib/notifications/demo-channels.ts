@@ -4,6 +4,7 @@
  * "warning" up. Made on first start and kept pointing at the receivers' current ports after;
  * never anywhere but on the embedded defaults (server.ts decides).
  */
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationRoutes, type ChannelSettings } from "@/lib/db/schema";

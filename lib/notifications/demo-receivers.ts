@@ -10,6 +10,7 @@
  * Teams receiver checks the card's envelope, and the SMTP sink parses the real message. They are
  * never started outside the embedded defaults.
  */
+import "server-only";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";

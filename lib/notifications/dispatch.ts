@@ -11,6 +11,7 @@
  *    notification it decides on, with the group's new state.
  * Reads are fleet-wide and few: the due groups' tenants' warnings, silences and windows at once.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";

@@ -3,6 +3,7 @@
  * deliveries) and then sends what is due. Every instance runs it; the dispatcher's advisory lock
  * and the sender's claims keep the work done once across instances.
  */
+import "server-only";
 import os from "node:os";
 import type { AppConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";

@@ -5,6 +5,7 @@
  * it and holds its warnings. Kept in step by one statement, run by each dispatcher round and
  * right after a window is made or ended, so a window that starts later takes effect on time.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { queryRows, timeParam } from "@/lib/telemetry/sql";

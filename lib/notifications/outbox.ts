@@ -10,6 +10,7 @@
  * group then says is read from the warnings themselves (dispatch.ts), so an event is never
  * stale and never counted twice.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { notificationEvents } from "@/lib/db/schema";

@@ -14,6 +14,7 @@
  * was written; the Bridgehead-Delivery header (and the e-mail's Message-ID) let a receiver drop
  * it.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";

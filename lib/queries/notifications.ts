@@ -3,6 +3,7 @@
  * (a page passes the tenant its guard resolved, or null for the operators' own); nothing here
  * returns a secret: a channel's target is described without its secret part.
  */
+import "server-only";
 import { and, desc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import {

@@ -4,6 +4,7 @@
  * only on the name typed: DNS that changes its answer after the channel was saved gains nothing.
  * Redirects are not followed (a redirect is a second, unchecked target).
  */
+import "server-only";
 import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";

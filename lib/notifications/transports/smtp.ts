@@ -4,6 +4,7 @@
  * kept for TLS certificate verification (`servername`), so a name that resolves elsewhere by the
  * time nodemailer would look it up gains nothing. Plain SMTP (no TLS) only to loopback.
  */
+import "server-only";
 import dns from "node:dns/promises";
 import ipaddr from "ipaddr.js";
 import nodemailer from "nodemailer";
