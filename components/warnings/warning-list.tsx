@@ -8,6 +8,7 @@ import { queryKeys, tenantWarningsQuery } from "@/lib/client/queries";
 import { WARNING_STATE } from "@/lib/domain/status";
 import type { WarningRow } from "@/lib/queries/warnings";
 import { WarningTimes, WarningTitle } from "./warning-facts";
+import { WarningMutes } from "./warning-mutes";
 
 /**
  * A tenant's warnings, live: the active ones (open, then acknowledged), then the recently
@@ -97,6 +98,7 @@ function ActiveWarning({ warning, slug, canAcknowledge }: { warning: WarningRow;
         </a>
       )}
       <WarningTimes warning={warning} />
+      <WarningMutes mutes={warning.mutes} />
       {result && (
         <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-green-800" : "text-red-700"}`}>
           {result.message}
