@@ -26,7 +26,7 @@ import { rollBackCutover, startCutover } from "@/lib/commands/start-cutover";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, privateClouds, segments, stretchFiles, tenants, tunnelEndpoints, tunnels, vlanAllocations, warnings } from "@/lib/db/schema";
+import { auditEvents, notificationEvents, privateClouds, segments, stretchFiles, tenants, tunnelEndpoints, tunnels, vlanAllocations, warnings } from "@/lib/db/schema";
 import { listStretchTimeline } from "@/lib/queries/stretch";
 import { decryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
 import { ingestSamples } from "@/lib/telemetry/ingest";
@@ -253,6 +253,10 @@ describeEachDatabase("the end of a stretch, against the AVS emulator", ({ handle
     expect(await db.select({ by: warnings.resolvedBy }).from(warnings).where(and(eq(warnings.tenantId, t.tenantId), eq(warnings.state, "resolved")))).toEqual(
       expect.arrayContaining([{ by: "admin@bridgehead.example" }]),
     );
+    // Each closing is a notification event, as an evaluation's own resolutions are.
+    const resolvedIds = (await db.select({ id: warnings.id }).from(warnings).where(and(eq(warnings.tenantId, t.tenantId), eq(warnings.resolvedBy, "admin@bridgehead.example")))).map((w) => w.id);
+    const told = await db.select({ warningId: notificationEvents.warningId, change: notificationEvents.change }).from(notificationEvents).where(eq(notificationEvents.tenantId, t.tenantId));
+    for (const id of resolvedIds) expect(told).toContainEqual({ warningId: id, change: "resolved" });
     await runWarningEvaluation(db);
     expect(await db.select({ kind: warnings.kind, message: warnings.message }).from(warnings).where(and(eq(warnings.tenantId, t.tenantId), ne(warnings.state, "resolved")))).toEqual([]);
 

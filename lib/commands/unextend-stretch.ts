@@ -15,6 +15,7 @@ import { segments, stretchFiles, tunnelEndpoints, tunnels, warnings } from "@/li
 import { renderTargets } from "@/lib/gateway/bundle";
 import { loadGatewayContext } from "@/lib/gateway/load-context";
 import type { GeneratedFile } from "@/lib/gateway/types";
+import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import { loadStretchEvidence } from "@/lib/queries/stretch";
 import { checkRecord, gate, runChecklist } from "@/lib/stretch/checks/checklists";
 import type { UnextendInput } from "@/lib/validation/stretch";
@@ -77,6 +78,8 @@ export async function unextendStretch(
       .set({ state: "resolved", resolvedAt: now, resolvedBy: actorName(actor) })
       .where(and(eq(warnings.tenantId, tenant.id), ne(warnings.state, "resolved")))
       .returning({ id: warnings.id });
+    // Whoever is subscribed to them hears they are over, as for any resolution.
+    await enqueueWarningNotifications(tx, resolvedWarnings.map((w) => ({ op: "resolve" as const, id: w.id, set: { resolvedAt: now } })));
     await tx.delete(stretchFiles).where(eq(stretchFiles.tenantId, tenant.id));
     if (files.size > 0) await tx.insert(stretchFiles).values([...files.values()].map((file) => ({ tenantId: tenant.id, path: file.path, contents: file.contents, mode: file.mode, createdAt: now })));
     await setStage(tx, tenant.id, "unextended", now);
