@@ -20,20 +20,16 @@ const TITLES: Record<number, string> = {
   500: "Internal error",
 };
 
+export function problemBody(status: number, detail: string, errors?: FieldErrors, extra: Record<string, unknown> = {}) {
+  return { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, error: detail, ...(errors ? { errors } : {}), ...extra };
+}
+
 export function problemJson(
   status: number,
   detail: string,
   options: { errors?: FieldErrors; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
 ): Response {
-  const body = {
-    type: "about:blank",
-    title: TITLES[status] ?? "Error",
-    status,
-    detail,
-    error: detail,
-    ...(options.errors ? { errors: options.errors } : {}),
-    ...options.extra,
-  };
+  const body = problemBody(status, detail, options.errors, options.extra);
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...options.headers },
