@@ -39,6 +39,8 @@ export class AuthError extends Error {
   }
 }
 
+const TOKEN_SCOPE_MESSAGE = "This API token's scope does not reach this operation: it needs a write token, or one not limited to a tenant.";
+
 const MESSAGES = {
   401: "Sign in to continue: your session is missing or has expired.",
   403: "Your account is not allowed to do this.",
@@ -94,7 +96,10 @@ async function checkAccess<TInput>(
   }
   const tenantId = findTenant ? await findTenant(input, db) : null;
   if (!hasPermission(principal, access, tenantId)) {
-    throw isTenantScoped ? new AuthError(404, MESSAGES[404]) : new AuthError(403, MESSAGES[403]);
+    // A token that reaches this tenant but lacks the scope learns nothing new from a 403; one
+    // that does not reach it is told nothing exists, as a person would be.
+    const visibleToToken = principal.kind === "token" && hasPermission(principal, "tenant:read", tenantId);
+    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind === "token" ? TOKEN_SCOPE_MESSAGE : MESSAGES[403]);
   }
   return { principal, tenantId };
 }

@@ -5,11 +5,9 @@
 import { createApiToken } from "@/lib/actions/api-tokens/create-api-token";
 import { callAction, CONSOLE_ORIGIN } from "./personas";
 
-type RouteHandler = (request: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-export async function callApi(
-  handler: RouteHandler,
-  options: { token: string | null; method?: string; path: string; params?: Record<string, string>; body?: unknown; headers?: Record<string, string> },
+export async function callApi<TParams>(
+  handler: (request: Request, segment: { params: Promise<TParams> }) => Promise<Response>,
+  options: { token: string | null; method?: string; path: string; params?: TParams; body?: unknown; headers?: Record<string, string> },
 ): Promise<Response> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
@@ -19,7 +17,7 @@ export async function callApi(
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return handler(request, { params: Promise.resolve(options.params ?? {}) });
+  return handler(request, { params: Promise.resolve(options.params ?? ({} as TParams)) });
 }
 
 /** A token as an admin makes it under Admin → Settings; returns the secret shown once. */

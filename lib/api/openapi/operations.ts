@@ -168,7 +168,7 @@ const AGENTS: Operation[] = [
     summary: `Send one sample, or a batch of up to ${MAX_BATCH}`,
     responses: {
       "202": json("Stored. Re-sent samples (same endpoint and time) are counted as duplicates, not stored twice.", { accepted: { type: "integer" }, duplicates: { type: "integer" } }),
-      "400": { description: "A field is wrong; nothing was stored", schema: TELEMETRY_ERROR },
+      "400": { description: "A field is wrong; nothing was stored", schema: TELEMETRY_ERROR, contentType: "application/problem+json" },
       "401": { description: "Missing, unknown or rotated token" },
       "413": { description: "Batch or body too large" },
       "429": { description: "Sending too fast; see Retry-After", headers: { "Retry-After": "Seconds to wait." } },
