@@ -7,6 +7,8 @@ vi.mock("next/headers", async () => (await import("./support/next-request")).nex
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
 import { addMembership } from "@/lib/actions/access/add-membership";
+import { createApiToken } from "@/lib/actions/api-tokens/create-api-token";
+import { revokeApiToken } from "@/lib/actions/api-tokens/revoke-api-token";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
 import { createDisplay } from "@/lib/actions/noc/create-display";
@@ -31,7 +33,7 @@ import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
 import { startSession } from "@/lib/commands/sessions";
-import { auditEvents, memberships, nocDisplays, reservedPrefixes, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
+import { apiTokens, auditEvents, memberships, nocDisplays, reservedPrefixes, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -54,6 +56,7 @@ let warningId: string;
 let targetUserId: string;
 let targetSessionId: string;
 let reservedRangeId: string;
+let apiTokenId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -85,6 +88,11 @@ beforeAll(async () => {
   targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
   const [range] = await db.insert(reservedPrefixes).values({ privateCloudId: cloudId, cidr: "10.250.0.0/16", description: "Lab" }).returning();
   reservedRangeId = range!.id;
+  const [apiToken] = await db
+    .insert(apiTokens)
+    .values({ name: "ci-pipeline", tokenHash: "1".repeat(64), scope: "write", createdBy: "test", expiresAt: new Date(Date.now() + 86_400_000) })
+    .returning();
+  apiTokenId = apiToken!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -144,13 +152,15 @@ const ACTIONS = {
   removeTunnel: () => [removeTunnel, { id: spareTunnelId }],
   acknowledgeWarning: () => [acknowledgeWarning, { id: warningId }],
   acknowledgeWarnings: () => [acknowledgeWarnings, { ids: [warningId] }],
+  createApiToken: () => [createApiToken, { name: `ci-${Date.now()}`, scope: "write", expiresInDays: "30" }],
+  revokeApiToken: () => [revokeApiToken, { id: apiTokenId }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w, se, r] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r, at] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
@@ -162,8 +172,9 @@ async function snapshot() {
     db.select().from(warnings).orderBy(warnings.id),
     db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
     db.select().from(reservedPrefixes).orderBy(reservedPrefixes.id),
+    db.select().from(apiTokens).orderBy(apiTokens.id),
   ]);
-  return { m, d, t, e, p, s, tu, w, se, r };
+  return { m, d, t, e, p, s, tu, w, se, r, at };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -296,7 +307,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings", "createApiToken", "revokeApiToken"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
