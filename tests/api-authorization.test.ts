@@ -32,6 +32,7 @@ import * as available from "@/app/api/v1/vlan-pools/[cloudId]/available-vlans/ro
 import * as nextVlan from "@/app/api/v1/vlan-pools/[cloudId]/next-vlan/route";
 import * as warningList from "@/app/api/v1/warnings/route";
 import * as acknowledge from "@/app/api/v1/warnings/[id]/acknowledge/route";
+import * as imports from "@/app/api/v1/tenant-imports/route";
 import * as telemetry from "@/app/api/v1/telemetry/route";
 import { revokeApiToken } from "@/lib/actions/api-tokens/revoke-api-token";
 import { openApiDocument } from "@/lib/api/openapi/document";
@@ -58,6 +59,7 @@ type Case = { method: string; path: string; handler: Handler; request: (t: Fixtu
 const CASES: Case[] = [
   { method: "get", path: "/api/v1/tenants", handler: tenantList.GET as Handler, request: () => ({ url: "/api/v1/tenants", params: {} }), allowed: 200 },
   { method: "post", path: "/api/v1/tenants", handler: tenantList.POST as Handler, request: () => ({ url: "/api/v1/tenants", params: {}, body: { slug: "X" } }), allowed: 400 },
+  { method: "post", path: "/api/v1/tenant-imports", handler: imports.POST as Handler, request: () => ({ url: "/api/v1/tenant-imports", params: {}, body: { tenants: [] } }), allowed: 400 },
   { method: "get", path: "/api/v1/tenants/{slug}", handler: tenant.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}`, params: { slug: t.slug } }), allowed: 200 },
   { method: "patch", path: "/api/v1/tenants/{slug}", handler: tenant.PATCH as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}`, params: { slug: t.slug }, body: { underlayMtu: 10 } }), allowed: 400 },
   { method: "delete", path: "/api/v1/tenants/{slug}", handler: tenant.DELETE as Handler, request: () => ({ url: "/api/v1/tenants/gone", params: { slug: "gone" } }), allowed: 409 },

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { pageLimit } from "@/lib/api/cursor";
+import { BULK_MODES } from "@/lib/domain/bulk-rows";
 import { SEGMENT_STATES, TUNNEL_STATUSES, WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 import { editTenantInput } from "./tenant";
@@ -43,3 +44,5 @@ export const tenantPatchBody = editTenantInput.omit({ id: true }).partial();
 
 export const uuidParam = z.string().uuid();
 export const isUuid = (value: string) => uuidParam.safeParse(value).success;
+
+export const bulkQuery = z.object({ mode: z.enum(BULK_MODES, { message: `One of ${BULK_MODES.join(", ")}.` }).default("dry-run") });

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { CHART_RANGE_KEYS } from "@/lib/charts/ranges";
-import { availableVlansQuery, auditListQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
+import { BULK_COLUMNS, MAX_BULK_ROWS } from "@/lib/domain/bulk-rows";
+import { availableVlansQuery, auditListQuery, bulkQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
 import { updatePoolInput } from "@/lib/validation/pool";
 import { MAX_BATCH, sampleSchema, telemetryBatchSchema } from "@/lib/validation/telemetry";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -29,6 +30,17 @@ const TENANTS: Operation[] = [
       "201": { ...json("Onboarded; the segment is provisioned in the background (GET …/segment).", { id: { type: "string" }, slug: { type: "string" }, vlanId: { type: "integer" }, vni: { type: "integer" }, state: { type: "string" } }), headers: { Location: "The tenant's URL." } },
       ...conflict("The slug is taken, or the VLAN/VNI is not free."),
       "422": { description: "The Idempotency-Key was used before for a different request." },
+    },
+  },
+  {
+    method: "post", path: "/api/v1/tenant-imports", tag: "Tenants", access: "write", fleetWide: true, query: bulkQuery,
+    body: { type: "object", required: ["rows"], properties: { rows: { type: "array", maxItems: MAX_BULK_ROWS, items: { $ref: "#/components/schemas/OnboardTenant" } } } },
+    summary: "Bulk onboarding from CSV or JSON: a dry run names each bad row; apply all-or-nothing or per row",
+    description: `Send JSON ({ rows: [...] }) or CSV (Content-Type: text/csv) with a header of these columns: ${BULK_COLUMNS.join(", ")}. Up to ${MAX_BULK_ROWS} rows.`,
+    responses: {
+      "200": json("Dry run or per-row: each row's VLAN/VNI or errors; `committed` says whether anything was written.", { committed: { type: "boolean" }, succeeded: { type: "integer" }, failed: { type: "integer" }, rows: { type: "array", items: { type: "object" } } }),
+      "201": json("All rows onboarded (all-or-nothing)."),
+      "422": json("All-or-nothing with bad rows: nothing was written; the rows say why."),
     },
   },
   {
@@ -184,4 +196,4 @@ const AGENTS: Operation[] = [
 export const OPERATIONS: Operation[] = [...TENANTS, ...TUNNELS, ...FLEET, ...AGENTS];
 
 /** Schemas referenced by name (the telemetry agents' contract predates the automation API). */
-export const NAMED_SCHEMAS = { Sample: sampleSchema, Batch: telemetryBatchSchema };
+export const NAMED_SCHEMAS = { Sample: sampleSchema, Batch: telemetryBatchSchema, OnboardTenant: onboardTenantInput };
