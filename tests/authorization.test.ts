@@ -24,6 +24,7 @@ import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
+import { importTenants } from "@/lib/actions/tenants/import-tenants";
 import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
@@ -154,6 +155,7 @@ const ACTIONS = {
   acknowledgeWarnings: () => [acknowledgeWarnings, { ids: [warningId] }],
   createApiToken: () => [createApiToken, { name: `ci-${Date.now()}`, scope: "write", expiresInDays: "30" }],
   revokeApiToken: () => [revokeApiToken, { id: apiTokenId }],
+  importTenants: () => [importTenants, { file: new Blob([`privateCloudId,slug,displayName,contactName,contactEmail,sourceEnvironment,transport,subnet,gatewayLocation,sourceGatewayUnderlayIp\n${cloudId},imp-${Date.now()},Imported,Ada,ada@example.com,bare-metal,ipsec-vpn,172.31.6.0/24,source,198.51.100.78\n`]), mode: "per-row" }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
@@ -307,7 +309,7 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings", "createApiToken", "revokeApiToken"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings", "createApiToken", "revokeApiToken", "importTenants"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }

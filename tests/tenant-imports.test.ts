@@ -10,9 +10,10 @@ vi.mock("next/headers", async () => (await import("./support/next-request")).nex
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
 import { POST as importTenants } from "@/app/api/v1/tenant-imports/route";
+import { importTenants as importAction } from "@/lib/actions/tenants/import-tenants";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, tenants, vlanAllocations } from "@/lib/db/schema";
-import { CONSOLE_ORIGIN, useTestApp } from "./support/personas";
+import { callAction, CONSOLE_ORIGIN, useTestApp } from "./support/personas";
 import { makeApiToken } from "./support/api-client";
 
 let db: Database;
@@ -108,5 +109,28 @@ describe("bulk onboarding", () => {
     const wrong = await post("slug,colour\nx,red\n", "text/csv", "dry-run");
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { detail: string }).detail).toMatch(/Unknown column “colour”/);
+  });
+});
+
+describe("the console's import form", () => {
+  it("runs the same import from an uploaded file, filling in the chosen private cloud, and names a bad file", async () => {
+    const csv = "slug,displayName,contactName,contactEmail,sourceEnvironment,transport,subnet,gatewayLocation,sourceGatewayUnderlayIp\nform-one,Form One,Ada,ada@example.com,kvm-proxmox,ipsec-vpn,10.111.1.0/24,source,198.51.100.10\nform-two,Form Two,Bea,not-an-email,kvm-proxmox,ipsec-vpn,10.111.2.0/24,source,198.51.100.11\n";
+    const form = new FormData();
+    form.set("file", new Blob([csv], { type: "text/csv" }), "tenants.csv");
+    form.set("mode", "dry-run");
+    form.set("privateCloudId", cloudId);
+    const result = await callAction(importAction, form, { as: "admin" });
+    expect(result).toMatchObject({ ok: true, message: expect.stringMatching(/^Dry run: 1 row would be onboarded, 1 needs attention/) });
+    if (!result.ok) throw new Error("unreachable");
+    expect(result.data.rows).toEqual([
+      expect.objectContaining({ row: 1, slug: "form-one", ok: true }),
+      expect.objectContaining({ row: 2, slug: "form-two", ok: false, errors: { "contacts.0.email": ["Enter an e-mail address."] } }),
+    ]);
+    expect(await db.select().from(tenants).where(eq(tenants.slug, "form-one"))).toHaveLength(0);
+
+    const bad = new FormData();
+    bad.set("file", new Blob(["slug;displayName\n"]), "x.csv");
+    bad.set("mode", "dry-run");
+    expect(await callAction(importAction, bad, { as: "admin" })).toMatchObject({ ok: false, status: 400, errors: { file: [expect.stringMatching(/Unknown column/)] } });
   });
 });
