@@ -2,6 +2,7 @@
  * Opaque cursors for keyset pagination: the client passes back `next` as `cursor` and never reads
  * it. A cursor that does not decode is a 400 naming the parameter, not a silent first page.
  */
+import "server-only";
 import { z } from "zod";
 
 export function encodeCursor(value: Record<string, string | number>): string {

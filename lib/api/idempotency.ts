@@ -5,6 +5,7 @@
  * a failed request (5xx, rolled back) leaves no record and may be retried; two requests racing
  * with one key queue on the record's unique index, and the second replays the first's answer.
  */
+import "server-only";
 import { createHash } from "node:crypto";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/permissions";

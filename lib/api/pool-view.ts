@@ -3,6 +3,7 @@
  * IDs in the order onboarding hands them out (lowest first), so "next free VLAN" here is the one
  * an onboarding with `vlan: "next"` would take, barring a race.
  */
+import "server-only";
 import type { Database } from "@/lib/db/client";
 import { getPoolView } from "@/lib/queries/pools";
 import { isUuid } from "@/lib/validation/api";

@@ -3,6 +3,7 @@
  * (bounded), validate it with the console's own zod schema, and turn a command's refusal into
  * problem+json naming each bad field.
  */
+import "server-only";
 import type { z } from "zod";
 import { fieldErrors } from "@/lib/auth/guards";
 import type { CommandRefusal } from "@/lib/commands/result";

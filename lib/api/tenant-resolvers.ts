@@ -2,6 +2,7 @@
  * Tenant resolvers for route guards: the tenant a URL's resource belongs to, or null (404). A
  * malformed id is simply not found, never a database error.
  */
+import "server-only";
 import { findTenantIdByWarning } from "@/lib/commands/acknowledge-warnings";
 import type { Database } from "@/lib/db/client";
 import { findTenantIdBySlug } from "@/lib/queries/tenants";

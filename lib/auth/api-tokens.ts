@@ -3,6 +3,7 @@
  * looked up by its SHA-256 (lib/auth/tokens.ts); an unknown, expired or revoked token is refused
  * with the reason, and a token that works becomes the request's principal.
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { apiTokens } from "@/lib/db/schema";

@@ -2,6 +2,7 @@
  * API tokens: an admin creates a named token with a scope, optionally one tenant, and an expiry;
  * the secret is shown once and only its hash is stored. Revoking stops it at the next request.
  */
+import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import { API_TOKEN_PREFIX } from "@/lib/auth/api-tokens";

@@ -5,6 +5,7 @@
  * refused (a subnet overlapping another row's, a slug used twice, a full pool), and writes nothing.
  * "all-or-nothing" commits only when every row succeeds; "per-row" commits the rows that succeed.
  */
+import "server-only";
 import { recordAudit } from "@/lib/audit";
 import { fieldErrors } from "@/lib/auth/guards";
 import type { Principal } from "@/lib/auth/permissions";

@@ -1,3 +1,4 @@
+import "server-only";
 /** What a command answers when it will not do what was asked: the status, the reason, and the fields to fix. */
 export type CommandRefusal = {
   ok: false;

@@ -5,6 +5,7 @@
  * PGlite (PostgreSQL compiled to WASM) is the embedded default; `DATABASE_URL` switches to a
  * real PostgreSQL server. Both run the same schema, the same migrations and the same queries.
  */
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, desc, eq, lt } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, tenants } from "@/lib/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { problemJson } from "./problem";
 
 /**

@@ -3,6 +3,7 @@
  * `errors` naming each bad field with what to fix (the same messages the console's forms show).
  * `error` repeats the detail, so clients of the console's older `{ error }` answers read both.
  */
+import "server-only";
 export type FieldErrors = Partial<Record<string, string[]>>;
 
 const TITLES: Record<number, string> = {

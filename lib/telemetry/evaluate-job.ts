@@ -8,6 +8,7 @@
  * baselines and active warnings), so a round costs the same number of queries for 10 tunnels as
  * for 1,000.
  */
+import "server-only";
 import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";

@@ -23,6 +23,7 @@
  * locked for the chunk, so concurrent callers take turns (the maintenance job also holds an
  * advisory lock, lib/telemetry/maintenance.ts).
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { BUCKET_ORIGIN, epochMs, queryRows, timeParam } from "./sql";

@@ -4,6 +4,7 @@
  * drivers parse raw results differently (timestamps as strings or Dates, bigint as number or
  * string), so raw statements send times as ISO text and read them back as epoch milliseconds.
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 
