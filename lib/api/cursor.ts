@@ -18,5 +18,3 @@ export function decodeCursor<T extends z.ZodType>(schema: T, cursor: string | un
     return { ok: false };
   }
 }
-
-export const pageLimit = z.coerce.number({ message: "A whole number from 1 to 200." }).int("A whole number from 1 to 200.").min(1, "At least 1.").max(200, "At most 200.").default(50);

@@ -4,11 +4,12 @@
  * filter vocabulary as the console's lists.
  */
 import { z } from "zod";
-import { pageLimit } from "@/lib/api/cursor";
 import { BULK_MODES } from "@/lib/domain/bulk-rows";
 import { SEGMENT_STATES, TUNNEL_STATUSES, WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 import { editTenantInput } from "./tenant";
+
+const pageLimit = z.coerce.number({ message: "A whole number from 1 to 200." }).int("A whole number from 1 to 200.").min(1, "At least 1.").max(200, "At most 200.").default(50);
 
 const slugParam = z.string().trim().toLowerCase().max(40).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "A tenant's slug, e.g. contoso.");
 
