@@ -11,6 +11,7 @@ vi.mock("next/headers", async () => (await import("./support/next-request")).nex
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
 import * as audit from "@/app/api/v1/audit/route";
+import * as auditExport from "@/app/api/v1/audit/export/route";
 import * as fleet from "@/app/api/v1/fleet/route";
 import * as noc from "@/app/api/v1/noc/route";
 import * as clouds from "@/app/api/v1/private-clouds/route";
@@ -77,6 +78,7 @@ const CASES: Case[] = [
   { method: "get", path: "/api/v1/warnings", handler: warningList.GET as Handler, request: () => ({ url: "/api/v1/warnings?severity=info", params: {} }), allowed: 200 },
   { method: "post", path: "/api/v1/warnings/{id}/acknowledge", handler: acknowledge.POST as Handler, request: (t) => ({ url: `/api/v1/warnings/${t.warningId}/acknowledge`, params: { id: t.warningId } }), allowed: 409 },
   { method: "get", path: "/api/v1/audit", handler: audit.GET as Handler, request: () => ({ url: "/api/v1/audit", params: {} }), allowed: 200 },
+  { method: "get", path: "/api/v1/audit/export", handler: auditExport.GET as Handler, request: () => ({ url: "/api/v1/audit/export?format=jsonl&action=api-token.create", params: {} }), allowed: 200 },
   { method: "get", path: "/api/v1/private-clouds", handler: clouds.GET as Handler, request: () => ({ url: "/api/v1/private-clouds", params: {} }), allowed: 200 },
   { method: "get", path: "/api/v1/vlan-pools/{cloudId}", handler: pool.GET as Handler, request: () => ({ url: `/api/v1/vlan-pools/${cloudId}`, params: { cloudId } }), allowed: 200 },
   { method: "put", path: "/api/v1/vlan-pools/{cloudId}", handler: pool.PUT as Handler, request: () => ({ url: `/api/v1/vlan-pools/${cloudId}`, params: { cloudId }, body: { ranges: "5000-6000", reserved: "", quarantineDays: 1 } }), allowed: 400 },

@@ -47,3 +47,9 @@ export const uuidParam = z.string().uuid();
 export const isUuid = (value: string) => uuidParam.safeParse(value).success;
 
 export const bulkQuery = z.object({ mode: z.enum(BULK_MODES, { message: `One of ${BULK_MODES.join(", ")}.` }).default("dry-run") });
+
+export const auditExportQuery = z.object({
+  format: z.enum(["csv", "jsonl"], { message: "csv or jsonl." }),
+  tenant: slugParam.optional(),
+  action: z.string().trim().max(60).regex(/^[a-z0-9.-]+$/, "An action such as tenant.onboard.").optional(),
+});

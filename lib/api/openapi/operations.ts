@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { CHART_RANGE_KEYS } from "@/lib/charts/ranges";
 import { BULK_COLUMNS, MAX_BULK_ROWS } from "@/lib/domain/bulk-rows";
-import { availableVlansQuery, auditListQuery, bulkQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
+import { auditExportQuery, availableVlansQuery, auditListQuery, bulkQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
 import { updatePoolInput } from "@/lib/validation/pool";
 import { MAX_BATCH, sampleSchema, telemetryBatchSchema } from "@/lib/validation/telemetry";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -133,6 +133,11 @@ const FLEET: Operation[] = [
     method: "get", path: "/api/v1/audit", tag: "Audit", access: "read", fleetWide: true, query: auditListQuery,
     summary: "The audit trail, newest first, filtered by tenant and action",
     responses: { "200": page("A page of audit events.") },
+  },
+  {
+    method: "get", path: "/api/v1/audit/export", tag: "Audit", access: "read", fleetWide: true, query: auditExportQuery,
+    summary: "The audit trail as CSV or JSON Lines, newest first",
+    responses: { "200": { description: "The file (text/csv or application/jsonl).", contentType: "text/csv" } },
   },
   {
     method: "get", path: "/api/v1/private-clouds", tag: "VLAN pools", access: "read", fleetWide: true,
