@@ -211,3 +211,23 @@ describe("what a token leaves behind", () => {
     expect(calls.map((c) => c.tenantId)).toEqual([fixtures.own && (await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, "contoso")))[0]!.id, null]);
   });
 });
+
+describe("a token sending too fast", () => {
+  it("gets 429 with Retry-After once its burst is spent, and the refusal is audited", async () => {
+    const made = await makeApiToken({ name: "hasty", scope: "read" });
+    // The clock stands still, so the bucket cannot refill while the test runs: the burst is exact.
+    vi.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push((await callApi(clouds.GET as Handler, { token: made.token, path: "/api/v1/private-clouds" })).status);
+      expect(statuses).toEqual(Array(60).fill(200));
+      const limited = await callApi(clouds.GET as Handler, { token: made.token, path: "/api/v1/private-clouds" });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    const refused = await db.select().from(auditEvents).where(eq(auditEvents.actor, "token:hasty"));
+    expect(refused.filter((e) => (e.after as { status: number }).status === 429)).toHaveLength(1);
+  });
+});
