@@ -231,3 +231,27 @@ describe("a token sending too fast", () => {
     expect(refused.filter((e) => (e.after as { status: number }).status === 429)).toHaveLength(1);
   });
 });
+
+describe("offboarding a tenant", () => {
+  it("revokes the API tokens limited to it, as it ends its people's access", async () => {
+    const onboarded = await callApi(tenantList.POST as Handler, {
+      token: tokens.writeAll!.token,
+      method: "POST",
+      path: "/api/v1/tenants",
+      body: {
+        privateCloudId: cloudId, slug: "short-lived", displayName: "Short Lived", contacts: [{ name: "Ada", email: "ada@example.com" }],
+        sourceEnvironment: "bare-metal", transport: "ipsec-vpn", subnet: "172.31.40.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.40",
+      },
+    });
+    expect(onboarded.status).toBe(201);
+    const scoped = await makeApiToken({ name: "short-lived-sync", scope: "read", tenantSlug: "short-lived" });
+    const read = () => callApi(tenant.GET as Handler, { token: scoped.token, path: "/api/v1/tenants/short-lived", params: { slug: "short-lived" } });
+    expect((await read()).status).toBe(200);
+    const gone = await callApi(tenant.DELETE as Handler, { token: tokens.writeAll!.token, method: "DELETE", path: "/api/v1/tenants/short-lived", params: { slug: "short-lived" } });
+    expect([200, 202]).toContain(gone.status);
+    const after = await read();
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { detail: string }).detail).toMatch(/revoked/);
+    expect((await callApi(tenant.GET as Handler, { token: tokens.readAll!.token, path: "/api/v1/tenants/short-lived", params: { slug: "short-lived" } })).status).toBe(200);
+  });
+});
