@@ -112,6 +112,21 @@ function lifecycle(kind: "pglite" | "postgres") {
     expect(await retry.json()).toEqual(created);
     expect(await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, "api-life"))).toHaveLength(1);
 
+    // Two copies of one request in flight at once (a client's timeout and retry overlapping):
+    // one onboards, the other waits for it and answers the same.
+    const twin = { ...body, slug: "api-twin", displayName: "API Twin", subnet: "192.168.78.0/24" };
+    const racing = await Promise.all(
+      [1, 2].map(() => callApi(onboard, { token, method: "POST", path: "/api/v1/tenants", body: twin, headers: { "idempotency-key": `onboard-api-twin-${kind}` } })),
+    );
+    expect(racing.map((r) => r.status)).toEqual([201, 201]);
+    expect(racing.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(1);
+    const [a, b] = await Promise.all(racing.map((r) => r.json()));
+    expect(a).toEqual(b);
+    expect(await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, "api-twin"))).toHaveLength(1);
+    // The same key for a different request is refused rather than answered with the first's result.
+    const reused = await callApi(onboard, { token, method: "POST", path: "/api/v1/tenants", body: { ...twin, displayName: "Other" }, headers: { "idempotency-key": `onboard-api-twin-${kind}` } });
+    expect(reused.status).toBe(422);
+
     // Wait for the segment, reading it through the API while the job runs as the server would.
     const segmentState = async () =>
       ((await (await callApi(getSegment, { token, path: "/api/v1/tenants/api-life/segment", params: { slug: "api-life" } })).json()) as { state: string }).state;
@@ -177,7 +192,8 @@ function lifecycle(kind: "pglite" | "postgres") {
     for (const action of ["tenant.onboard", "tenant.edit", "tunnel.add", "gateway-config.download", "warning.acknowledge", "tenant.offboard", "api.call"]) {
       expect(actions, action).toContain(action);
     }
-    expect(trail.filter((t) => t.action === "tenant.onboard")).toHaveLength(1);
+    // One onboarding each for api-life (sent twice) and api-twin (sent twice at once).
+    expect(trail.filter((t) => t.action === "tenant.onboard")).toHaveLength(2);
     const page = (await (await callApi(auditList, { token, path: "/api/v1/audit?action=tenant.onboard&limit=1" })).json()) as { items: { actor: string }[] };
     expect(page.items[0]!.actor).toBe(actor);
   });
