@@ -196,7 +196,12 @@ async function firstRender(context: BrowserContext, tiles: number): Promise<Firs
   await context.addInitScript(FIRST_RENDER_SCRIPT(tiles));
   const page = await context.newPage();
   await page.goto("/noc", { waitUntil: "load", timeout: 120_000 });
-  await page.waitForFunction("window.__wall.hydratedAt !== null && window.__wall.tilesAt !== null", undefined, { timeout: 120_000 });
+  // Polled through evaluate: the console's CSP forbids the string evaluation waitForFunction uses in the page.
+  await waitFor(
+    async () => (await page.evaluate("window.__wall.hydratedAt !== null && window.__wall.tilesAt !== null")) === true,
+    120_000,
+    () => "the wall did not draw its tiles and hydrate within 120 s",
+  );
   const result = (await page.evaluate(`(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const fcp = performance.getEntriesByName("first-contentful-paint")[0];

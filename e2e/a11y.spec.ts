@@ -40,7 +40,7 @@ const PAGES: Partial<Record<PersonaName | "anonymous", string[]>> = {
     "/admin/pools",
     "/admin/audit",
     "/admin/access",
-    "/admin/settings",
+    "/admin/settings/api-tokens",
     "/admin/tenants/import",
     "/admin/warnings",
     "/admin/emulator",

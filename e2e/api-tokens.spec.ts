@@ -5,7 +5,7 @@ test.describe("an admin automating the console", () => {
   test.use({ storageState: storageStateOf("admin") });
 
   test("creates an API token (shown once), a script uses it, the page shows it was used, and revoking stops it", async ({ page, playwright, baseURL }) => {
-    await page.goto("/admin/settings");
+    await page.goto("/admin/settings/api-tokens");
     await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
     const form = page.getByRole("form", { name: "Create an API token" });
     await form.getByLabel("Token name").fill("e2e-inventory");

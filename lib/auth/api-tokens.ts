@@ -36,7 +36,7 @@ export async function authenticateApiToken(db: Database, token: string, now = ne
 }
 
 export const API_TOKEN_REFUSALS = {
-  unknown: "This API token is not known. Send 'Authorization: Bearer bh_…' with a token an admin created under Admin → Settings.",
-  expired: "This API token has expired. Ask an admin for a new one (Admin → Settings).",
-  revoked: "This API token was revoked. Ask an admin for a new one (Admin → Settings).",
+  unknown: "This API token is not known. Send 'Authorization: Bearer bh_…' with a token an admin created under Admin → Settings → API tokens.",
+  expired: "This API token has expired. Ask an admin for a new one (Admin → Settings → API tokens).",
+  revoked: "This API token was revoked. Ask an admin for a new one (Admin → Settings → API tokens).",
 } as const;

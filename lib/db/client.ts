@@ -26,6 +26,8 @@ export type DatabaseHandle = {
   db: Database;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
+  /** PostgreSQL's connection pool right now (for /metrics); null for PGlite, which has one connection and no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
 };
 
 export const migrationsFolder = path.join(process.cwd(), "lib", "db", "migrations");
@@ -46,7 +48,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { db: handle.db, kind: handle.kind, close: handle.close };
+  return { db: handle.db, kind: handle.kind, close: handle.close, poolStats: handle.poolStats };
 }
 
 async function openPglite(dataDir: string | null) {
@@ -70,6 +72,7 @@ async function openPglite(dataDir: string | null) {
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () =>
       (closing ??= client.close().finally(releaseLock)),
+    poolStats: () => null,
   };
 }
 
@@ -100,6 +103,7 @@ function openPostgres(url: string) {
       }
     },
     close: () => (closing ??= pool.end()),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

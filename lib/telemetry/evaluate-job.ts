@@ -14,6 +14,7 @@ import type { Database } from "@/lib/db/client";
 import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
 import type { Side } from "@/lib/domain/tenant-options";
+import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { tunnelHealth } from "./health";
 import { queryRows } from "./sql";
@@ -216,6 +217,8 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date }
 }
 
 async function applyWarningChanges(db: Database, changes: WarningChange[]): Promise<void> {
+  // Before the changes are written (it compares severities with the rows as they are), in the same transaction.
+  await enqueueWarningNotifications(db, changes);
   for (const change of changes) {
     if (change.op === "open") await db.insert(warnings).values(change.values);
     else await db.update(warnings).set(change.set).where(eq(warnings.id, change.id));

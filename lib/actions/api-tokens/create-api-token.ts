@@ -10,7 +10,7 @@ import { createApiTokenInput } from "@/lib/validation/api-token";
 export const createApiToken = defineAction({ input: createApiTokenInput, access: "fleet:write" }, async (input, { db, principal }) => {
   const result = await create(db, principal, input);
   if (!result.ok) return result;
-  revalidatePath("/admin/settings");
+  revalidatePath("/admin/settings/api-tokens");
   return {
     ok: true,
     data: { id: result.id, token: result.token },

@@ -10,6 +10,6 @@ import { idInput } from "@/lib/validation/access";
 export const revokeApiToken = defineAction({ input: idInput, access: "fleet:write" }, async ({ id }, { db, principal }) => {
   const result = await revoke(db, principal, id);
   if (!result.ok) return result;
-  revalidatePath("/admin/settings");
+  revalidatePath("/admin/settings/api-tokens");
   return { ok: true, data: undefined, message: `Token “${result.name}” revoked.` };
 });

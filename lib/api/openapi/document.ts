@@ -9,7 +9,7 @@ export function openApiDocument() {
       title: "Bridgehead API",
       version: "1",
       description:
-        "Everything the console does, for scripts: send an API token (Admin → Settings) as `Authorization: Bearer bh_…`. " +
+        "Everything the console does, for scripts: send an API token (Admin → Settings → API tokens) as `Authorization: Bearer bh_…`. " +
         "A read token reads; a write token also changes and downloads configs; a token limited to one tenant reaches only it " +
         "(operations marked x-fleet-wide refuse it with 403; another tenant's resources answer 404). " +
         "Errors are RFC 9457 problem+json naming each bad field. Telemetry agents post with their own agt_ tokens.",

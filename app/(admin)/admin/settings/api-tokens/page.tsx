@@ -1,20 +1,24 @@
 import type { Metadata } from "next";
 import { ApiTokenForm } from "@/components/settings/api-token-form";
 import { ApiTokenTable } from "@/components/settings/api-token-table";
+import { SettingsNav } from "@/components/notifications/settings-nav";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
 import { listTenantChoices } from "@/lib/queries/access";
 import { listApiTokens } from "@/lib/queries/api-tokens";
+import { getDemoReceivers } from "@/lib/notifications/demo-receiver-addresses";
 
-export const metadata: Metadata = { title: "Settings" };
+export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
 
-export default async function SettingsPage() {
+/** Settings → API tokens: the automation API's named, scoped tokens. */
+export default async function ApiTokensPage() {
   const { db, principal } = await requirePageAccess("portal:read");
   const [tokens, tenantChoices] = await Promise.all([listApiTokens(db), listTenantChoices(db)]);
   const canChange = isAdmin(principal);
   return (
     <section aria-labelledby="api-tokens-heading" className="space-y-4">
+      <SettingsNav current="/admin/settings/api-tokens" builtinReceiver={getDemoReceivers() !== null} />
       <h1 id="api-tokens-heading" className="text-2xl font-bold tracking-tight">
         API tokens
       </h1>
