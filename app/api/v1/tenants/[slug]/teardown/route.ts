@@ -20,7 +20,7 @@ export const GET = defineRoute(
   { access: "tenant:secrets", tenant: ({ slug }: { slug: string }, db) => findTenantIdBySlug(slug, db) },
   async (_request, { db, principal, tenantId, params }) => {
     const files = await listStretchFiles(db, tenantId!);
-    if (files.length === 0) return problem(404, "This tenant's stretch has not been unextended: its teardown files are in each tunnel's bundle (unextend/).");
+    if (files.length === 0) return problem(409, "This tenant's stretch has not been unextended: its teardown files are in each tunnel's bundle (unextend/).");
     const root = `bridgehead-${params.slug}-unextend`;
     const entries: Zippable = {};
     for (const file of files) entries[`${root}/${file.path}`] = [strToU8(file.contents), { mtime: FIXED_MTIME, attrs: (0o100000 | file.mode) << 16, os: 3 }];
