@@ -68,7 +68,15 @@ export async function postJson(target: string, body: string, headers: Record<str
     throw error;
   }
   const timeoutMs = options.timeoutMs ?? DELIVERY_LIMITS.requestTimeoutMs;
-  return new Promise<AttemptResult>((resolve) => {
+  return new Promise<AttemptResult>((settle) => {
+    // `timeout` below only fires on a silence; a receiver dripping its answer would hold the
+    // attempt past the sender's lease, and another instance would send it again. The deadline
+    // bounds the whole exchange (name lookup, connect, request, answer).
+    const deadline = setTimeout(() => request.destroy(new Error(`no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const resolve = (result: AttemptResult) => {
+      clearTimeout(deadline);
+      settle(result);
+    };
     const request = (url.protocol === "https:" ? https : http).request(
       url,
       {
