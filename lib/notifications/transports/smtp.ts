@@ -6,6 +6,7 @@
  */
 import "server-only";
 import dns from "node:dns/promises";
+import net from "node:net";
 import ipaddr from "ipaddr.js";
 import nodemailer from "nodemailer";
 import type { ChannelSettings } from "@/lib/db/schema";
@@ -41,7 +42,26 @@ export async function sendEmail(
   }
   const timeout = options.timeoutMs ?? DELIVERY_LIMITS.requestTimeoutMs;
   const host = bareHost(settings.host);
+  // nodemailer's timeouts fire on a silence only; a server dripping its answers would hold the
+  // attempt past the sender's lease, and another instance would send the e-mail again. The
+  // connection is ours (getSocket), so the deadline can close it, whatever stage it is at.
+  let socket: net.Socket | undefined;
+  let pastDeadline = false;
+  const deadline = setTimeout(() => {
+    pastDeadline = true;
+    socket?.destroy(new Error(`no complete answer within ${timeout / 1000} s`));
+  }, timeout);
   const transport = nodemailer.createTransport({
+    getSocket: (_options, done) => {
+      const connection = net.connect({ host: address, port: settings.port });
+      socket = connection;
+      const failed = (error: Error) => done(error);
+      connection.once("error", failed);
+      connection.once("connect", () => {
+        connection.off("error", failed);
+        done(null, { connection });
+      });
+    },
     host: address,
     port: settings.port,
     secure: settings.security === "tls",
@@ -67,10 +87,12 @@ export async function sendEmail(
     return { outcome: "delivered", code: Number(response.slice(0, 3)) || null, answer: clip(response || "accepted") };
   } catch (error) {
     const e = error as Error & { responseCode?: number; response?: string; code?: string };
+    if (pastDeadline) return { outcome: "retry", code: null, answer: `no complete answer within ${timeout / 1000} s (${clip(e.message)})` };
     const answer = clip(e.response || e.message);
     if (e.code === "EAUTH" || (e.responseCode !== undefined && e.responseCode >= 500)) return { outcome: "failed", code: e.responseCode ?? null, answer };
     return { outcome: "retry", code: e.responseCode ?? null, answer };
   } finally {
+    clearTimeout(deadline);
     transport.close();
   }
 }
