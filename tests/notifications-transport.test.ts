@@ -1,8 +1,9 @@
 /**
- * One webhook POST against receivers that misbehave on the wire. The sender's claim on a
- * delivery lasts DELIVERY_LIMITS.leaseMs; an attempt that outlives it is taken over by another
- * instance and sent again. So an attempt must end within its own time limit, however the
- * receiver drips its answer: the limit bounds the whole exchange, not each silence in it.
+ * The transports against receivers that misbehave on the wire. The sender's claim on a delivery
+ * lasts DELIVERY_LIMITS.leaseMs; an attempt that outlives it is taken over by another instance
+ * and sent again. So an attempt must end within its own time limit, however the receiver drips
+ * its answer: the limit bounds the whole exchange, not each silence in it. And a redirect is a
+ * second target nobody checked: it is reported, not followed.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -46,6 +47,32 @@ describe("webhook transport", () => {
     },
     15_000,
   );
+});
+
+describe("webhook redirects", () => {
+  it("does not follow a redirect: the second target was never checked, so it is not asked", async () => {
+    let asked = 0;
+    const inside = http.createServer((_request, response) => {
+      asked++;
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => inside.listen(0, "127.0.0.1", resolve));
+    try {
+      const insidePort = (inside.address() as AddressInfo).port;
+      server = http.createServer((request, response) => {
+        request.resume();
+        response.writeHead(307, { location: `http://127.0.0.1:${insidePort}/internal` }).end();
+      });
+      await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      const result = await postJson(`http://127.0.0.1:${port}/hook`, "{}", {}, { policy, now: new Date() });
+      expect(result).toMatchObject({ outcome: "failed", code: 307 });
+      expect(result.answer).toContain("redirects are not followed");
+      expect(asked).toBe(0);
+    } finally {
+      await new Promise((resolve) => inside.close(resolve));
+    }
+  });
 });
 
 describe("e-mail transport", () => {
