@@ -9,6 +9,8 @@
  *   (as lib/avs/provisioning.ts does): another instance skips it while the lease holds, and takes
  *   it over once it has run out (its sender died mid-send).
  * - Outcomes are written only while the token still holds the claim (deliver.ts).
+ * - A round takes the operators' channels' heads first, then each tenant's in turn, so no
+ *   tenant's channels can crowd out the operators' or another tenant's (claimHeads).
  * - Deliveries older than the age limit expire, with the receiver's last answer as the reason.
  * The one window for a duplicate is a crash after the receiver accepted and before the outcome
  * was written; the Bridgehead-Delivery header (and the e-mail's Message-ID) let a receiver drop
@@ -90,16 +92,24 @@ export async function runNotificationSender(db: Database, options: SenderOptions
  */
 async function claimHeads(db: Database, token: string, now: Date, limit: number): Promise<Delivery[]> {
   return db.transaction(async (tx) => {
+    // Which due heads this round takes: the operators' channels first, then each tenant's in
+    // turn (every tenant's most overdue head before any tenant's second). By due time alone, a
+    // tenant with many channels to a slow receiver would hold every round and the operators'
+    // pager would wait behind them.
     const heads = await queryRows<{ id: string }>(
       tx,
       sql`select id from (
-            select distinct on (channel_id) id, next_attempt_at, locked_until
-            from notification_deliveries
-            where status = 'pending'
-            order by channel_id, created_at, id
-          ) as head
-          where next_attempt_at <= ${timeParam(now)} and (locked_until is null or locked_until < ${timeParam(now)})
-          order by next_attempt_at
+            select id, owner, next_attempt_at,
+                   row_number() over (partition by owner order by next_attempt_at, id) as turn
+            from (
+              select distinct on (d.channel_id) d.id, d.next_attempt_at, d.locked_until, c.tenant_id as owner
+              from notification_deliveries d join notification_channels c on c.id = d.channel_id
+              where d.status = 'pending'
+              order by d.channel_id, d.created_at, d.id
+            ) as head
+            where next_attempt_at <= ${timeParam(now)} and (locked_until is null or locked_until < ${timeParam(now)})
+          ) as due
+          order by owner is not null, turn, next_attempt_at
           limit ${limit}`,
     );
     if (heads.length === 0) return [];
