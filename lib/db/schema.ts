@@ -295,6 +295,12 @@ export const tunnelEndpoints = pgTable(
     agentTokenCiphertext: text("agent_token_ciphertext"),
     agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
+    /**
+     * Bumped by every ingest that stored at least one new sample from this end: the warning
+     * evaluation compares it with what it last saw to find the tunnels with news (by arrival,
+     * so a late backlog counts too), without reading any sample.
+     */
+    samplesSeq: bigint("samples_seq", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
@@ -380,6 +386,28 @@ export const telemetryWatermarks = pgTable("telemetry_watermarks", {
   receivedThrough: timestamp("received_through", { withTimezone: true }).notNull(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * What the warning evaluation last saw of each tenant (lib/telemetry/evaluate-job.ts): a tenant
+ * is evaluated again only when its endpoints stored new samples (the sum of their `samples_seq`
+ * moved), its configuration changed (`config_hash`, a digest of every column the rules read), or
+ * `due_at` passed: the first moment time alone can change its result (a side falling silent, a
+ * warning's clear period ending, maintenance ending, a new day past the cut-over date).
+ */
+export const tenantEvaluations = pgTable(
+  "tenant_evaluations",
+  {
+    tenantId: uuid("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    samplesSeq: bigint("samples_seq", { mode: "number" }).notNull(),
+    configHash: text("config_hash").notNull(),
+    /** Null: nothing will change with time alone. */
+    dueAt: timestamp("due_at", { withTimezone: true }),
+    evaluatedAt: timestamp("evaluated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("tenant_evaluations_due_idx").on(t.dueAt)],
+);
 
 // ---------------------------------------------------------------------------------------------
 // Warnings and the audit trail

@@ -25,7 +25,8 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
 /**
  * One statement per batch: the rows travel as a single JSON parameter that PostgreSQL unpacks
  * with json_to_recordset, and the endpoint's last-sample time is moved in the same statement
- * (a data-modifying CTE), which makes it all-or-nothing without a transaction. A batch of 200
+ * (a data-modifying CTE), which makes it all-or-nothing without a transaction; so is the bump
+ * of the endpoint's `samples_seq`, the warning evaluation's sign that this end has news. A batch of 200
  * as ordinary parameters is 2,800 values for drizzle and the driver to bind one by one, plus
  * three more round trips for the transaction: on PGlite that was over half the cost of a
  * request (bench/ingest.ts: about 2.5× fewer µs per sample this way).
@@ -69,8 +70,10 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
       on conflict do nothing
       returning 1
     ), touched as (
-      update tunnel_endpoints set last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz)
-      where id = ${agent.endpointId}::uuid
+      -- Only when something new was stored: a batch of re-sends changes nothing, and the
+      -- warning evaluation takes a moved samples_seq for news (lib/telemetry/evaluation/due.ts).
+      update tunnel_endpoints set last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz), samples_seq = samples_seq + 1
+      where id = ${agent.endpointId}::uuid and exists (select from inserted)
     )
     select count(*)::integer as accepted from inserted`)) as unknown as { rows: { accepted: number }[] };
   const accepted = Number(result.rows[0]?.accepted ?? 0);
