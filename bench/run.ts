@@ -12,6 +12,7 @@ import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./all
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchParsers } from "./parsers";
+import { benchScale } from "./scale";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
 
@@ -61,6 +62,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
 };
 

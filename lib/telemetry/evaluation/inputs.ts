@@ -251,11 +251,15 @@ async function readWindowSamples(db: Database, endpoints: { id: string; since: D
     learned_macs: number | null;
   }>(
     db,
-    sql`select s.endpoint_id, ${epochMs(sql`s.measured_at`)} as at, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_bytes, s.df_probe_ok,
-          s.bum_pps, s.learned_macs
+    // A lateral read per endpoint (its ORDER BY keeps the planner from turning it into one hash
+    // join over the whole table): each endpoint's window off its (endpoint_id, measured_at) key.
+    sql`select w.id as endpoint_id, s.*
         from ${windows}
-        join telemetry_samples s on s.endpoint_id = w.id and s.measured_at >= w.since
-        order by s.endpoint_id, s.measured_at`,
+        cross join lateral (
+          select ${epochMs(sql`s.measured_at`)} as at, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_bytes, s.df_probe_ok, s.bum_pps, s.learned_macs
+          from telemetry_samples s where s.endpoint_id = w.id and s.measured_at >= w.since
+          order by s.measured_at
+        ) s`,
   );
   const index = new Map<string, RuleSample>();
   for (const r of rows) {
