@@ -79,26 +79,28 @@ export async function createFleet(db: Database, tunnelCount: number, tag: string
 }
 
 /**
- * History through the ingest path: every agent's samples every 10 s from `from` to `to`, a
- * batch per agent per slice, `parallel` agents at a time (PostgreSQL takes them concurrently).
+ * History through the ingest path: every agent's samples every 10 s from `from` to `to`, sent
+ * the way an agent that batches five minutes at a time would have sent them (each batch stamped
+ * received a second after its newest sample, agents a millisecond apart), `parallel` agents at
+ * a time (PostgreSQL takes them concurrently). Returns how many were stored.
  */
 export async function ingestHistory(db: Database, agents: FleetAgent[], from: Date, to: Date, parallel = 1): Promise<number> {
   let stored = 0;
-  const sliceMs = 30 * 60_000;
-  for (let sliceStart = from.getTime(); sliceStart < to.getTime(); sliceStart += sliceMs) {
-    const sliceEnd = Math.min(to.getTime(), sliceStart + sliceMs);
+  const batchMs = 5 * 60_000;
+  for (let batchStart = Math.ceil(from.getTime() / SAMPLE_EVERY_MS) * SAMPLE_EVERY_MS; batchStart < to.getTime(); batchStart += batchMs) {
+    const batchEnd = Math.min(to.getTime(), batchStart + batchMs);
     let next = 0;
     await Promise.all(
       Array.from({ length: parallel }, async () => {
         while (next < agents.length) {
-          const agent = agents[next++]!;
+          const index = next++;
+          const agent = agents[index]!;
           const samples: TelemetrySample[] = [];
-          for (let at = Math.ceil(sliceStart / SAMPLE_EVERY_MS) * SAMPLE_EVERY_MS; at < sliceEnd; at += SAMPLE_EVERY_MS) samples.push(sampleOf(agent, new Date(at)));
-          for (let i = 0; i < samples.length; i += 200) {
-            const result = await ingestSamples(db, agent, samples.slice(i, i + 200), to);
-            if (!result.ok) throw new Error(`ingest refused the history: ${JSON.stringify(result.fields).slice(0, 300)}`);
-            stored += result.accepted;
-          }
+          for (let at = batchStart; at < batchEnd; at += SAMPLE_EVERY_MS) samples.push(sampleOf(agent, new Date(at)));
+          const receivedAt = new Date(batchEnd - SAMPLE_EVERY_MS + 1_000 + (index % 1_000));
+          const result = await ingestSamples(db, agent, samples, receivedAt);
+          if (!result.ok) throw new Error(`ingest refused the history: ${JSON.stringify(result.fields).slice(0, 300)}`);
+          stored += result.accepted;
         }
       }),
     );

@@ -129,8 +129,11 @@ async function evaluationRounds(db: Database, tunnels: number, database: string,
     due.push(result.due);
     return performance.now() - started;
   };
+  // Both ends of every tunnel of every `1 / share`th tenant report once more.
+  const tenantIds = [...new Set(agents.map((a) => a.tenantId))];
   const report = async (share: number, at: number) => {
-    for (const [i, agent] of agents.entries()) if (i % Math.round(1 / share) === 0) await ingestSamples(db, agent, [sampleOf(agent, new Date(at))], new Date(at + 1_000));
+    const chosen = new Set(tenantIds.filter((_, i) => i % Math.round(1 / share) === 0));
+    for (const agent of agents) if (chosen.has(agent.tenantId)) await ingestSamples(db, agent, [sampleOf(agent, new Date(at))], new Date(at + 1_000));
   };
   // All four rounds fall between two samples of the history's 10-second grid, so none of them
   // sees a sample leave the window: what makes tenants due is only what was reported.
@@ -208,7 +211,16 @@ async function mixedLoad(
   displayToken: string,
   seeded: Pick<Mixed, "backlogMs" | "historySamples" | "sparklineReadMs">,
 ): Promise<Mixed> {
-  const cookie = await displayCookie(consoles[0]!, displayToken);
+  // A console just started may still be busy with its first rounds: a few tries.
+  let cookie = "";
+  for (let attempt = 1; !cookie; attempt++) {
+    try {
+      cookie = await displayCookie(consoles[0]!, displayToken);
+    } catch (error) {
+      if (attempt === 5) throw new Error(`${String(error)}\n--- console log ---\n${consoles[0]!.output().slice(-4000)}`);
+      await sleep(10_000);
+    }
+  }
   const measuring = { on: false };
   const ingestMs: number[] = [];
   const nocMs: number[] = [];

@@ -301,6 +301,12 @@ export const tunnelEndpoints = pgTable(
      * so a late backlog counts too), without reading any sample.
      */
     samplesSeq: bigint("samples_seq", { mode: "number" }).notNull().default(0),
+    /**
+     * The samples_seq of the last ingest that stored a sample measured before the newest already
+     * stored (a late one, from an agent's backlog): a reader keeping this end's recent samples
+     * in memory must read them again, since new samples are no longer only the newest.
+     */
+    lateSeq: bigint("late_seq", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),

@@ -12,7 +12,8 @@
  * advisory lock: with several app instances on one PostgreSQL exactly one evaluates at a time
  * (the others skip the round), and no transaction holds the embedded database's one connection
  * for long, so requests are served between batches. Every batch reads in a fixed handful of
- * statements and writes in a fixed handful, whatever its size.
+ * statements and writes in a fixed handful, whatever its size; the samples it reads are only
+ * those that arrived since this process last looked (evaluation/sample-windows.ts).
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
@@ -21,6 +22,7 @@ import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/backgroun
 import { findDueTenants, readFingerprints, type DueTenant } from "./evaluation/due";
 import { nextEvaluationAt } from "./evaluation/deadline";
 import { buildRuleInputs, readTenantRows, thresholdsOf, type TenantRows } from "./evaluation/inputs";
+import { SampleWindows } from "./evaluation/sample-windows";
 import { applyTunnelStatuses, applyWarningChanges, saveEvaluations, type EvaluationRecord } from "./evaluation/writes";
 import { tunnelHealth } from "./health";
 import { reconcileWarnings, type WarningChange } from "./lifecycle";
@@ -55,16 +57,25 @@ export type EvaluationRound =
 
 type BatchOutcome = Omit<Extract<EvaluationRound, { ran: true }>, "ran" | "due">;
 
-export async function runWarningEvaluation(db: Database, options: { now?: Date; batchSize?: number } = {}): Promise<EvaluationRound> {
+/** The windows each process keeps between its rounds, per database (sample-windows.ts). */
+const keptWindows = new WeakMap<Database, SampleWindows>();
+
+export async function runWarningEvaluation(
+  db: Database,
+  options: { now?: Date; batchSize?: number; /** Default: the ones this process keeps for `db`. */ windows?: SampleWindows } = {},
+): Promise<EvaluationRound> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? EVALUATION_BATCH;
   const total: BatchOutcome = { tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
+  let windows = options.windows ?? keptWindows.get(db);
+  if (!windows) keptWindows.set(db, (windows = new SampleWindows()));
+  const kept = windows;
 
   // The first batch also finds what is due, under the lock, so a round that another instance
   // is running reports { ran: false } without any work.
   const first = await lockedStep(db, async (tx) => {
     const due = await findDueTenants(tx, now);
-    return { due, outcome: await evaluateBatch(tx, due.slice(0, batchSize), now) };
+    return { due, outcome: await evaluateBatch(tx, due.slice(0, batchSize), now, kept) };
   });
   if (!first) return { ran: false };
   add(total, first.outcome);
@@ -73,7 +84,7 @@ export async function runWarningEvaluation(db: Database, options: { now?: Date; 
     const batch = first.due.slice(offset, offset + batchSize).map((d) => d.tenantId);
     // Read again inside the batch's transaction: the fingerprints saved must be those the
     // inputs were read with (samples arriving meanwhile make the tenant due next round).
-    const outcome = await lockedStep(db, async (tx) => evaluateBatch(tx, await readFingerprints(tx, batch), now));
+    const outcome = await lockedStep(db, async (tx) => evaluateBatch(tx, await readFingerprints(tx, batch), now, kept));
     // Another instance holds the lock between our batches: it is evaluating, and its round
     // finds what this one has left.
     if (!outcome) break;
@@ -91,13 +102,14 @@ async function lockedStep<T>(db: Database, work: (tx: Database) => Promise<T>): 
 }
 
 /** One batch: read, evaluate, write, remember. */
-async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date): Promise<BatchOutcome> {
+async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date, windows: SampleWindows): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
   if (due.length === 0) return outcome;
   const rows = await readTenantRows(
     tx,
     due.map((d) => d.tenantId),
     now,
+    windows,
   );
   const fingerprint = new Map(due.map((d) => [d.tenantId, d]));
   const changes: WarningChange[] = [];

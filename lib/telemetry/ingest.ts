@@ -68,11 +68,13 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
         measured_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path jsonb,
         tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer)
       on conflict do nothing
-      returning 1
+      returning measured_at
     ), touched as (
       -- Only when something new was stored: a batch of re-sends changes nothing, and the
-      -- warning evaluation takes a moved samples_seq for news (lib/telemetry/evaluation/due.ts).
-      update tunnel_endpoints set last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz), samples_seq = samples_seq + 1
+      -- warning evaluation takes a moved samples_seq for news (lib/telemetry/evaluation/due.ts),
+      -- and a moved late_seq for news that is not only the newest (evaluation/sample-windows.ts).
+      update tunnel_endpoints set last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz), samples_seq = samples_seq + 1,
+        late_seq = case when (select min(measured_at) from inserted) <= last_sample_at then samples_seq + 1 else late_seq end
       where id = ${agent.endpointId}::uuid and exists (select from inserted)
     )
     select count(*)::integer as accepted from inserted`)) as unknown as { rows: { accepted: number }[] };

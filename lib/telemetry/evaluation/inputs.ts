@@ -4,19 +4,20 @@
  * builder the tests drive directly.
  *
  * Read only what the rules need: each tenant's own window of samples (15 minutes unless it chose
- * otherwise) without the hop path, the path only for the newest traces the asymmetric-routing
- * rule compares (and the newest one, whose first hop the single-point-of-failure rule reads), the
- * baseline as one median per tunnel computed in SQL, not a week of hourly rows.
+ * otherwise), kept between rounds and brought up to date with what arrived (sample-windows.ts),
+ * the hop path only on the newest traces the asymmetric-routing rule compares (and the newest
+ * one, whose first hop the single-point-of-failure rule reads), the baseline as one median per
+ * tunnel computed in SQL, not a week of hourly rows.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import type { PathHop } from "@/lib/db/schema";
 import type { ActiveWarning } from "../lifecycle";
 import { firstAnsweringHop } from "../rules/asymmetric-routing";
 import type { RuleInput, RuleSample, Side } from "../rules/types";
 import { epochMs, queryRows, timeParam } from "../sql";
 import { BASELINE_MIN_HOURS, BASELINE_WINDOW_DAYS, resolveThresholds, ThresholdsError, type Thresholds } from "../thresholds";
 import { uuidArray } from "./due";
+import { SampleWindows } from "./sample-windows";
 
 export type TenantRow = {
   id: string;
@@ -129,7 +130,7 @@ export function buildRuleInputs(rows: Omit<TenantRows, "active">, thresholds: Th
  * Reads the given tenants for a round at `now`. Tenants that are gone or no longer evaluated
  * are simply absent. The caller owns the transaction.
  */
-export async function readTenantRows(db: Database, tenantIds: readonly string[], now: Date): Promise<TenantRows[]> {
+export async function readTenantRows(db: Database, tenantIds: readonly string[], now: Date, windows: SampleWindows = new SampleWindows()): Promise<TenantRows[]> {
   if (tenantIds.length === 0) return [];
   const ids = uuidArray(tenantIds);
   const tenantRows = await queryRows<{
@@ -154,9 +155,10 @@ export async function readTenantRows(db: Database, tenantIds: readonly string[],
     sql`select id, tenant_id, ordinal, name, status, ${epochMs(sql`maintenance_until`)} as maintenance_until_ms
         from tunnels where tenant_id = any(${ids})`,
   );
-  const endpointRows = await queryRows<{ id: string; tunnel_id: string; side: Side; hostname: string; last_sample_ms: number | null }>(
+  // Before any sample: see SampleWindows for why the sequence numbers come first.
+  const endpointRows = await queryRows<{ id: string; tunnel_id: string; side: Side; hostname: string; last_sample_ms: number | null; seq: string; late_seq: string }>(
     db,
-    sql`select e.id, e.tunnel_id, e.side, e.hostname, ${epochMs(sql`e.last_sample_at`)} as last_sample_ms
+    sql`select e.id, e.tunnel_id, e.side, e.hostname, ${epochMs(sql`e.last_sample_at`)} as last_sample_ms, e.samples_seq as seq, e.late_seq
         from tunnel_endpoints e join tunnels t on t.id = e.tunnel_id where t.tenant_id = any(${ids})`,
   );
 
@@ -170,9 +172,9 @@ export async function readTenantRows(db: Database, tenantIds: readonly string[],
   };
   const windowed = endpointRows.flatMap((e) => {
     const t = windowOf(e);
-    return t ? [{ id: e.id, since: new Date(windowStartOf(t, now)), paths: t.openAfterConsecutive }] : [];
+    return t ? [{ id: e.id, since: new Date(windowStartOf(t, now)), paths: t.openAfterConsecutive, seq: Number(e.seq), lateSeq: Number(e.late_seq) }] : [];
   });
-  const samples = await readWindowSamples(db, windowed);
+  const samples = await windows.read(db, windowed, now.getTime());
   const baselines = await readBaselines(db, endpointRows.filter((e) => e.side === "source").map((e) => e.id), now);
   const activeRows = await queryRows<{
     id: string;
@@ -227,72 +229,6 @@ export async function readTenantRows(db: Database, tenantIds: readonly string[],
         clearSince: date(w.clear_since_ms),
       })),
   }));
-}
-
-/**
- * Each endpoint's samples since its window start, oldest first, without the hop path; then the
- * path of the newest `paths` traces of each (samples that carried one), put back on those
- * samples. Times travel as epoch milliseconds: a number parses far faster than a timestamp.
- */
-async function readWindowSamples(db: Database, endpoints: { id: string; since: Date; paths: number }[]): Promise<Map<string, RuleSample[]>> {
-  const byEndpoint = new Map<string, RuleSample[]>(endpoints.map((e) => [e.id, []]));
-  if (endpoints.length === 0) return byEndpoint;
-  const windows = sql`unnest(${uuidArray(endpoints.map((e) => e.id))}, ${`{${endpoints.map((e) => e.since.toISOString()).join(",")}}`}::timestamptz[],
-    ${`{${endpoints.map((e) => e.paths).join(",")}}`}::int[]) as w(id, since, paths)`;
-  const rows = await queryRows<{
-    endpoint_id: string;
-    at: number;
-    rtt_ms: number | null;
-    jitter_ms: number | null;
-    loss_pct: number | null;
-    df_probe_bytes: number | null;
-    df_probe_ok: boolean | null;
-    bum_pps: number | null;
-    learned_macs: number | null;
-  }>(
-    db,
-    // A lateral read per endpoint (its ORDER BY keeps the planner from turning it into one hash
-    // join over the whole table): each endpoint's window off its (endpoint_id, measured_at) key.
-    sql`select w.id as endpoint_id, s.*
-        from ${windows}
-        cross join lateral (
-          select ${epochMs(sql`s.measured_at`)} as at, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_bytes, s.df_probe_ok, s.bum_pps, s.learned_macs
-          from telemetry_samples s where s.endpoint_id = w.id and s.measured_at >= w.since
-          order by s.measured_at
-        ) s`,
-  );
-  const index = new Map<string, RuleSample>();
-  for (const r of rows) {
-    const at = Math.round(r.at);
-    const sample: RuleSample = {
-      measuredAt: new Date(at),
-      rttMs: r.rtt_ms,
-      jitterMs: r.jitter_ms,
-      lossPct: r.loss_pct,
-      dfProbeBytes: r.df_probe_bytes,
-      dfProbeOk: r.df_probe_ok,
-      path: null,
-      bumPps: r.bum_pps,
-      learnedMacs: r.learned_macs,
-    };
-    byEndpoint.get(r.endpoint_id)?.push(sample);
-    index.set(`${r.endpoint_id}@${at}`, sample);
-  }
-  const paths = await queryRows<{ endpoint_id: string; at: number; path: PathHop[] }>(
-    db,
-    sql`select w.id as endpoint_id, p.at, p.path
-        from ${windows}
-        cross join lateral (
-          select ${epochMs(sql`s.measured_at`)} as at, s.path from telemetry_samples s
-          where s.endpoint_id = w.id and s.measured_at >= w.since and s.path is not null and s.path <> '[]'::jsonb
-          order by s.measured_at desc limit w.paths
-        ) p`,
-  );
-  for (const p of paths) {
-    const sample = index.get(`${p.endpoint_id}@${Math.round(p.at)}`);
-    if (sample) sample.path = p.path;
-  }
-  return byEndpoint;
 }
 
 /**
