@@ -10,12 +10,13 @@ import { readConfig } from "@/lib/config";
 import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
 import { seedDemoData } from "@/lib/demo/seed";
-import { startDemoFleet } from "@/lib/fleet/demo-fleet";
+import { startDemoFleet } from "@/lib/demo/fleet";
 import { getSecretsKey } from "@/lib/secrets";
 import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
-import { createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
+import { builtinProviderContentSecurityPolicy, createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
+import { createRequestListener } from "@/lib/server/request-listener";
 import { loadTlsMaterial } from "@/lib/server/tls";
 
 const dev = process.argv.includes("--dev");
@@ -43,14 +44,12 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const listener: http.RequestListener = (req, res) => {
-    const isIdentityRequest = req.url === OIDC_PREFIX || req.url?.startsWith(`${OIDC_PREFIX}/`);
-    const work = identityProvider && isIdentityRequest ? identityProvider.handle(req, res) : handle(req, res);
-    work.catch((error: unknown) => {
-      console.error("[bridgehead] request failed:", error);
-      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
-    });
-  };
+  const listener = createRequestListener({
+    handle,
+    identity: identityProvider && { prefix: OIDC_PREFIX, handle: identityProvider.handle, contentSecurityPolicy: builtinProviderContentSecurityPolicy(config) },
+    // HSTS whenever users arrive over HTTPS: the console's own TLS or a proxy's in front of it.
+    https: config.publicUrl.startsWith("https:"),
+  });
 
   let server: http.Server;
   if (config.tls.enabled) {

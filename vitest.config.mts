@@ -8,7 +8,8 @@ export default defineConfig({
     exclude: ["node_modules/**", "e2e/**", ".next/**", "data/**"],
     globalSetup: ["tests/global-setup.ts"],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // A hook may start the console (tests/support/console-server.ts allows it 150 s on a loaded machine).
+    hookTimeout: 180_000,
     // Two cores: PGlite's WASM start-up is CPU-bound, so more workers only queue.
     maxWorkers: 2,
   },

@@ -161,7 +161,7 @@ export function renderGateway(figures: GatewayFigures): string {
     `| **whole bundle** (renderBundle: the above, zipped at level 6) | ${bundleCell(0)} | ${bundleCell(1)} |`,
     "",
     `A download's work on PGlite (Contoso's tunnel, one tenant in the database): loadGatewayContext ${figures.loadOnlyMicros.toFixed(0)} µs ` +
-      `(two queries, three secrets decrypted, the allow-lists), then renderBundle: ${figures.endToEndMicros.toFixed(0)} µs in all, ` +
+      `(three queries: the tunnel, its ends and a partner tunnel; three secrets decrypted, the allow-lists), then renderBundle: ${figures.endToEndMicros.toFixed(0)} µs in all, ` +
       `${(figures.endToEndMicros / figures.bundle.micros[0]!).toFixed(1)}× the bundle from the in-memory fixture.`,
   ].join("\n");
 }

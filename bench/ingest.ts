@@ -168,7 +168,7 @@ async function prepareFleet(dataDir: string, tunnelCount: number): Promise<Bench
       const tenantOf = new Map(tunnelRows.map((t, i) => [t.id, tenantRows[i]!.id]));
       for (const row of endpointRows) {
         const end = ends.find((e) => e.tunnelId === row.tunnelId && e.side === row.side)!;
-        agents.push({ endpointId: row.id, tunnelId: row.tunnelId, tenantId: tenantOf.get(row.tunnelId)!, side: row.side, token: end.token, seed: seedFromId(row.tunnelId) });
+        agents.push({ endpointId: row.id, tunnelId: row.tunnelId, tenantId: tenantOf.get(row.tunnelId)!, side: row.side, tokenUsed: "current", tokenHash: hashToken(end.token), token: end.token, seed: seedFromId(row.tunnelId) });
       }
     }
     return agents;

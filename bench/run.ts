@@ -11,6 +11,8 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchPages } from "./pages";
+import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
 import { benchScale } from "./scale";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
@@ -64,6 +66,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   views: () => benchViews(),
   scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
+  pages: () => benchPages(),
+  sessions: async ({ postgresUrl }) => {
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_sessions");
+    await admin.end();
+    return benchSessions(postgresUrl.replace(/\/bench$/, "/bench_sessions"));
+  },
 };
 
 async function main() {

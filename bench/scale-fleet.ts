@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import type { AgentPrincipal } from "@/lib/auth/agent";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
 import { nocDisplays, privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
@@ -17,7 +18,7 @@ import { ingestSamples } from "@/lib/telemetry/ingest";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
 import { freePort } from "@/tests/support/postgres-server";
 
-export type FleetAgent = { endpointId: string; tunnelId: string; tenantId: string; side: "source" | "avs"; token: string; seed: number; scenario: Scenario };
+export type FleetAgent = AgentPrincipal & { token: string; seed: number; scenario: Scenario };
 export type Fleet = { agents: FleetAgent[]; displayToken: string };
 
 const FACTS = { innerMtu: 1377, underlayMtu: 1500, sourceUnderlayIp: "198.51.100.10", avsUnderlayIp: "10.124.8.10" };
@@ -70,7 +71,7 @@ export async function createFleet(db: Database, tunnelCount: number, tag: string
       const end = ends.find((e) => e.tunnel.id === row.tunnelId && e.side === row.side)!;
       const seed = seedFromId(row.tunnelId);
       const scenario = seed % 20 === 0 ? TROUBLE[(seed >>> 5) % TROUBLE.length]! : "healthy";
-      agents.push({ endpointId: row.id, tunnelId: row.tunnelId, tenantId: end.tunnel.tenantId, side: row.side, token: end.token, seed, scenario });
+      agents.push({ endpointId: row.id, tunnelId: row.tunnelId, tenantId: end.tunnel.tenantId, side: row.side, tokenUsed: "current", tokenHash: hashToken(end.token), token: end.token, seed, scenario });
     }
   }
   const displayToken = newBearerToken("noc");

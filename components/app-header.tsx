@@ -1,10 +1,10 @@
 import Link from "next/link";
+import type { NavItem } from "@/components/admin/admin-nav";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import type { Principal } from "@/lib/auth/permissions";
 import { readConfig } from "@/lib/config";
 import { browserAuthConfig } from "@/lib/identity/client-config";
 
-type NavItem = { href: string; label: string };
 
 export function AppHeader({ home, area, nav, principal }: { home: string; area: string; nav: NavItem[]; principal: Principal }) {
   return (

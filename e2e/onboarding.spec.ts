@@ -18,9 +18,13 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
 
   await subnet.fill("10.77.0.0/24");
   await form.getByRole("button", { name: "Onboard tenant" }).click();
+  // The operator lands on the new tenant's page, told what it got, with the portal still around it.
+  await expect(page).toHaveURL(/\/t\/northwind\?onboarded=1$/);
   const done = page.getByRole("status").filter({ hasText: "Northwind Traders is onboarded" });
   await expect(done).toContainText(/on VLAN (\d+) \(VNI 10\1\)/);
   const vlan = Number(/VLAN (\d+)/.exec((await done.textContent())!)![1]);
+  await page.getByRole("navigation", { name: "admin" }).getByRole("link", { name: "Tenants" }).click();
+  await expect(page).toHaveURL(/\/admin\/tenants$/);
 
   await page.goto("/admin/tenants?q=northwind");
   const row = page.getByRole("row", { name: /Northwind Traders/ });

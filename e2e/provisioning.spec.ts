@@ -7,7 +7,7 @@ test.use({ storageState: storageStateOf("admin") });
 test("onboarding a tenant shows its segment go from provisioning to ready", async ({ page }) => {
   const form = await fillOnboarding(page, { name: "Litware Labs", slug: "litware", subnet: "10.88.0.0/24", gateway: "avs" });
   await form.getByRole("button", { name: "Onboard tenant" }).click();
-  await page.getByRole("link", { name: "Open the tenant" }).click();
+  await expect(page).toHaveURL(/\/t\/litware\?onboarded=1$/);
 
   const state = page.getByRole("status", { name: "Segment state" });
   await expect(state).toHaveText(/(Pending|Provisioning)$/);
@@ -29,7 +29,7 @@ test("an injected failure shows Azure's reason, and a retry succeeds", async ({ 
 
   const form = await fillOnboarding(page, { name: "Adventure Works", slug: "adventure", subnet: "10.89.0.0/24" });
   await form.getByRole("button", { name: "Onboard tenant" }).click();
-  await page.getByRole("link", { name: "Open the tenant" }).click();
+  await expect(page).toHaveURL(/\/t\/adventure\?onboarded=1$/);
 
   const card = page.getByRole("region", { name: "NSX-T segment" });
   await expect(card.getByRole("status", { name: "Segment state" })).toHaveText(/Failed$/, { timeout: 20_000 });

@@ -84,8 +84,8 @@ test.describe("an admin", () => {
     // A tenant with a tunnel, then offboarded: its tunnel stays on record as history.
     const form = await fillOnboarding(page, { name: "Adatum Systems", slug: "adatum", subnet: "10.79.0.0/24" });
     await form.getByRole("button", { name: "Onboard tenant" }).click();
+    await expect(page).toHaveURL(/\/t\/adatum\?onboarded=1$/);
     await expect(page.getByRole("status").filter({ hasText: "Adatum Systems is onboarded" })).toBeVisible();
-    await page.goto("/t/adatum");
     const add = page.getByRole("form", { name: "Add a tunnel" });
     await add.getByRole("group", { name: "Source-site gateway" }).getByLabel("Host name").fill("adatum-gw1");
     const avs = add.getByRole("group", { name: /AVS edge bridge/ });
@@ -153,6 +153,9 @@ test.describe("a tenant user", () => {
     for (const name of ["Remove tunnel", "Offboard", "Add tunnel"]) await expect(page.getByRole("button", { name })).toHaveCount(0);
     await expect(page.getByRole("form", { name: "Add a tunnel" })).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveCount(0);
+    // Nor the admin portal's navigation: their header is their own network's.
+    await expect(page.getByRole("navigation", { name: "admin" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Bridgehead my network" })).toHaveAttribute("href", "/t/contoso");
     await snap(page, "tenant-alice");
 
     const other = await page.goto("/t/fabrikam");
@@ -163,12 +166,19 @@ test.describe("a tenant user", () => {
 });
 
 /** Rotates one end's agent token on the tenant page, as an admin would, and returns the new token. */
+/** A new token for one end, with the old one revoked at once: the simulated agent holding it is cut off. */
 async function rotateToken(page: Page, endpoint: RegExp): Promise<string> {
   const row = page.getByRole("listitem", { name: endpoint });
   await row.getByRole("button", { name: "Rotate token" }).click();
   const code = row.getByRole("status").locator("code");
   await expect(code).toHaveText(/^agt_/);
-  return (await code.textContent())!;
+  const token = (await code.textContent())!;
+  // A rotation keeps the previous token working for its grace window; taking the end over
+  // from the simulated agent means revoking it now, as for a leaked token.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await row.getByRole("button", { name: "Revoke previous token now" }).click();
+  await expect(row.getByRole("status")).toHaveText(/^The previous token of .+ no longer works\.$/);
+  return token;
 }
 
 async function asAdmin<T>(browser: Browser, run: (page: Page) => Promise<T>): Promise<T> {

@@ -10,6 +10,11 @@ describe("readConfig", () => {
     expect(config.identity).toEqual({ mode: "builtin" });
     expect(config.tls.enabled).toBe(true);
     expect(config).toMatchObject({ host: "127.0.0.1", port: 3000, publicUrl: "https://localhost:3000" });
+    expect(config).toMatchObject({ sessionIdleMinutes: 60, agentTokenGraceHours: 24 });
+  });
+
+  it("reads the idle timeout and the agent token grace window", () => {
+    expect(readConfig({ SESSION_IDLE_MINUTES: "15", AGENT_TOKEN_GRACE_HOURS: "0" })).toMatchObject({ sessionIdleMinutes: 15, agentTokenGraceHours: 0 });
   });
 
   it("switches each concern to the real service by its variables", () => {
@@ -52,6 +57,11 @@ describe("readConfig", () => {
     [{ TLS: "off" }, /TLS=off is only allowed with Microsoft Entra ID/],
     [{ ENTRA_TENANT_ID: "t" }, /Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ TLS_CERT_FILE: "/c.pem" }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],
+    [{ SESSION_IDLE_MINUTES: "2" }, /SESSION_IDLE_MINUTES must be a whole number of minutes from 5 to 480/],
+    [{ SESSION_IDLE_MINUTES: "1.5" }, /SESSION_IDLE_MINUTES must be a whole number/],
+    [{ SESSION_IDLE_MINUTES: "600" }, /from 5 to 480/],
+    [{ AGENT_TOKEN_GRACE_HOURS: "-1" }, /AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720/],
+    [{ AGENT_TOKEN_GRACE_HOURS: "1000" }, /from 0 to 720/],
   ])("rejects %o with a message that says what to fix", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

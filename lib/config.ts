@@ -35,6 +35,12 @@ const environmentSchema = z.object({
     message: "SECRETS_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)",
   }),
   BUILTIN_SIGN_IN: z.enum(["on"]).optional(),
+  SESSION_IDLE_MINUTES: optionalString.refine((v) => v === undefined || (/^\d{1,4}$/.test(v) && Number(v) >= 5 && Number(v) <= 480), {
+    message: "SESSION_IDLE_MINUTES must be a whole number of minutes from 5 to 480 (a session lasts 8 hours at most)",
+  }),
+  AGENT_TOKEN_GRACE_HOURS: optionalString.refine((v) => v === undefined || (/^\d{1,4}$/.test(v) && Number(v) <= 720), {
+    message: "AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720 (0: a rotated token stops at once)",
+  }),
   ENTRA_TENANT_ID: optionalString,
   ENTRA_CLIENT_ID: optionalString,
 });
@@ -55,6 +61,10 @@ export type AppConfig = {
   secretsKey?: string;
   azure: { mode: "emulator" } | { mode: "azure"; subscriptionId: string; resourceGroup?: string };
   identity: { mode: "builtin" } | { mode: "entra"; tenantId: string; clientId: string };
+  /** A person's session ends after this long without a request (wall displays are exempt). */
+  sessionIdleMinutes: number;
+  /** How long an agent's previous token keeps working after a rotation. */
+  agentTokenGraceHours: number;
 };
 
 export class ConfigError extends Error {
@@ -137,5 +147,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       ? { mode: "azure", subscriptionId: e.AZURE_SUBSCRIPTION_ID, resourceGroup: e.AZURE_RESOURCE_GROUP }
       : { mode: "emulator" },
     identity,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES ? Number(e.SESSION_IDLE_MINUTES) : 60,
+    agentTokenGraceHours: e.AGENT_TOKEN_GRACE_HOURS ? Number(e.AGENT_TOKEN_GRACE_HOURS) : 24,
   };
 }

@@ -6,36 +6,28 @@
  * The key is SHA-256 of SECRETS_KEY when set (every instance derives the same one), otherwise a
  * random 32-byte key made once in DATA_DIR/secrets/secrets.key, readable by the console only.
  */
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { CompactEncrypt, compactDecrypt } from "jose";
 import type { AppConfig } from "@/lib/config";
+import { loadKey } from "@/lib/server/key-file";
+import { processSlot } from "@/lib/server/process-slot";
 
 /** What each stored secret is; bound into its ciphertext so one cannot stand in for another. */
 export const SECRET_PURPOSE = { psk: "ipsec-psk", agentToken: "agent-token" } as const;
 export type SecretPurpose = (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE];
 
-const shared = globalThis as typeof globalThis & { __bridgeheadSecretsKey?: Uint8Array };
+const secretsKey = processSlot<Uint8Array>("secrets-key");
 
 export function getSecretsKey(config: Pick<AppConfig, "secretsKey" | "dataDir">): Uint8Array {
-  if (shared.__bridgeheadSecretsKey) return shared.__bridgeheadSecretsKey;
-  let key: Uint8Array;
-  if (config.secretsKey) {
-    key = createHash("sha256").update(`bridgehead-secrets:${config.secretsKey}`).digest();
-  } else {
-    const file = path.join(config.dataDir, "secrets", "secrets.key");
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    try {
-      fs.writeFileSync(file, randomBytes(32), { mode: 0o600, flag: "wx" });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    key = fs.readFileSync(file);
-    if (key.length !== 32) throw new Error(`${file} is not a 32-byte key. Restore it from backup: the stored secrets cannot be read without it.`);
-  }
-  shared.__bridgeheadSecretsKey = key;
-  return key;
+  return secretsKey.getOrCreate(() =>
+    loadKey({
+      secret: config.secretsKey,
+      purpose: "secrets",
+      file: path.join(config.dataDir, "secrets", "secrets.key"),
+      whenDamaged: "Restore it from backup: the stored secrets cannot be read without it.",
+    }),
+  );
 }
 
 /**
@@ -74,5 +66,5 @@ export function newPresharedKey(): string {
 
 /** For tests: forget the cached key so another DATA_DIR's key is read. */
 export function forgetSecretsKey(): void {
-  delete shared.__bridgeheadSecretsKey;
+  secretsKey.set(undefined);
 }

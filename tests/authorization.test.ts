@@ -8,15 +8,21 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
+import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
 import { createDisplay } from "@/lib/actions/noc/create-display";
+import { endDisplaySessions } from "@/lib/actions/noc/end-display-sessions";
+import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { updateVlanPool } from "@/lib/actions/pools/update-vlan-pool";
+import { addReservedRange } from "@/lib/actions/clouds/add-reserved-range";
 import { refreshPrivateClouds } from "@/lib/actions/clouds/refresh-private-clouds";
+import { removeReservedRange } from "@/lib/actions/clouds/remove-reserved-range";
 import { clearEmulatorFaults, injectEmulatorFault } from "@/lib/actions/emulator/inject-fault";
 import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
+import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
@@ -24,7 +30,8 @@ import { acknowledgeWarning } from "@/lib/actions/warnings/acknowledge-warning";
 import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, memberships, nocDisplays, segments, tenants, tunnelEndpoints, tunnels, vlanPools, warnings } from "@/lib/db/schema";
+import { startSession } from "@/lib/commands/sessions";
+import { auditEvents, memberships, nocDisplays, reservedPrefixes, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -44,6 +51,9 @@ let displayId: string;
 let segmentId: string;
 let spareTunnelId: string;
 let warningId: string;
+let targetUserId: string;
+let targetSessionId: string;
+let reservedRangeId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -70,6 +80,11 @@ beforeAll(async () => {
     .values({ tenantId: tenantIdOf.fabrikam, kind: "loss", severity: "warning", dedupeKey: "loss:test", message: "Loss 5 %" })
     .returning();
   warningId = warning!.id;
+  const [target] = await db.insert(users).values({ subject: "s-target", signInName: "target@contoso.example", displayName: "Target" }).returning();
+  targetUserId = target!.id;
+  targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
+  const [range] = await db.insert(reservedPrefixes).values({ privateCloudId: cloudId, cidr: "10.250.0.0/16", description: "Lab" }).returning();
+  reservedRangeId = range!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -78,7 +93,11 @@ const ACTIONS = {
   removeMembership: () => [removeMembership, { id: membershipId }],
   createDisplay: () => [createDisplay, { name: "Wall" }],
   revokeDisplay: () => [revokeDisplay, { id: displayId }],
+  issueDisplayLink: () => [issueDisplayLink, { id: displayId }],
+  endDisplaySessions: () => [endDisplaySessions, { id: displayId }],
+  endUserSessions: () => [endUserSessions, { id: targetUserId }],
   rotateAgentToken: () => [rotateAgentToken, { id: endpointOf.fabrikam }],
+  revokePreviousAgentToken: () => [revokePreviousAgentToken, { id: endpointOf.fabrikam }],
   onboardTenant: () => [
     onboardTenant,
     {
@@ -109,6 +128,8 @@ const ACTIONS = {
   updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
   retrySegment: () => [retrySegment, { id: segmentId }],
   refreshPrivateClouds: () => [refreshPrivateClouds, {}],
+  addReservedRange: () => [addReservedRange, { scope: cloudId, cidr: `10.${200 + (Date.now() % 40)}.0.0/16`, reason: "Partner network" }],
+  removeReservedRange: () => [removeReservedRange, { id: reservedRangeId }],
   injectEmulatorFault: () => [injectEmulatorFault, { kind: "error", times: "1" }],
   clearEmulatorFaults: () => [clearEmulatorFaults, {}],
   addTunnel: () => [
@@ -129,18 +150,20 @@ type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
-    db.select({ id: nocDisplays.id, name: nocDisplays.name, revokedAt: nocDisplays.revokedAt }).from(nocDisplays).where(eq(nocDisplays.id, displayId)),
+    db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
     db.select().from(tenants).orderBy(tenants.id),
     db.select().from(tunnelEndpoints).orderBy(tunnelEndpoints.id),
     db.select().from(vlanPools).orderBy(vlanPools.id),
     db.select().from(segments).orderBy(segments.id),
     db.select().from(tunnels).orderBy(tunnels.id),
     db.select().from(warnings).orderBy(warnings.id),
+    db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
+    db.select().from(reservedPrefixes).orderBy(reservedPrefixes.id),
   ]);
-  return { m, d, t, e, p, s, tu, w };
+  return { m, d, t, e, p, s, tu, w, se, r };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -247,7 +270,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
     // Tenant-scoped actions answer 404 (the tenant's resource is not theirs to touch); fleet
     // actions 403. The targets are real rows, so a missing guard would change them.
-    const expected = name === "rotateAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
+    const expected = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
     const before = await snapshot();
     for (const as of ["noc", "display"] as const) {
       const [action, input] = ACTIONS[name]();
@@ -256,13 +279,24 @@ describe("server actions", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
+    // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
+    const [action] = ACTIONS[name]();
+    const tenantScoped = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning";
+    const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
+    for (const as of callers) {
+      const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
+      expect(result, as).toEqual({ ok: false, status: tenantScoped ? 404 : 403, message: expect.any(String) });
+    }
+  });
+
   it.each(actionNames)("%s refuses a foreign origin even for an admin", async (name) => {
     const [action, input] = ACTIONS[name]();
     expect(await callAction(action as AnyAction, input, { as: "admin", origin: "https://evil.example" })).toMatchObject({ ok: false, status: 403 });
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
+    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
@@ -286,6 +320,14 @@ describe("server actions", () => {
     const [row] = await db.select().from(warnings).where(eq(warnings.id, warningId));
     expect(row).toMatchObject({ state: "acknowledged", acknowledgedBy: "bob@fabrikam.example", acknowledgedAt: expect.any(Date) });
     expect(await callAction(acknowledgeWarning, { id: warningId }, { as: "admin" })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it("a tenant user cannot revoke another tenant's previous agent token by forging its id", async () => {
+    expect(await callAction(rotateAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
+    const before = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam));
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, endpointOf.fabrikam))).toEqual(before);
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf.fabrikam }, { as: "bob" })).toMatchObject({ ok: true });
   });
 
   it("stores only the hash of a rotated agent token, and a second rotation replaces it", async () => {

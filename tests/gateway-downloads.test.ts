@@ -116,6 +116,13 @@ describe("downloading a tunnel's configs", () => {
     const readme = strFromU8(entries["bridgehead-contoso-t2/README.md"]!);
     expect(readme).toMatch(/## Apply order/);
     expect(readme).toContain("contoso-gw2 (198.51.100.11)");
+    // Contoso's second tunnel makes a pair with its first: the bundle says so and carries the pair's files.
+    expect(readme).toContain("## The active/standby pair");
+    expect(readme).toMatch(/This is tunnel secondary \(#2\), the\npair's standby; its partner is tunnel \w[\w-]* \(#1: contoso-gw1 and /);
+    expect(readme).toContain("sudo /usr/local/lib/bridgehead/bh-contoso-t2-pair.sh standby");
+    expect(Object.keys(entries)).toEqual(expect.arrayContaining(["bridgehead-contoso-t2/source/linux-iproute2/bh-contoso-t2-pair.sh", "bridgehead-contoso-t2/source/vyos/bh-contoso-t2-guard.nft"]));
+    const yaml = strFromU8(entries["bridgehead-contoso-t2/avs/cloud-init/bh-contoso-t2-edge-bridge.yaml"]!);
+    expect(yaml).toContain("virtual_router_id 251");
 
     const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "gateway-config.download"), eq(auditEvents.actor, "alice@contoso.example"))).orderBy(desc(auditEvents.id)).limit(1);
     expect(event).toMatchObject({ entityId: tunnelId, tenantId: contosoId });

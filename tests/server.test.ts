@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, postgresAvailable } from "./support/databases";
-import { startConsole, type ConsoleServer } from "./support/console-server";
+import { START_TIMEOUT_MS, startConsole, type ConsoleServer } from "./support/console-server";
 
-describe("the console process on its embedded defaults", () => {
+describe("the console process on its embedded defaults", { timeout: START_TIMEOUT_MS + 30_000 }, () => {
   const started: ConsoleServer[] = [];
   afterAll(async () => {
     for (const server of started) if (server.process.exitCode === null) await server.stop("SIGKILL");
@@ -45,7 +45,7 @@ describe("the console process on its embedded defaults", () => {
   });
 });
 
-describe.skipIf(!postgresAvailable())("the console process with DATABASE_URL", () => {
+describe.skipIf(!postgresAvailable())("the console process with DATABASE_URL", { timeout: START_TIMEOUT_MS + 30_000 }, () => {
   it("migrates the PostgreSQL database and reports it", async () => {
     const database = await createPostgresDatabase();
     const server = await startConsole({ DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY: "test-secrets-key-".repeat(2), BUILTIN_SIGN_IN: "on" });

@@ -6,6 +6,7 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { GET as openapi } from "@/app/api/v1/openapi.json/route";
 import { POST as ingest } from "@/app/api/v1/telemetry/route";
+import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
 import type { Database } from "@/lib/db/client";
@@ -102,14 +103,16 @@ describe("POST /api/v1/telemetry", () => {
     expect(await storedFor("fabrikam/source")).toHaveLength(0);
   });
 
-  it("refuses a missing, unknown or rotated token with 401, and an offboarded tenant's token", async () => {
+  it("refuses a missing, unknown or revoked token with 401, and an offboarded tenant's token; a rotated one works through its grace window", async () => {
     expect((await post({ samples: [sample(1)] }, null)).status).toBe(401);
     expect((await post({ samples: [sample(1)] }, `agt_${"x".repeat(43)}`)).status).toBe(401);
     const old = await tokenFor("fabrikam/avs");
     const current = await tokenFor("fabrikam/avs");
-    const rotated = await post({ samples: [sample(1)] }, old);
-    expect(rotated.status).toBe(401);
-    expect(rotated.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await post({ samples: [sample(1)] }, old)).status).toBe(202);
+    expect(await callAction(revokePreviousAgentToken, { id: endpointOf["fabrikam/avs"]! }, { as: "admin" })).toMatchObject({ ok: true });
+    const revoked = await post({ samples: [sample(1)] }, old);
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect((await post({ samples: [sample(1)] }, current)).status).toBe(202);
 
     // The token is refused for an offboarding tenant even before offboarding clears it.

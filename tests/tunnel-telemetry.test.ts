@@ -3,7 +3,7 @@
  * and a tenant's warnings. Who may read them (the tenant's own users, operators; nobody else),
  * what a bad range is told, and that the answers carry what the page draws.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
@@ -108,6 +108,36 @@ describe("GET /api/v1/tunnels/{id}/series", () => {
     ]);
     // The line breaks only where the agents were silent longer than the stale threshold (3 × 30 s).
     expect(body.gapMs).toBe(90_000);
+    // Contoso has one tunnel: no pair, no roles.
+    expect(body.pairRole).toBeNull();
+    expect(body.ends.map((e) => e.pair)).toEqual([null, null]);
+  });
+
+  it("says what each tunnel of a pair does, from its ends' recent role reports", async () => {
+    // Tailspin has two tunnels: tunnel 2's gateway has just taken over, its edge bridge has not yet.
+    const pairTunnels = await db
+      .select({ id: tunnels.id, ordinal: tunnels.ordinal })
+      .from(tunnels)
+      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+      .where(eq(tenants.slug, "tailspin"))
+      .orderBy(tunnels.ordinal);
+    expect(pairTunnels).toHaveLength(2);
+    const since = new Date(Date.now() - 4_000);
+    const report = (pairRole: "active" | "standby" | "fault", pairReason: string) => ({ pairRole, pairSince: since, pairReason, pairReportedAt: new Date() });
+    const set = (tunnelId: string, side: "source" | "avs", values: ReturnType<typeof report>) =>
+      db.update(tunnelEndpoints).set(values).where(and(eq(tunnelEndpoints.tunnelId, tunnelId), eq(tunnelEndpoints.side, side)));
+    await set(pairTunnels[0]!.id, "source", report("fault", "tunnel-silent"));
+    await set(pairTunnels[0]!.id, "avs", report("active", "elected"));
+    await set(pairTunnels[1]!.id, "source", report("active", "elected"));
+    await set(pairTunnels[1]!.id, "avs", report("standby", "peer-active"));
+    const first = (await (await seriesOf("admin", pairTunnels[0]!.id, "1h")).json()) as TunnelSeries;
+    expect(first.pairRole).toBe("fault");
+    expect(first.ends.map((e) => [e.side, e.pair?.role, e.pair?.reason])).toEqual([
+      ["source", "fault", "tunnel-silent"],
+      ["avs", "active", "elected"],
+    ]);
+    const second = (await (await seriesOf("admin", pairTunnels[1]!.id, "1h")).json()) as TunnelSeries;
+    expect(second.pairRole).toBe("half");
   });
 
   it("reads a month from hourly roll-ups, not raw samples", async () => {

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { fleetOverviewQuery } from "@/lib/client/queries";
 import { SEGMENT_STATE, TUNNEL_STATUS, TUNNEL_STATUSES, WARNING_SEVERITY } from "@/lib/domain/status";
-import { warningKindLabel } from "@/lib/domain/warning-label";
+import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import type { FleetOverview as Overview } from "@/lib/queries/fleet";
 
 /** Worst first, as an operator reads them. */

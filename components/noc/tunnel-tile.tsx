@@ -1,5 +1,5 @@
 import { memo } from "react";
-import { TUNNEL_STATUS, type TunnelStatus } from "@/lib/domain/status";
+import { TUNNEL_PAIR_ROLE, TUNNEL_STATUS, type TunnelStatus } from "@/lib/domain/status";
 import type { TileDensity } from "@/lib/noc/layout";
 import { formatAge } from "@/lib/noc/staleness";
 import type { NocTile } from "@/lib/queries/noc";
@@ -35,6 +35,7 @@ export const TunnelTile = memo(function TunnelTile({
   generatedAt?: string;
 }) {
   const status = TUNNEL_STATUS[tile.status];
+  const pair = tile.pairRole ? TUNNEL_PAIR_ROLE[tile.pairRole] : null;
   const since =
     density === "full" && generatedAt && tile.status !== "operational"
       ? formatAge(Date.parse(generatedAt) - Date.parse(tile.statusChangedAt))
@@ -48,6 +49,7 @@ export const TunnelTile = memo(function TunnelTile({
         {tile.label}: {status.label}
         {tile.rttMs === null ? ", no recent latency" : `, latency ${tile.rttMs} milliseconds`}
         {since ? `, for ${since}` : ""}
+        {pair ? `; in its pair: ${pair.label}` : ""}
       </span>
       <span aria-hidden="true" className="relative z-10 flex min-w-0 items-baseline justify-between gap-[0.4em] font-bold">
         <span className="truncate">
@@ -56,8 +58,15 @@ export const TunnelTile = memo(function TunnelTile({
         {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
       </span>
       <span aria-hidden="true" className={`relative z-10 truncate ${density === "full" ? "text-[1.1em] font-semibold" : ""}`}>
+        {pair && density !== "full" ? `${pair.symbol} ` : ""}
         {tile.label}
       </span>
+      {pair && density === "full" && (
+        // Which tunnel of a pair carries the traffic: a word and a symbol on the status colour, never colour alone.
+        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
+          {pair.symbol} {pair.label}
+        </span>
+      )}
       {since && (
         <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
           for {since}

@@ -1,4 +1,5 @@
-import { computeMtuBudget, describeMtuShortfall, type Encapsulation, type Transport } from "@/lib/domain/mtu";
+import { computeMtuBudget, describeMtuShortfall } from "@/lib/domain/mtu";
+import type { Encapsulation, Transport } from "@/lib/domain/tenant-options";
 
 export function MtuBudget(props: { underlayMtu: number; encapsulation: Encapsulation; transport: Transport; underlayAddress: string }) {
   const budget = computeMtuBudget({

@@ -4,12 +4,12 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Chart, type ChartConfig, type ChartLine } from "@/components/charts/chart";
 import { RangePicker } from "@/components/charts/range-picker";
-import { tunnelSeriesQuery } from "@/lib/client/queries";
-import { describeLoadError } from "@/lib/client/load-error";
-import { formatInstant } from "@/lib/charts/ticks";
 import { CHART_RANGES, DEFAULT_CHART_RANGE, type ChartRange } from "@/lib/charts/ranges";
+import { formatInstant } from "@/lib/charts/ticks";
+import { describeLoadError } from "@/lib/client/load-error";
+import { tunnelSeriesQuery } from "@/lib/client/queries";
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import type { SeriesPoint, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
-import { SIDE_NAME } from "@/lib/telemetry/rules/types";
 import { TunnelHealth } from "./tunnel-health";
 
 const LINE_STYLE = {

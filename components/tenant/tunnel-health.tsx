@@ -1,10 +1,11 @@
 import { StatusBadge } from "@/components/status-badge";
 import { formatValue } from "@/lib/charts/describe";
 import { formatInstant } from "@/lib/charts/ticks";
-import { TUNNEL_STATUS } from "@/lib/domain/status";
+import { pairReasonText } from "@/lib/domain/pair-role";
+import { PAIR_END_ROLE, TUNNEL_PAIR_ROLE, TUNNEL_STATUS } from "@/lib/domain/status";
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { formatAge } from "@/lib/noc/staleness";
 import type { TunnelSeries } from "@/lib/queries/tunnel-telemetry";
-import { SIDE_NAME } from "@/lib/telemetry/rules/types";
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -26,6 +27,13 @@ export function TunnelHealth({ data }: { data: TunnelSeries }) {
           {data.tunnel.maintenanceUntil && data.tunnel.status === "maintenance" ? ` until ${formatInstant(Date.parse(data.tunnel.maintenanceUntil))}` : ""}
         </span>
       </p>
+      {data.pairRole && (
+        <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+          <span className="text-slate-600">In the active/standby pair:</span>
+          <StatusBadge status={TUNNEL_PAIR_ROLE[data.pairRole]} />
+          <span className="text-slate-600">{TUNNEL_PAIR_ROLE[data.pairRole].description}</span>
+        </p>
+      )}
       <dl className="mt-3 grid gap-3 text-sm sm:grid-cols-2">
         {data.ends.map((end) => (
           <div key={end.side} className="rounded-md bg-slate-50 px-3 py-2">
@@ -39,6 +47,12 @@ export function TunnelHealth({ data }: { data: TunnelSeries }) {
                 <span>No reading yet: its agent has not reported.</span>
               )}
             </dd>
+            {end.pair && (
+              <dd className="mt-1 text-slate-700">
+                Pair role: <strong className="font-semibold">{PAIR_END_ROLE[end.pair.role].label}</strong> since {formatInstant(Date.parse(end.pair.since))} (
+                {formatAge(now - Date.parse(end.pair.since))}): {pairReasonText(end.pair.reason)}
+              </dd>
+            )}
             <dd className="mt-1 text-xs text-slate-500">
               {end.lastSampleAt
                 ? `Last report ${formatInstant(Date.parse(end.lastSampleAt))}, ${formatAge(now - Date.parse(end.lastSampleAt))} ago`

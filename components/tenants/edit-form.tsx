@@ -6,7 +6,7 @@ import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import type { TenantContact } from "@/lib/db/schema";
-import { TRANSPORTS } from "@/lib/validation/tenant";
+import { TRANSPORTS } from "@/lib/domain/tenant-options";
 
 type Editable = {
   id: string;

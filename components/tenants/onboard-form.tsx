@@ -1,12 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
 import { ActionMessage } from "@/components/forms/action-message";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
-import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/validation/tenant";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 type Cloud = { id: string; name: string; region: string; networkBlock: string };
 
@@ -22,6 +23,13 @@ export function OnboardForm({ clouds }: { clouds: Cloud[] }) {
   const { result, onSubmit, pending, errors } = useFormAction(onboardTenant);
   const [contactRows, setContactRows] = useState([0]);
   const [vlanMode, setVlanMode] = useState<"next" | "pick">("next");
+  const router = useRouter();
+  const onboardedSlug = result?.ok ? result.data.slug : null;
+  // The next thing an operator does with a new tenant (watch its segment, add its tunnels)
+  // happens on its page: go there. The panel below shows meanwhile, and if navigation fails.
+  useEffect(() => {
+    if (onboardedSlug) router.push(`/t/${onboardedSlug}?onboarded=1`);
+  }, [onboardedSlug, router]);
 
   if (result?.ok) {
     return (

@@ -1,7 +1,7 @@
 import { StatusBadge } from "@/components/status-badge";
 import { formatInstant } from "@/lib/charts/ticks";
 import { WARNING_SEVERITY } from "@/lib/domain/status";
-import { warningKindLabel } from "@/lib/domain/warning-label";
+import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import type { WarningRow } from "@/lib/queries/warnings";
 
 const at = (iso: string) => formatInstant(Date.parse(iso));

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { buttonClass, inputClass } from "@/components/forms/field";
 import { WARNING_SEVERITIES, WARNING_SEVERITY } from "@/lib/domain/status";
+import { WARNING_KINDS } from "@/lib/domain/warning-kinds";
 import type { WarningListParams } from "@/lib/queries/warnings";
-import { WARNING_KINDS } from "@/lib/telemetry/rules/types";
 
 /** The URL of the warnings page with these filters; empty ones are left out so links stay short. */
 export function warningsHref(params: WarningListParams, changes: Partial<WarningListParams> = {}): string {
@@ -28,7 +28,7 @@ export function WarningFilters({ params, tenants }: { params: WarningListParams;
     <form method="get" action="/admin/warnings" role="search" aria-label="Filter warnings" className="flex flex-wrap items-end gap-3">
       <div>
         <label htmlFor="severity" className="block text-sm font-medium text-slate-700">
-          Severity
+          WarningSeverity
         </label>
         <select id="severity" name="severity" defaultValue={params.severity ?? ""} className={inputClass}>
           <option value="">Any severity</option>

@@ -5,6 +5,7 @@ import { useState, useTransition } from "react";
 import { acknowledgeWarning } from "@/lib/actions/warnings/acknowledge-warning";
 import { describeLoadError } from "@/lib/client/load-error";
 import { queryKeys, tenantWarningsQuery } from "@/lib/client/queries";
+import { WARNING_STATE } from "@/lib/domain/status";
 import type { WarningRow } from "@/lib/queries/warnings";
 import { WarningTimes, WarningTitle } from "./warning-facts";
 
@@ -77,7 +78,7 @@ function ActiveWarning({ warning, slug, canAcknowledge }: { warning: WarningRow;
     <li className={`space-y-1 rounded-lg border bg-white px-4 py-3 ${warning.state === "open" ? "border-slate-300" : "border-slate-200"}`}>
       <div className="flex flex-wrap items-center gap-3">
         <WarningTitle warning={warning} />
-        {warning.state === "acknowledged" && <span className="text-sm text-slate-600">Acknowledged</span>}
+        {warning.state === "acknowledged" && <span className="text-sm text-slate-600">{WARNING_STATE.acknowledged.label}</span>}
         {canAcknowledge && warning.state === "open" && (
           <button
             type="button"

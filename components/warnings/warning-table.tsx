@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect, useId, useMemo, useRef, useState, useTransition } from "react";
 import { buttonClass } from "@/components/forms/field";
 import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings";
-import { warningKindLabel } from "@/lib/domain/warning-label";
+import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import type { WarningRow } from "@/lib/queries/warnings";
 import { WarningTimes, WarningTitle } from "./warning-facts";
 

@@ -7,11 +7,12 @@
  */
 import { cookies, headers } from "next/headers";
 import { z } from "zod";
-import { readConfig } from "@/lib/config";
+import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
-import { hasPermission, type Permission, type Principal } from "./permissions";
-import { resolvePrincipal } from "./principal";
+import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
+import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
+import { authenticateSession, type SessionPolicy } from "./principal";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
 
 /**
@@ -36,7 +37,7 @@ const MESSAGES = {
   401: "Sign in to continue: your session is missing or has expired.",
   403: "Your account is not allowed to do this.",
   404: "Not found.",
-  foreignOrigin: "Refused: the request came from another site.",
+  foreignOrigin: FOREIGN_ORIGIN_MESSAGE,
 } as const;
 
 type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null };
@@ -45,18 +46,9 @@ function requestFacts(method: string, headers: Headers, cookieHeader: string | n
   return { method: method.toUpperCase(), cookieHeader, origin: headers.get("origin") };
 }
 
-const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-/**
- * A state-changing request must come from a page of this console. Browsers always send Origin
- * on cross-origin requests and on same-origin POSTs; its absence means a non-browser client,
- * which has no business using cookie authentication.
- */
+/** A state-changing request must come from a page of this console (lib/auth/origin.ts). */
 function assertSameOrigin(facts: RequestFacts) {
-  if (!UNSAFE_METHODS.has(facts.method)) return;
-  // Compared with the configured public origin, not the request's Host: neither a forwarded
-  // header nor a DNS-rebound host name can make a foreign page look like ours.
-  if (!facts.origin || facts.origin !== readConfig().publicUrl) {
+  if (isForeignStateChange(facts.method, facts.origin, readConfig().publicUrl)) {
     throw new AuthError(403, MESSAGES.foreignOrigin);
   }
 }
@@ -65,8 +57,13 @@ function assertSameOrigin(facts: RequestFacts) {
 async function authenticate(facts: RequestFacts): Promise<{ principal: Principal | null; db: Database }> {
   assertSameOrigin(facts);
   const { db } = await getDatabase();
-  const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(readConfig()));
-  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+  const config = readConfig();
+  const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(config));
+  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config)) : null, db };
+}
+
+function sessionPolicy(config: AppConfig): SessionPolicy {
+  return { now: new Date(), idleMs: config.sessionIdleMinutes * 60_000 };
 }
 
 /**
@@ -82,7 +79,7 @@ async function checkAccess<TInput>(
   input: TInput,
 ): Promise<{ principal: Principal; tenantId: string | null }> {
   if (!principal) throw new AuthError(401, MESSAGES[401]);
-  const isTenantScoped = access === "tenant:read" || access === "tenant:write" || access === "tenant:secrets";
+  const isTenantScoped = isTenantPermission(access);
   if (isTenantScoped !== Boolean(findTenant)) {
     throw new Error(`A ${access} guard needs a tenant resolver, and only a tenant-scoped guard may have one.`);
   }
@@ -204,8 +201,12 @@ export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
     try {
       const facts = requestFacts("POST", await headers(), (await cookies()).toString());
       const { principal, db } = await authenticate(facts);
-      // Anonymous callers learn nothing, not even which fields are wrong.
+      // Callers who could never be allowed learn nothing, not even which fields are wrong:
+      // anonymous ones get 401, the others the refusal they would get for a valid input.
       if (!principal) throw new AuthError(401, MESSAGES[401]);
+      if (!couldHoldPermission(principal, options.access)) {
+        throw isTenantPermission(options.access) ? new AuthError(404, MESSAGES[404]) : new AuthError(403, MESSAGES[403]);
+      }
       const parsed = options.input.safeParse(toPlainInput(input));
       if (!parsed.success) {
         return { ok: false, status: 400, message: "Some fields need attention.", errors: fieldErrors(parsed.error) };
@@ -241,6 +242,7 @@ export async function getPagePrincipal(): Promise<{ principal: Principal | null;
   // instead of opening the database.
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   const { db } = await getDatabase();
-  const claims = await openSession(token, getSessionKey(readConfig()));
-  return { principal: claims ? await resolvePrincipal(db, claims) : null, db };
+  const config = readConfig();
+  const claims = await openSession(token, getSessionKey(config));
+  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config)) : null, db };
 }

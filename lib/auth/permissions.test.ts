@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canAccessTenant, hasPermission, homePathFor, type Principal } from "./permissions";
+import { canAccessTenant, couldHoldPermission, hasPermission, homePathFor, type Permission, type Principal } from "./permissions";
 
 const user = (over: Partial<Extract<Principal, { kind: "user" }>>): Principal => ({
   kind: "user",
@@ -42,6 +42,18 @@ describe("permissions", () => {
     expect(hasPermission(admin, "tenant:read")).toBe(false);
     expect(hasPermission(tenantAdminA, "tenant:write", null)).toBe(false);
     expect(hasPermission(admin, "tenant:secrets", null)).toBe(false);
+  });
+
+  it.each([
+    ["admin", admin, ["fleet:read", "portal:read", "fleet:write", "tenant:read", "tenant:write", "tenant:secrets"]],
+    ["NOC viewer", noc, ["fleet:read", "portal:read", "tenant:read"]],
+    ["NOC display", display, ["fleet:read"]],
+    ["tenant A admin", tenantAdminA, ["tenant:read", "tenant:write", "tenant:secrets"]],
+    ["tenant A viewer", tenantViewerA, ["tenant:read"]],
+    ["signed in, no role or membership", nobody, []],
+  ] as const)("%s could hold exactly what it holds for some resource", (_, principal, holdable) => {
+    const all: Permission[] = ["fleet:read", "portal:read", "fleet:write", "tenant:read", "tenant:write", "tenant:secrets"];
+    expect(all.filter((permission) => couldHoldPermission(principal, permission))).toEqual(holdable);
   });
 
   it("sends each persona to its own home", () => {

@@ -2,15 +2,17 @@
  * Who may do what. Pure functions of the signed-in principal: every route handler and server
  * action asks these through one wrapper (lib/auth/guards.ts), so no endpoint decides on its own.
  */
+import type { TenantRole } from "@/lib/domain/tenant-options";
 
 /** App roles as they arrive in the ID token (Entra app roles; the built-in provider mirrors them). */
 export const APP_ROLES = { "Bridgehead.Admin": "admin", "Bridgehead.NocViewer": "noc-viewer" } as const;
 export type OperatorRole = (typeof APP_ROLES)[keyof typeof APP_ROLES];
-export type TenantRole = "tenant-admin" | "tenant-viewer";
 
 export type UserPrincipal = {
   kind: "user";
   userId: string;
+  /** The session record this request came in on (absent only for principals built in tests). */
+  sessionId?: string;
   signInName: string;
   name: string;
   roles: OperatorRole[];
@@ -18,7 +20,7 @@ export type UserPrincipal = {
   tenant: { id: string; slug: string; role: TenantRole } | null;
 };
 
-export type DisplayPrincipal = { kind: "display"; displayId: string; name: string };
+export type DisplayPrincipal = { kind: "display"; displayId: string; name: string; sessionId?: string };
 
 export type Principal = UserPrincipal | DisplayPrincipal;
 
@@ -66,6 +68,25 @@ export function hasPermission(principal: Principal, permission: Permission, tena
     case "tenant:secrets":
       return tenantId != null && (isAdmin(principal) || (principal.kind === "user" && principal.tenant?.id === tenantId && principal.tenant.role === "tenant-admin"));
   }
+}
+
+const TENANT_PERMISSIONS: ReadonlySet<Permission> = new Set(["tenant:read", "tenant:write", "tenant:secrets"]);
+
+export function isTenantPermission(permission: Permission): boolean {
+  return TENANT_PERMISSIONS.has(permission);
+}
+
+/**
+ * Whether the principal holds the permission for anything at all: for a tenant permission,
+ * for some tenant. Asked before an action reads its input, so a caller who could never be
+ * allowed learns nothing about what the input should look like.
+ */
+export function couldHoldPermission(principal: Principal, permission: Permission): boolean {
+  if (!isTenantPermission(permission)) return hasPermission(principal, permission);
+  if (isAdmin(principal)) return true;
+  if (principal.kind !== "user") return false;
+  if (permission === "tenant:read" && principal.roles.includes("noc-viewer")) return true;
+  return principal.tenant !== null && hasPermission(principal, permission, principal.tenant.id);
 }
 
 /** Where a principal lands after signing in. */

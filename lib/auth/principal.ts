@@ -1,11 +1,40 @@
 import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { endSession, SESSION_TOUCH_MS, touchSession } from "@/lib/commands/sessions";
 import type { Database } from "@/lib/db/client";
-import { memberships, nocDisplays, tenants } from "@/lib/db/schema";
+import { memberships, nocDisplays, sessions, tenants } from "@/lib/db/schema";
 import type { Principal } from "./permissions";
 import type { SessionClaims } from "./session";
 
-/** How often a display's last-seen time is written: a wall refreshing every few seconds need not. */
-const DISPLAY_SEEN_WRITE_MS = 5 * 60_000;
+export type SessionPolicy = {
+  now: Date;
+  /** A person's session ends after this long without a request; wall displays run unattended and are exempt. */
+  idleMs: number;
+};
+
+/**
+ * The principal of a request's session, or null when its record says the session is over:
+ * missing, ended (sign-out, an admin, a removed membership, a revoked display), expired, or idle
+ * too long (which ends it here). A live session's last-seen moves at most once a minute.
+ */
+export async function authenticateSession(db: Database, claims: SessionClaims, policy: SessionPolicy): Promise<Principal | null> {
+  const [record] = await db
+    .select({ kind: sessions.kind, userId: sessions.userId, displayId: sessions.displayId, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, endedAt: sessions.endedAt })
+    .from(sessions)
+    .where(eq(sessions.id, claims.sessionId));
+  if (!record || record.endedAt || record.expiresAt <= policy.now) return null;
+  // The cookie is sealed, so this holds unless the record was tampered with; check anyway.
+  const owner = claims.kind === "user" ? record.userId === claims.userId : record.displayId === claims.displayId;
+  if (record.kind !== claims.kind || !owner) return null;
+
+  const idleFor = policy.now.getTime() - record.lastSeenAt.getTime();
+  if (record.kind === "user" && idleFor > policy.idleMs) {
+    await endSession(db, claims.sessionId, "idle", "system", policy.now);
+    return null;
+  }
+  const principal = await resolvePrincipal(db, claims);
+  if (principal && idleFor >= SESSION_TOUCH_MS) await touchSession(db, claims.sessionId, policy.now);
+  return principal;
+}
 
 /**
  * Turns a session's claims into the principal of this request, asking the database what may
@@ -14,14 +43,11 @@ const DISPLAY_SEEN_WRITE_MS = 5 * 60_000;
 export async function resolvePrincipal(db: Database, claims: SessionClaims): Promise<Principal | null> {
   if (claims.kind === "display") {
     const [display] = await db
-      .select({ id: nocDisplays.id, name: nocDisplays.name, lastSeenAt: nocDisplays.lastSeenAt })
+      .select({ id: nocDisplays.id, name: nocDisplays.name })
       .from(nocDisplays)
       .where(and(eq(nocDisplays.id, claims.displayId), isNull(nocDisplays.revokedAt)));
     if (!display) return null;
-    if (!display.lastSeenAt || Date.now() - display.lastSeenAt.getTime() > DISPLAY_SEEN_WRITE_MS) {
-      await db.update(nocDisplays).set({ lastSeenAt: new Date() }).where(eq(nocDisplays.id, display.id));
-    }
-    return { kind: "display", displayId: display.id, name: display.name };
+    return { kind: "display", displayId: display.id, name: display.name, sessionId: claims.sessionId };
   }
 
   const found = await db
@@ -46,6 +72,7 @@ export async function resolvePrincipal(db: Database, claims: SessionClaims): Pro
   return {
     kind: "user",
     userId: claims.userId,
+    sessionId: claims.sessionId,
     signInName: claims.signInName,
     name: claims.name,
     roles: claims.roles,

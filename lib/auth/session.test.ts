@@ -5,6 +5,7 @@ import { openSession, readCookie, sealSession, type SessionClaims } from "./sess
 const key = randomBytes(32);
 const claims: SessionClaims = {
   kind: "user",
+  sessionId: "0b7d4c52-1d2e-4f3a-8b9c-2d3e4f5a6b7c",
   userId: "6f1f3f9e-4a59-4c1e-9a53-0d6a1a1e2b3c",
   subject: "sub-1",
   signInName: "ada@example.com",

@@ -3,12 +3,12 @@
  * httpOnly, Secure, SameSite=Lax cookie. Tampering breaks the GCM tag; expiry is enforced both
  * by the token's `exp` and the cookie's Max-Age.
  */
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { EncryptJWT, jwtDecrypt } from "jose";
 import { z } from "zod";
 import type { AppConfig } from "@/lib/config";
+import { loadKey } from "@/lib/server/key-file";
+import { processSlot } from "@/lib/server/process-slot";
 
 import { SESSION_COOKIE } from "./cookie-name";
 
@@ -18,9 +18,14 @@ export const USER_SESSION_SECONDS = 8 * 3600;
 /** A wall screen runs unattended; browsers cap a cookie's life at 400 days. */
 export const DISPLAY_SESSION_SECONDS = 400 * 24 * 3600;
 
+/**
+ * The cookie carries who the session is and the id of its record (the `sessions` table), which
+ * is the authority on whether it is still alive: a cookie without a live record is refused.
+ */
 const sessionClaims = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("user"),
+    sessionId: z.string().uuid(),
     userId: z.string().uuid(),
     /** The identity provider's stable id (Entra `oid`, built-in `sub`): memberships may name it. */
     subject: z.string().min(1),
@@ -28,7 +33,7 @@ const sessionClaims = z.discriminatedUnion("kind", [
     name: z.string(),
     roles: z.array(z.enum(["admin", "noc-viewer"])),
   }),
-  z.object({ kind: z.literal("display"), displayId: z.string().uuid(), name: z.string() }),
+  z.object({ kind: z.literal("display"), sessionId: z.string().uuid(), displayId: z.string().uuid(), name: z.string() }),
 ]);
 export type SessionClaims = z.infer<typeof sessionClaims>;
 
@@ -68,30 +73,19 @@ export function readCookie(cookieHeader: string | null | undefined, name: string
   return undefined;
 }
 
-const shared = globalThis as typeof globalThis & { __bridgeheadSessionKey?: Uint8Array };
+const sessionKey = processSlot<Uint8Array>("session-key");
 
 /**
- * 32 bytes: SHA-256 of SESSION_SECRET when set (every instance derives the same key), otherwise
- * a random key kept in DATA_DIR/secrets/session.key, readable by the console's user only.
+ * 32 bytes: derived from SESSION_SECRET when set (every instance derives the same key),
+ * otherwise a random key kept in DATA_DIR/secrets/session.key.
  */
 export function getSessionKey(config: AppConfig): Uint8Array {
-  if (shared.__bridgeheadSessionKey) return shared.__bridgeheadSessionKey;
-  let key: Uint8Array;
-  if (config.sessionSecret) {
-    key = createHash("sha256").update(`bridgehead-session:${config.sessionSecret}`).digest();
-  } else {
-    const file = path.join(config.dataDir, "secrets", "session.key");
-    if (!fs.existsSync(file)) {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      try {
-        fs.writeFileSync(file, randomBytes(32), { mode: 0o600, flag: "wx" });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-    }
-    key = fs.readFileSync(file);
-    if (key.length !== 32) throw new Error(`${file} is not a 32-byte key; delete it to have a new one made.`);
-  }
-  shared.__bridgeheadSessionKey = key;
-  return key;
+  return sessionKey.getOrCreate(() =>
+    loadKey({
+      secret: config.sessionSecret,
+      purpose: "session",
+      file: path.join(config.dataDir, "secrets", "session.key"),
+      whenDamaged: "Delete it to have a new one made (everyone signs in again).",
+    }),
+  );
 }

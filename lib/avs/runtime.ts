@@ -1,9 +1,10 @@
 /**
  * The process's AVS clients, made once by server.ts when it starts (and the emulator with them
  * in the embedded mode). Route handlers and server actions are bundled separately from
- * server.ts, so the clients live on globalThis, as the database handle does.
+ * server.ts, so the clients live in a process slot, as the database handle does.
  */
 import type { AzureVMwareSolutionAPI } from "@azure/arm-avs";
+import { processSlot } from "@/lib/server/process-slot";
 import type { AvsEmulator } from "./emulator/server";
 import type { SyncScope } from "./sync";
 
@@ -18,13 +19,14 @@ export type AvsRuntime = {
   emulator?: AvsEmulator;
 };
 
-const shared = globalThis as typeof globalThis & { __bridgeheadAvs?: AvsRuntime };
+const avsRuntime = processSlot<AvsRuntime>("avs-runtime");
 
 export function setAvsRuntime(runtime: AvsRuntime | undefined) {
-  shared.__bridgeheadAvs = runtime;
+  avsRuntime.set(runtime);
 }
 
 export function getAvsRuntime(): AvsRuntime {
-  if (!shared.__bridgeheadAvs) throw new Error("The AVS client is not started: the console must be run through server.ts.");
-  return shared.__bridgeheadAvs;
+  const runtime = avsRuntime.get();
+  if (!runtime) throw new Error("The AVS client is not started: the console must be run through server.ts.");
+  return runtime;
 }

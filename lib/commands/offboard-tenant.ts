@@ -10,6 +10,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
 import type { CommandRefusal } from "./onboard-tenant";
+import { endSessionsForMembership } from "./sessions";
 
 export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; quarantinedUntil: Date | null } | CommandRefusal;
 
@@ -23,12 +24,20 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       return { ok: false as const, status: 409 as const, message: `${tenant.displayName} is already ${tenant.state}.` };
     }
 
-    const removedMembers = await tx.delete(memberships).where(eq(memberships.tenantId, tenantId)).returning({ principal: memberships.principal });
+    const removedMembers = await tx
+      .delete(memberships)
+      .where(eq(memberships.tenantId, tenantId))
+      .returning({ principal: memberships.principal, principalKind: memberships.principalKind });
+    // Their sessions end with the access, as when an admin removes one member.
+    for (const member of removedMembers) await endSessionsForMembership(tx, member, actorName(actor), now);
     const tunnelIds = (await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.tenantId, tenantId))).map((t) => t.id);
     if (tunnelIds.length > 0) {
       // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
       // offboarded tenant's history keeps no secret.
-      await tx.update(tunnelEndpoints).set({ agentTokenHash: null, agentTokenCiphertext: null }).where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+      await tx
+        .update(tunnelEndpoints)
+        .set({ agentTokenHash: null, agentTokenCiphertext: null, previousTokenHash: null, previousTokenIssuedAt: null, previousTokenValidUntil: null })
+        .where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
       await tx.update(tunnels).set({ pskCiphertext: null }).where(inArray(tunnels.id, tunnelIds));
     }
 

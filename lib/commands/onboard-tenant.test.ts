@@ -77,6 +77,8 @@ describeEachDatabase("onboarding", ({ handle }) => {
     ["an extended block, by a wider mask", "10.101.0.0/16", /extended block/],
     ["another tenant's subnet, by a narrower mask", "172.16.1.128/25", /tenant Tenant 1/],
     ["a reserved on-premises range", "192.168.200.0/24", /reserved range “on-premises DC”/],
+    ["NSX-T's default transit subnets (CGNAT space)", "100.64.1.0/24", /NSX-T transit and CGNAT space \(100\.64\.0\.0\/10\)/],
+    ["AVS's internal 172.17.0.0/16", "172.17.3.0/24", /AVS internal range \(172\.17\.0\.0\/16\)/],
   ])("refuses a subnet that overlaps %s, and writes nothing", async (_, subnet, message) => {
     const cloud = await createCloud(db);
     await db.insert(reservedPrefixes).values({ privateCloudId: cloud.id, cidr: "192.168.192.0/20", description: "on-premises DC" });

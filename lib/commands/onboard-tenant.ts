@@ -3,13 +3,15 @@
  * Either all of it commits or none of it does: a refused subnet, a taken slug or an exhausted
  * pool leaves no tenant, no allocation and no segment behind.
  */
-import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { privateClouds, reservedPrefixes, segments, tenants, vlanPools } from "@/lib/db/schema";
-import { findOverlaps, parseCidr, type LabelledCidr } from "@/lib/domain/cidr";
+import { privateClouds, segments, tenants, vlanPools } from "@/lib/db/schema";
+import { describeConflicts } from "@/lib/domain/reserved-space";
+import { segmentDisplayNameFor, segmentNameFor } from "@/lib/domain/segment";
+import { checkSubnetAddressSpace } from "@/lib/queries/address-space";
 import type { OnboardTenantInput } from "@/lib/validation/tenant";
 import { allocateVlan } from "./allocate-vlan";
 
@@ -27,11 +29,6 @@ const refuse = (field: string, error: string, status: CommandRefusal["status"] =
   throw new Refused({ ok: false, status, message: "Some fields need attention.", errors: { [field]: [error] } });
 };
 
-/** The segment's ARM resource name: derived from the slug, so a repeated PUT is idempotent. */
-export function segmentNameFor(slug: string): string {
-  return `bh-${slug}`;
-}
-
 export async function onboardTenant(db: Database, actor: Principal | null, input: OnboardTenantInput, now = new Date()): Promise<OnboardResult> {
   try {
     return await db.transaction(async (tx) => {
@@ -42,11 +39,8 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
       // pass the check below. (PGlite runs one transaction at a time anyway.)
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bridgehead:onboard:${cloud.id}`}))`);
 
-      const overlaps = await findSubnetOverlaps(tx, cloud, input.subnet);
-      if (overlaps.length > 0) {
-        const list = overlaps.map((o) => `${o.label} (${o.canonical})`).join(", ");
-        refuse("subnet", `${input.subnet} overlaps ${list}. Choose a subnet that overlaps nothing in this private cloud.`);
-      }
+      const conflicts = await checkSubnetAddressSpace(tx, cloud, input.subnet);
+      if (conflicts.length > 0) refuse("subnet", describeConflicts(input.subnet, conflicts));
 
       const pool = await poolFor(tx, cloud.id);
       let tenantId: string;
@@ -90,7 +84,7 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
         tenantId,
         privateCloudId: cloud.id,
         segmentName: segmentNameFor(input.slug),
-        displayName: `${input.slug} VLAN ${grant.vlanId}`,
+        displayName: segmentDisplayNameFor(input.slug, grant.vlanId),
         tier1GatewayId: tier1,
       });
       await recordAudit(tx, actor, {
@@ -116,35 +110,4 @@ async function poolFor(tx: Database, privateCloudId: string) {
   if (created) return created;
   const [raced] = await tx.select().from(vlanPools).where(eq(vlanPools.privateCloudId, privateCloudId));
   return raced!;
-}
-
-/**
- * Everything a new tenant subnet must not overlap, of any mask: the private cloud's management
- * blocks, the subnets of its other tenants (until offboarded), and the ranges the operator has
- * declared reserved for it or for every cloud.
- */
-export async function findSubnetOverlaps(
-  tx: Database,
-  cloud: { id: string; name: string; networkBlock: string; extendedNetworkBlocks: string[] },
-  subnet: string,
-  exceptTenantId?: string,
-) {
-  const parsed = parseCidr(subnet);
-  if (!parsed.ok) return [];
-  // One after the other: both run on the transaction's single connection.
-  const otherTenants = await tx
-    .select({ subnet: tenants.subnet, name: tenants.displayName })
-    .from(tenants)
-    .where(and(eq(tenants.privateCloudId, cloud.id), ne(tenants.state, "offboarded"), exceptTenantId ? ne(tenants.id, exceptTenantId) : undefined));
-  const reserved = await tx
-    .select({ cidr: reservedPrefixes.cidr, description: reservedPrefixes.description })
-    .from(reservedPrefixes)
-    .where(or(isNull(reservedPrefixes.privateCloudId), eq(reservedPrefixes.privateCloudId, cloud.id)));
-  const others: LabelledCidr[] = [
-    { cidr: cloud.networkBlock, label: `${cloud.name}'s management block` },
-    ...cloud.extendedNetworkBlocks.map((cidr) => ({ cidr, label: `${cloud.name}'s extended block` })),
-    ...otherTenants.map((t) => ({ cidr: t.subnet, label: `tenant ${t.name}` })),
-    ...reserved.map((r) => ({ cidr: r.cidr, label: `reserved range “${r.description}”` })),
-  ];
-  return findOverlaps(parsed.cidr, others);
 }

@@ -3,7 +3,7 @@
  * Adding one issues both ends' agent tokens and, for an IPsec VPN, the tunnel's pre-shared key;
  * every secret is stored encrypted (lib/secrets.ts) and leaves the console only in a download.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
@@ -86,6 +86,73 @@ export async function removeTunnel(db: Database, actor: Principal | null, tunnel
       before: { ordinal: tunnel.ordinal, name: tunnel.name, endpoints },
     });
     return { ok: true as const };
+  });
+}
+
+/**
+ * A new token for one end's agent. The old one is kept as the previous token for the grace
+ * window (the real agent keeps reporting until the new one is deployed); with no grace, or when
+ * there was none, it stops at once. A second rotation inside the window retires the oldest.
+ */
+export async function rotateAgentToken(
+  db: Database,
+  actor: Principal | null,
+  endpointId: string,
+  options: { secretsKey: Uint8Array; graceHours: number; now?: Date },
+): Promise<{ ok: true; token: string; hostname: string; previousValidUntil: Date | null } | CommandRefusal> {
+  const now = options.now ?? new Date();
+  const issued = await issueAgentToken(options.secretsKey);
+  return db.transaction(async (tx) => {
+    const [endpoint] = await tx
+      .select({ id: tunnelEndpoints.id, side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, tenantId: tunnels.tenantId, hash: tunnelEndpoints.agentTokenHash, issuedAt: tunnelEndpoints.agentTokenRotatedAt })
+      .from(tunnelEndpoints)
+      .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
+      .where(eq(tunnelEndpoints.id, endpointId))
+      .for("update");
+    if (!endpoint) return { ok: false as const, status: 404 as const, message: "No such tunnel endpoint." };
+    const keepPrevious = endpoint.hash !== null && options.graceHours > 0;
+    const previousValidUntil = keepPrevious ? new Date(now.getTime() + options.graceHours * 3600_000) : null;
+    await tx
+      .update(tunnelEndpoints)
+      .set({
+        // The hash authenticates the agent; the ciphertext goes into the next config download.
+        agentTokenHash: issued.agentTokenHash,
+        agentTokenCiphertext: issued.agentTokenCiphertext,
+        agentTokenRotatedAt: now,
+        previousTokenHash: keepPrevious ? endpoint.hash : null,
+        previousTokenIssuedAt: keepPrevious ? endpoint.issuedAt : null,
+        previousTokenValidUntil: previousValidUntil,
+      })
+      .where(eq(tunnelEndpoints.id, endpointId));
+    await recordAudit(tx, actor, {
+      action: "agent-token.rotate",
+      entityType: "tunnel-endpoint",
+      entityId: endpointId,
+      tenantId: endpoint.tenantId,
+      after: { side: endpoint.side, hostname: endpoint.hostname, previousTokenValidUntil: previousValidUntil },
+    });
+    return { ok: true as const, token: issued.token, hostname: endpoint.hostname, previousValidUntil };
+  });
+}
+
+/** For a leaked token: the previous token stops now instead of at the end of its grace window. */
+export async function revokePreviousAgentToken(db: Database, actor: Principal | null, endpointId: string, now = new Date()): Promise<{ ok: true; hostname: string } | CommandRefusal> {
+  return db.transaction(async (tx) => {
+    const [endpoint] = await tx
+      .update(tunnelEndpoints)
+      .set({ previousTokenHash: null, previousTokenIssuedAt: null, previousTokenValidUntil: null })
+      .where(and(eq(tunnelEndpoints.id, endpointId), isNotNull(tunnelEndpoints.previousTokenHash), gt(tunnelEndpoints.previousTokenValidUntil, now)))
+      .returning({ hostname: tunnelEndpoints.hostname, side: tunnelEndpoints.side, tunnelId: tunnelEndpoints.tunnelId });
+    if (!endpoint) return { ok: false as const, status: 409 as const, message: "This end has no previous token that still works: nothing to revoke." };
+    const [tunnel] = await tx.select({ tenantId: tunnels.tenantId }).from(tunnels).where(eq(tunnels.id, endpoint.tunnelId));
+    await recordAudit(tx, actor, {
+      action: "agent-token.revoke-previous",
+      entityType: "tunnel-endpoint",
+      entityId: endpointId,
+      tenantId: tunnel?.tenantId ?? null,
+      after: { side: endpoint.side, hostname: endpoint.hostname },
+    });
+    return { ok: true as const, hostname: endpoint.hostname };
   });
 }
 

@@ -17,6 +17,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { readConfig, type DatabaseTarget } from "@/lib/config";
+import { processSlot } from "@/lib/server/process-slot";
 import { startPgliteServer } from "./pglite-server";
 import * as schema from "./schema";
 
@@ -146,25 +147,24 @@ function isAlive(pid: number): boolean {
 
 // --- The app's shared handle -----------------------------------------------------------------
 // The custom server and Next's bundled route handlers load this module as separate instances
-// in one process; the handle lives on globalThis so both share one PGlite and one pool.
+// in one process; the handle lives in a process slot so both share one PGlite and one pool.
 
-const shared = globalThis as typeof globalThis & { __bridgeheadDatabase?: Promise<DatabaseHandle> };
+const appDatabase = processSlot<Promise<DatabaseHandle>>("database");
 
 export function getDatabase(): Promise<DatabaseHandle> {
-  if (!shared.__bridgeheadDatabase) {
+  return appDatabase.getOrCreate(() => {
     const opening = openDatabase(readConfig().database);
     // A failed open (PostgreSQL not up yet) must not be remembered: the next call tries again.
     opening.catch(() => {
-      if (shared.__bridgeheadDatabase === opening) shared.__bridgeheadDatabase = undefined;
+      if (appDatabase.get() === opening) appDatabase.set(undefined);
     });
-    shared.__bridgeheadDatabase = opening;
-  }
-  return shared.__bridgeheadDatabase;
+    return opening;
+  });
 }
 
 export async function closeDatabase(): Promise<void> {
-  const opening = shared.__bridgeheadDatabase;
-  shared.__bridgeheadDatabase = undefined;
+  const opening = appDatabase.get();
+  appDatabase.set(undefined);
   if (opening) await (await opening.catch(() => undefined))?.close();
 }
 

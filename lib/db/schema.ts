@@ -27,43 +27,35 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { keysOf } from "@/lib/domain/keys-of";
+import { UNDERLAY_MTU } from "@/lib/domain/limits";
+import { PAIR_END_ROLES, SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, PRINCIPAL_KINDS, SIDES, SOURCE_ENVIRONMENTS, TENANT_ROLES, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
 
 // ---------------------------------------------------------------------------------------------
-// Enumerations. Labels and colours live in lib/domain/status.ts; these are the stored values.
+// Enumerations: the stored values, taken from the vocabulary in lib/domain (which carries their
+// labels, symbols and colours). A value added there needs a migration here (npm run db:generate).
 // ---------------------------------------------------------------------------------------------
 
-export const sourceEnvironment = pgEnum("source_environment", [
-  "hyper-v",
-  "kvm-proxmox",
-  "openstack",
-  "rhv",
-  "bare-metal",
-  "other",
-]);
-export const transportKind = pgEnum("transport_kind", ["ipsec-vpn", "expressroute-global-reach", "sd-wan"]);
-export const encapsulationKind = pgEnum("encapsulation_kind", ["vxlan", "l2tpv3"]);
-export const gatewayLocation = pgEnum("gateway_location", ["source", "avs"]);
-export const tenantState = pgEnum("tenant_state", ["onboarding", "active", "offboarding", "offboarded"]);
-export const vlanAllocationState = pgEnum("vlan_allocation_state", ["allocated", "quarantined", "released"]);
-export const segmentState = pgEnum("segment_state", [
-  "pending",
-  "provisioning",
-  "ready",
-  "failed",
-  "deleting",
-  "deleted",
-  "drifted",
-]);
-export const tunnelEndpointSide = pgEnum("tunnel_endpoint_side", ["source", "avs"]);
-export const tunnelStatus = pgEnum("tunnel_status", ["operational", "degraded", "down", "stale", "maintenance"]);
-export const warningSeverity = pgEnum("warning_severity", ["info", "warning", "critical"]);
-export const warningState = pgEnum("warning_state", ["open", "acknowledged", "resolved"]);
+export const sourceEnvironment = pgEnum("source_environment", keysOf(SOURCE_ENVIRONMENTS));
+export const transportKind = pgEnum("transport_kind", keysOf(TRANSPORTS));
+export const encapsulationKind = pgEnum("encapsulation_kind", keysOf(ENCAPSULATIONS));
+export const gatewayLocation = pgEnum("gateway_location", keysOf(GATEWAY_LOCATIONS));
+export const tenantState = pgEnum("tenant_state", TENANT_STATES);
+export const vlanAllocationState = pgEnum("vlan_allocation_state", VLAN_ALLOCATION_STATES);
+export const segmentState = pgEnum("segment_state", SEGMENT_STATES);
+export const tunnelEndpointSide = pgEnum("tunnel_endpoint_side", SIDES);
+export const tunnelStatus = pgEnum("tunnel_status", TUNNEL_STATUSES);
+export const warningSeverity = pgEnum("warning_severity", WARNING_SEVERITIES);
+export const warningState = pgEnum("warning_state", WARNING_STATES);
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
-export const membershipPrincipalKind = pgEnum("membership_principal_kind", ["object-id", "sign-in-name"]);
-export const membershipRole = pgEnum("membership_role", ["tenant-admin", "tenant-viewer"]);
+export const pairEndRole = pgEnum("pair_end_role", PAIR_END_ROLES);
+export const membershipPrincipalKind = pgEnum("membership_principal_kind", keysOf(PRINCIPAL_KINDS));
+export const membershipRole = pgEnum("membership_role", keysOf(TENANT_ROLES));
+export const sessionKind = pgEnum("session_kind", ["user", "display"]);
 
 // ---------------------------------------------------------------------------------------------
 // Azure side: private clouds and their VLAN pools
@@ -115,13 +107,20 @@ export const vlanPools = pgTable(
   ],
 );
 
-/** Address space the operator declares off-limits for tenant subnets (on-premises ranges, VNets). */
+/**
+ * Address space an admin declares off-limits for tenant subnets (on-premises ranges, VNets, a
+ * partner's network), with the reason. The platform's own reservations (NSX-T transit, …) are
+ * not rows: they live in lib/domain/reserved-space.ts.
+ */
 export const reservedPrefixes = pgTable("reserved_prefixes", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** Null: reserved for every private cloud. */
   privateCloudId: uuid("private_cloud_id").references(() => privateClouds.id, { onDelete: "cascade" }),
+  /** Canonical network (lib/domain/cidr.ts). */
   cidr: text("cidr").notNull(),
+  /** Why: shown on the list and in every refusal it causes. */
   description: text("description").notNull(),
+  createdBy: text("created_by"),
   createdAt: createdAt(),
 });
 
@@ -162,7 +161,7 @@ export const tenants = pgTable(
   (t) => [
     uniqueIndex("tenants_slug_key").on(t.slug),
     index("tenants_private_cloud_idx").on(t.privateCloudId),
-    check("tenants_underlay_mtu_check", sql`${t.underlayMtu} between 576 and 9216`),
+    check("tenants_underlay_mtu_check", sql`${t.underlayMtu} between ${sql.raw(String(UNDERLAY_MTU.min))} and ${sql.raw(String(UNDERLAY_MTU.max))}`),
   ],
 );
 
@@ -294,7 +293,24 @@ export const tunnelEndpoints = pgTable(
     /** The same token encrypted at rest (lib/secrets.ts), so downloaded agent configs can carry it. */
     agentTokenCiphertext: text("agent_token_ciphertext"),
     agentTokenRotatedAt: timestamp("agent_token_rotated_at", { withTimezone: true }),
+    /**
+     * The token before the last rotation, still accepted until the grace window closes, so the
+     * real agent keeps reporting until someone deploys the new one. Only its hash is kept.
+     */
+    previousTokenHash: text("previous_token_hash"),
+    previousTokenIssuedAt: timestamp("previous_token_issued_at", { withTimezone: true }),
+    previousTokenValidUntil: timestamp("previous_token_valid_until", { withTimezone: true }),
+    /** The hash of the token the newest stored batch came with: which token the agent runs. */
+    lastTokenHash: text("last_token_hash"),
     lastSampleAt: timestamp("last_sample_at", { withTimezone: true }),
+    /**
+     * In an active/standby pair, this end's role as its newest report said (kept here so the
+     * views need not search the samples): the role, since when and why, and when it was measured.
+     */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
+    pairReportedAt: timestamp("pair_reported_at", { withTimezone: true }),
     /**
      * Bumped by every ingest that stored at least one new sample from this end: the warning
      * evaluation compares it with what it last saw to find the tunnels with news (by arrival,
@@ -311,6 +327,7 @@ export const tunnelEndpoints = pgTable(
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
     uniqueIndex("tunnel_endpoints_token_key").on(t.agentTokenHash),
+    uniqueIndex("tunnel_endpoints_previous_token_key").on(t.previousTokenHash),
   ],
 );
 
@@ -341,6 +358,10 @@ export const telemetrySamples = pgTable(
     rxPackets: bigint("rx_packets", { mode: "number" }),
     bumPps: doublePrecision("bum_pps"),
     learnedMacs: integer("learned_macs"),
+    /** This end's role in the tenant's active/standby pair, since when and why (null outside a pair). */
+    pairRole: pairEndRole("pair_role"),
+    pairSince: timestamp("pair_since", { withTimezone: true }),
+    pairReason: text("pair_reason"),
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.measuredAt] }),
@@ -507,12 +528,54 @@ export const nocDisplays = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
-    /** SHA-256 of the display's link token; the link is shown once when the display is made. */
+    /** SHA-256 of the display's current link token; the link is shown once when it is issued. */
     tokenHash: text("token_hash").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /** Who issued the current link (null: its creator), and when: whom a screen's operator should ask. */
+    linkIssuedBy: text("link_issued_by"),
+    linkIssuedAt: timestamp("link_issued_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the current link signed a screen in: a link works once. Defaults to "used" so a row
+     * made any other way than by issuing a link (and every link from before links were
+     * single-use) cannot be claimed; issuing a link sets it to null.
+     */
+    linkUsedAt: timestamp("link_used_at", { withTimezone: true }).default(sql`now()`),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("noc_displays_token_key").on(t.tokenHash)],
+);
+
+export type SessionEndReason = "sign-out" | "ended-by-admin" | "membership-removed" | "idle" | "display-revoked";
+
+/**
+ * A signed-in browser: a person's (8 hours) or a wall display's (400 days). The encrypted cookie
+ * carries its id; this row is the authority on whether it is still alive, so sign-out, an
+ * admin's "end sessions", a removed membership or a revoked display end it everywhere at once,
+ * on every instance sharing the database.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: sessionKind("kind").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    displayId: uuid("display_id").references(() => nocDisplays.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    /** Moved forward at most once a minute (lib/auth/session-store.ts), not on every request. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endedReason: text("ended_reason").$type<SessionEndReason>(),
+    /** A sign-in name, or "system" for an idle timeout. */
+    endedBy: text("ended_by"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.lastSeenAt),
+    index("sessions_display_idx").on(t.displayId, t.lastSeenAt),
+    check(
+      "sessions_owner_check",
+      sql`(${t.kind} = 'user' and ${t.userId} is not null and ${t.displayId} is null) or (${t.kind} = 'display' and ${t.displayId} is not null and ${t.userId} is null)`,
+    ),
+  ],
 );

@@ -2,18 +2,19 @@
  * Demo data for the embedded mode: one private cloud (as the built-in AVS emulator holds it) and
  * a handful of tenants, two of them (Contoso, Fabrikam) with the built-in provider's demo
  * personas as members. Every tunnel end has an agent token, kept encrypted so the simulated
- * fleet (lib/fleet/demo-fleet.ts) can post as it. Never run against real Azure or a real
+ * fleet (lib/demo/fleet.ts) can post as it. Never run against real Azure or a real
  * identity provider. Idempotent: a second start adds nothing, and demo data from an older
  * release gets the tokens and keys it lacks.
  */
 import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
-import { segmentNameFor } from "@/lib/commands/onboard-tenant";
+import { segmentDisplayNameFor, segmentNameFor } from "@/lib/domain/segment";
 import { deriveVni } from "@/lib/domain/vlan";
 import type { Scenario } from "@/lib/fleet/scenarios";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import { memberships, privateClouds, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools } from "@/lib/db/schema";
+import type { GatewayLocation } from "@/lib/domain/tenant-options";
 
 export const DEMO_PRIVATE_CLOUD = {
   azureResourceId:
@@ -33,7 +34,7 @@ type DemoTenant = {
   sourceEnvironment: "hyper-v" | "kvm-proxmox" | "openstack" | "rhv" | "bare-metal" | "other";
   transport: "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
   subnet: string;
-  gatewayLocation: "source" | "avs";
+  gatewayLocation: GatewayLocation;
   underlayMtu: number;
   sourceGatewayUnderlayIp: string;
   stretchStartedOn: string;
@@ -202,6 +203,12 @@ export const DEMO_SCENARIOS: Readonly<Record<string, Scenario>> = {
   fourthcoffee: "healthy",
 };
 
+/**
+ * Demo tenants with two tunnels whose pair plays a failover and a fail-back every hour (the others
+ * keep tunnel 1 active): the overview, the tenant page and the NOC wall then show a pair at work.
+ */
+export const DEMO_PAIR_FAILOVERS: ReadonlySet<string> = new Set(["fourthcoffee"]);
+
 const TUNNEL_NAMES = { 1: "primary", 2: "redundant" } as const;
 
 /** Where each end of a demo tunnel sits: one gateway and one edge bridge per tunnel. */
@@ -241,7 +248,7 @@ export async function seedDemoData(db: Database, options: { secretsKey: Uint8Arr
         tenantId: tenant!.id,
         privateCloudId: cloud!.id,
         segmentName: segmentNameFor(values.slug),
-        displayName: `${values.slug} VLAN ${vlanId}`,
+        displayName: segmentDisplayNameFor(values.slug, vlanId),
         tier1GatewayId: values.gatewayLocation === "avs" ? (cloud!.tier1Gateways[0]?.id ?? null) : null,
       });
       if (member) {

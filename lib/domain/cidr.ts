@@ -104,8 +104,8 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return aNet.match(bNet, b.prefix) || bNet.match(aNet, a.prefix);
 }
 
-export function findOverlaps(candidate: Cidr, others: LabelledCidr[]): (LabelledCidr & { canonical: string })[] {
-  const overlaps: (LabelledCidr & { canonical: string })[] = [];
+export function findOverlaps<T extends LabelledCidr>(candidate: Cidr, others: T[]): (T & { canonical: string })[] {
+  const overlaps: (T & { canonical: string })[] = [];
   for (const other of others) {
     // Stored subnets predate today's rules, so use the lenient parser, not the tenant one.
     const parsed = parseCidr(other.cidr);

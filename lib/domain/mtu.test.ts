@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { UNDERLAY_MTU } from "./limits";
 import { computeMtuBudget, describeMtuShortfall } from "./mtu";
 
 describe("computeMtuBudget", () => {
@@ -33,14 +34,14 @@ describe("computeMtuBudget", () => {
     );
   });
 
-  it.each([575, 9217, 1500.5, Number.NaN])("refuses an underlay MTU of %s", (underlayMtu) => {
+  it.each([UNDERLAY_MTU.min - 1, 576, UNDERLAY_MTU.max + 1, 1500.5, Number.NaN])("refuses an underlay MTU of %s", (underlayMtu) => {
     expect(() => computeMtuBudget({ underlayMtu, encapsulation: "vxlan", transport: "ipsec-vpn" })).toThrow(RangeError);
   });
 
   it("always adds back up: inner MTU + overheads = underlay, and the standard underlay is exactly the fitting threshold", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 576, max: 9216 }),
+        fc.integer({ min: UNDERLAY_MTU.min, max: UNDERLAY_MTU.max }),
         fc.constantFrom("vxlan" as const, "l2tpv3" as const),
         fc.constantFrom("ipsec-vpn" as const, "expressroute-global-reach" as const, "sd-wan" as const),
         fc.constantFrom("ipv4" as const, "ipv6" as const),

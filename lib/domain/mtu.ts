@@ -4,8 +4,9 @@
  * operators with its working and written into every generated config.
  */
 
-export type Encapsulation = "vxlan" | "l2tpv3";
-export type Transport = "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
+import { UNDERLAY_MTU } from "./limits";
+import type { Encapsulation, Transport } from "./tenant-options";
+
 export type UnderlayFamily = "ipv4" | "ipv6";
 
 /**
@@ -51,8 +52,8 @@ export function computeMtuBudget(input: {
   underlayFamily?: UnderlayFamily;
 }): MtuBudget {
   const family = input.underlayFamily ?? "ipv4";
-  if (!Number.isInteger(input.underlayMtu) || input.underlayMtu < 576 || input.underlayMtu > 9216) {
-    throw new RangeError(`Underlay MTU must be a whole number from 576 to 9216, not ${input.underlayMtu}.`);
+  if (!Number.isInteger(input.underlayMtu) || input.underlayMtu < UNDERLAY_MTU.min || input.underlayMtu > UNDERLAY_MTU.max) {
+    throw new RangeError(`Underlay MTU must be a whole number from ${UNDERLAY_MTU.min} to ${UNDERLAY_MTU.max}, not ${input.underlayMtu}.`);
   }
   const encapsulationBytes = OVERHEAD[input.encapsulation][family];
   const transportBytes = input.transport === "ipsec-vpn" ? OVERHEAD.esp[family] : 0;

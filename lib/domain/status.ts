@@ -3,6 +3,8 @@
  * portal, the tenant view and the NOC wall never disagree. Colour is never the only signal:
  * each status also has a word and a symbol.
  */
+import { keysOf } from "./keys-of";
+
 export type StatusStyle = { label: string; symbol: string; className: string; description: string };
 
 export const TUNNEL_STATUS = {
@@ -34,7 +36,7 @@ export const TUNNEL_STATUS = {
 } as const satisfies Record<string, StatusStyle>;
 
 export type TunnelStatus = keyof typeof TUNNEL_STATUS;
-export const TUNNEL_STATUSES = Object.keys(TUNNEL_STATUS) as TunnelStatus[];
+export const TUNNEL_STATUSES = keysOf(TUNNEL_STATUS);
 
 export const TENANT_STATE = {
   onboarding: { label: "Onboarding", symbol: "…", className: "bg-sky-100 text-sky-900", description: "Segment being provisioned" },
@@ -43,6 +45,7 @@ export const TENANT_STATE = {
   offboarded: { label: "Offboarded", symbol: "○", className: "bg-slate-200 text-slate-700", description: "History only" },
 } as const satisfies Record<string, StatusStyle>;
 export type TenantState = keyof typeof TENANT_STATE;
+export const TENANT_STATES = keysOf(TENANT_STATE);
 
 export const SEGMENT_STATE = {
   pending: { label: "Pending", symbol: "…", className: "bg-slate-100 text-slate-800", description: "Not yet requested from Azure" },
@@ -54,6 +57,7 @@ export const SEGMENT_STATE = {
   drifted: { label: "Drifted", symbol: "!", className: "bg-orange-100 text-orange-900", description: "Changed outside the console" },
 } as const satisfies Record<string, StatusStyle>;
 export type SegmentState = keyof typeof SEGMENT_STATE;
+export const SEGMENT_STATES = keysOf(SEGMENT_STATE);
 
 /** The VLAN pool map's cells. Colours differ enough in lightness to read in greyscale too. */
 export const VLAN_STATE = {
@@ -65,6 +69,12 @@ export const VLAN_STATE = {
 } as const satisfies Record<string, StatusStyle>;
 export type VlanState = keyof typeof VLAN_STATE;
 
+/**
+ * What the database records of a VLAN it handed out: held, waiting out its quarantine, or free
+ * again (the row stays as history). The pool map's "free", "reserved" and "outside" are derived.
+ */
+export const VLAN_ALLOCATION_STATES = ["allocated", "quarantined", "released"] as const;
+
 /** Warning severities, worst last in this table; `rank` orders them (higher is worse). */
 export const WARNING_SEVERITY = {
   info: { label: "Info", symbol: "ℹ", className: "bg-slate-600 text-white", description: "Worth knowing; nothing is broken", rank: 0 },
@@ -72,4 +82,45 @@ export const WARNING_SEVERITY = {
   critical: { label: "Critical", symbol: "✕", className: "bg-status-down text-white", description: "Broken or about to be; act now", rank: 2 },
 } as const satisfies Record<string, StatusStyle & { rank: number }>;
 export type WarningSeverity = keyof typeof WARNING_SEVERITY;
-export const WARNING_SEVERITIES = Object.keys(WARNING_SEVERITY) as WarningSeverity[];
+export const WARNING_SEVERITIES = keysOf(WARNING_SEVERITY);
+
+export function severityRank(severity: WarningSeverity): number {
+  return WARNING_SEVERITY[severity].rank;
+}
+export function maxSeverity(a: WarningSeverity, b: WarningSeverity): WarningSeverity {
+  return severityRank(a) >= severityRank(b) ? a : b;
+}
+
+/** A warning's lifecycle: opened by the rules, acknowledged by a person, resolved by the rules. */
+export const WARNING_STATE = {
+  open: { label: "Open", symbol: "●", className: "bg-red-100 text-red-900", description: "Raised and not yet acknowledged" },
+  acknowledged: { label: "Acknowledged", symbol: "✓", className: "bg-amber-100 text-amber-900", description: "Someone is on it" },
+  resolved: { label: "Resolved", symbol: "○", className: "bg-slate-200 text-slate-700", description: "The condition cleared" },
+} as const satisfies Record<string, StatusStyle>;
+export type WarningState = keyof typeof WARNING_STATE;
+export const WARNING_STATES = keysOf(WARNING_STATE);
+
+/**
+ * What one end of a tunnel in an active/standby pair reports doing (the agent's `pair.role`):
+ * forwarding the tenant's frames, standing by ready to take over, or unable to take over.
+ */
+export const PAIR_END_ROLE = {
+  active: { label: "Active", symbol: "▶", className: "bg-sky-700 text-white", description: "This end forwards the tenant's frames" },
+  standby: { label: "Standby", symbol: "◇", className: "bg-slate-200 text-slate-800", description: "Ready to take over; forwards nothing" },
+  fault: { label: "Fault", symbol: "✕", className: "bg-red-100 text-red-900", description: "Cannot take over until its fault clears" },
+} as const satisfies Record<string, StatusStyle>;
+export type PairEndRole = keyof typeof PAIR_END_ROLE;
+export const PAIR_END_ROLES = keysOf(PAIR_END_ROLE);
+
+/**
+ * What a tunnel of a pair does, from its two ends' reports (lib/domain/pair-role.ts): the same
+ * words on the tenant page and the NOC wall.
+ */
+export const TUNNEL_PAIR_ROLE = {
+  carrying: { label: "Carries traffic", symbol: "▶", className: "bg-sky-700 text-white", description: "Both ends are active: this tunnel bridges the VLAN" },
+  standby: { label: "Standby", symbol: "◇", className: "bg-slate-200 text-slate-800", description: "Both ends stand by, ready to take over" },
+  half: { label: "Half active", symbol: "◐", className: "bg-amber-400 text-black", description: "One end is active and the other is not: nothing crosses" },
+  fault: { label: "Cannot take over", symbol: "✕", className: "bg-red-100 text-red-900", description: "An end is in fault: the pair has no standby" },
+  unknown: { label: "Role unknown", symbol: "?", className: "bg-slate-100 text-slate-700", description: "No recent role report from its agents" },
+} as const satisfies Record<string, StatusStyle>;
+export type TunnelPairRole = keyof typeof TUNNEL_PAIR_ROLE;

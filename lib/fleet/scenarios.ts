@@ -11,6 +11,8 @@
  */
 import { isIP } from "node:net";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { DF_PROBE_BYTES } from "@/lib/domain/limits";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export const SCENARIOS = [
   "healthy",
@@ -33,7 +35,7 @@ export type TunnelFacts = {
 };
 
 export type SampleContext = {
-  side: "source" | "avs";
+  side: Side;
   /** Which measurement this is; only feeds the noise, so any stable numbering will do. */
   tick: number;
   at: Date;
@@ -84,7 +86,7 @@ export function sampleFor(scenario: Scenario, ctx: SampleContext): TelemetrySamp
   const down = scenario === "down" || (scenario === "flapping" && mod(at.getTime() - cycleStart("flapping", at, seed).getTime(), CYCLE_MS.flapping) >= FLAP_UP_MS);
   const base = baseRttMs(seed);
   // As the real agent probes: a full tunnel packet toward the peer's underlay (the underlay MTU).
-  const probeBytes = Math.min(9216, Math.max(68, Math.round(tunnel.underlayMtu)));
+  const probeBytes = Math.min(DF_PROBE_BYTES.max, Math.max(DF_PROBE_BYTES.min, Math.round(tunnel.underlayMtu)));
   const counters = countersFor(scenario, ctx);
 
   if (down) {

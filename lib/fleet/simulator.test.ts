@@ -11,15 +11,17 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { and, eq, gte, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revokePreviousAgentToken, rotateAgentToken } from "@/lib/commands/tunnels";
 import { readConfig } from "@/lib/config";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { DEMO_SCENARIOS, seedDemoData } from "@/lib/demo/seed";
+import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { forgetSecretsKey, getSecretsKey } from "@/lib/secrets";
 import { startConsole, type ConsoleServer } from "@/tests/support/console-server";
 import { createPostgresDatabase, postgresAvailable } from "@/tests/support/databases";
-import { loadDemoAgents, loopbackUrl, startDemoFleet } from "./demo-fleet";
-import { startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { loadDemoAgents, loopbackUrl, startDemoFleet } from "@/lib/demo/fleet";
+import { judgeAnswer, startSimulatedFleet, type SimulatedAgent, type SimulatedFleet } from "./simulator";
 
 const SECRETS_KEY = "fleet-test-secrets-key-".repeat(2);
 const INTERVAL_MS = 400;
@@ -231,6 +233,32 @@ describe.skipIf(!postgresAvailable())("the simulated fleet posting to the real c
     expect(fleet.stats().requests).toBeGreaterThanOrEqual(agents.length);
     expect(logged).toEqual([`${agents.length} simulated agents posting to ${server.url} every 0.4 s`]);
   });
+
+  it("goes on with its old token through a rotation's grace window, and is refused (once, logged) when the old token is revoked", async () => {
+    const config = readConfig({ DATA_DIR: server.dataDir, HOST: "127.0.0.1", PORT: new URL(server.url).port, DATABASE_URL: database.url, SESSION_SECRET: "test-secret-".repeat(4), SECRETS_KEY, ...ENTRA });
+    const target = agents.find((a) => slugOf.get(a.endpointId) === "wingtip" && a.side === "source")!;
+    const [row] = await handle.db.select({ tenantId: tunnels.tenantId }).from(tunnelEndpoints).innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId)).where(eq(tunnelEndpoints.id, target.endpointId));
+    const tokenInUse = async () => (await listTenantEndpoints(handle.db, row!.tenantId)).find((e) => e.id === target.endpointId)!.tokenInUse;
+    const logged: string[] = [];
+    const fleet = await startDemoFleet(handle.db, config, { intervalMs: INTERVAL_MS, backfillMs: 0, log: (m) => logged.push(m) });
+    fleets.push(fleet);
+
+    const secretsKey = getSecretsKey({ secretsKey: SECRETS_KEY, dataDir: "unused-with-a-secrets-key" });
+    expect(await rotateAgentToken(handle.db, null, target.endpointId, { secretsKey, graceHours: 24 })).toMatchObject({ ok: true });
+    // The agent was not told: it goes on with its old token, which the grace window honours.
+    await expect.poll(tokenInUse, { timeout: 60_000, interval: 100 }).toBe("previous");
+    expect(fleet.stats()).toMatchObject({ refused: 0, failures: 0 });
+    expect(await revokePreviousAgentToken(handle.db, null, target.endpointId)).toMatchObject({ ok: true });
+    // Revoked, the old token is refused: the agent drops what it holds, says so once, and the others post on.
+    await expect.poll(() => fleet.stats().refused, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    const requestsAfterRevoke = fleet.stats().requests;
+    await expect.poll(() => fleet.stats().requests, { timeout: 60_000, interval: 100 }).toBeGreaterThan(requestsAfterRevoke + agents.length);
+    await fleet.stop();
+    expect(await tokenInUse()).toBe("retired");
+    const refusals = logged.filter((m) => m.startsWith(`agent ${target.endpointId} (source): refused with 401`));
+    expect(refusals).toHaveLength(1);
+    expect(fleet.stats().failures).toBe(0);
+  });
 });
 
 describe("loopbackUrl", () => {
@@ -287,5 +315,26 @@ describe("an agent's schedule", { timeout: 180_000 }, () => {
       expect(steps.filter((step) => step <= 0 || step % intervalMs !== 0), token).toEqual([]);
     }
     expect(fleet.stats()).toMatchObject({ duplicates: 0, failures: 0, refused: 0 });
+  });
+});
+
+describe("judgeAnswer", () => {
+  const answer = (status: number, body = "", retryAfter?: string) => ({ status, body, retryAfter });
+
+  it("counts what the console took and what it already had", () => {
+    expect(judgeAnswer(answer(202, '{"accepted":3,"duplicates":2}'))).toEqual({ kind: "accepted", accepted: 3, duplicates: 2 });
+    expect(judgeAnswer(answer(202, "not json"))).toEqual({ kind: "accepted", accepted: 0, duplicates: 0 });
+  });
+
+  it("waits out a 429 as long as Retry-After says, a second when it says nothing usable", () => {
+    expect(judgeAnswer(answer(429, "", "7"))).toEqual({ kind: "wait", ms: 7_000 });
+    for (const retryAfter of [undefined, "soon", "-3", "0"]) expect(judgeAnswer(answer(429, "", retryAfter))).toEqual({ kind: "wait", ms: 1_000 });
+  });
+
+  it("keeps the samples through a 5xx and drops what the console refuses, the whole queue on a 401", () => {
+    expect(judgeAnswer(answer(503))).toMatchObject({ kind: "keep" });
+    expect(judgeAnswer(answer(400, '{"error":"bad rttMs"}'))).toEqual({ kind: "drop", message: 'refused with 400: {"error":"bad rttMs"}', all: false });
+    expect(judgeAnswer(answer(413))).toMatchObject({ kind: "drop", all: false });
+    expect(judgeAnswer(answer(401))).toMatchObject({ kind: "drop", all: true });
   });
 });

@@ -9,19 +9,22 @@
  * what it could not send and sends it later in batches; a 429 makes it wait as long as
  * Retry-After says.
  */
-import http from "node:http";
-import https from "node:https";
 import { MAX_BATCH, type TelemetrySample } from "@/lib/validation/telemetry";
+import { type AgentTransport, type Answer, createAgentTransport } from "./agent-transport";
+import { pairReport, type PairPlay } from "./pair-roles";
 import { sampleFor, type Scenario, type TunnelFacts } from "./scenarios";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type SimulatedAgent = {
   endpointId: string;
   token: string;
-  side: "source" | "avs";
+  side: Side;
   scenario: Scenario;
   tunnel: TunnelFacts;
   /** One per tunnel, so both ends of a tunnel agree on its base latency and hops; defaults to one from the endpoint id. */
   seed?: number;
+  /** For a tenant with two tunnels: the end's part in the pair, reported with every sample. */
+  pair?: PairPlay;
 };
 
 export type FleetOptions = {
@@ -67,39 +70,166 @@ export type SimulatedFleet = {
 
 /** A real agent buffers a while through an outage, then drops the oldest. */
 const MAX_QUEUED = 10 * MAX_BATCH;
-const REQUEST_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
 /** Between two batches of one agent's backlog: under the API's 2 requests a second. */
 const DRAIN_PAUSE_MS = 600;
 
-type Answer = { status: number; retryAfter: string | undefined; body: string };
+/** What every agent of one fleet shares: the console, the counts, the clock and the stop flag. */
+type FleetShared = {
+  transport: AgentTransport;
+  stats: FleetStats;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  log: (message: string) => void;
+  intervalMs: number;
+  isStopped: () => boolean;
+};
 
-type AgentState = {
-  agent: SimulatedAgent;
-  seed: number;
-  offsetMs: number;
-  queue: TelemetrySample[];
+/** One simulated agent: measures on its grid, queues, and sends its queue in batches. */
+class AgentRun {
+  readonly seed: number;
+  queue: TelemetrySample[] = [];
   timer?: NodeJS.Timeout;
   sending?: Promise<void>;
   /** Last failure logged, so one outage is one line rather than one per interval. */
-  lastLogged?: string;
-};
+  private lastLogged?: string;
+
+  constructor(
+    readonly agent: SimulatedAgent,
+    /** Where on the interval this agent measures, so twenty agents are not twenty requests in one millisecond. */
+    readonly offsetMs: number,
+    private readonly fleet: FleetShared,
+  ) {
+    this.seed = agent.seed ?? seedFromId(agent.endpointId);
+  }
+
+  measure(at: number): TelemetrySample {
+    const { agent, fleet } = this;
+    const sample = sampleFor(agent.scenario, { side: agent.side, tick: Math.round((at - this.offsetMs) / fleet.intervalMs), at: new Date(at), seed: this.seed, tunnel: agent.tunnel });
+    return agent.pair ? { ...sample, pair: pairReport(agent.pair, agent.side, new Date(at)) } : sample;
+  }
+
+  enqueue(samples: TelemetrySample[]): void {
+    this.queue.push(...samples);
+    if (this.queue.length > MAX_QUEUED) this.queue.splice(0, this.queue.length - MAX_QUEUED);
+  }
+
+  /** The next grid time of this agent strictly after `t`. */
+  nextSlot(t: number): number {
+    const { intervalMs } = this.fleet;
+    return (Math.floor((t - this.offsetMs) / intervalMs) + 1) * intervalMs + this.offsetMs;
+  }
+
+  /** The history an agent that had been running would have sent: every slot in (start − backfill, start]. */
+  backfill(started: number, backfillMs: number): number {
+    let at = this.nextSlot(started - backfillMs - 1);
+    const history: TelemetrySample[] = [];
+    for (; at <= started; at += this.fleet.intervalMs) history.push(this.measure(at));
+    this.enqueue(history);
+    // `at` is now the first slot after start: the one before it is the last measured.
+    return at - this.fleet.intervalMs;
+  }
+
+  /**
+   * Measures the slot after `previous`, on time. The next slot comes from the slot, never from
+   * the clock: a timer may fire a little before its time (Date.now() still short of the slot),
+   * and asking the clock for "the next slot" then would measure the same slot twice. Slots that
+   * a stalled process overslept are skipped, as a real agent cannot measure the past.
+   */
+  schedule(previous: number): void {
+    const { fleet } = this;
+    if (fleet.isStopped()) return;
+    let at = previous + fleet.intervalMs;
+    const current = fleet.now();
+    if (at < current - fleet.intervalMs) at = this.nextSlot(current);
+    this.timer = setTimeout(() => {
+      if (fleet.isStopped()) return;
+      this.enqueue([this.measure(at)]);
+      void this.send();
+      this.schedule(at);
+    }, Math.max(0, at - fleet.now()));
+    this.timer.unref?.();
+  }
+
+  send(): Promise<void> {
+    this.sending ??= this.drain().finally(() => {
+      this.sending = undefined;
+    });
+    return this.sending;
+  }
+
+  /** Sends the queue in batches until it is empty, the console fails, or the fleet stops. */
+  private async drain(): Promise<void> {
+    const { fleet } = this;
+    const { stats } = fleet;
+    while (!fleet.isStopped() && this.queue.length > 0) {
+      const batch = this.queue.slice(0, MAX_BATCH);
+      let answer: Answer;
+      try {
+        answer = await fleet.transport.post(JSON.stringify({ samples: batch }), this.agent.token);
+      } catch (error) {
+        if (fleet.isStopped() && (error as Error).message === "fleet stopped") return;
+        stats.failures++;
+        this.failed(`cannot reach the console: ${(error as Error).message}`);
+        return;
+      }
+      const verdict = judgeAnswer(answer);
+      switch (verdict.kind) {
+        case "accepted":
+          stats.requests++;
+          stats.accepted += verdict.accepted;
+          stats.duplicates += verdict.duplicates;
+          this.forget(batch);
+          if (this.lastLogged) fleet.log(`agent ${this.name()}: posting again`);
+          this.lastLogged = undefined;
+          if (this.queue.length > 0) await fleet.sleep(DRAIN_PAUSE_MS);
+          break;
+        case "wait":
+          stats.rateLimited++;
+          await fleet.sleep(verdict.ms);
+          break;
+        case "keep":
+          stats.failures++;
+          this.failed(verdict.message);
+          return;
+        case "drop":
+          stats.refused += batch.length;
+          this.forget(batch);
+          this.failed(verdict.message);
+          if (verdict.all) {
+            stats.refused += this.queue.length;
+            this.queue.length = 0;
+          }
+          break;
+      }
+    }
+  }
+
+  /** Takes sent (or refused) samples off the queue; new ones may have joined it meanwhile. */
+  private forget(batch: TelemetrySample[]): void {
+    const done = new Set(batch);
+    this.queue = this.queue.filter((sample) => !done.has(sample));
+  }
+
+  private failed(message: string): void {
+    this.fleet.stats.lastError = `${this.name()}: ${message}`;
+    if (this.lastLogged !== message) this.fleet.log(`agent ${this.name()}: ${message}`);
+    this.lastLogged = message;
+  }
+
+  private name(): string {
+    return `${this.agent.endpointId} (${this.agent.side})`;
+  }
+}
 
 export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
   const intervalMs = options.intervalMs ?? 10_000;
   if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new RangeError(`intervalMs must be at least 10 ms, not ${intervalMs}.`);
   const backfillMs = options.backfillMs ?? 30 * 60_000;
   const now = options.now ?? Date.now;
-  const log = options.log ?? ((message: string) => console.warn(`[fleet] ${message}`));
-  const url = new URL("/api/v1/telemetry", options.consoleUrl);
-  const secure = url.protocol === "https:";
-  // Keep-alive: an agent holds its connection open between posts, as a real one would.
-  const agentPool = secure
-    ? new https.Agent({ keepAlive: true, ca: options.ca, servername: options.servername })
-    : new http.Agent({ keepAlive: true });
-  const inFlight = new Set<http.ClientRequest>();
-  const sleepers = new Set<() => void>();
   let stopped = false;
+  const transport = createAgentTransport(new URL("/api/v1/telemetry", options.consoleUrl), { ca: options.ca, servername: options.servername, isStopping: () => stopped });
+  const { sleep, wakeAll } = createSleeper();
   const stats: FleetStats = {
     agents: options.agents.length,
     requests: 0,
@@ -112,190 +242,81 @@ export function startSimulatedFleet(options: FleetOptions): SimulatedFleet {
     backfilled: 0,
     lastError: null,
   };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-
-  const states: AgentState[] = options.agents.map((agent, index) => ({
-    agent,
-    seed: agent.seed ?? seedFromId(agent.endpointId),
-    // Spread over the interval so twenty agents are not twenty requests in the same millisecond.
-    offsetMs: Math.floor((index * intervalMs) / Math.max(1, options.agents.length)),
-    queue: [],
-  }));
-
-  const measure = (state: AgentState, at: number): TelemetrySample =>
-    sampleFor(state.agent.scenario, { side: state.agent.side, tick: Math.round((at - state.offsetMs) / intervalMs), at: new Date(at), seed: state.seed, tunnel: state.agent.tunnel });
-
-  const enqueue = (state: AgentState, samples: TelemetrySample[]) => {
-    state.queue.push(...samples);
-    if (state.queue.length > MAX_QUEUED) state.queue.splice(0, state.queue.length - MAX_QUEUED);
+  const shared: FleetShared = {
+    transport,
+    stats,
+    sleep,
+    now,
+    log: options.log ?? ((message: string) => console.warn(`[fleet] ${message}`)),
+    intervalMs,
+    isStopped: () => stopped,
   };
-
-  const failed = (state: AgentState, message: string) => {
-    stats.lastError = `${state.agent.endpointId} (${state.agent.side}): ${message}`;
-    if (state.lastLogged !== message) log(`agent ${state.agent.endpointId} (${state.agent.side}): ${message}`);
-    state.lastLogged = message;
-  };
-
-  /** Takes sent (or refused) samples off the queue; new ones may have joined it meanwhile. */
-  const forget = (state: AgentState, batch: TelemetrySample[]) => {
-    const done = new Set(batch);
-    state.queue = state.queue.filter((sample) => !done.has(sample));
-  };
-
-  /** Sends the agent's queue in batches until it is empty, the console fails, or the fleet stops. */
-  const drain = async (state: AgentState) => {
-    while (!stopped && state.queue.length > 0) {
-      const batch = state.queue.slice(0, MAX_BATCH);
-      let response: Answer;
-      try {
-        response = await post(batch, state.agent.token);
-      } catch (error) {
-        if (stopped && (error as Error).message === "fleet stopped") return;
-        stats.failures++;
-        failed(state, `cannot reach the console: ${(error as Error).message}`);
-        return;
-      }
-      if (response.status === 202) {
-        const { accepted = 0, duplicates = 0 } = parseJson(response.body) as { accepted?: number; duplicates?: number };
-        stats.requests++;
-        stats.accepted += accepted;
-        stats.duplicates += duplicates;
-        forget(state, batch);
-        if (state.lastLogged) log(`agent ${state.agent.endpointId} (${state.agent.side}): posting again`);
-        state.lastLogged = undefined;
-        if (state.queue.length > 0) await sleep(DRAIN_PAUSE_MS);
-      } else if (response.status === 429) {
-        stats.rateLimited++;
-        const seconds = Number(response.retryAfter);
-        await sleep((Number.isFinite(seconds) && seconds > 0 ? seconds : 1) * 1000);
-      } else if (response.status >= 500) {
-        stats.failures++;
-        failed(state, `the console answered ${response.status}; keeping the samples for later`);
-        return;
-      } else {
-        // 400, 401, 413: sending the same samples again would be refused again.
-        stats.refused += batch.length;
-        forget(state, batch);
-        failed(state, `refused with ${response.status}: ${response.body.slice(0, 200)}`);
-        if (response.status === 401) {
-          stats.refused += state.queue.length;
-          state.queue.length = 0;
-        }
-      }
-    }
-  };
-
-  const send = (state: AgentState) => {
-    state.sending ??= drain(state).finally(() => {
-      state.sending = undefined;
-    });
-    return state.sending;
-  };
-
-  const post = async (samples: TelemetrySample[], token: string): Promise<Answer> => {
-    const body = JSON.stringify({ samples });
-    try {
-      return await postOnce(body, token);
-    } catch (error) {
-      // A kept-alive connection the console closed just as we reused it: try once on a new one.
-      // Safe to repeat, since the console counts a re-sent sample as a duplicate.
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET" && !stopped) return postOnce(body, token);
-      throw error;
-    }
-  };
-
-  const postOnce = (body: string, token: string) =>
-    new Promise<Answer>((resolve, reject) => {
-      const request = (secure ? https : http).request(
-        url,
-        {
-          method: "POST",
-          agent: agentPool,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-          timeout: REQUEST_TIMEOUT_MS,
-        },
-        (response) => {
-          let text = "";
-          response.setEncoding("utf8");
-          response.on("data", (chunk: string) => (text += chunk));
-          response.on("end", () => {
-            inFlight.delete(request);
-            const retryAfter = response.headers["retry-after"];
-            resolve({ status: response.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: text });
-          });
-          response.on("error", reject);
-        },
-      );
-      inFlight.add(request);
-      request.on("timeout", () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
-      request.on("error", (error) => {
-        inFlight.delete(request);
-        reject(Object.assign(error, { reusedSocket: request.reusedSocket }));
-      });
-      request.end(body);
-    });
-
-  /** The next grid time of this agent strictly after `t`. */
-  const nextSlot = (state: AgentState, t: number) => (Math.floor((t - state.offsetMs) / intervalMs) + 1) * intervalMs + state.offsetMs;
-
-  /**
-   * Measures the slot after `previous`, on time. The next slot comes from the slot, never from
-   * the clock: a timer may fire a little before its time (Date.now() still short of the slot),
-   * and asking the clock for "the next slot" then would measure the same slot twice. Slots that
-   * a stalled process overslept are skipped, as a real agent cannot measure the past.
-   */
-  const schedule = (state: AgentState, previous: number) => {
-    if (stopped) return;
-    let at = previous + intervalMs;
-    const current = now();
-    if (at < current - intervalMs) at = nextSlot(state, current);
-    state.timer = setTimeout(() => {
-      if (stopped) return;
-      enqueue(state, [measure(state, at)]);
-      void send(state);
-      schedule(state, at);
-    }, Math.max(0, at - now()));
-    state.timer.unref?.();
-  };
+  const runs = options.agents.map((agent, index) => new AgentRun(agent, Math.floor((index * intervalMs) / Math.max(1, options.agents.length)), shared));
 
   const started = now();
-  const backfills = states.map(async (state) => {
-    const history: TelemetrySample[] = [];
-    let at = nextSlot(state, started - backfillMs - 1);
-    for (; at <= started; at += intervalMs) history.push(measure(state, at));
-    enqueue(state, history);
-    // `at` is now the first slot after start: the one before it is the last measured.
-    schedule(state, at - intervalMs);
-    await send(state);
+  const backfills = runs.map(async (run) => {
+    run.schedule(run.backfill(started, backfillMs));
+    await run.send();
     stats.backfilled++;
   });
 
   return {
-    stats: () => ({ ...stats, queued: states.reduce((sum, s) => sum + s.queue.length, 0) }),
+    stats: () => ({ ...stats, queued: runs.reduce((sum, run) => sum + run.queue.length, 0) }),
     backfilled: Promise.all(backfills).then(() => undefined),
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const state of states) clearTimeout(state.timer);
-      for (const wake of [...sleepers]) wake();
+      for (const run of runs) clearTimeout(run.timer);
+      wakeAll();
       // A request already sent is let finish, so what the console stored is what stats() counts;
       // one the console does not answer soon is cut off.
-      const cutOff = setTimeout(() => {
-        for (const request of inFlight) request.destroy(new Error("fleet stopped"));
-      }, STOP_GRACE_MS);
-      await Promise.all(states.map((s) => s.sending));
+      const cutOff = setTimeout(() => transport.cutOff("fleet stopped"), STOP_GRACE_MS);
+      await Promise.all(runs.map((run) => run.sending));
       clearTimeout(cutOff);
-      agentPool.destroy();
+      transport.close();
+    },
+  };
+}
+
+/** What an agent does with the console's answer to a batch. */
+export type Verdict =
+  | { kind: "accepted"; accepted: number; duplicates: number }
+  /** 429: wait as long as Retry-After says (1 s when it says nothing usable), then send again. */
+  | { kind: "wait"; ms: number }
+  /** 5xx: the console is in trouble; keep the samples for the next round. */
+  | { kind: "keep"; message: string }
+  /** 400, 401, 413: the same samples would be refused again. A 401 refuses the whole queue. */
+  | { kind: "drop"; message: string; all: boolean };
+
+export function judgeAnswer(answer: Answer): Verdict {
+  if (answer.status === 202) {
+    const { accepted = 0, duplicates = 0 } = parseJson(answer.body) as { accepted?: number; duplicates?: number };
+    return { kind: "accepted", accepted, duplicates };
+  }
+  if (answer.status === 429) {
+    const seconds = Number(answer.retryAfter);
+    return { kind: "wait", ms: (Number.isFinite(seconds) && seconds > 0 ? seconds : 1) * 1000 };
+  }
+  if (answer.status >= 500) return { kind: "keep", message: `the console answered ${answer.status}; keeping the samples for later` };
+  return { kind: "drop", message: `refused with ${answer.status}: ${answer.body.slice(0, 200)}`, all: answer.status === 401 };
+}
+
+/** Sleeps that stop() can cut short all at once. */
+function createSleeper() {
+  const sleepers = new Set<() => void>();
+  return {
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          sleepers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, ms);
+        sleepers.add(wake);
+      }),
+    wakeAll: () => {
+      for (const wake of [...sleepers]) wake();
     },
   };
 }

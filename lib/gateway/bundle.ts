@@ -4,6 +4,7 @@
  * the same bytes.
  */
 import { zipSync, strToU8, type Zippable } from "fflate";
+import { guardReadme, pairReadme } from "./pair-readme";
 import { targetsFor } from "./registry";
 import { GeneratorInputError, type GatewayContext, type GeneratedFile, type GatewayTarget } from "./types";
 
@@ -43,6 +44,8 @@ export function renderBundleReadme(context: GatewayContext, rendered: RenderedTa
     "",
     "Files holding secrets (the IPsec pre-shared key, the agents' tokens) are readable by their owner only. Keep them that way.",
     "",
+    ...pairReadme(context),
+    ...guardReadme(),
     "## Apply order",
     "",
     "Each folder is one way to do a step: pick the one for your platform (for the source gateway, one of iproute2, systemd-networkd, netplan, ifupdown2, VyOS, IOS-XE or RouterOS).",

@@ -8,15 +8,14 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { parseSubnetForTenant } from "@/lib/domain/cidr";
+import { keysOf } from "@/lib/domain/keys-of";
+import { HOST_NAME, INTERFACE_NAME, UNDERLAY_MTU } from "@/lib/domain/limits";
 import { computeMtuBudget } from "@/lib/domain/mtu";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, type Side, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
 import type { GatewayContext } from "./types";
 
 export const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-/** RFC 1123 labels joined by dots. */
-export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-/** Interface names across platforms (eth1, ens18, GigabitEthernet0/0/1, ether2, bond0.100). */
-export const INTERFACE = /^[A-Za-z][A-Za-z0-9_./-]{0,31}$/;
 /** Same alphabet as the tenant form: letters, digits, spaces and . , & ' ( ) / + - (comments only). */
 export const DISPLAY_NAME = /^[\p{L}\p{N} .,&'()/+-]{1,100}$/u;
 export const PSK = /^[A-Za-z0-9+/]{43}=$/;
@@ -37,18 +36,38 @@ const unicastAddress = z.string().transform((text, ctx) => {
   return address.toString();
 });
 
-const endpoint = (side: "source" | "avs") =>
+const endpoint = (side: Side) =>
   z
     .object({
       side: z.literal(side),
-      hostname: z.string().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, at most 253 characters."),
+      hostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
       underlayIp: unicastAddress,
-      underlayInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
-      lanInterface: z.string().regex(INTERFACE, "An interface name: a letter, then letters, digits and _ . / - (at most 32).").nullable(),
+      underlayInterface: z.string().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).nullable(),
+      lanInterface: z.string().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).nullable(),
       lanTagged: z.boolean(),
       agentToken: z.string().regex(AGENT_TOKEN, "Not an agent token (agt_ and 43 URL-safe characters).").nullable(),
     })
     .strict();
+
+/** A recovered primary waits this long before it takes the traffic back; see PairContext. */
+export const DEFAULT_HOLD_DOWN_SECONDS = 60;
+
+const pairInput = z
+  .object({
+    partner: z
+      .object({
+        ordinal: z.union([z.literal(1), z.literal(2)]),
+        name: z.string().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens."),
+        sourceHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
+        sourceUnderlayIp: unicastAddress,
+        avsHostname: z.string().regex(HOST_NAME.pattern, HOST_NAME.message),
+        avsUnderlayIp: unicastAddress,
+      })
+      .strict(),
+    // keepalived's preempt_delay takes 0–1000 s; below 5 s a flapping link would still flap the pair.
+    holdDownSeconds: z.number().int().min(5).max(1000).default(DEFAULT_HOLD_DOWN_SECONDS),
+  })
+  .strict();
 
 export const gatewayContextInput = z
   .object({
@@ -66,12 +85,12 @@ export const gatewayContextInput = z
           }
           return parsed.cidr.canonical;
         }),
-        gatewayLocation: z.enum(["source", "avs"]),
-        transport: z.enum(["ipsec-vpn", "expressroute-global-reach", "sd-wan"]),
-        encapsulation: z.enum(["vxlan", "l2tpv3"]),
-        sourceEnvironment: z.enum(["hyper-v", "kvm-proxmox", "openstack", "rhv", "bare-metal", "other"]),
+        gatewayLocation: z.enum(keysOf(GATEWAY_LOCATIONS)),
+        transport: z.enum(keysOf(TRANSPORTS)),
+        encapsulation: z.enum(keysOf(ENCAPSULATIONS)),
+        sourceEnvironment: z.enum(keysOf(SOURCE_ENVIRONMENTS)),
         segmentName: z.string().regex(SEGMENT_NAME, "Letters, digits, _ and - only."),
-        underlayMtu: z.number().int().min(1280).max(9216),
+        underlayMtu: z.number().int().min(UNDERLAY_MTU.min).max(UNDERLAY_MTU.max),
       })
       .strict(),
     tunnel: z
@@ -83,6 +102,7 @@ export const gatewayContextInput = z
         psk: z.string().regex(PSK, "Not a 32-byte base64 pre-shared key.").nullable(),
       })
       .strict(),
+    pair: pairInput.nullable().default(null),
     consoleUrl: z.string().max(300).regex(CONSOLE_URL, "The console's https:// origin, with no path."),
     vxlanPort: z.number().int().min(1).max(65535).default(4789),
   })
@@ -94,6 +114,18 @@ export const gatewayContextInput = z
     }
     if (input.tunnel.source.underlayIp === input.tunnel.avs.underlayIp) {
       ctx.addIssue({ code: "custom", path: ["tunnel", "avs", "underlayIp"], message: "The two ends cannot share one underlay address." });
+    }
+    if (input.pair) {
+      const { partner } = input.pair;
+      if (partner.ordinal === input.tunnel.ordinal) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "ordinal"], message: "The partner is the tenant's other tunnel: its number must differ from this one's." });
+      }
+      if (partner.sourceUnderlayIp === input.tunnel.source.underlayIp) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "sourceUnderlayIp"], message: "The two tunnels of a pair need two source gateways; both start from one underlay address here." });
+      }
+      if (partner.avsUnderlayIp === input.tunnel.avs.underlayIp) {
+        ctx.addIssue({ code: "custom", path: ["pair", "partner", "avsUnderlayIp"], message: "The two tunnels of a pair need two AVS edge bridges; both end at one underlay address here." });
+      }
     }
     if (input.tenant.transport === "ipsec-vpn" && !input.tunnel.psk) {
       ctx.addIssue({ code: "custom", path: ["tunnel", "psk"], message: "An IPsec VPN tunnel needs its pre-shared key." });
@@ -118,6 +150,7 @@ export function parseGatewayContext(raw: unknown): ContextResult {
     context: {
       tenant,
       tunnel: parsed.data.tunnel,
+      pair: parsed.data.pair,
       consoleUrl: parsed.data.consoleUrl,
       vxlanPort: parsed.data.vxlanPort,
       mtu: computeMtuBudget({ underlayMtu, encapsulation: tenant.encapsulation, transport: tenant.transport, underlayFamily }),

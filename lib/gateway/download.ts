@@ -38,5 +38,3 @@ export const downloadHeaders = (fileName: string, type: string) => ({
   "cache-control": "no-store, private",
   "x-content-type-options": "nosniff",
 });
-
-export const problem = (status: number, error: string) => Response.json({ error }, { status, headers: { "cache-control": "no-store" } });

@@ -51,3 +51,30 @@ export const FABRIKAM_INPUT: GatewayContextInput = {
   },
   consoleUrl: "https://bridgehead.example.com",
 };
+
+/** Contoso's second tunnel: another source gateway and another edge bridge, the standby of the pair. */
+const CONTOSO_T2 = {
+  name: "standby",
+  source: { side: "source", hostname: "contoso-gw2", underlayIp: "198.51.100.11", underlayInterface: null, lanInterface: null, lanTagged: true, agentToken: `agt_${"D".repeat(43)}` },
+  avs: { side: "avs", hostname: "contoso-bridge2", underlayIp: "10.120.8.12", underlayInterface: null, lanInterface: null, lanTagged: false, agentToken: `agt_${"E".repeat(43)}` },
+} as const;
+
+/**
+ * Contoso with both tunnels, as the console hands them to the generators: tunnel 1 the pair's
+ * primary, tunnel 2 its standby, each naming the other as its partner.
+ */
+export const CONTOSO_PAIR_INPUTS: readonly [GatewayContextInput, GatewayContextInput] = [
+  {
+    ...CONTOSO_INPUT,
+    pair: {
+      partner: { ordinal: 2, name: CONTOSO_T2.name, sourceHostname: CONTOSO_T2.source.hostname, sourceUnderlayIp: CONTOSO_T2.source.underlayIp, avsHostname: CONTOSO_T2.avs.hostname, avsUnderlayIp: CONTOSO_T2.avs.underlayIp },
+    },
+  },
+  {
+    ...CONTOSO_INPUT,
+    tunnel: { ...CONTOSO_INPUT.tunnel, ordinal: 2, ...CONTOSO_T2, psk: `${"c2VjcmV0".repeat(5)}xyz=` },
+    pair: {
+      partner: { ordinal: 1, name: CONTOSO_INPUT.tunnel.name, sourceHostname: CONTOSO_INPUT.tunnel.source.hostname, sourceUnderlayIp: CONTOSO_INPUT.tunnel.source.underlayIp, avsHostname: CONTOSO_INPUT.tunnel.avs.hostname, avsUnderlayIp: CONTOSO_INPUT.tunnel.avs.underlayIp },
+    },
+  },
+];

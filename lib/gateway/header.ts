@@ -3,7 +3,9 @@
  * the MTU budget with its arithmetic, and how to apply and undo the file. Generators pass their
  * format's comment marker; the values are allow-listed, so none can end the comment early.
  */
+import { describePairRole } from "./pair";
 import type { GatewayContext } from "./types";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type HeaderOptions = {
   /** The format's line-comment marker: "#", "!", "//", "--" … */
@@ -29,6 +31,7 @@ export function headerLines(context: GatewayContext, options: HeaderOptions): st
     `${c} Source end:  ${tunnel.source.hostname} ${tunnel.source.underlayIp}`,
     `${c} AVS end:     ${tunnel.avs.hostname} ${tunnel.avs.underlayIp} (segment ${tenant.segmentName})`,
     `${c} MTU budget:  ${mtu.arithmetic.join(" ")}`,
+    ...(context.pair ? [`${c} Pair:        this tunnel is the ${describePairRole(context)}.`] : []),
     ...(mtu.fitsStandardFrames
       ? []
       : [
@@ -44,7 +47,7 @@ export function headerLines(context: GatewayContext, options: HeaderOptions): st
 }
 
 /** Both ends by side, so a generator can say "this end" and "the peer". */
-export function ends(context: GatewayContext, side: "source" | "avs") {
+export function ends(context: GatewayContext, side: Side) {
   const local = side === "source" ? context.tunnel.source : context.tunnel.avs;
   const peer = side === "source" ? context.tunnel.avs : context.tunnel.source;
   return { local, peer };

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseGatewayContext, type GatewayContextInput } from "./context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "./fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "./fixtures";
 import { TARGETS } from "./registry";
 import { GeneratorInputError, type GatewayContext } from "./types";
 
@@ -24,6 +24,9 @@ const STRING_FIELDS: string[][] = [
     ["hostname", "underlayIp", "underlayInterface", "lanInterface", "agentToken"].map((field) => ["tunnel", side, field]),
   ),
 ];
+
+/** The partner tunnel's fields, which only a tenant with two tunnels has. */
+const PAIR_FIELDS: string[][] = ["name", "sourceHostname", "sourceUnderlayIp", "avsHostname", "avsUnderlayIp"].map((field) => ["pair", "partner", field]);
 
 const HOSTILE_FRAGMENTS = [
   "\n",
@@ -95,44 +98,47 @@ function assertCleanLines(context: GatewayContext) {
 }
 
 describe("hostile strings in every field of every generator", () => {
-  for (const base of [CONTOSO_INPUT, FABRIKAM_INPUT]) {
-    for (const path of STRING_FIELDS) {
-      it(`${base.tenant.slug}: ${path.join(".")} is refused by field, or stays inert`, () => {
-        fc.assert(
-          fc.property(
-            fc.constantFrom(...HOSTILE_FRAGMENTS),
-            fc.constantFrom("prefix", "suffix", "middle", "alone"),
-            (fragment, where) => {
-              const valid = get(base, path);
-              const half = Math.floor(valid.length / 2);
-              const value =
-                where === "prefix" ? fragment + valid : where === "suffix" ? valid + fragment : where === "middle" ? valid.slice(0, half) + fragment + valid.slice(half) : fragment;
-              const result = parseGatewayContext(withField(base, path, value));
-              if (!result.ok) {
-                // The error names the field, so the operator knows what to fix.
-                expect(Object.keys(result.errors).some((key) => key.startsWith(path.join(".")) || key.startsWith(path.slice(0, -1).join("."))), JSON.stringify(result.errors)).toBe(true);
-                return;
-              }
-              // Accepted: only the display name's own alphabet (' ( ) / & + , . -) can get here.
-              assertCleanLines(result.context);
-              for (const file of renderAll(result.context)) {
-                for (const line of file.contents.split("\n")) {
-                  if (value.length > 3 && line.includes(value) && path.join(".") === "tenant.displayName") {
-                    expect(line, `${file.path}: display name outside a comment`).toMatch(COMMENT);
-                  }
+  const cases = [
+    ...[CONTOSO_INPUT, FABRIKAM_INPUT].flatMap((base) => STRING_FIELDS.map((path) => [base, path] as const)),
+    ...PAIR_FIELDS.map((path) => [CONTOSO_PAIR_INPUTS[0], path] as const),
+  ];
+  for (const [base, path] of cases) {
+    it(`${base.tenant.slug}: ${path.join(".")} is refused by field, or stays inert`, () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...HOSTILE_FRAGMENTS),
+          fc.constantFrom("prefix", "suffix", "middle", "alone"),
+          (fragment, where) => {
+            const valid = get(base, path);
+            const half = Math.floor(valid.length / 2);
+            const value =
+              where === "prefix" ? fragment + valid : where === "suffix" ? valid + fragment : where === "middle" ? valid.slice(0, half) + fragment + valid.slice(half) : fragment;
+            const result = parseGatewayContext(withField(base, path, value));
+            if (!result.ok) {
+              // The error names the field, so the operator knows what to fix.
+              expect(Object.keys(result.errors).some((key) => key.startsWith(path.join(".")) || key.startsWith(path.slice(0, -1).join("."))), JSON.stringify(result.errors)).toBe(true);
+              return;
+            }
+            // Accepted: only the display name's own alphabet (' ( ) / & + , . -) can get here.
+            assertCleanLines(result.context);
+            for (const file of renderAll(result.context)) {
+              for (const line of file.contents.split("\n")) {
+                if (value.length > 3 && line.includes(value) && path.join(".") === "tenant.displayName") {
+                  expect(line, `${file.path}: display name outside a comment`).toMatch(COMMENT);
                 }
               }
-            },
-          ),
-          { numRuns: 60 },
-        );
-      });
-    }
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
   }
 
   it("refuses over-long values rather than truncating them", () => {
-    for (const path of STRING_FIELDS) {
-      const result = parseGatewayContext(withField(CONTOSO_INPUT, path, `${get(CONTOSO_INPUT, path)}${"a".repeat(5000)}`));
+    for (const path of [...STRING_FIELDS, ...PAIR_FIELDS]) {
+      const base = path[0] === "pair" ? CONTOSO_PAIR_INPUTS[0] : CONTOSO_INPUT;
+      const result = parseGatewayContext(withField(base, path, `${get(base, path)}${"a".repeat(5000)}`));
       expect(result.ok, path.join(".")).toBe(false);
     }
   });

@@ -6,7 +6,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
-import { segmentNameFor } from "@/lib/commands/onboard-tenant";
+import { segmentNameFor } from "@/lib/domain/segment";
 import { decryptSecret, SECRET_PURPOSE, SecretUnreadableError } from "@/lib/secrets";
 import { parseGatewayContext } from "./context";
 import type { GatewayContext } from "./types";
@@ -57,6 +57,14 @@ async function loadDecrypted(db: Database, tunnelId: string, options: { secretsK
   const source = endpoints.find((e) => e.side === "source");
   const avs = endpoints.find((e) => e.side === "avs");
   if (!source || !avs) return { ok: false, status: 409, message: "This tunnel lacks one of its ends; add both before downloading configs." };
+  const pair = await loadPartner(db, row.tenant.id, row.tunnel.id);
+  if (pair === "incomplete") {
+    return {
+      ok: false,
+      status: 409,
+      message: "The tenant's other tunnel lacks one of its ends, and the two tunnels can only be configured as a pair: add both ends of the other tunnel first.",
+    };
+  }
 
   const endpoint = async (e: typeof source) => ({
     side: e.side,
@@ -88,6 +96,7 @@ async function loadDecrypted(db: Database, tunnelId: string, options: { secretsK
       avs: await endpoint(avs),
       psk: row.tunnel.pskCiphertext ? await decryptSecret(row.tunnel.pskCiphertext, options.secretsKey, SECRET_PURPOSE.psk) : null,
     },
+    pair,
     consoleUrl: options.consoleUrl,
   });
   if (!parsed.ok) {
@@ -95,4 +104,21 @@ async function loadDecrypted(db: Database, tunnelId: string, options: { secretsK
     return { ok: false, status: 409, message: `This tunnel's stored settings cannot be rendered safely (${detail}). Edit them and try again.` };
   }
   return { ok: true, context: parsed.context, tenantId: row.tenant.id, tunnelName: row.tunnel.name };
+}
+
+/**
+ * The tenant's other tunnel, as the pair's partner, or null when there is none. A tenant has at
+ * most two tunnels, and two are always a pair: a partner without both ends cannot be named, and
+ * configuring this tunnel alone would let the two bridge at once, so that is refused by the caller.
+ */
+async function loadPartner(db: Database, tenantId: string, tunnelId: string) {
+  const [other] = await db.select().from(tunnels).where(and(eq(tunnels.tenantId, tenantId), ne(tunnels.id, tunnelId)));
+  if (!other) return null;
+  const ends = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, other.id));
+  const source = ends.find((e) => e.side === "source");
+  const avs = ends.find((e) => e.side === "avs");
+  if (!source || !avs) return "incomplete" as const;
+  return {
+    partner: { ordinal: other.ordinal, name: other.name, sourceHostname: source.hostname, sourceUnderlayIp: source.underlayIp, avsHostname: avs.hostname, avsUnderlayIp: avs.underlayIp },
+  };
 }

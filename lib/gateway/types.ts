@@ -5,8 +5,9 @@
  * targets/ that exports a GatewayTarget, one line in registry.ts, and its tests.
  */
 import type { MtuBudget } from "@/lib/domain/mtu";
+import type { Encapsulation, GatewayLocation, Side, SourceEnvironment, Transport } from "@/lib/domain/tenant-options";
 
-export type EndpointSide = "source" | "avs";
+export type EndpointSide = Side;
 
 /** One end of a tunnel, as the generators see it. Every string here has passed an allow-list. */
 export type GatewayEndpoint = {
@@ -34,10 +35,10 @@ export type GatewayContext = {
     vni: number;
     /** Canonical CIDR of the stretched subnet. */
     subnet: string;
-    gatewayLocation: "source" | "avs";
-    transport: "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
-    encapsulation: "vxlan" | "l2tpv3";
-    sourceEnvironment: "hyper-v" | "kvm-proxmox" | "openstack" | "rhv" | "bare-metal" | "other";
+    gatewayLocation: GatewayLocation;
+    transport: Transport;
+    encapsulation: Encapsulation;
+    sourceEnvironment: SourceEnvironment;
     /** The NSX-T segment the AVS edge bridge's LAN NIC is attached to. */
     segmentName: string;
   };
@@ -52,10 +53,33 @@ export type GatewayContext = {
   };
   /** Computed from the underlay MTU, encapsulation, transport and the underlay's address family. */
   mtu: MtuBudget;
+  /**
+   * The tenant's other tunnel when it has two: then the two are an active/standby pair
+   * (lib/gateway/pair.ts) and every generator writes its end's part of the pair. Null for a
+   * tenant with one tunnel, whose files carry no pair at all.
+   */
+  pair: PairContext | null;
   /** Where agents post: the console's public origin, e.g. https://bridgehead.example.com. */
   consoleUrl: string;
   /** VXLAN UDP port (IANA 4789). */
   vxlanPort: number;
+};
+
+/** What a tunnel's generators know about its partner in an active/standby pair. */
+export type PairContext = {
+  partner: {
+    ordinal: 1 | 2;
+    name: string;
+    sourceHostname: string;
+    sourceUnderlayIp: string;
+    avsHostname: string;
+    avsUnderlayIp: string;
+  };
+  /**
+   * How long a recovered primary waits, healthy, before it takes the traffic back (the VRRP
+   * preempt delay): the hold-down that keeps a pair from flapping with an unstable link.
+   */
+  holdDownSeconds: number;
 };
 
 export type GeneratedFile = {

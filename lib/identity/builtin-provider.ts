@@ -10,6 +10,7 @@ import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
 import type { AppConfig } from "@/lib/config";
 import { BUILTIN_CLIENT_ID, browserAuthConfig, builtinIssuer } from "./client-config";
 import { DEMO_ACCOUNTS, findDemoAccount, verifyDemoPassword } from "./demo-accounts";
+import { hashedPageContentSecurityPolicy } from "@/lib/security/headers";
 import { getBuiltinSigningKey } from "./signing-key";
 
 export const OIDC_PREFIX = "/oidc";
@@ -107,9 +108,14 @@ export async function createBuiltinProvider(config: AppConfig, cookieSecret: Uin
             "Signing out",
             fromConsole
               ? `${form}<p>Signing you out…</p><noscript>${confirm}</noscript>
-                 <script>var f=document.getElementById("op.logoutForm");var i=document.createElement("input");i.type="hidden";i.name="logout";i.value="yes";f.appendChild(i);f.submit();</script>`
+                 <script>${AUTO_LOGOUT_SCRIPT}</script>`
               : `${form}<h1>Sign out?</h1>${confirm}`,
           );
+        },
+        // Reached only without a post-logout URI (someone else's link); the provider's own page
+        // would pull a web font from another site and an unhashed stylesheet.
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = page("Signed out", `<h1>Signed out</h1><p><a href="/signin">Sign in again</a></p>`);
         },
       },
     },
@@ -195,10 +201,8 @@ function sendLoginPage(res: http.ServerResponse, uid: string, username = "", err
   );
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} · Bridgehead</title>
-<style>
+/** The pages' one stylesheet and one script, allowed by hash in their CSP (lib/security/headers.ts). */
+const PAGE_STYLE = `
 body{font-family:ui-sans-serif,system-ui,sans-serif;background:#f8fafc;color:#0f172a;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;border:1px solid #e2e8f0;border-radius:.5rem;padding:2rem;width:min(24rem,90vw)}
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;font-size:.9rem;margin-top:.75rem}
@@ -206,7 +210,19 @@ input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #94a3b8;bo
 button{margin-top:1.25rem;width:100%;padding:.6rem;background:#0369a1;color:#fff;border:0;border-radius:.375rem;font-size:1rem;cursor:pointer}
 button:focus-visible,input:focus-visible{outline:2px solid #0369a1;outline-offset:2px}
 .error{color:#b91c1c;background:#fef2f2;padding:.5rem;border-radius:.375rem}details{margin-top:1.5rem;font-size:.85rem;color:#475569}
-</style></head><body><main>${body}</main></body></html>`;
+`;
+
+/** Submits the provider's logout form at once when the console itself asked to sign out. */
+const AUTO_LOGOUT_SCRIPT = `var f=document.getElementById("op.logoutForm");var i=document.createElement("input");i.type="hidden";i.name="logout";i.value="yes";f.appendChild(i);f.submit();`;
+
+export function builtinProviderContentSecurityPolicy(config: Pick<AppConfig, "publicUrl">): string {
+  return hashedPageContentSecurityPolicy({ styles: [PAGE_STYLE], scripts: [AUTO_LOGOUT_SCRIPT], https: config.publicUrl.startsWith("https:") });
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} · Bridgehead</title>
+<style>${PAGE_STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 function escapeHtml(value: string): string {

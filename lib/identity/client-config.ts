@@ -41,3 +41,12 @@ export function browserAuthConfig(config: AppConfig): BrowserAuthConfig {
     ...uris,
   };
 }
+
+/**
+ * Origins the browser's MSAL fetches from besides the console (its metadata and token
+ * endpoints): none for the built-in provider, which lives on the console's origin.
+ */
+export function identityConnectSources(config: AppConfig): string[] {
+  const authority = new URL(browserAuthConfig(config).authority).origin;
+  return authority === new URL(config.publicUrl).origin ? [] : [authority];
+}

@@ -2,8 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import type { AppConfig } from "@/lib/config";
+import { processSlot } from "@/lib/server/process-slot";
 
-const shared = globalThis as typeof globalThis & { __bridgeheadOidcKey?: Promise<JWK> };
+const signingKey = processSlot<Promise<JWK>>("oidc-signing-key");
 
 /**
  * The built-in provider's RS256 signing key as a private JWK, made on first start and kept in
@@ -11,7 +12,7 @@ const shared = globalThis as typeof globalThis & { __bridgeheadOidcKey?: Promise
  * instance; deployments with several instances sign in with Entra ID.
  */
 export function getBuiltinSigningKey(config: AppConfig): Promise<JWK> {
-  shared.__bridgeheadOidcKey ??= (async () => {
+  return signingKey.getOrCreate(async () => {
     const file = path.join(config.dataDir, "secrets", "oidc-signing-key.json");
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as JWK;
     const { privateKey } = await generateKeyPair("RS256", { extractable: true, modulusLength: 2048 });
@@ -19,8 +20,7 @@ export function getBuiltinSigningKey(config: AppConfig): Promise<JWK> {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
     return jwk;
-  })();
-  return shared.__bridgeheadOidcKey;
+  });
 }
 
 export function publicPart(jwk: JWK): JWK {

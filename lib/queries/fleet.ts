@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, privateClouds, segments, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { TUNNEL_STATUSES, type TunnelStatus } from "@/lib/domain/status";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type FleetSummary = {
   privateClouds: number;
@@ -48,8 +49,8 @@ const CURRENT_SAMPLE_MS = 5 * 60_000;
 export type FleetOverview = FleetSummary & {
   generatedAt: string;
   warningsByKind: { kind: string; severity: "info" | "warning" | "critical"; n: number }[];
-  worstLatency: { slug: string; tenant: string; tunnel: string; side: "source" | "avs"; rttMs: number }[];
-  worstLoss: { slug: string; tenant: string; tunnel: string; side: "source" | "avs"; lossPct: number }[];
+  worstLatency: { slug: string; tenant: string; tunnel: string; side: Side; rttMs: number }[];
+  worstLoss: { slug: string; tenant: string; tunnel: string; side: Side; lossPct: number }[];
   segmentsInMotion: Record<"pending" | "provisioning" | "failed" | "drifted" | "deleting", number>;
   pastCutover: { slug: string; tenant: string; plannedCutoverOn: string }[];
   recentChanges: { id: number; at: string; actor: string; action: string; slug: string | null }[];

@@ -3,13 +3,14 @@ import type { Database } from "@/lib/db/client";
 import { tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { renderTargets } from "@/lib/gateway/bundle";
 import { loadForDownload } from "@/lib/gateway/download";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type TunnelDownloads = {
   id: string;
   name: string;
   ordinal: number;
   status: string;
-  ends: { side: "source" | "avs"; hostname: string; underlayIp: string }[];
+  ends: { side: Side; hostname: string; underlayIp: string }[];
   /** Per platform, the files it writes; null when the viewer may not download, or the configs cannot be rendered. */
   targets: { id: string; label: string; summary: string; files: string[]; error?: string }[] | null;
   unavailable?: string;

@@ -19,6 +19,9 @@ const SECRETS = {
 
 type Seeded = { tunnelOf: Record<string, string> };
 
+/** An endpoint's stored pair role, reported `reportedAgo` ms ago, held for an hour. */
+const role = (pairRole: "active" | "standby", reportedAgo: number) => ({ pairRole, pairSince: ago(3600_000), pairReason: "elected", pairReportedAt: ago(reportedAgo) });
+
 async function seed(db: Database): Promise<Seeded> {
   const [cloud] = await db
     .insert(privateClouds)
@@ -62,9 +65,11 @@ async function seed(db: Database): Promise<Seeded> {
   const endpoints = await db
     .insert(tunnelEndpoints)
     .values([
-      { tunnelId: tunnelOf["northwind/primary"]!, side: "source", hostname: "nw-gw1", underlayIp: SECRETS.endpointIps[0]!, lastSampleAt: ago(10_000) },
-      { tunnelId: tunnelOf["northwind/primary"]!, side: "avs", hostname: "nw-bridge1", underlayIp: SECRETS.endpointIps[1]!, lastSampleAt: ago(12_000) },
-      { tunnelId: tunnelOf["northwind/redundant"]!, side: "source", hostname: "nw-gw2", underlayIp: SECRETS.endpointIps[2]!, lastSampleAt: ago(5 * MIN) },
+      // Northwind's two tunnels are a pair: tunnel 1's ends report it carries the traffic; tunnel 2's
+      // source gateway reported standby, but five minutes ago, which no longer says what it does.
+      { tunnelId: tunnelOf["northwind/primary"]!, side: "source", hostname: "nw-gw1", underlayIp: SECRETS.endpointIps[0]!, lastSampleAt: ago(10_000), ...role("active", 10_000) },
+      { tunnelId: tunnelOf["northwind/primary"]!, side: "avs", hostname: "nw-bridge1", underlayIp: SECRETS.endpointIps[1]!, lastSampleAt: ago(12_000), ...role("active", 12_000) },
+      { tunnelId: tunnelOf["northwind/redundant"]!, side: "source", hostname: "nw-gw2", underlayIp: SECRETS.endpointIps[2]!, lastSampleAt: ago(5 * MIN), ...role("standby", 5 * MIN) },
       { tunnelId: tunnelOf["northwind/redundant"]!, side: "avs", hostname: "nw-bridge2", underlayIp: SECRETS.endpointIps[3]!, lastSampleAt: null },
       { tunnelId: tunnelOf["adatum/primary"]!, side: "source", hostname: "ad-gw1", underlayIp: SECRETS.endpointIps[4]!, lastSampleAt: ago(40_000) },
       // The offboarded tenant's agent is the newest of all: it must not make the fleet look fresh.
@@ -132,6 +137,14 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
     expect(snapshot.counts).toEqual({ operational: 1, degraded: 1, down: 1, stale: 0, maintenance: 0 });
     expect(snapshot.tiles.map((t) => t.status)).toEqual(["degraded", "operational", "down"]);
     expect(snapshot.tiles[2]).toMatchObject({ tunnelId: seeded.tunnelOf["northwind/redundant"], statusChangedAt: ago(7 * MIN).toISOString() });
+  });
+
+  it("says which tunnel of a pair carries the traffic, from recent role reports only, and nothing for a tenant with one tunnel", () => {
+    expect(Object.fromEntries(snapshot.tiles.map((t) => [t.label, t.pairRole]))).toEqual({
+      "adatum/primary": null,
+      "northwind/primary": "carrying",
+      "northwind/redundant": "unknown",
+    });
   });
 
   it("gives each tile its latest RTT (both ends averaged, rounded), none when the tunnel has gone quiet", () => {

@@ -15,8 +15,10 @@
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
-import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
-import { warningKindLabel } from "@/lib/domain/warning-label";
+import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
+import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
+import { warningKindLabel } from "@/lib/domain/warning-kinds";
+import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { epochMs, queryRows, timeParam } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 import { readWallSparklines } from "./noc-sparklines";
@@ -31,6 +33,8 @@ export type NocTile = {
   rttMs: number | null;
   /** One value per minute of the last hour, oldest first; null where there was no RTT. */
   sparkline: (number | null)[];
+  /** What the tunnel does in its tenant's active/standby pair (which one carries the traffic); null for a tenant with one tunnel. */
+  pairRole: TunnelPairRole | null;
 };
 
 export type NocWarning = {
@@ -111,22 +115,29 @@ export function wallMessage(message: string): string {
   return `${space > NOC_LIMITS.messageChars / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-const severityOrder = sql`case ${warnings.severity} when 'critical' then 0 when 'warning' then 1 else 2 end`;
-
 /** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */
 export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
   const [tileRows, endpointRows, series, latest, warningRows, warningCountRows] = await Promise.all([
     db
-      .select({ tunnelId: tunnels.id, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
+      .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
       .from(tunnels)
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
       .where(live)
       // A stable order: a tile stays where the room has learnt to look for it.
       .orderBy(asc(tenants.slug), asc(tunnels.ordinal)),
     db
-      .select({ endpointId: tunnelEndpoints.id, tunnelId: tunnelEndpoints.tunnelId, lastSampleAt: tunnelEndpoints.lastSampleAt })
+      .select({
+        endpointId: tunnelEndpoints.id,
+        tunnelId: tunnelEndpoints.tunnelId,
+        side: tunnelEndpoints.side,
+        lastSampleAt: tunnelEndpoints.lastSampleAt,
+        pairRole: tunnelEndpoints.pairRole,
+        pairSince: tunnelEndpoints.pairSince,
+        pairReason: tunnelEndpoints.pairReason,
+        pairReportedAt: tunnelEndpoints.pairReportedAt,
+      })
       .from(tunnelEndpoints)
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
@@ -155,7 +166,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
       .leftJoin(tunnels, eq(tunnels.id, warnings.tunnelId))
       .where(activeWarning)
-      .orderBy(severityOrder, asc(warnings.openedAt), asc(warnings.id))
+      .orderBy(worstSeverityFirst, asc(warnings.openedAt), asc(warnings.id))
       .limit(NOC_LIMITS.warnings),
     db
       .select({ severity: warnings.severity, n: count() })
@@ -182,6 +193,16 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
     rttSums.set(endpoint.tunnelId, acc);
   }
 
+  // Which tunnel of a pair carries the traffic, from its ends' role reports (recent ones only).
+  const tunnelsPerTenant = new Map<string, number>();
+  for (const row of tileRows) tunnelsPerTenant.set(row.tenantId, (tunnelsPerTenant.get(row.tenantId) ?? 0) + 1);
+  const reportsByTunnel = new Map<string, { source: ReturnType<typeof storedPairReport>; avs: ReturnType<typeof storedPairReport> }>();
+  for (const endpoint of endpointRows) {
+    const entry = reportsByTunnel.get(endpoint.tunnelId) ?? { source: null, avs: null };
+    entry[endpoint.side] = storedPairReport(endpoint, now, LATEST_RTT_MAX_AGE_MS);
+    reportsByTunnel.set(endpoint.tunnelId, entry);
+  }
+
   const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
   const tiles = tileRows.map((row): NocTile => {
     counts[row.status] += 1;
@@ -193,6 +214,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       statusChangedAt: row.statusChangedAt.toISOString(),
       rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
       sparkline: series.valuesOf(endsOf.get(row.tunnelId) ?? []).map(roundSparklinePoint),
+      pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(reportsByTunnel.get(row.tunnelId) ?? { source: null, avs: null }) : null,
     };
   });
 

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
+import { segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
 import { SEGMENT_STATE, TUNNEL_STATUS } from "@/lib/domain/status";
 import { selectTenantRows } from "./tenants";
 
@@ -61,11 +61,4 @@ export async function listTenants(db: Database, params: TenantListParams) {
     db.select({ n: count() }).from(tenants).where(where),
   ]);
   return { rows, total: total?.n ?? 0, pages: Math.max(1, Math.ceil((total?.n ?? 0) / TENANT_PAGE_SIZE)) };
-}
-
-export async function listPrivateClouds(db: Database) {
-  return db
-    .select({ id: privateClouds.id, name: privateClouds.name, region: privateClouds.region, networkBlock: privateClouds.networkBlock })
-    .from(privateClouds)
-    .orderBy(asc(privateClouds.name));
 }

@@ -52,3 +52,22 @@ export async function getTenantSummary(db: Database, tenantId: string) {
     .orderBy(tunnels.ordinal);
   return { ...row, tunnels: tunnelRows };
 }
+
+/** What the edit form shows and may change, by slug; null when there is no such tenant. */
+export async function getEditableTenant(db: Database, slug: string) {
+  const [row] = await db
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      displayName: tenants.displayName,
+      contacts: tenants.contacts,
+      transport: tenants.transport,
+      underlayMtu: tenants.underlayMtu,
+      sourceGatewayUnderlayIp: tenants.sourceGatewayUnderlayIp,
+      latencyObjectiveMs: tenants.latencyObjectiveMs,
+      plannedCutoverOn: tenants.plannedCutoverOn,
+    })
+    .from(tenants)
+    .where(eq(tenants.slug, slug));
+  return row ?? null;
+}

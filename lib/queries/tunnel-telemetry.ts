@@ -10,13 +10,14 @@
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels, type PathHop } from "@/lib/db/schema";
-import type { TunnelStatus } from "@/lib/domain/status";
+import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
+import type { PairEndRole, TunnelPairRole, TunnelStatus } from "@/lib/domain/status";
 import { CHART_RANGES, type ChartRange } from "@/lib/charts/ranges";
 import { alignPaths } from "@/lib/telemetry/rules/asymmetric-routing";
 import { chartSeries, latestByEndpoint, type Resolution } from "@/lib/telemetry/series";
 import { DEFAULT_THRESHOLDS, resolveThresholds, staleAfterMs } from "@/lib/telemetry/thresholds";
+import type { Side } from "@/lib/domain/tenant-options";
 
-export type Side = "source" | "avs";
 
 /** One chart point; values rounded to what a chart can show (keeps a 24 h payload small). */
 export type SeriesPoint = { at: number; rttMs: number | null; jitterMs: number | null; lossPct: number | null };
@@ -28,12 +29,16 @@ export type TunnelEnd = {
   lastSampleAt: string | null;
   /** Its newest raw sample's readings. */
   latest: { measuredAt: string; rttMs: number | null; jitterMs: number | null; lossPct: number | null } | null;
+  /** In an active/standby pair: the role its agent reported last, if recent; null otherwise. */
+  pair: { role: PairEndRole; since: string; reason: string } | null;
 };
 
 export type TunnelSeries = {
   /** The server's clock when this was read: ages on the page are measured from it, so server and browser render the same words. */
   generatedAt: string;
   tunnel: { id: string; name: string; ordinal: number; status: TunnelStatus; statusChangedAt: string; maintenanceUntil: string | null };
+  /** What this tunnel does in the tenant's active/standby pair, from its ends' reports; null for a tenant with one tunnel. */
+  pairRole: TunnelPairRole | null;
   ends: TunnelEnd[];
   range: ChartRange;
   resolution: Resolution;
@@ -62,13 +67,27 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
     .where(eq(tunnels.id, tunnelId));
   if (!row) return null;
   const from = new Date(now.getTime() - CHART_RANGES[range].ms);
-  const [chart, endRows] = await Promise.all([
+  const [chart, endRows, [siblings]] = await Promise.all([
     chartSeries(db, { tunnelId, from, to: now, now }),
     db
-      .select({ id: tunnelEndpoints.id, side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, lastSampleAt: tunnelEndpoints.lastSampleAt })
+      .select({
+        id: tunnelEndpoints.id,
+        side: tunnelEndpoints.side,
+        hostname: tunnelEndpoints.hostname,
+        lastSampleAt: tunnelEndpoints.lastSampleAt,
+        pairRole: tunnelEndpoints.pairRole,
+        pairSince: tunnelEndpoints.pairSince,
+        pairReason: tunnelEndpoints.pairReason,
+        pairReportedAt: tunnelEndpoints.pairReportedAt,
+      })
       .from(tunnelEndpoints)
       .where(eq(tunnelEndpoints.tunnelId, tunnelId)),
+    db.select({ n: sql<number>`count(*)::integer` }).from(tunnels).where(eq(tunnels.tenantId, row.tunnel.tenantId)),
   ]);
+  const inPair = Number(siblings?.n ?? 0) > 1;
+  // A role report as old as a stale side is no longer what the end does.
+  const roleMaxAgeMs = staleMsOf(row.latencyObjectiveMs, row.warningThresholds);
+  const reports = new Map(endRows.map((end) => [end.side, inPair ? storedPairReport(end, now, roleMaxAgeMs) : null]));
   const latest = await latestByEndpoint(
     db,
     endRows.map((e) => e.id),
@@ -83,6 +102,7 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
       statusChangedAt: row.tunnel.statusChangedAt.toISOString(),
       maintenanceUntil: row.tunnel.maintenanceUntil?.toISOString() ?? null,
     },
+    pairRole: inPair ? tunnelPairRole({ source: reports.get("source") ?? null, avs: reports.get("avs") ?? null }) : null,
     ends: endRows
       .sort((a, b) => SIDE_ORDER[a.side] - SIDE_ORDER[b.side])
       .map((end) => {
@@ -94,6 +114,7 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
           latest: sample
             ? { measuredAt: sample.measuredAt.toISOString(), rttMs: round(sample.rttMs), jitterMs: round(sample.jitterMs), lossPct: round(sample.lossPct) }
             : null,
+          pair: ((report) => (report ? { role: report.role, since: report.since.toISOString(), reason: report.reason } : null))(reports.get(end.side) ?? null),
         };
       }),
     range,
@@ -118,14 +139,17 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
  * of hourly buckets has points an hour apart, and that is not a gap).
  */
 function gapFor(bucketMs: number | null, latencyObjectiveMs: number, overrides: unknown): number {
-  let stale: number;
+  return Math.max(staleMsOf(latencyObjectiveMs, overrides), bucketMs === null ? 0 : bucketMs * 1.5);
+}
+
+/** How long a side may be silent before it is stale, for this tenant. */
+function staleMsOf(latencyObjectiveMs: number, overrides: unknown): number {
   try {
-    stale = staleAfterMs(resolveThresholds(latencyObjectiveMs, overrides));
+    return staleAfterMs(resolveThresholds(latencyObjectiveMs, overrides));
   } catch {
     // Bad stored overrides are reported by the evaluation job; a chart just uses the defaults.
-    stale = DEFAULT_THRESHOLDS.staleAfterIntervals * DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
+    return DEFAULT_THRESHOLDS.staleAfterIntervals * DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
   }
-  return Math.max(stale, bucketMs === null ? 0 : bucketMs * 1.5);
 }
 
 // --- Paths -----------------------------------------------------------------------------------

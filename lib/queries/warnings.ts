@@ -9,8 +9,8 @@ import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-o
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnels, warnings } from "@/lib/db/schema";
-import { WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
-import { WARNING_KINDS, type WarningKind } from "@/lib/telemetry/rules/types";
+import { WARNING_SEVERITIES, type WarningSeverity, type WarningState } from "@/lib/domain/status";
+import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 
 export type WarningRow = {
   id: string;
@@ -20,7 +20,7 @@ export type WarningRow = {
   tunnelName: string | null;
   kind: string;
   severity: WarningSeverity;
-  state: "open" | "acknowledged" | "resolved";
+  state: WarningState;
   message: string;
   openedAt: string;
   lastSeenAt: string;
@@ -31,8 +31,12 @@ export type WarningRow = {
 };
 
 const ACTIVE = ["open", "acknowledged"] as const;
-/** Worst first: critical, warning, info. */
-const worstFirst = sql`case ${warnings.severity} when 'critical' then 0 when 'warning' then 1 else 2 end`;
+/**
+ * Worst first: critical, warning, info. The severity enum is declared in rank order (its values
+ * come from WARNING_SEVERITY, whose order lib/domain/status.test.ts pins), and PostgreSQL sorts
+ * an enum by declaration.
+ */
+export const worstSeverityFirst = desc(warnings.severity);
 
 function selectWarningRows(db: Database) {
   return db
@@ -82,7 +86,7 @@ export async function listTenantWarnings(db: Database, tenantId: string, options
   const [active, past] = await Promise.all([
     selectWarningRows(db)
       .where(and(eq(warnings.tenantId, tenantId), inArray(warnings.state, [...ACTIVE])))
-      .orderBy(sql`${warnings.state} = 'acknowledged'`, worstFirst, asc(warnings.openedAt), asc(warnings.id)),
+      .orderBy(sql`${warnings.state} = 'acknowledged'`, worstSeverityFirst, asc(warnings.openedAt), asc(warnings.id)),
     selectWarningRows(db)
       .where(and(eq(warnings.tenantId, tenantId), eq(warnings.state, "resolved")))
       .orderBy(desc(warnings.resolvedAt), desc(warnings.id))
@@ -126,7 +130,7 @@ export async function listFleetWarnings(db: Database, params: WarningListParams,
   const [rows, [total]] = await Promise.all([
     selectWarningRows(db)
       .where(where)
-      .orderBy(worstFirst, asc(warnings.openedAt), asc(warnings.id))
+      .orderBy(worstSeverityFirst, asc(warnings.openedAt), asc(warnings.id))
       .limit(pageSize)
       .offset((params.page - 1) * pageSize),
     db.select({ n: count() }).from(warnings).innerJoin(tenants, eq(tenants.id, warnings.tenantId)).where(where),

@@ -40,7 +40,7 @@ describeEachDatabase("warning evaluation job", ({ handle, kind }) => {
     for (const side of ["source", "avs"] as const) {
       const samples = [];
       for (let t = fromS; t < toS; t += 30) samples.push({ measuredAt: at(t).toISOString(), ...shape(t), jitterMs: 0.4 });
-      const agent = { endpointId: endpoint[side], tunnelId, tenantId, side };
+      const agent = { endpointId: endpoint[side], tunnelId, tenantId, side, tokenUsed: "current" as const, tokenHash: "0".repeat(64) };
       expect(await ingestSamples(db, agent, samples, at(toS))).toMatchObject({ ok: true, accepted: samples.length });
     }
   }

@@ -22,9 +22,11 @@
  * green when the tunnel is healthy again, while the warning waits out its clear period.
  */
 import type { TunnelStatus } from "@/lib/domain/status";
+import { SIDES } from "@/lib/domain/tenant-options";
+import { WARNING_KINDS } from "@/lib/domain/warning-kinds";
 import { inMaintenance } from "./rules/evaluate";
 import { isSilent } from "./rules/samples";
-import { type Condition, type RuleInput, SIDES, WARNING_KINDS } from "./rules/types";
+import { type Condition, type RuleInput } from "./rules/types";
 
 export function tunnelHealth(input: RuleInput, conditions: readonly Condition[], now: Date = input.now): TunnelStatus {
   if (inMaintenance(input, now)) return "maintenance";

@@ -22,7 +22,7 @@ async function makeAgent(db: Database): Promise<AgentPrincipal> {
     .returning();
   const [tunnel] = await db.insert(tunnels).values({ tenantId: tenant!.id, ordinal: 1, name: "primary" }).returning();
   const [endpoint] = await db.insert(tunnelEndpoints).values({ tunnelId: tunnel!.id, side: "source", hostname: "gw", underlayIp: "198.51.100.1" }).returning();
-  return { endpointId: endpoint!.id, tunnelId: tunnel!.id, tenantId: tenant!.id, side: "source" };
+  return { endpointId: endpoint!.id, tunnelId: tunnel!.id, tenantId: tenant!.id, side: "source", tokenUsed: "current", tokenHash: "0".repeat(64) };
 }
 
 describeEachDatabase("ingestSamples", ({ handle }) => {
@@ -48,6 +48,7 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
       counters: { txBytes: Number.MAX_SAFE_INTEGER, rxBytes: 0, txPackets: 123_456_789_012, rxPackets: 1 },
       bumPps: 1.5e-7,
       learnedMacs: 10_000_000,
+      pair: { role: "standby", since: "2026-11-21T11:50:00+01:00", reason: "peer-active" },
     };
     const bare: TelemetrySample = { measuredAt: at(1) };
     expect(await ingestSamples(db, agent, [full, bare], NOW)).toEqual({ ok: true, accepted: 2, duplicates: 0 });
@@ -68,8 +69,30 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
       rxPackets: 1,
       bumPps: 1.5e-7,
       learnedMacs: 10_000_000,
+      pairRole: "standby",
+      pairSince: new Date("2026-11-21T10:50:00Z"),
+      pairReason: "peer-active",
     });
-    expect(second).toMatchObject({ rttMs: null, dfProbeBytes: null, dfProbeOk: null, path: null, txBytes: null, bumPps: null, learnedMacs: null });
+    expect(second).toMatchObject({ rttMs: null, dfProbeBytes: null, dfProbeOk: null, path: null, txBytes: null, bumPps: null, learnedMacs: null, pairRole: null });
+  });
+
+  it("keeps the end's newest pair role, and a late backlog does not undo it", async () => {
+    const agent = await makeAgent(db);
+    const role = async () =>
+      (await db.select({ role: tunnelEndpoints.pairRole, since: tunnelEndpoints.pairSince, reason: tunnelEndpoints.pairReason, at: tunnelEndpoints.pairReportedAt }).from(tunnelEndpoints).where(eq(tunnelEndpoints.id, agent.endpointId)))[0];
+    expect(await role()).toEqual({ role: null, since: null, reason: null, at: null });
+    // A batch: the newest sample with a pair report wins, whatever the order in the batch.
+    await ingestSamples(db, agent, [
+      { measuredAt: at(3), pair: { role: "active", since: at(20), reason: "elected" } },
+      { measuredAt: at(2), pair: { role: "fault", since: at(2.5), reason: "tunnel-silent" } },
+      { measuredAt: at(1) },
+    ], NOW);
+    expect(await role()).toEqual({ role: "fault", since: new Date(at(2.5)), reason: "tunnel-silent", at: new Date(at(2)) });
+    // A spooled sample from before, delivered now, is stored but does not move the role back.
+    await ingestSamples(db, agent, [{ measuredAt: at(10), pair: { role: "active", since: at(20), reason: "elected" } }], NOW);
+    expect((await role())?.role).toBe("fault");
+    await ingestSamples(db, agent, [{ measuredAt: at(0.5), pair: { role: "standby", since: at(0.7), reason: "peer-active" } }], NOW);
+    expect(await role()).toMatchObject({ role: "standby", reason: "peer-active" });
   });
 
   it("counts a re-send as a duplicate, even written with another zone or sub-millisecond digits", async () => {

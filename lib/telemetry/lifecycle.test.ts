@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { WarningSeverity } from "@/lib/domain/status";
 import { type ActiveWarning, reconcileWarnings } from "./lifecycle";
 import type { Evaluation } from "./rules/evaluate";
 import { activeOf, applyChanges, healthyBoth, runTimeline, series, type StoredWarning, T0, TENANT_ID, TUNNEL_ID } from "./rules/test-fixtures";
-import type { Condition, Severity } from "./rules/types";
+import type { Condition } from "./rules/types";
 
 const at = (m: number) => new Date(T0.getTime() + m * 60_000);
 
-const lossCondition = (severity: Severity = "warning", tunnelId = TUNNEL_ID): Condition => ({
+const lossCondition = (severity: WarningSeverity = "warning", tunnelId = TUNNEL_ID): Condition => ({
   kind: "loss",
   severity,
   dedupeKey: `loss:${tunnelId}`,
@@ -135,7 +136,7 @@ describe("reconcileWarnings", () => {
     const keys = ["a", "b", "c"] as const;
     const stepArb = fc.record({
       present: fc.subarray([...keys]),
-      severity: fc.constantFrom<Severity>("info", "warning", "critical"),
+      severity: fc.constantFrom<WarningSeverity>("info", "warning", "critical"),
       acknowledge: fc.boolean(),
       held: fc.boolean(),
     });

@@ -19,16 +19,18 @@
  * - Only the kinds in WARNING_KINDS are managed here; warnings of other kinds in the list (e.g.
  *   address overlap, computed from configuration elsewhere) are never touched.
  */
+import { severityRank, type WarningSeverity, type WarningState } from "@/lib/domain/status";
+import { isWarningKind, WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 import type { Evaluation } from "./rules/evaluate";
-import { type Condition, type Severity, severityRank, WARNING_KINDS, type WarningKind } from "./rules/types";
+import type { Condition } from "./rules/types";
 
 export type ActiveWarning = {
   id: string;
   kind: string;
   dedupeKey: string;
   tunnelId: string | null;
-  severity: Severity;
-  state: "open" | "acknowledged";
+  severity: WarningSeverity;
+  state: Exclude<WarningState, "resolved">;
   openedAt: Date;
   lastSeenAt: Date;
   clearSince: Date | null;
@@ -39,7 +41,7 @@ export type NewWarningValues = {
   tenantId: string;
   tunnelId: string | null;
   kind: WarningKind;
-  severity: Severity;
+  severity: WarningSeverity;
   state: "open";
   dedupeKey: string;
   message: string;
@@ -62,7 +64,7 @@ export type WarningChange =
       /** seen: still there; returned: back before it resolved; reopened: acknowledged, and its severity rose. */
       reason: "seen" | "returned" | "reopened";
       set: {
-        severity: Severity;
+        severity: WarningSeverity;
         message: string;
         details: Record<string, unknown>;
         lastSeenAt: Date;
@@ -83,10 +85,6 @@ export type ReconcileInput = {
   /** The tenant's `resolveAfterClearMinutes` threshold. */
   resolveAfterClearMinutes: number;
 };
-
-function isManagedKind(kind: string): kind is WarningKind {
-  return Object.hasOwn(WARNING_KINDS, kind);
-}
 
 export function reconcileWarnings({ active, evaluation, now, resolveAfterClearMinutes }: ReconcileInput): WarningChange[] {
   if (!Number.isFinite(resolveAfterClearMinutes) || resolveAfterClearMinutes < 0) {
@@ -154,7 +152,7 @@ export function reconcileWarnings({ active, evaluation, now, resolveAfterClearMi
   const held = new Set(evaluation.heldTunnelIds);
   const resolveAfterMs = resolveAfterClearMinutes * 60_000;
   for (const w of active) {
-    if (conditions.has(w.dedupeKey) || !isManagedKind(w.kind)) continue;
+    if (conditions.has(w.dedupeKey) || !isWarningKind(w.kind)) continue;
     const isHeld = WARNING_KINDS[w.kind].scope === "tenant" ? evaluation.tenantWideHeld : w.tunnelId !== null && held.has(w.tunnelId);
     if (isHeld) {
       if (w.clearSince) changes.push({ op: "hold", id: w.id, dedupeKey: w.dedupeKey, set: { clearSince: null } });

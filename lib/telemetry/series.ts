@@ -19,6 +19,7 @@ import { telemetrySamples, tunnelEndpoints } from "@/lib/db/schema";
 import { RETENTION } from "./retention";
 import { WATERMARK } from "./rollup";
 import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, secondsInterval, timeParam } from "./sql";
+import type { Side } from "@/lib/domain/tenant-options";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -45,7 +46,7 @@ export type ChartPoint = {
   samples: number;
 };
 
-export type EndpointSeries = { endpointId: string; tunnelId: string; side: "source" | "avs"; points: ChartPoint[] };
+export type EndpointSeries = { endpointId: string; tunnelId: string; side: Side; points: ChartPoint[] };
 
 export type ChartSeries = {
   resolution: Resolution;

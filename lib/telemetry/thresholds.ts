@@ -137,6 +137,15 @@ export const THRESHOLD_SPECS = {
     unit: "probes",
     description: "Consecutive failed don't-fragment probes at the tenant MTU before the path-MTU warning holds.",
   },
+  pairSettleSeconds: {
+    default: 20,
+    min: 5,
+    max: 600,
+    integer: true,
+    unit: "s",
+    description:
+      "An active/standby pair's state (both active, no active path, a standby in fault) must have held this long, by the agents' own reports, before it is a warning: a failover passes through such states for a few seconds.",
+  },
   flapTransitions: {
     default: 4,
     min: 2,

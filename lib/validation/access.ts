@@ -1,12 +1,14 @@
 import { z } from "zod";
+import { keysOf } from "@/lib/domain/keys-of";
+import { PRINCIPAL_KINDS, TENANT_ROLES } from "@/lib/domain/tenant-options";
 
 /** Entra object ids are GUIDs; sign-in names are e-mail-shaped UPNs. Both are stored lower-cased. */
 export const membershipInput = z
   .object({
     tenantSlug: z.string().trim().min(1, "Choose a tenant."),
-    principalKind: z.enum(["object-id", "sign-in-name"], { message: "Choose object id or sign-in name." }),
+    principalKind: z.enum(keysOf(PRINCIPAL_KINDS), { message: "Choose object id or sign-in name." }),
     principal: z.string().trim().toLowerCase().min(1, "Enter the user's object id or sign-in name.").max(254, "At most 254 characters."),
-    role: z.enum(["tenant-admin", "tenant-viewer"], { message: "Choose tenant admin or tenant viewer." }),
+    role: z.enum(keysOf(TENANT_ROLES), { message: "Choose tenant admin or tenant viewer." }),
   })
   .superRefine((value, ctx) => {
     const valid =

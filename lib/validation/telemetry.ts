@@ -3,6 +3,8 @@
  * OpenAPI at /api/v1/openapi.json, so the agents' contract cannot drift from the check.
  */
 import { z } from "zod";
+import { PAIR_END_ROLES } from "@/lib/domain/status";
+import { DF_PROBE_BYTES } from "@/lib/domain/limits";
 
 /** A batch larger than this is refused with 413: an agent that fell behind should send in parts. */
 export const MAX_BATCH = 1_000;
@@ -22,13 +24,24 @@ export const hopSchema = z
   })
   .strict();
 
+export const pairReportSchema = z
+  .object({
+    role: z.enum(PAIR_END_ROLES),
+    since: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }).describe("when this end took its current role"),
+    reason: z
+      .string()
+      .regex(/^[a-z-]{1,32}$/, "A reason word: lower-case letters and hyphens, at most 32.")
+      .describe("why this end took its role, e.g. elected, peer-active, tunnel-silent, underlay-down, forced, keepalived-silent"),
+  })
+  .strict();
+
 export const sampleSchema = z
   .object({
     measuredAt: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }),
     rttMs: nonNegative(60_000, "ms").nullable().optional(),
     jitterMs: nonNegative(60_000, "ms").nullable().optional(),
     lossPct: nonNegative(100, "percent").nullable().optional(),
-    dfProbe: z.object({ bytes: z.number().int().min(68).max(9216), ok: z.boolean() }).strict().optional().describe("don't-fragment probe toward the peer's underlay address, sized as a full tunnel packet (the tenant's inner MTU plus encapsulation, i.e. the underlay MTU)"),
+    dfProbe: z.object({ bytes: z.number().int().min(DF_PROBE_BYTES.min).max(DF_PROBE_BYTES.max), ok: z.boolean() }).strict().optional().describe("don't-fragment probe toward the peer's underlay address, sized as a full tunnel packet (the tenant's inner MTU plus encapsulation, i.e. the underlay MTU)"),
     path: z.array(hopSchema).max(64).optional().describe("hop path toward the other end"),
     counters: z.object({ txBytes: counter, rxBytes: counter, txPackets: counter, rxPackets: counter }).strict().optional(),
     bumPps: nonNegative(100_000_000, "packets/s").nullable().optional().describe("broadcast, unknown-unicast and multicast rate"),
@@ -40,6 +53,7 @@ export const sampleSchema = z
       .nullable()
       .optional()
       .describe("MAC addresses the bridge learned on this end's own ports (the workloads on this side), not through the tunnel"),
+    pair: pairReportSchema.optional().describe("this end's role in the tenant's active/standby pair of tunnels (only for a tenant with two)"),
   })
   .strict();
 

@@ -6,25 +6,10 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { parseSubnetForTenant } from "@/lib/domain/cidr";
+import { keysOf } from "@/lib/domain/keys-of";
+import { UNDERLAY_MTU } from "@/lib/domain/limits";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
-
-export const SOURCE_ENVIRONMENTS = {
-  "hyper-v": "Hyper-V",
-  "kvm-proxmox": "KVM / Proxmox",
-  openstack: "OpenStack",
-  rhv: "Red Hat Virtualization",
-  "bare-metal": "Bare metal",
-  other: "Other",
-} as const;
-export const TRANSPORTS = {
-  "ipsec-vpn": "IPsec VPN",
-  "expressroute-global-reach": "ExpressRoute / Global Reach",
-  "sd-wan": "SD-WAN",
-} as const;
-export const ENCAPSULATIONS = { vxlan: "VXLAN", l2tpv3: "L2TPv3" } as const;
-export const GATEWAY_LOCATIONS = { source: "At the source site", avs: "In AVS (NSX-T Tier-1)" } as const;
-
-const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 const slug = z
   .string()
@@ -95,8 +80,8 @@ export const underlayAddress = z
 const underlayMtu = z.coerce
   .number({ message: "Enter the underlay MTU in bytes." })
   .int("A whole number of bytes.")
-  .min(1280, "At least 1280 bytes (the IPv6 minimum).")
-  .max(9216, "At most 9216 bytes (jumbo frames).");
+  .min(UNDERLAY_MTU.min, `At least ${UNDERLAY_MTU.min} bytes (the IPv6 minimum).`)
+  .max(UNDERLAY_MTU.max, `At most ${UNDERLAY_MTU.max} bytes (jumbo frames).`);
 
 const latencyObjective = z.coerce
   .number({ message: "Enter a latency objective in milliseconds." })

@@ -4,7 +4,8 @@
  * (lib/gateway/context.ts); a value they refuse is refused here, by field, before anything is stored.
  */
 import { z } from "zod";
-import { HOSTNAME, INTERFACE, SLUG } from "@/lib/gateway/context";
+import { HOST_NAME, INTERFACE_NAME } from "@/lib/domain/limits";
+import { SLUG } from "@/lib/gateway/context";
 import { underlayAddress } from "./tenant";
 
 const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
@@ -15,12 +16,12 @@ const interfaceName = z.preprocess(
   z
     .string()
     .trim()
-    .regex(INTERFACE, "A letter, then letters, digits and _ . / - (at most 32), e.g. eth1 or GigabitEthernet2. Leave empty for the platform's default.")
+    .regex(INTERFACE_NAME.pattern, `${INTERFACE_NAME.message} Leave empty for the platform's default.`)
     .nullable(),
 );
 
 const endpointInput = z.object({
-  hostname: z.string().trim().toLowerCase().regex(HOSTNAME, "A host name: letters, digits, hyphens and dots, e.g. contoso-gw1."),
+  hostname: z.string().trim().toLowerCase().regex(HOST_NAME.pattern, HOST_NAME.message),
   underlayIp: underlayAddress,
   underlayInterface: interfaceName.default(null),
   lanInterface: interfaceName.default(null),

@@ -18,6 +18,9 @@ export type ConsoleServer = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
+/** How long a console may take to say it is ready; tests that start one allow for it. */
+export const START_TIMEOUT_MS = 150_000;
+
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleServer> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) {
     throw new Error("No production build: run `node scripts/start.mjs --build-only` (npm test does) first.");
@@ -34,7 +37,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console did not start in 60 s:\n${output}`)), 60_000);
+    // Generous: a first start migrates PGlite and seeds the demo, and a loaded 2-core machine is slow.
+    const timer = setTimeout(() => reject(new Error(`console did not start in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
     const check = () => {
       if (output.includes("[bridgehead] ready on")) {
         clearTimeout(timer);

@@ -8,7 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
-import { getSessionKey, sealSession, SESSION_COOKIE, type SessionClaims } from "@/lib/auth/session";
+import { DISPLAY_SESSION_SECONDS, getSessionKey, sealSession, SESSION_COOKIE, USER_SESSION_SECONDS, type SessionClaims } from "@/lib/auth/session";
+import { startSession } from "@/lib/commands/sessions";
 import { readConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db/client";
 import { nocDisplays, users } from "@/lib/db/schema";
@@ -38,8 +39,10 @@ async function userClaims(signInName: string): Promise<SessionClaims> {
     .values({ subject: account.sub, signInName, displayName: account.name })
     .onConflictDoUpdate({ target: users.subject, set: { signInName } })
     .returning({ id: users.id });
+  const sessionId = await startSession(db, { kind: "user", userId: user!.id }, USER_SESSION_SECONDS);
   return {
     kind: "user",
+    sessionId,
     userId: user!.id,
     subject: account.sub,
     signInName,
@@ -54,7 +57,21 @@ async function displayClaims(revoked: boolean): Promise<SessionClaims> {
     .insert(nocDisplays)
     .values({ name: revoked ? "Revoked wall" : "Wall 1", tokenHash: crypto.randomUUID(), createdBy: "test", revokedAt: revoked ? new Date() : null })
     .returning();
-  return { kind: "display", displayId: display!.id, name: display!.name };
+  const sessionId = await startSession(db, { kind: "display", displayId: display!.id }, DISPLAY_SESSION_SECONDS);
+  return { kind: "display", sessionId, displayId: display!.id, name: display!.name };
+}
+
+/** A signed-in session cookie for any user (a customer's user the demo accounts do not cover). */
+export async function cookieForUser(signInName: string, subject = `s-${signInName}`): Promise<{ cookie: string; userId: string }> {
+  const { db } = await getDatabase();
+  const [user] = await db
+    .insert(users)
+    .values({ subject, signInName, displayName: signInName })
+    .onConflictDoUpdate({ target: users.subject, set: { signInName } })
+    .returning({ id: users.id });
+  const sessionId = await startSession(db, { kind: "user", userId: user!.id }, USER_SESSION_SECONDS);
+  const claims: SessionClaims = { kind: "user", sessionId, userId: user!.id, subject, signInName, name: signInName, roles: [] };
+  return { cookie: `${SESSION_COOKIE}=${await sealSession(claims, getSessionKey(readConfig()), 3600)}`, userId: user!.id };
 }
 
 export async function cookieFor(persona: Persona): Promise<string | null> {

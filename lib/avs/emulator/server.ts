@@ -11,28 +11,20 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
-import {
-  API_VERSION,
-  ArmError,
-  cloudResource,
-  errorBody,
-  gatewayResource,
-  globalReachResource,
-  operationPath,
-  operationStatusBody,
-  page,
-  segmentResource,
-} from "./arm";
-import { type EmulatorFault, faultSchema, FaultInjector } from "./faults";
+import { API_VERSION, ArmError, errorBody, segmentResource } from "./arm";
+import type { EmulatorContext } from "./context";
+import { type EmulatorFault, FaultInjector } from "./faults";
 import { type Reply, type RouteContext, Router } from "./router";
-import { AvsStore, type CloudRecord, type OperationRecord, operationStatus, type SegmentRecord } from "./store";
+import { addCloudRoutes } from "./routes/clouds";
+import { controlRoutes, outOfBandChanges, type OutOfBand } from "./routes/control";
+import { addOperationRoutes } from "./routes/operations";
+import { addSegmentRoutes } from "./routes/segments";
+import { AvsStore } from "./store";
 
 export type { EmulatorFault } from "./faults";
 export { API_VERSION } from "./arm";
 export { EMULATOR_RESOURCE_GROUP, EMULATOR_SUBSCRIPTION_ID } from "./seed";
 
-export type SegmentChanges = { displayName?: string; connectedGateway?: string | null };
 
 export type AvsEmulator = {
   /** Base URL, e.g. http://127.0.0.1:41234: the `endpoint` for createAvsClient. */
@@ -42,10 +34,7 @@ export type AvsEmulator = {
   subscriptionId: string;
   close(): Promise<void>;
   faults: { add(fault: EmulatorFault): void; clear(): void };
-  outOfBand: {
-    deleteSegment(resourceGroup: string, privateCloud: string, segmentId: string): void;
-    updateSegment(resourceGroup: string, privateCloud: string, segmentId: string, changes: SegmentChanges): void;
-  };
+  outOfBand: OutOfBand;
   segments(resourceGroup: string, privateCloud: string): Array<{ id: string; name: string; displayName: string; provisioningState: string }>;
   /**
    * The most recent requests (at most 1000), oldest first. Status 0: dropped without an answer.
@@ -77,64 +66,6 @@ export type AvsEmulatorOptions = {
 const LOOPBACK_HOSTS = ["127.0.0.1", "::1", "localhost"];
 const REQUEST_LOG_LIMIT = 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
-const PROVIDER = "providers/Microsoft.AVS";
-const CLOUD = `/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/${PROVIDER}/privateClouds/:privateCloud`;
-const SEGMENTS = `${CLOUD}/workloadNetworks/default/segments`;
-const LOCATION = `/subscriptions/:subscriptionId/${PROVIDER}/locations/:location`;
-
-/** NSX-T segment ids: what the NSX policy API accepts in a path, kept conservative. */
-const SEGMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
-
-function isCidrLike(value: string): boolean {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!match) return false;
-  const [, a, b, c, d, prefix] = match.map(Number);
-  return [a, b, c, d].every((octet) => octet! <= 255) && prefix! <= 32;
-}
-
-const subnetSchema = z.object({
-  gatewayAddress: z.string().optional(),
-  dhcpRanges: z.array(z.string()).optional(),
-});
-
-// Read-only properties a client echoes back (provisioningState, status, portVif) are ignored, as
-// ARM does; `revision` is accepted and ignored: the emulator keeps its own.
-const segmentPutSchema = z.object({
-  properties: z.object({
-    displayName: z.string().min(1),
-    connectedGateway: z.string().nullable().optional(),
-    subnet: subnetSchema.optional(),
-  }),
-});
-
-const segmentPatchSchema = z.object({
-  properties: z
-    .object({
-      displayName: z.string().min(1).optional(),
-      connectedGateway: z.string().nullable().optional(),
-      subnet: subnetSchema.optional(),
-    })
-    .optional(),
-});
-
-const outOfBandSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("delete-segment"), resourceGroup: z.string(), privateCloud: z.string(), segmentId: z.string() }),
-  z.object({
-    action: z.literal("update-segment"),
-    resourceGroup: z.string(),
-    privateCloud: z.string(),
-    segmentId: z.string(),
-    changes: z.object({ displayName: z.string().min(1).optional(), connectedGateway: z.string().nullable().optional() }),
-  }),
-]);
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at '${issue.path.join(".")}'` : "";
-  throw new ArmError(400, "InvalidRequestContent", `The request content is not valid${where}: ${issue?.message ?? "invalid"}.`);
-}
 
 export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<AvsEmulator> {
   const host = options.host ?? "127.0.0.1";
@@ -152,6 +83,13 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
   const requestLog: AvsEmulator["requestLog"] = [];
   let baseUrl = "";
   let closed = false;
+  const ctx: EmulatorContext = { store, subscriptionId, faults, pageSize, operationMs, baseUrl: () => baseUrl };
+  const arm = new Router();
+  addCloudRoutes(arm, ctx);
+  addSegmentRoutes(arm, ctx);
+  addOperationRoutes(arm, ctx);
+  const outOfBand = outOfBandChanges(ctx);
+  const control = controlRoutes(ctx, outOfBand);
 
   // Requests held by latency or hang faults, so that close() can release them at once.
   const waiters = new Set<() => void>();
@@ -167,288 +105,6 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
       waiters.add(done);
     });
   }
-
-  // ---- lookups, each failing the way ARM does ------------------------------------------------
-
-  function requireSubscription(params: Record<string, string>): void {
-    if (params.subscriptionId?.toLowerCase() !== subscriptionId.toLowerCase()) {
-      throw new ArmError(404, "SubscriptionNotFound", `The subscription '${params.subscriptionId}' could not be found.`);
-    }
-  }
-
-  function requireResourceGroup(params: Record<string, string>): string {
-    requireSubscription(params);
-    const resourceGroup = params.resourceGroup!;
-    if (!store.hasResourceGroup(resourceGroup)) {
-      throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
-    }
-    return resourceGroup;
-  }
-
-  function requireCloud(params: Record<string, string>): CloudRecord {
-    const resourceGroup = requireResourceGroup(params);
-    const cloud = store.cloud(resourceGroup, params.privateCloud!);
-    if (!cloud) {
-      throw new ArmError(
-        404,
-        "ResourceNotFound",
-        `The Resource 'Microsoft.AVS/privateClouds/${params.privateCloud}' under resource group '${resourceGroup}' was not found.`,
-      );
-    }
-    return cloud;
-  }
-
-  function segmentNotFound(cloud: CloudRecord, segmentId: string): ArmError {
-    return new ArmError(
-      404,
-      "ResourceNotFound",
-      `The Resource 'Microsoft.AVS/privateClouds/${cloud.name}/workloadNetworks/default/segments/${segmentId}' under resource group '${cloud.resourceGroup}' was not found.`,
-    );
-  }
-
-  function requireSegmentId(segmentId: string): string {
-    if (!SEGMENT_ID.test(segmentId)) {
-      throw new ArmError(400, "InvalidResourceName", `The segment id '${segmentId}' is not valid: use letters, digits, '-', '_' and '.'.`);
-    }
-    return segmentId;
-  }
-
-  function checkGateway(cloud: CloudRecord, gateway: string | null | undefined): void {
-    if (gateway === null || gateway === undefined) return;
-    // The console sends the gateway id; NSX's own policy path for it is accepted too.
-    const known = cloud.gateways.some((g) => gateway === g.id || gateway === `/infra/tier-1s/${g.id}`);
-    if (!known) {
-      throw new ArmError(
-        400,
-        "InvalidSegmentGateway",
-        `The connected gateway '${gateway}' is not a Tier-1 gateway of private cloud '${cloud.name}'.`,
-      );
-    }
-  }
-
-  function checkSubnet(subnet: SegmentRecord["subnet"]): void {
-    if (subnet?.gatewayAddress !== undefined && !isCidrLike(subnet.gatewayAddress)) {
-      throw new ArmError(
-        400,
-        "InvalidSegmentSubnet",
-        `The subnet gateway address '${subnet.gatewayAddress}' is not valid: expected an address with its prefix length, such as 10.1.2.1/24.`,
-      );
-    }
-  }
-
-  function conflict(cloud: CloudRecord, segmentId: string): ArmError {
-    return new ArmError(
-      409,
-      "Conflict",
-      `Another operation is in progress on segment '${segmentId}' of private cloud '${cloud.name}'; retry when it has finished.`,
-    );
-  }
-
-  const operationUrl = (op: OperationRecord, kind: "operationStatuses" | "operationResults") =>
-    `${baseUrl}${operationPath(subscriptionId, op, kind)}?api-version=${API_VERSION}`;
-
-  function injectedFailure(method: string, url: URL, action: "create" | "delete", segmentId: string) {
-    if (!faults.takeOperationFailure(method, url.pathname)) return undefined;
-    return { code: "OperationFailed", message: `The ${action} of segment '${segmentId}' failed in NSX-T (injected by the AVS emulator).` };
-  }
-
-  // ---- ARM routes -----------------------------------------------------------------------------
-
-  const arm = new Router();
-  const list = <T>(items: T[], url: URL): Reply => ({ status: 200, body: page(items, url, baseUrl, pageSize) });
-
-  arm.on("GET", `/subscriptions/:subscriptionId/${PROVIDER}/privateClouds`, ({ params, url }) => {
-    requireSubscription(params);
-    return list(store.clouds().map((c) => cloudResource(subscriptionId, c)), url);
-  });
-
-  arm.on("GET", `/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/${PROVIDER}/privateClouds`, ({ params, url }) => {
-    const resourceGroup = requireResourceGroup(params);
-    return list(store.clouds(resourceGroup).map((c) => cloudResource(subscriptionId, c)), url);
-  });
-
-  arm.on("GET", CLOUD, ({ params }) => ({ status: 200, body: cloudResource(subscriptionId, requireCloud(params)) }));
-
-  arm.on("GET", `${CLOUD}/globalReachConnections`, ({ params, url }) => {
-    const cloud = requireCloud(params);
-    return list(cloud.globalReachConnections.map((g) => globalReachResource(subscriptionId, cloud, g)), url);
-  });
-
-  arm.on("GET", `${CLOUD}/workloadNetworks/default/gateways`, ({ params, url }) => {
-    const cloud = requireCloud(params);
-    return list(cloud.gateways.map((g) => gatewayResource(subscriptionId, cloud, g)), url);
-  });
-
-  arm.on("GET", SEGMENTS, ({ params, url }) => {
-    const cloud = requireCloud(params);
-    return list(cloud.segments.map((s) => segmentResource(subscriptionId, cloud, s)), url);
-  });
-
-  arm.on("GET", `${SEGMENTS}/:segmentId`, ({ params }) => {
-    const cloud = requireCloud(params);
-    const segment = store.segment(cloud, params.segmentId!);
-    if (!segment) throw segmentNotFound(cloud, params.segmentId!);
-    return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
-  });
-
-  /**
-   * Create or replace. A new segment (or one whose last operation failed) is built by a
-   * long-running operation announced in Azure-AsyncOperation; replacing a healthy segment is
-   * applied at once (200, Succeeded), which the SDK's poller accepts without polling.
-   */
-  arm.on("PUT", `${SEGMENTS}/:segmentId`, ({ params, body, url, method }) => {
-    const cloud = requireCloud(params);
-    const segmentId = requireSegmentId(params.segmentId!);
-    const { properties } = parseBody(segmentPutSchema, body);
-    checkGateway(cloud, properties.connectedGateway);
-    checkSubnet(properties.subnet);
-    if (store.inFlight(cloud, segmentId)) throw conflict(cloud, segmentId);
-
-    const desired = {
-      displayName: properties.displayName,
-      connectedGateway: properties.connectedGateway ?? undefined,
-      subnet: properties.subnet,
-    };
-    const existing = store.segment(cloud, segmentId);
-    if (existing && existing.provisioningState !== "Failed") {
-      Object.assign(existing, desired, { revision: existing.revision + 1 });
-      store.save();
-      return { status: 200, body: segmentResource(subscriptionId, cloud, existing) };
-    }
-
-    const op = store.startOperation(cloud, segmentId, "create", operationMs, injectedFailure(method, url, "create", segmentId));
-    let segment: SegmentRecord;
-    if (existing) {
-      segment = Object.assign(existing, desired, { revision: existing.revision + 1, provisioningState: "Updating" as const });
-    } else {
-      segment = { segmentId, ...desired, revision: 0, provisioningState: "Building" };
-      cloud.segments.push(segment);
-    }
-    store.save();
-    return {
-      status: existing ? 200 : 201,
-      body: segmentResource(subscriptionId, cloud, segment),
-      headers: { "Azure-AsyncOperation": operationUrl(op, "operationStatuses") },
-    };
-  });
-
-  /** Partial update, applied at once. */
-  arm.on("PATCH", `${SEGMENTS}/:segmentId`, ({ params, body }) => {
-    const cloud = requireCloud(params);
-    const segmentId = params.segmentId!;
-    const segment = store.segment(cloud, segmentId);
-    if (!segment) throw segmentNotFound(cloud, segmentId);
-    const properties = parseBody(segmentPatchSchema, body).properties ?? {};
-    checkGateway(cloud, properties.connectedGateway);
-    checkSubnet(properties.subnet);
-    if (store.inFlight(cloud, segmentId)) throw conflict(cloud, segmentId);
-    if (properties.displayName !== undefined) segment.displayName = properties.displayName;
-    if (properties.connectedGateway === null) delete segment.connectedGateway;
-    else if (properties.connectedGateway !== undefined) segment.connectedGateway = properties.connectedGateway;
-    if (properties.subnet !== undefined) segment.subnet = properties.subnet;
-    segment.revision += 1;
-    store.save();
-    return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
-  });
-
-  /** 202 + Location while the segment is removed; 204 when there is nothing to remove. */
-  arm.on("DELETE", `${SEGMENTS}/:segmentId`, ({ params, url, method }) => {
-    const cloud = requireCloud(params);
-    const segmentId = params.segmentId!;
-    const segment = store.segment(cloud, segmentId);
-    if (!segment) return { status: 204 };
-    const running = store.inFlight(cloud, segmentId);
-    // Deleting what is already being deleted is the same request again: same operation.
-    if (running?.action === "delete") return { status: 202, headers: { Location: operationUrl(running, "operationResults") } };
-    if (running) throw conflict(cloud, segmentId);
-    const op = store.startOperation(cloud, segmentId, "delete", operationMs, injectedFailure(method, url, "delete", segmentId));
-    segment.provisioningState = "Deleting";
-    store.save();
-    return { status: 202, headers: { Location: operationUrl(op, "operationResults") } };
-  });
-
-  function requireOperation(params: Record<string, string>) {
-    requireSubscription(params);
-    const op = store.operation(params.operationId!);
-    if (!op || op.location.toLowerCase() !== params.location!.toLowerCase()) {
-      throw new ArmError(404, "ResourceNotFound", `The operation '${params.operationId}' was not found.`);
-    }
-    return op;
-  }
-
-  /** Azure-AsyncOperation polling: always 200, the status in the body. */
-  arm.on("GET", `${LOCATION}/operationStatuses/:operationId`, ({ params }) => {
-    const op = requireOperation(params);
-    return { status: 200, body: operationStatusBody(subscriptionId, op, operationStatus(op, Date.now())) };
-  });
-
-  /**
-   * Location polling: 202 while running, then the outcome as a status code. A failed operation
-   * answers 400 with its error: not a 5xx, which the SDK's retry policy would repeat three times
-   * (with back-off) before reporting the same failure.
-   */
-  arm.on("GET", `${LOCATION}/operationResults/:operationId`, ({ params }) => {
-    const op = requireOperation(params);
-    const status = operationStatus(op, Date.now());
-    if (status === "InProgress") return { status: 202, headers: { Location: operationUrl(op, "operationResults") } };
-    if (status === "Failed") throw new ArmError(400, op.failure!.code, op.failure!.message);
-    const cloud = store.cloud(op.resourceGroup, op.privateCloud);
-    const segment = cloud && store.segment(cloud, op.segmentId);
-    if (op.action === "create" && cloud && segment) return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
-    return { status: 204 };
-  });
-
-  // ---- out-of-band changes and the control routes --------------------------------------------
-
-  function findSegmentForOutOfBand(resourceGroup: string, privateCloud: string, segmentId: string) {
-    const cloud = store.cloud(resourceGroup, privateCloud);
-    if (!cloud) throw new ArmError(404, "ResourceNotFound", `No private cloud '${privateCloud}' in resource group '${resourceGroup}'.`);
-    const segment = store.segment(cloud, segmentId);
-    if (!segment) throw segmentNotFound(cloud, segmentId);
-    return { cloud, segment };
-  }
-
-  const outOfBand: AvsEmulator["outOfBand"] = {
-    deleteSegment(resourceGroup, privateCloud, segmentId) {
-      store.settle();
-      const { cloud, segment } = findSegmentForOutOfBand(resourceGroup, privateCloud, segmentId);
-      cloud.segments.splice(cloud.segments.indexOf(segment), 1);
-      store.save();
-    },
-    updateSegment(resourceGroup, privateCloud, segmentId, changes) {
-      store.settle();
-      const { segment } = findSegmentForOutOfBand(resourceGroup, privateCloud, segmentId);
-      // Not validated against the cloud's gateways: a drift test may need a value the console never sets.
-      if (changes.displayName !== undefined) segment.displayName = changes.displayName;
-      if (changes.connectedGateway === null) delete segment.connectedGateway;
-      else if (changes.connectedGateway !== undefined) segment.connectedGateway = changes.connectedGateway;
-      segment.revision += 1;
-      store.save();
-    },
-  };
-
-  const addFault = (fault: EmulatorFault) => faults.add(fault);
-  const control = new Router()
-    .on("GET", "/_emulator/faults", () => ({ status: 200, body: { faults: faults.list() } }))
-    .on("POST", "/_emulator/faults", ({ body }) => {
-      const added = parseBody(z.union([faultSchema, z.array(faultSchema)]), body);
-      for (const fault of Array.isArray(added) ? added : [added]) addFault(fault);
-      return { status: 200, body: { faults: faults.list() } };
-    })
-    .on("DELETE", "/_emulator/faults", () => {
-      faults.clear();
-      return { status: 204 };
-    })
-    .on("POST", "/_emulator/out-of-band", ({ body }) => {
-      const change = parseBody(outOfBandSchema, body);
-      if (change.action === "delete-segment") {
-        outOfBand.deleteSegment(change.resourceGroup, change.privateCloud, change.segmentId);
-        return { status: 204 };
-      }
-      outOfBand.updateSegment(change.resourceGroup, change.privateCloud, change.segmentId, change.changes);
-      const { cloud, segment } = findSegmentForOutOfBand(change.resourceGroup, change.privateCloud, change.segmentId);
-      return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
-    });
 
   // ---- HTTP -----------------------------------------------------------------------------------
 
@@ -575,7 +231,7 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
     token,
     subscriptionId,
     requestLog,
-    faults: { add: addFault, clear: () => faults.clear() },
+    faults: { add: (fault) => faults.add(fault), clear: () => faults.clear() },
     nextArrival: (match) => new Promise<void>((arrived) => arrivals.add({ ...match, arrived })),
     outOfBand,
     segments(resourceGroup, privateCloud) {

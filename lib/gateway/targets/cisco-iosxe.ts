@@ -13,6 +13,7 @@ import ipaddr from "ipaddr.js";
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
+import { iosxeGuardComment, iosxePairConfig, iosxePairUndo } from "./cisco-iosxe-pair";
 
 const DEFAULT_UNDERLAY = "GigabitEthernet1";
 const DEFAULT_LAN = "GigabitEthernet2";
@@ -45,6 +46,11 @@ export function iosxeNames(context: GatewayContext) {
   };
 }
 
+function pairNames(context: GatewayContext) {
+  const n = iosxeNames(context);
+  return { underlay: n.underlay, lan: n.lan, bdi: n.bdi, bridgeDomain: n.bridgeDomain, vni: context.tenant.vni, vlan: context.tenant.vlanId };
+}
+
 function checkUnderlay(context: GatewayContext) {
   // The static ingress-replication configs this file follows are IPv4 only; say so rather than guess.
   if (!ipaddr.IPv4.isValid(context.tunnel.source.underlayIp)) {
@@ -70,11 +76,13 @@ function renderApply(context: GatewayContext): string {
       apply: [
         "configure terminal",
         `paste this file (${file}.ios); it ends with end`,
-        `check: show nve peers; show bridge-domain ${n.bridgeDomain}`,
+        `check: show nve peers; show bridge-domain ${n.bridgeDomain}${context.pair ? "; show vrrp brief" : ""}`,
         "then: write memory",
       ],
       undo: ["configure terminal", `paste ${file}-undo.ios`, "then: write memory"],
     }),
+    "!",
+    ...iosxeGuardComment(),
     "!",
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
       ? [`! The underlay NIC must carry the full ${mtu.underlayMtu}-byte packets (IOS XE defaults to 1500).`, `interface ${n.underlay}`, ` mtu ${mtu.underlayMtu}`, "!"]
@@ -97,11 +105,12 @@ function renderApply(context: GatewayContext): string {
         ]
       : [`! VLAN ${tenant.vlanId} arrives untagged on ${n.lan}.`, `interface ${n.lan}`, ` service instance ${n.serviceInstance} ethernet`, "  encapsulation untagged"]),
     "!",
-    `! The bridge domain joins the LAN service instance and the VNI into one L2 segment.`,
-    `bridge-domain ${n.bridgeDomain}`,
-    ` member vni ${tenant.vni}`,
+    ...(context.pair
+      ? [`! The bridge domain joins the LAN service instance and, on the pair's active router only, the VNI.`, `bridge-domain ${n.bridgeDomain}`]
+      : [`! The bridge domain joins the LAN service instance and the VNI into one L2 segment.`, `bridge-domain ${n.bridgeDomain}`, ` member vni ${tenant.vni}`]),
     ` member ${n.lan} service-instance ${n.serviceInstance}`,
     "!",
+    ...iosxePairConfig(context, pairNames(context)),
     ...(mtu.fitsStandardFrames
       ? []
       : [
@@ -131,8 +140,9 @@ function renderUndo(context: GatewayContext): string {
       undo: ["configure terminal", `paste this file (${file}-undo.ios); it ends with end`, "then: write memory"],
     }),
     "!",
+    ...iosxePairUndo(context, pairNames(context)),
     // The BDI and the bridge domain first: the bridge domain refers to the service instance and the VNI.
-    ...(mtu.fitsStandardFrames ? [] : [`no interface ${n.bdi}`]),
+    ...(mtu.fitsStandardFrames && !context.pair ? [] : [`no interface ${n.bdi}`]),
     `no bridge-domain ${n.bridgeDomain}`,
     `interface ${n.lan}`,
     ` no service instance ${n.serviceInstance} ethernet`,

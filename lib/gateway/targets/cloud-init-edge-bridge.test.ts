@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, loadYaml, pyYaml, runTool } from "@/tests/support/gateway-tools";
 import { gatewayContext, type GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { cloudInitEdgeBridgeTarget, renderEdgeBridgeScripts } from "./cloud-init-edge-bridge";
 
@@ -31,6 +31,8 @@ const ipv6 = gatewayContext({
   tunnel: { ...CONTOSO_INPUT.tunnel, source: { ...CONTOSO_INPUT.tunnel.source, underlayIp: "2001:db8:10::10" }, avs: { ...CONTOSO_INPUT.tunnel.avs, underlayIp: "2001:db8:20::10" } },
 });
 const tagged = withAvs(FABRIKAM_INPUT, { lanTagged: true, lanInterface: "ens224" }, { displayName: "O'Brien & Sons (EU/UK) + co." });
+const primary = gatewayContext(CONTOSO_PAIR_INPUTS[0]);
+const standby = gatewayContext(CONTOSO_PAIR_INPUTS[1]);
 
 describe("cloudInitEdgeBridgeTarget", () => {
   it("writes one cloud-config file for the AVS end, readable, named for the tenant and tunnel", () => {
@@ -70,10 +72,35 @@ describe("cloudInitEdgeBridgeTarget", () => {
     expect(text).toContain("      # AVS edge bridge, Linux iproute2 (apply script, AVS end)");
   });
 
-  it("installs nftables only when the apply script clamps TCP MSS", () => {
-    expect(userData(contoso)).toContain('packages:\n  - "nftables"');
-    expect(userData(fabrikam)).not.toContain("packages:");
-    expect(userData(fabrikam)).not.toContain("nft -f");
+  it("installs nftables for the tunnel guard on every edge bridge, and keepalived and arp-scan only for a pair", () => {
+    expect(userData(contoso)).toContain('packages:\n  - "nftables"\n\nruncmd:');
+    expect(userData(fabrikam)).toContain('packages:\n  - "nftables"\n\nruncmd:');
+    expect(userData(fabrikam)).toContain("nft -f");
+    expect(userData(primary)).toContain('packages:\n  - "nftables"\n  - "keepalived"\n  - "arp-scan"\n');
+  });
+
+  itWithTool(pyYaml, "in a pair: writes the pair helper, keepalived's files and its start order, and enables keepalived after the bridge", () => {
+    const config = loadYaml(userData(primary)) as CloudConfig;
+    expect(config.write_files.map((file) => [file.path, file.permissions])).toEqual([
+      ["/usr/local/sbin/bh-contoso-t1-apply.sh", "0755"],
+      ["/usr/local/sbin/bh-contoso-t1-teardown.sh", "0755"],
+      ["/etc/systemd/system/bh-contoso-t1-edge-bridge.service", "0644"],
+      ["/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh", "0755"],
+      ["/etc/keepalived/keepalived.conf", "0644"],
+      ["/etc/keepalived/conf.d/bh-contoso-t1.conf", "0644"],
+      ["/etc/systemd/system/keepalived.service.d/bridgehead.conf", "0644"],
+    ]);
+    const rendered = renderEdgeBridgeScripts(primary).scripts.pair;
+    expect(config.write_files[3]?.content).toBe(rendered?.helper);
+    expect(config.write_files[5]?.content).toBe(rendered?.keepalived);
+    expect(config.write_files[5]?.content).toContain("  virtual_router_id 251\n");
+    expect(config.write_files[6]?.content).toBe("[Unit]\nAfter=bh-contoso-t1-edge-bridge.service\nWants=bh-contoso-t1-edge-bridge.service\n");
+    expect(config.runcmd).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "bh-contoso-t1-edge-bridge.service"],
+      ["systemctl", "enable", "keepalived"],
+      ["systemctl", "restart", "keepalived"],
+    ]);
   });
 
   it("refuses L2TPv3 and impossible interface names, naming the field", () => {
@@ -129,14 +156,14 @@ describe("cloudInitEdgeBridgeTarget", () => {
   describe("checked by the real tools", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "bh-cloud-init-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const variants = { contoso, fabrikam, ipv6, tagged };
+    const variants = { contoso, fabrikam, ipv6, tagged, primary, standby };
     const files = Object.entries(variants).map(([name, context]) => {
       const file = path.join(dir, `${name}.yaml`);
       writeFileSync(file, userData(context));
       return file;
     });
 
-    itWithTool("cloud-init", "cloud-init schema accepts the user data (clamped, jumbo, IPv6, tagged with a punctuated name)", () => {
+    itWithTool("cloud-init", "cloud-init schema accepts the user data (clamped, jumbo, IPv6, tagged with a punctuated name, both ends of a pair)", () => {
       for (const file of files) {
         const result = runTool("cloud-init", ["schema", "--config-file", file]);
         expect(result.output, path.basename(file)).toContain(`Valid cloud-config: ${file}`);
@@ -154,7 +181,8 @@ describe("cloudInitEdgeBridgeTarget", () => {
             return script;
           }),
       );
-      expect(scripts).toHaveLength(8);
+      // Apply and teardown for each, and the pair helper for the pair's two edge bridges.
+      expect(scripts).toHaveLength(14);
       for (const script of scripts) expect(runTool("bash", ["-n", script]).status, script).toBe(0);
       const result = runTool("shellcheck", ["--shell=bash", "--severity=style", ...scripts]);
       expect(result.output).toBe("");

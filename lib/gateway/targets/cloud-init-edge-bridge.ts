@@ -5,6 +5,11 @@
  * the AVS end) and a systemd oneshot unit that runs them, so the bridge comes back after every
  * reboot.
  *
+ * In an active/standby pair the user data also installs keepalived, the end's pair helper and its
+ * keepalived configuration (linux-pair.ts): the edge bridge stands for its tunnel only while it
+ * hears its source gateway through it, and the two edge bridges elect one between them on the
+ * segment, so at most one of them forwards.
+ *
  * The YAML is written by hand: every scalar outside the block scalars is a constant or an
  * allow-listed name, and the scripts go into literal block scalars (`|`), which carry any line
  * as it is. emitScalar refuses anything else, so a later change cannot smuggle YAML in.
@@ -12,6 +17,7 @@
 import { headerLines } from "../header";
 import type { GatewayContext, GatewayTarget } from "../types";
 import { linuxFileStem, renderLinuxVxlanScripts } from "./linux-iproute2";
+import { KEEPALIVED_BASE, PAIR_PATHS } from "./linux-pair";
 
 const SCRIPT_DIR = "/usr/local/sbin";
 const UNIT_DIR = "/etc/systemd/system";
@@ -67,7 +73,7 @@ export const cloudInitEdgeBridgeTarget: GatewayTarget = {
   generate(context) {
     const { stem, unit, applyPath, teardownPath, scripts } = renderEdgeBridgeScripts(context);
     const segment = segmentRequirements(context);
-    const clamp = scripts.devices.nftTable !== null;
+    const pair = scripts.pair;
 
     const unitFile = [
       "[Unit]",
@@ -117,19 +123,27 @@ export const cloudInitEdgeBridgeTarget: GatewayTarget = {
       ...file(applyPath, "0755", scripts.apply),
       ...file(teardownPath, "0755", scripts.teardown),
       ...file(`${UNIT_DIR}/${unit}`, "0644", unitFile),
-      ...(clamp
+      ...(pair
         ? [
-            "",
-            "# The inner MTU is below 1500, so the apply script clamps TCP MSS with nftables.",
-            "package_update: true",
-            "packages:",
-            `  - ${emitScalar("nftables")}`,
+            ...file(pair.helperPath, "0755", pair.helper),
+            ...file("/etc/keepalived/keepalived.conf", "0644", KEEPALIVED_BASE),
+            ...file(`${PAIR_PATHS.keepalivedDir}/${stem}.conf`, "0644", pair.keepalived),
+            // keepalived starts once the bridge it watches exists (dynamic_interfaces copes anyway).
+            ...file(`${UNIT_DIR}/keepalived.service.d/bridgehead.conf`, "0644", ["[Unit]", `After=${unit}`, `Wants=${unit}`, ""].join("\n")),
           ]
         : []),
+      "",
+      pair
+        ? "# nftables for the tunnel guard (storm control); keepalived and arp-scan for the active/standby pair."
+        : "# nftables for the tunnel guard (storm control, and the MSS clamp when the tunnel is short).",
+      "package_update: true",
+      "packages:",
+      ...["nftables", ...(pair ? ["keepalived", "arp-scan"] : [])].map((name) => `  - ${emitScalar(name)}`),
       "",
       "runcmd:",
       `  - [${["systemctl", "daemon-reload"].map(emitScalar).join(", ")}]`,
       `  - [${["systemctl", "enable", "--now", unit].map(emitScalar).join(", ")}]`,
+      ...(pair ? [`  - [${["systemctl", "enable", "keepalived"].map(emitScalar).join(", ")}]`, `  - [${["systemctl", "restart", "keepalived"].map(emitScalar).join(", ")}]`] : []),
       "",
     ];
     return [{ path: `avs/cloud-init/${stem}-edge-bridge.yaml`, contents: lines.join("\n"), mode: 0o644 }];

@@ -101,7 +101,44 @@ function renderApply(context: GatewayContext): string {
     '    Write-Host "MAC address spoofing: on."',
     "}",
     "",
+    "# Hyper-V's switch has no storm control and runs no spanning tree (BPDUs pass as frames): the gateway VM's",
+    "# tunnel guard limits flooding into the tunnel and drops BPDUs there, and the AVS edge bridge does the same.",
+    ...pairSteps(context),
+    "",
   ].join("\n");
+}
+
+/**
+ * The pair's two gateway VMs must not share a host: one host failure would take both tunnels.
+ * On a failover cluster an anti-affinity class keeps them apart; on a lone host, say so.
+ */
+function pairSteps(context: GatewayContext): string[] {
+  if (!context.pair) return [];
+  const { partner } = context.pair;
+  const role = context.tunnel.ordinal === 1 ? "primary" : "standby";
+  const className = `bridgehead-${context.tenant.slug}-pair`;
+  return [
+    "",
+    `# The active/standby pair: this gateway VM (tunnel ${context.tunnel.ordinal}, the ${role}) and ${partner.sourceHostname} (tunnel ${partner.ordinal}) elect the`,
+    "# active tunnel by VRRP on the tenant's VLAN (multicast 224.0.0.18, which this switch passes as it is). Run this script",
+    `# for both VMs: the same anti-affinity class keeps a failover cluster from placing them on one host.`,
+    "if (Get-Command -Name Get-ClusterGroup -ErrorAction SilentlyContinue) {",
+    "    $group = Get-ClusterGroup -Name $VMName -ErrorAction SilentlyContinue",
+    "    if ($null -eq $group) {",
+    '        Write-Host "Anti-affinity: $VMName is not a clustered role; keep it on another host than its partner by hand."',
+    `    } elseif ($group.AntiAffinityClassNames -contains ${psQuote(className)}) {`,
+    '        Write-Host "Anti-affinity: already set."',
+    "    } else {",
+    "        $classes = New-Object System.Collections.Specialized.StringCollection",
+    "        foreach ($name in $group.AntiAffinityClassNames) { [void]$classes.Add($name) }",
+    `        [void]$classes.Add(${psQuote(className)})`,
+    "        $group.AntiAffinityClassNames = $classes",
+    `        Write-Host "Anti-affinity: ${className}."`,
+    "    }",
+    "} else {",
+    `    Write-Host "Not a failover cluster: keep $VMName and ${partner.sourceHostname} on different hosts."`,
+    "}",
+  ];
 }
 
 function renderUndo(context: GatewayContext): string {

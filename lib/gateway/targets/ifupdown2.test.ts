@@ -4,21 +4,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { gatewayContext } from "../context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { type GatewayContext } from "../types";
 import { ifupdown2Target } from "./ifupdown2";
 import { kernelHasVlans, type SandboxLink } from "./networkd-sandbox";
-import { commandLines, variant, inputError } from "./test-fixtures";
+import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
 
-// Contoso: inner MTU 1377 (MSS clamp needed), VLAN 110 tagged on eth1. Fabrikam: inner MTU 8950, untagged on ens19.
-const contoso = gatewayContext(CONTOSO_INPUT);
-const fabrikam = gatewayContext(FABRIKAM_INPUT);
+const { contoso, fabrikam, contosoPrimary } = LINUX_SOURCE;
 
 function only(context: GatewayContext) {
-  const files = ifupdown2Target.generate(context);
-  expect(files).toHaveLength(1);
-  return files[0] as (typeof files)[number];
+  return formatFile(ifupdown2Target, context);
 }
 
 /** The stanzas without comments: what ifupdown2 reads. */
@@ -85,10 +80,16 @@ describe("ifupdown2Target", () => {
     expect(stanzas).not.toMatch(/vlan-|ens18/);
   });
 
-  it("says TCP MSS must be clamped to the budget's MSS, and how, only when 1500-byte packets do not fit", () => {
-    expect(only(contoso).contents).toContain("# MSS clamp:   NOT done by this file: ifupdown2 cannot clamp TCP MSS.");
-    expect(only(contoso).contents).toContain("sed -n 's/^#| //p' bh-contoso-t1 > /etc/nftables.d/bh_contoso_t1_source.nft");
-    expect(only(fabrikam).contents).not.toMatch(/MSS clamp|#\|/);
+  it("ships the guard beside the file and says what it holds: storm control always, the MSS clamp only when needed", () => {
+    expect([...filesByName(ifupdown2Target, fabrikam).keys()]).toEqual(["bh-fabrikam-t1", "bh-fabrikam-t1-guard.nft", "bh-fabrikam-t1-guard.service"]);
+    expect(only(contoso).contents).toContain("# Guard:       storm control, BPDU filter, TCP MSS clamp to 1337 (IPv4) and 1317 (IPv6) on the tunnel port: ifupdown2 cannot express them,");
+    expect(only(fabrikam).contents).toContain("# Guard:       storm control, BPDU filter on the tunnel port: ifupdown2 cannot express them,");
+  });
+
+  it("in a pair, keeps the tunnel port down for keepalived (link-down) and brings the pair's files", () => {
+    expect(stanzasOf(contosoPrimary)).toContain("iface vx10110 inet manual\n    vxlan-id 10110\n    vxlan-local-tunnelip 198.51.100.10\n    vxlan-remoteip 10.120.8.10\n    vxlan-port 4789\n    mtu 1377\n    link-down yes\n");
+    expect(stanzasOf(contoso)).not.toContain("link-down");
+    expect([...filesByName(ifupdown2Target, contosoPrimary).keys()].slice(3)).toEqual(["bh-contoso-t1-pair.sh", "bh-contoso-t1-keepalived.conf", "keepalived.conf"]);
   });
 
   it("refuses an IPv6 underlay, a VNI over ifupdown2's range, Linux-impossible names and L2TPv3, naming the field and the way out", () => {
@@ -217,6 +218,16 @@ describeWithTool(ifupdown2Sandbox, "ifupdown2 itself, on the file sourced from a
       // Without the post-up, ifupdown2 leaves the bridge at 1500.
       expect(run.link("br120")).toMatchObject({ mtu: 8950 });
     }
+  });
+
+  it("in a pair, ifup makes the tunnel port a port of the bridge and leaves it down; the check passes link-down", () => {
+    const file = only(variant(CONTOSO_PAIR_INPUTS[0], (input) => void (input.tunnel.source.lanTagged = false)));
+    expect(runIfupdown2("check", { name: "bh-contoso-t1", contents: file.contents }).output).toBe("");
+    const run = runIfupdown2("apply", { name: "bh-contoso-t1", contents: file.contents }, { nics: ["eth1"] });
+    expect(run.status, run.output).toBe(0);
+    expect(run.link("vx10110"), run.output).toMatchObject({ master: "br110", mtu: 1377 });
+    expect(run.link("vx10110")?.flags).not.toContain("UP");
+    expect(run.link("eth1")).toMatchObject({ master: "br110", flags: expect.arrayContaining(["UP"]) });
   });
 
   const vlans = kernelHasVlans();

@@ -13,12 +13,14 @@
  */
 import { headerLines } from "../header";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget, type GeneratedFile } from "../types";
-import { linuxSourceStem, mssClampComment, planLinuxSource } from "./linux-source-gateway";
+import { guardApplySteps, guardNote, guardUndoSteps, linuxGuardFiles, linuxSourcePairFiles, linuxSourceStem, planLinuxSource } from "./linux-source-gateway";
+
+const DIR = "source/ifupdown2";
 
 /** ifupdown2's vxlan addon: "validrange": ["1", "16777214"]. */
 const IFUPDOWN2_VNI_MAX = 16_777_214;
 
-export function renderIfupdown2(context: GatewayContext): GeneratedFile {
+export function renderIfupdown2(context: GatewayContext): GeneratedFile[] {
   const plan = planLinuxSource(context, "The ifupdown2 files");
   if (plan.ipv6Underlay) {
     throw new GeneratorInputError(
@@ -33,24 +35,29 @@ export function renderIfupdown2(context: GatewayContext): GeneratedFile {
   const fileName = linuxSourceStem(context);
   const lanStanza = plan.tagged ? [plan.lanPort] : [];
   const down = [plan.bridge, plan.vxlan, ...lanStanza];
-  const lines = [
-    ...headerLines(context, {
+  const header = (what: string) =>
+    headerLines(context, {
       comment: "#",
-      title: "Source-site gateway, ifupdown2 (Debian / Proxmox VE): VXLAN device, bridge and LAN port",
+      title: `Source-site gateway, ifupdown2 (Debian / Proxmox VE): ${what}`,
       apply: [
+        ...guardApplySteps(context),
         `cp ${fileName} /etc/network/interfaces.d/`,
         "grep -q '^source /etc/network/interfaces.d/' /etc/network/interfaces || echo 'source /etc/network/interfaces.d/*' >> /etc/network/interfaces",
         "ifreload -a -s   (syntax check: prints nothing when the files are right)",
         "ifreload -a",
         `ifquery -c ${down.join(" ")}   (compares the running state with the files)`,
+        ...(context.pair ? ["systemctl restart keepalived   (it brings the tunnel port up on the active gateway only)"] : []),
       ],
       undo: [
         `ifdown ${down.join(" ")}`,
         `rm /etc/network/interfaces.d/${fileName}`,
         "ifreload -a",
+        ...guardUndoSteps(context),
       ],
-    }),
-    ...mssClampComment(context, { comment: "#", format: "ifupdown2", fileName }),
+    });
+  const lines = [
+    ...header("VXLAN device, bridge and LAN port"),
+    ...guardNote(context, "ifupdown2"),
     `# Underlay:    ${plan.underlay} is not configured here: the outer packets to ${plan.remote} leave by its route.`,
     "",
     `auto ${plan.vxlan}`,
@@ -60,6 +67,7 @@ export function renderIfupdown2(context: GatewayContext): GeneratedFile {
     `    vxlan-remoteip ${plan.remote}`,
     `    vxlan-port ${plan.port}`,
     `    mtu ${plan.innerMtu}`,
+    ...(context.pair ? ["    # The pair's tunnel port: keepalived brings it up on the active gateway only, ifupdown2 keeps it down.", "    link-down yes"] : []),
     "",
     ...(plan.tagged
       ? [
@@ -86,7 +94,11 @@ export function renderIfupdown2(context: GatewayContext): GeneratedFile {
     `    post-up ip link set dev ${plan.bridge} mtu ${plan.innerMtu}`,
     "",
   ];
-  return { path: `source/ifupdown2/${fileName}`, contents: lines.join("\n"), mode: 0o644 };
+  return [
+    { path: `${DIR}/${fileName}`, contents: lines.join("\n"), mode: 0o644 },
+    ...linuxGuardFiles(context, DIR, plan, header),
+    ...linuxSourcePairFiles(context, DIR, plan, header),
+  ];
 }
 
 export const ifupdown2Target: GatewayTarget = {
@@ -97,5 +109,5 @@ export const ifupdown2Target: GatewayTarget = {
   summary: "On a source-site Debian or Proxmox VE host run by ifupdown2, copy the file to /etc/network/interfaces.d/ and run ifreload -a.",
   applyOrder: 20,
   appliesTo: (context) => context.tenant.encapsulation === "vxlan",
-  generate: (context) => [renderIfupdown2(context)],
+  generate: renderIfupdown2,
 };

@@ -7,7 +7,7 @@ import { gatewayContext, type GatewayContextInput } from "../context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
 import { type GatewayContext } from "../types";
 import { linuxIproute2Target, renderLinuxVxlanScripts } from "./linux-iproute2";
-import { inputError } from "./test-fixtures";
+import { inputError, LINUX_SOURCE } from "./test-fixtures";
 
 type Override = { tenant?: Partial<GatewayContextInput["tenant"]>; source?: Partial<GatewayContextInput["tunnel"]["source"]>; avs?: Partial<GatewayContextInput["tunnel"]["avs"]> };
 
@@ -103,18 +103,44 @@ describe("linuxIproute2Target", () => {
     expect(teardown).toContain('ip link set dev "$LAN" mtu "$mtu"');
   });
 
-  it("clamps TCP MSS with an nftables bridge table only when 1500-byte frames do not fit", () => {
+  it("loads the tunnel guard before the ports join the bridge; it clamps TCP MSS only when 1500-byte frames do not fit", () => {
     const clamped = generate(contoso).apply;
     expect(clamped).toContain("nft -f - <<EOF");
     expect(clamped).toContain('oifname "$VXLAN" ether type ip tcp flags & (syn | rst) == syn tcp option maxseg size > 1337 tcp option maxseg size set 1337');
     expect(clamped).toContain('iifname "$VXLAN" ether type ip6 tcp flags & (syn | rst) == syn tcp option maxseg size > 1317 tcp option maxseg size set 1317');
+    expect(clamped.indexOf("nft -f - <<EOF")).toBeLessThan(clamped.indexOf('ip link set dev "$VXLAN" master "$BRIDGE"'));
 
     expect(fabrikam.mtu.fitsStandardFrames).toBe(true);
     const unclamped = generate(fabrikam).apply;
-    expect(unclamped).not.toContain("nft");
+    expect(unclamped).not.toContain("maxseg");
+    expect(unclamped).toContain('oifname "$VXLAN" jump into_tunnel');
+    expect(unclamped).toContain('command -v nft >/dev/null || fail "nft is needed for the tunnel guard');
     expect(unclamped).toContain("INNER_MTU=8950");
-    // Teardown drops the table whenever it exists, so switching a tenant's MTU leaves no stale clamp.
+    // Teardown drops the table whenever it exists, so nothing of an older configuration stays behind.
     expect(generate(fabrikam).teardown).toContain('nft delete table bridge "$NFT_TABLE"');
+  });
+
+  it("in a pair: the pair's files beside the scripts, the guard with its gate closed, the source end's tunnel port left to keepalived", () => {
+    const { files, apply } = generate(LINUX_SOURCE.contosoPrimary);
+    expect(files.map((file) => [file.path, file.mode])).toEqual([
+      ["source/linux-iproute2/bh-contoso-t1-apply.sh", 0o755],
+      ["source/linux-iproute2/bh-contoso-t1-teardown.sh", 0o755],
+      ["source/linux-iproute2/bh-contoso-t1-pair.sh", 0o755],
+      ["source/linux-iproute2/bh-contoso-t1-keepalived.conf", 0o644],
+      ["source/linux-iproute2/keepalived.conf", 0o644],
+    ]);
+    expect(apply).toContain('  chain gate {\n    iifname "$VXLAN" drop\n    oifname "$VXLAN" drop\n  }');
+    expect(apply).not.toContain('ip link set dev "$VXLAN" up');
+    expect(apply).toContain('PAIR_HELPER="/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh"');
+    expect(apply).toContain('  "$PAIR_HELPER" sync');
+    expect(apply).toContain("#   systemctl restart keepalived   (it opens the tunnel port on the active gateway only)");
+    // The edge bridge keeps its VXLAN device up (it listens for its source gateway on it): the gate alone closes it.
+    const avs = renderLinuxVxlanScripts(LINUX_SOURCE.contosoPrimary, "avs", { title: "t", applyCommand: "a", teardownCommand: "b" });
+    expect(avs.apply).toContain('ip link set dev "$VXLAN" up');
+    expect(avs.apply).toContain("  chain gate {");
+    expect(avs.pair?.helperPath).toBe("/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh");
+    // A tenant with one tunnel has no gate to open and no helper to call.
+    expect(generate(contoso).apply).not.toMatch(/chain gate|PAIR_HELPER/);
   });
 
   it("uses eth0 and eth1 when no interface is set, and the operator's names when they are", () => {
@@ -168,18 +194,18 @@ describe("linuxIproute2Target", () => {
 describe("generated scripts under bash and shellcheck", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "bh-iproute2-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const variants = { contoso, fabrikam, ipv6, hostileName, avsEnd: contoso };
+  const variants = { contoso, fabrikam, ipv6, hostileName, avsEnd: contoso, primary: LINUX_SOURCE.contosoPrimary, standbyAvs: LINUX_SOURCE.contosoStandby };
   const scripts = Object.entries(variants).flatMap(([name, context]) => {
-    const pair =
-      name === "avsEnd" ? renderLinuxVxlanScripts(context, "avs", { title: "AVS edge bridge", applyCommand: "a", teardownCommand: "b" }) : generate(context);
-    return (["apply", "teardown"] as const).map((kind) => {
+    const rendered = renderLinuxVxlanScripts(context, name.toLowerCase().includes("avs") ? "avs" : "source", { title: "t", applyCommand: "a", teardownCommand: "b" });
+    return [...(["apply", "teardown"] as const).map((kind) => [kind, rendered[kind]] as const), ...(rendered.pair ? [["pair", rendered.pair.helper] as const] : [])].map(([kind, text]) => {
       const file = path.join(dir, `${name}-${kind}.sh`);
-      writeFileSync(file, pair[kind]);
+      writeFileSync(file, text);
       return file;
     });
   });
 
-  itWithTool("bash", "bash -n accepts every script (tagged, untagged, IPv6, AVS end, a display name full of punctuation)", () => {
+  itWithTool("bash", "bash -n accepts every script (tagged, untagged, IPv6, AVS end, a display name full of punctuation, both ends' pair helpers)", () => {
+    expect(scripts.filter((file) => file.endsWith("-pair.sh"))).toHaveLength(2);
     for (const file of scripts) {
       const result = runTool("bash", ["-n", file]);
       expect(result.output, path.basename(file)).toBe("");

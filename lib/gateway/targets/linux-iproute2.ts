@@ -14,22 +14,31 @@
  * L2TPv3 is refused with a GeneratorInputError rather than rendered as `ip l2tp` commands: no
  * kernel these scripts are tested on can run it, and an untested tunnel script is worse than none.
  *
- * TCP MSS is clamped with nftables in the bridge family, not iptables: the tenant's traffic is
- * bridged, and iptables only sees bridged frames through br_netfilter, a host-wide switch
- * (bridge-nf-call-iptables) that would push every other bridge on the gateway through iptables
- * too. An nftables bridge table hooks bridged frames directly, is one named object per tunnel
- * end, and is replaced atomically, so re-running apply leaves one rule, never two.
+ * Every tunnel port gets the guard (tunnel-guard.ts): storm control, BPDU filtering, no local
+ * input from the tenant's VLAN, and the MSS clamp when the tunnel is short. It is an nftables
+ * bridge table, not iptables: the tenant's traffic is bridged, and iptables only sees bridged
+ * frames through br_netfilter, a host-wide switch that would push every other bridge on the
+ * gateway through iptables too. The table is named for this tunnel end and replaced atomically,
+ * so re-running apply leaves one copy of each rule, never two.
+ *
+ * In an active/standby pair (pair.ts) the tunnel port starts closed and keepalived, through the
+ * pair helper (linux-pair.ts), opens it on the active end only: apply never brings a source
+ * gateway's VXLAN device up, and re-applying hands the port back to the helper (`sync`).
  */
-import { ends, headerLines, linuxNames } from "../header";
-import { GeneratorInputError, type EndpointSide, type GatewayContext, type GatewayTarget } from "../types";
-
-import { DEFAULT_LAN, DEFAULT_UNDERLAY, IPV6_EXTRA_HEADER, LINUX_IFNAME_MAX, linuxInterfaceName } from "./linux-source-gateway";
+import { headerLines } from "../header";
+import type { PairEndPlan } from "../pair";
+import { renderGuardRuleset } from "../tunnel-guard";
+import type { EndpointSide, GatewayContext, GatewayTarget, GeneratedFile } from "../types";
+import { KEEPALIVED_BASE, PAIR_PATHS, renderPairFiles } from "./linux-pair";
+import { helperFunctions, linuxFileStem, planScriptEnd, settingsBlock, type ScriptPlan, type SettingKey } from "./linux-script-plan";
 
 export type LinuxScriptPair = {
   apply: string;
   teardown: string;
   /** The devices apply creates, for callers that describe or test them. */
-  devices: { vxlan: string; bridge: string; underlay: string; lan: string; lanPort: string; nftTable: string | null };
+  devices: { vxlan: string; bridge: string; underlay: string; lan: string; lanPort: string; nftTable: string };
+  /** The end's keepalived snippet and pair helper when the tunnel is in a pair. */
+  pair: { plan: PairEndPlan; keepalived: string; helper: string; helperPath: string; roleFile: string } | null;
 };
 
 export type LinuxScriptOptions = {
@@ -40,114 +49,26 @@ export type LinuxScriptOptions = {
   teardownCommand: string;
   /** Steps to do before running apply (e.g. the NSX-T segment profile for the edge bridge). */
   beforeApply?: string[];
+  /** Steps to do after it (e.g. restarting keepalived for a pair). */
+  afterApply?: string[];
+  /** Steps to undo before the teardown script. */
+  beforeTeardown?: string[];
 };
 
-/** The file stem shared by every Linux file of one tunnel end: bh-<slug>-t<ordinal>. */
-export function linuxFileStem(context: GatewayContext): string {
-  return `bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
-}
+export { linuxFileStem };
 
-
-/** Renders the apply and teardown scripts for one end of the tunnel. Pure; throws GeneratorInputError. */
-export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointSide, options: LinuxScriptOptions): LinuxScriptPair {
-  const { tenant, mtu, vxlanPort } = context;
-  if (tenant.encapsulation !== "vxlan") {
-    throw new GeneratorInputError(
-      "tenant.encapsulation",
-      `The Linux iproute2 scripts build VXLAN tunnels only, and this tenant uses ${tenant.encapsulation.toUpperCase()}. Bridgehead generates no L2TPv3 configs for any platform yet (this kernel-level tunnel cannot be tested here); switch the tenant to VXLAN, or configure L2TPv3 by hand.`,
-    );
-  }
-  const { local, peer } = ends(context, side);
-  const field = `tunnel.${side}`;
-  const underlay = linuxInterfaceName(local.underlayInterface ?? DEFAULT_UNDERLAY, `${field}.underlayInterface`, "underlay NIC");
-  const lan = linuxInterfaceName(local.lanInterface ?? DEFAULT_LAN, `${field}.lanInterface`, "LAN NIC");
-  const names = linuxNames(context);
-  const lanPort = local.lanTagged ? names.lanVlan(lan) : lan;
-  if (lanPort.length > LINUX_IFNAME_MAX) {
-    throw new GeneratorInputError(
-      `${field}.lanInterface`,
-      `The VLAN sub-interface "${lanPort}" would be ${lanPort.length} characters; Linux allows ${LINUX_IFNAME_MAX}. Use a LAN NIC name of at most ${LINUX_IFNAME_MAX - 1 - String(tenant.vlanId).length} characters.`,
-    );
-  }
-  if (!local.lanTagged && lan === underlay) {
-    throw new GeneratorInputError(
-      `${field}.lanInterface`,
-      `The LAN NIC and the underlay NIC are both "${lan}". An untagged LAN NIC becomes a bridge port and loses its addresses: give the tenant its own NIC, or mark the VLAN as tagged.`,
-    );
-  }
-
-  const stem = linuxFileStem(context);
-  const clamp = !mtu.fitsStandardFrames;
-  const nftTable = `bh_${tenant.slug.replaceAll("-", "_")}_t${context.tunnel.ordinal}_${side}`;
-  const header = (kind: string) =>
-    headerLines(context, {
-      comment: "#",
-      title: `${options.title} (${kind} script, ${side === "source" ? "source" : "AVS"} end)`,
-      apply: [...(options.beforeApply ?? []), `${options.applyCommand}   (as root; safe to run again, e.g. after a reboot)`],
-      undo: [`${options.teardownCommand}   (removes only what the apply script made; safe to run again)`],
-    });
-
-  // Values are allow-listed (slug, numbers, canonical IPs, interface names), so they can sit in
-  // double quotes as they are; the scripts still quote every expansion.
-  // Each script declares only the settings it uses (shellcheck flags the others).
-  const setting = {
-    MARK: `"bridgehead:${tenant.slug}:t${context.tunnel.ordinal}:${side}"`,
-    VNI: `${tenant.vni}`,
-    VXLAN: `"${names.vxlan}"`,
-    BRIDGE: `"${names.bridge}"`,
-    UNDERLAY: `"${underlay}"`,
-    LAN: `"${lan}"`,
-    LAN_PORT: `"${lanPort}"`,
-    LOCAL_IP: `"${local.underlayIp}"`,
-    REMOTE_IP: `"${peer.underlayIp}"`,
-    VXLAN_PORT: `${vxlanPort}`,
-    INNER_MTU: `${mtu.innerMtu}`,
-    ENCAP_BYTES: `${mtu.encapsulationBytes}`,
-    NFT_TABLE: `"${nftTable}"`,
-    STATE_FILE: `"\${BRIDGEHEAD_STATE_DIR:-/run/bridgehead}/${stem}-${side}.lan"`,
-  };
-  const settings = (keys: (keyof typeof setting)[]) => [
-    ...keys.map((key) => `${key}=${setting[key]}`),
-    ...(keys.includes("STATE_FILE") ? ["# The untagged LAN NIC is not ours: apply records its MTU and up/down state in STATE_FILE, teardown puts them back."] : []),
-  ];
-  const applySettings = settings([
-    "MARK", "VNI", "VXLAN", "BRIDGE", "UNDERLAY", "LAN", "LAN_PORT", "LOCAL_IP", "REMOTE_IP", "VXLAN_PORT", "INNER_MTU", "ENCAP_BYTES",
-    ...(clamp ? (["NFT_TABLE"] as const) : []),
-    ...(local.lanTagged ? [] : (["STATE_FILE"] as const)),
-  ]);
-  const teardownSettings = settings([
-    "MARK", "VNI", "VXLAN", "BRIDGE", "NFT_TABLE",
-    ...(local.lanTagged ? (["LAN_PORT"] as const) : (["LAN", "STATE_FILE"] as const)),
-  ]);
-  const helpers = [
-    `fail() { echo "${stem} $(basename "$0"): $*" >&2; exit 1; }`,
-    'exists() { ip link show dev "$1" >/dev/null 2>&1; }',
-    'link_line() { ip -o link show dev "$1"; }',
-    '# Our devices carry the mark as their alias, which `ip -o link` prints last.',
-    'ours() { [[ "$(link_line "$1")" == *" alias $MARK" ]]; }',
-    "mtu_of() { sed -n 's/.* mtu \\([0-9]*\\) .*/\\1/p' <<<\"$(link_line \"$1\")\"; }",
-    "master_of() { sed -n 's/.* master \\([^ ]*\\) .*/\\1/p' <<<\"$(link_line \"$1\")\"; }",
-    '[ "$(id -u)" -eq 0 ] || fail "run me as root (sudo)."',
-  ];
-
-  const apply = [
-    "#!/usr/bin/env bash",
-    ...header("apply"),
-    "",
-    "set -euo pipefail",
-    "",
-    ...applySettings,
-    "",
-    ...helpers,
+/** Step 4: check everything before changing anything, so a refusal leaves the host as it was. */
+function preflightChecks(plan: ScriptPlan): string[] {
+  return [
     'command -v ip >/dev/null || fail "iproute2 (the ip command) is not installed."',
-    ...(clamp ? ['command -v nft >/dev/null || fail "nft is needed to clamp TCP MSS: install the nftables package, then run me again."'] : []),
+    'command -v nft >/dev/null || fail "nft is needed for the tunnel guard (storm control): install the nftables package, then run me again."',
     "",
     "# Check everything before changing anything, so a refusal leaves the host as it was.",
     'exists "$UNDERLAY" || fail "no underlay NIC $UNDERLAY on this host. Set its name in Bridgehead and download the scripts again."',
     'exists "$LAN" || fail "no LAN NIC $LAN on this host. Set its name in Bridgehead and download the scripts again."',
     '[ -n "$(ip -o addr show to "$LOCAL_IP")" ] || fail "$LOCAL_IP is not an address of this host; the tunnel must start from this end\'s own underlay address."',
     '[ "$(mtu_of "$UNDERLAY")" -ge $((INNER_MTU + ENCAP_BYTES)) ] || fail "$UNDERLAY has MTU $(mtu_of "$UNDERLAY"), but VXLAN with inner MTU $INNER_MTU needs $((INNER_MTU + ENCAP_BYTES)). Raise it, or enter the real underlay MTU in Bridgehead."',
-    ...(local.lanTagged
+    ...(plan.tagged
       ? [
           '[ "$(mtu_of "$LAN")" -ge "$INNER_MTU" ] || fail "the trunk $LAN has MTU $(mtu_of "$LAN"), below the inner MTU $INNER_MTU of this VLAN. Raise it (this script leaves the trunk\'s own settings alone)."',
           'for dev in "$VXLAN" "$BRIDGE" "$LAN_PORT"; do',
@@ -166,7 +87,12 @@ export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointS
     '    [[ "$vxlan_details" == *"$want"* ]] || fail "$VXLAN exists with other settings (wanted \'$want\'). Run the teardown script of the old configuration, then me."',
     "  done",
     "fi",
-    "",
+  ];
+}
+
+/** Step 5: the VXLAN device, the tenant's bridge and the LAN port. */
+function deviceSteps(plan: ScriptPlan): string[] {
+  return [
     "# The VXLAN device: this tenant's VNI, unicast to the other end over the underlay.",
     'if ! exists "$VXLAN"; then',
     '  ip link add "$VXLAN" type vxlan id "$VNI" local "$LOCAL_IP" remote "$REMOTE_IP" dstport "$VXLAN_PORT" dev "$UNDERLAY"',
@@ -179,12 +105,14 @@ export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointS
     '  ip link add "$BRIDGE" type bridge',
     '  ip link set dev "$BRIDGE" alias "$MARK"',
     "fi",
+    "# Pure L2 devices: no IPv6 link-local addresses, so the gateway sends nothing of its own into the VLAN or the tunnel.",
+    'for dev in "$VXLAN" "$BRIDGE"; do sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true; done',
     "",
-    ...(local.lanTagged
+    ...(plan.tagged
       ? [
           "# The LAN side: the VLAN arrives 802.1Q-tagged on the trunk, so the port is its sub-interface.",
           'if ! exists "$LAN_PORT"; then',
-          `  ip link add link "$LAN" name "$LAN_PORT" type vlan id ${tenant.vlanId}`,
+          `  ip link add link "$LAN" name "$LAN_PORT" type vlan id ${plan.context.tenant.vlanId}`,
           '  ip link set dev "$LAN_PORT" alias "$MARK"',
           "fi",
         ]
@@ -196,60 +124,108 @@ export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointS
           '  echo "$(mtu_of "$LAN") $state" >"$STATE_FILE"',
           "fi",
         ]),
+  ];
+}
+
+/**
+ * Step 6: the guard first, then the ports join the bridge: a frame can only cross once storm
+ * control (and, in a pair, the closed gate) is in place.
+ */
+function guardStep(plan: ScriptPlan): string[] {
+  return [
+    "",
+    `# The tunnel guard: storm control, BPDU filter, no local input from the VLAN${plan.mss ? `, TCP MSS clamp (IPv4 ${plan.mss.ipv4}, IPv6 ${plan.mss.ipv6})` : ""}${plan.pair ? ", and the pair's gate, closed" : ""}.`,
+    "# Declaring, deleting and re-making the table in one transaction replaces it atomically.",
+    "nft -f - <<EOF",
+    ...renderGuardRuleset({ table: "$NFT_TABLE", vxlan: "$VXLAN", mss: plan.mss, pair: plan.pair !== null }),
+    "EOF",
+  ];
+}
+
+/** Step 7: ports into the bridge, MTUs, links up (in a pair, the source end's VXLAN device is keepalived's). */
+function attachStep(plan: ScriptPlan): string[] {
+  const keepalivedOwnsVxlan = plan.pair !== null && plan.side === "source";
+  return [
+    "",
     'ip link set dev "$LAN_PORT" mtu "$INNER_MTU"',
     'ip link set dev "$LAN_PORT" master "$BRIDGE"',
     'ip link set dev "$VXLAN" master "$BRIDGE"',
     "# Set last: a bridge's MTU follows its smallest port until it is set by hand.",
     'ip link set dev "$BRIDGE" mtu "$INNER_MTU"',
-    ...(local.lanTagged ? ['ip link set dev "$LAN" up'] : []),
+    ...(plan.tagged ? ['ip link set dev "$LAN" up'] : []),
     'ip link set dev "$LAN_PORT" up',
-    'ip link set dev "$VXLAN" up',
+    ...(keepalivedOwnsVxlan
+      ? ["# Not $VXLAN: in the pair, keepalived brings it up on the active gateway only."]
+      : ['ip link set dev "$VXLAN" up']),
     'ip link set dev "$BRIDGE" up',
-    ...(clamp
-      ? [
-          "",
-          `# The inner MTU is below 1500: clamp TCP MSS on SYNs crossing the tunnel, both directions (IPv4 ${mtu.mss}, IPv6 ${mtu.mss - IPV6_EXTRA_HEADER}).`,
-          "# Declaring, deleting and re-making the table in one transaction replaces it atomically.",
-          "nft -f - <<EOF",
-          "table bridge $NFT_TABLE",
-          "delete table bridge $NFT_TABLE",
-          "table bridge $NFT_TABLE {",
-          "  chain forward {",
-          "    type filter hook forward priority 0; policy accept;",
-          ...["iifname", "oifname"].flatMap((direction) => [
-            `    ${direction} "$VXLAN" ether type ip tcp flags & (syn | rst) == syn tcp option maxseg size > ${mtu.mss} tcp option maxseg size set ${mtu.mss}`,
-            `    ${direction} "$VXLAN" ether type ip6 tcp flags & (syn | rst) == syn tcp option maxseg size > ${mtu.mss - IPV6_EXTRA_HEADER} tcp option maxseg size set ${mtu.mss - IPV6_EXTRA_HEADER}`,
-          ]),
-          "  }",
-          "}",
-          "EOF",
-        ]
-      : []),
-    "",
-    `echo "${stem}: VNI $VNI $LOCAL_IP -> $REMOTE_IP on $BRIDGE with $LAN_PORT, inner MTU $INNER_MTU${clamp ? `, TCP MSS ${mtu.mss}` : ""}."`,
-    "",
   ];
+}
 
-  const teardown = [
+/** Step 8 (pairs): hand the port back to the pair helper, which knows this end's role. */
+function pairStep(plan: ScriptPlan): string[] {
+  if (!plan.pair) return [];
+  return [
+    "",
+    "# The guard was re-made with its gate closed: the pair helper reopens it if this end is the active one.",
+    'if [ -x "$PAIR_HELPER" ]; then',
+    '  "$PAIR_HELPER" sync',
+    "else",
+    '  echo "$MARK: the tunnel stays closed until keepalived runs with $PAIR_HELPER (see the README\'s pair section)." >&2',
+    "fi",
+  ];
+}
+
+function applyScript(plan: ScriptPlan, header: string[]): string[] {
+  const { mss, pair } = plan;
+  const keys: SettingKey[] = [
+    "MARK", "VNI", "VXLAN", "BRIDGE", "UNDERLAY", "LAN", "LAN_PORT", "LOCAL_IP", "REMOTE_IP", "VXLAN_PORT", "INNER_MTU", "ENCAP_BYTES", "NFT_TABLE",
+    ...(plan.tagged ? [] : (["STATE_FILE"] as const)),
+    ...(pair ? (["PAIR_HELPER"] as const) : []),
+  ];
+  const summary = `${plan.stem}: VNI $VNI $LOCAL_IP -> $REMOTE_IP on $BRIDGE with $LAN_PORT, inner MTU $INNER_MTU${mss ? `, TCP MSS ${mss.ipv4}` : ""}, storm control on $VXLAN${pair ? `, pair member (tunnel ${pair.ordinal}, ${pair.preferred})` : ""}.`;
+  return [
     "#!/usr/bin/env bash",
-    ...header("teardown"),
+    ...header,
     "",
     "set -euo pipefail",
     "",
-    ...teardownSettings,
+    ...settingsBlock(plan, keys),
     "",
-    ...helpers,
+    ...helperFunctions(plan),
+    ...preflightChecks(plan),
     "",
-    "# The MSS clamp table is named for this tunnel end alone; drop it if a run of apply made it.",
+    ...deviceSteps(plan),
+    ...guardStep(plan),
+    ...attachStep(plan),
+    ...pairStep(plan),
+    "",
+    `echo "${summary}"`,
+    "",
+  ];
+}
+
+function teardownScript(plan: ScriptPlan, header: string[]): string[] {
+  const keys: SettingKey[] = ["MARK", "VNI", "VXLAN", "BRIDGE", "NFT_TABLE", ...(plan.tagged ? (["LAN_PORT"] as const) : (["LAN", "STATE_FILE"] as const))];
+  return [
+    "#!/usr/bin/env bash",
+    ...header,
+    "",
+    "set -euo pipefail",
+    "",
+    ...settingsBlock(plan, keys),
+    "",
+    ...helperFunctions(plan),
+    "",
+    "# The guard table is named for this tunnel end alone; drop it if a run of apply made it.",
     'if command -v nft >/dev/null && nft list table bridge "$NFT_TABLE" >/dev/null 2>&1; then',
     '  nft delete table bridge "$NFT_TABLE"',
     "fi",
     "# Deleting the bridge releases its ports; devices without our mark are someone else's.",
-    `for dev in "$VXLAN"${local.lanTagged ? ' "$LAN_PORT"' : ""} "$BRIDGE"; do`,
+    `for dev in "$VXLAN"${plan.tagged ? ' "$LAN_PORT"' : ""} "$BRIDGE"; do`,
     '  if ! exists "$dev"; then continue; fi',
     '  if ours "$dev"; then ip link del dev "$dev"; else echo "$dev was not made by the apply script: left alone." >&2; fi',
     "done",
-    ...(local.lanTagged
+    ...(plan.tagged
       ? []
       : [
           'if [ -e "$STATE_FILE" ]; then',
@@ -263,15 +239,40 @@ export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointS
           "fi",
         ]),
     "",
-    `echo "${stem}: VNI $VNI removed from this host."`,
+    `echo "${plan.stem}: VNI $VNI removed from this host."`,
     "",
   ];
+}
 
+/** Renders the apply and teardown scripts for one end of the tunnel (and its pair files). Pure; throws GeneratorInputError. */
+export function renderLinuxVxlanScripts(context: GatewayContext, side: EndpointSide, options: LinuxScriptOptions): LinuxScriptPair {
+  const plan = planScriptEnd(context, side);
+  const sideName = side === "source" ? "source" : "AVS";
+  const header = (kind: string) =>
+    headerLines(context, {
+      comment: "#",
+      title: `${options.title} (${kind}, ${sideName} end)`,
+      apply: [...(options.beforeApply ?? []), `${options.applyCommand}   (as root; safe to run again, e.g. after a reboot)`, ...(options.afterApply ?? [])],
+      undo: [...(options.beforeTeardown ?? []), `${options.teardownCommand}   (removes only what the apply script made; safe to run again)`],
+    });
+  const pairFiles = plan.pair
+    ? renderPairFiles(context, plan.pair, { vxlan: plan.vxlan, bridge: plan.bridge, lanPort: plan.lanPort, underlay: plan.underlay, nftTable: plan.nftTable, peerIp: plan.peer.underlayIp }, header)
+    : null;
   return {
-    apply: apply.join("\n"),
-    teardown: teardown.join("\n"),
-    devices: { vxlan: names.vxlan, bridge: names.bridge, underlay, lan, lanPort, nftTable: clamp ? nftTable : null },
+    apply: applyScript(plan, header("apply script")).join("\n"),
+    teardown: teardownScript(plan, header("teardown script")).join("\n"),
+    devices: { vxlan: plan.vxlan, bridge: plan.bridge, underlay: plan.underlay, lan: plan.lan, lanPort: plan.lanPort, nftTable: plan.nftTable },
+    pair: pairFiles && plan.pair ? { plan: plan.pair, ...pairFiles } : null,
   };
+}
+
+/** The pair's files for a Linux source gateway, in the folder of the format that asked (iproute2, networkd …). */
+export function linuxPairFiles(dir: string, stem: string, pair: NonNullable<LinuxScriptPair["pair"]>): GeneratedFile[] {
+  return [
+    { path: `${dir}/${stem}-pair.sh`, contents: pair.helper, mode: 0o755 },
+    { path: `${dir}/${stem}-keepalived.conf`, contents: pair.keepalived, mode: 0o644 },
+    { path: `${dir}/keepalived.conf`, contents: KEEPALIVED_BASE, mode: 0o644 },
+  ];
 }
 
 export const linuxIproute2Target: GatewayTarget = {
@@ -279,20 +280,34 @@ export const linuxIproute2Target: GatewayTarget = {
   label: "Source gateway: Linux iproute2 scripts",
   role: "source-gateway",
   sides: ["source"],
-  summary: "On the source-site Linux gateway, run the apply script as root; it builds the VXLAN device, the tenant bridge and the LAN port.",
+  summary: "On the source-site Linux gateway, run the apply script as root; it builds the VXLAN device, the tenant bridge, the LAN port and the tunnel guard.",
   applyOrder: 20,
   appliesTo: () => true,
   generate(context) {
     const stem = linuxFileStem(context);
     const dir = "source/linux-iproute2";
+    const pair = context.pair
+      ? {
+          beforeApply: [
+            "The pair first (apt-get install keepalived arp-scan nftables):",
+            `  install -D -m 755 ${stem}-pair.sh ${PAIR_PATHS.helperDir}/${stem}-pair.sh`,
+            `  install -D -m 644 ${stem}-keepalived.conf ${PAIR_PATHS.keepalivedDir}/${stem}.conf`,
+            "  keepalived.conf to /etc/keepalived/ if there is none (else add its global_defs options and include line to yours)",
+          ],
+          afterApply: ["systemctl restart keepalived   (it opens the tunnel port on the active gateway only)"],
+          beforeTeardown: [`rm ${PAIR_PATHS.keepalivedDir}/${stem}.conf ${PAIR_PATHS.helperDir}/${stem}-pair.sh && systemctl reload keepalived`],
+        }
+      : {};
     const scripts = renderLinuxVxlanScripts(context, "source", {
       title: "Source-site gateway, Linux iproute2",
       applyCommand: `sudo bash ${stem}-apply.sh`,
       teardownCommand: `sudo bash ${stem}-teardown.sh`,
+      ...pair,
     });
     return [
       { path: `${dir}/${stem}-apply.sh`, contents: scripts.apply, mode: 0o755 },
       { path: `${dir}/${stem}-teardown.sh`, contents: scripts.teardown, mode: 0o755 },
+      ...(scripts.pair ? linuxPairFiles(dir, stem, scripts.pair) : []),
     ];
   },
 };

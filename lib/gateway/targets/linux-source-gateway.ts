@@ -1,7 +1,8 @@
 /**
  * What the declarative Linux source-gateway formats (systemd-networkd, netplan, ifupdown2) share:
- * the device plan for the source end, the checks that make a name fit for Linux, and the comment
- * that says how to clamp TCP MSS, which none of these formats can do itself.
+ * the device plan for the source end, the checks that make a name fit for Linux, and the files
+ * none of these formats can express itself: the tunnel guard (storm control and the TCP MSS
+ * clamp, an nftables table) with the unit that loads it, and in a pair the keepalived files.
  *
  * All three describe the same devices as the iproute2 scripts: vx<vni> (unicast VXLAN from this
  * end's underlay address to the AVS end's), br<vlan>, and the LAN port (the 802.1Q
@@ -10,7 +11,10 @@
  * has to be added to the underlay NIC's own configuration, which is the operator's.
  */
 import { linuxNames } from "../header";
-import { GeneratorInputError, type GatewayContext } from "../types";
+import { planPairEnd } from "../pair";
+import { guardTableName, renderGuardRuleset } from "../tunnel-guard";
+import { GeneratorInputError, type GatewayContext, type GeneratedFile } from "../types";
+import { KEEPALIVED_BASE, PAIR_PATHS, renderPairFiles } from "./linux-pair";
 
 /** IFNAMSIZ less the terminating NUL: the kernel refuses longer names. */
 export const LINUX_IFNAME_MAX = 15;
@@ -100,55 +104,102 @@ export function planLinuxSource(context: GatewayContext, format: string): LinuxS
   };
 }
 
-/** The nftables table the MSS comment proposes; the same name the iproute2 apply script uses. */
-function nftTableName(context: GatewayContext): string {
-  return `bh_${context.tenant.slug.replaceAll("-", "_")}_t${context.tunnel.ordinal}_source`;
+/**
+ * The tunnel guard (tunnel-guard.ts) for the declarative formats, which cannot express nftables
+ * themselves: the ruleset as a file for /etc/nftables.d and a unit that loads it at boot, after
+ * nftables.service (whose `flush ruleset` would otherwise remove it) and before any network is
+ * configured, so the tunnel port never forwards unguarded. PartOf= reloads it whenever
+ * nftables.service restarts; in a pair the pair helper then reopens the gate on the active end.
+ */
+export function linuxGuardFiles(context: GatewayContext, dir: string, plan: LinuxSourcePlan, header: (what: string) => string[]): GeneratedFile[] {
+  const stem = linuxSourceStem(context);
+  const table = guardTableName(context.tenant.slug, context.tunnel.ordinal, "source");
+  const mss = context.mtu.fitsStandardFrames ? null : { ipv4: context.mtu.mss, ipv6: context.mtu.mss - IPV6_EXTRA_HEADER };
+  const pair = context.pair !== null;
+  const ruleset = [...header(`tunnel guard for ${plan.vxlan} (nftables)`), "", ...renderGuardRuleset({ table, vxlan: plan.vxlan, mss, pair }), ""].join("\n");
+  const unit = [
+    ...header(`tunnel guard loader (systemd unit)`),
+    "",
+    "[Unit]",
+    `Description=Bridgehead tunnel guard for ${context.tenant.slug} tunnel ${context.tunnel.ordinal} (storm control on ${plan.vxlan})`,
+    "DefaultDependencies=no",
+    "After=nftables.service",
+    "PartOf=nftables.service",
+    "Before=network-pre.target",
+    "Wants=network-pre.target",
+    "",
+    "[Service]",
+    "Type=oneshot",
+    "RemainAfterExit=yes",
+    `ExecStart=/usr/sbin/nft -f ${GUARD_DIR}/${stem}-guard.nft`,
+    ...(pair ? [`# The ruleset starts with the pair's gate closed: the pair helper reopens it if this end is the active one.`, `ExecStartPost=-${PAIR_PATHS.helperDir}/${stem}-pair.sh sync`] : []),
+    `ExecStop=/usr/sbin/nft delete table bridge ${table}`,
+    "",
+    "[Install]",
+    "WantedBy=sysinit.target",
+    "",
+  ].join("\n");
+  return [
+    { path: `${dir}/${stem}-guard.nft`, contents: ruleset, mode: 0o644 },
+    { path: `${dir}/${stem}-guard.service`, contents: unit, mode: 0o644 },
+  ];
 }
 
-/** Marks the lines of the nftables ruleset inside the MSS comment, so one sed prints them. */
-export const NFT_LINE_MARK = "| ";
-
-/**
- * Comment lines that follow the header. headerLines' warning says MSS is clamped "below"; these
- * formats cannot clamp it, so when the inner MTU is under 1500 the file says so and carries the
- * nftables ruleset that does (the one the iproute2 apply script loads), each line marked so that
- * `sed -n 's/^#| //p'` extracts it. Empty when 1500-byte packets fit.
- */
-export function mssClampComment(
-  context: GatewayContext,
-  options: { comment: string; format: string; fileName: string; /** Another file of the set that carries the ruleset: point there. */ rulesetIn?: string },
-): string[] {
-  const { mtu } = context;
-  if (mtu.fitsStandardFrames) return [];
-  const vxlan = linuxNames(context).vxlan;
-  const table = nftTableName(context);
-  const c = options.comment;
-  if (options.rulesetIn) {
-    return [
-      `${c} MSS clamp:   NOT done by this file: ${options.format} cannot clamp TCP MSS. Clamp it to ${mtu.mss} (IPv4) and`,
-      `${c}              ${mtu.mss - IPV6_EXTRA_HEADER} (IPv6) with the nftables ruleset in ${options.rulesetIn}.`,
-    ];
-  }
-  const nft = (line: string) => `${c}${NFT_LINE_MARK}${line}`;
-  const rule = (direction: string, family: "ip" | "ip6", mss: number) =>
-    nft(`    ${direction} "${vxlan}" ether type ${family} tcp flags & (syn | rst) == syn tcp option maxseg size > ${mss} tcp option maxseg size set ${mss}`);
+/** The header lines that say where the guard is, for the files of a format that cannot carry it. */
+export function guardNote(context: GatewayContext, format: string): string[] {
+  const stem = linuxSourceStem(context);
+  const mss = context.mtu.fitsStandardFrames ? "" : `, TCP MSS clamp to ${context.mtu.mss} (IPv4) and ${context.mtu.mss - IPV6_EXTRA_HEADER} (IPv6)`;
   return [
-    `${c} MSS clamp:   NOT done by this file: ${options.format} cannot clamp TCP MSS. Until the underlay MTU is`,
-    `${c}              raised, clamp it to ${mtu.mss} (IPv4) and ${mtu.mss - IPV6_EXTRA_HEADER} (IPv6) on frames crossing ${vxlan} with the nftables`,
-    `${c}              ruleset below (the Linux iproute2 apply script loads the same one):`,
-    `${c}                mkdir -p /etc/nftables.d`,
-    `${c}                sed -n 's/^${c}${NFT_LINE_MARK}//p' ${options.fileName} > /etc/nftables.d/${table}.nft`,
-    `${c}                nft -f /etc/nftables.d/${table}.nft`,
-    `${c}              and add \`include "/etc/nftables.d/${table}.nft"\` to /etc/nftables.conf to keep it after a reboot.`,
-    `${c}              Undo: nft delete table bridge ${table}; rm /etc/nftables.d/${table}.nft (and the include).`,
-    nft(`table bridge ${table}`),
-    nft(`delete table bridge ${table}`),
-    nft(`table bridge ${table} {`),
-    nft("  chain forward {"),
-    nft("    type filter hook forward priority 0; policy accept;"),
-    ...["iifname", "oifname"].flatMap((direction) => [rule(direction, "ip", mtu.mss), rule(direction, "ip6", mtu.mss - IPV6_EXTRA_HEADER)]),
-    nft("  }"),
-    nft("}"),
+    `# Guard:       storm control, BPDU filter${mss} on the tunnel port: ${format} cannot express them,`,
+    `#              so they are the nftables table in ${stem}-guard.nft, loaded at boot by ${stem}-guard.service.`,
+  ];
+}
+
+/** Where the guard's ruleset is installed; the unit names it. */
+export const GUARD_DIR = "/etc/nftables.d";
+
+/** The install steps every declarative format's header gives for its guard (and pair) files, first. */
+export function guardApplySteps(context: GatewayContext): string[] {
+  const stem = linuxSourceStem(context);
+  return [
+    `First the tunnel guard (storm control${context.mtu.fitsStandardFrames ? "" : ", TCP MSS clamp"}), before the tunnel port exists:`,
+    `  install -D -m 644 ${stem}-guard.nft ${GUARD_DIR}/${stem}-guard.nft`,
+    `  install -m 644 ${stem}-guard.service /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${stem}-guard.service`,
+    ...(context.pair
+      ? [
+          "Then the pair (apt-get install keepalived arp-scan):",
+          `  install -D -m 755 ${stem}-pair.sh ${PAIR_PATHS.helperDir}/${stem}-pair.sh`,
+          `  install -D -m 644 ${stem}-keepalived.conf ${PAIR_PATHS.keepalivedDir}/${stem}.conf`,
+          "  keepalived.conf to /etc/keepalived/ if there is none (else add its global_defs options and include line to yours)",
+        ]
+      : []),
+  ];
+}
+
+/** The matching undo steps, last. */
+export function guardUndoSteps(context: GatewayContext): string[] {
+  const stem = linuxSourceStem(context);
+  return [
+    ...(context.pair ? [`rm ${PAIR_PATHS.keepalivedDir}/${stem}.conf ${PAIR_PATHS.helperDir}/${stem}-pair.sh && systemctl reload keepalived`] : []),
+    `systemctl disable --now ${stem}-guard.service && rm /etc/systemd/system/${stem}-guard.service ${GUARD_DIR}/${stem}-guard.nft`,
+  ];
+}
+
+/** The pair's keepalived snippet, helper and base keepalived.conf for a Linux source gateway. */
+export function linuxSourcePairFiles(context: GatewayContext, dir: string, plan: LinuxSourcePlan, header: (what: string) => string[]): GeneratedFile[] {
+  const pairPlan = planPairEnd(context, "source");
+  if (!pairPlan) return [];
+  const stem = linuxSourceStem(context);
+  const files = renderPairFiles(
+    context,
+    pairPlan,
+    { vxlan: plan.vxlan, bridge: plan.bridge, lanPort: plan.lanPort, underlay: plan.underlay, nftTable: guardTableName(context.tenant.slug, context.tunnel.ordinal, "source"), peerIp: plan.remote },
+    header,
+  );
+  return [
+    { path: `${dir}/${stem}-pair.sh`, contents: files.helper, mode: 0o755 },
+    { path: `${dir}/${stem}-keepalived.conf`, contents: files.keepalived, mode: 0o644 },
+    { path: `${dir}/keepalived.conf`, contents: KEEPALIVED_BASE, mode: 0o644 },
   ];
 }
 

@@ -11,6 +11,7 @@
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
 import { type GatewayContext, type GatewayTarget } from "../types";
+import { routerosGuard, routerosPair, routerosPairMenus } from "./mikrotik-routeros-pair";
 
 const DEFAULT_UNDERLAY = "ether1";
 const DEFAULT_LAN = "ether2";
@@ -39,7 +40,9 @@ function routerosMenus(context: GatewayContext): string[] {
     ...(context.tunnel.source.lanTagged ? ["/interface vlan"] : []),
     "/interface bridge",
     "/interface bridge port",
+    "/interface bridge filter",
     ...(context.mtu.fitsStandardFrames ? [] : ["/ip firewall mangle"]),
+    ...routerosPairMenus(context),
   ];
 }
 
@@ -73,7 +76,7 @@ function renderApply(context: GatewayContext): string {
       : []),
     `# VXLAN to the AVS edge bridge, from ${tunnel.source.underlayIp} (on ${n.underlay}). RouterOS defaults to port 8472: say ${context.vxlanPort}.`,
     "/interface vxlan",
-    `add name=${q(n.vxlan)} vni=${tenant.vni} port=${context.vxlanPort} local-address=${tunnel.source.underlayIp} mtu=${mtu.innerMtu} ${c}`,
+    `add name=${q(n.vxlan)} vni=${tenant.vni} port=${context.vxlanPort} local-address=${tunnel.source.underlayIp} mtu=${mtu.innerMtu}${context.pair ? " disabled=yes" : ""} ${c}`,
     "/interface vxlan vteps",
     `add interface=${q(n.vxlan)} remote-ip=${tunnel.avs.underlayIp} port=${context.vxlanPort} ${c}`,
     "",
@@ -87,6 +90,8 @@ function renderApply(context: GatewayContext): string {
     "/interface bridge port",
     `add bridge=${q(n.bridge)} interface=${q(n.lanMember)} ${c}`,
     `add bridge=${q(n.bridge)} interface=${q(n.vxlan)} ${c}`,
+    "",
+    ...routerosGuard(n),
     ...(mtu.fitsStandardFrames
       ? []
       : [
@@ -99,6 +104,7 @@ function renderApply(context: GatewayContext): string {
           clampRule("in-interface"),
           clampRule("out-interface"),
         ]),
+    ...(context.pair ? ["", ...routerosPair(context, n)] : []),
     "",
   ];
   return lines.join("\n");

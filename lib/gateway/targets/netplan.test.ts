@@ -3,25 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool } from "@/tests/support/gateway-tools";
-import { gatewayContext } from "../context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
 import { type GatewayContext } from "../types";
 import { networkdSandbox, runNetworkd } from "./networkd-sandbox";
 import { netplanTarget } from "./netplan";
-import { commandLines, variant, inputError } from "./test-fixtures";
+import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
 
-// Contoso: inner MTU 1377 (MSS clamp needed), VLAN 110 tagged on eth1. Fabrikam: inner MTU 8950, untagged on ens19.
-const contoso = gatewayContext(CONTOSO_INPUT);
-const fabrikam = gatewayContext(FABRIKAM_INPUT);
-const ipv6 = variant(FABRIKAM_INPUT, (input) => {
-  input.tunnel.source.underlayIp = "2001:DB8:10:0:0:0:0:10";
-  input.tunnel.avs.underlayIp = "2001:db8:20::10";
-});
+const { contoso, fabrikam, fabrikamIpv6: ipv6, contosoPrimary } = LINUX_SOURCE;
 
 function only(context: GatewayContext) {
-  const files = netplanTarget.generate(context);
-  expect(files).toHaveLength(1);
-  return files[0] as (typeof files)[number];
+  return formatFile(netplanTarget, context);
 }
 
 /** The YAML without comments: what netplan reads. */
@@ -31,7 +22,20 @@ function yamlOf(context: GatewayContext): string {
 
 
 describe("netplanTarget", () => {
-  it("is one 0600 file per tunnel, for VXLAN tenants only", () => {
+  it("is one 0600 file per tunnel beside its guard (and, in a pair, the pair's files), for VXLAN tenants only", () => {
+    expect([...filesByName(netplanTarget, contoso)].map(([name, file]) => [name, file.mode])).toEqual([
+      ["60-bh-contoso-t1.yaml", 0o600],
+      ["bh-contoso-t1-guard.nft", 0o644],
+      ["bh-contoso-t1-guard.service", 0o644],
+    ]);
+    expect([...filesByName(netplanTarget, contosoPrimary).keys()]).toEqual([
+      "60-bh-contoso-t1.yaml",
+      "bh-contoso-t1-guard.nft",
+      "bh-contoso-t1-guard.service",
+      "bh-contoso-t1-pair.sh",
+      "bh-contoso-t1-keepalived.conf",
+      "keepalived.conf",
+    ]);
     expect(netplanTarget).toMatchObject({ id: "netplan", role: "source-gateway", sides: ["source"], applyOrder: 20 });
     expect(netplanTarget.appliesTo(contoso)).toBe(true);
     expect(netplanTarget.appliesTo(variant(CONTOSO_INPUT, (input) => void (input.tenant.encapsulation = "l2tpv3")))).toBe(false);
@@ -105,12 +109,17 @@ describe("netplanTarget", () => {
     expect(yamlOf(ipv6)).toContain('      local: "2001:db8:10::10"\n      remote: "2001:db8:20::10"\n');
   });
 
-  it("says TCP MSS must be clamped to the budget's MSS, and how, only when 1500-byte packets do not fit", () => {
-    const contents = only(contoso).contents;
-    expect(contents).toContain("# MSS clamp:   NOT done by this file: netplan cannot clamp TCP MSS.");
-    expect(contents).toContain("sed -n 's/^#| //p' 60-bh-contoso-t1.yaml > /etc/nftables.d/bh_contoso_t1_source.nft");
-    expect(contents).toContain("tcp option maxseg size set 1337");
-    expect(only(fabrikam).contents).not.toMatch(/MSS clamp|#\|/);
+  it("says where the guard is: storm control always, the MSS clamp only when 1500-byte packets do not fit", () => {
+    expect(only(contoso).contents).toContain("# Guard:       storm control, BPDU filter, TCP MSS clamp to 1337 (IPv4) and 1317 (IPv6) on the tunnel port: netplan cannot express them,");
+    expect(only(fabrikam).contents).toContain("# Guard:       storm control, BPDU filter on the tunnel port: netplan cannot express them,");
+    expect(only(contoso).contents).toContain("#     install -D -m 644 bh-contoso-t1-guard.nft /etc/nftables.d/bh-contoso-t1-guard.nft");
+  });
+
+  it("in a pair, leaves the tunnel to keepalived: activation-mode manual on it, nowhere else", () => {
+    const yaml = yamlOf(contosoPrimary);
+    expect(yaml).toContain('    vx10110:\n      mode: vxlan\n      id: 10110\n      local: "198.51.100.10"\n      remote: "10.120.8.10"\n      port: 4789\n      mtu: 1377\n      link-local: []\n      accept-ra: false\n      activation-mode: manual\n  vlans:');
+    expect(yaml.match(/activation-mode/g)).toHaveLength(1);
+    expect(yamlOf(contoso)).not.toContain("activation-mode");
   });
 
   it("refuses what netplan on Linux cannot take, naming the field", () => {
@@ -180,6 +189,12 @@ describeWithTool(tool("netplan", "netplan.io"), "netplan generate, on the file b
     const badMode = netplanGenerate({ "60-bh-contoso-t1.yaml": { ...file, mode: 0o644 } });
     expect(badMode.stderr).toContain("Permissions for");
     expect(badMode.stderr).toContain("are too open");
+  });
+
+  it("renders the pair's manual tunnel port for networkd without a warning", () => {
+    const run = netplanGenerate({ "60-bh-contoso-t1.yaml": only(contosoPrimary) });
+    expect(run.output).toBe("");
+    expect(run.units["10-netplan-vx10110.network"]).toContain("ActivationPolicy=manual");
   });
 
   describeWithTool(networkdSandbox, "and systemd-networkd on netplan's output", () => {

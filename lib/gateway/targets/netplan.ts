@@ -12,37 +12,44 @@
  */
 import { headerLines } from "../header";
 import type { GatewayContext, GatewayTarget, GeneratedFile } from "../types";
-import { linuxSourceStem, mssClampComment, planLinuxSource } from "./linux-source-gateway";
+import { guardApplySteps, guardNote, guardUndoSteps, linuxGuardFiles, linuxSourcePairFiles, linuxSourceStem, planLinuxSource } from "./linux-source-gateway";
+
+const DIR = "source/netplan";
 
 /** Under which key the operator's netplan declares the LAN NIC; bonds are common on a trunk. */
 function lanKind(lan: string): "bonds" | "ethernets" {
   return /^bond\d+$/.test(lan) ? "bonds" : "ethernets";
 }
 
-export function renderNetplan(context: GatewayContext): GeneratedFile {
+export function renderNetplan(context: GatewayContext): GeneratedFile[] {
   const plan = planLinuxSource(context, "The netplan files");
   const fileName = `60-${linuxSourceStem(context)}.yaml`;
   const devices = [plan.vxlan, plan.bridge, ...(plan.tagged ? [plan.lanPort] : [])];
   // Link-local addresses and router advertisements off: these links only carry the tenant's frames.
   const l2Only = ["      link-local: []", "      accept-ra: false"];
-  const lines = [
-    ...headerLines(context, {
+  const header = (what: string) =>
+    headerLines(context, {
       comment: "#",
-      title: "Source-site gateway, netplan (VXLAN tunnel, bridge and LAN port)",
+      title: `Source-site gateway, netplan (${what})`,
       apply: [
+        ...guardApplySteps(context),
         `install -m 600 ${fileName} /etc/netplan/`,
         "netplan generate   (checks every file in /etc/netplan; fix what it reports first)",
         "netplan try        (applies, and rolls back after 120 s unless you press Enter)",
         "netplan apply      (if netplan try is not available or you are sure)",
         `ip -d link show ${plan.vxlan}; bridge link show   (${plan.lanPort} and ${plan.vxlan} are ports of ${plan.bridge})`,
+        ...(context.pair ? ["systemctl restart keepalived   (it brings the tunnel port up on the active gateway only)"] : []),
       ],
       undo: [
         `rm /etc/netplan/${fileName}`,
         "netplan apply",
         `${devices.map((device) => `ip link del ${device}`).join("; ")}   (netplan apply leaves virtual devices it no longer describes)`,
+        ...guardUndoSteps(context),
       ],
-    }),
-    ...mssClampComment(context, { comment: "#", format: "netplan", fileName }),
+    });
+  const lines = [
+    ...header("VXLAN tunnel, bridge and LAN port"),
+    ...guardNote(context, "netplan"),
     `# Underlay:    ${plan.underlay} is not configured here: the outer packets to ${plan.remote} leave by its route.`,
     `# LAN NIC:     if your netplan gives ${plan.lan} another id (match: with set-name:), or declares it as a VLAN,`,
     `#              use that id and section below instead of ${lanKind(plan.lan)}: ${plan.lan}.`,
@@ -62,6 +69,7 @@ export function renderNetplan(context: GatewayContext): GeneratedFile {
     `      port: ${plan.port}`,
     `      mtu: ${plan.innerMtu}`,
     ...l2Only,
+    ...(context.pair ? ["      # The pair's tunnel port: keepalived brings it up on the active gateway only, networkd never does.", "      activation-mode: manual"] : []),
     ...(plan.tagged
       ? [
           "  vlans:",
@@ -80,7 +88,11 @@ export function renderNetplan(context: GatewayContext): GeneratedFile {
     ...l2Only,
     "",
   ];
-  return { path: `source/netplan/${fileName}`, contents: lines.join("\n"), mode: 0o600 };
+  return [
+    { path: `${DIR}/${fileName}`, contents: lines.join("\n"), mode: 0o600 },
+    ...linuxGuardFiles(context, DIR, plan, header),
+    ...linuxSourcePairFiles(context, DIR, plan, header),
+  ];
 }
 
 export const netplanTarget: GatewayTarget = {
@@ -91,5 +103,5 @@ export const netplanTarget: GatewayTarget = {
   summary: "On a source-site Linux gateway configured by netplan (Ubuntu), install the file in /etc/netplan and run netplan try.",
   applyOrder: 20,
   appliesTo: (context) => context.tenant.encapsulation === "vxlan",
-  generate: (context) => [renderNetplan(context)],
+  generate: renderNetplan,
 };

@@ -1,32 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeWithTool, itWithTool, networkNamespaces, runningAsRoot, runTool } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { describeWithTool } from "@/tests/support/gateway-tools";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { type GatewayContext, type GeneratedFile } from "../types";
-import { gatewayContext } from "../context";
-import { linuxIproute2Target } from "./linux-iproute2";
 import { kernelHasVlans, networkdSandbox, runNetworkd } from "./networkd-sandbox";
 import { systemdNetworkdTarget } from "./systemd-networkd";
-import { variant, inputError } from "./test-fixtures";
+import { filesByName, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
 
-// Contoso: IPsec on a 1500 underlay (inner MTU 1377, MSS clamp needed), VLAN 110 tagged on eth1.
-const contoso = gatewayContext(CONTOSO_INPUT);
-// Fabrikam: ExpressRoute on a 9000 underlay (inner MTU 8950), VLAN 120 untagged on ens19.
-const fabrikam = gatewayContext(FABRIKAM_INPUT);
-const contosoUntagged = variant(CONTOSO_INPUT, (input) => {
-  input.tunnel.source.lanTagged = false;
-});
-const ipv6 = variant(CONTOSO_INPUT, (input) => {
-  input.tunnel.source.underlayIp = "2001:DB8:10:0:0:0:0:10";
-  input.tunnel.avs.underlayIp = "2001:db8:20::10";
-});
-
-const DIR = "source/systemd-networkd/";
+const { contoso, fabrikam, contosoUntagged, contosoIpv6: ipv6, contosoPrimary } = LINUX_SOURCE;
 
 function filesOf(context: GatewayContext): Map<string, GeneratedFile> {
-  return new Map(systemdNetworkdTarget.generate(context).map((file) => [file.path.slice(DIR.length), file]));
+  return filesByName(systemdNetworkdTarget, context);
 }
 
 function contentsOf(context: GatewayContext, name: string): string {
@@ -48,9 +31,9 @@ function settings(contents: string): Record<string, string[]> {
   return sections;
 }
 
-/** The units as networkd would find them after "case a)" of the Apply steps: every file copied. */
+/** The units as networkd would find them after "case a)" of the Apply steps: every 60-bh-* file copied. */
 function unitsAsCopied(context: GatewayContext): Record<string, string> {
-  return Object.fromEntries([...filesOf(context)].map(([name, file]) => [name, file.contents]));
+  return Object.fromEntries([...filesOf(context)].filter(([name]) => name.startsWith("60-bh-")).map(([name, file]) => [name, file.contents]));
 }
 
 
@@ -71,6 +54,8 @@ describe("systemdNetworkdTarget", () => {
       ["60-bh-contoso-eth1.110.network", 0o644],
       ["60-bh-lan-eth1.network", 0o644],
       ["60-bh-lan-eth1.network.d/60-bh-contoso-t1.conf", 0o644],
+      ["bh-contoso-t1-guard.nft", 0o644],
+      ["bh-contoso-t1-guard.service", 0o644],
     ]);
   });
 
@@ -140,28 +125,31 @@ describe("systemdNetworkdTarget", () => {
     expect(settings(contentsOf(ipv6, "60-bh-contoso-vx10110.netdev")).NetDev).toContain("MTUBytes=1337");
   });
 
-  it("says TCP MSS must be clamped, and gives the nftables ruleset, only when 1500-byte packets do not fit", () => {
-    const netdev = contentsOf(contoso, "60-bh-contoso-vx10110.netdev");
-    expect(netdev).toContain("# MSS clamp:   NOT done by this file: systemd-networkd cannot clamp TCP MSS.");
-    expect(netdev).toContain("clamp it to 1337 (IPv4) and 1317 (IPv6)");
-    expect(netdev).toContain('#|     oifname "vx10110" ether type ip tcp flags & (syn | rst) == syn tcp option maxseg size > 1337 tcp option maxseg size set 1337');
-    // The other files point to the one that carries the ruleset.
-    expect(contentsOf(contoso, "60-bh-contoso-br110.network")).toContain("# MSS clamp:   NOT done by this file: systemd-networkd cannot clamp TCP MSS. Clamp it to 1337 (IPv4) and");
-    expect(contentsOf(contoso, "60-bh-contoso-br110.network")).toContain("with the nftables ruleset in 60-bh-contoso-vx10110.netdev.");
-    expect(contentsOf(contoso, "60-bh-contoso-br110.network")).not.toContain("#|");
-
-    for (const [, file] of filesOf(fabrikam)) expect(file.contents).not.toMatch(/MSS clamp|#\|/);
+  it("points every unit to the guard, which the format cannot express, and says what it holds", () => {
+    for (const [name, file] of [...filesOf(contoso)].filter(([unit]) => unit.startsWith("60-"))) {
+      expect(file.contents, name).toContain("# Guard:       storm control, BPDU filter, TCP MSS clamp to 1337 (IPv4) and 1317 (IPv6) on the tunnel port: systemd-networkd cannot express them,");
+      expect(file.contents, name).toContain("#              so they are the nftables table in bh-contoso-t1-guard.nft, loaded at boot by bh-contoso-t1-guard.service.");
+    }
+    // Fabrikam's 8950-byte tunnel needs no clamp, but its port gets storm control all the same.
+    expect(contentsOf(fabrikam, "60-bh-fabrikam-vx10120.netdev")).toContain("# Guard:       storm control, BPDU filter on the tunnel port:");
+    expect(contentsOf(fabrikam, "bh-fabrikam-t1-guard.nft")).not.toContain("maxseg");
+    expect(contentsOf(contoso, "60-bh-contoso-vx10110.netdev")).toContain("#     install -D -m 644 bh-contoso-t1-guard.nft /etc/nftables.d/bh-contoso-t1-guard.nft");
   });
 
-  it("proposes exactly the ruleset the iproute2 apply script loads, as the comment claims", () => {
-    const proposed = contentsOf(contoso, "60-bh-contoso-vx10110.netdev")
-      .split("\n")
-      .filter((line) => line.startsWith("#| "))
-      .map((line) => line.slice(3));
-    const script = linuxIproute2Target.generate(contoso).find((file) => file.path.endsWith("-apply.sh"))?.contents ?? "";
-    const loaded = /nft -f - <<EOF\n([^]*?)\nEOF/.exec(script)?.[1]?.replaceAll("$NFT_TABLE", "bh_contoso_t1_source").replaceAll("$VXLAN", "vx10110");
-    expect(loaded).toBeDefined();
-    expect(proposed.join("\n")).toBe(loaded);
+  it("in a pair, leaves the tunnel port to keepalived and brings the pair's files", () => {
+    const files = filesOf(contosoPrimary);
+    expect([...files.keys()].filter((name) => !name.startsWith("60-"))).toEqual([
+      "bh-contoso-t1-guard.nft",
+      "bh-contoso-t1-guard.service",
+      "bh-contoso-t1-pair.sh",
+      "bh-contoso-t1-keepalived.conf",
+      "keepalived.conf",
+    ]);
+    expect(settings(contentsOf(contosoPrimary, "60-bh-contoso-vx10110.network")).Link).toContain("ActivationPolicy=manual");
+    // Without a pair nothing changes: networkd brings the port up itself.
+    expect(contentsOf(contoso, "60-bh-contoso-vx10110.network")).not.toContain("ActivationPolicy");
+    expect(files.get("bh-contoso-t1-pair.sh")?.mode).toBe(0o755);
+    expect(contentsOf(contosoPrimary, "60-bh-contoso-br110.netdev")).toContain("# Pair:        this tunnel is the primary of an active/standby pair with tunnel standby (#2)");
   });
 
   it("refuses names Linux cannot have and L2TPv3, naming the field and what to do", () => {
@@ -199,24 +187,6 @@ describe("systemdNetworkdTarget", () => {
     expect(l2tp.message).toContain("switch the tenant's encapsulation to VXLAN");
   });
 
-  itWithTool(["nft", "unshare", runningAsRoot, networkNamespaces], "the MSS ruleset, extracted with the sed command the comment gives, is one nft accepts", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "bh-nft-"));
-    try {
-      const file = path.join(dir, "60-bh-contoso-vx10110.netdev");
-      writeFileSync(file, contentsOf(contoso, "60-bh-contoso-vx10110.netdev"));
-      const sed = runTool("sed", ["-n", "s/^#| //p", file]);
-      expect(sed.stdout).toContain("table bridge bh_contoso_t1_source {");
-      writeFileSync(path.join(dir, "clamp.nft"), sed.stdout);
-      // nft -c checks the whole ruleset against the kernel without committing it, in a namespace of its own.
-      const check = runTool("unshare", ["--net", "nft", "-c", "-f", path.join(dir, "clamp.nft")]);
-      expect(check.output).toBe("");
-      expect(check.status).toBe(0);
-      writeFileSync(path.join(dir, "broken.nft"), sed.stdout.replace("maxseg size set 1337", "maxseg size set banana"));
-      expect(runTool("unshare", ["--net", "nft", "-c", "-f", path.join(dir, "broken.nft")]).status).not.toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });
 
 describeWithTool(networkdSandbox, "systemd-networkd itself, on the units in a throw-away network namespace", () => {
@@ -271,6 +241,16 @@ describeWithTool(networkdSandbox, "systemd-networkd itself, on the units in a th
   it.skipIf(!vlans)(`tagged LAN: networkd makes eth1.110 (VLAN 110 on eth1) a port of br110${vlans ? "" : " [SKIPPED: this kernel cannot make 802.1Q devices (8021q)]"}`, () => {
     const run = runNetworkd(unitsAsCopied(contoso), { nics: ["eth1"], waitFor: ["vx10110", "br110", "eth1.110"] });
     expect(run.link("eth1.110"), run.log).toMatchObject({ master: "br110", linkinfo: { info_kind: "vlan", info_data: { id: 110 } } });
+  });
+
+  it("in a pair: every unit parses, the tunnel port is enslaved to the bridge but left down for keepalived", () => {
+    const untaggedPair = variant(CONTOSO_PAIR_INPUTS[0], (input) => void (input.tunnel.source.lanTagged = false));
+    // br110 never counts as "configured" while a port is left to someone else: wait for the LAN NIC.
+    const run = runNetworkd(unitsAsCopied(untaggedPair), { nics: ["eth1"], waitFor: ["eth1"] });
+    expect(run.problems, run.log).toEqual([]);
+    expect(run.link("vx10110"), run.log).toMatchObject({ master: "br110", mtu: 1377 });
+    expect(run.link("vx10110")?.flags).not.toContain("UP");
+    expect(run.link("eth1")).toMatchObject({ master: "br110", flags: expect.arrayContaining(["UP"]) });
   });
 
   it("the check can fail: networkd's complaints about a mistyped key or a bad value are caught, and the bad device is not made", () => {

@@ -18,7 +18,16 @@
  */
 import { headerLines } from "../header";
 import type { GatewayContext, GatewayTarget, GeneratedFile } from "../types";
-import { linuxSourceStem, mssClampComment, planLinuxSource, type LinuxSourcePlan } from "./linux-source-gateway";
+import {
+  guardApplySteps,
+  guardUndoSteps,
+  guardNote,
+  linuxGuardFiles,
+  linuxSourcePairFiles,
+  linuxSourceStem,
+  planLinuxSource,
+  type LinuxSourcePlan,
+} from "./linux-source-gateway";
 
 const DIR = "source/systemd-networkd";
 const FORMAT = "The systemd-networkd units";
@@ -45,14 +54,15 @@ export function renderNetworkdUnits(context: GatewayContext): GeneratedFile[] {
   const ours = [names.vxlan, names.bridge, ...(names.vlan ? [names.vlan] : [])];
   const devices = [plan.vxlan, plan.bridge, ...(plan.tagged ? [plan.lanPort] : [])];
   const dropInFile = names.dropIn.split("/")[1];
-  const vxlanNetdev = `${names.vxlan}.netdev`;
 
-  const header = (fileName: string, what: string) => [
-    ...headerLines(context, {
+  const baseHeader = (what: string) =>
+    headerLines(context, {
       comment: "#",
       title: `Source-site gateway, systemd-networkd: ${what}`,
       apply: [
-        "As root, in this folder. First ask networkd which file configures the LAN NIC:",
+        "As root, in this folder.",
+        ...guardApplySteps(context),
+        "Then ask networkd which file configures the LAN NIC:",
         `  networkctl status ${plan.lan}     (the "Network File:" line)`,
         `a) "n/a" (networkd does not manage ${plan.lan} yet): cp -r 60-bh-* /etc/systemd/network/`,
         `b) a file of yours, e.g. /etc/systemd/network/10-${plan.lan}.network: keep it, and attach to it with the drop-in:`,
@@ -62,6 +72,7 @@ export function renderNetworkdUnits(context: GatewayContext): GeneratedFile[] {
         `   (only if that file matches ${plan.lan} alone: a wildcard Name= would attach every NIC it matches)`,
         "networkctl reload",
         `networkctl status ${devices.join(" ")}`,
+        ...(context.pair ? ["systemctl restart keepalived   (it brings the tunnel port up on the active gateway only)"] : []),
         `After a change to a downloaded file: ip link del ${plan.vxlan} first (networkd does not alter an existing VXLAN device).`,
       ],
       undo: [
@@ -70,21 +81,23 @@ export function renderNetworkdUnits(context: GatewayContext): GeneratedFile[] {
         `  in case a), once no other tenant's drop-in is left: rm -r 60-bh-lan-${plan.lan}.network 60-bh-lan-${plan.lan}.network.d`,
         "networkctl reload",
         `${devices.map((device) => `ip link del ${device}`).join("; ")}   (networkd leaves devices whose files are gone)`,
+        ...guardUndoSteps(context),
       ],
-    }),
-    // The ruleset once, in the VXLAN .netdev; the other files point to it.
-    ...mssClampComment(context, { comment: "#", format: "systemd-networkd", fileName, rulesetIn: fileName === vxlanNetdev ? undefined : vxlanNetdev }),
+    });
+  const header = (what: string) => [
+    ...baseHeader(what),
+    ...guardNote(context, "systemd-networkd"),
     `# Underlay:    ${plan.underlay} is not configured here: the outer packets to ${plan.remote} leave by its route.`,
     "",
   ];
   const file = (name: string, what: string, body: string[]): GeneratedFile => ({
     path: `${DIR}/${name}`,
-    contents: [...header(name.split("/").at(-1) ?? name, what), ...body, ""].join("\n"),
+    contents: [...header(what), ...body, ""].join("\n"),
     mode: 0o644,
   });
 
   const files = [
-    file(vxlanNetdev, `VXLAN device ${plan.vxlan} (.netdev)`, [
+    file(`${names.vxlan}.netdev`, `VXLAN device ${plan.vxlan} (.netdev)`, [
       "[NetDev]",
       `Name=${plan.vxlan}`,
       "Kind=vxlan",
@@ -106,6 +119,7 @@ export function renderNetworkdUnits(context: GatewayContext): GeneratedFile[] {
       "# Also here, not only in the .netdev: networkctl reload applies a .network to a device that exists.",
       `MTUBytes=${plan.innerMtu}`,
       "RequiredForOnline=no",
+      ...(context.pair ? ["# The pair's tunnel port: keepalived brings it up on the active gateway only, networkd never does.", "ActivationPolicy=manual"] : []),
       "",
       "[Network]",
       `Bridge=${plan.bridge}`,
@@ -177,6 +191,8 @@ export function renderNetworkdUnits(context: GatewayContext): GeneratedFile[] {
         ? ["[Network]", `VLAN=${plan.lanPort}`]
         : ["# The NIC itself is a port of the bridge, so it takes the bridge's MTU.", "[Link]", `MTUBytes=${plan.innerMtu}`, "", "[Network]", `Bridge=${plan.bridge}`],
     ),
+    ...linuxGuardFiles(context, DIR, plan, baseHeader),
+    ...linuxSourcePairFiles(context, DIR, plan, baseHeader),
   );
   return files;
 }

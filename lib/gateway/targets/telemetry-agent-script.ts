@@ -21,6 +21,8 @@ come from the environment, normally /etc/bridgehead/bridgehead-agent.env:
   TUNNEL_OVERHEAD_BYTES  what the encapsulation and the transport add to each tenant packet
   VXLAN_DEVICE           the tunnel device, for its counters (optional)
   BRIDGE_DEVICE          the tenant bridge, for broadcast/multicast rate and learned MACs (optional)
+  PAIR_STATE             where this end's pair helper keeps its state, e.g. /run/bridgehead/bh-x-t1-source
+                         (only for a tunnel in an active/standby pair)
   CA_FILE                a CA or certificate file to trust for CONSOLE_URL (optional)
   STATE_DIRECTORY        where the spool and the last counter readings live (systemd sets it)
 
@@ -47,6 +49,12 @@ EX_OK, EX_REFUSED, EX_TEMPFAIL, EX_CONFIG = 0, 1, 75, 78
 
 TOKEN_PATTERN = re.compile(r"^agt_[A-Za-z0-9_-]{43}$")
 DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+PAIR_STATE_PATTERN = re.compile(r"^/run/bridgehead/[a-z0-9-]{1,80}$")
+PAIR_ROLES = ("active", "standby", "fault")
+PAIR_REASON_PATTERN = re.compile(r"^[a-z-]{1,32}$")
+# The pair helper's check runs every second and writes its .rx file each time: older than this,
+# keepalived has stopped running it, and the role on file may no longer be true.
+PAIR_HEARTBEAT_MAX_AGE_S = 10
 ENV_FILE = "/etc/bridgehead/bridgehead-agent.env"
 
 PING_PROBES = 10
@@ -106,6 +114,9 @@ def read_config():
         if name and not DEVICE_PATTERN.match(name):
             raise ConfigError(key + " in " + ENV_FILE + " is not a Linux interface name.")
         devices[key] = name or None
+    pair_state = env.get("PAIR_STATE", "").strip() or None
+    if pair_state and not PAIR_STATE_PATTERN.match(pair_state):
+        raise ConfigError("PAIR_STATE in " + ENV_FILE + " must be the pair helper's state path under /run/bridgehead/, as the console wrote it.")
     state_dir = (env.get("STATE_DIRECTORY", "").split(":")[0] or "/var/lib/bridgehead-agent").strip()
     return {
         "url": url + "/api/v1/telemetry",
@@ -123,6 +134,7 @@ def read_config():
         "ca_file": ca_file,
         "vxlan": devices["VXLAN_DEVICE"],
         "bridge": devices["BRIDGE_DEVICE"],
+        "pair_state": pair_state,
         "state_dir": state_dir,
     }
 
@@ -335,6 +347,34 @@ def measure_learned_macs(config):
     )
 
 
+def measure_pair(config, now):
+    """This end's role in its tunnel pair, as the pair helper last wrote it, or None.
+
+    If keepalived stopped running the helper's check (no heartbeat), the role on file is what the
+    tunnel port was left at, which may be open: it is reported as it is, with the reason
+    "keepalived-silent", so the console can warn rather than trust it.
+    """
+    if not config["pair_state"]:
+        return None
+    role = read_json(config["pair_state"] + ".role", {})
+    since = role.get("since")
+    if role.get("role") not in PAIR_ROLES or not isinstance(since, str):
+        log("no pair role in " + config["pair_state"] + ".role yet (is keepalived running with the pair helper?): pair left out of this sample.")
+        return None
+    try:
+        datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    reason = role.get("reason") if isinstance(role.get("reason"), str) and PAIR_REASON_PATTERN.match(role.get("reason")) else "unknown"
+    try:
+        heartbeat_age = now - os.stat(config["pair_state"] + ".rx").st_mtime
+    except OSError:
+        heartbeat_age = None
+    if heartbeat_age is None or heartbeat_age > PAIR_HEARTBEAT_MAX_AGE_S:
+        reason = "keepalived-silent"
+    return {"role": role["role"], "since": since, "reason": reason}
+
+
 def measure(config, state):
     now = time.time()
     sample = {"measuredAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
@@ -357,6 +397,9 @@ def measure(config, state):
     macs = measure_learned_macs(config)
     if macs is not None:
         sample["learnedMacs"] = macs
+    pair = measure_pair(config, time.time())
+    if pair is not None:
+        sample["pair"] = pair
     return sample
 
 

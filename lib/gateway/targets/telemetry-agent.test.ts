@@ -7,7 +7,7 @@ import type { AppConfig } from "@/lib/config";
 import { loadTlsMaterial } from "@/lib/server/tls";
 import { sampleSchema, telemetryBatchSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { itWithTool, runningAsRoot, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import type { EndpointSide, GatewayContext } from "../types";
 import { AGENT_PATHS, telemetryAgentTarget } from "./telemetry-agent";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
@@ -392,6 +392,33 @@ describe("the generated agent, run for real against an HTTPS console on 127.0.0.
       expect(run.stderr).toMatch(/AGENT_TOKEN is not set .*rotate this end's agent token/);
       expect(server.requests()).toEqual([]);
       expect(existsSync(path.join(agent.stateDir, "spool.json"))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  itWithTool([...AGENT_RUN, runningAsRoot, unshareNetMount], "in a pair, reports its end's role as the pair helper wrote it, and says when keepalived stopped checking", async () => {
+    const server = await startServer(202);
+    try {
+      const primary = variant(CONTOSO_PAIR_INPUTS[0]);
+      expect(parseEnv(agentFile(primary, "avs", "bridgehead-agent.env")).PAIR_STATE).toBe("/run/bridgehead/bh-contoso-t1-avs");
+      const agent = installAgent(primary, "source", server.url);
+      const role = '{"role":"standby","state":"BACKUP","since":"2026-11-21T10:00:00Z","reason":"peer-active","tunnel":1,"side":"source"}';
+      // The helper's files where it writes them (a private /run); the check's heartbeat fresh, then ten minutes old.
+      const inPair = (heartbeat: string) => [
+        "unshare", "--mount", "bash", "-c",
+        `mount -t tmpfs tmpfs /run && mkdir /run/bridgehead && echo '${role}' >/run/bridgehead/bh-contoso-t1-source.role && touch -d '${heartbeat}' /run/bridgehead/bh-contoso-t1-source.rx && exec "$@"`,
+        "pair",
+      ];
+      expect(agent.run({}, inPair("now")).status).toBe(0);
+      expect(agent.run({}, inPair("10 minutes ago")).status).toBe(0);
+      const [fresh, silent] = server.requests().filter((r) => r.method).map((r) => samplesOf(r)[0]);
+      expect(fresh?.pair).toEqual({ role: "standby", since: "2026-11-21T10:00:00Z", reason: "peer-active" });
+      expect(silent?.pair).toEqual({ role: "standby", since: "2026-11-21T10:00:00Z", reason: "keepalived-silent" });
+      // A PAIR_STATE outside the helper's folder is refused: the agent reads nothing it was not given.
+      const refused = agent.run({ PAIR_STATE: "/etc/shadow" });
+      expect(refused.status).toBe(78);
+      expect(refused.stderr).toContain("PAIR_STATE");
     } finally {
       await server.stop();
     }

@@ -11,6 +11,8 @@
 import { ends, headerLines, linuxNames } from "../header";
 import type { EndpointSide, GatewayContext, GatewayTarget, GeneratedFile } from "../types";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
+import { linuxFileStem } from "./linux-iproute2";
+import { PAIR_PATHS } from "./linux-pair";
 
 /** Where the apply steps install each file; the unit refers to the first two. */
 export const AGENT_PATHS = {
@@ -79,6 +81,12 @@ export function renderAgentEnv(context: GatewayContext, side: EndpointSide): str
     "# The tunnel device (counters) and the tenant bridge (broadcast/multicast rate, learned MACs).",
     `VXLAN_DEVICE=${names.vxlan}`,
     `BRIDGE_DEVICE=${names.bridge}`,
+    ...(context.pair
+      ? [
+          "# The tunnel is in an active/standby pair: where this end's pair helper writes its role.",
+          `PAIR_STATE=${PAIR_PATHS.stateDir}/${linuxFileStem(context)}-${side}`,
+        ]
+      : []),
     "",
     "# For a console with a self-signed certificate, trust that certificate (the console's",
     "# data/tls/self-signed-cert.pem), copied somewhere the agent's unprivileged user can read",

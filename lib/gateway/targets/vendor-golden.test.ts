@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import type { GatewayContext, GatewayTarget } from "../types";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
 import { hypervPowershellTarget } from "./hyperv-powershell";
@@ -21,7 +21,18 @@ import { vyosTarget } from "./vyos";
 const GOLDEN_ROOT = path.join(import.meta.dirname, "__golden__");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-type GoldenCase = { target: GatewayTarget; fixture: "contoso" | "fabrikam"; context: GatewayContext };
+type GoldenCase = { target: GatewayTarget; fixture: "contoso" | "fabrikam" | "contoso-pair-t1" | "contoso-pair-t2"; context: GatewayContext };
+
+/** Contoso's two tunnels as an active/standby pair, for every vendor: the primary's files and the standby's. */
+const PAIR_CASES: GoldenCase[] = [vyosTarget, ciscoIosxeTarget, mikrotikRouterosTarget, hypervPowershellTarget].flatMap((target) =>
+  ([0, 1] as const).map((index) => ({
+    target,
+    fixture: index === 0 ? ("contoso-pair-t1" as const) : ("contoso-pair-t2" as const),
+    context: variant(CONTOSO_PAIR_INPUTS[index], (input) => {
+      if (target === hypervPowershellTarget) input.tenant.sourceEnvironment = "hyper-v";
+    }),
+  })),
+);
 
 const CASES: GoldenCase[] = [
   { target: vyosTarget, fixture: "contoso", context: variant(CONTOSO_INPUT) },
@@ -48,6 +59,7 @@ const CASES: GoldenCase[] = [
     }),
   },
   { target: hypervPowershellTarget, fixture: "fabrikam", context: variant(FABRIKAM_INPUT) },
+  ...PAIR_CASES,
 ];
 
 describe("vendor generators match their golden files", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { GeneratorInputError, type GatewayContext } from "../types";
+import { renderLinuxVxlanScripts } from "./linux-iproute2";
 import { commandLines, variant } from "./test-fixtures";
 import { vyosTarget } from "./vyos";
 
@@ -21,12 +22,45 @@ function rejection(context: GatewayContext): GeneratorInputError {
 }
 
 describe("vyosTarget", () => {
-  it("writes both files under source/vyos with the tenant and tunnel in the name", () => {
+  it("writes the commands, their undo and the tunnel guard under source/vyos, and the pair helper in a pair", () => {
     const files = vyosTarget.generate(variant(CONTOSO_INPUT));
     expect(files.map((file) => [file.path, file.mode])).toEqual([
       ["source/vyos/bh-contoso-t1.vyos", 0o644],
       ["source/vyos/bh-contoso-t1-undo.vyos", 0o644],
+      ["source/vyos/bh-contoso-t1-guard.nft", 0o644],
     ]);
+    expect(vyosTarget.generate(variant(CONTOSO_PAIR_INPUTS[1])).map((file) => file.path)).toEqual([
+      "source/vyos/bh-contoso-t2.vyos",
+      "source/vyos/bh-contoso-t2-undo.vyos",
+      "source/vyos/bh-contoso-t2-guard.nft",
+      "source/vyos/bh-contoso-t2-pair.sh",
+    ]);
+  });
+
+  it("in a pair, adds a VRRPv3 group on the bridge whose health check and transitions are the pair helper", () => {
+    const primary = render(variant(CONTOSO_PAIR_INPUTS[0])).applyCommands;
+    expect(primary).toEqual(
+      expect.arrayContaining([
+        "set high-availability vrrp global-parameters version 3",
+        "set high-availability vrrp group bh-contoso-t1 interface br110",
+        "set high-availability vrrp group bh-contoso-t1 vrid 250",
+        "set high-availability vrrp group bh-contoso-t1 priority 200",
+        "set high-availability vrrp group bh-contoso-t1 preempt-delay 60",
+        "set high-availability vrrp group bh-contoso-t1 hello-source-address 169.254.4.113",
+        "set high-availability vrrp group bh-contoso-t1 address 169.254.4.115/32",
+        "set high-availability vrrp group bh-contoso-t1 track interface eth1.110",
+        "set high-availability vrrp group bh-contoso-t1 health-check script /config/scripts/bh-contoso-t1-pair.sh",
+        "set high-availability vrrp group bh-contoso-t1 transition-script master '/config/scripts/bh-contoso-t1-pair.sh notify INSTANCE bh-contoso-t1 MASTER'",
+      ]),
+    );
+    const standby = render(variant(CONTOSO_PAIR_INPUTS[1])).applyCommands;
+    expect(standby).toContain("set high-availability vrrp group bh-contoso-t2 priority 100");
+    expect(standby.join("\n")).not.toContain("preempt-delay");
+    expect(render(variant(CONTOSO_INPUT)).applyCommands.join("\n")).not.toContain("high-availability");
+    // The same group and address list as a Linux member, so the two platforms make one pair.
+    const linux = renderLinuxVxlanScripts(variant(CONTOSO_PAIR_INPUTS[1]), "source", { title: "t", applyCommand: "a", teardownCommand: "b" }).pair!.keepalived;
+    expect(linux).toContain("virtual_router_id 250");
+    expect(linux).toContain("169.254.4.115/32 dev br110");
   });
 
   it("bridges a tagged LAN through a vif and an untagged one directly", () => {

@@ -11,6 +11,7 @@
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
+import { vyosGuardFiles, vyosInstallSteps, vyosPairCommands, vyosUndoSteps, type VyosDevices } from "./vyos-pair";
 
 const DEFAULT_UNDERLAY = "eth0";
 const DEFAULT_LAN = "eth1";
@@ -46,6 +47,11 @@ export function vyosNames(context: GatewayContext) {
   return { underlay, lan, lanMember, vxlan: `vxlan${tenant.vni}`, bridge: `br${tenant.vlanId}` };
 }
 
+function vyosDevices(context: GatewayContext): VyosDevices {
+  const names = vyosNames(context);
+  return { vxlan: names.vxlan, bridge: names.bridge, lanMember: names.lanMember, underlay: names.underlay.name };
+}
+
 function fileBase(context: GatewayContext) {
   return `source/vyos/bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
 }
@@ -68,9 +74,16 @@ function renderApply(context: GatewayContext): string {
     ...headerLines(context, {
       comment: "#",
       title: "Source-site gateway, VyOS 1.4 (configuration-mode commands)",
-      apply: ["configure", `paste this file (${file}.vyos); it ends with commit and save`, `check: run show interfaces vxlan ${names.vxlan}; run show bridge ${names.bridge} fdb`],
-      undo: ["configure", `paste ${file}-undo.vyos; it ends with commit and save`],
+      apply: [
+        ...vyosInstallSteps(context),
+        "configure",
+        `paste this file (${file}.vyos); it ends with commit and save`,
+        `check: run show interfaces vxlan ${names.vxlan}; run show bridge ${names.bridge} fdb${context.pair ? "; run show vrrp" : ""}`,
+      ],
+      undo: ["configure", `paste ${file}-undo.vyos; it ends with commit and save`, ...vyosUndoSteps(context)],
     }),
+    `# Guard:       storm control, BPDU filter${context.pair ? " and the pair's gate" : ""} on ${names.vxlan}: the nftables table in ${file}-guard.nft,`,
+    "#              loaded before this configuration (see Apply) and at every boot.",
     "",
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
       ? [
@@ -107,6 +120,7 @@ function renderApply(context: GatewayContext): string {
           `# the workloads at MTU ${mtu.innerMtu} as the header says.`,
           `${br} ip adjust-mss ${mtu.mss}`,
         ]),
+    ...(context.pair ? ["", ...vyosPairCommands(context, vyosDevices(context))] : []),
     "",
     "commit",
     "save",
@@ -123,10 +137,11 @@ function renderUndo(context: GatewayContext): string {
     ...headerLines(context, {
       comment: "#",
       title: "Source-site gateway, VyOS 1.4 (undo)",
-      apply: ["configure", `paste ${file}.vyos; it ends with commit and save`],
-      undo: ["configure", `paste this file (${file}-undo.vyos); it ends with commit and save`],
+      apply: [...vyosInstallSteps(context), "configure", `paste ${file}.vyos; it ends with commit and save`],
+      undo: ["configure", `paste this file (${file}-undo.vyos); it ends with commit and save`, ...vyosUndoSteps(context)],
     }),
     "",
+    ...(context.pair ? ["# The pair's VRRP group first: it watches the bridge.", `delete high-availability vrrp group ${file}`] : []),
     // The bridge goes first: vyos-1x refuses to delete an interface that is still a bridge member.
     `delete interfaces bridge ${names.bridge}`,
     `delete interfaces vxlan ${names.vxlan}`,
@@ -156,6 +171,7 @@ export const vyosTarget: GatewayTarget = {
     return [
       { path: `${base}.vyos`, contents: renderApply(context), mode: 0o644 },
       { path: `${base}-undo.vyos`, contents: renderUndo(context), mode: 0o644 },
+      ...vyosGuardFiles(context, "source/vyos", vyosDevices(context)),
     ];
   },
 };

@@ -4,7 +4,7 @@
  * word, the same statuses, and a lifecycle with nothing to do but note the warnings are still
  * seen). Checked against the rules themselves on generated tenants: agents that stop, samples
  * measured ahead of the clock, maintenance, a cut-over date, warnings waiting out their clear
- * period.
+ * period, pairs whose ends change roles (failovers).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,8 @@ import { tunnelHealth } from "../health";
 import { reconcileWarnings } from "../lifecycle";
 import { evaluateTenant } from "../rules/evaluate";
 import { activeOf, applyChanges, ASYMMETRIC_REVERSE_PATH, FORWARD_PATH, SYMMETRIC_REVERSE_PATH, T0, type StoredWarning } from "../rules/test-fixtures";
-import type { RuleSample, Side } from "../rules/types";
+import type { Side } from "@/lib/domain/tenant-options";
+import type { RuleSample } from "../rules/types";
 import { resolveThresholds } from "../thresholds";
 import { nextEvaluationAt, pendingClears } from "./deadline";
 import { buildRuleInputs, type TenantRows } from "./inputs";
@@ -20,7 +21,17 @@ import { buildRuleInputs, type TenantRows } from "./inputs";
 const TENANT = "00000000-0000-4000-8000-00000000000a";
 const MINUTE = 60_000;
 
-type SideSpec = { count: number; lossEvery: number; rtt: number; dfFails: boolean; macs: number; path: "forward" | "symmetric" | "asymmetric" | null; aheadMs: number };
+type SideSpec = {
+  count: number;
+  lossEvery: number;
+  rtt: number;
+  dfFails: boolean;
+  macs: number;
+  path: "forward" | "symmetric" | "asymmetric" | null;
+  aheadMs: number;
+  /** The end's role in the pair before and after sample `flipAt` (null: it reports none). */
+  role: { before: "active" | "standby" | "fault"; after: "active" | "standby" | "fault"; flipAt: number; lagMs: number } | null;
+};
 type TenantSpec = { tunnels: { source: SideSpec; avs: SideSpec; maintenance: number | null }[]; cutover: string | null; window: number; stale: number };
 
 const sideSpec = fc.record({
@@ -32,6 +43,11 @@ const sideSpec = fc.record({
   path: fc.constantFrom("forward" as const, "symmetric" as const, "asymmetric" as const, null),
   // Now and then an agent whose clock runs ahead: its newest sample is from the future.
   aheadMs: fc.constantFrom(0, 0, 0, 6 * MINUTE, 8 * MINUTE),
+  role: fc.option(
+    // `lagMs`: the role was taken that long before the first sample that reports it.
+    fc.record({ before: fc.constantFrom("active" as const, "standby" as const, "fault" as const), after: fc.constantFrom("active" as const, "standby" as const), flipAt: fc.integer({ min: 0, max: 50 }), lagMs: fc.integer({ min: 0, max: 29_000 }) }),
+    { nil: null },
+  ),
 });
 const tenantSpec: fc.Arbitrary<TenantSpec> = fc.record({
   tunnels: fc.array(fc.record({ source: sideSpec, avs: sideSpec, maintenance: fc.option(fc.integer({ min: -10, max: 30 }), { nil: null }) }), { minLength: 1, maxLength: 2 }),
@@ -46,8 +62,13 @@ function samples(spec: SideSpec, side: Side, end: number): RuleSample[] {
     const at = end - (spec.count - 1 - i) * 30_000 + (i === spec.count - 1 ? spec.aheadMs : 0);
     const down = spec.lossEvery > 0 && i % spec.lossEvery === 0;
     const path = spec.path === null ? null : side === "source" ? FORWARD_PATH : spec.path === "asymmetric" ? ASYMMETRIC_REVERSE_PATH : SYMMETRIC_REVERSE_PATH;
+    const flipped = spec.role && i >= spec.role.flipAt;
+    const roleSince = spec.role ? end - (spec.count - 1 - (flipped ? spec.role.flipAt : 0)) * 30_000 - (flipped ? spec.role.lagMs : 3_600_000) : 0;
     return {
       measuredAt: new Date(at),
+      pairRole: spec.role ? (flipped ? spec.role.after : spec.role.before) : null,
+      pairSince: spec.role ? new Date(roleSince) : null,
+      pairReason: spec.role ? "election" : null,
       rttMs: down ? null : spec.rtt + (i % 3),
       jitterMs: down ? null : 1 + (i % 4) * 5,
       lossPct: down ? 100 : i % 5 === 0 ? 2 : 0,
@@ -147,7 +168,7 @@ describe("nextEvaluationAt", () => {
 
   it("is null for a tenant nothing can change by waiting: both agents silent, no plan, no warning clearing", () => {
     const spec: TenantSpec = {
-      tunnels: [{ source: { count: 5, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0 }, avs: { count: 0, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0 }, maintenance: null }],
+      tunnels: [{ source: { count: 5, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0, role: null }, avs: { count: 0, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0, role: null }, maintenance: null }],
       cutover: null,
       window: 15,
       stale: 3,
@@ -163,7 +184,7 @@ describe("nextEvaluationAt", () => {
 
   it("names the first of: a reporting side falling silent, maintenance ending, the next UTC midnight, a clear period ending", () => {
     const spec: TenantSpec = {
-      tunnels: [{ source: { count: 30, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0 }, avs: { count: 30, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0 }, maintenance: null }],
+      tunnels: [{ source: { count: 30, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0, role: null }, avs: { count: 30, lossEvery: 0, rtt: 10, dfFails: false, macs: 40, path: null, aheadMs: 0, role: null }, maintenance: null }],
       cutover: "2026-03-01",
       window: 15,
       stale: 3,

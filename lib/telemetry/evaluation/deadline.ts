@@ -9,6 +9,7 @@
  * - a side falls silent `staleAfter` after it last reported;
  * - a sample leaves the window (the rules' and the job's both) `windowMinutes` after it was
  *   measured, and one measured ahead of the clock enters it FUTURE_SKEW_MS before its time;
+ * - a failover stops being news, a window after the new active end took its role;
  * - a maintenance window ends;
  * - another day passes since the planned cut-over (days are counted in UTC);
  * and to the lifecycle in one: a warning whose condition went away resolves once it has stayed
@@ -16,7 +17,8 @@
  */
 import { inMaintenance } from "../rules/evaluate";
 import { FUTURE_SKEW_MS, isSilent, lastReportAt } from "../rules/samples";
-import { type RuleInput, SIDES } from "../rules/types";
+import { SIDES } from "@/lib/domain/tenant-options";
+import type { RuleInput } from "../rules/types";
 import type { ActiveWarning, WarningChange } from "../lifecycle";
 import { staleAfterMs } from "../thresholds";
 
@@ -59,6 +61,10 @@ export function nextEvaluationAt(input: DeadlineInput): Date | null {
         const t = s.measuredAt.getTime();
         if (t < oldest) oldest = t;
         if (t > now + FUTURE_SKEW_MS) consider(t - FUTURE_SKEW_MS);
+        // The pair's rules count a sample once it is measured, not FUTURE_SKEW_MS ahead.
+        if (t > now) consider(t);
+        // A failover is news for a window after the new active end took its role.
+        if (s.pairSince) consider(s.pairSince.getTime() + windowMs + 1);
       }
       if (Number.isFinite(oldest)) {
         consider(oldest + windowMs);

@@ -101,7 +101,7 @@ describeEachDatabase("incremental warning evaluation", ({ handle, kind }) => {
       const quiet = plan.silent && minute >= plan.silent.from && minute < plan.silent.to && (plan.silent.side === "both" || plan.silent.side === e.side);
       if (quiet) continue;
       const sample = sampleFor(plan.scenario, { side: e.side, tick: Math.round(minute * 2), at, seed: e.seed, tunnel: FACTS });
-      const stored = await ingestSamples(db, { endpointId: e.endpointId, tunnelId: e.tunnelId, tenantId: e.tenantId, side: e.side }, [sample], at);
+      const stored = await ingestSamples(db, { endpointId: e.endpointId, tunnelId: e.tunnelId, tenantId: e.tenantId, side: e.side, tokenUsed: "current" as const, tokenHash: "0".repeat(64) }, [sample], at);
       expect(stored).toMatchObject({ ok: true });
     }
   }
@@ -200,7 +200,7 @@ describeEachDatabase("incremental warning evaluation", ({ handle, kind }) => {
     const { warnings: seen } = await stateOf(incremental);
     const kinds = (states: string[]) => [...new Set(seen.filter((w) => states.includes(w.state)).map((w) => w.kind))].sort();
     expect(kinds(["open", "acknowledged"])).toEqual(
-      ["asymmetric-routing", "broadcast-storm", "flapping", "latency-objective", "loss", "mac-flood", "path-mtu", "single-point-of-failure", "stale", "stretch-past-cutover", "tunnel-down"],
+      ["asymmetric-routing", "broadcast-storm", "flapping", "latency-objective", "loss", "mac-flood", "pair-both-active", "path-mtu", "single-point-of-failure", "stale", "stretch-past-cutover", "tunnel-down"],
     );
     expect(kinds(["resolved"])).toEqual(["latency-objective", "mac-flood", "stale"]);
     // … and the incremental side did less: tenants whose agents are silent were left alone.

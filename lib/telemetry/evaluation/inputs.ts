@@ -13,7 +13,8 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { ActiveWarning } from "../lifecycle";
 import { firstAnsweringHop } from "../rules/asymmetric-routing";
-import type { RuleInput, RuleSample, Side } from "../rules/types";
+import type { Side } from "@/lib/domain/tenant-options";
+import type { PairTunnelInput, RuleInput, RuleSample, SideInput } from "../rules/types";
 import { epochMs, queryRows, timeParam } from "../sql";
 import { BASELINE_MIN_HOURS, BASELINE_WINDOW_DAYS, resolveThresholds, ThresholdsError, type Thresholds } from "../thresholds";
 import { uuidArray } from "./due";
@@ -89,6 +90,17 @@ export function buildRuleInputs(rows: Omit<TenantRows, "active">, thresholds: Th
     return own.length > 1 && hosts[0] && hosts.every((h) => h === hosts[0]) ? hosts[0] : null;
   };
   const firstHops = own.map((t) => firstAnsweringHop(newest(recent(ends(t.id, "source")))?.path));
+  const sidesOf = (tunnelId: string): Record<Side, SideInput> => {
+    const source = ends(tunnelId, "source");
+    const avs = ends(tunnelId, "avs");
+    return {
+      source: { samples: recent(source), lastSampleAt: source?.lastSampleAt ?? null },
+      avs: { samples: recent(avs), lastSampleAt: avs?.lastSampleAt ?? null },
+    };
+  };
+  // Two tunnels are an active/standby pair: every tunnel's rules see both, for the pair's rules.
+  const pair: { tunnels: PairTunnelInput[] } | null =
+    own.length > 1 ? { tunnels: own.map((t) => ({ id: t.id, ordinal: t.ordinal, name: t.name, sides: sidesOf(t.id) })) } : null;
   const redundancy = {
     tunnelCount: own.length,
     sharedGatewayHost: sharedHost("source") ?? sharedHost("avs"),
@@ -96,11 +108,7 @@ export function buildRuleInputs(rows: Omit<TenantRows, "active">, thresholds: Th
   };
   return own.map((tunnel) => {
     const source = ends(tunnel.id, "source");
-    const avs = ends(tunnel.id, "avs");
-    const sides = {
-      source: { samples: recent(source), lastSampleAt: source?.lastSampleAt ?? null },
-      avs: { samples: recent(avs), lastSampleAt: avs?.lastSampleAt ?? null },
-    };
+    const sides = sidesOf(tunnel.id);
     return {
       now,
       tenant: {
@@ -122,6 +130,7 @@ export function buildRuleInputs(rows: Omit<TenantRows, "active">, thresholds: Th
       sides,
       baselineRttMs: source ? (rows.baselines.get(source.id) ?? null) : null,
       thresholds,
+      pair,
     };
   });
 }

@@ -26,7 +26,7 @@ describeEachDatabase("the evaluation's kept windows", ({ handle }) => {
     [tunnel] = (await createTunnels(db, 1)) as [TestTunnel];
   });
 
-  const agent = (side: "source" | "avs") => ({ endpointId: tunnel[side], tunnelId: tunnel.tunnelId, tenantId: tunnel.tenantId, side });
+  const agent = (side: "source" | "avs") => ({ endpointId: tunnel[side], tunnelId: tunnel.tunnelId, tenantId: tunnel.tenantId, side, tokenUsed: "current" as const, tokenHash: "0".repeat(64) });
   const post = async (side: "source" | "avs", seconds: number[], traced = true) => {
     const samples: TelemetrySample[] = seconds.map((s) => ({ measuredAt: new Date(T0 + s * 1000).toISOString(), rttMs: 10 + (s % 7), lossPct: 0, ...(traced ? { path: hop(`192.0.2.${(s % 200) + 1}`) } : {}) }));
     expect(await ingestSamples(db, agent(side), samples, new Date(T0 + Math.max(...seconds) * 1000 + 1000))).toMatchObject({ ok: true });

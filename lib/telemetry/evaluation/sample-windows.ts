@@ -21,6 +21,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { PathHop } from "@/lib/db/schema";
+import type { PairEndRole } from "@/lib/domain/status";
 import type { RuleSample } from "../rules/types";
 import { epochMs, queryRows } from "../sql";
 import { uuidArray } from "./due";
@@ -105,10 +106,14 @@ type Row = {
   df_probe_ok: boolean | null;
   bum_pps: number | null;
   learned_macs: number | null;
+  pair_role: PairEndRole | null;
+  pair_since: number | null;
+  pair_reason: string | null;
   path?: PathHop[] | null;
 };
 
-const COLUMNS = sql`s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_bytes, s.df_probe_ok, s.bum_pps, s.learned_macs`;
+// Every column the rules read but the path (and the times, read as epoch milliseconds).
+const COLUMNS = sql`s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_bytes, s.df_probe_ok, s.bum_pps, s.learned_macs, s.pair_role, ${epochMs(sql`s.pair_since`)} as pair_since, s.pair_reason`;
 
 function toSample(r: Row): RuleSample {
   return {
@@ -121,6 +126,9 @@ function toSample(r: Row): RuleSample {
     path: r.path ?? null,
     bumPps: r.bum_pps,
     learnedMacs: r.learned_macs,
+    pairRole: r.pair_role,
+    pairSince: r.pair_since === null ? null : new Date(Math.round(r.pair_since)),
+    pairReason: r.pair_reason,
   };
 }
 

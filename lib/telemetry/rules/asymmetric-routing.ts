@@ -14,6 +14,7 @@
 import ipaddr from "ipaddr.js";
 import { recentSamples, tunnelCondition } from "./samples";
 import type { Condition, PathHop, RuleInput } from "./types";
+import type { Side } from "@/lib/domain/tenant-options";
 
 export type PathDifference = {
   /** 1-based hop number counted from the source side, where the paths first differ. */
@@ -97,7 +98,7 @@ export function firstAnsweringHop(path: readonly PathHop[] | null | undefined): 
 }
 
 export function asymmetricRoutingRule(input: RuleInput): Condition[] {
-  const withPath = (side: "source" | "avs") => recentSamples(input, side).filter((s) => s.path && s.path.length > 0);
+  const withPath = (side: Side) => recentSamples(input, side).filter((s) => s.path && s.path.length > 0);
   const forward = withPath("source");
   const reverse = withPath("avs");
   const needed = input.thresholds.openAfterConsecutive;

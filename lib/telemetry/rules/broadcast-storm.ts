@@ -3,8 +3,9 @@
  * port of the stretched VLAN at both sites and across the tunnel, so a loop or a misbehaving host
  * on one side loads the other side's hosts and the tunnel itself.
  */
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { describeRun, fmt, judgeSides, nameSides, sidesOf, tunnelCondition, verdictDetails, worstOf } from "./samples";
-import { type Condition, type RuleInput, SIDE_NAME } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 export function broadcastStormRule(input: RuleInput): Condition[] {
   const t = input.thresholds;

@@ -15,8 +15,13 @@ import {
   T0,
   TENANT_ID,
   TUNNEL_ID,
+  pairEnd,
+  pairInputAt,
+  type RoleChange,
 } from "./test-fixtures";
-import { type PathHop, type RuleSample, type Side, WARNING_KINDS, type WarningKind } from "./types";
+import { type PathHop, type RuleSample } from "./types";
+import type { Side } from "@/lib/domain/tenant-options";
+import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 
 const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);
 /** Samples 20–39, i.e. minutes 10 to 20 of the timeline. */
@@ -76,7 +81,35 @@ const SCENARIOS: Scenario[] = [
     // The operator records a new cut-over date at minute 20.
     input: (at) => ({ tenant: { plannedCutoverOn: duringBad(at) ? "2026-02-01" : "2026-06-30" } }),
   },
+  // The pair's rules: tunnel 1 active and tunnel 2 standing by, except from minute 10 to 20.
+  pairScenario("pair-both-active", { t2source: [{ atS: 600, role: "active", reason: "elected" }, { atS: 1200, role: "standby", reason: "peer-active" }] }),
+  pairScenario("pair-no-active-path", {
+    t1avs: [{ atS: 600, role: "standby", reason: "peer-active" }, { atS: 1200, role: "active", reason: "elected" }],
+    t2avs: [{ atS: 600, role: "active", reason: "elected" }, { atS: 1200, role: "standby", reason: "peer-active" }],
+  }),
+  pairScenario("pair-standby-unhealthy", { t2source: [{ atS: 600, role: "fault", reason: "underlay-down" }, { atS: 1200, role: "standby", reason: "peer-active" }] }),
+  {
+    // Tunnel 1's gateway faults at minute 10 and is back in standby a minute later; the failover is news for 15 minutes.
+    ...pairScenario("pair-failover", {
+      t1source: [{ atS: 600, role: "fault", reason: "tunnel-silent" }, { atS: 660, role: "standby", reason: "peer-active" }],
+      t1avs: [{ atS: 601, role: "standby", reason: "peer-active" }],
+      t2source: [{ atS: 600.5, role: "active", reason: "elected" }],
+      t2avs: [{ atS: 602, role: "active", reason: "elected" }],
+    }),
+    lastSeenBy: 25.5,
+  },
 ];
+
+/** A pair scenario: each end starts as a steady pair's does, then makes `changes`. */
+function pairScenario(kind: WarningKind, changes: Partial<Record<"t1source" | "t1avs" | "t2source" | "t2avs", RoleChange[]>>): Scenario {
+  const start = (role: "active" | "standby"): RoleChange[] => [{ atS: 0, role, reason: role === "active" ? "elected" : "peer-active" }];
+  const tunnels = () => ({
+    1: { source: pairEnd(COUNT, [...start("active"), ...(changes.t1source ?? [])], 51), avs: pairEnd(COUNT, [...start("active"), ...(changes.t1avs ?? [])], 52) },
+    2: { source: pairEnd(COUNT, [...start("standby"), ...(changes.t2source ?? [])], 53), avs: pairEnd(COUNT, [...start("standby"), ...(changes.t2avs ?? [])], 54) },
+  });
+  const all = tunnels();
+  return { kind, samples: () => all[1], input: (at) => ({ pair: pairInputAt(at, all).pair! }) };
+}
 
 describe("every rule through the lifecycle: opens when it should, stays one warning, resolves after the clear period", () => {
   it("covers every kind of warning", () => {

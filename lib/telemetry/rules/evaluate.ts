@@ -2,12 +2,19 @@
  * Runs every rule for one tunnel, and for all of a tenant's tunnels at once, and says which
  * existing warnings must be held rather than cleared because the console cannot currently see.
  */
+import { severityRank } from "@/lib/domain/status";
+import { SIDES } from "@/lib/domain/tenant-options";
+import type { WarningKind } from "@/lib/domain/warning-kinds";
 import { asymmetricRoutingRule } from "./asymmetric-routing";
 import { broadcastStormRule } from "./broadcast-storm";
 import { jitterRule } from "./jitter";
 import { latencyBaselineRule, latencyObjectiveRule } from "./latency";
 import { lossRule } from "./loss";
 import { macFloodRule } from "./mac-flood";
+import { pairBothActiveRule } from "./pair-both-active";
+import { pairFailoverRule } from "./pair-failover";
+import { pairNoActivePathRule } from "./pair-no-active-path";
+import { pairStandbyUnhealthyRule } from "./pair-standby-unhealthy";
 import { pathMtuRule } from "./path-mtu";
 import { isSilent } from "./samples";
 import { singlePointOfFailureRule } from "./single-point-of-failure";
@@ -15,7 +22,7 @@ import { staleRule } from "./stale";
 import { stretchPastCutoverRule } from "./stretch-past-cutover";
 import { tromboningRule } from "./tromboning";
 import { flappingRule, tunnelDownRule } from "./tunnel-down";
-import { type Condition, type Rule, type RuleInput, severityRank, SIDES, type WarningKind } from "./types";
+import { type Condition, type Rule, type RuleInput } from "./types";
 
 export const RULES: Readonly<Record<WarningKind, Rule>> = {
   "tunnel-down": tunnelDownRule,
@@ -32,6 +39,10 @@ export const RULES: Readonly<Record<WarningKind, Rule>> = {
   tromboning: tromboningRule,
   "single-point-of-failure": singlePointOfFailureRule,
   "stretch-past-cutover": stretchPastCutoverRule,
+  "pair-both-active": pairBothActiveRule,
+  "pair-no-active-path": pairNoActivePathRule,
+  "pair-standby-unhealthy": pairStandbyUnhealthyRule,
+  "pair-failover": pairFailoverRule,
 };
 
 /**

@@ -1,6 +1,7 @@
 /** Jitter: variation in delay hurts voice, video and storage replication before averages move. */
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { describeRun, fmt, judgeSides, nameSides, sidesOf, tunnelCondition, verdictDetails, worstOf } from "./samples";
-import { type Condition, type RuleInput, SIDE_NAME } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 export function jitterRule(input: RuleInput): Condition[] {
   const t = input.thresholds;

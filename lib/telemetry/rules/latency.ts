@@ -16,7 +16,8 @@ import {
   verdictDetails,
   worstOf,
 } from "./samples";
-import { type Condition, type RuleInput, type Side, SIDE_NAME } from "./types";
+import { type Side, SIDE_NAME } from "@/lib/domain/tenant-options";
+import { type Condition, type RuleInput } from "./types";
 
 const rtt = (s: { rttMs?: number | null }) => s.rttMs;
 

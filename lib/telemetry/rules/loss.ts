@@ -2,8 +2,9 @@
  * Packet loss below 100 %. Total loss on every reporting side is the tunnel-down rule's business,
  * and while the tunnel is down this rule's condition is dropped (rules/evaluate.ts).
  */
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { describeRun, fmt, judgeSides, nameSides, sidesOf, tunnelCondition, verdictDetails, worstOf } from "./samples";
-import { type Condition, type RuleInput, SIDE_NAME } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 export function lossRule(input: RuleInput): Condition[] {
   const t = input.thresholds;

@@ -5,8 +5,9 @@
  * quoted because it bounds how many addressed workloads can exist on the segment.
  */
 import { parseCidr } from "@/lib/domain/cidr";
+import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import { describeRun, fmt, judgeSides, nameSides, sidesOf, tunnelCondition, verdictDetails, worstOf } from "./samples";
-import { type Condition, type RuleInput, SIDE_NAME } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 /** Usable addresses of an IPv4 subnet, or null for IPv6 or anything unparsable (too large to mean anything). */
 function ipv4Capacity(subnet: string): number | null {

@@ -5,8 +5,9 @@
  * handshakes) cross, full-size frames are silently dropped, and applications hang mid-transfer.
  * That is why it is critical: it looks like "the network works" to everyone who tests with ping.
  */
+import { type Side, SIDE_NAME, SIDES } from "@/lib/domain/tenant-options";
 import { recentSamples, trailingRun, tunnelCondition } from "./samples";
-import { type Condition, type RuleInput, type Side, SIDE_NAME, SIDES } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 export function pathMtuRule(input: RuleInput): Condition[] {
   const needed = input.thresholds.dfFailuresToOpen;

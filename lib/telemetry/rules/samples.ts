@@ -3,18 +3,11 @@
  * still reporting), how long the newest run of bad samples is (the damping), and how to word
  * numbers in messages.
  */
+import { maxSeverity, type WarningSeverity } from "@/lib/domain/status";
+import { type Side, SIDE_NAME, SIDES } from "@/lib/domain/tenant-options";
+import type { WarningKind } from "@/lib/domain/warning-kinds";
 import { staleAfterMs } from "@/lib/telemetry/thresholds";
-import {
-  type Condition,
-  maxSeverity,
-  type RuleInput,
-  type RuleSample,
-  type Severity,
-  type Side,
-  SIDE_NAME,
-  SIDES,
-  type WarningKind,
-} from "./types";
+import { type Condition, type RuleInput, type RuleSample } from "./types";
 
 /** Agents' clocks drift; a sample a little in the future still counts (ingest allows 5 minutes). */
 export const FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -69,7 +62,7 @@ export function trailingRun(samples: readonly RuleSample[], pick: Pick, isBad: (
 }
 
 export type SideVerdict = {
-  severity: Exclude<Severity, "info">;
+  severity: Exclude<WarningSeverity, "info">;
   /** Consecutive bad samples at the end of the window (at least the damping count). */
   consecutive: number;
   latest: number;
@@ -112,8 +105,8 @@ export function judgeSides(
 }
 
 /** The worst severity among verdicts, or null when there are none. */
-export function worstOf(verdicts: Partial<Record<Side, { severity: Severity }>>): Severity | null {
-  let worst: Severity | null = null;
+export function worstOf(verdicts: Partial<Record<Side, { severity: WarningSeverity }>>): WarningSeverity | null {
+  let worst: WarningSeverity | null = null;
   for (const side of SIDES) {
     const v = verdicts[side];
     if (v) worst = worst ? maxSeverity(worst, v.severity) : v.severity;
@@ -146,7 +139,7 @@ export function describeRun(count: number, input: RuleInput): string {
 export function tunnelCondition(
   input: RuleInput,
   kind: WarningKind,
-  severity: Severity,
+  severity: WarningSeverity,
   message: string,
   details: Record<string, unknown>,
   keySuffix = "",
@@ -162,7 +155,7 @@ export function tunnelCondition(
   };
 }
 
-export function tenantCondition(input: RuleInput, kind: WarningKind, severity: Severity, message: string, details: Record<string, unknown>): Condition {
+export function tenantCondition(input: RuleInput, kind: WarningKind, severity: WarningSeverity, message: string, details: Record<string, unknown>): Condition {
   return { kind, severity, dedupeKey: `${kind}:tenant:${input.tenant.id}`, tenantId: input.tenant.id, tunnelId: null, message, details };
 }
 

@@ -15,7 +15,9 @@ export function singlePointOfFailureRule(input: RuleInput): Condition[] {
         "single-point-of-failure",
         "info",
         `${input.tenant.slug} has one tunnel: a failure of either gateway, the underlay path or the AVS edge bridge cuts the ` +
-          "stretched network. Add a second tunnel on a separate gateway host and, ideally, a separate underlay path.",
+          "stretched network. Add a second tunnel on a separate gateway host and, ideally, a separate underlay path: the two become an " +
+          "active/standby pair (the source gateways elect the active tunnel by VRRP, the edge bridges follow, storm control guards " +
+          "every tunnel port), so download and apply both tunnels' configs again once the second is added.",
         { tunnelCount, sharedGatewayHost: null, sharedUnderlayFirstHop: null },
       ),
     ];

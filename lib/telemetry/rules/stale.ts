@@ -4,9 +4,10 @@
  * being set up, not one that broke. One that reported and stopped is a warning: the console can
  * no longer vouch for the tunnel (health.ts shows it stale when both sides are silent).
  */
+import { type Side, SIDE_NAME, SIDES } from "@/lib/domain/tenant-options";
 import { staleAfterMs } from "@/lib/telemetry/thresholds";
 import { isSilent, lastReportAt, tunnelCondition } from "./samples";
-import { type Condition, type RuleInput, type Side, SIDE_NAME, SIDES } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 export function staleRule(input: RuleInput): Condition[] {
   const silent = SIDES.filter((side) => isSilent(input, side));

@@ -4,8 +4,9 @@
  * day after the planned date it is info (plans slip by a day), from `cutoverWarningDays` a
  * warning, from `cutoverCriticalDays` critical. Dates are calendar days in UTC.
  */
+import type { WarningSeverity } from "@/lib/domain/status";
 import { tenantCondition } from "./samples";
-import type { Condition, RuleInput, Severity } from "./types";
+import type { Condition, RuleInput } from "./types";
 
 const DAY_MS = 24 * 3600 * 1000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -32,7 +33,7 @@ export function stretchPastCutoverRule(input: RuleInput): Condition[] {
   const daysPast = daysSince(planned, input.now, "The planned cut-over date");
   if (daysPast < 1) return [];
   const t = input.thresholds;
-  const severity: Severity = daysPast >= t.cutoverCriticalDays ? "critical" : daysPast >= t.cutoverWarningDays ? "warning" : "info";
+  const severity: WarningSeverity = daysPast >= t.cutoverCriticalDays ? "critical" : daysPast >= t.cutoverWarningDays ? "warning" : "info";
   const started = input.tenant.stretchStartedOn;
   const age = started ? ` (it began on ${started}, ${daysSince(started, input.now, "The stretch start date")} days ago)` : "";
   const message =

@@ -4,12 +4,13 @@
  * timeline driver that evaluates a tenant every 30 s and applies the lifecycle's changes to an
  * in-memory warnings table, as the database layer would.
  */
-import { reconcileWarnings, type ActiveWarning, type WarningChange } from "@/lib/telemetry/lifecycle";
+import type { PairEndRole, TunnelStatus } from "@/lib/domain/status";
+import type { Side } from "@/lib/domain/tenant-options";
 import { tunnelHealth } from "@/lib/telemetry/health";
+import { reconcileWarnings, type ActiveWarning, type WarningChange } from "@/lib/telemetry/lifecycle";
 import { resolveThresholds, type ThresholdOverrides, type Thresholds } from "@/lib/telemetry/thresholds";
-import type { TunnelStatus } from "@/lib/domain/status";
 import { evaluateTenant } from "./evaluate";
-import type { Condition, PathHop, RuleInput, RuleSample, Side } from "./types";
+import type { Condition, PathHop, RuleInput, RuleSample } from "./types";
 
 export const T0 = new Date("2026-03-10T09:00:00Z");
 export const INTERVAL_S = 30;
@@ -122,6 +123,7 @@ export type InputOptions = {
   tunnel?: Partial<RuleInput["tunnel"]>;
   redundancy?: Partial<RuleInput["redundancy"]>;
   workloadsMostlyIn?: RuleInput["workloadsMostlyIn"];
+  pair?: RuleInput["pair"];
 };
 
 function newest(samples: readonly RuleSample[]): Date | null {
@@ -157,6 +159,7 @@ export function makeInput(options: InputOptions = {}): RuleInput {
     },
     baselineRttMs: options.baselineRttMs === undefined ? 12 : options.baselineRttMs,
     thresholds: options.thresholds ?? resolveThresholds(objective, options.overrides ?? {}),
+    pair: options.pair ?? null,
   };
 }
 
@@ -251,3 +254,40 @@ export function firstMinute(steps: readonly TimelineStep[], predicate: (step: Ti
 export function kindsOf(conditions: readonly Condition[]): string[] {
   return conditions.map((c) => c.kind).sort();
 }
+
+/** A change of an end's role at `atS` seconds after T0, as its pair helper would log it. */
+export type RoleChange = { atS: number; role: PairEndRole; reason: string };
+
+/** Healthy samples every 30 s from T0 whose pair role follows `changes` (none before the first). */
+export function pairEnd(count: number, changes: RoleChange[], seed = 11): RuleSample[] {
+  return series({ count, seed }).map((sample) => {
+    const t = (sample.measuredAt.getTime() - T0.getTime()) / 1000;
+    const current = [...changes].reverse().find((c) => c.atS <= t);
+    return current ? { ...sample, pairRole: current.role, pairSince: new Date(T0.getTime() + current.atS * 1000), pairReason: current.reason } : sample;
+  });
+}
+
+export type PairEnds = Record<Side, RuleSample[]>;
+
+/**
+ * The input the job would build at `now` for tunnel 1 of a tenant whose two tunnels' ends sent
+ * these samples: the pair's rules see both tunnels, the per-tunnel rules tunnel 1.
+ */
+export function pairInputAt(now: Date, tunnels: { 1: PairEnds; 2: PairEnds }, options: InputOptions = {}): RuleInput {
+  const until = (samples: RuleSample[]) => samples.filter((s) => s.measuredAt.getTime() <= now.getTime());
+  const sides = (ends: PairEnds) => ({
+    source: { samples: until(ends.source), lastSampleAt: newest(until(ends.source)) },
+    avs: { samples: until(ends.avs), lastSampleAt: newest(until(ends.avs)) },
+  });
+  return inputAt(now, tunnels[1], {
+    ...options,
+    pair: {
+      tunnels: [
+        { id: TUNNEL_ID, ordinal: 1, name: "primary", sides: sides(tunnels[1]) },
+        { id: TUNNEL_2_ID, ordinal: 2, name: "standby", sides: sides(tunnels[2]) },
+      ],
+    },
+  });
+}
+
+export const TUNNEL_2_ID = "7d1f3c7e-0000-4000-8000-0000000000a2";

@@ -6,8 +6,9 @@
  * from MAC addresses learned at each end); it cannot see individual flows, so the message says
  * what the placement costs rather than claiming traffic it did not measure.
  */
+import { SIDES } from "@/lib/domain/tenant-options";
 import { median, recentSamples, round, tenantCondition, fmt } from "./samples";
-import { type Condition, type RuleInput, SIDES } from "./types";
+import { type Condition, type RuleInput } from "./types";
 
 const PLACE = { source: "at the source site", avs: "in AVS" } as const;
 

@@ -5,8 +5,9 @@
  * gateway itself died (its agent goes quiet with it). Both sides silent is not down but stale:
  * the console then knows nothing about the tunnel (health.ts).
  */
+import { type Side, SIDE_NAME, SIDES } from "@/lib/domain/tenant-options";
 import { describeRun, isSilent, recentSamples, tunnelCondition } from "./samples";
-import { type Condition, type RuleInput, type RuleSample, type Side, SIDE_NAME, SIDES } from "./types";
+import { type Condition, type RuleInput, type RuleSample } from "./types";
 
 const isDown = (lossPct: number) => lossPct >= 100;
 

@@ -3,22 +3,10 @@
  * recent samples from both ends, the tunnel's own baseline, the tenant's thresholds and `now`.
  * The evaluation job builds this from the database; nothing here reads it.
  */
+import type { PairEndRole, WarningSeverity } from "@/lib/domain/status";
+import type { GatewayLocation, Side } from "@/lib/domain/tenant-options";
+import type { WarningKind } from "@/lib/domain/warning-kinds";
 import type { Thresholds } from "@/lib/telemetry/thresholds";
-
-export type Side = "source" | "avs";
-export const SIDES: readonly Side[] = ["source", "avs"];
-export type Severity = "info" | "warning" | "critical";
-
-/** How operators name each end in messages. */
-export const SIDE_NAME: Record<Side, string> = { source: "source gateway", avs: "AVS edge bridge" };
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-export function severityRank(severity: Severity): number {
-  return SEVERITY_RANK[severity];
-}
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
-}
 
 export type PathHop = { ttl: number; address: string | null; rttMs: number | null };
 
@@ -37,6 +25,10 @@ export type RuleSample = {
   path?: PathHop[] | null;
   bumPps?: number | null;
   learnedMacs?: number | null;
+  /** In an active/standby pair: this end's role when measured, since when and why. */
+  pairRole?: PairEndRole | null;
+  pairSince?: Date | null;
+  pairReason?: string | null;
 };
 
 export type SideInput = {
@@ -52,7 +44,7 @@ export type RuleInput = {
     id: string;
     slug: string;
     latencyObjectiveMs: number;
-    gatewayLocation: "source" | "avs";
+    gatewayLocation: GatewayLocation;
     transport: "ipsec-vpn" | "expressroute-global-reach" | "sd-wan";
     subnet: string;
     /** ISO date (YYYY-MM-DD), as drizzle returns a `date` column; null when none was planned. */
@@ -83,39 +75,20 @@ export type RuleInput = {
   /** The tunnel's usual RTT (`computeBaselineRtt`), or null while there is too little history. */
   baselineRttMs: number | null;
   thresholds: Thresholds;
+  /**
+   * Every tunnel of the tenant, this one included, with both ends' recent samples: what the
+   * active/standby pair's rules judge (rules/pair-*.ts). Null for a tenant with one tunnel.
+   */
+  pair: { tunnels: PairTunnelInput[] } | null;
 };
 
-/**
- * The kinds of condition the rules produce. `degradesTunnel`: whether a warning- or critical-
- * severity condition of this kind makes the tunnel's status "degraded" (lib/telemetry/health.ts).
- * Conditions about the tunnel's path or traffic degrade it; conditions about the tenant's design
- * or plan (cut-over date, redundancy, gateway placement) do not, because the tunnel itself carries
- * traffic fine and a red tile would teach the NOC to ignore red tiles. `scope`: a tenant-scoped
- * condition is about the tenant as a whole and is reported once, not once per tunnel.
- */
-export const WARNING_KINDS = {
-  "tunnel-down": { label: "Tunnel down", scope: "tunnel", degradesTunnel: true },
-  flapping: { label: "Tunnel flapping", scope: "tunnel", degradesTunnel: true },
-  stale: { label: "No telemetry", scope: "tunnel", degradesTunnel: true },
-  "latency-objective": { label: "Latency above objective", scope: "tunnel", degradesTunnel: true },
-  "latency-baseline": { label: "Latency far above baseline", scope: "tunnel", degradesTunnel: true },
-  jitter: { label: "Jitter", scope: "tunnel", degradesTunnel: true },
-  loss: { label: "Packet loss", scope: "tunnel", degradesTunnel: true },
-  "path-mtu": { label: "Path MTU too small", scope: "tunnel", degradesTunnel: true },
-  "asymmetric-routing": { label: "Asymmetric routing", scope: "tunnel", degradesTunnel: true },
-  "broadcast-storm": { label: "Broadcast storm", scope: "tunnel", degradesTunnel: true },
-  "mac-flood": { label: "MAC flood", scope: "tunnel", degradesTunnel: true },
-  tromboning: { label: "Tromboning", scope: "tenant", degradesTunnel: false },
-  "single-point-of-failure": { label: "Single point of failure", scope: "tenant", degradesTunnel: false },
-  "stretch-past-cutover": { label: "Stretch past cut-over", scope: "tenant", degradesTunnel: false },
-} as const satisfies Record<string, { label: string; scope: "tunnel" | "tenant"; degradesTunnel: boolean }>;
+export type PairTunnelInput = { id: string; ordinal: number; name: string; sides: Record<Side, SideInput> };
 
-export type WarningKind = keyof typeof WARNING_KINDS;
 
 /** What a rule reports: one row of the `warnings` table in the making. */
 export type Condition = {
   kind: WarningKind;
-  severity: Severity;
+  severity: WarningSeverity;
   /** Stable for the same condition on the same tunnel (or tenant), so the warning is updated, not opened twice. */
   dedupeKey: string;
   tenantId: string;

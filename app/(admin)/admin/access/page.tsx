@@ -1,21 +1,27 @@
 import type { Metadata } from "next";
 import { DisplayForm } from "@/components/access/display-form";
+import { DisplayTable } from "@/components/access/display-table";
+import { SignedInUsers } from "@/components/access/signed-in-users";
 import { MembershipForm } from "@/components/access/membership-form";
 import { RowActionButton } from "@/components/forms/row-action-button";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
-import { revokeDisplay } from "@/lib/actions/noc/revoke-display";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
-import { listDisplays, listMemberships, listTenantChoices } from "@/lib/queries/access";
+import { readConfig } from "@/lib/config";
+import { listDisplays, listMemberships, listSignedInUsers, listTenantChoices } from "@/lib/queries/access";
 
 export const metadata: Metadata = { title: "Access" };
 export const dynamic = "force-dynamic";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 export default async function AccessPage() {
   const { db, principal } = await requirePageAccess("portal:read");
-  const [members, displays, tenantChoices] = await Promise.all([listMemberships(db), listDisplays(db), listTenantChoices(db)]);
+  const config = readConfig();
+  const [members, displays, tenantChoices, people] = await Promise.all([
+    listMemberships(db),
+    listDisplays(db),
+    listTenantChoices(db),
+    listSignedInUsers(db, { idleMs: config.sessionIdleMinutes * 60_000 }),
+  ]);
   const canChange = isAdmin(principal);
   return (
     <div className="space-y-10">
@@ -54,42 +60,18 @@ export default async function AccessPage() {
         {canChange && <MembershipForm tenants={tenantChoices} />}
       </section>
 
+      <SignedInUsers people={people} canChange={canChange} idleMinutes={config.sessionIdleMinutes} />
+
       <section aria-labelledby="displays-heading" className="space-y-4">
         <h2 id="displays-heading" className="text-xl font-bold tracking-tight">
           NOC displays
         </h2>
         <p className="max-w-3xl text-sm text-slate-600">
-          A display link signs a wall screen in, read-only, without a person. Revoking it ends its session at the
-          screen&apos;s next refresh.
+          A display link signs one wall screen in, read-only, without a person, and works once: a second open is refused
+          and says whom to ask. Issue a new link to sign in another screen; revoking the display ends its sessions at
+          their next refresh.
         </p>
-        <table className="w-full border-collapse overflow-hidden rounded-lg bg-white text-sm">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th className="px-3 py-2">Display</th>
-              <th className="px-3 py-2">Created</th>
-              <th className="px-3 py-2">Last seen</th>
-              <th className="px-3 py-2">State</th>
-              {canChange && <th className="px-3 py-2"><span className="sr-only">Actions</span></th>}
-            </tr>
-          </thead>
-          <tbody>
-            {displays.map((d) => (
-              <tr key={d.id} className="border-t border-slate-200">
-                <td className="px-3 py-2">{d.name}</td>
-                <td className="px-3 py-2">{dateTime.format(d.createdAt)} by {d.createdBy}</td>
-                <td className="px-3 py-2">{d.lastSeenAt ? dateTime.format(d.lastSeenAt) : "never"}</td>
-                <td className="px-3 py-2">{d.revokedAt ? `Revoked ${dateTime.format(d.revokedAt)}` : "Active"}</td>
-                {canChange && (
-                  <td className="px-3 py-2 text-right">
-                    {!d.revokedAt && (
-                      <RowActionButton action={revokeDisplay} id={d.id} label="Revoke" confirm={`Revoke display “${d.name}”?`} />
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DisplayTable displays={displays} canChange={canChange} />
         {canChange && <DisplayForm />}
       </section>
     </div>

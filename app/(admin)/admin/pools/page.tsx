@@ -9,7 +9,7 @@ import { isAdmin } from "@/lib/auth/permissions";
 import { VLAN_STATE } from "@/lib/domain/status";
 import { formatVlanRanges } from "@/lib/domain/vlan";
 import { getPoolView } from "@/lib/queries/pools";
-import { listPrivateClouds } from "@/lib/queries/tenant-list";
+import { listPrivateClouds } from "@/lib/queries/clouds";
 
 export const metadata: Metadata = { title: "VLAN pools" };
 export const dynamic = "force-dynamic";

@@ -4,7 +4,8 @@ import { TenantFilters } from "@/components/tenants/tenant-filters";
 import { hrefWith, TenantTable } from "@/components/tenants/tenant-table";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
-import { listPrivateClouds, listTenants, tenantListParams } from "@/lib/queries/tenant-list";
+import { listPrivateClouds } from "@/lib/queries/clouds";
+import { listTenants, tenantListParams } from "@/lib/queries/tenant-list";
 
 export const metadata: Metadata = { title: "Tenants" };
 export const dynamic = "force-dynamic";

@@ -1,6 +1,7 @@
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { adminNav } from "@/components/admin/admin-nav";
 import { AppHeader } from "@/components/app-header";
 import { AuditTable } from "@/components/audit/audit-table";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
@@ -27,8 +28,9 @@ import { listTenantWarnings } from "@/lib/queries/warnings";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Tenant" };
 
-export default async function TenantPage({ params }: { params: Promise<{ slug: string }> }) {
+export default async function TenantPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ onboarded?: string }> }) {
   const { slug } = await params;
+  const { onboarded } = await searchParams;
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
@@ -41,12 +43,22 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
     listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),
     prefetchLiveViews(db, tenant),
   ]);
-  const home = principal.kind === "user" && principal.tenant ? `/t/${principal.tenant.slug}` : "/admin";
+  // The tenant's own users see their network; an operator keeps the admin portal around it.
+  const ownNetwork = principal.kind === "user" && principal.tenant !== null;
   const inService = tenant.state === "onboarding" || tenant.state === "active";
   return (
     <>
-      <AppHeader home={home} area={principal.kind === "user" && principal.tenant ? "my network" : "tenant"} nav={[]} principal={principal} />
+      {ownNetwork ? (
+        <AppHeader home={`/t/${tenant.slug}`} area="my network" nav={[]} principal={principal} />
+      ) : (
+        <AppHeader home="/admin" area="admin" nav={adminNav(principal)} principal={principal} />
+      )}
       <main className="mx-auto max-w-6xl px-6 py-8">
+        {onboarded === "1" && isAdmin(principal) && tenant.vlanId !== null && (
+          <p role="status" className="mb-6 rounded-md border border-green-300 bg-green-50 px-4 py-3 font-medium text-green-900">
+            {tenant.displayName} is onboarded on VLAN {tenant.vlanId} (VNI {tenant.vni}). Its segment is provisioned in the background; add its tunnels below.
+          </p>
+        )}
         <TenantOverview tenant={tenant} />
         {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} />}
         <HydrationBoundary state={live}>

@@ -6,6 +6,7 @@ import { resolvePrincipal } from "@/lib/auth/principal";
 import { NONCE_COOKIE } from "@/lib/auth/cookie-name";
 import { getSessionKey, readCookie, sealSession, sessionCookie, USER_SESSION_SECONDS, type SessionClaims } from "@/lib/auth/session";
 import { readConfig } from "@/lib/config";
+import { startSession } from "@/lib/commands/sessions";
 import { users } from "@/lib/db/schema";
 import { IdTokenError, verifyIdToken } from "@/lib/identity/id-token";
 
@@ -40,7 +41,9 @@ export const POST = defineRoute({ access: "public" }, async (request, { db }) =>
       set: { signInName: identity.signInName, displayName: identity.name, lastSignInAt: new Date() },
     })
     .returning({ id: users.id });
-  const claims: SessionClaims = { kind: "user", userId: user!.id, ...identity };
+  // The record is the session's authority: sign-out, an admin or idleness ends it (lib/commands/sessions.ts).
+  const sessionId = await startSession(db, { kind: "user", userId: user!.id }, USER_SESSION_SECONDS);
+  const claims: SessionClaims = { kind: "user", sessionId, userId: user!.id, ...identity };
   const principal = await resolvePrincipal(db, claims);
   await recordAudit(db, principal, { action: "user.sign-in", entityType: "user", entityId: user!.id, after: { roles: identity.roles } });
 

@@ -1,12 +1,17 @@
-import { recordAudit } from "@/lib/audit";
+import { actorName, recordAudit } from "@/lib/audit";
 import { defineRoute } from "@/lib/auth/guards";
 import { clearedSessionCookie } from "@/lib/auth/session";
+import { endSession } from "@/lib/commands/sessions";
 
 export const dynamic = "force-dynamic";
 
-/** Ends the console session; the browser then ends the identity provider's through MSAL. */
+/**
+ * Ends the console session: its record, so a copy of the cookie taken before is refused too,
+ * and the cookie itself. The browser then ends the identity provider's session through MSAL.
+ */
 export const POST = defineRoute({ access: "public" }, async (_request, { db, principal }) => {
-  if (principal?.kind === "user") {
+  if (principal?.kind === "user" && principal.sessionId) {
+    await endSession(db, principal.sessionId, "sign-out", actorName(principal));
     await recordAudit(db, principal, { action: "user.sign-out", entityType: "user", entityId: principal.userId });
   }
   return Response.json({ ok: true }, { headers: { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" } });

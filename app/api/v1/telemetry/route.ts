@@ -1,4 +1,6 @@
 import { defineRoute, fieldErrors } from "@/lib/auth/guards";
+import { problem } from "@/lib/server/http";
+import { processSlot } from "@/lib/server/process-slot";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import { TokenBuckets } from "@/lib/telemetry/rate-limit";
 import { MAX_BATCH, telemetryBatchSchema } from "@/lib/validation/telemetry";
@@ -7,10 +9,7 @@ export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Agents post every few seconds at most; 20 requests of burst, 2 a second sustained. */
-const perAgent = ((globalThis as { __bridgeheadIngestLimits?: TokenBuckets }).__bridgeheadIngestLimits ??= new TokenBuckets(20, 2));
-
-const problem = (status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  Response.json({ error, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
+const perAgent = processSlot<TokenBuckets>("ingest-rate-limits").getOrCreate(() => new TokenBuckets(20, 2));
 
 /**
  * POST /api/v1/telemetry — one sample, or `{ "samples": [...] }`. 202 with how many were new and

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { OnboardForm } from "@/components/tenants/onboard-form";
 import { requirePageAccess } from "@/lib/auth/page-guard";
-import { listPrivateClouds } from "@/lib/queries/tenant-list";
+import { listPrivateClouds } from "@/lib/queries/clouds";
 
 export const metadata: Metadata = { title: "Onboard a tenant" };
 export const dynamic = "force-dynamic";

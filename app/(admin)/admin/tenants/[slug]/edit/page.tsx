@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import { eq } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import { EditTenantForm } from "@/components/tenants/edit-form";
 import { requirePageAccess } from "@/lib/auth/page-guard";
-import { tenants } from "@/lib/db/schema";
+import { getEditableTenant } from "@/lib/queries/tenants";
 
 export const metadata: Metadata = { title: "Edit tenant" };
 export const dynamic = "force-dynamic";
@@ -11,7 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function EditTenantPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { db } = await requirePageAccess("fleet:write");
-  const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, slug));
+  const tenant = await getEditableTenant(db, slug);
   if (!tenant) notFound();
   return (
     <div className="max-w-4xl space-y-6">

@@ -1,6 +1,7 @@
 import { defineRoute } from "@/lib/auth/guards";
 import { renderBundle } from "@/lib/gateway/bundle";
-import { auditDownload, downloadHeaders, loadForDownload, problem, tenantOfTunnel } from "@/lib/gateway/download";
+import { auditDownload, downloadHeaders, loadForDownload, tenantOfTunnel } from "@/lib/gateway/download";
+import { problem } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,6 @@
 import { defineRoute } from "@/lib/auth/guards";
-import { problem, tenantOfTunnel } from "@/lib/gateway/download";
+import { tenantOfTunnel } from "@/lib/gateway/download";
+import { problem } from "@/lib/server/http";
 import { getTunnelPaths } from "@/lib/queries/tunnel-telemetry";
 
 export const dynamic = "force-dynamic";

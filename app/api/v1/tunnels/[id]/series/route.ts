@@ -1,6 +1,7 @@
 import { defineRoute } from "@/lib/auth/guards";
 import { CHART_RANGE_HINT, parseChartRange } from "@/lib/charts/ranges";
-import { problem, tenantOfTunnel } from "@/lib/gateway/download";
+import { tenantOfTunnel } from "@/lib/gateway/download";
+import { problem } from "@/lib/server/http";
 import { getTunnelSeries } from "@/lib/queries/tunnel-telemetry";
 
 export const dynamic = "force-dynamic";

@@ -50,3 +50,6 @@ if ($adapter[0].MacAddressSpoofing -eq 'On') {
     Set-VMNetworkAdapter -VMName $VMName -Name $AdapterName -MacAddressSpoofing On
     Write-Host "MAC address spoofing: on."
 }
+
+# Hyper-V's switch has no storm control and runs no spanning tree (BPDUs pass as frames): the gateway VM's
+# tunnel guard limits flooding into the tunnel and drops BPDUs there, and the AVS edge bridge does the same.

@@ -18,6 +18,7 @@
 
 # Removes what the apply script added, newest first; running it twice is harmless.
 /ip firewall mangle remove [find comment="bridgehead:contoso:t1"]
+/interface bridge filter remove [find comment="bridgehead:contoso:t1"]
 /interface bridge port remove [find comment="bridgehead:contoso:t1"]
 /interface bridge remove [find comment="bridgehead:contoso:t1"]
 /interface vlan remove [find comment="bridgehead:contoso:t1"]

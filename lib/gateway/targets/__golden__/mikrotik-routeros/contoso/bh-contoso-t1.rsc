@@ -34,6 +34,20 @@ add name="br110" protocol-mode=none comment="bridgehead:contoso:t1"
 add bridge="br110" interface="vlan110" comment="bridgehead:contoso:t1"
 add bridge="br110" interface="vxlan10110" comment="bridgehead:contoso:t1"
 
+# The tunnel guard: BPDUs never cross vxlan10110; broadcast and multicast cross it at 1000 and 2000 frames/s
+# each way at most (the rest is dropped). Unknown unicast cannot be told apart here: the AVS edge bridge limits it.
+/interface bridge filter
+add chain=forward out-interface="vxlan10110" dst-mac-address=01:80:C2:00:00:00/FF:FF:FF:FF:FF:F0 action=drop comment="bridgehead:contoso:t1"
+add chain=forward out-interface="vxlan10110" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF limit=1000,1000:packet action=accept comment="bridgehead:contoso:t1"
+add chain=forward out-interface="vxlan10110" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF action=drop comment="bridgehead:contoso:t1"
+add chain=forward out-interface="vxlan10110" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 limit=2000,2000:packet action=accept comment="bridgehead:contoso:t1"
+add chain=forward out-interface="vxlan10110" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 action=drop comment="bridgehead:contoso:t1"
+add chain=forward in-interface="vxlan10110" dst-mac-address=01:80:C2:00:00:00/FF:FF:FF:FF:FF:F0 action=drop comment="bridgehead:contoso:t1"
+add chain=forward in-interface="vxlan10110" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF limit=1000,1000:packet action=accept comment="bridgehead:contoso:t1"
+add chain=forward in-interface="vxlan10110" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF action=drop comment="bridgehead:contoso:t1"
+add chain=forward in-interface="vxlan10110" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 limit=2000,2000:packet action=accept comment="bridgehead:contoso:t1"
+add chain=forward in-interface="vxlan10110" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 action=drop comment="bridgehead:contoso:t1"
+
 # TCP MSS clamp to 1337, both directions. The IP firewall sees bridged frames only with use-ip-firewall,
 # a setting for every bridge on this router (it turns off their fast path).
 /interface bridge settings

@@ -15,6 +15,7 @@
 #   /import file-name=bh-fabrikam-t1-undo.rsc
 
 # Removes what the apply script added, newest first; running it twice is harmless.
+/interface bridge filter remove [find comment="bridgehead:fabrikam:t1"]
 /interface bridge port remove [find comment="bridgehead:fabrikam:t1"]
 /interface bridge remove [find comment="bridgehead:fabrikam:t1"]
 /interface vxlan vteps remove [find comment="bridgehead:fabrikam:t1"]

@@ -30,3 +30,17 @@ add name="br120" protocol-mode=none comment="bridgehead:fabrikam:t1"
 /interface bridge port
 add bridge="br120" interface="ens19" comment="bridgehead:fabrikam:t1"
 add bridge="br120" interface="vxlan10120" comment="bridgehead:fabrikam:t1"
+
+# The tunnel guard: BPDUs never cross vxlan10120; broadcast and multicast cross it at 1000 and 2000 frames/s
+# each way at most (the rest is dropped). Unknown unicast cannot be told apart here: the AVS edge bridge limits it.
+/interface bridge filter
+add chain=forward out-interface="vxlan10120" dst-mac-address=01:80:C2:00:00:00/FF:FF:FF:FF:FF:F0 action=drop comment="bridgehead:fabrikam:t1"
+add chain=forward out-interface="vxlan10120" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF limit=1000,1000:packet action=accept comment="bridgehead:fabrikam:t1"
+add chain=forward out-interface="vxlan10120" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF action=drop comment="bridgehead:fabrikam:t1"
+add chain=forward out-interface="vxlan10120" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 limit=2000,2000:packet action=accept comment="bridgehead:fabrikam:t1"
+add chain=forward out-interface="vxlan10120" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 action=drop comment="bridgehead:fabrikam:t1"
+add chain=forward in-interface="vxlan10120" dst-mac-address=01:80:C2:00:00:00/FF:FF:FF:FF:FF:F0 action=drop comment="bridgehead:fabrikam:t1"
+add chain=forward in-interface="vxlan10120" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF limit=1000,1000:packet action=accept comment="bridgehead:fabrikam:t1"
+add chain=forward in-interface="vxlan10120" dst-mac-address=FF:FF:FF:FF:FF:FF/FF:FF:FF:FF:FF:FF action=drop comment="bridgehead:fabrikam:t1"
+add chain=forward in-interface="vxlan10120" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 limit=2000,2000:packet action=accept comment="bridgehead:fabrikam:t1"
+add chain=forward in-interface="vxlan10120" dst-mac-address=01:00:00:00:00:00/01:00:00:00:00:00 action=drop comment="bridgehead:fabrikam:t1"

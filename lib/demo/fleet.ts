@@ -7,11 +7,11 @@ import { and, eq, inArray, isNotNull, notInArray } from "drizzle-orm";
 import type { AppConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
-import { DEMO_SCENARIOS } from "@/lib/demo/seed";
+import { DEMO_PAIR_FAILOVERS, DEMO_SCENARIOS } from "./seed";
 import { computeMtuBudget } from "@/lib/domain/mtu";
 import { decryptSecret, getSecretsKey, SECRET_PURPOSE, SecretUnreadableError } from "@/lib/secrets";
 import { loadTlsMaterial } from "@/lib/server/tls";
-import { seedFromId, startSimulatedFleet, type FleetOptions, type SimulatedAgent, type SimulatedFleet } from "./simulator";
+import { seedFromId, startSimulatedFleet, type FleetOptions, type SimulatedAgent, type SimulatedFleet } from "@/lib/fleet/simulator";
 
 export async function startDemoFleet(
   db: Database,
@@ -51,6 +51,9 @@ export async function loadDemoAgents(db: Database, secretsKey: Uint8Array, log: 
     .select({
       endpointId: tunnelEndpoints.id,
       tunnelId: tunnels.id,
+      ordinal: tunnels.ordinal,
+      tenantId: tenants.id,
+      stretchStartedOn: tenants.stretchStartedOn,
       side: tunnelEndpoints.side,
       underlayIp: tunnelEndpoints.underlayIp,
       ciphertext: tunnelEndpoints.agentTokenCiphertext,
@@ -85,6 +88,8 @@ export async function loadDemoAgents(db: Database, secretsKey: Uint8Array, log: 
     const { innerMtu } = computeMtuBudget({ underlayMtu: row.underlayMtu, encapsulation: row.encapsulation, transport: row.transport });
     const source = row.side === "source" ? row.underlayIp : (far?.underlayIp ?? "");
     const avs = row.side === "avs" ? row.underlayIp : (far?.underlayIp ?? "");
+    // Two tunnels are a pair: every end reports its role, on one cycle per tenant.
+    const paired = new Set(rows.filter((other) => other.tenantId === row.tenantId).map((other) => other.tunnelId)).size > 1;
     agents.push({
       endpointId: row.endpointId,
       token,
@@ -93,6 +98,7 @@ export async function loadDemoAgents(db: Database, secretsKey: Uint8Array, log: 
       // Both ends of a tunnel share its seed: one base latency, one set of routers.
       seed: seedFromId(row.tunnelId),
       tunnel: { innerMtu, underlayMtu: row.underlayMtu, sourceUnderlayIp: source, avsUnderlayIp: avs },
+      ...(paired ? { pair: { ordinal: row.ordinal === 2 ? 2 : 1, seed: seedFromId(row.tenantId), failover: DEMO_PAIR_FAILOVERS.has(row.slug), steadySince: new Date(row.stretchStartedOn ?? "2026-01-01") } } : {}),
     });
   }
   // A stable order, so each agent keeps its slot in the interval across restarts.

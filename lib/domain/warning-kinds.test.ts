@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { warningKindLabel } from "./warning-label";
+import { warningKindLabel } from "./warning-kinds";
 
 describe("warningKindLabel", () => {
   it("names a known kind in words", () => {

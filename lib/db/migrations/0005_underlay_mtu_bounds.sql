@@ -1,0 +1,2 @@
+ALTER TABLE "tenants" DROP CONSTRAINT "tenants_underlay_mtu_check";--> statement-breakpoint
+ALTER TABLE "tenants" ADD CONSTRAINT "tenants_underlay_mtu_check" CHECK ("tenants"."underlay_mtu" between 1280 and 9216);

@@ -1,0 +1,1 @@
+ALTER TABLE "noc_displays" DROP COLUMN "last_seen_at";

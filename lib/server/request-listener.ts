@@ -1,0 +1,35 @@
+/**
+ * The console's one request listener: every response, whoever writes it (a Next.js page, a
+ * route handler, the built-in identity provider, or this listener's own last-resort 500),
+ * starts with the security headers already set. Next.js replaces the Content-Security-Policy
+ * with the page's nonce policy (proxy.ts) and keeps the others; a route handler's own value for
+ * a header set here is ignored by Next, so the strict defaults hold.
+ */
+import type http from "node:http";
+import { baselineSecurityHeaders, type HeaderList } from "@/lib/security/headers";
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+export type IdentityMount = { prefix: string; handle: RequestHandler; contentSecurityPolicy: string };
+
+export function createRequestListener(options: {
+  handle: RequestHandler;
+  /** The built-in OpenID provider, when it runs: its pages get a CSP of their own. */
+  identity?: IdentityMount;
+  https: boolean;
+  log?: (message: string, error: unknown) => void;
+}): http.RequestListener {
+  const baseline: HeaderList = baselineSecurityHeaders({ https: options.https });
+  const log = options.log ?? ((message, error) => console.error(message, error));
+  return (req, res) => {
+    for (const [name, value] of baseline) res.setHeader(name, value);
+    const identity = options.identity;
+    const isIdentityRequest = identity !== undefined && (req.url === identity.prefix || req.url?.startsWith(`${identity.prefix}/`) === true);
+    if (isIdentityRequest) res.setHeader("content-security-policy", identity.contentSecurityPolicy);
+    const work = isIdentityRequest ? identity.handle(req, res) : options.handle(req, res);
+    work.catch((error: unknown) => {
+      log("[bridgehead] request failed:", error);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error");
+    });
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * The active/standby pair, applied for real: both tunnels' generated files (the iproute2 scripts
+ * and pair files for the source gateways, the cloud-init user data for the edge bridges) on a
+ * shared tenant LAN and a shared segment (tests/support/pair-lab.ts), keepalived running as
+ * those files configure it. The scenarios run in order, each starting from where the previous
+ * left the pair, and each waits on the pair's own role files with a bound, never on a guess:
+ *
+ * (a) both tunnels up: one tunnel carries the traffic, one broadcast stays one broadcast, no ping
+ *     is answered twice;
+ * (b) the active gateway's underlay is cut at the router: the pair moves to tunnel 2 and the
+ *     outage is measured in lost pings;
+ * (c) the underlay comes back: tunnel 1 takes the traffic back after its hold-down, each end
+ *     changing role once, with no storm;
+ * (d) VRRP is blocked on the LAN and on the segment (a split brain on both sides): all four ends
+ *     go active, the VLAN loops, and storm control holds every tunnel port to its limits; the
+ *     real telemetry agent on each end then reports its role to a stand-in console, and the
+ *     console's rules and warning lifecycle, fed those samples as ingest's schema accepts them,
+ *     open "both active" (the ingest route and the database are proven by their own tests).
+ *
+ * The measured figures are printed (and recorded in docs/benchmarks.md), not asserted against a
+ * clock: the assertions are about what happened (who forwards, whether pings came back, whether
+ * frames multiplied), each bounded by the scenario's own time limit.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { gatewayContext } from "@/lib/gateway/context";
+import { CONTOSO_INPUT } from "@/lib/gateway/fixtures";
+import { STORM_CONTROL } from "@/lib/gateway/tunnel-guard";
+import type { GatewayContext } from "@/lib/gateway/types";
+import { describeWithTool, networkNamespaces, pyYaml, runningAsRoot, tool } from "./support/gateway-tools";
+import { HOSTS, PairLab, PROBE_IP, SUBNET, UNDERLAY, waitFor, type PairNode } from "./support/pair-lab";
+import { asRuleSample, edgeBridgeFiles, pingSeries, readRole, runAgentOnce, sourceGatewayFiles, transitionsSince, type RoleReport } from "./support/pair-files";
+import { loadTlsMaterial } from "@/lib/server/tls";
+import type { AppConfig } from "@/lib/config";
+import { reconcileWarnings } from "@/lib/telemetry/lifecycle";
+import { evaluateTenant } from "@/lib/telemetry/rules/evaluate";
+import { makeInput, TUNNEL_2_ID, TUNNEL_ID } from "@/lib/telemetry/rules/test-fixtures";
+import type { RuleSample } from "@/lib/telemetry/rules/types";
+
+/** Short, so fail-back fits the test; the console's default is 60 s (context.ts). */
+const HOLD_DOWN_SECONDS = 10;
+
+const NODES_OF = { 1: { gw: "gw1", eb: "eb1" }, 2: { gw: "gw2", eb: "eb2" } } as const;
+
+function pairContext(ordinal: 1 | 2): GatewayContext {
+  const partner = ordinal === 1 ? 2 : 1;
+  const me = NODES_OF[ordinal];
+  const otherEnds = NODES_OF[partner];
+  return gatewayContext({
+    ...CONTOSO_INPUT,
+    // ExpressRoute: no IPsec in this kernel; the pair does not depend on the transport.
+    tenant: { ...CONTOSO_INPUT.tenant, subnet: SUBNET, transport: "expressroute-global-reach" },
+    tunnel: {
+      ordinal,
+      name: ordinal === 1 ? "primary" : "standby",
+      source: { side: "source", hostname: me.gw, underlayIp: UNDERLAY[me.gw].ip, underlayInterface: null, lanInterface: null, lanTagged: false, agentToken: `agt_${"S".repeat(42)}${ordinal}` },
+      avs: { side: "avs", hostname: me.eb, underlayIp: UNDERLAY[me.eb].ip, underlayInterface: null, lanInterface: null, lanTagged: false, agentToken: `agt_${"A".repeat(42)}${ordinal}` },
+      psk: null,
+    },
+    pair: {
+      partner: {
+        ordinal: partner,
+        name: partner === 1 ? "primary" : "standby",
+        sourceHostname: otherEnds.gw,
+        sourceUnderlayIp: UNDERLAY[otherEnds.gw].ip,
+        avsHostname: otherEnds.eb,
+        avsUnderlayIp: UNDERLAY[otherEnds.eb].ip,
+      },
+      holdDownSeconds: HOLD_DOWN_SECONDS,
+    },
+  });
+}
+
+const lab = new PairLab();
+/** The stand-in console's certificate, made the way the console makes its own. */
+let tls = { certFile: "", keyFile: "" };
+const contexts = { 1: pairContext(1), 2: pairContext(2) } as const;
+const ENDS: { node: PairNode; ordinal: 1 | 2; side: "source" | "avs" }[] = [
+  { node: "gw1", ordinal: 1, side: "source" },
+  { node: "gw2", ordinal: 2, side: "source" },
+  { node: "eb1", ordinal: 1, side: "avs" },
+  { node: "eb2", ordinal: 2, side: "avs" },
+];
+
+function role(node: PairNode): RoleReport | null {
+  const end = ENDS.find((e) => e.node === node)!;
+  return readRole(lab, node, `bh-contoso-t${end.ordinal}-${end.side}`);
+}
+
+function roles(): Record<PairNode, string> {
+  return Object.fromEntries(ENDS.map(({ node }) => [node, role(node)?.role ?? "none"])) as Record<PairNode, string>;
+}
+
+/** Waits until the four ends hold these roles, failing with what they hold instead. */
+async function waitForRoles(want: Partial<Record<PairNode, string>>, timeoutMs: number, what: string) {
+  try {
+    await waitFor(what, timeoutMs, () => Object.entries(want).every(([node, r]) => role(node as PairNode)?.role === r));
+  } catch (error) {
+    const failures = ENDS.map(({ node }) => lab.startFailure(node)).filter(Boolean);
+    throw new Error(`${(error as Error).message}; roles now ${JSON.stringify(roles())}${failures.length ? `; ${failures.join("; ")}` : ""}`);
+  }
+}
+
+describeWithTool(
+  [runningAsRoot, networkNamespaces, tool("keepalived"), tool("nft", "nftables"), tool("arp-scan"), tool("ping", "iputils-ping"), tool("python3"), pyYaml],
+  "an active/standby pair of tunnels in network namespaces",
+  () => {
+    beforeAll(async () => {
+      lab.build();
+      const material = await loadTlsMaterial({ dataDir: lab.root("router"), tls: { enabled: true } } as AppConfig);
+      tls = { certFile: material.certFile, keyFile: path.join(path.dirname(material.certFile), "self-signed-key.pem") };
+      for (const ordinal of [1, 2] as const) {
+        lab.install(ordinal === 1 ? "gw1" : "gw2", sourceGatewayFiles(contexts[ordinal]));
+        lab.install(ordinal === 1 ? "eb1" : "eb2", edgeBridgeFiles(contexts[ordinal]));
+      }
+      for (const { node, ordinal, side } of ENDS) {
+        lab.start(node, side === "source" ? `${lab.root(node)}/bh-contoso-t${ordinal}-apply.sh` : `/usr/local/sbin/bh-contoso-t${ordinal}-apply.sh`);
+      }
+      await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 45_000, "tunnel 1 to carry the traffic after start");
+    }, 90_000);
+
+    afterAll(() => lab.destroy());
+
+    it("(a) carries the traffic on one tunnel: one broadcast stays one, and no ping is answered twice", async () => {
+      // The takeover's ARP sweeps are over once the edge bridge's swept flag is set and a second has passed.
+      await waitFor("the takeover sweep", 10_000, () => lab.readRun("gw1", "bh-contoso-t1-source.swept") !== null);
+      const pings = lab.exec("hs1", ["ping", "-n", "-c", "20", "-i", "0.05", "-W", "1", HOSTS.ha1]);
+      expect(pings.stdout, pings.stdout).toContain("20 packets transmitted, 20 received");
+      expect(pings.stdout).not.toContain("DUP!");
+
+      const before = { lan: lab.switchCounts("lan"), seg: lab.switchCounts("seg") };
+      sendOneBroadcast();
+      await new Promise((resolve) => setTimeout(resolve, 5000)); // the 5-second window the counters are read over
+      const after = { lan: lab.switchCounts("lan"), seg: lab.switchCounts("seg") };
+      const probe = { lan: after.lan.probe - before.lan.probe, seg: after.seg.probe - before.seg.probe };
+      const other = {
+        lan: after.lan.all - before.lan.all - (after.lan.vrrp - before.lan.vrrp) - probe.lan,
+        seg: after.seg.all - before.seg.all - (after.seg.vrrp - before.seg.vrrp) - probe.seg,
+      };
+      console.log(`[pair] (a) one ARP broadcast: ${probe.lan} copies through the LAN switch, ${probe.seg} through the segment; other frames than VRRP in 5 s: ${other.lan} / ${other.seg}`);
+      // The LAN switch floods it to both gateways' ports; only tunnel 1 carries it, and the segment
+      // floods it to the standby edge bridge and the workload: two copies each, then nothing.
+      expect(probe).toEqual({ lan: 2, seg: 2 });
+      // Besides the two groups' VRRP, the window holds at most the workloads' own neighbour checks.
+      expect(other.lan).toBeLessThan(20);
+      expect(other.seg).toBeLessThan(20);
+      expect(lab.exec("gw2", ["cat", "/sys/class/net/vx10110/operstate"]).stdout.trim()).toBe("down");
+    });
+
+    let cutAt = 0;
+    it("(b) moves to tunnel 2 when the active gateway's underlay is cut, and the workloads talk again", async () => {
+      const pinger = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      await waitFor("pings to flow", 5000, () => pinger.replies().length >= 10);
+      cutAt = Date.now();
+      lab.cutUnderlay("gw1");
+      await waitForRoles({ gw2: "active", eb2: "active" }, 30_000, "tunnel 2 to take over");
+      await waitFor("pings to come back", 20_000, () => pinger.replies().some((reply) => reply.at > cutAt && reply.at > Date.now() - 1000));
+      const { lost, seconds } = pinger.stop();
+      console.log(`[pair] (b) underlay cut at the router: ${lost} pings lost at 10/s, an outage of ${seconds.toFixed(1)} s`);
+      expect(lost).toBeGreaterThan(0);
+      expect(role("gw1")).toMatchObject({ role: "fault", reason: "tunnel-silent" });
+      expect(role("eb1")?.role).toBe("standby");
+      const again = lab.exec("hs1", ["ping", "-n", "-c", "10", "-i", "0.05", "-W", "1", HOSTS.ha1]);
+      expect(again.stdout).toContain("10 packets transmitted, 10 received");
+      expect(again.stdout).not.toContain("DUP!");
+    }, 60_000);
+
+    it("(c) takes the traffic back to tunnel 1 after the hold-down, each end changing role once, without a storm", async () => {
+      const pinger = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      const before = { lan: lab.switchCounts("lan"), seg: lab.switchCounts("seg") };
+      const restoredAt = Date.now();
+      lab.restoreUnderlay();
+      // Cool-down after a silent tunnel (30 s) + rise + hold-down + a takeover.
+      await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 90_000, "tunnel 1 to take the traffic back");
+      const backAt = Date.now();
+      await waitFor("pings after fail-back", 10_000, () => pinger.replies().some((reply) => reply.at > backAt));
+      const { lost, seconds, duplicates } = pinger.stop();
+      const after = { lan: lab.switchCounts("lan"), seg: lab.switchCounts("seg") };
+      const frames = after.lan.all - before.lan.all + (after.seg.all - before.seg.all);
+      console.log(`[pair] (c) fail-back ${((backAt - restoredAt) / 1000).toFixed(0)} s after the underlay returned (hold-down ${HOLD_DOWN_SECONDS} s): ${lost} pings lost (${seconds.toFixed(1)} s), ${frames} frames through both switches`);
+      expect(duplicates).toBe(0);
+      // One change of role per end since the restore: no flap.
+      const changes = Object.fromEntries(ENDS.map(({ node, ordinal, side }) => [node, transitionsSince(lab, node, `bh-contoso-t${ordinal}-${side}`, restoredAt).map((t) => t.role)]));
+      expect(changes).toEqual({ gw1: ["standby", "active"], gw2: ["standby"], eb1: ["active"], eb2: ["standby"] });
+      // A storm is millions of frames; the sweeps and VRRP of a fail-back are a few thousand.
+      expect(frames).toBeLessThan(50_000);
+    }, 120_000);
+
+    it("fails over now, and back, with the command the README gives", async () => {
+      const helper = "/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh";
+      const pinger = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      const forced = lab.withFiles("gw1", `${helper} standby`);
+      expect(forced.status, forced.stderr).toBe(0);
+      await waitForRoles({ gw1: "fault", gw2: "active", eb2: "active" }, 20_000, "tunnel 2 to take over from a forced standby");
+      expect(role("gw1")?.reason).toBe("forced");
+      const movedAt = Date.now();
+      await waitFor("pings on tunnel 2", 10_000, () => pinger.replies().some((reply) => reply.at > movedAt));
+      const away = pinger.stop();
+      expect(lab.withFiles("gw1", `${helper} resume`).status).toBe(0);
+      // Rise, then the hold-down, then a takeover.
+      await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 60_000, "tunnel 1 to take the traffic back after resume");
+      console.log(`[pair] fail over now: ${away.lost} pings lost (${away.seconds.toFixed(1)} s)`);
+      expect(away.duplicates).toBe(0);
+    }, 90_000);
+
+    it("(d) holds a split brain on both sides to storm control's limits", async () => {
+      lab.blockVrrp("lan");
+      lab.blockVrrp("seg");
+      await waitForRoles({ gw1: "active", gw2: "active", eb1: "active", eb2: "active" }, 30_000, "all four ends to go active");
+      const tunnelPort = (node: PairNode) => Number(lab.exec(node, ["cat", "/sys/class/net/vx10110/statistics/tx_packets"]).stdout);
+      const before = { gw1: tunnelPort("gw1"), eb1: tunnelPort("eb1"), arp: lab.switchCounts("lan").probe };
+      sendOneBroadcast();
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const sent = { gw1: tunnelPort("gw1") - before.gw1, eb1: tunnelPort("eb1") - before.eb1 };
+      const loopedArp = lab.switchCounts("lan").probe - before.arp;
+      const { bcastDropped, bcastPassed } = guardCounters("gw1");
+      console.log(`[pair] (d) split brain: one ARP became ${loopedArp} through the LAN switch in 5 s; tunnel 1 sent ${sent.gw1} (source) and ${sent.eb1} (AVS) frames; storm control passed ${bcastPassed} and dropped ${bcastDropped} broadcasts at gw1`);
+      // The loop is real: one broadcast came round many times…
+      expect(loopedArp).toBeGreaterThan(100);
+      expect(bcastDropped).toBeGreaterThan(0);
+      // …but no tunnel port carried more than its classes' limits allow over 5 s (plus one burst each).
+      const perPort = (STORM_CONTROL.broadcastPps + STORM_CONTROL.multicastPps + STORM_CONTROL.unknownUnicastPps) * 6;
+      expect(sent.gw1).toBeLessThan(perPort);
+      expect(sent.eb1).toBeLessThan(perPort);
+      expect(bcastPassed).toBeLessThanOrEqual(STORM_CONTROL.broadcastPps * 6 + 1000);
+
+      // The console's view: the real agent on each end reports its role; the rules, fed those
+      // reports as ingest accepts them, open "both active". The rule waits until the agents agree
+      // for pairSettleSeconds (20 s), so the agents run once the newest role is that old.
+      const newest = Math.max(...ENDS.map(({ node }) => Date.parse(role(node)!.since)));
+      await waitFor("the split brain to have lasted 21 s", 30_000, () => Date.now() - newest > 21_000);
+      const reports = new Map<PairNode, RuleSample>();
+      for (const { node, ordinal, side } of ENDS) reports.set(node, asRuleSample(await runAgentOnce(lab, node, contexts[ordinal], side, tls)));
+      expect([...reports.values()].map((r) => r.pairRole)).toEqual(["active", "active", "active", "active"]);
+      const now = new Date(Math.max(...[...reports.values()].map((r) => r.measuredAt.getTime())) + 1000);
+      const sides = (gw: PairNode, eb: PairNode) => ({ source: { samples: [reports.get(gw)!], lastSampleAt: reports.get(gw)!.measuredAt }, avs: { samples: [reports.get(eb)!], lastSampleAt: reports.get(eb)!.measuredAt } });
+      const input = makeInput({
+        now,
+        source: [reports.get("gw1")!],
+        avs: [reports.get("eb1")!],
+        pair: { tunnels: [{ id: TUNNEL_ID, ordinal: 1, name: "primary", sides: sides("gw1", "eb1") }, { id: TUNNEL_2_ID, ordinal: 2, name: "standby", sides: sides("gw2", "eb2") }] },
+      });
+      const evaluation = evaluateTenant([input]);
+      const opened = reconcileWarnings({ active: [], evaluation, now, resolveAfterClearMinutes: 10 }).filter((change) => change.op === "open");
+      const bothActive = opened.find((change) => change.op === "open" && change.values.kind === "pair-both-active");
+      expect(bothActive, JSON.stringify(evaluation.conditions.map((c) => c.kind))).toBeDefined();
+      expect(bothActive?.op === "open" && bothActive.values).toMatchObject({ severity: "critical", details: { looped: true, sides: ["source", "avs"] } });
+    }, 180_000);
+
+    /** Exactly one ARP request, for an address nobody has, from the source-site workload. */
+    function sendOneBroadcast() {
+      lab.must("hs1", ["arp-scan", "--interface=eth0", "--retry=1", "--timeout=100", "--quiet", "--plain", PROBE_IP]);
+    }
+
+    function guardCounters(node: PairNode) {
+      const table = JSON.parse(lab.must(node, ["nft", "-j", "list", "chain", "bridge", "bh_contoso_t1_source", "into_tunnel"])) as {
+        nftables: { rule?: { expr: Record<string, unknown>[]; comment?: string } }[];
+      };
+      const packets = (rule: { expr: Record<string, unknown>[] }) => (rule.expr.find((e) => "counter" in e)?.counter as { packets: number } | undefined)?.packets ?? 0;
+      const rules = table.nftables.flatMap((entry) => (entry.rule ? [entry.rule] : []));
+      const isBroadcast = (rule: { expr: Record<string, unknown>[] }) => JSON.stringify(rule.expr).includes("ff:ff:ff:ff:ff:ff");
+      return {
+        bcastDropped: rules.filter((r) => isBroadcast(r) && JSON.stringify(r.expr).includes('"drop"')).reduce((n, r) => n + packets(r), 0),
+        bcastPassed: rules.filter((r) => isBroadcast(r) && JSON.stringify(r.expr).includes('"accept"')).reduce((n, r) => n + packets(r), 0),
+      };
+    }
+  },
+);

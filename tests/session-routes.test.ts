@@ -1,0 +1,93 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
+vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
+
+import { POST as signOut } from "@/app/api/auth/signout/route";
+import { POST as connectDisplay } from "@/app/api/noc/session/route";
+import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
+import { addMembership } from "@/lib/actions/access/add-membership";
+import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
+import { removeMembership } from "@/lib/actions/access/remove-membership";
+import { createDisplay } from "@/lib/actions/noc/create-display";
+import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
+import type { Database } from "@/lib/db/client";
+import { memberships } from "@/lib/db/schema";
+import { callAction, callRoute, cookieFor, cookieForUser, useTestApp } from "./support/personas";
+
+/**
+ * The session and display-link routes as a browser meets them (issue 17): each test fails on
+ * the behaviour before it, where sign-out only cleared the cookie, a removed membership left the
+ * session running and a display link could be opened again and again.
+ */
+
+let db: Database;
+
+beforeAll(async () => {
+  db = await useTestApp();
+});
+
+describe("sessions that really end", () => {
+  const readContoso = (cookie: string) => callRoute(getTenant as never, { as: "anonymous", cookies: cookie, path: "/api/v1/tenants/contoso", params: { slug: "contoso" } });
+
+  it("signing out ends the session: a copy of the cookie taken before is refused", async () => {
+    const cookie = (await cookieFor("admin"))!;
+    expect((await readContoso(cookie)).status).toBe(200);
+    const copy = cookie;
+    const out = await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" });
+    expect(out.status).toBe(200);
+    expect((await readContoso(copy)).status).toBe(401);
+  });
+
+  it("removing a membership ends that user's sessions at their next request", async () => {
+    const principal = `frank${Date.now()}@contoso.example`;
+    expect(await callAction(addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal, role: "tenant-viewer" }, { as: "admin" })).toMatchObject({ ok: true });
+    const { cookie } = await cookieForUser(principal);
+    expect((await readContoso(cookie)).status).toBe(200);
+    const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
+    expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    // Not merely the tenant taken away (a 404): the session itself is over.
+    expect((await readContoso(cookie)).status).toBe(401);
+  });
+
+  it("an admin ends a user's sessions from the Access page; the user's next request is refused", async () => {
+    const principal = `grace${Date.now()}@contoso.example`;
+    expect(await callAction(addMembership, { tenantSlug: "contoso", principalKind: "sign-in-name", principal, role: "tenant-viewer" }, { as: "admin" })).toMatchObject({ ok: true });
+    const first = await cookieForUser(principal);
+    const second = await cookieForUser(principal);
+    expect((await readContoso(second.cookie)).status).toBe(200);
+    expect(await callAction(endUserSessions, { id: first.userId }, { as: "admin" })).toMatchObject({ ok: true, data: { ended: 2 } });
+    expect((await readContoso(first.cookie)).status).toBe(401);
+    expect((await readContoso(second.cookie)).status).toBe(401);
+  });
+});
+
+describe("display links", () => {
+  const connect = (token: string) => callRoute(connectDisplay as never, { as: "anonymous", method: "POST", path: "/api/noc/session", body: { token } });
+
+  it("work once: a second open is refused, saying when it was used and whom to ask", async () => {
+    const created = await callAction(createDisplay, { name: "Atrium wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const token = new URL(created.data.link).hash.slice(1);
+    const first = await connect(token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("set-cookie")).toMatch(/^__Host-bh_session=[\w.-]+; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=34560000$/);
+    const second = await connect(token);
+    expect(second.status).toBe(409);
+    expect(second.headers.get("set-cookie")).toBeNull();
+    expect((await second.json()) as { error: string }).toEqual({
+      error: expect.stringMatching(/^This display link was already used, on .+ UTC: a link signs in one screen, once\. Ask admin@bridgehead\.example, who issued it, or another Bridgehead admin to issue a new link for “Atrium wall” under Admin → Access\.$/),
+    });
+  });
+
+  it("a new link works once more, and the old one is refused as unknown", async () => {
+    const created = await callAction(createDisplay, { name: "Stairwell wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const old = new URL(created.data.link).hash.slice(1);
+    const issued = await callAction(issueDisplayLink, { id: created.data.id }, { as: "admin" });
+    if (!issued.ok) throw new Error(issued.message);
+    expect((await connect(old)).status).toBe(401);
+    expect((await connect(new URL(issued.data.link).hash.slice(1))).status).toBe(200);
+  });
+});
