@@ -201,4 +201,20 @@ test.describe("server actions", () => {
     expect(own.status()).toBe(200);
     expect(await own.text()).toContain('"ok":false,"status":400');
   });
+
+  test("a form another site posts at an action is refused with 403 too, and the action does not run", async ({ page, baseURL }) => {
+    // What a cross-site page can really send: a multipart form naming the action in a field (it
+    // cannot set Next-Action), with the admin's cookie if the browser attached it.
+    const name = `Forged wall ${Date.now()}`;
+    const forged = await page.request.post(`${baseURL}/admin/access`, {
+      headers: { origin: "https://attacker.test" },
+      multipart: { [`$ACTION_ID_${serverActionId("createDisplay")}`]: "", name },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect(await forged.json()).toEqual({ error: `Refused: the request came from another site. Server actions are accepted only from pages of ${baseURL}.` });
+    await page.goto("/admin/access");
+    await expect(page.getByRole("heading", { name: "NOC displays" })).toBeVisible();
+    await expect(page.getByText(name)).toHaveCount(0);
+  });
 });

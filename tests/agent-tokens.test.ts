@@ -112,6 +112,26 @@ describeEachDatabase("agent token rotation with a grace window", ({ handle }) =>
     expect(await authenticateAgent(bearer(second.token), db, at(2 * HOUR))).toMatchObject({ tokenUsed: "current" });
   });
 
+  it("rotating again while the agent still runs the previous token keeps that token, on its own window, and retires the undeployed one", async () => {
+    // The first new token never reached the gateway (its one-time copy was lost), so a tenant
+    // admin rotates again: the agent, still reporting with the original, must not go dark.
+    const endpoint = await endpointOf("woodgrove", "avs");
+    expect(await report(endpoint.token, t0)).toMatchObject({ tokenUsed: "current" });
+    const first = await rotate(endpoint.id, 24, at(HOUR));
+    if (!first.ok) throw new Error(first.message);
+    expect(await report(endpoint.token, at(2 * HOUR))).toMatchObject({ tokenUsed: "previous" });
+    const second = await rotate(endpoint.id, 24, at(3 * HOUR));
+    if (!second.ok) throw new Error(second.message);
+    // What the page tells the admin is true: the token the agent runs works until then.
+    expect(second.previousValidUntil).toEqual(at(25 * HOUR));
+    expect(await report(endpoint.token, at(4 * HOUR))).toMatchObject({ endpointId: endpoint.id, tokenUsed: "previous" });
+    expect((await shown(endpoint.tenantId, endpoint.id, at(4 * HOUR))).tokenInUse).toBe("previous");
+    expect(await authenticateAgent(bearer(first.token), db, at(4 * HOUR))).toBeNull();
+    expect(await authenticateAgent(bearer(second.token), db, at(4 * HOUR))).toMatchObject({ tokenUsed: "current" });
+    // Its window is the one the first rotation gave it, not a new one.
+    expect(await authenticateAgent(bearer(endpoint.token), db, at(25 * HOUR))).toBeNull();
+  });
+
   it("offboarding revokes the previous token with the current one", async () => {
     const endpoint = await endpointOf("tailspin", "source");
     const rotated = await rotate(endpoint.id, 24, t0);

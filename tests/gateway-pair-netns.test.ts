@@ -203,10 +203,35 @@ describeWithTool(
       expect(away.duplicates).toBe(0);
     }, 90_000);
 
+    it("moves to tunnel 2 when tunnel 1 fails one way only (its edge bridge stops hearing its gateway), and comes back when it heals", async () => {
+      const pinger = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      await waitFor("pings to flow", 5000, () => pinger.replies().length >= 10);
+      const cutAt = Date.now();
+      // What gw1 sends to eb1 is lost (a broken inbound IPsec SA at eb1, an asymmetric ACL); eb1 still reaches gw1.
+      lab.cutUnderlayOneWay("gw1", "eb1");
+      await waitForRoles({ gw2: "active", eb2: "active" }, 30_000, "tunnel 2 to take over from a tunnel that carries one way only");
+      await waitFor("pings to come back", 20_000, () => pinger.replies().some((reply) => reply.at > cutAt && reply.at > Date.now() - 1000));
+      const { lost, seconds } = pinger.stop();
+      console.log(`[pair] one-way cut of tunnel 1: ${lost} pings lost at 10/s, an outage of ${seconds.toFixed(1)} s`);
+      expect(role("gw1")?.role).not.toBe("active");
+      expect(role("eb1")?.role).not.toBe("active");
+      lab.restoreUnderlay();
+      await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 90_000, "tunnel 1 to take the traffic back once it carries both ways");
+      // The edge bridge opens its port at the first check that hears its gateway: wait for the pings, then count.
+      const back = pingSeries(lab, "hs1", HOSTS.ha1, 0.1);
+      const backAt = Date.now();
+      await waitFor("pings on tunnel 1 again", 10_000, () => back.replies().some((reply) => reply.at > backAt));
+      expect(back.stop().duplicates).toBe(0);
+      const again = lab.exec("hs1", ["ping", "-n", "-c", "10", "-i", "0.05", "-W", "1", HOSTS.ha1]);
+      expect(again.stdout).toContain("10 packets transmitted, 10 received");
+    }, 150_000);
+
     it("(d) holds a split brain on both sides to storm control's limits", async () => {
       lab.blockVrrp("lan");
       lab.blockVrrp("seg");
       await waitForRoles({ gw1: "active", gw2: "active", eb1: "active", eb2: "active" }, 30_000, "all four ends to go active");
+      // An active edge bridge opens its port at the first check that hears its gateway, up to a second after its role.
+      await waitFor("all four tunnel ports to open", 10_000, () => ENDS.every(({ node }) => gateOpen(node)));
       const tunnelPort = (node: PairNode) => Number(lab.exec(node, ["cat", "/sys/class/net/vx10110/statistics/tx_packets"]).stdout);
       const before = { gw1: tunnelPort("gw1"), eb1: tunnelPort("eb1"), arp: lab.switchCounts("lan").probe };
       sendOneBroadcast();
@@ -246,6 +271,12 @@ describeWithTool(
       expect(bothActive, JSON.stringify(evaluation.conditions.map((c) => c.kind))).toBeDefined();
       expect(bothActive?.op === "open" && bothActive.values).toMatchObject({ severity: "critical", details: { looped: true, sides: ["source", "avs"] } });
     }, 180_000);
+
+    /** The end's gate chain holds no drop rule: its tunnel port forwards. */
+    function gateOpen(node: PairNode): boolean {
+      const end = ENDS.find((e) => e.node === node)!;
+      return !lab.must(node, ["nft", "list", "chain", "bridge", `bh_contoso_t${end.ordinal}_${end.side}`, "gate"]).includes("drop");
+    }
 
     /** Exactly one ARP request, for an address nobody has, from the source-site workload. */
     function sendOneBroadcast() {

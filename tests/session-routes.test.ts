@@ -6,6 +6,7 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as connectDisplay } from "@/app/api/noc/session/route";
+import { GET as getNoc } from "@/app/api/v1/noc/route";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { addMembership } from "@/lib/actions/access/add-membership";
 import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
@@ -13,7 +14,8 @@ import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { createDisplay } from "@/lib/actions/noc/create-display";
 import { issueDisplayLink } from "@/lib/actions/noc/issue-display-link";
 import type { Database } from "@/lib/db/client";
-import { memberships } from "@/lib/db/schema";
+import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
+import { memberships, sessions } from "@/lib/db/schema";
 import { callAction, callRoute, cookieFor, cookieForUser, useTestApp } from "./support/personas";
 
 /**
@@ -38,6 +40,19 @@ describe("sessions that really end", () => {
     const out = await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" });
     expect(out.status).toBe(200);
     expect((await readContoso(copy)).status).toBe(401);
+  });
+
+  it("the page's polls do not keep a person's session alive; their own requests do", async () => {
+    const { cookie, userId } = await cookieForUser(`ida${Date.now()}@contoso.example`);
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await db.update(sessions).set({ lastSeenAt: tenMinutesAgo }).where(eq(sessions.userId, userId));
+    const lastSeen = async () => (await db.select({ at: sessions.lastSeenAt }).from(sessions).where(eq(sessions.userId, userId)))[0]!.at;
+    const poll = await callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc", headers: { [BACKGROUND_REQUEST_HEADER]: "1" } });
+    // Answered as usual (this user has no role, so the wall says 403, not 401), yet nobody was here.
+    expect(poll.status).toBe(403);
+    expect(await lastSeen()).toEqual(tenMinutesAgo);
+    expect((await callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc" })).status).toBe(403);
+    expect((await lastSeen()).getTime()).toBeGreaterThan(tenMinutesAgo.getTime());
   });
 
   it("removing a membership ends that user's sessions at their next request", async () => {
@@ -79,6 +94,17 @@ describe("display links", () => {
     expect((await second.json()) as { error: string }).toEqual({
       error: expect.stringMatching(/^This display link was already used, on .+ UTC: a link signs in one screen, once\. Ask admin@bridgehead\.example, who issued it, or another Bridgehead admin to issue a new link for “Atrium wall” under Admin → Access\.$/),
     });
+  });
+
+  it("signing a display out ends its session too: a copy of the screen's cookie is refused after", async () => {
+    const created = await callAction(createDisplay, { name: "Lobby wall" }, { as: "admin" });
+    if (!created.ok) throw new Error(created.message);
+    const connected = await connect(new URL(created.data.link).hash.slice(1));
+    const cookie = connected.headers.get("set-cookie")!.split(";")[0]!;
+    const readWall = () => callRoute(getNoc as never, { as: "anonymous", cookies: cookie, path: "/api/v1/noc" });
+    expect((await readWall()).status).toBe(200);
+    expect((await callRoute(signOut as never, { as: "anonymous", cookies: cookie, method: "POST" })).status).toBe(200);
+    expect((await readWall()).status).toBe(401);
   });
 
   it("a new link works once more, and the old one is refused as unknown", async () => {

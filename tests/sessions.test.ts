@@ -83,6 +83,17 @@ describeEachDatabase("session records", ({ handle }) => {
     expect(await ada.request(new Date(lastSeen + MINUTE))).toBeNull();
   });
 
+  it("the page's own polls are answered but keep no one signed in: an unattended screen still goes idle", async () => {
+    const ada = await signedIn(db, `ada-${randomUUID()}@example.com`, t0);
+    const claims = userClaims(ada.user, ada.sessionId);
+    const poll = (now: Date) => authenticateSession(db, claims, { now, idleMs: IDLE, background: true });
+    // Every 30 s, as the tenant page refreshes its charts, for the whole idle time.
+    for (let ms = 30_000; ms <= IDLE; ms += 30_000) expect(await poll(at(ms))).not.toBeNull();
+    expect((await record(db, ada.sessionId)).lastSeenAt).toEqual(t0);
+    expect(await poll(at(IDLE + 1))).toBeNull();
+    expect(await record(db, ada.sessionId)).toMatchObject({ endedReason: "idle", endedAt: at(IDLE + 1) });
+  });
+
   it("a session past its expiry is refused even when it was active", async () => {
     const user = await makeUser(db, `ada-${randomUUID()}@example.com`);
     const sessionId = await startSession(db, { kind: "user", userId: user.id }, 600, t0);

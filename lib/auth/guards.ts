@@ -10,6 +10,7 @@ import { z } from "zod";
 import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
+import { BACKGROUND_REQUEST_HEADER } from "./cookie-name";
 import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
 import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
 import { authenticateSession, type SessionPolicy } from "./principal";
@@ -40,10 +41,13 @@ const MESSAGES = {
   foreignOrigin: FOREIGN_ORIGIN_MESSAGE,
 } as const;
 
-type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null };
+type RequestFacts = { method: string; cookieHeader: string | null; origin: string | null; background: boolean };
 
 function requestFacts(method: string, headers: Headers, cookieHeader: string | null): RequestFacts {
-  return { method: method.toUpperCase(), cookieHeader, origin: headers.get("origin") };
+  const upper = method.toUpperCase();
+  // Only a read can be background: anything that changes state was someone's doing.
+  const background = (upper === "GET" || upper === "HEAD") && headers.get(BACKGROUND_REQUEST_HEADER) === "1";
+  return { method: upper, cookieHeader, origin: headers.get("origin"), background };
 }
 
 /** A state-changing request must come from a page of this console (lib/auth/origin.ts). */
@@ -59,11 +63,11 @@ async function authenticate(facts: RequestFacts): Promise<{ principal: Principal
   const { db } = await getDatabase();
   const config = readConfig();
   const claims = await openSession(readCookie(facts.cookieHeader, SESSION_COOKIE), getSessionKey(config));
-  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config)) : null, db };
+  return { principal: claims ? await authenticateSession(db, claims, sessionPolicy(config, facts.background)) : null, db };
 }
 
-function sessionPolicy(config: AppConfig): SessionPolicy {
-  return { now: new Date(), idleMs: config.sessionIdleMinutes * 60_000 };
+function sessionPolicy(config: AppConfig, background = false): SessionPolicy {
+  return { now: new Date(), idleMs: config.sessionIdleMinutes * 60_000, background };
 }
 
 /**

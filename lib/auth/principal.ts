@@ -9,12 +9,18 @@ export type SessionPolicy = {
   now: Date;
   /** A person's session ends after this long without a request; wall displays run unattended and are exempt. */
   idleMs: number;
+  /**
+   * A read the page made on its own (a poll), not the person: it is answered while the session
+   * lives, but does not move a person's last seen, so an unattended screen still goes idle.
+   */
+  background?: boolean;
 };
 
 /**
  * The principal of a request's session, or null when its record says the session is over:
  * missing, ended (sign-out, an admin, a removed membership, a revoked display), expired, or idle
- * too long (which ends it here). A live session's last-seen moves at most once a minute.
+ * too long (which ends it here). A live session's last-seen moves at most once a minute, and
+ * only for what a person did (pages, actions, their own requests), not for the page's polls.
  */
 export async function authenticateSession(db: Database, claims: SessionClaims, policy: SessionPolicy): Promise<Principal | null> {
   const [record] = await db
@@ -32,7 +38,9 @@ export async function authenticateSession(db: Database, claims: SessionClaims, p
     return null;
   }
   const principal = await resolvePrincipal(db, claims);
-  if (principal && idleFor >= SESSION_TOUCH_MS) await touchSession(db, claims.sessionId, policy.now);
+  // A display's last seen moves as it polls: that is how the Access page shows it is alive.
+  const active = record.kind === "display" || !policy.background;
+  if (principal && active && idleFor >= SESSION_TOUCH_MS) await touchSession(db, claims.sessionId, policy.now);
   return principal;
 }
 

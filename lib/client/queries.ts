@@ -3,6 +3,7 @@
  * components spell the same key or URL differently.
  */
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
 import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import type { SegmentStatus } from "@/lib/queries/segments";
@@ -32,7 +33,7 @@ export class HttpError extends Error {
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { headers: { accept: "application/json" }, signal });
+  const response = await fetch(url, { headers: { accept: "application/json", [BACKGROUND_REQUEST_HEADER]: "1" }, signal });
   if (!response.ok) throw new HttpError(url, response.status);
   return (await response.json()) as T;
 }

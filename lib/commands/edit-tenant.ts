@@ -4,7 +4,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { tenants } from "@/lib/db/schema";
 import type { EditTenantInput } from "@/lib/validation/tenant";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 import { ensureTunnelPsks } from "./tunnels";
 
 export type EditResult = { ok: true } | CommandRefusal;

@@ -14,8 +14,8 @@ import { segmentDisplayNameFor, segmentNameFor } from "@/lib/domain/segment";
 import { checkSubnetAddressSpace } from "@/lib/queries/address-space";
 import type { OnboardTenantInput } from "@/lib/validation/tenant";
 import { allocateVlan } from "./allocate-vlan";
+import type { CommandRefusal } from "./result";
 
-export type CommandRefusal = { ok: false; status: 400 | 404 | 409; message: string; errors?: Partial<Record<string, string[]>> };
 export type OnboardResult = { ok: true; tenantId: string; slug: string; vlanId: number; vni: number } | CommandRefusal;
 
 /** Thrown inside the transaction to roll it back and carry the refusal out. */

@@ -10,7 +10,7 @@ import type { Database } from "@/lib/db/client";
 import { privateClouds, reservedPrefixes, tenants } from "@/lib/db/schema";
 import { findOverlaps, parseCidr } from "@/lib/domain/cidr";
 import type { ReservedRangeInput } from "@/lib/validation/reserved-range";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export async function addReservedRange(
   db: Database,

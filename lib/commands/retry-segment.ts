@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { segments } from "@/lib/db/schema";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 /**
  * Sends a failed or drifted segment back to the job, which looks at Azure afresh and converges

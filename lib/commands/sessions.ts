@@ -4,8 +4,11 @@
  * rows, so an ended session is refused everywhere at its next request.
  */
 import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { actorName, recordAudit } from "@/lib/audit";
+import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { sessions, users, type SessionEndReason } from "@/lib/db/schema";
+import { nocDisplays, sessions, users, type SessionEndReason } from "@/lib/db/schema";
+import type { CommandRefusal } from "./result";
 
 /**
  * How stale last-seen may get before a request moves it: one write a minute per active session
@@ -100,4 +103,28 @@ export async function touchSession(db: Database, sessionId: string, now = new Da
     .update(sessions)
     .set({ lastSeenAt: now })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt), lte(sessions.lastSeenAt, new Date(now.getTime() - SESSION_TOUCH_MS))));
+}
+
+/** An admin signs a person out everywhere: each of their sessions is refused at its next request. */
+export async function endUserSessions(db: Database, actor: Principal, userId: string): Promise<{ ok: true; signInName: string; ended: number } | CommandRefusal> {
+  const [user] = await db.select({ id: users.id, signInName: users.signInName }).from(users).where(eq(users.id, userId));
+  if (!user) return { ok: false, status: 404, message: "No such user." };
+  const ended = await db.transaction(async (tx) => {
+    const count = await endSessionsOf(tx, { userId }, "ended-by-admin", actorName(actor));
+    await recordAudit(tx, actor, { action: "user.end-sessions", entityType: "user", entityId: userId, after: { signInName: user.signInName, endedSessions: count } });
+    return count;
+  });
+  return { ok: true, signInName: user.signInName, ended };
+}
+
+/** Signs a display's screens out without revoking the display: a new link signs a screen in again. */
+export async function endDisplaySessions(db: Database, actor: Principal, displayId: string): Promise<{ ok: true; name: string; ended: number } | CommandRefusal> {
+  const [display] = await db.select({ id: nocDisplays.id, name: nocDisplays.name }).from(nocDisplays).where(eq(nocDisplays.id, displayId));
+  if (!display) return { ok: false, status: 404, message: "No such display." };
+  const ended = await db.transaction(async (tx) => {
+    const count = await endSessionsOf(tx, { displayId }, "ended-by-admin", actorName(actor));
+    await recordAudit(tx, actor, { action: "noc-display.end-sessions", entityType: "noc-display", entityId: displayId, after: { endedSessions: count } });
+    return count;
+  });
+  return { ok: true, name: display.name, ended };
 }

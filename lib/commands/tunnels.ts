@@ -12,7 +12,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
-import type { CommandRefusal } from "./onboard-tenant";
+import type { CommandRefusal } from "./result";
 
 export const MAX_TUNNELS_PER_TENANT = 2;
 
@@ -92,7 +92,10 @@ export async function removeTunnel(db: Database, actor: Principal | null, tunnel
 /**
  * A new token for one end's agent. The old one is kept as the previous token for the grace
  * window (the real agent keeps reporting until the new one is deployed); with no grace, or when
- * there was none, it stops at once. A second rotation inside the window retires the oldest.
+ * there was none, it stops at once. A second rotation inside the window retires one of the two
+ * older tokens: the one the agent is not running. While the agent still reports with the previous
+ * token (the current one never reached it: its copy was lost, so someone rotates again), that
+ * token is the one kept, on the window it already had; otherwise the oldest goes.
  */
 export async function rotateAgentToken(
   db: Database,
@@ -104,14 +107,25 @@ export async function rotateAgentToken(
   const issued = await issueAgentToken(options.secretsKey);
   return db.transaction(async (tx) => {
     const [endpoint] = await tx
-      .select({ id: tunnelEndpoints.id, side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, tenantId: tunnels.tenantId, hash: tunnelEndpoints.agentTokenHash, issuedAt: tunnelEndpoints.agentTokenRotatedAt })
+      .select({
+        id: tunnelEndpoints.id,
+        side: tunnelEndpoints.side,
+        hostname: tunnelEndpoints.hostname,
+        tenantId: tunnels.tenantId,
+        hash: tunnelEndpoints.agentTokenHash,
+        issuedAt: tunnelEndpoints.agentTokenRotatedAt,
+        previousHash: tunnelEndpoints.previousTokenHash,
+        previousIssuedAt: tunnelEndpoints.previousTokenIssuedAt,
+        previousValidUntil: tunnelEndpoints.previousTokenValidUntil,
+        lastTokenHash: tunnelEndpoints.lastTokenHash,
+      })
       .from(tunnelEndpoints)
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .where(eq(tunnelEndpoints.id, endpointId))
       .for("update");
     if (!endpoint) return { ok: false as const, status: 404 as const, message: "No such tunnel endpoint." };
-    const keepPrevious = endpoint.hash !== null && options.graceHours > 0;
-    const previousValidUntil = keepPrevious ? new Date(now.getTime() + options.graceHours * 3600_000) : null;
+    const kept = tokenToKeep(endpoint, options.graceHours, now);
+    const previousValidUntil = kept?.validUntil ?? null;
     await tx
       .update(tunnelEndpoints)
       .set({
@@ -119,8 +133,8 @@ export async function rotateAgentToken(
         agentTokenHash: issued.agentTokenHash,
         agentTokenCiphertext: issued.agentTokenCiphertext,
         agentTokenRotatedAt: now,
-        previousTokenHash: keepPrevious ? endpoint.hash : null,
-        previousTokenIssuedAt: keepPrevious ? endpoint.issuedAt : null,
+        previousTokenHash: kept?.hash ?? null,
+        previousTokenIssuedAt: kept?.issuedAt ?? null,
         previousTokenValidUntil: previousValidUntil,
       })
       .where(eq(tunnelEndpoints.id, endpointId));
@@ -133,6 +147,27 @@ export async function rotateAgentToken(
     });
     return { ok: true as const, token: issued.token, hostname: endpoint.hostname, previousValidUntil };
   });
+}
+
+type EndpointTokens = {
+  hash: string | null;
+  issuedAt: Date | null;
+  previousHash: string | null;
+  previousIssuedAt: Date | null;
+  previousValidUntil: Date | null;
+  lastTokenHash: string | null;
+};
+
+/** Which token a rotation keeps as the previous one, until when; null: none (no grace, or no token). */
+function tokenToKeep(endpoint: EndpointTokens, graceHours: number, now: Date): { hash: string; issuedAt: Date | null; validUntil: Date } | null {
+  if (graceHours <= 0) return null;
+  const { previousHash, previousValidUntil } = endpoint;
+  if (previousHash !== null && previousValidUntil !== null && previousValidUntil > now && endpoint.lastTokenHash === previousHash) {
+    // No new window: a token rotated out (perhaps because it leaked) does not live longer for being rotated past again.
+    return { hash: previousHash, issuedAt: endpoint.previousIssuedAt, validUntil: previousValidUntil };
+  }
+  if (endpoint.hash === null) return null;
+  return { hash: endpoint.hash, issuedAt: endpoint.issuedAt, validUntil: new Date(now.getTime() + graceHours * 3600_000) };
 }
 
 /** For a leaked token: the previous token stops now instead of at the end of its grace window. */

@@ -13,6 +13,7 @@ import type { GatewayContext } from "./types";
 export const MEASURED_FAILOVER = {
   underlayCutSeconds: "4 to 5",
   failBackSeconds: "1 to 3",
+  oneWaySeconds: "10",
 } as const;
 
 export function guardReadme(): string[] {
@@ -50,10 +51,12 @@ export function pairReadme(context: GatewayContext): string[] {
     `  link-local addresses (${source.ownAddress}, ${source.partnerAddress}; group address ${source.virtualAddress}). The winner opens its tunnel port;`,
     "  the other keeps its VXLAN device down and its gate closed.",
     `- The two edge bridges hold their own election (group ${avs.vrid}) on the segment; the one that hears its source gateway through the`,
-    "  tunnel wins, so the AVS side follows the source side. A loop needs both elections to fail at once, and storm control",
-    "  holds even that to the guard's rates.",
-    `- The active gateway stays active only while it hears its edge bridge through the tunnel (checked every ${PAIR_TIMING.checkIntervalSeconds} s): a`,
-    "  dead edge bridge, a cut underlay or a failed IPsec tunnel moves the traffic to the other tunnel.",
+    "  tunnel wins, so the AVS side follows the source side. A loop needs both elections to fail at once. Storm control then",
+    "  holds broadcast, multicast and unknown unicast to the guard's rates, but frames to hosts the bridges know can circle the",
+    "  loop unlimited (measured: up to hundreds of thousands a second): a \"both active\" warning means fail over by hand at once.",
+    `- The active gateway stays active only while it hears its edge bridge through the tunnel (checked every ${PAIR_TIMING.checkIntervalSeconds} s), and an`,
+    "  active edge bridge opens its port only while it hears its gateway: a dead edge bridge, a cut underlay or a failed IPsec",
+    `  tunnel, even one that fails in one direction only, moves the traffic to the other tunnel (one way: about ${MEASURED_FAILOVER.oneWaySeconds} s).`,
     `- Tunnel ${primary} is the pair's primary. Back from a failure it waits ${context.pair.holdDownSeconds} s, healthy, before it takes the traffic back (the hold-down),`,
     `  and ${PAIR_TIMING.silentCooldownSeconds} s more if its tunnel had gone silent, so an unstable link does not flap the pair.`,
     "- After a takeover the new active ends make the switches relearn: each sweeps the subnet with ARP probes (sender",

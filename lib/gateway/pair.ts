@@ -14,7 +14,9 @@
  *   active) the edge bridges still open one tunnel: a loop needs both elections to fail together.
  * - The active source gateway in turn stays active only while it hears its edge bridge through
  *   the tunnel (an edge bridge that leads its election advertises through it too), so a dead
- *   edge bridge, a cut underlay or an IPsec failure moves the pair to the other tunnel.
+ *   edge bridge, a cut underlay or an IPsec failure moves the pair to the other tunnel. An edge
+ *   bridge that leads opens its port, and so advertises through it, only while it hears its
+ *   gateway: a tunnel that fails in one direction goes silent for both ends.
  * - Every tunnel port carries storm control (tunnel-guard.ts) for when all of that fails.
  *
  * The VRRP groups need an address each (VRRPv3, and a mixed pair must advertise the same list),

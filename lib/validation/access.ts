@@ -27,6 +27,8 @@ export const membershipInput = z
     }
   });
 
+export type MembershipInput = z.infer<typeof membershipInput>;
+
 export const displayNameInput = z.object({
   name: z
     .string()

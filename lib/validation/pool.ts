@@ -21,3 +21,4 @@ export const updatePoolInput = z.object({
   }),
   quarantineDays: z.coerce.number({ message: "Enter a number of days." }).int("Whole days.").min(0, "0 or more days.").max(3650, "At most 3650 days."),
 });
+export type UpdatePoolInput = z.infer<typeof updatePoolInput>;

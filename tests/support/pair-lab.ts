@@ -138,6 +138,11 @@ export class PairLab {
     this.nft("router", ["table inet cut {", "  chain forward {", "    type filter hook forward priority 0; policy accept;", `    ip saddr ${ip} drop`, `    ip daddr ${ip} drop`, "  }", "}"]);
   }
 
+  /** Drops only what `from` sends to `to` across the router, as a one-way IPsec SA or an asymmetric ACL would. */
+  cutUnderlayOneWay(from: PairNode, to: PairNode): void {
+    this.nft("router", ["table inet cut {", "  chain forward {", "    type filter hook forward priority 0; policy accept;", `    ip saddr ${UNDERLAY[from].ip} ip daddr ${UNDERLAY[to].ip} drop`, "  }", "}"]);
+  }
+
   restoreUnderlay(): void {
     this.must("router", ["nft", "delete", "table", "inet", "cut"]);
   }

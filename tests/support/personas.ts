@@ -129,6 +129,8 @@ export async function callRoute(
     origin?: string | null;
     /** Extra cookies, e.g. a sign-in nonce, sent beside the persona's session. */
     cookies?: string;
+    /** Extra request headers, as the browser's own code would add them. */
+    headers?: Record<string, string>;
   },
 ): Promise<Response> {
   const method = options.method ?? "GET";
@@ -137,6 +139,7 @@ export async function callRoute(
   const cookie = [personaCookie, options.cookies].filter(Boolean).join("; ") || null;
   const headers = browserHeaders(cookie, origin);
   if (options.body !== undefined) headers.set("content-type", "application/json");
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
   const request = new Request(new URL(options.path ?? "/", CONSOLE_ORIGIN), {
     method,
     headers,

@@ -19,9 +19,20 @@ import type { GatewayContext } from "../types";
 
 export type IosxePairNames = { underlay: string; lan: string; bdi: string; bridgeDomain: number; vni: number; vlan: number };
 
-/** IP SLA operation and track object numbers: VLAN and tunnel, so tenants sharing a router never collide. */
+/** IP SLA operation number (1–2147483647): VLAN and tunnel, so tenants sharing a router never collide. */
 function slaNumber(context: GatewayContext): number {
   return context.tenant.vlanId * 10 + context.tunnel.ordinal;
+}
+
+/** IOS XE numbers track objects 1–1000 only (`track <1-1000>`): a larger one is refused, and the VRRP group then tracks nothing. */
+export const IOSXE_TRACK_MAX = 1000;
+
+/**
+ * The track object's number: the VLAN, folded into 1–1000. VLANs 1 000 apart share one, which the
+ * file says; one router's tunnels are rarely that far apart, and the operator can renumber.
+ */
+export function iosxeTrackNumber(context: GatewayContext): number {
+  return ((context.tenant.vlanId - 1) % IOSXE_TRACK_MAX) + 1;
 }
 
 function mask(prefixLength: number): string {
@@ -42,7 +53,10 @@ export function iosxeGuardComment(): string[] {
 
 function stateApplet(context: GatewayContext, plan: PairEndPlan, n: IosxePairNames, active: boolean): string[] {
   const name = `bh-${context.tenant.slug}-t${context.tunnel.ordinal}-${active ? "active" : "standby"}`;
-  const pattern = active ? `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> MASTER` : `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state MASTER -> `;
+  // Standby on entering BACKUP or INIT from any state, not only on leaving MASTER: a router that
+  // boots with the VNI in its startup-config (saved by `write memory` while it was active) comes
+  // up INIT -> BACKUP, and must take the VNI out then or it bridges as the standby.
+  const pattern = active ? `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> MASTER` : `%VRRP-6-STATE: ${n.bdi} IPv4 group ${plan.vrid} state .* -> (INIT|BACKUP)`;
   return [
     `event manager applet ${name}`,
     ` event syslog pattern "${pattern}"`,
@@ -60,10 +74,12 @@ export function iosxePairConfig(context: GatewayContext, n: IosxePairNames): str
   const plan = planPairEnd(context, "source");
   if (!plan) return [];
   const sla = slaNumber(context);
+  const track = iosxeTrackNumber(context);
   return [
     `! The active/standby pair: VRRPv3 group ${plan.vrid} on ${n.bdi} with tunnel ${plan.partner.name}'s gateway ${plan.partner.sourceHostname}.`,
     `! This is tunnel ${plan.ordinal}, the ${plan.preferred}: priority ${plan.priority} (the other: ${plan.partnerPriority}). The bridge domain above has no VNI yet:`,
-    "! the applets below add it when this router becomes the active one, and take it away when it stops being so.",
+    "! the applets below add it when this router becomes the active one, and take it away whenever it comes up or falls",
+    "! back as backup (write memory saves the VNI as it is at that moment; the standby applet removes it again at boot).",
     "fhrp version vrrp v3",
     "!",
     `! Tracked: the edge bridge ${context.tunnel.avs.hostname} answers on the underlay, every second; two misses and this router stands down.`,
@@ -73,7 +89,9 @@ export function iosxePairConfig(context: GatewayContext, n: IosxePairNames): str
     " timeout 1000",
     " frequency 1",
     `ip sla schedule ${sla} life forever start-time now`,
-    `track ${sla} ip sla ${sla} reachability`,
+    `! Track object ${track} (IOS XE allows 1–${IOSXE_TRACK_MAX}; VLANs ${IOSXE_TRACK_MAX} apart share a number): if \`show track ${track}\` already lists one,`,
+    "! use a free number here, in the VRRP group below and in the undo file.",
+    `track ${track} ip sla ${sla} reachability`,
     " delay down 2 up 3",
     "!",
     `! Link-local: the pair's routers need no address of the tenant's. If ${n.bdi} already carries the subnet's gateway`,
@@ -86,7 +104,7 @@ export function iosxePairConfig(context: GatewayContext, n: IosxePairNames): str
     `  priority ${plan.priority}`,
     ...(plan.preferred === "primary" ? [`  preempt delay minimum ${plan.holdDownSeconds}`] : []),
     // Down to 1, below any healthy member, so the other takes over (VRRPv3 preempts by default).
-    `  track ${sla} decrement ${plan.priority - 1}`,
+    `  track ${track} decrement ${plan.priority - 1}`,
     "  exit-vrrp",
     "!",
     ...stateApplet(context, plan, n, true),
@@ -106,7 +124,7 @@ export function iosxePairUndo(context: GatewayContext, n: IosxePairNames): strin
     `interface ${n.bdi}`,
     ` no vrrp ${plan.vrid} address-family ipv4`,
     "!",
-    `no track ${sla}`,
+    `no track ${iosxeTrackNumber(context)}`,
     `no ip sla ${sla}`,
     "!",
   ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
 import { commandLines, variant } from "./test-fixtures";
@@ -138,6 +138,49 @@ describe("ciscoIosxeTarget", () => {
       // Besides the removals, the undo only enters the modes it removes from.
       expect(undo.filter((c) => !c.line.startsWith("no ")).every((c) => c.parents.length === 0 && existing.has(c.line))).toBe(true);
     }
+  });
+
+  it.each([1, 110, 999, 1000, 1001, 4094])("in a pair on VLAN %i: numbers its track object within IOS XE's 1–1000, and tracks and undoes that same object", (vlanId) => {
+    const { apply, undo } = render(variant(CONTOSO_PAIR_INPUTS[0], (input) => void (input.tenant.vlanId = vlanId)));
+    const commands = iosCommands(apply);
+    const defined = commands.filter((c) => c.parents.length === 0 && /^track \d+ /.test(c.line)).map((c) => c.line);
+    expect(defined).toHaveLength(1);
+    const [, number, sla] = /^track (\d+) ip sla (\d+) reachability$/.exec(defined[0]!) ?? [];
+    // `track <1-1000>`: IOS XE refuses any other number, and the VRRP group would then track nothing.
+    expect(Number(number)).toBeGreaterThanOrEqual(1);
+    expect(Number(number)).toBeLessThanOrEqual(1000);
+    expect(commands).toContainEqual({ parents: [`ip sla ${sla}`], line: `icmp-echo 10.120.8.10 source-interface GigabitEthernet1` });
+    expect(commands.filter((c) => c.parents.at(-1) === "vrrp 250 address-family ipv4" && c.line.startsWith("track "))).toEqual([
+      { parents: [`interface BDI${vlanId}`, "vrrp 250 address-family ipv4"], line: `track ${number} decrement 199` },
+    ]);
+    expect(iosCommands(undo).filter((c) => c.line.startsWith("no track") || c.line.startsWith("no ip sla"))).toEqual([
+      { parents: [], line: `no track ${number}` },
+      { parents: [], line: `no ip sla ${sla}` },
+    ]);
+  });
+
+  it("in a pair: takes the VNI out on every way into backup, boot included, and adds it only on becoming master", () => {
+    const commands = iosCommands(render(variant(CONTOSO_PAIR_INPUTS[1])).apply);
+    const applet = (name: string) => {
+      const lines = commands.filter((c) => c.parents[0] === `event manager applet ${name}`).map((c) => c.line);
+      const pattern = /^event syslog pattern "(.*)"$/.exec(lines[0] ?? "")?.[1];
+      if (!pattern) throw new Error(`no syslog pattern in ${name}: ${lines.join(" | ")}`);
+      return { fires: (message: string) => new RegExp(pattern).test(message), vni: lines.find((line) => line.includes("member vni")) };
+    };
+    const active = applet("bh-contoso-t2-active");
+    const standby = applet("bh-contoso-t2-standby");
+    expect(active.vni).toBe('action 4.0 cli command "member vni 10110"');
+    expect(standby.vni).toBe('action 4.0 cli command "no member vni 10110"');
+    const log = (transition: string) => `%VRRP-6-STATE: BDI110 IPv4 group 250 state ${transition}`;
+    // After a reload with the VNI saved in startup-config, INIT -> BACKUP is the only transition there is.
+    for (const transition of ["INIT -> BACKUP", "MASTER -> BACKUP", "MASTER -> INIT", "BACKUP -> INIT"]) {
+      expect([transition, standby.fires(log(transition)), active.fires(log(transition))]).toEqual([transition, true, false]);
+    }
+    for (const transition of ["BACKUP -> MASTER", "INIT -> MASTER"]) {
+      expect([transition, standby.fires(log(transition)), active.fires(log(transition))]).toEqual([transition, false, true]);
+    }
+    // Another tenant's group on another BDI is not ours.
+    expect(standby.fires("%VRRP-6-STATE: BDI120 IPv4 group 250 state INIT -> BACKUP")).toBe(false);
   });
 
   it("applies to VXLAN tenants only", () => {

@@ -230,6 +230,53 @@ describeWithTool(ifupdown2Sandbox, "ifupdown2 itself, on the file sourced from a
     expect(run.link("eth1")).toMatchObject({ master: "br110", flags: expect.arrayContaining(["UP"]) });
   });
 
+  it("in a pair, ifreload -a on the active gateway leaves its tunnel port up and its gate open; on the standby, down and closed", () => {
+    // The tunnel's files as the header installs them (untagged, so eth1 is the LAN port), keepalived
+    // played by calling the helper's notify; then what an operator (or Proxmox VE's GUI) runs after any change.
+    const context = variant(CONTOSO_PAIR_INPUTS[0], (input) => void (input.tunnel.source.lanTagged = false));
+    const files = filesByName(ifupdown2Target, context);
+    const work = mkdtempSync(path.join(tmpdir(), "bh-ifupdown2-pair-"));
+    try {
+      for (const [name, file] of files) writeFileSync(path.join(work, name), file.contents, { mode: file.mode });
+      writeFileSync(path.join(work, "interfaces"), ["auto lo", "iface lo inet loopback", "", `source ${work}/bh-contoso-t1`, ""].join("\n"));
+      const script = [
+        "set -euo pipefail",
+        "work=$1",
+        "mount -t tmpfs tmpfs /run && mkdir -p /run/network /run/bridgehead",
+        "mount -t tmpfs tmpfs /var/tmp && mount -t sysfs sysfs /sys",
+        'mount --bind "$work/interfaces" /etc/network/interfaces',
+        'mount -t tmpfs tmpfs /usr/local/lib && mkdir /usr/local/lib/bridgehead && install -m 755 "$work/bh-contoso-t1-pair.sh" /usr/local/lib/bridgehead/',
+        "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+        "ip link set lo up",
+        "ip link add name eth1 type veth peer name bhpeer0 && ip link set bhpeer0 up",
+        "ip link add name eth0 type veth peer name bhpeer1 && ip link set bhpeer1 up && ip addr add 198.51.100.10/24 dev eth0 && ip link set eth0 up",
+        'nft -f "$work/bh-contoso-t1-guard.nft"',
+        "helper=/usr/local/lib/bridgehead/bh-contoso-t1-pair.sh",
+        'show() { echo "$1 vx=$(cat /sys/class/net/vx10110/operstate) gate=$(nft list chain bridge bh_contoso_t1_source gate | grep -c drop || true)"; }',
+        'ifup -a -i "$work/interfaces" >/dev/null 2>&1',
+        'show up',
+        '"$helper" notify INSTANCE bh_contoso_t1_source MASTER 200; show active',
+        "ifreload -a >/dev/null 2>&1",
+        'show active-reloaded',
+        '"$helper" notify INSTANCE bh_contoso_t1_source BACKUP 100; show standby',
+        "ifreload -a >/dev/null 2>&1",
+        'show standby-reloaded',
+      ].join("\n");
+      const result = runTool("unshare", ["--net", "--mount", "bash", "-c", script, "ifupdown2", work]);
+      expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+      // gate=2: the gate's two drop rules (closed); 0: open. A VXLAN device that is up reads "unknown".
+      expect(result.stdout.trim().split("\n")).toEqual([
+        "up vx=down gate=2",
+        "active vx=unknown gate=0",
+        "active-reloaded vx=unknown gate=0",
+        "standby vx=down gate=2",
+        "standby-reloaded vx=down gate=2",
+      ]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   const vlans = kernelHasVlans();
   it.skipIf(!vlans)(`ifup builds eth1.110 (VLAN 110 on the trunk eth1) into br110${vlans ? "" : " [SKIPPED: this kernel cannot make 802.1Q devices (8021q)]"}`, () => {
     const file = only(contoso);

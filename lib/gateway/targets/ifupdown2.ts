@@ -13,7 +13,13 @@
  */
 import { headerLines } from "../header";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget, type GeneratedFile } from "../types";
+import { PAIR_PATHS } from "./linux-pair";
 import { guardApplySteps, guardNote, guardUndoSteps, linuxGuardFiles, linuxSourcePairFiles, linuxSourceStem, planLinuxSource } from "./linux-source-gateway";
+
+/** Where the README installs this tunnel end's pair helper. */
+function pairHelperPath(context: GatewayContext): string {
+  return `${PAIR_PATHS.helperDir}/${linuxSourceStem(context)}-pair.sh`;
+}
 
 const DIR = "source/ifupdown2";
 
@@ -92,6 +98,13 @@ export function renderIfupdown2(context: GatewayContext): GeneratedFile[] {
     "    bridge-fd 0",
     `    # Not "mtu": ifupdown2's check refuses it on a bridge, then sets the bridge to 1500 whatever its ports.`,
     `    post-up ip link set dev ${plan.bridge} mtu ${plan.innerMtu}`,
+    ...(context.pair
+      ? [
+          `    # Every ifreload -a (Proxmox VE's "Apply Configuration" too) takes ${plan.vxlan} down again (link-down yes), the active`,
+          "    # gateway's included: the pair helper puts it back as keepalived's role says, before the pair notices a silent tunnel.",
+          `    post-up [ ! -x ${pairHelperPath(context)} ] || ${pairHelperPath(context)} sync`,
+        ]
+      : []),
     "",
   ];
   return [

@@ -115,6 +115,9 @@ set -euo pipefail
 helper=$1 rules=$2
 mount -t tmpfs tmpfs /run && mkdir /run/bridgehead
 mount -t sysfs sysfs /sys
+# No IPv6 in this namespace: the veths' own router solicitations and MLD reports would raise the stand-in
+# tunnel's receive counter at moments of their choosing, and the "silent" check below would hear them.
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip link set lo up
 ip link add br110 type bridge
 for pair in "eth1 lanpeer" "eth0 uplink" "vx10110 farend"; do set -- $pair; ip link add "$1" type veth peer name "$2"; ip link set "$2" up; done
@@ -175,6 +178,63 @@ describe("the pair helper", () => {
       // After its tunnel went silent the gateway sits out the cool-down, whatever the underlay says.
       expect(lines).toContain("cooldown failed");
       expect(step("synced")).toMatchObject({ gate: 2, vx: "down" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * The edge bridge's pair helper on the same stand-ins: an active edge bridge forwards only while
+ * it hears its source gateway through the tunnel (a frame on the stand-in VXLAN port is hearing).
+ */
+const EDGE_HARNESS = `
+set -euo pipefail
+helper=$1 rules=$2
+mount -t tmpfs tmpfs /run && mkdir /run/bridgehead
+mount -t sysfs sysfs /sys
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip link set lo up
+ip link add br110 type bridge
+for pair in "eth1 segpeer" "eth0 uplink" "vx10110 farend"; do set -- $pair; ip link add "$1" type veth peer name "$2"; ip link set "$2" up; done
+ip link set eth1 master br110 && ip link set vx10110 master br110
+for dev in br110 eth1 eth0 vx10110; do ip link set "$dev" up; done
+nft -f "$rules"
+hear() { python3 -c 'import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("farend", 0)); s.send(b"\\xff" * 6 + b"\\x02" + b"\\x00" * 5 + b"\\x88\\xb5" + b"x" * 46)'; }
+gate() { nft list chain bridge bh_contoso_t1_avs gate | grep -c drop || true; }
+"$helper" check || true
+"$helper" notify INSTANCE bh MASTER 100; echo "master-deaf gate=$(gate)"
+hear; "$helper" check; echo "heard gate=$(gate)"
+"$helper" check || true; echo "one-miss gate=$(gate)"
+"$helper" check || true; echo "two-misses gate=$(gate)"
+hear; "$helper" check; echo "heard-again gate=$(gate)"
+"$helper" notify INSTANCE bh BACKUP 100; hear; "$helper" check; echo "backup-hearing gate=$(gate)"
+"$helper" sync; echo "synced gate=$(gate)"
+`;
+
+describe("the edge bridge's pair helper", () => {
+  itWithTool([runningAsRoot, networkNamespaces, tool("nft", "nftables"), tool("python3")], "opens an active edge bridge's port only while it hears its gateway", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bh-edge-helper-"));
+    try {
+      const helper = path.join(dir, "pair.sh");
+      writeFileSync(helper, avsPair(primary).helper, { mode: 0o755 });
+      const rules = path.join(dir, "guard.nft");
+      writeFileSync(rules, renderGuardRuleset({ table: "bh_contoso_t1_avs", vxlan: "vx10110", mss: null, pair: true }).join("\n"));
+      const result = spawnSync("unshare", ["--net", "--mount", "bash", "-c", EDGE_HARNESS, "harness", helper, rules], { encoding: "utf8", timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      // 2: the gate's two drop rules, closed; 0: open.
+      expect(result.stdout.trim().split("\n")).toEqual([
+        // Elected before it heard its gateway: closed, so a gateway whose frames are lost hears nothing back.
+        "master-deaf gate=2",
+        "heard gate=0",
+        // One missed second is loss, not silence; two close the port.
+        "one-miss gate=0",
+        "two-misses gate=2",
+        "heard-again gate=0",
+        // A standby edge bridge hears its gateway and stays closed.
+        "backup-hearing gate=2",
+        "synced gate=2",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

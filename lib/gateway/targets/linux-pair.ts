@@ -7,7 +7,9 @@
  * - `notify` (keepalived's notify script): MASTER opens this end's tunnel port, anything else
  *   closes it. On a source gateway the port is the VXLAN device (link down) and the guard's gate
  *   (tunnel-guard.ts), two independent locks; on an edge bridge the VXLAN device must stay up to
- *   hear its source gateway, so the gate alone closes it. Each transition is written to a small
+ *   hear its source gateway, so the gate alone closes it, and an active edge bridge opens it only
+ *   while it hears its source gateway (else a tunnel that fails one way would look healthy to
+ *   the gateway, which hears the edge bridge's advertisements). Each transition is written to a small
  *   JSON role file the telemetry agent reports, with when and why.
  * - `check` (a keepalived track script, every second): does this end hear the other end through
  *   the tunnel? It reads the VXLAN device's receive counter: an active source gateway's
@@ -174,6 +176,11 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
         "close_port() {",
         "  close_gate",
         "}",
+        "# Open: the gate chain holds no drop rule (no table at all counts as closed: there is nothing to open).",
+        'gate_open() { local rules; rules=$(nft list chain bridge "$NFT_TABLE" gate 2>/dev/null) || return 1; [[ "$rules" != *drop* ]]; }',
+        "# Heard at the last check (see check below): only then may an active end open its port.",
+        'hears_gateway() { [ "$(cat "$STATE.misses" 2>/dev/null || echo 1)" = 0 ]; }',
+        'open_and_sweep() { open_port; touch "$STATE.swept"; sweep_in_background; }',
       ];
   const check = source
     ? [
@@ -207,13 +214,27 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
       ]
     : [
         "# Hear the source gateway through the tunnel: while it is active its advertisements cross five times a second.",
-        "# Not hearing it does not fault this end, it only lowers its priority (keepalived's weight).",
+        "# Not hearing it does not fault this end, it only lowers its priority (keepalived's weight); but an active",
+        "# end keeps its port open only while it hears its gateway. Otherwise a tunnel that fails one way (the gateway's",
+        "# frames lost, this end's still arriving) would go on carrying this end's advertisements to the gateway, which",
+        "# would take them for a working tunnel and never hand the traffic to the other one.",
         "check() {",
-        "  local rx previous",
+        "  local rx previous current misses",
         '  rx=$(cat "/sys/class/net/$VXLAN/statistics/rx_packets" 2>/dev/null || echo 0)',
         '  previous=$(cat "$STATE.rx" 2>/dev/null || echo -1)',
         '  echo "$rx" >"$STATE.rx"',
-        '  if [ "$previous" -ge 0 ] && [ "$rx" -gt "$previous" ]; then return 0; fi',
+        '  read -r current _ 2>/dev/null <"$STATE.state" || current=NONE',
+        '  if [ "$previous" -ge 0 ] && [ "$rx" -gt "$previous" ]; then',
+        '    echo 0 >"$STATE.misses"',
+        '    if [ "$current" = MASTER ] && ! gate_open; then open_and_sweep; fi',
+        "    return 0",
+        "  fi",
+        '  misses=$(( $(cat "$STATE.misses" 2>/dev/null || echo 0) + 1 ))',
+        '  echo "$misses" >"$STATE.misses"',
+        `  if [ "$misses" -ge ${t.fall} ] && gate_open; then`,
+        '    say "no word from the source gateway through the tunnel: port closed until it is heard again"',
+        '    close_gate; rm -f "$STATE.swept"',
+        "  fi",
         "  return 1",
         "}",
       ];
@@ -286,12 +307,12 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     '  if [ -e "$STATE.role" ]; then reason=elected; else reason=startup; fi',
     '  case "$state" in',
     "    MASTER)",
-    "      open_port",
+    ...(source ? ["      open_port"] : []),
     '      rm -f "$STATE.swept"',
     "      # Entries learned while this end stood by may point the wrong way now.",
     '      ip link set dev "$BRIDGE" type bridge fdb_flush 2>/dev/null || true',
     '      write_role active MASTER "$reason"',
-    ...(source ? [] : ['      touch "$STATE.swept"', "      sweep_in_background"]),
+    ...(source ? [] : ["      # Open now if it hears its source gateway, else at the first check that does.", "      if hears_gateway; then open_and_sweep; fi"]),
     "      ;;",
     "    BACKUP)",
     "      close_port",
@@ -335,7 +356,7 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
         ]
       : []),
     '  status) cat "$STATE.role" 2>/dev/null || echo "$STEM $SIDE: no role yet (is keepalived running?)" ;;',
-    '  sync) read -r current _ 2>/dev/null <"$STATE.state" || current=NONE; if [ "$current" = MASTER ]; then open_port; else close_port; fi ;;',
+    `  sync) read -r current _ 2>/dev/null <"$STATE.state" || current=NONE; if [ "$current" = MASTER ]${source ? "" : " && hears_gateway"}; then open_port; else close_port; fi ;;`,
     `  *) echo "usage: $0 notify|check|${source ? "standby|resume|" : ""}status|sync" >&2; exit 2 ;;`,
     "esac",
     "",

@@ -26,12 +26,16 @@ function stemOf(context: GatewayContext) {
 /** The shell steps that install the guard (and helper), before the configuration is pasted. */
 export function vyosInstallSteps(context: GatewayContext): string[] {
   const stem = stemOf(context);
+  // The guard loads with the pair's gate closed. VyOS starts keepalived while it loads its
+  // configuration, before the boot script runs, so the active router's MASTER transition may
+  // already be past: the helper's sync reopens the gate then, as every Linux format's loader does.
+  const load = `nft -f ${VYOS_SCRIPTS}/${stem}-guard.nft${context.pair ? ` && ${VYOS_SCRIPTS}/${stem}-pair.sh sync` : ""}`;
   return [
     `First, as root (sudo -i), copy the guard${context.pair ? " and the pair helper" : ""} to ${VYOS_SCRIPTS} and load the guard now and at every boot:`,
     `  install -m 644 ${stem}-guard.nft ${VYOS_SCRIPTS}/`,
     ...(context.pair ? [`  install -m 755 ${stem}-pair.sh ${VYOS_SCRIPTS}/`] : []),
-    `  nft -f ${VYOS_SCRIPTS}/${stem}-guard.nft`,
-    `  grep -q '${stem}-guard.nft' ${BOOTUP} || echo 'nft -f ${VYOS_SCRIPTS}/${stem}-guard.nft' >> ${BOOTUP}`,
+    `  ${load}`,
+    `  grep -qxF '${load}' ${BOOTUP} || echo '${load}' >> ${BOOTUP}`,
   ];
 }
 

@@ -1,4 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { itWithTool, networkNamespaces, runningAsRoot, tool } from "@/tests/support/gateway-tools";
 import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { renderLinuxVxlanScripts } from "./linux-iproute2";
@@ -62,6 +67,46 @@ describe("vyosTarget", () => {
     expect(linux).toContain("virtual_router_id 250");
     expect(linux).toContain("169.254.4.115/32 dev br110");
   });
+
+  itWithTool(
+    [runningAsRoot, networkNamespaces, tool("nft", "nftables")],
+    "in a pair, the boot-time guard load leaves an already active router's port open, and a standby's closed",
+    () => {
+      // VyOS runs keepalived (and so the transition scripts) while it loads its configuration, and
+      // /config/scripts/vyos-postconfig-bootup.script after: run the line the header appends there
+      // after the helper's MASTER or BACKUP, on stand-in devices, with /config/scripts in a folder.
+      const files = vyosTarget.generate(variant(CONTOSO_PAIR_INPUTS[0]));
+      const header = files[0]!.contents;
+      const bootLine = /echo '(.+)' >> \/config\/scripts\/vyos-postconfig-bootup\.script/.exec(header)?.[1];
+      if (!bootLine) throw new Error(`no boot-script line in the header:\n${header}`);
+      const dir = mkdtempSync(path.join(tmpdir(), "bh-vyos-boot-"));
+      try {
+        for (const file of files.filter((f) => /-(guard\.nft|pair\.sh)$/.test(f.path))) {
+          writeFileSync(path.join(dir, path.basename(file.path)), file.contents.replaceAll("/config/scripts", dir), { mode: file.mode });
+        }
+        const harness = [
+          "set -euo pipefail",
+          "mount -t tmpfs tmpfs /run && mkdir /run/bridgehead",
+          "mount -t sysfs sysfs /sys",
+          "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+          "ip link add br110 type bridge",
+          'for pair in "eth1.110 lanpeer" "eth0 uplink" "vxlan10110 farend"; do set -- $pair; ip link add "$1" type veth peer name "$2"; ip link set "$2" up; done',
+          "ip link set eth1.110 master br110 && ip link set vxlan10110 master br110",
+          "for dev in br110 eth1.110 eth0 vxlan10110; do ip link set \"$dev\" up; done",
+          'gate() { nft list chain bridge bh_contoso_t1_source gate | grep -c drop || true; }',
+          `boot() { ${bootLine.replaceAll("/config/scripts", dir)}; }`,
+          `"${dir}/bh-contoso-t1-pair.sh" notify INSTANCE bh-contoso-t1 MASTER 200 2>/dev/null; boot; echo "master gate=$(gate) vx=$(cat /sys/class/net/vxlan10110/operstate)"`,
+          `"${dir}/bh-contoso-t1-pair.sh" notify INSTANCE bh-contoso-t1 BACKUP 200; boot; echo "backup gate=$(gate) vx=$(cat /sys/class/net/vxlan10110/operstate)"`,
+        ].join("\n");
+        const result = spawnSync("unshare", ["--net", "--mount", "bash", "-c", harness], { encoding: "utf8", timeout: 60_000 });
+        expect(result.status, result.stderr).toBe(0);
+        // 2: the gate's two drop rules, closed; 0: open.
+        expect(result.stdout.trim().split("\n")).toEqual(["master gate=0 vx=up", "backup gate=2 vx=down"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("bridges a tagged LAN through a vif and an untagged one directly", () => {
     const tagged = render(variant(CONTOSO_INPUT));

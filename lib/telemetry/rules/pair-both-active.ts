@@ -1,6 +1,7 @@
 /**
  * Both active: the two tunnels of a pair both forward at one side (or both never heard of the
- * pair). Two active tunnels at both sides are a Layer-2 loop that only storm control holds; at one
+ * pair). Two active tunnels at both sides are a Layer-2 loop that storm control only partly holds
+ * (flooded frames, not unicast to known hosts, which can circle it unlimited); at one
  * side, the other side's election is all that still prevents one. Critical either way.
  */
 import { SIDE_NAME, SIDES, type Side } from "@/lib/domain/tenant-options";
@@ -32,8 +33,9 @@ export function pairBothActiveRule(input: RuleInput): Condition[] {
   const looped = both.length === SIDES.length;
   const holder = looped ? null : tunnels.find((t) => t.ends[SIDES.find((s) => !both.includes(s))!].latest?.role === "active");
   const message = looped
-    ? `Both tunnels are active at both ends since ${clock(since)}: the stretched VLAN is looped through AVS, and only storm ` +
-      `control holds the loop (at most ${STORM_CONTROL.broadcastPps} broadcast and ${STORM_CONTROL.multicastPps} multicast frames a second per tunnel port). ` +
+    ? `Both tunnels are active at both ends since ${clock(since)}: the stretched VLAN is looped through AVS. Storm ` +
+      `control holds flooded frames (at most ${STORM_CONTROL.broadcastPps} broadcast and ${STORM_CONTROL.multicastPps} multicast frames a second per tunnel port), ` +
+      "but frames to hosts the bridges know can circle the loop unlimited. " +
       `The VRRP advertisements get through neither ${ELECTION.source} nor ${ELECTION.avs}. Stop the loop now: fail over on one ` +
       "tunnel's source gateway (its pair helper's standby command), then find what blocks the advertisements."
     : `Both ${PLURAL[both[0]!]} are active since ${clock(since)}: they do not hear each other's VRRP advertisements ${ELECTION[both[0]!]}. ` +

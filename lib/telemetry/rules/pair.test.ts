@@ -84,7 +84,7 @@ describe("the pair's rules", () => {
     };
     const [both] = pairBothActiveRule(pairInputAt(at(365), looped));
     expect(both).toMatchObject({ details: { sides: ["source", "avs"], looped: true } });
-    expect(both!.message).toMatch(/^Both tunnels are active at both ends since 09:05:01 UTC: the stretched VLAN is looped through AVS, and only storm control holds the loop \(at most 1000 broadcast and 2000 multicast frames a second per tunnel port\)/);
+    expect(both!.message).toMatch(/^Both tunnels are active at both ends since 09:05:01 UTC: the stretched VLAN is looped through AVS\. Storm control holds flooded frames \(at most 1000 broadcast and 2000 multicast frames a second per tunnel port\), but frames to hosts the bridges know can circle the loop unlimited\. /);
   });
 
   it("treat two tunnels whose gateways report no role at all as set up without the pair: a loop risk", () => {
@@ -112,6 +112,23 @@ describe("the pair's rules", () => {
     const [unhealthy] = pairStandbyUnhealthyRule(pairInputAt(at(300), forced));
     expect(unhealthy!.message).toContain("an operator holds it in standby (fail over now)");
     expect(unhealthy!.message).toContain("run the pair helper's resume command");
+  });
+
+  it("say a standby whose keepalived died is no standby, though its role file still says standby", () => {
+    // keepalived on tunnel 2's source gateway is killed at 600 s: no notify runs, so the role file
+    // keeps "standby since 0"; from the agent's first run 10 s after the helper's last check, the
+    // reports carry the agent's reason for it (telemetry-agent-script.ts: no heartbeat).
+    const silentFrom = at(611);
+    const gw2 = pairEnd(N, START.t2.source, 11).map((s) => (s.measuredAt.getTime() >= silentFrom.getTime() ? { ...s, pairReason: "keepalived-silent" } : s));
+    const dead = { 1: ends(START.t1.source, START.t1.avs), 2: { source: gw2, avs: pairEnd(N, START.t2.avs, 29) } };
+    expect(kindsAt(590, dead)).toEqual([]);
+    const [unhealthy] = pairStandbyUnhealthyRule(pairInputAt(at(645), dead));
+    expect(unhealthy).toMatchObject({ kind: "pair-standby-unhealthy", severity: "warning", details: { carrying: 1, faults: [{ ordinal: 2, side: "source", reason: "keepalived-silent" }] } });
+    expect(unhealthy!.message).toBe(
+      "tunnel standby (#2) could not take over if tunnel primary (#1) failed: its source gateway has stood by since 09:00:00 UTC, but keepalived stopped running its checks, so its tunnel port stays as it was: restart keepalived there. The pair still carries the traffic, but without a standby one more failure cuts the stretched VLAN.",
+    );
+    // Nothing else misreads it: no failover, no loop, a path.
+    expect(kindsAt(645, dead)).toEqual(["pair-standby-unhealthy"]);
   });
 
   it("run with every other rule, once per tenant though both tunnels are evaluated", () => {

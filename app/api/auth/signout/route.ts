@@ -10,9 +10,16 @@ export const dynamic = "force-dynamic";
  * and the cookie itself. The browser then ends the identity provider's session through MSAL.
  */
 export const POST = defineRoute({ access: "public" }, async (_request, { db, principal }) => {
-  if (principal?.kind === "user" && principal.sessionId) {
+  // A wall display's session too: its cookie lives 400 days, so a copy must not outlive the sign-out.
+  if (principal?.sessionId) {
     await endSession(db, principal.sessionId, "sign-out", actorName(principal));
-    await recordAudit(db, principal, { action: "user.sign-out", entityType: "user", entityId: principal.userId });
+    await recordAudit(
+      db,
+      principal,
+      principal.kind === "user"
+        ? { action: "user.sign-out", entityType: "user", entityId: principal.userId }
+        : { action: "noc-display.sign-out", entityType: "noc-display", entityId: principal.displayId, after: { sessionId: principal.sessionId } },
+    );
   }
   return Response.json({ ok: true }, { headers: { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" } });
 });

@@ -16,8 +16,8 @@
 #   First, as root (sudo -i), copy the guard and the pair helper to /config/scripts and load the guard now and at every boot:
 #     install -m 644 bh-contoso-t1-guard.nft /config/scripts/
 #     install -m 755 bh-contoso-t1-pair.sh /config/scripts/
-#     nft -f /config/scripts/bh-contoso-t1-guard.nft
-#     grep -q 'bh-contoso-t1-guard.nft' /config/scripts/vyos-postconfig-bootup.script || echo 'nft -f /config/scripts/bh-contoso-t1-guard.nft' >> /config/scripts/vyos-postconfig-bootup.script
+#     nft -f /config/scripts/bh-contoso-t1-guard.nft && /config/scripts/bh-contoso-t1-pair.sh sync
+#     grep -qxF 'nft -f /config/scripts/bh-contoso-t1-guard.nft && /config/scripts/bh-contoso-t1-pair.sh sync' /config/scripts/vyos-postconfig-bootup.script || echo 'nft -f /config/scripts/bh-contoso-t1-guard.nft && /config/scripts/bh-contoso-t1-pair.sh sync' >> /config/scripts/vyos-postconfig-bootup.script
 #   then paste bh-contoso-t1.vyos in configuration mode
 # Undo:
 #   paste bh-contoso-t1-undo.vyos in configuration mode
