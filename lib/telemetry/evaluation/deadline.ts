@@ -45,9 +45,10 @@ export function nextEvaluationAt(input: DeadlineInput): Date | null {
 
   for (const tunnel of input.inputs) {
     if (inMaintenance(tunnel)) {
-      // Nothing is judged until it ends; from then on, everything above applies.
+      // Nothing is judged on it until it ends; from then on, everything above applies. The
+      // other tunnel of a pair still judges the pair by its ends, though, so their times count.
       consider(tunnel.tunnel.maintenanceUntil!.getTime());
-      continue;
+      if (!tunnel.pair) continue;
     }
     const windowMs = tunnel.thresholds.windowMinutes * 60_000;
     for (const side of SIDES) {
