@@ -29,6 +29,8 @@ import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { sparklines } from "@/lib/telemetry/series";
+import { measureIngestCapacity, type IngestCapacity } from "./scale-ingest";
+import { percentile, renderScale } from "./scale-report";
 import { createFleet, cpuSecondsOf, displayCookie, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
@@ -39,10 +41,12 @@ const ONLY = process.env.BENCH_SCALE_ONLY;
 const AGENTS = Number(process.env.BENCH_SCALE_AGENTS ?? 2_000);
 const WARM_UP_MS = 60_000;
 const NOC_EVERY_MS = 5_500;
+/** How long the ingest-capacity burst runs, at the end of the mixed load. */
+const INGEST_SECONDS = Number(process.env.BENCH_SCALE_INGEST_SECONDS ?? 30);
 const VIEWPORT = { width: 1920, height: 1080 };
 
-type Rounds = { tunnels: number; database: string; firstMs: number; allMs: number; tenthMs: number; idleMs: number; due: number[] };
-type Mixed = {
+export type Rounds = { tunnels: number; database: string; firstMs: number; allMs: number; tenthMs: number; idleMs: number; due: number[] };
+export type Mixed = {
   label: string;
   tunnels: number;
   consoles: number;
@@ -63,6 +67,7 @@ type Mixed = {
   backlogMs: number | null;
   historySamples: number;
   sparklineReadMs: { before: number; after: number } | null;
+  ingest: IngestCapacity;
 };
 
 export async function benchScale(context: { postgresUrl: string }): Promise<string> {
@@ -84,7 +89,7 @@ export async function benchScale(context: { postgresUrl: string }): Promise<stri
     mixed.push(await scenario({ label: "PostgreSQL", target: server, tunnels: PG_TUNNELS, consoles: 2, historyMinutes: 20, rounds }));
   }
 
-  return renderScale(rounds, mixed, loadBefore);
+  return renderScale(rounds, mixed, { loadBefore, minutes: MINUTES, warmUpSeconds: WARM_UP_MS / 1000, ingestSeconds: INGEST_SECONDS });
 }
 
 function pgliteTarget(): DatabaseTarget & { kind: "pglite" } {
@@ -320,6 +325,10 @@ async function mixedLoad(
   const snapshot = JSON.parse((await request(consoles[0]!, "GET", "/api/v1/noc", { cookie, accept: "application/json" })).body) as NocSnapshot;
   const layout = computeWallLayout({ ...VIEWPORT, count: snapshot.tiles.length });
   const firstRenderMs = await firstRenders(consoles[0]!, cookie, layout.pages > 1 ? layout.perPage : snapshot.tiles.length);
+  // Then the ingest capacity, the rest of the load still on.
+  console.log(`[bench] scale: ${s.label}: ingest capacity for ${INGEST_SECONDS} s…`);
+  const ingest = await measureIngestCapacity(consoles, agents, INGEST_SECONDS);
+  console.log(`[bench] scale: ${s.label}: ${(ingest.accepted / ingest.seconds).toFixed(0)} samples/s accepted (${ingest.refused} refused, ${ingest.failed} failed)`);
 
   stopping = true;
   await Promise.all([agentsLoop, wallLoop]);
@@ -341,6 +350,7 @@ async function mixedLoad(
     cpuPercent,
     firstRenderMs,
     tilesOnFirstPage: layout.pages > 1 ? layout.perPage : snapshot.tiles.length,
+    ingest,
     ...seeded,
   };
 }
@@ -376,54 +386,3 @@ async function firstRenders(target: RunningConsole, cookie: string, expected: nu
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}
-
-function renderScale(rounds: Rounds[], mixed: Mixed[], loadBefore: number): string {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const ms = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? "—" : `${n.toFixed(0)} ms`);
-  const loopAt = (l: LoopStats, p: string) => l.percentilesMs[p] ?? Number.NaN;
-  const worst = (m: Mixed, pick: (l: LoopStats) => number) => Math.max(...m.loops.map(pick));
-  const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start (the machine is shared: ` +
-      "other work ran beside the benchmark, so compare the figures within this run). PostgreSQL on loopback (fsync off), PGlite in a data folder, the consoles on the production build, " +
-      `agents and the wall reader in the benchmark's process, Chromium for the first renders; ${MINUTES} measured minutes of mixed load after a ${WARM_UP_MS / 1000} s warm-up.`,
-    "",
-    "**Mixed load** (agents post one sample every 10 s from both ends; the consoles' evaluation, roll-ups and retention run as in production; the wall reads `GET /api/v1/noc` every 5.5 s, so every read is cold):",
-    "",
-    `| | ${mixed.map((m) => `${m.label}, ${m.tunnels.toLocaleString("en")} tunnels, ${m.consoles} console${m.consoles > 1 ? "s" : ""}`).join(" | ")} | aim |`,
-    `| --- | ${mixed.map(() => "---:").join(" | ")} | --- |`,
-    `| agents posting (tunnels reporting) | ${mixed.map((m) => `${m.agents} (${m.agents / 2})`).join(" | ")} | every end |`,
-    `| samples accepted per second (failed requests; requests carrying a backlog) | ${mixed.map((m) => `${(m.posted / m.seconds).toFixed(0)} (${m.failed}; ${m.batched})`).join(" | ")} | ${mixed.map((m) => (m.agents / 10).toFixed(0)).join(" / ")} |`,
-    `| POST /api/v1/telemetry p50 / p90 / p99 | ${mixed.map((m) => `${ms(percentile(m.ingestMs, 0.5))} / ${ms(percentile(m.ingestMs, 0.9))} / ${ms(percentile(m.ingestMs, 0.99))}`).join(" | ")} | |`,
-    `| event-loop delay p50 / p99 (worst console) | ${mixed.map((m) => `${ms(worst(m, (l) => loopAt(l, "50")))} / ${ms(worst(m, (l) => loopAt(l, "99")))}`).join(" | ")} | p99 ≤ 50 ms |`,
-    `| event-loop delay max (worst console) | ${mixed.map((m) => ms(worst(m, (l) => l.maxMs))).join(" | ")} | ≤ 200 ms |`,
-    `| GET /api/v1/noc p50 / p90 (reads; failed) | ${mixed.map((m) => `${ms(percentile(m.nocMs, 0.5))} / ${ms(percentile(m.nocMs, 0.9))} (${m.nocMs.length}; ${m.nocFailed})`).join(" | ")} | ≤ 100 ms / ≤ 250 ms |`,
-    `| snapshot size | ${mixed.map((m) => `${(m.snapshotBytes / 1024).toFixed(0)} KiB`).join(" | ")} | |`,
-    `| wall first render: navigation → every tile of page 1 (tiles; three loads) | ${mixed.map((m) => `${ms(percentile(m.firstRenderMs, 0.5))} (${m.tilesOnFirstPage}; ${m.firstRenderMs.map((t) => t.toFixed(0)).join(" / ")})`).join(" | ")} | ≤ 1 s / ≤ 2 s |`,
-    `| console CPU | ${mixed.map((m) => m.cpuPercent.map((c) => `${c.toFixed(0)} %`).join(" + ")).join(" | ")} | |`,
-    `| history written through ingest; rolled up by the maintenance job in | ${mixed.map((m) => `${m.historySamples.toLocaleString("en")}; ${((m.backlogMs ?? 0) / 1000).toFixed(1)} s`).join(" | ")} | ≤ 10 s at 1,000 on PGlite |`,
-    `| the wall's sparklines: the whole hour from roll-ups (before) → closed minutes kept, open ones raw (now) | ${mixed.map((m) => (m.sparklineReadMs ? `${ms(m.sparklineReadMs.before)} → ${ms(m.sparklineReadMs.after)}` : "—")).join(" | ")} | |`,
-    "",
-    "**Event-loop delay, every console** (`perf_hooks.monitorEventLoopDelay`, 10 ms resolution, over the measured minutes):",
-    "",
-    "| console | samples | p50 | p75 | p90 | p99 | p99.9 | max |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...mixed.flatMap((m) =>
-      m.loops.map((l, i) => `| ${m.label} #${i + 1} | ${l.count} | ${["50", "75", "90", "99", "99.9"].map((p) => ms(loopAt(l, p))).join(" | ")} | ${ms(l.maxMs)} |`),
-    ),
-    "",
-    "**Warning-evaluation rounds** (in-process, 15 minutes of 10-second samples behind every end; tenants due in brackets):",
-    "",
-    "| tunnels | database | first round (all new) | every tunnel reported | a tenth reported | nothing new |",
-    "| ---: | --- | ---: | ---: | ---: | ---: |",
-    ...rounds
-      .sort((a, b) => a.database.localeCompare(b.database) || a.tunnels - b.tunnels)
-      .map((r) => `| ${r.tunnels.toLocaleString("en")} | ${r.database} | ${ms(r.firstMs)} (${r.due[0]}) | ${ms(r.allMs)} (${r.due[1]}) | ${ms(r.tenthMs)} (${r.due[2]}) | ${ms(r.idleMs)} (${r.due[3]}) |`),
-  ];
-  return lines.join("\n");
-}
