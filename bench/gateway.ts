@@ -16,7 +16,7 @@ import { openDatabase } from "@/lib/db/client";
 import { privateClouds, vlanPools } from "@/lib/db/schema";
 import { renderBundle, renderBundleReadme, renderTargets } from "@/lib/gateway/bundle";
 import { gatewayContext, type GatewayContextInput } from "@/lib/gateway/context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/lib/gateway/fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { loadGatewayContext } from "@/lib/gateway/load-context";
 import { TARGETS } from "@/lib/gateway/registry";
 import { GeneratorInputError, type GatewayContext } from "@/lib/gateway/types";

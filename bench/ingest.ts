@@ -184,7 +184,7 @@ async function startConsoleOn(dataDir: string): Promise<RunningConsole> {
   const port = await freePort();
   // e.g. BENCH_CONSOLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the console spends its time.
   const nodeArgs = (process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",

@@ -75,7 +75,8 @@ export async function createFleet(db: Database, tunnelCount: number, tag: string
     }
   }
   const displayToken = newBearerToken("noc");
-  await db.insert(nocDisplays).values({ name: `bench ${tag}`, tokenHash: hashToken(displayToken), createdBy: "bench" });
+  // A link works once and a row made without issuing one counts as used: this one is fresh.
+  await db.insert(nocDisplays).values({ name: `bench ${tag}`, tokenHash: hashToken(displayToken), createdBy: "bench", linkUsedAt: null });
   return { agents, displayToken };
 }
 
@@ -127,7 +128,7 @@ export type LoopStats = { since: number; at: number; count: number; minMs: numbe
 export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
   const port = await freePort();
   const loopFile = path.join(dataDir, "event-loop.json");
-  const child = spawn(process.execPath, ["--import", "./bench/event-loop-probe.mjs", "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "./bench/event-loop-probe.mjs", "--import", "tsx", "server.ts"], {
     env: {
       ...process.env,
       ...env,

@@ -452,7 +452,7 @@ type RunningConsole = { origin: string; ca: Buffer; stop(): Promise<void> };
 async function startConsole(dataDir: string): Promise<RunningConsole> {
   const port = await freePortInRange(3400, 3499);
   const origin = `https://localhost:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
     env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: origin, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

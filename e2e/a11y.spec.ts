@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { storageStateOf, type PersonaName } from "./support/personas";
+import { fieldError } from "./support/pages";
 
 /**
  * Every page of the console through axe-core, as each audience sees it, and the keyboard paths
@@ -193,7 +194,7 @@ test.describe("by keyboard, an admin", () => {
     await page.keyboard.press("Enter");
     const subnet = form.getByLabel("Subnet to stretch (CIDR)");
     await expect(subnet).toHaveAttribute("aria-invalid", "true");
-    await expect(page.locator(`#${await subnet.getAttribute("aria-describedby")}`)).toContainText("overlaps tenant Contoso Manufacturing (192.168.10.0/24)");
+    await expect(await fieldError(page, subnet)).toContainText("overlaps tenant Contoso Manufacturing (192.168.10.0/24)");
     // What was typed stays, so the fix is one field.
     await expect(form.getByRole("group", { name: "Tenant" }).getByLabel("Name", { exact: true })).toHaveValue("Keyboard Only Ltd");
     await expect(form.getByRole("group", { name: "Contact 1" }).getByLabel("E-mail")).toHaveValue("ada@keyboard.example");

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import { unzipSync, strFromU8 } from "fflate";
 import { expect, test, type Page } from "@playwright/test";
 import { storageStateOf } from "./support/personas";
+import { tenantPage } from "./support/pages";
 
 /** Contoso's only tunnel ("primary"), as the tenant API names it to whoever may read contoso. */
 async function contosoTunnelId(page: Page): Promise<string> {
@@ -16,7 +17,7 @@ async function contosoTunnelId(page: Page): Promise<string> {
 /** Clicks "Download all configs (zip)" on contoso's page and opens what the browser saved. */
 async function downloadContosoBundle(page: Page) {
   await page.goto("/t/contoso");
-  const tunnel = page.getByRole("article", { name: "Tunnel primary" });
+  const tunnel = tenantPage(page).tunnel("primary");
   const [download] = await Promise.all([page.waitForEvent("download"), tunnel.getByRole("link", { name: "Download all configs (zip)" }).click()]);
   expect(download.suggestedFilename()).toBe("bridgehead-contoso-t1.zip");
   const bytes = await fs.readFile(await download.path());
@@ -71,7 +72,7 @@ test.describe("a tenant user", () => {
   test("downloads their own tenant's bundle and single files, each on the audit trail", async ({ page }) => {
     expectContosoBundle(await downloadContosoBundle(page));
 
-    const tunnel = page.getByRole("article", { name: "Tunnel primary" });
+    const tunnel = tenantPage(page).tunnel("primary");
     await tunnel.getByText("Single files").click();
     const link = tunnel.getByRole("link", { name: /^source\/linux-iproute2\/[\w.-]+-apply\.sh$/ });
     await expect(link).toBeVisible();

@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
 import { storageStateOf } from "./support/personas";
+import { fieldError, tenantPage } from "./support/pages";
 
 test.use({ storageState: storageStateOf("admin") });
 
@@ -13,7 +14,7 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
   await form.getByRole("button", { name: "Onboard tenant" }).click();
   const subnet = form.getByLabel("Subnet to stretch (CIDR)");
   await expect(subnet).toHaveAttribute("aria-invalid", "true");
-  await expect(page.locator(`#${await subnet.getAttribute("aria-describedby")}`)).toContainText("overlaps tenant Contoso Manufacturing (192.168.10.0/24)");
+  await expect(await fieldError(page, subnet)).toContainText("overlaps tenant Contoso Manufacturing (192.168.10.0/24)");
   await page.screenshot({ path: test.info().outputPath("onboard-overlap.png"), fullPage: true });
 
   await subnet.fill("10.77.0.0/24");
@@ -41,9 +42,9 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
   await page.screenshot({ path: test.info().outputPath("pool-map.png"), fullPage: true });
 
   await page.goto("/t/northwind");
-  await expect(page.getByRole("status", { name: "Segment state" })).toHaveText(/Ready$/, { timeout: 20_000 });
-  page.once("dialog", (dialog) => void dialog.accept());
-  await page.getByRole("button", { name: "Offboard" }).click();
+  const tenant = tenantPage(page);
+  await expect(tenant.segmentState).toHaveText(/Ready$/, { timeout: 20_000 });
+  await tenant.offboard();
   // The segment is in AVS by now: it is deleted first, and only then does the VLAN enter quarantine.
   await expect(page.getByRole("status").filter({ hasText: /^Offboarding/ }).or(page.getByRole("status").filter({ hasText: "Offboarded on" }))).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`, { timeout: 20_000 });

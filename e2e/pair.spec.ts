@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { storageStateOf } from "./support/personas";
+import { wallTiles } from "./support/pages";
 
 /**
  * The active/standby pair as people see it: which tunnel of a two-tunnel tenant carries the
@@ -38,7 +39,7 @@ test.describe("the NOC wall", () => {
   test("marks the tunnel of a pair that carries the traffic, in words for screen readers", async ({ page }) => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.goto("/noc");
-    const tiles = page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem");
+    const tiles = wallTiles(page);
     await expect(tiles.filter({ hasText: "tailspin/primary" })).toContainText("▶");
     await expect(tiles.filter({ hasText: "tailspin/primary" })).toContainText("in its pair: Carries traffic");
     await expect(tiles.filter({ hasText: "tailspin/redundant" })).toContainText("in its pair: Standby");

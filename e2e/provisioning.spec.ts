@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
 import { storageStateOf } from "./support/personas";
+import { tenantPage } from "./support/pages";
 
 test.use({ storageState: storageStateOf("admin") });
 
@@ -9,7 +10,7 @@ test("onboarding a tenant shows its segment go from provisioning to ready", asyn
   await form.getByRole("button", { name: "Onboard tenant" }).click();
   await expect(page).toHaveURL(/\/t\/litware\?onboarded=1$/);
 
-  const state = page.getByRole("status", { name: "Segment state" });
+  const state = tenantPage(page).segmentState;
   await expect(state).toHaveText(/(Pending|Provisioning)$/);
   await page.screenshot({ path: test.info().outputPath("segment-provisioning.png"), fullPage: true });
   await expect(state).toHaveText(/Ready$/, { timeout: 20_000 });

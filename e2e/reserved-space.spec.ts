@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
 import { storageStateOf } from "./support/personas";
+import { fieldError } from "./support/pages";
 
 test.use({ storageState: storageStateOf("admin") });
 
@@ -34,7 +35,7 @@ test("the reserved address space is listed per private cloud, admins add and rem
     await onboarding.getByRole("button", { name: "Onboard tenant" }).click();
     const field = onboarding.getByLabel("Subnet to stretch (CIDR)");
     await expect(field).toHaveAttribute("aria-invalid", "true");
-    await expect(page.locator(`#${await field.getAttribute("aria-describedby")}`)).toContainText(named);
+    await expect(await fieldError(page, field)).toContainText(named);
   }
 
   await page.goto("/admin/clouds");

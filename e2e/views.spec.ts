@@ -1,6 +1,7 @@
 import { expect, request as apiRequest, test, type Browser, type Page } from "@playwright/test";
 import { fillOnboarding } from "./support/onboarding";
 import { storageStateOf } from "./support/personas";
+import { tenantPage, wallTiles } from "./support/pages";
 
 /**
  * The three views of issue 8, one audience at a time. The console under test runs the simulated
@@ -92,14 +93,14 @@ test.describe("an admin", () => {
     await avs.getByLabel("Host name").fill("adatum-bridge1");
     await avs.getByLabel("Underlay address").fill("10.120.8.99");
     await add.getByRole("button", { name: "Add tunnel" }).click();
-    await expect(page.getByRole("article", { name: "Tunnel primary" })).toBeVisible();
-    await expect(page.getByRole("status", { name: "Segment state" })).toHaveText(/Ready$/, { timeout: 20_000 });
-    page.once("dialog", (dialog) => void dialog.accept());
-    await page.getByRole("button", { name: "Offboard" }).click();
+    const tenant = tenantPage(page);
+    await expect(tenant.tunnel("primary")).toBeVisible();
+    await expect(tenant.segmentState).toHaveText(/Ready$/, { timeout: 20_000 });
+    await tenant.offboard();
     await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toBeVisible({ timeout: 30_000 });
 
     await page.goto("/noc");
-    const tiles = page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem");
+    const tiles = wallTiles(page);
     await expect(tiles.first()).toBeVisible();
     await expect(tiles.filter({ hasText: "adatum/" })).toHaveCount(0);
     const wallTotal = await tiles.count();
@@ -195,7 +196,7 @@ test.describe("the NOC wall", () => {
 
   test("shows one tile per tunnel of every tenant in service, as the API lists them", async ({ page }) => {
     await page.goto("/noc");
-    const tiles = page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem");
+    const tiles = wallTiles(page);
     await expect(tiles.first()).toBeVisible();
     const snapshot = (await (await page.request.get("/api/v1/noc")).json()) as { tiles: { label: string }[] };
     expect(snapshot.tiles.length).toBeGreaterThanOrEqual(11);
@@ -211,7 +212,7 @@ test.describe("the NOC wall", () => {
   test("turns a tunnel's tile to Down within one evaluation and one refresh of it going down", async ({ page, browser, baseURL }) => {
     test.setTimeout(FIRST_EVALUATION_MS + 90_000);
     await page.goto("/noc");
-    const tile = page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem").filter({ hasText: "fourthcoffee/primary" });
+    const tile = wallTiles(page).filter({ hasText: "fourthcoffee/primary" });
     await expect(tile).toBeVisible();
     // Fourth Coffee's demo tunnels are healthy: once evaluated, its primary is not down.
     await expect(tile.locator(".sr-only")).toHaveText(/^fourthcoffee\/primary: (Operational|Degraded)/, { timeout: FIRST_EVALUATION_MS });
@@ -244,7 +245,7 @@ test.describe("the NOC wall", () => {
   test("says its data is stale when refreshes fail, keeps the last tiles, and recovers", async ({ page }) => {
     test.setTimeout(120_000);
     await page.goto("/noc");
-    const tiles = page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem");
+    const tiles = wallTiles(page);
     await expect(tiles.first()).toBeVisible();
     const shown = await tiles.count();
     const banner = page.getByText(/Data stale: last update \d+ s ago/);

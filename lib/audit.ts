@@ -1,3 +1,4 @@
+import "server-only";
 import type { Database } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import type { Principal } from "@/lib/auth/permissions";

@@ -2,6 +2,7 @@
  * The console's configuration, read once from the environment. Every mode has an embedded
  * default; setting the variables of a real service switches that concern to it.
  */
+import "server-only";
 import path from "node:path";
 import { z } from "zod";
 

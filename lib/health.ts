@@ -1,3 +1,4 @@
+import "server-only";
 import type { AppConfig } from "@/lib/config";
 import { pingDatabase, type DatabaseHandle } from "@/lib/db/client";
 

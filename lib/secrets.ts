@@ -6,6 +6,7 @@
  * The key is SHA-256 of SECRETS_KEY when set (every instance derives the same one), otherwise a
  * random 32-byte key made once in DATA_DIR/secrets/secrets.key, readable by the console only.
  */
+import "server-only";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { CompactEncrypt, compactDecrypt } from "jose";

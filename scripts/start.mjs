@@ -27,6 +27,6 @@ if (builtAt < changedAt) {
 }
 if (process.argv.includes("--build-only")) process.exit(0);
 
-const server = spawn("npx", ["tsx", "server.ts"], { cwd: root, stdio: "inherit" });
+const server = spawn("npx", ["tsx", "--require", "./scripts/server-only.cjs", "server.ts"], { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

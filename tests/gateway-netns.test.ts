@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { gatewayContext, type GatewayContextInput } from "@/lib/gateway/context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/lib/gateway/fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { cloudInitEdgeBridgeTarget } from "@/lib/gateway/targets/cloud-init-edge-bridge";
 import { linuxIproute2Target } from "@/lib/gateway/targets/linux-iproute2";
 import type { GatewayContext } from "@/lib/gateway/types";

@@ -24,7 +24,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { gatewayContext } from "@/lib/gateway/context";
-import { CONTOSO_INPUT } from "@/lib/gateway/fixtures";
+import { CONTOSO_INPUT } from "@/tests/support/gateway-inputs";
 import { STORM_CONTROL } from "@/lib/gateway/tunnel-guard";
 import type { GatewayContext } from "@/lib/gateway/types";
 import { describeWithTool, networkNamespaces, pyYaml, runningAsRoot, tool } from "./support/gateway-tools";
@@ -34,7 +34,7 @@ import { loadTlsMaterial } from "@/lib/server/tls";
 import type { AppConfig } from "@/lib/config";
 import { reconcileWarnings } from "@/lib/telemetry/lifecycle";
 import { evaluateTenant } from "@/lib/telemetry/rules/evaluate";
-import { makeInput, TUNNEL_2_ID, TUNNEL_ID } from "@/lib/telemetry/rules/test-fixtures";
+import { makeInput, TUNNEL_2_ID, TUNNEL_ID } from "@/tests/support/rule-timeline";
 import type { RuleSample } from "@/lib/telemetry/rules/types";
 
 /** Short, so fail-back fits the test; the console's default is 60 s (context.ts). */

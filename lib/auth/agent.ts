@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, notInArray, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";

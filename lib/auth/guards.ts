@@ -5,6 +5,7 @@
  * caller claims), and checks the permission before the handler runs. A server action is a
  * public POST endpoint, so page guards alone would not do.
  */
+import "server-only";
 import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { readConfig, type AppConfig } from "@/lib/config";

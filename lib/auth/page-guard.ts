@@ -1,3 +1,4 @@
+import "server-only";
 import { headers } from "next/headers";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { REQUEST_PATH_HEADER } from "./cookie-name";

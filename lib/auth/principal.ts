@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
 import { endSession, SESSION_TOUCH_MS, touchSession } from "@/lib/commands/sessions";
 import type { Database } from "@/lib/db/client";

@@ -3,6 +3,7 @@
  * httpOnly, Secure, SameSite=Lax cookie. Tampering breaks the GCM tag; expiry is enforced both
  * by the token's `exp` and the cookie's Max-Age.
  */
+import "server-only";
 import path from "node:path";
 import { EncryptJWT, jwtDecrypt } from "jose";
 import { z } from "zod";

@@ -9,6 +9,7 @@
  *   desired absent:  … → deleting → deleted, then the VLAN goes into quarantine
  *   ready, checked now and then: changed or deleted outside the console → drifted
  */
+import "server-only";
 import type { AzureVMwareSolutionAPI, WorkloadNetworkSegment } from "@azure/arm-avs";
 import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import { randomUUID } from "node:crypto";

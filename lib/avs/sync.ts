@@ -3,6 +3,7 @@
  * gateways and Global Reach connections. Azure is the source of truth; the console keeps a copy
  * so onboarding can check addresses without a round trip.
  */
+import "server-only";
 import type { AzureVMwareSolutionAPI, PrivateCloud } from "@azure/arm-avs";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";

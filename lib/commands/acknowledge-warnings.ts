@@ -3,6 +3,7 @@
  * when its condition clears) but stops asking for attention. Only open warnings can be
  * acknowledged; the first acknowledgement's who and when are kept.
  */
+import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

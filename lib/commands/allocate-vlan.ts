@@ -4,6 +4,7 @@
  * commit, and the loser moves on to the next free ID. Runs inside the caller's transaction so
  * the allocation commits or rolls back with the rest of the onboarding.
  */
+import "server-only";
 import { randomInt } from "node:crypto";
 import { and, eq, lte, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";

@@ -2,6 +2,7 @@
  * Who of a customer's organisation may see their tenant. One user, one tenant (a unique index
  * decides); removing a membership ends that user's sessions in the same transaction.
  */
+import "server-only";
 import { eq } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

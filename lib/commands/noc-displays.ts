@@ -4,6 +4,7 @@
  * and whom to ask. An admin issues a new link (the old one stops) or revokes the display (every
  * session of it ends).
  */
+import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -4,6 +4,7 @@
  * is gone from Azure: while a segment still carries the VLAN, handing it to someone else would
  * bridge two customers together.
  */
+import "server-only";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

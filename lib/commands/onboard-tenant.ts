@@ -3,6 +3,7 @@
  * Either all of it commits or none of it does: a refused subnet, a taken slug or an exhausted
  * pool leaves no tenant, no allocation and no segment behind.
  */
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -3,6 +3,7 @@
  * cloud or for all, each with its reason. A range may cover a live tenant's subnet (the admin is
  * recording what is true); the reply names such tenants, and their cut-over pre-checks flag it.
  */
+import "server-only";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -3,6 +3,7 @@
  * an admin, by a removed membership, a revoked display or idleness. Every instance reads the same
  * rows, so an ended session is refused everywhere at its next request.
  */
+import "server-only";
 import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -3,6 +3,7 @@
  * Adding one issues both ends' agent tokens and, for an IPsec VPN, the tunnel's pre-shared key;
  * every secret is stored encrypted (lib/secrets.ts) and leaves the console only in a download.
  */
+import "server-only";
 import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

@@ -2,6 +2,7 @@
  * A private cloud's VLAN pool: what it may hand out from now on. Tenants keep VLANs the new rules
  * would exclude (taking a VLAN from a live tenant would cut it off); the result names them.
  */
+import "server-only";
 import { and, eq, ne } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";

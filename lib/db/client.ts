@@ -9,6 +9,7 @@
  * exactly as to PostgreSQL, and a long statement in the embedded database no longer holds the
  * console's event loop (docs/decisions.md, "The embedded database in a thread of its own").
  */
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";

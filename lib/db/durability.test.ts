@@ -100,7 +100,7 @@ describe.skipIf(!postgresAvailable())("PostgreSQL database", () => {
 
 /** One node process (no npx or tsx wrapper in between), so SIGKILL hits the writer itself. */
 function startWriter(dataDir: string) {
-  return spawn(process.execPath, ["--import", "tsx", "tests/fixtures/durable-writer.mts", dataDir], {
+  return spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "tsx", "tests/fixtures/durable-writer.mts", dataDir], {
     stdio: ["ignore", "pipe", "inherit"],
   });
 }

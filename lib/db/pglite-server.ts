@@ -4,6 +4,7 @@
  * user of the machine can connect; not inside the repository, where a socket breaks the
  * Turbopack build). lib/db/client.ts connects to it with `pg`, exactly as to PostgreSQL.
  */
+import "server-only";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -3,6 +3,7 @@
  * this very console through its public ingest API with the tokens the demo seed issued. Each demo
  * tenant plays the scenario lib/demo/seed.ts gives it.
  */
+import "server-only";
 import { and, eq, inArray, isNotNull, notInArray } from "drizzle-orm";
 import type { AppConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";

@@ -6,6 +6,7 @@
  * identity provider. Idempotent: a second start adds nothing, and demo data from an older
  * release gets the tokens and keys it lacks.
  */
+import "server-only";
 import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";

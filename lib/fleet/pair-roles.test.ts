@@ -4,7 +4,7 @@ import { pairBothActiveRule } from "@/lib/telemetry/rules/pair-both-active";
 import { pairFailoverRule } from "@/lib/telemetry/rules/pair-failover";
 import { pairNoActivePathRule } from "@/lib/telemetry/rules/pair-no-active-path";
 import { pairStandbyUnhealthyRule } from "@/lib/telemetry/rules/pair-standby-unhealthy";
-import { pairInputAt } from "@/lib/telemetry/rules/test-fixtures";
+import { pairInputAt } from "@/tests/support/rule-timeline";
 import type { RuleSample } from "@/lib/telemetry/rules/types";
 import { sampleSchema } from "@/lib/validation/telemetry";
 import { PAIR_CYCLE_MS, pairCycleStart, pairReport, type PairPlay } from "./pair-roles";

@@ -2,6 +2,7 @@
  * What both download routes share: load the tunnel's context with its secrets, and audit the
  * download in the same breath (who took which files; never the secrets themselves).
  */
+import "server-only";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import { readConfig } from "@/lib/config";

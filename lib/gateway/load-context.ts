@@ -3,6 +3,7 @@
  * through parseGatewayContext: stored data gets the same allow-lists as typed data, so a row
  * written before a rule tightened cannot slip into a config.
  */
+import "server-only";
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { gatewayContext } from "./context";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS } from "./fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS } from "@/tests/support/gateway-inputs";
 import { describePairRole, pairAddresses, planPairEnd, SWEEP_MAX_ADDRESSES, sweepMac } from "./pair";
-import { variant } from "./targets/test-fixtures";
+import { variant } from "@/tests/support/gateway-variants";
 
 const primary = gatewayContext(CONTOSO_PAIR_INPUTS[0]);
 const standby = gatewayContext(CONTOSO_PAIR_INPUTS[1]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { itWithTool, networkNamespaces, runningAsRoot, runTool, tool } from "@/tests/support/gateway-tools";
 import { linuxIproute2Target } from "./targets/linux-iproute2";
 import { systemdNetworkdTarget } from "./targets/systemd-networkd";
-import { LINUX_SOURCE } from "./targets/test-fixtures";
+import { LINUX_SOURCE } from "@/tests/support/gateway-variants";
 import { renderGuardRuleset, STORM_CONTROL } from "./tunnel-guard";
 
 const single = renderGuardRuleset({ table: "bh_t", vxlan: "vx10110", mss: null, pair: false }).join("\n");

@@ -4,6 +4,7 @@
  * ID: authorization code + PKCE, a public client, an ID token carrying `roles`, `oid` and
  * `preferred_username` as Entra's would.
  */
+import "server-only";
 import type http from "node:http";
 import { createHash } from "node:crypto";
 import type { Configuration, KoaContextWithOIDC } from "oidc-provider";

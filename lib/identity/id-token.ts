@@ -3,6 +3,7 @@
  * provider's keys, issuer, audience, expiry, and freshness (a token minted long ago is not a
  * sign-in happening now). Both identity modes come out as the same VerifiedIdentity.
  */
+import "server-only";
 import { timingSafeEqual } from "node:crypto";
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { AppConfig } from "@/lib/config";

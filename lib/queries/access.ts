@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { memberships, nocDisplays, sessions, tenants, users } from "@/lib/db/schema";

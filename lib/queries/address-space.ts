@@ -2,6 +2,7 @@
  * A private cloud's address space as the database knows it, and the one check every tenant
  * subnet goes through (onboarding now; the cut-over pre-checks later).
  */
+import "server-only";
 import { and, asc, eq, isNull, ne, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { reservedPrefixes, tenants } from "@/lib/db/schema";

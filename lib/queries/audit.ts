@@ -1,3 +1,4 @@
+import "server-only";
 import { count, desc, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, tenants } from "@/lib/db/schema";

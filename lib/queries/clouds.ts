@@ -1,4 +1,5 @@
 /** The private clouds as last read from Azure (or the emulator): for pickers and for their own page. */
+import "server-only";
 import { asc } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { privateClouds } from "@/lib/db/schema";

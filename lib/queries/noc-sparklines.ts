@@ -12,6 +12,7 @@
  *
  * Memory: two numbers per endpoint and minute for SLOTS minutes (2 MB at 1,000 tunnels).
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { ROLLUP_LIMITS, WATERMARK } from "@/lib/telemetry/rollup";

@@ -12,6 +12,7 @@
  * The payload is kept small: times as ISO strings, RTTs rounded to what a small chart can show,
  * sparklines as plain arrays with null for a missing minute.
  */
+import "server-only";
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, tenants, vlanAllocations, vlanPools } from "@/lib/db/schema";

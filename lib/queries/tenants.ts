@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";

@@ -7,6 +7,7 @@
  *
  * Authorisation is the caller's: the route guard and the page guard check the tenant first.
  */
+import "server-only";
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels, type PathHop } from "@/lib/db/schema";

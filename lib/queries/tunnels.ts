@@ -1,3 +1,4 @@
+import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tunnelEndpoints, tunnels } from "@/lib/db/schema";

@@ -5,6 +5,7 @@
  * "Active" means open or acknowledged: acknowledging says someone is on it, but the condition
  * still holds, so the warning stays listed until it resolves.
  */
+import "server-only";
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";

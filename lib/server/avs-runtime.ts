@@ -2,6 +2,7 @@
  * Starts what talks to Azure: the emulator in the embedded mode, the SDK clients, a first read
  * of the private clouds, and the provisioning loop. Run by server.ts only.
  */
+import "server-only";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The one shape of every background job in the console process (provisioning, private-cloud
  * sync, roll-ups and retention, warning evaluation, and what comes after): rounds on a fixed

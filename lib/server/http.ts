@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The console's JSON error answer for route handlers: `{ "error": "what to fix", ...details }`,
  * never cached (it may depend on who asked).

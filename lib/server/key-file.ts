@@ -3,6 +3,7 @@
  * every instance behind a load balancer derives the same key, or else made once at random and
  * kept in a file only the console's user can read.
  */
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";

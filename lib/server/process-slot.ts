@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Values shared by every copy of a module in this process. server.ts and Next's bundled route
  * handlers and server actions load the same sources as separate module instances in one

@@ -5,6 +5,7 @@
  * with the page's nonce policy (proxy.ts) and keeps the others; a route handler's own value for
  * a header set here is ignored by Next, so the strict defaults hold.
  */
+import "server-only";
 import type http from "node:http";
 import { baselineSecurityHeaders, type HeaderList } from "@/lib/security/headers";
 

@@ -15,6 +15,7 @@
  * statements and writes in a fixed handful, whatever its size; the samples it reads are only
  * those that arrived since this process last looked (evaluation/sample-windows.ts).
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { TunnelStatus } from "@/lib/domain/status";

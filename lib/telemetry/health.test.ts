@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TUNNEL_STATUSES } from "@/lib/domain/status";
 import { tunnelHealth } from "./health";
 import { evaluateTunnel } from "./rules/evaluate";
-import { around, healthyBoth, type InputOptions, makeInput, runTimeline, series, T0, TENANT_ID, TUNNEL_ID } from "./rules/test-fixtures";
+import { around, healthyBoth, type InputOptions, makeInput, runTimeline, series, T0, TENANT_ID, TUNNEL_ID } from "@/tests/support/rule-timeline";
 import type { Condition, RuleInput } from "./rules/types";
 
 const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);

@@ -2,6 +2,7 @@
  * Stores an agent's samples. A sample is identified by (endpoint, measuredAt), so an agent that
  * re-sends after a timeout does not count anything twice; the batch is stored all or nothing.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";

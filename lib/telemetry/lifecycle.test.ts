@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { WarningSeverity } from "@/lib/domain/status";
 import { type ActiveWarning, reconcileWarnings } from "./lifecycle";
 import type { Evaluation } from "./rules/evaluate";
-import { activeOf, applyChanges, healthyBoth, runTimeline, series, type StoredWarning, T0, TENANT_ID, TUNNEL_ID } from "./rules/test-fixtures";
+import { activeOf, applyChanges, healthyBoth, runTimeline, series, type StoredWarning, T0, TENANT_ID, TUNNEL_ID } from "@/tests/support/rule-timeline";
 import type { Condition } from "./rules/types";
 
 const at = (m: number) => new Date(T0.getTime() + m * 60_000);

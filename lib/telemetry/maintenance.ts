@@ -10,6 +10,7 @@
  * one connection and one process, so the lock is always free there; the function exists and
  * behaves the same.) A round that leaves a backlog schedules the next one at once.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";

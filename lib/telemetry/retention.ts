@@ -11,6 +11,7 @@
  * have caught up. (A 1-minute bucket is recomputed from ALL its raw samples, so deleting some
  * of a bucket's samples before a late one arrives would corrupt it: the same bound prevents it.)
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { MAX_SAMPLE_AGE_MS } from "@/lib/validation/telemetry";

@@ -24,6 +24,7 @@
  * lockWatermark). The watermark row is locked for the chunk, so concurrent callers take turns
  * (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, timeParam } from "./sql";

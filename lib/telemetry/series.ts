@@ -12,6 +12,7 @@
  * Where a span would exceed the aim (48 h of minutes, a year of hours), neighbouring buckets
  * are merged into wider ones of a whole number of the resolution, weighted by sample counts.
  */
+import "server-only";
 import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";

@@ -4,6 +4,7 @@
  * text and read them back as epoch milliseconds: both databases are reached through `pg` now,
  * but a float8 parses far faster than a timestamp, and reads of thousands of rows feel it.
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 

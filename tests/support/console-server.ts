@@ -27,7 +27,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-console-"));
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
     env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -129,7 +129,7 @@ export async function runAgentOnce(lab: PairLab, node: LabNode, context: Gateway
   }
 }
 
-const AGENT_TEST_SERVER = path.join(import.meta.dirname, "../../lib/gateway/targets/telemetry-agent.test-server.mjs");
+const AGENT_TEST_SERVER = path.join(import.meta.dirname, "telemetry-agent-test-server.mjs");
 
 function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;

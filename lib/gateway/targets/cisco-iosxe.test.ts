@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant } from "@/tests/support/gateway-variants";
 
 function render(context: GatewayContext) {
   const [apply, undo] = ciscoIosxeTarget.generate(context);

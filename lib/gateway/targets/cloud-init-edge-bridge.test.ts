@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, loadYaml, pyYaml, runTool } from "@/tests/support/gateway-tools";
 import { gatewayContext, type GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { cloudInitEdgeBridgeTarget, renderEdgeBridgeScripts } from "./cloud-init-edge-bridge";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { targetsFor } from "../registry";
 import type { GatewayContext } from "../types";
 import { hypervPowershellTarget, psQuote } from "./hyperv-powershell";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant } from "@/tests/support/gateway-variants";
 import { vyosTarget } from "./vyos";
 
 function render(context: GatewayContext) {

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { type GatewayContext } from "../types";
 import { ifupdown2Target } from "./ifupdown2";
-import { kernelHasVlans, type SandboxLink } from "./networkd-sandbox";
-import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
+import { kernelHasVlans, type SandboxLink } from "@/tests/support/networkd-sandbox";
+import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "@/tests/support/gateway-variants";
 
 const { contoso, fabrikam, contosoPrimary } = LINUX_SOURCE;
 

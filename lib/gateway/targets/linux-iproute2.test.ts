@@ -4,10 +4,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, runTool } from "@/tests/support/gateway-tools";
 import { gatewayContext, type GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { type GatewayContext } from "../types";
 import { linuxIproute2Target, renderLinuxVxlanScripts } from "./linux-iproute2";
-import { inputError, LINUX_SOURCE } from "./test-fixtures";
+import { inputError, LINUX_SOURCE } from "@/tests/support/gateway-variants";
 
 type Override = { tenant?: Partial<GatewayContextInput["tenant"]>; source?: Partial<GatewayContextInput["tunnel"]["source"]>; avs?: Partial<GatewayContextInput["tunnel"]["avs"]> };
 

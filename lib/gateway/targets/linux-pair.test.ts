@@ -9,8 +9,8 @@ import type { GatewayContext } from "../types";
 import { renderEdgeBridgeScripts } from "./cloud-init-edge-bridge";
 import { KEEPALIVED_BASE } from "./linux-pair";
 import { renderLinuxVxlanScripts } from "./linux-iproute2";
-import { CONTOSO_PAIR_INPUTS } from "../fixtures";
-import { LINUX_SOURCE, variant } from "./test-fixtures";
+import { CONTOSO_PAIR_INPUTS } from "@/tests/support/gateway-inputs";
+import { LINUX_SOURCE, variant } from "@/tests/support/gateway-variants";
 
 const { contosoPrimary: primary, contosoStandby: standby } = LINUX_SOURCE;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import type { GatewayContext } from "../types";
 import { mikrotikRouterosTarget } from "./mikrotik-routeros";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant } from "@/tests/support/gateway-variants";
 
 function render(context: GatewayContext) {
   const [apply, undo] = mikrotikRouterosTarget.generate(context);

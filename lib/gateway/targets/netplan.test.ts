@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithTool, runTool, tool } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { type GatewayContext } from "../types";
-import { networkdSandbox, runNetworkd } from "./networkd-sandbox";
+import { networkdSandbox, runNetworkd } from "@/tests/support/networkd-sandbox";
 import { netplanTarget } from "./netplan";
-import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
+import { commandLines, filesByName, formatFile, inputError, LINUX_SOURCE, variant } from "@/tests/support/gateway-variants";
 
 const { contoso, fabrikam, fabrikamIpv6: ipv6, contosoPrimary } = LINUX_SOURCE;
 

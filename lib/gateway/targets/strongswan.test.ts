@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { itWithTool, runningAsRoot, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { type GatewayContext } from "../types";
 import { ESP_TRANSPORT_GCM_MAX_BYTES, renderSwanctlConf, strongswanTarget } from "./strongswan";
-import { commandLines, variant, inputError } from "./test-fixtures";
+import { commandLines, variant, inputError } from "@/tests/support/gateway-variants";
 
 const contoso = variant(CONTOSO_INPUT);
 const ipv6 = variant(CONTOSO_INPUT, (input) => {
@@ -142,7 +142,7 @@ describe("strongswanTarget", () => {
 
 // ---- The real parser and the real IKE daemon ---------------------------------------------------
 
-const HARNESS = path.join(import.meta.dirname, "strongswan-harness.sh");
+const HARNESS = path.resolve(import.meta.dirname, "../../../tests/support/strongswan-harness.sh");
 
 const unshareNet: Requirement = {
   name: "unshare --net",

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { describeWithTool } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { type GatewayContext, type GeneratedFile } from "../types";
-import { kernelHasVlans, networkdSandbox, runNetworkd } from "./networkd-sandbox";
+import { kernelHasVlans, networkdSandbox, runNetworkd } from "@/tests/support/networkd-sandbox";
 import { systemdNetworkdTarget } from "./systemd-networkd";
-import { filesByName, inputError, LINUX_SOURCE, variant } from "./test-fixtures";
+import { filesByName, inputError, LINUX_SOURCE, variant } from "@/tests/support/gateway-variants";
 
 const { contoso, fabrikam, contosoUntagged, contosoIpv6: ipv6, contosoPrimary } = LINUX_SOURCE;
 

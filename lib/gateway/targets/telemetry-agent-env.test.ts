@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT } from "../fixtures";
+import { CONTOSO_INPUT } from "@/tests/support/gateway-inputs";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
 
 const PYTHON = "/usr/bin/python3";

@@ -7,11 +7,11 @@ import type { AppConfig } from "@/lib/config";
 import { loadTlsMaterial } from "@/lib/server/tls";
 import { sampleSchema, telemetryBatchSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { itWithTool, runningAsRoot, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import type { EndpointSide, GatewayContext } from "../types";
 import { AGENT_PATHS, telemetryAgentTarget } from "./telemetry-agent";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
-import { variant } from "./test-fixtures";
+import { variant } from "@/tests/support/gateway-variants";
 
 const contoso = variant(CONTOSO_INPUT);
 const fabrikam = variant(FABRIKAM_INPUT);
@@ -182,7 +182,7 @@ describe("telemetryAgentTarget's units and program with the real tools", () => {
 
 type Recorded = { method?: string; path?: string; authorization?: string | null; contentType?: string | null; body?: string; tlsError?: string };
 
-const SERVER_SCRIPT = path.join(import.meta.dirname, "telemetry-agent.test-server.mjs");
+const SERVER_SCRIPT = path.resolve(import.meta.dirname, "../../../tests/support/telemetry-agent-test-server.mjs");
 let certFile = "";
 let keyFile = "";
 
@@ -480,7 +480,7 @@ describe("the generated agent on a real bridge and VXLAN device, in a network na
     const dir = mkdtempSync(path.join(work, "netns-"));
     const run = spawnSync(
       "unshare",
-      ["--net", "--mount", "--fork", "bash", path.join(import.meta.dirname, "telemetry-agent-harness.sh"), dir, process.execPath, SERVER_SCRIPT, certFile, keyFile, PYTHON, agent.script, String(frames), String(macs)],
+      ["--net", "--mount", "--fork", "bash", path.resolve(import.meta.dirname, "../../../tests/support/telemetry-agent-harness.sh"), dir, process.execPath, SERVER_SCRIPT, certFile, keyFile, PYTHON, agent.script, String(frames), String(macs)],
       { env: { ...agent.env, CONSOLE_URL: "" } as Record<string, string> as NodeJS.ProcessEnv, encoding: "utf8", timeout: 120_000 },
     );
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);

@@ -10,12 +10,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import type { GatewayContext, GatewayTarget } from "../types";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
 import { hypervPowershellTarget } from "./hyperv-powershell";
 import { mikrotikRouterosTarget } from "./mikrotik-routeros";
-import { variant } from "./test-fixtures";
+import { variant } from "@/tests/support/gateway-variants";
 import { vyosTarget } from "./vyos";
 
 const GOLDEN_ROOT = path.join(import.meta.dirname, "__golden__");

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { itWithTool, networkNamespaces, runningAsRoot, tool } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { GeneratorInputError, type GatewayContext } from "../types";
 import { renderLinuxVxlanScripts } from "./linux-iproute2";
-import { commandLines, variant } from "./test-fixtures";
+import { commandLines, variant } from "@/tests/support/gateway-variants";
 import { vyosTarget } from "./vyos";
 
 function render(context: GatewayContext) {

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { tunnelHealth } from "../health";
 import { reconcileWarnings } from "../lifecycle";
 import { evaluateTenant } from "../rules/evaluate";
-import { activeOf, applyChanges, ASYMMETRIC_REVERSE_PATH, FORWARD_PATH, SYMMETRIC_REVERSE_PATH, T0, type StoredWarning } from "../rules/test-fixtures";
+import { activeOf, applyChanges, ASYMMETRIC_REVERSE_PATH, FORWARD_PATH, SYMMETRIC_REVERSE_PATH, T0, type StoredWarning } from "@/tests/support/rule-timeline";
 import type { Side } from "@/lib/domain/tenant-options";
 import type { RuleSample } from "../rules/types";
 import { resolveThresholds } from "../thresholds";

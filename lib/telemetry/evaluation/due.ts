@@ -13,6 +13,7 @@
  * for the tenant's next sample. Times and dates go in as numbers and fixed formats so that two
  * sessions with different TimeZone or DateStyle settings (two app instances) agree.
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { queryRows, timeParam } from "../sql";

@@ -9,6 +9,7 @@
  * one, whose first hop the single-point-of-failure rule reads), the baseline as one median per
  * tunnel computed in SQL, not a week of hourly rows.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { ActiveWarning } from "../lifecycle";

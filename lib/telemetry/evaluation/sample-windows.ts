@@ -18,6 +18,7 @@
  * Only the newest `paths` traces keep their hop path (the rest is dropped on arrival): the
  * asymmetric-routing rule compares that many, and single point of failure reads the newest.
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { PathHop } from "@/lib/db/schema";

@@ -4,6 +4,7 @@
  * so on. Rows travel as one JSON parameter unpacked by json_to_recordset (as ingest does), so a
  * batch of a hundred changes is one round trip, not a hundred.
  */
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { warnings } from "@/lib/db/schema";

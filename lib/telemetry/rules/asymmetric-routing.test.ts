@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asymmetricRoutingRule, comparePaths, firstAnsweringHop, sameHopNetwork } from "./asymmetric-routing";
-import { ASYMMETRIC_REVERSE_PATH, FORWARD_PATH, makeInput, series, SYMMETRIC_REVERSE_PATH, TUNNEL_ID } from "./test-fixtures";
+import { ASYMMETRIC_REVERSE_PATH, FORWARD_PATH, makeInput, series, SYMMETRIC_REVERSE_PATH, TUNNEL_ID } from "@/tests/support/rule-timeline";
 import type { PathHop } from "./types";
 
 const hops = (...addresses: (string | null)[]): PathHop[] => addresses.map((address, i) => ({ ttl: i + 1, address, rttMs: address ? i + 1 : null }));

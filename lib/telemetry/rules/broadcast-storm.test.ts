@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { broadcastStormRule } from "./broadcast-storm";
-import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 /** A loop forms at sample 22: BUM climbs to `peak` packets/s within three samples and stays. */
 function storm(peak: number, count = 30) {

@@ -18,7 +18,7 @@ import {
   pairEnd,
   pairInputAt,
   type RoleChange,
-} from "./test-fixtures";
+} from "@/tests/support/rule-timeline";
 import { type PathHop, type RuleSample } from "./types";
 import type { Side } from "@/lib/domain/tenant-options";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jitterRule } from "./jitter";
-import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 describe("jitter", () => {
   it("stays quiet on a healthy tunnel (about 1 ms of jitter)", () => {

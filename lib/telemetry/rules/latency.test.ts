@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { latencyBaselineRule, latencyObjectiveRule } from "./latency";
-import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { around, healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 /** 20 healthy samples, then a creep from 12 ms to `to` over 10 samples, then `hold` samples there. */
 function creep(to: number, hold: number, seed = 3) {

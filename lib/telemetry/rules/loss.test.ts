@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lossRule } from "./loss";
-import { healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 /** Healthy, then `burst` samples of `pct` % loss at the end, then `after` healthy samples. */
 function lossBurst(pct: number, burst: number, after = 0, seed = 5) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { macFloodRule } from "./mac-flood";
-import { healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 /** A flooding tool starts at sample 20: the learned-MAC count climbs by `perSample` each sample. */
 function flood(perSample: number, count = 30) {

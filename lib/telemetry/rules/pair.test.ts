@@ -11,7 +11,7 @@ import { pairFailoverRule } from "./pair-failover";
 import { pairNoActivePathRule } from "./pair-no-active-path";
 import { pairStandbyUnhealthyRule } from "./pair-standby-unhealthy";
 import { singlePointOfFailureRule } from "./single-point-of-failure";
-import { makeInput, pairEnd, pairInputAt, series, T0, TENANT_ID, type PairEnds, type RoleChange } from "./test-fixtures";
+import { makeInput, pairEnd, pairInputAt, series, T0, TENANT_ID, type PairEnds, type RoleChange } from "@/tests/support/rule-timeline";
 
 const N = 60; // half an hour of samples, one every 30 s
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pathMtuRule } from "./path-mtu";
-import { healthyBoth, makeInput, series, TUNNEL_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, series, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 /** DF probes start failing at sample `from` (a provider changed an underlay link's MTU). */
 function dfFailing(from: number, count = 30, bytes = 1427) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { singlePointOfFailureRule } from "./single-point-of-failure";
-import { makeInput, TENANT_ID } from "./test-fixtures";
+import { makeInput, TENANT_ID } from "@/tests/support/rule-timeline";
 
 describe("single point of failure", () => {
   it("notes a tenant with one tunnel as info, once per tenant", () => {

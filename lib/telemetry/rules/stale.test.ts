@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { staleRule } from "./stale";
-import { healthyBoth, makeInput, series, T0, TUNNEL_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, series, T0, TUNNEL_ID } from "@/tests/support/rule-timeline";
 
 const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { daysSince, parseIsoDate, stretchPastCutoverRule } from "./stretch-past-cutover";
-import { makeInput, TENANT_ID } from "./test-fixtures";
+import { makeInput, TENANT_ID } from "@/tests/support/rule-timeline";
 
 const at = (iso: string, plannedCutoverOn: string | null, overrides = {}) =>
   stretchPastCutoverRule(makeInput({ now: new Date(iso), tenant: { plannedCutoverOn }, overrides }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { healthyBoth, makeInput, TENANT_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, TENANT_ID } from "@/tests/support/rule-timeline";
 import { tromboningRule } from "./tromboning";
 
 describe("tromboning", () => {

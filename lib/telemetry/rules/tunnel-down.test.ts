@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { healthyBoth, makeInput, series, T0, TUNNEL_ID } from "./test-fixtures";
+import { healthyBoth, makeInput, series, T0, TUNNEL_ID } from "@/tests/support/rule-timeline";
 import { countTransitions, flappingRule, tunnelDownRule } from "./tunnel-down";
 
 /** Healthy, then total loss from sample `from` on. */

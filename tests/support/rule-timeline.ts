@@ -9,8 +9,8 @@ import type { Side } from "@/lib/domain/tenant-options";
 import { tunnelHealth } from "@/lib/telemetry/health";
 import { reconcileWarnings, type ActiveWarning, type WarningChange } from "@/lib/telemetry/lifecycle";
 import { resolveThresholds, type ThresholdOverrides, type Thresholds } from "@/lib/telemetry/thresholds";
-import { evaluateTenant } from "./evaluate";
-import type { Condition, PathHop, RuleInput, RuleSample } from "./types";
+import { evaluateTenant } from "@/lib/telemetry/rules/evaluate";
+import type { Condition, PathHop, RuleInput, RuleSample } from "@/lib/telemetry/rules/types";
 
 export const T0 = new Date("2026-03-10T09:00:00Z");
 export const INTERVAL_S = 30;

@@ -3,7 +3,7 @@
 // answers with a fixed status. A separate process, so the same server also runs inside a
 // network namespace next to the agent.
 //
-//   node telemetry-agent.test-server.mjs CERT KEY LOG STATUS [RETRY_AFTER]
+//   node telemetry-agent-test-server.mjs CERT KEY LOG STATUS [RETRY_AFTER]
 //
 // Prints "port=<n>" once it listens; stops on SIGTERM.
 import { appendFileSync, readFileSync } from "node:fs";

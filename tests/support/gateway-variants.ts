@@ -3,9 +3,9 @@
  * parseGatewayContext boundary the console uses, so a variant can never be an input the
  * console would refuse.
  */
-import { gatewayContext, type GatewayContextInput } from "../context";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "../fixtures";
-import { GeneratorInputError, type GatewayContext, type GatewayTarget, type GeneratedFile } from "../types";
+import { gatewayContext, type GatewayContextInput } from "@/lib/gateway/context";
+import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
+import { GeneratorInputError, type GatewayContext, type GatewayTarget, type GeneratedFile } from "@/lib/gateway/types";
 
 export function variant(input: GatewayContextInput, change: (copy: GatewayContextInput) => void = () => {}): GatewayContext {
   const copy = structuredClone(input);

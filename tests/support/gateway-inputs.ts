@@ -2,7 +2,7 @@
  * Realistic inputs for generator tests, golden files and the benchmark: the demo's Contoso
  * (IPsec VPN, gateway at the source) and Fabrikam (ExpressRoute, gateway in AVS, jumbo underlay).
  */
-import type { GatewayContextInput } from "./context";
+import type { GatewayContextInput } from "@/lib/gateway/context";
 
 export const CONTOSO_INPUT: GatewayContextInput = {
   tenant: {
