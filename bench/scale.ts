@@ -312,6 +312,8 @@ async function mixedLoad(
   for (let minute = 1; minute <= MINUTES; minute++) {
     await sleep(60_000);
     const loops = consoles.map((c) => c.readLoop());
+    // The first minute with failures: what the consoles said about them.
+    if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
       `[bench]   minute ${minute}: ${posted} posted, ${failed} failed, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
         `loop p99 ${loops.map((l) => (l.percentilesMs["99"] ?? l.maxMs).toFixed(0)).join("/")} ms, max ${loops.map((l) => l.maxMs.toFixed(0)).join("/")} ms`,
