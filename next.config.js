@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // PGlite ships WASM and data files that must be loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "oidc-provider"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "oidc-provider", "prom-client", "nodemailer", "smtp-server", "mailparser"],
   poweredByHeader: false,
   reactStrictMode: true,
   // forbidden() for pages a signed-in user may not see (lib/auth/page-guard.ts).

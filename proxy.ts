@@ -43,5 +43,5 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-// Every path but route handlers (their CSP is server.ts's deny-all) and build assets.
-export const config = { matcher: ["/((?!api/|_next/static|_next/image|icon.svg|favicon.ico).*)"] };
+// Every path but route handlers (their CSP is server.ts's deny-all; /metrics is one) and build assets.
+export const config = { matcher: ["/((?!api/|metrics|_next/static|_next/image|icon.svg|favicon.ico).*)"] };

@@ -13,6 +13,10 @@ import { seedDemoData } from "@/lib/demo/seed";
 import { startDemoFleet } from "@/lib/demo/fleet";
 import { getSecretsKey } from "@/lib/secrets";
 import { startWarningEvaluation } from "@/lib/telemetry/evaluate-job";
+import { processMetrics } from "@/lib/metrics/registry";
+import { seedDemoChannels } from "@/lib/notifications/demo-channels";
+import { startDemoReceivers, type DemoReceivers } from "@/lib/notifications/demo-receivers";
+import { startNotifications } from "@/lib/notifications/job";
 import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/maintenance";
 import { builtinProviderContentSecurityPolicy, createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
@@ -31,11 +35,20 @@ async function main() {
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
   const demo = config.identity.mode === "builtin" && config.azure.mode === "emulator";
   if (demo) await seedDemoData(database.db, { secretsKey: getSecretsKey(config) });
+  // The demo's notification receivers, on loopback, and one channel of each kind aimed at them,
+  // so a newcomer sees notifications arrive without any outside service.
+  let receivers: DemoReceivers | undefined;
+  if (demo) {
+    receivers = await startDemoReceivers(database.db, { dataDir: config.dataDir, secretsKey: getSecretsKey(config) });
+    await seedDemoChannels(database.db, receivers, getSecretsKey(config));
+    console.log(`[bridgehead] built-in notification receivers on ${new URL(receivers.webhookUrl).origin} and smtp://127.0.0.1:${receivers.smtp.port}`);
+  }
   const provisioning = startProvisioningLoop(database.db, runtime);
   // Roll-ups, retention and warnings run on every instance; each round takes an advisory lock,
   // so with several instances on one PostgreSQL exactly one does the work.
   const maintenance = startTelemetryMaintenance(database.db);
   const evaluation = startWarningEvaluation(database.db);
+  const notifications = startNotifications(database.db, config);
   let identityProvider: BuiltinProvider | undefined;
   if (config.identity.mode === "builtin") {
     identityProvider = await createBuiltinProvider(config, getSessionKey(config));
@@ -44,12 +57,18 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const listener = createRequestListener({
+  const secured = createRequestListener({
     handle,
     identity: identityProvider && { prefix: OIDC_PREFIX, handle: identityProvider.handle, contentSecurityPolicy: builtinProviderContentSecurityPolicy(config) },
     // HSTS whenever users arrive over HTTPS: the console's own TLS or a proxy's in front of it.
     https: config.publicUrl.startsWith("https:"),
   });
+  const ingestAnswers = processMetrics().ingestRequests;
+  const listener: http.RequestListener = (req, res) => {
+    // bridgehead_ingest_requests_total{code}: every answer of the ingest API, the guard's 401s included.
+    if (req.url?.startsWith("/api/v1/telemetry")) res.once("finish", () => ingestAnswers.inc({ code: String(res.statusCode) }));
+    secured(req, res);
+  };
 
   let server: http.Server;
   if (config.tls.enabled) {
@@ -89,7 +108,8 @@ async function main() {
     const stepsInFlight = [sync.stop(), provisioning.stop()];
     await emulator?.close();
     await Promise.all(stepsInFlight);
-    await Promise.all([maintenance.stop(), evaluation.stop()]);
+    await Promise.all([maintenance.stop(), evaluation.stop(), notifications.stop()]);
+    await receivers?.close();
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);

@@ -15,7 +15,6 @@
  * in with Entra (never exercised here) so that it neither seeds demo tenants nor runs a demo
  * fleet of its own: the benchmark's agents are the only load.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import os from "node:os";
@@ -29,7 +28,7 @@ import { seedFromId } from "@/lib/fleet/simulator";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
-import { freePort } from "@/tests/support/postgres-server";
+import { startConsole } from "@/tests/support/console-server";
 
 const BATCH = 200;
 /** Samples per fleet size: at 1,000 tunnels, one batch from each of 1,000 of the 2,000 agents. */
@@ -179,51 +178,23 @@ async function prepareFleet(dataDir: string, tunnelCount: number): Promise<Bench
 
 type RunningConsole = { url: string; agent: https.Agent; pid: number; stop(): Promise<void> };
 
-/** server.ts on the production build, on the prepared data folder (cf. tests/support/console-server.ts). */
+/** The console (tests/support/console-server.ts) on the prepared data folder, with a kept-alive agent for the posts. */
 async function startConsoleOn(dataDir: string): Promise<RunningConsole> {
-  const port = await freePort();
   // e.g. BENCH_CONSOLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the console spends its time.
   const nodeArgs = (process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000be0c",
-      ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000be0d",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console did not start in 120 s:\n${output}`)), 120_000);
-    child.stdout!.on("data", () => {
-      if (output.includes("[bridgehead] ready on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`console exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-  const ca = fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem"));
-  const agent = new https.Agent({ keepAlive: true, ca, maxSockets: CONCURRENCY });
+  const server = await startConsole(
+    { ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000be0c", ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000be0d" },
+    { dataDir, nodeArgs },
+  );
+  const agent = new https.Agent({ keepAlive: true, ca: server.ca, maxSockets: CONCURRENCY });
   return {
-    url: `https://127.0.0.1:${port}/api/v1/telemetry`,
+    url: `${server.url}/api/v1/telemetry`,
     agent,
-    pid: child.pid!,
+    pid: server.process.pid!,
     async stop() {
       agent.destroy();
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const code = await exited;
-      if (code !== 0) throw new Error(`console exited with ${code}:\n${output.slice(-2000)}`);
+      const code = await server.stop();
+      if (code !== 0) throw new Error(`console exited with ${code}:\n${server.output().slice(-2000)}`);
     },
   };
 }
@@ -232,15 +203,19 @@ type Posted = { status: number; body: string; retryAfter?: string; retried?: boo
 
 /**
  * One POST. A kept-alive socket the server closed just as the request went out fails with
- * ECONNRESET; as Node's documentation advises, such a request is sent once more (the API is
- * idempotent: a batch that did arrive the first time comes back as duplicates).
+ * ECONNRESET; as Node's documentation advises, such a request is sent again (the API is
+ * idempotent: a batch that did arrive the first time comes back as duplicates). The retry may
+ * draw another idle socket the server has closed too (a loaded machine lets several time out at
+ * once); each failure discards its socket, so at most the pool's size of retries lead to a new one.
  */
 async function post(target: RunningConsole, token: string, body: string): Promise<Posted> {
-  try {
-    return await postOnce(target, token, body);
-  } catch (error) {
-    if (!(error instanceof StaleSocketError)) throw error;
-    return { ...(await postOnce(target, token, body)), retried: true };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const posted = await postOnce(target, token, body);
+      return attempt === 0 ? posted : { ...posted, retried: true };
+    } catch (error) {
+      if (!(error instanceof StaleSocketError) || attempt > CONCURRENCY) throw error;
+    }
   }
 }
 

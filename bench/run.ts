@@ -11,6 +11,7 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchMetrics } from "./metrics";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
@@ -66,6 +67,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   views: () => benchViews(),
   scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
+  metrics: async ({ postgresUrl }) => {
+    // A database of its own: the scrape reads every tunnel there is.
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_metrics");
+    await admin.end();
+    return benchMetrics(postgresUrl.replace(/\/bench$/, "/bench_metrics"));
+  },
   pages: () => benchPages(),
   sessions: async ({ postgresUrl }) => {
     const admin = new pg.Client({ connectionString: postgresUrl });

@@ -22,7 +22,6 @@
  * this scale holds the console's thread for seconds; the seeding times one such round over an
  * hour of raw samples and reports it beside the wall's figures.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import os from "node:os";
@@ -38,6 +37,7 @@ import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { rollUpHours, rollUpMinutes } from "@/lib/telemetry/rollup";
 import { queryRows } from "@/lib/telemetry/sql";
 import { PERSONAS, signIn, type PersonaName } from "@/e2e/support/personas";
+import { startConsole } from "@/tests/support/console-server";
 import { freePortInRange, measureBareNext, measureRouteJs, waitFor, type RouteWeight } from "./first-load-js";
 
 const TENANTS = 500;
@@ -91,7 +91,7 @@ export async function benchViews(): Promise<string> {
     const seed = await seedWall(dataDir);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     console.log(`[bench]   one warning evaluation over ${seed.rawRows} raw samples: ${(seed.evaluationMs / 1000).toFixed(1)} s; over the trimmed fixture: ${(seed.evaluationTrimmedMs / 1000).toFixed(1)} s`);
-    const app = await startConsole(dataDir);
+    const app = await startConsoleOn(dataDir);
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
     try {
       const figures = await measure(browser, app);
@@ -196,7 +196,12 @@ async function firstRender(context: BrowserContext, tiles: number): Promise<Firs
   await context.addInitScript(FIRST_RENDER_SCRIPT(tiles));
   const page = await context.newPage();
   await page.goto("/noc", { waitUntil: "load", timeout: 120_000 });
-  await page.waitForFunction("window.__wall.hydratedAt !== null && window.__wall.tilesAt !== null", undefined, { timeout: 120_000 });
+  // Polled through evaluate: the console's CSP forbids the string evaluation waitForFunction uses in the page.
+  await waitFor(
+    async () => (await page.evaluate("window.__wall.hydratedAt !== null && window.__wall.tilesAt !== null")) === true,
+    120_000,
+    () => "the wall did not draw its tiles and hydrate within 120 s",
+  );
   const result = (await page.evaluate(`(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const fcp = performance.getEntriesByName("first-contentful-paint")[0];
@@ -448,37 +453,20 @@ export async function seedWall(dataDir: string): Promise<WallSeed> {
 
 type RunningConsole = { origin: string; ca: Buffer; stop(): Promise<void> };
 
-/** server.ts on the production build, in the embedded mode (built-in sign-in, emulator, demo data). */
-async function startConsole(dataDir: string): Promise<RunningConsole> {
+/** The console (tests/support/console-server.ts) in the embedded mode (built-in sign-in, emulator, demo data), on the prepared data folder. */
+async function startConsoleOn(dataDir: string): Promise<RunningConsole> {
   const port = await freePortInRange(3400, 3499);
   const origin = `https://localhost:${port}`;
-  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: origin, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
   // The console's log, kept for a look when a figure is odd.
   const log = fs.createWriteStream(path.join(os.tmpdir(), "bridgehead-bench-views-console.log"));
-  child.stdout!.on("data", (chunk) => ((output += chunk), log.write(chunk)));
-  child.stderr!.on("data", (chunk) => ((output += chunk), log.write(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  let exitedEarly = false;
-  void exited.then(() => (exitedEarly = true));
-  await waitFor(
-    async () => {
-      if (exitedEarly) throw new Error(`the console exited before it was ready:\n${output}`);
-      return output.includes("[bridgehead] ready on");
-    },
-    180_000,
-    () => `the console did not start in 180 s:\n${output}`,
-  );
+  const server = await startConsole({ PUBLIC_URL: origin, NEXT_TELEMETRY_DISABLED: "1" }, { dataDir, port, log });
   return {
     origin,
-    ca: fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem")),
+    ca: server.ca,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const code = await exited;
-      if (code !== 0) throw new Error(`console exited with ${code}:\n${output.slice(-2000)}`);
+      const code = await server.stop();
+      log.end();
+      if (code !== 0) throw new Error(`console exited with ${code}:\n${server.output().slice(-2000)}`);
     },
   };
 }

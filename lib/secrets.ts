@@ -15,7 +15,13 @@ import { loadKey } from "@/lib/server/key-file";
 import { processSlot } from "@/lib/server/process-slot";
 
 /** What each stored secret is; bound into its ciphertext so one cannot stand in for another. */
-export const SECRET_PURPOSE = { psk: "ipsec-psk", agentToken: "agent-token" } as const;
+export const SECRET_PURPOSE = {
+  psk: "ipsec-psk",
+  agentToken: "agent-token",
+  webhookSecret: "webhook-secret",
+  teamsUrl: "teams-url",
+  smtpPassword: "smtp-password",
+} as const;
 export type SecretPurpose = (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE];
 
 const secretsKey = processSlot<Uint8Array>("secrets-key");

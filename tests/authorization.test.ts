@@ -28,10 +28,44 @@ import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { removeTunnel } from "@/lib/actions/tunnels/remove-tunnel";
 import { acknowledgeWarning } from "@/lib/actions/warnings/acknowledge-warning";
 import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings";
+import { createMaintenanceWindow } from "@/lib/actions/maintenance/create-maintenance-window";
+import { endMaintenanceWindow } from "@/lib/actions/maintenance/end-maintenance-window";
+import { createScrapeToken } from "@/lib/actions/metrics/create-scrape-token";
+import { revokeScrapeToken } from "@/lib/actions/metrics/revoke-scrape-token";
+import { allowNotificationHost } from "@/lib/actions/notifications/allow-host";
+import { createChannel, createTenantChannel } from "@/lib/actions/notifications/create-channel";
+import { createRoute, createTenantRoute } from "@/lib/actions/notifications/create-route";
+import { createSilence, createTenantSilence } from "@/lib/actions/notifications/create-silence";
+import { deleteChannel, deleteTenantChannel } from "@/lib/actions/notifications/delete-channel";
+import { deleteRoute, deleteTenantRoute } from "@/lib/actions/notifications/delete-route";
+import { endSilence, endTenantSilence } from "@/lib/actions/notifications/end-silence";
+import { removeAllowedHost } from "@/lib/actions/notifications/remove-allowed-host";
+import { testChannel, testTenantChannel } from "@/lib/actions/notifications/test-channel";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
+import {
+  auditEvents,
+  maintenanceWindows,
+  memberships,
+  metricsScrapeTokens,
+  nocDisplays,
+  notificationAllowedHosts,
+  notificationChannels,
+  notificationRoutes,
+  notificationSilences,
+  reservedPrefixes,
+  segments,
+  sessions,
+  tenants,
+  tunnelEndpoints,
+  tunnels,
+  users,
+  vlanPools,
+  warnings,
+} from "@/lib/db/schema";
+import { GET as getMetrics } from "@/app/metrics/route";
+import { GET as getTenantWarnings } from "@/app/api/v1/tenants/[slug]/warnings/route";
 import { startSession } from "@/lib/commands/sessions";
-import { auditEvents, memberships, nocDisplays, reservedPrefixes, sessions, segments, tenants, tunnelEndpoints, tunnels, users, vlanPools, warnings } from "@/lib/db/schema";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as startSignIn } from "@/app/api/auth/nonce/route";
@@ -51,6 +85,8 @@ let displayId: string;
 let segmentId: string;
 let spareTunnelId: string;
 let warningId: string;
+/** Notification fixtures: the operators' and Fabrikam's own channel, rule and silence, and the rest. */
+const n = { fleetChannel: "", fabrikamChannel: "", contosoChannel: "", fleetRoute: "", fabrikamRoute: "", fleetSilence: "", fabrikamSilence: "", window: "", host: "", scrapeToken: "" };
 let targetUserId: string;
 let targetSessionId: string;
 let reservedRangeId: string;
@@ -80,6 +116,27 @@ beforeAll(async () => {
     .values({ tenantId: tenantIdOf.fabrikam, kind: "loss", severity: "warning", dedupeKey: "loss:test", message: "Loss 5 %" })
     .returning();
   warningId = warning!.id;
+
+  // Receivers on the discard port: nothing listens, and nothing here is meant to be sent.
+  const channel = (tenantId: string | null, name: string) => ({ tenantId, kind: "webhook" as const, name, settings: { kind: "webhook" as const, url: "http://127.0.0.1:9/hook" }, createdBy: "test" });
+  const [fleet, fab, con] = await db.insert(notificationChannels).values([channel(null, "Ops"), channel(tenantIdOf.fabrikam, "Fabrikam on-call"), channel(tenantIdOf.contoso, "Contoso on-call")]).returning();
+  n.fleetChannel = fleet!.id;
+  n.fabrikamChannel = fab!.id;
+  n.contosoChannel = con!.id;
+  const rule = (tenantId: string | null, channelId: string) => ({ tenantId, channelId, groupWaitSeconds: 30, repeatIntervalMinutes: 240, createdBy: "test" });
+  const [fleetRoute, fabRoute] = await db.insert(notificationRoutes).values([rule(null, n.fleetChannel), rule(tenantIdOf.fabrikam, n.fabrikamChannel)]).returning();
+  n.fleetRoute = fleetRoute!.id;
+  n.fabrikamRoute = fabRoute!.id;
+  const quiet = (owner: string | null) => ({ ownerTenantId: owner, tenantId: tenantIdOf.fabrikam, startsAt: new Date(), endsAt: new Date(Date.now() + 3600_000), reason: "test", createdBy: "test" });
+  const [fleetSilence, fabSilence] = await db.insert(notificationSilences).values([quiet(null), quiet(tenantIdOf.fabrikam)]).returning();
+  n.fleetSilence = fleetSilence!.id;
+  n.fabrikamSilence = fabSilence!.id;
+  const [window] = await db.insert(maintenanceWindows).values({ tenantId: tenantIdOf.fabrikam, startsAt: new Date(), endsAt: new Date(Date.now() + 3600_000), reason: "test", createdBy: "test" }).returning();
+  n.window = window!.id;
+  const [host] = await db.insert(notificationAllowedHosts).values({ host: "relay.corp.example", reason: "test", createdBy: "test" }).returning();
+  n.host = host!.id;
+  const [token] = await db.insert(metricsScrapeTokens).values({ name: "prometheus", tokenHash: "1".repeat(64), createdBy: "test" }).returning();
+  n.scrapeToken = token!.id;
   const [target] = await db.insert(users).values({ subject: "s-target", signInName: "target@contoso.example", displayName: "Target" }).returning();
   targetUserId = target!.id;
   targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
@@ -144,13 +201,33 @@ const ACTIONS = {
   removeTunnel: () => [removeTunnel, { id: spareTunnelId }],
   acknowledgeWarning: () => [acknowledgeWarning, { id: warningId }],
   acknowledgeWarnings: () => [acknowledgeWarnings, { ids: [warningId] }],
+  createChannel: () => [createChannel, { kind: "webhook", name: "Ops hook", url: "http://127.0.0.1:9/hook" }],
+  createTenantChannel: () => [createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Fab hook", url: "http://127.0.0.1:9/hook" }],
+  deleteChannel: () => [deleteChannel, { id: n.fleetChannel }],
+  deleteTenantChannel: () => [deleteTenantChannel, { id: n.fabrikamChannel }],
+  testChannel: () => [testChannel, { id: n.fleetChannel }],
+  testTenantChannel: () => [testTenantChannel, { id: n.fabrikamChannel }],
+  createRoute: () => [createRoute, { channelId: n.fleetChannel, minSeverity: "warning", groupWaitSeconds: "30", repeatIntervalMinutes: "240" }],
+  createTenantRoute: () => [createTenantRoute, { tenantSlug: "fabrikam", channelId: n.fabrikamChannel, minSeverity: "warning", groupWaitSeconds: "30", repeatIntervalMinutes: "240" }],
+  deleteRoute: () => [deleteRoute, { id: n.fleetRoute }],
+  deleteTenantRoute: () => [deleteTenantRoute, { id: n.fabrikamRoute }],
+  createSilence: () => [createSilence, { tenantSlug: "fabrikam", durationHours: "1", reason: "Known issue" }],
+  createTenantSilence: () => [createTenantSilence, { tenantSlug: "fabrikam", durationHours: "1", reason: "Known issue" }],
+  endSilence: () => [endSilence, { id: n.fleetSilence }],
+  endTenantSilence: () => [endTenantSilence, { id: n.fabrikamSilence }],
+  createMaintenanceWindow: () => [createMaintenanceWindow, { tenantSlug: "fabrikam", durationHours: "2", reason: "Gateway swap" }],
+  endMaintenanceWindow: () => [endMaintenanceWindow, { id: n.window }],
+  allowNotificationHost: () => [allowNotificationHost, { host: "mail.corp.example", reason: "Internal relay" }],
+  removeAllowedHost: () => [removeAllowedHost, { id: n.host }],
+  createScrapeToken: () => [createScrapeToken, { name: "prometheus-2" }],
+  revokeScrapeToken: () => [revokeScrapeToken, { id: n.scrapeToken }],
 } as const satisfies Record<string, () => readonly [(input: never) => Promise<unknown>, unknown]>;
 
 type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w, se, r] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
@@ -162,8 +239,14 @@ async function snapshot() {
     db.select().from(warnings).orderBy(warnings.id),
     db.select().from(sessions).where(eq(sessions.id, targetSessionId)),
     db.select().from(reservedPrefixes).orderBy(reservedPrefixes.id),
+    db.select().from(notificationChannels).orderBy(notificationChannels.id),
+    db.select().from(notificationRoutes).orderBy(notificationRoutes.id),
+    db.select().from(notificationSilences).orderBy(notificationSilences.id),
+    db.select().from(maintenanceWindows).orderBy(maintenanceWindows.id),
+    db.select().from(notificationAllowedHosts).orderBy(notificationAllowedHosts.id),
+    db.select().from(metricsScrapeTokens).orderBy(metricsScrapeTokens.id),
   ]);
-  return { m, d, t, e, p, s, tu, w, se, r };
+  return { m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {
@@ -257,6 +340,20 @@ describe("route handlers", () => {
   });
 });
 
+/** Actions whose tenant the guard resolves from the database: refused as 404 (not yours, or not there). */
+const TENANT_SCOPED = new Set<string>([
+  "rotateAgentToken",
+  "revokePreviousAgentToken",
+  "acknowledgeWarning",
+  "createTenantChannel",
+  "deleteTenantChannel",
+  "testTenantChannel",
+  "createTenantRoute",
+  "deleteTenantRoute",
+  "createTenantSilence",
+  "endTenantSilence",
+]);
+
 describe("server actions", () => {
   const actionNames = Object.keys(ACTIONS) as (keyof typeof ACTIONS)[];
 
@@ -270,7 +367,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s lets neither a NOC viewer nor a NOC display change anything", async (name) => {
     // Tenant-scoped actions answer 404 (the tenant's resource is not theirs to touch); fleet
     // actions 403. The targets are real rows, so a missing guard would change them.
-    const expected = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning" ? 404 : 403;
+    const expected = TENANT_SCOPED.has(name) ? 404 : 403;
     const before = await snapshot();
     for (const as of ["noc", "display"] as const) {
       const [action, input] = ACTIONS[name]();
@@ -282,7 +379,7 @@ describe("server actions", () => {
   it.each(actionNames)("%s tells a caller who may not use it nothing about its input", async (name) => {
     // Deliberately malformed: a caller who could be allowed would get 400 with field errors.
     const [action] = ACTIONS[name]();
-    const tenantScoped = name === "rotateAgentToken" || name === "revokePreviousAgentToken" || name === "acknowledgeWarning";
+    const tenantScoped = TENANT_SCOPED.has(name);
     const callers: Persona[] = tenantScoped ? ["display"] : ["noc", "display", "alice"];
     for (const as of callers) {
       const result = await callAction(action as AnyAction, { id: "not-a-uuid", name: 42, ranges: [] }, { as });
@@ -296,10 +393,14 @@ describe("server actions", () => {
   });
 
   it("fleet actions refuse tenant users with 403", async () => {
-    for (const name of ["addMembership", "removeMembership", "createDisplay", "revokeDisplay", "issueDisplayLink", "endDisplaySessions", "endUserSessions", "addReservedRange", "removeReservedRange", "onboardTenant", "editTenant", "offboardTenant", "updateVlanPool", "retrySegment", "refreshPrivateClouds", "injectEmulatorFault", "clearEmulatorFaults", "addTunnel", "removeTunnel", "acknowledgeWarnings"] as const) {
+    const before = await snapshot();
+    const fleetActions = actionNames.filter((name) => !TENANT_SCOPED.has(name));
+    expect(fleetActions).toContain("createChannel");
+    for (const name of fleetActions) {
       const [action, input] = ACTIONS[name]();
       expect(await callAction(action as AnyAction, input, { as: "alice" })).toMatchObject({ ok: false, status: 403 });
     }
+    expect(await snapshot()).toEqual(before);
   });
 
   it("a tenant user cannot rotate another tenant's agent token by forging its id, and nothing changes", async () => {
@@ -374,6 +475,73 @@ describe("server actions", () => {
     const [row] = await db.select().from(memberships).where(eq(memberships.principal, principal));
     expect(await callAction(removeMembership, { id: row!.id }, { as: "admin" })).toMatchObject({ ok: true });
     expect(await db.select().from(memberships).where(eq(memberships.principal, principal))).toEqual([]);
+  });
+});
+
+describe("notifications keep tenants apart", () => {
+  it("a tenant admin cannot make, test or delete another tenant's channels, nor the operators'", async () => {
+    const before = await snapshot();
+    expect(await callAction(createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Sneaky", url: "http://127.0.0.1:9/x" }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    for (const id of [n.fabrikamChannel, n.fleetChannel]) {
+      expect(await callAction(testTenantChannel, { id }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+      expect(await callAction(deleteTenantChannel, { id }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    }
+    expect(await callAction(endTenantSilence, { id: n.fleetSilence }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await callAction(endTenantSilence, { id: n.fabrikamSilence }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await callAction(deleteTenantRoute, { id: n.fabrikamRoute }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a tenant admin's rule sends only to its own channels and only its own warnings, whatever the form says", async () => {
+    const base = { tenantSlug: "contoso", minSeverity: "warning", groupWaitSeconds: "30", repeatIntervalMinutes: "240" };
+    for (const channelId of [n.fabrikamChannel, n.fleetChannel]) {
+      expect(await callAction(createTenantRoute, { ...base, channelId }, { as: "alice" })).toMatchObject({ ok: false, status: 400, errors: { channelId: [expect.any(String)] } });
+    }
+    const made = await callAction(createTenantRoute, { ...base, channelId: n.contosoChannel, matchTenantSlug: "fabrikam" }, { as: "alice" });
+    if (!made.ok) throw new Error(made.message);
+    const [rule] = await db.select().from(notificationRoutes).where(eq(notificationRoutes.id, made.data.routeId));
+    expect(rule).toMatchObject({ tenantId: tenantIdOf.contoso, matchTenantId: null, channelId: n.contosoChannel });
+  });
+
+  it("a tenant's silence is its own: owned by it and about it, even when it names another tenant", async () => {
+    const made = await callAction(createTenantSilence, { tenantSlug: "contoso", durationHours: "1", reason: "Our change window" }, { as: "alice" });
+    if (!made.ok) throw new Error(made.message);
+    const [silence] = await db.select().from(notificationSilences).where(eq(notificationSilences.id, made.data.silenceId));
+    expect(silence).toMatchObject({ ownerTenantId: tenantIdOf.contoso, tenantId: tenantIdOf.contoso, createdBy: "alice@contoso.example" });
+    const [fabTunnel] = await db.select().from(tunnels).where(eq(tunnels.tenantId, tenantIdOf.fabrikam));
+    expect(await callAction(createTenantSilence, { tenantSlug: "contoso", tunnelId: fabTunnel!.id, durationHours: "1", reason: "Theirs" }, { as: "alice" })).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { tunnelId: [expect.any(String)] },
+    });
+  });
+
+  it("a warning shows the silences and maintenance hiding it: operators see theirs too, the tenant only its own", async () => {
+    const read = async (as: Persona) => {
+      const response = await callRoute(getTenantWarnings as never, { as, path: "/api/v1/tenants/fabrikam/warnings", params: { slug: "fabrikam" } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { active: { id: string; mutes: { kind: string; owner: string; reason: string }[] }[] };
+      return body.active.find((w) => w.id === warningId)!.mutes.map((m) => `${m.kind}/${m.owner}`).sort();
+    };
+    expect(await read("admin")).toEqual(["maintenance/operators", "silence/operators", "silence/tenant"]);
+    expect(await read("bob")).toEqual(["maintenance/operators", "silence/tenant"]);
+  });
+
+  it("GET /metrics refuses a scrape without a valid token, and a session is no token", async () => {
+    for (const authorization of [null, "Bearer bhm_" + "x".repeat(43), "Basic YWRtaW46YWRtaW4="]) {
+      const request = new Request(`${CONSOLE_ORIGIN}/metrics`, { headers: authorization ? { authorization } : {} });
+      const response = await getMetrics(request);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe('Bearer realm="bridgehead-metrics"');
+    }
+    expect((await callRoute(getMetrics as never, { as: "admin", path: "/metrics" })).status).toBe(401);
+    const made = await callAction(createScrapeToken, { name: "prometheus-authz" }, { as: "admin" });
+    if (!made.ok) throw new Error(made.message);
+    const ok = await getMetrics(new Request(`${CONSOLE_ORIGIN}/metrics`, { headers: { authorization: `Bearer ${made.data.token}` } }));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("bridgehead_tunnel_status{");
+    expect(await callAction(revokeScrapeToken, { id: made.data.id }, { as: "admin" })).toMatchObject({ ok: true });
+    expect((await getMetrics(new Request(`${CONSOLE_ORIGIN}/metrics`, { headers: { authorization: `Bearer ${made.data.token}` } }))).status).toBe(401);
   });
 });
 

@@ -8,6 +8,7 @@ import { queryKeys, tenantWarningsQuery } from "@/lib/client/queries";
 import { WARNING_STATE } from "@/lib/domain/status";
 import type { WarningRow } from "@/lib/queries/warnings";
 import { WarningTimes, WarningTitle } from "./warning-facts";
+import { WarningMutes } from "./warning-mutes";
 
 /**
  * A tenant's warnings, live: the active ones (open, then acknowledged), then the recently
@@ -92,6 +93,7 @@ function ActiveWarning({ warning, slug, canAcknowledge }: { warning: WarningRow;
       </div>
       <p className="text-sm text-slate-800">{warning.message}</p>
       <WarningTimes warning={warning} />
+      <WarningMutes mutes={warning.mutes} />
       {result && (
         <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-green-800" : "text-red-700"}`}>
           {result.message}

@@ -7,6 +7,7 @@ import { acknowledgeWarnings } from "@/lib/actions/warnings/acknowledge-warnings
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import type { WarningRow } from "@/lib/queries/warnings";
 import { WarningTimes, WarningTitle } from "./warning-facts";
+import { WarningMutes } from "./warning-mutes";
 
 /**
  * The fleet's active warnings, worst first. Operators who may change the fleet get a checkbox
@@ -113,6 +114,7 @@ export function WarningTable({ rows, canAcknowledge }: { rows: WarningRow[]; can
                   <WarningTitle warning={row} />
                   <p className="text-slate-800">{row.message}</p>
                   <WarningTimes warning={row} />
+                  <WarningMutes mutes={row.mutes} />
                 </td>
                 <td className="px-3 py-2">
                   <Link href={`/t/${row.tenantSlug}`} className="font-medium text-sky-800 hover:underline">

@@ -15,6 +15,7 @@ import { BACKGROUND_REQUEST_HEADER } from "./cookie-name";
 import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
 import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
 import { authenticateSession, type SessionPolicy } from "./principal";
+import { authenticateScraper } from "./scraper";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
 
 /**
@@ -23,8 +24,9 @@ import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./sessio
  * database does not.
  * `agent`: a telemetry agent with its endpoint's bearer token. No cookies are read and no Origin
  * is required: agents are not browsers, and a token in a header cannot be ridden by another site.
+ * `scraper`: a Prometheus server with a scrape token (GET /metrics); like `agent`, no cookies.
  */
-export type Access = Permission | "public" | "anonymous" | "agent";
+export type Access = Permission | "public" | "anonymous" | "agent" | "scraper";
 
 export class AuthError extends Error {
   constructor(
@@ -99,7 +101,7 @@ async function checkAccess<TInput>(
 
 export type RouteContext<TParams, TAccess extends Access> = {
   db: TAccess extends "anonymous" ? null : Database;
-  principal: TAccess extends "public" ? Principal | null : TAccess extends "agent" | "anonymous" ? null : Principal;
+  principal: TAccess extends "public" ? Principal | null : TAccess extends "agent" | "anonymous" | "scraper" ? null : Principal;
   agent: TAccess extends "agent" ? AgentPrincipal : null;
   tenantId: string | null;
   params: TParams;
@@ -133,6 +135,16 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
           );
         }
         return await handler(request, { db, principal: null, agent, tenantId: agent.tenantId, params } as RouteContext<TParams, TAccess>);
+      }
+      if (options.access === "scraper") {
+        const { db } = await getDatabase();
+        if (!(await authenticateScraper(request.headers.get("authorization"), db))) {
+          return Response.json(
+            { error: "Send a scrape token as 'Authorization: Bearer bhm_…' (an admin makes one under Settings → Metrics). This one is missing, unknown or revoked." },
+            { status: 401, headers: { "www-authenticate": 'Bearer realm="bridgehead-metrics"', "cache-control": "no-store" } },
+          );
+        }
+        return await handler(request, { db, principal: null, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
       }
       const { principal, db } = await authenticate(facts);
       if (options.access === "public") {

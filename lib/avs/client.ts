@@ -6,7 +6,9 @@
  */
 import { AzureVMwareSolutionAPI } from "@azure/arm-avs";
 import type { TokenCredential } from "@azure/core-auth";
-import { bearerTokenAuthenticationPolicyName, systemErrorRetryPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { bearerTokenAuthenticationPolicyName, isRestError, systemErrorRetryPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { performance } from "node:perf_hooks";
+import { processMetrics } from "@/lib/metrics/registry";
 
 export type AvsTarget =
   | { mode: "azure"; subscriptionId: string; credential: TokenCredential }
@@ -26,6 +28,8 @@ const unusedCredential: TokenCredential = {
  */
 export function createAvsClient(target: AvsTarget, options: { retries?: "sdk" | "caller" } = {}): AzureVMwareSolutionAPI {
   const client = makeClient(target);
+  // After the retry phase, so every attempt on the wire is counted, retries included.
+  client.pipeline.addPolicy(countAzureRequests, { afterPhase: "Retry" });
   if (options.retries === "caller") {
     // The job schedules its own retries of 429s and 5xx; a reset or refused connection (a stale
     // keep-alive socket, a blip) is still retried here, at once, or the job would mistake it
@@ -35,6 +39,26 @@ export function createAvsClient(target: AvsTarget, options: { retries?: "sdk" | 
   }
   return client;
 }
+
+/** bridgehead_azure_requests_total{method,code} and its duration: Azure's answers, 429s and 5xx included. */
+const countAzureRequests: PipelinePolicy = {
+  name: "bridgeheadAzureMetrics",
+  async sendRequest(request, next) {
+    const metrics = processMetrics();
+    const started = performance.now();
+    const method = request.method;
+    try {
+      const response = await next(request);
+      metrics.azureRequests.inc({ method, code: String(response.status) });
+      return response;
+    } catch (error) {
+      metrics.azureRequests.inc({ method, code: isRestError(error) && error.statusCode ? String(error.statusCode) : "error" });
+      throw error;
+    } finally {
+      metrics.azureDuration.observe({ method }, (performance.now() - started) / 1000);
+    }
+  },
+};
 
 function makeClient(target: AvsTarget): AzureVMwareSolutionAPI {
   if (target.mode === "azure") return new AzureVMwareSolutionAPI(target.credential, target.subscriptionId);

@@ -10,6 +10,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import { actorName } from "@/lib/audit";
 import type { Database } from "@/lib/db/client";
 import { warnings } from "@/lib/db/schema";
+import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 
 export async function acknowledgeWarnings(
   db: Database,
@@ -25,6 +26,8 @@ export async function acknowledgeWarnings(
       .set({ state: "acknowledged", acknowledgedAt: now, acknowledgedBy: actorName(actor) })
       .where(and(scope, eq(warnings.state, "open")))
       .returning({ id: warnings.id, tenantId: warnings.tenantId, kind: warnings.kind, severity: warnings.severity });
+    // An acknowledged warning stops repeating in notifications; its groups are told in this transaction.
+    await enqueueWarningNotifications(tx, rows.map((row) => ({ op: "acknowledge" as const, id: row.id, at: now })));
     for (const row of rows) {
       await recordAudit(tx, actor, {
         action: "warning.acknowledge",

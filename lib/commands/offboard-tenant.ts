@@ -10,6 +10,7 @@ import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
+import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import type { CommandRefusal } from "./result";
 import { endSessionsForMembership } from "./sessions";
 
@@ -67,6 +68,8 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       .set({ state: "resolved", resolvedAt: now, resolvedBy: actorName(actor) })
       .where(and(eq(warnings.tenantId, tenantId), ne(warnings.state, "resolved")))
       .returning({ id: warnings.id });
+    // Whoever was told of them hears they are over, in the same transaction.
+    await enqueueWarningNotifications(tx, resolvedWarnings.map((w) => ({ op: "resolve" as const, id: w.id, set: { resolvedAt: now } })));
     await recordAudit(tx, actor, {
       action: "tenant.offboard",
       entityType: "tenant",

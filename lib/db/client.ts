@@ -28,6 +28,8 @@ export type DatabaseHandle = {
   db: Database;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
+  /** PostgreSQL's connection pool right now (for /metrics); null for PGlite, which has one connection and no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
 };
 
 export const migrationsFolder = path.join(process.cwd(), "lib", "db", "migrations");
@@ -48,7 +50,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { db: handle.db, kind: handle.kind, close: handle.close };
+  return { db: handle.db, kind: handle.kind, close: handle.close, poolStats: handle.poolStats };
 }
 
 async function openPglite(dataDir: string | null) {
@@ -110,6 +112,7 @@ function poolHandle(kind: DatabaseTarget["kind"], pool: pg.Pool) {
       }
     },
     close: () => (closing ??= pool.end()),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

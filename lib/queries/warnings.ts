@@ -12,9 +12,12 @@ import type { Database } from "@/lib/db/client";
 import { tenants, tunnels, warnings } from "@/lib/db/schema";
 import { WARNING_SEVERITIES, type WarningSeverity, type WarningState } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
+import type { WarningMute } from "./notifications";
 
 export type WarningRow = {
   id: string;
+  tenantId: string;
+  tunnelId: string | null;
   tenantSlug: string;
   tenantName: string;
   /** Null for a tenant-wide warning (tromboning, single point of failure, cut-over). */
@@ -29,6 +32,8 @@ export type WarningRow = {
   acknowledgedBy: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
+  /** What keeps it out of notifications now (silences, maintenance, a down tunnel); set by attachMutes. */
+  mutes?: WarningMute[];
 };
 
 const ACTIVE = ["open", "acknowledged"] as const;
@@ -43,6 +48,8 @@ function selectWarningRows(db: Database) {
   return db
     .select({
       id: warnings.id,
+      tenantId: warnings.tenantId,
+      tunnelId: warnings.tunnelId,
       tenantSlug: tenants.slug,
       tenantName: tenants.displayName,
       tunnelName: tunnels.name,

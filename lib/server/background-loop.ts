@@ -11,6 +11,9 @@ import "server-only";
  * drift the grid. A round that overruns its slot (or a process that stalled) skips the slots it
  * missed rather than running them back to back.
  */
+import { performance } from "node:perf_hooks";
+import { observeJobRound } from "@/lib/metrics/registry";
+
 export type RoundOutcome = {
   /** Run again this soon rather than at the next slot (a backlog left, a Retry-After). */
   nextInMs?: number;
@@ -55,11 +58,16 @@ export function startBackgroundLoop(options: BackgroundLoopOptions): BackgroundL
 
   const runRound = async (slot: number) => {
     let outcome: RoundOutcome | void = undefined;
+    const started = performance.now();
+    let failed = false;
     try {
       outcome = await round();
     } catch (error) {
+      failed = true;
       logger.error(`[${name}] round failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Every job's round length and failures, as bridgehead_job_round_duration_seconds{job=name}.
+    observeJobRound(name, (performance.now() - started) / 1000, failed);
     if (stopped) return;
     const finished = now();
     let next = slot + intervalMs;

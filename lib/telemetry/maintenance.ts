@@ -13,6 +13,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { performance } from "node:perf_hooks";
+import { processMetrics } from "@/lib/metrics/registry";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { applyRetention, type RetentionResult } from "./retention";
 import { rollUpHours, rollUpMinutes, type RollupResult, type StepRunner } from "./rollup";
@@ -40,9 +42,9 @@ export function lockedSteps(db: Database): StepRunner {
 /** One round: the 1-minute roll-up, the 1-hour roll-up, then retention, each bounded. */
 export async function runMaintenanceRound(db: Database, options: { now: Date }): Promise<MaintenanceRound> {
   const step = lockedSteps(db);
-  const minutes = await rollUpMinutes(db, { now: options.now, step });
+  const minutes = await timedRollup("1m", () => rollUpMinutes(db, { now: options.now, step }));
   if (minutes.skipped) return { skipped: true };
-  const hours = await rollUpHours(db, { now: options.now, step });
+  const hours = await timedRollup("1h", () => rollUpHours(db, { now: options.now, step }));
   if (hours.skipped) return { skipped: true };
   const retention = await applyRetention(db, { now: options.now, step });
   if (retention.skipped) return { skipped: true };
@@ -51,6 +53,14 @@ export async function runMaintenanceRound(db: Database, options: { now: Date }):
   // repeats what autovacuum does, cheaply (ANALYZE samples a fixed number of rows).
   if (options.now.getUTCMinutes() % 10 === 0) await step((tx) => tx.execute(sql`analyze telemetry_samples, telemetry_rollups`));
   return { skipped: false, minutes, hours, retention, caughtUp: minutes.caughtUp && hours.caughtUp && retention.done };
+}
+
+/** bridgehead_rollup_duration_seconds{resolution}: only passes this instance ran, not ones another instance held. */
+async function timedRollup(resolution: "1m" | "1h", pass: () => Promise<RollupResult>): Promise<RollupResult> {
+  const started = performance.now();
+  const result = await pass();
+  if (!result.skipped) processMetrics().rollups.observe({ resolution }, (performance.now() - started) / 1000);
+  return result;
 }
 
 export type MaintenanceOptions = {

@@ -11,6 +11,8 @@ import { freePort } from "./postgres-server";
 
 export type ConsoleServer = {
   url: string;
+  /** The console's own self-signed certificate, the only one its clients trust. */
+  ca: Buffer;
   dataDir: string;
   process: ChildProcess;
   output: () => string;
@@ -21,19 +23,36 @@ export type ConsoleServer = {
 /** How long a console may take to say it is ready; tests that start one allow for it. */
 export const START_TIMEOUT_MS = 150_000;
 
-export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleServer> {
+export type StartOptions = {
+  /** A data folder prepared beforehand (a benchmark's seeded database); the caller removes it. */
+  dataDir?: string;
+  /** The port to listen on; a free one by default. */
+  port?: number;
+  /** Extra node flags, e.g. `--cpu-prof` to see where the console spends its time. */
+  nodeArgs?: string[];
+  /** Where the console's log goes as it is written, for a look when a figure is odd. */
+  log?: fs.WriteStream;
+};
+
+export async function startConsole(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ConsoleServer> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) {
     throw new Error("No production build: run `node scripts/start.mjs --build-only` (npm test does) first.");
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-console-"));
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"], {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-console-"));
+  const port = options.port ?? (await freePort());
+  const nodeArgs = [...(options.nodeArgs ?? []), "--require", "./scripts/server-only.cjs", "--import", "tsx", "server.ts"];
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+    options.log?.write(chunk);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
@@ -56,6 +75,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   const url = `https://127.0.0.1:${port}`;
   return {
     url,
+    ca,
     dataDir,
     process: child,
     output: () => output,
@@ -72,7 +92,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       const code = await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { warnings } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
+import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import type { WarningChange } from "../lifecycle";
 import { timeParam } from "../sql";
 import { uuidArray } from "./due";
@@ -19,6 +20,8 @@ const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::json`;
 
 /** Applies the lifecycle's changes, exactly as listed (lib/telemetry/lifecycle.ts). */
 export async function applyWarningChanges(db: Database, changes: readonly WarningChange[]): Promise<void> {
+  // Before the changes are written (it compares severities with the rows as they are), in the same transaction.
+  await enqueueWarningNotifications(db, changes);
   const of = <Op extends WarningChange["op"]>(op: Op) => changes.filter((c): c is Of<Op> => c.op === op);
   const opened = of("open");
   if (opened.length > 0) await db.insert(warnings).values(opened.map((c) => c.values));

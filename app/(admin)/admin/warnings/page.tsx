@@ -5,6 +5,7 @@ import { WarningTable } from "@/components/warnings/warning-table";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { hasPermission } from "@/lib/auth/permissions";
 import { listFleetWarnings, listTenantsWithWarnings, warningListParams } from "@/lib/queries/warnings";
+import { attachMutes } from "@/lib/queries/notifications";
 
 export const metadata: Metadata = { title: "Warnings" };
 export const dynamic = "force-dynamic";
@@ -13,7 +14,8 @@ export const dynamic = "force-dynamic";
 export default async function WarningsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { db, principal } = await requirePageAccess("portal:read");
   const params = warningListParams.parse(await searchParams);
-  const [{ rows, total, pages }, tenants] = await Promise.all([listFleetWarnings(db, params), listTenantsWithWarnings(db)]);
+  const [{ rows: listed, total, pages }, tenants] = await Promise.all([listFleetWarnings(db, params), listTenantsWithWarnings(db)]);
+  const rows = await attachMutes(db, listed, { includeOperatorSilences: true, now: new Date() });
   return (
     <div className="space-y-6">
       <div className="flex items-baseline gap-4">

@@ -1,5 +1,6 @@
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { adminNav } from "@/components/admin/admin-nav";
 import { AppHeader } from "@/components/app-header";
@@ -13,7 +14,7 @@ import { TunnelConfigs } from "@/components/tenant/tunnel-configs";
 import { TunnelPanels } from "@/components/tenant/tunnel-panels";
 import { WarningList } from "@/components/warnings/warning-list";
 import { requirePageAccess } from "@/lib/auth/page-guard";
-import { canAccessTenant, hasPermission, isAdmin } from "@/lib/auth/permissions";
+import { canAccessTenant, canReadFleet, hasPermission, isAdmin } from "@/lib/auth/permissions";
 import { DEFAULT_CHART_RANGE } from "@/lib/charts/ranges";
 import { tenantWarningsQuery, tunnelPathsQuery, tunnelSeriesQuery } from "@/lib/client/queries";
 import { getDatabase, type Database } from "@/lib/db/client";
@@ -24,6 +25,7 @@ import { findTenantIdBySlug, getTenantSummary, type TenantSummary } from "@/lib/
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { getTunnelPaths, getTunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import { listTenantWarnings } from "@/lib/queries/warnings";
+import { attachMutes } from "@/lib/queries/notifications";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Tenant" };
@@ -41,7 +43,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
     listTenantEndpoints(db, tenant.id),
     listAuditEvents(db, { tenantId: tenant.id, pageSize: 20 }),
     listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),
-    prefetchLiveViews(db, tenant),
+    prefetchLiveViews(db, tenant, canReadFleet(principal)),
   ]);
   // The tenant's own users see their network; an operator keeps the admin portal around it.
   const ownNetwork = principal.kind === "user" && principal.tenant !== null;
@@ -60,6 +62,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           </p>
         )}
         <TenantOverview tenant={tenant} />
+        {canAccessTenant(principal, tenant.id, "write") && (
+          <p className="mt-4">
+            <Link href={`/t/${tenant.slug}/notifications`} className="text-sm font-medium text-sky-800 underline">
+              Notifications: channels, rules and silences
+            </Link>
+          </p>
+        )}
         {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} />}
         <HydrationBoundary state={live}>
           <TunnelPanels tunnels={tenant.tunnels} />
@@ -91,7 +100,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
  * warnings paint with data and only poll from then on. A read that fails is logged and left out:
  * that view shows its skeleton and fetches for itself.
  */
-async function prefetchLiveViews(db: Database, tenant: TenantSummary) {
+async function prefetchLiveViews(db: Database, tenant: TenantSummary, operator: boolean) {
   // One client per request: a module-level one would share one user's data with the next.
   const queryClient = new QueryClient();
   const now = new Date();
@@ -107,7 +116,10 @@ async function prefetchLiveViews(db: Database, tenant: TenantSummary) {
     queryClient.prefetchQuery({
       ...tenantWarningsQuery(tenant.slug),
       retry: false,
-      queryFn: () => listTenantWarnings(db, tenant.id).catch(logged("warnings")),
+      queryFn: () =>
+        listTenantWarnings(db, tenant.id)
+          .then(async (data) => ({ ...data, active: await attachMutes(db, data.active, { includeOperatorSilences: operator, now }) }))
+          .catch(logged("warnings")),
     }),
     ...tenant.tunnels.flatMap((tunnel) => [
       queryClient.prefetchQuery({

@@ -1,4 +1,5 @@
 import { defineRoute, fieldErrors } from "@/lib/auth/guards";
+import { processMetrics } from "@/lib/metrics/registry";
 import { problem } from "@/lib/server/http";
 import { processSlot } from "@/lib/server/process-slot";
 import { ingestSamples } from "@/lib/telemetry/ingest";
@@ -43,6 +44,10 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
 
   const result = await ingestSamples(db, agent, parsed.data.samples);
   if (!result.ok) return problem(400, "Some fields are wrong; nothing was stored.", { fields: result.fields });
+  const metrics = processMetrics();
+  metrics.ingestBatches.inc();
+  metrics.ingestSamples.inc({ result: "stored" }, result.accepted);
+  metrics.ingestSamples.inc({ result: "duplicate" }, result.duplicates);
   return Response.json({ accepted: result.accepted, duplicates: result.duplicates }, { status: 202, headers: { "cache-control": "no-store" } });
 });
 

@@ -1,0 +1,174 @@
+/**
+ * Notification channels: made (target checked, secret encrypted), tested, deleted. A channel
+ * belongs to the operators (tenantId null) or to one tenant; the actions decide who may touch
+ * which, from the database, and these commands do what they are told for that owner.
+ */
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import ipaddr from "ipaddr.js";
+import { recordAudit } from "@/lib/audit";
+import type { Principal } from "@/lib/auth/permissions";
+import type { Database } from "@/lib/db/client";
+import { notificationChannels, notificationDeliveries, type ChannelSettings } from "@/lib/db/schema";
+import { DELIVERY_LIMITS, DELIVERY_STATUS } from "@/lib/domain/notifications";
+import { attemptDelivery, recordAttempt } from "@/lib/notifications/deliver";
+import { buildTestNotification } from "@/lib/notifications/payload";
+import { loadAllowedHosts, policyFor } from "@/lib/notifications/sender";
+import { newWebhookSecret } from "@/lib/notifications/signature";
+import { checkHost, parseTargetUrl, TargetRefusedError, type Resolver } from "@/lib/notifications/target-policy";
+import { lookupAll } from "@/lib/notifications/transports/smtp";
+import { encryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
+import type { ChannelInput } from "@/lib/validation/notifications";
+import type { CommandRefusal } from "./result";
+
+export type ChannelEnv = { secretsKey: Uint8Array; allowLoopback: boolean; resolve?: Resolver };
+
+const refusal = (field: string, message: string): CommandRefusal => ({ ok: false, status: 400, message: "Some fields need attention.", errors: { [field]: [message] } });
+
+/**
+ * Makes a channel. The target is checked now (URL rules, DNS, address ranges) so a mistake is
+ * refused by field rather than discovered at the first warning. A webhook's signing secret is
+ * made here and returned once, to be copied into the receiver.
+ */
+export async function createChannel(
+  db: Database,
+  actor: Principal,
+  tenantId: string | null,
+  input: ChannelInput,
+  env: ChannelEnv,
+): Promise<{ ok: true; channelId: string; signingSecret: string | null } | CommandRefusal> {
+  const policy = policyFor({ tenantId }, env.allowLoopback, tenantId === null ? await loadAllowedHosts(db) : new Set());
+  const resolve = env.resolve ?? lookupAll;
+  let settings: ChannelSettings;
+  let secret: { plaintext: string; purpose: (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE] } | null = null;
+  let signingSecret: string | null = null;
+  try {
+    if (input.kind === "email") {
+      let addresses: string[];
+      try {
+        addresses = await checkHost(input.host, policy, resolve);
+      } catch (error) {
+        if (error instanceof TargetRefusedError) return refusal("host", error.message);
+        throw error;
+      }
+      if (input.security === "none" && !addresses.every((a) => ipaddr.parse(a).range() === "loopback")) {
+        return refusal("security", "Plain SMTP is only for a mail sink on this machine; choose STARTTLS or TLS.");
+      }
+      settings = { kind: "email", host: input.host, port: input.port, security: input.security, username: input.username ?? null, from: input.from, to: input.to };
+      if (input.password) secret = { plaintext: input.password, purpose: SECRET_PURPOSE.smtpPassword };
+    } else {
+      const url = parseTargetUrl(input.url, policy);
+      await checkHost(url.hostname, policy, resolve);
+      if (input.kind === "webhook") {
+        settings = { kind: "webhook", url: url.toString() };
+        signingSecret = newWebhookSecret();
+        secret = { plaintext: signingSecret, purpose: SECRET_PURPOSE.webhookSecret };
+      } else {
+        settings = { kind: "teams", host: url.host };
+        secret = { plaintext: url.toString(), purpose: SECRET_PURPOSE.teamsUrl };
+      }
+    }
+  } catch (error) {
+    if (error instanceof TargetRefusedError) return refusal("url", error.message);
+    throw error;
+  }
+  const secretCiphertext = secret ? await encryptSecret(secret.plaintext, env.secretsKey, secret.purpose) : null;
+  const channelId = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(notificationChannels)
+      .values({ tenantId, kind: input.kind, name: input.name, settings, secretCiphertext, createdBy: actorLabel(actor) })
+      .returning({ id: notificationChannels.id });
+    await recordAudit(tx, actor, {
+      action: "notification-channel.create",
+      entityType: "notification-channel",
+      entityId: row!.id,
+      tenantId,
+      // Never the secret: the URL of a Teams channel is one, so only its host is recorded.
+      after: { name: input.name, kind: input.kind, target: describeTarget(settings) },
+    });
+    return row!.id;
+  });
+  return { ok: true, channelId, signingSecret };
+}
+
+/** Where a channel sends, for people and the audit trail: never a secret (a Teams URL shows only its host). */
+export function describeTarget(settings: ChannelSettings): string {
+  if (settings.kind === "webhook") return settings.url;
+  if (settings.kind === "teams") return `Teams via ${settings.host}`;
+  return `${settings.to.join(", ")} via ${settings.host}:${settings.port}`;
+}
+
+function actorLabel(actor: Principal): string {
+  return actor.kind === "user" ? actor.signInName : `display:${actor.name}`;
+}
+
+export async function deleteChannel(db: Database, actor: Principal, channelId: string): Promise<{ ok: true; name: string } | CommandRefusal> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.delete(notificationChannels).where(eq(notificationChannels.id, channelId)).returning();
+    if (!row) return { ok: false as const, status: 404 as const, message: "No such channel." };
+    await recordAudit(tx, actor, {
+      action: "notification-channel.delete",
+      entityType: "notification-channel",
+      entityId: row.id,
+      tenantId: row.tenantId,
+      before: { name: row.name, kind: row.kind, target: describeTarget(row.settings) },
+    });
+    return { ok: true as const, name: row.name };
+  });
+}
+
+export type TestOutcome = { deliveryId: string; status: keyof typeof DELIVERY_STATUS; answer: string; reason: string | null };
+
+/**
+ * "Send test": one attempt, now, through the same transport, target policy and delivery log as
+ * every notification, and the receiver's answer back to the person who asked. A test is never
+ * retried (nextState) and never waits behind the channel's queue.
+ */
+export async function sendTestNotification(
+  db: Database,
+  actor: Principal,
+  channelId: string,
+  env: ChannelEnv & { consoleUrl: string; now?: Date; ca?: string },
+): Promise<{ ok: true; outcome: TestOutcome } | CommandRefusal> {
+  const now = env.now ?? new Date();
+  const [channel] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, channelId));
+  if (!channel) return { ok: false, status: 404, message: "No such channel." };
+  const id = randomUUID();
+  const token = `test/${randomUUID()}`;
+  const [delivery] = await db
+    .insert(notificationDeliveries)
+    .values({
+      id,
+      channelId,
+      event: "test",
+      payload: buildTestNotification({ id, channelName: channel.name, consoleUrl: env.consoleUrl, now }) as unknown as Record<string, unknown>,
+      status: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+      lockedBy: token,
+      lockedUntil: new Date(now.getTime() + DELIVERY_LIMITS.leaseMs),
+    })
+    .returning();
+  const policy = policyFor(channel, env.allowLoopback, await loadAllowedHosts(db));
+  const started = performance.now();
+  const result = await attemptDelivery(channel, delivery!, { now, secretsKey: env.secretsKey, policy, ca: env.ca, resolve: env.resolve });
+  await recordAttempt(db, delivery!, channel, token, result, { at: now, durationMs: performance.now() - started });
+  const [after] = await db
+    .select({ status: notificationDeliveries.status, reason: notificationDeliveries.reason })
+    .from(notificationDeliveries)
+    .where(and(eq(notificationDeliveries.id, id)));
+  await recordAudit(db, actor, {
+    action: "notification-channel.test",
+    entityType: "notification-channel",
+    entityId: channelId,
+    tenantId: channel.tenantId,
+    after: { status: after!.status, answer: result.answer },
+  });
+  return { ok: true, outcome: { deliveryId: id, status: after!.status, answer: result.answer, reason: after!.reason } };
+}
+
+export async function findTenantIdByChannel(id: string, db: Database): Promise<string | null> {
+  const [row] = await db.select({ tenantId: notificationChannels.tenantId }).from(notificationChannels).where(eq(notificationChannels.id, id));
+  return row?.tenantId ?? null;
+}

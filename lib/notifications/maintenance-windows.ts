@@ -1,0 +1,31 @@
+/**
+ * Maintenance windows drive the tunnel status every view already knows: while a window covers a
+ * tunnel (its own, or its tenant's), `tunnels.maintenance_until` holds the window's end, so the
+ * evaluation reports the tunnel as "maintenance" (lib/telemetry/health.ts), raises nothing for
+ * it and holds its warnings. Kept in step by one statement, run by each dispatcher round and
+ * right after a window is made or ended, so a window that starts later takes effect on time.
+ */
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { queryRows, timeParam } from "@/lib/telemetry/sql";
+
+/** Sets or clears maintenance_until on every tunnel whose window state changed; returns how many changed. */
+export async function syncTunnelMaintenance(db: Database, now: Date): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update tunnels t set maintenance_until = w.until
+        from (
+          select t2.id, max(mw.ends_at) as until
+          from tunnels t2
+          left join maintenance_windows mw
+            on mw.tenant_id = t2.tenant_id
+           and (mw.tunnel_id is null or mw.tunnel_id = t2.id)
+           and mw.starts_at <= ${timeParam(now)} and mw.ends_at > ${timeParam(now)}
+          group by t2.id
+        ) w
+        where w.id = t.id and t.maintenance_until is distinct from w.until
+        returning t.id`,
+  );
+  return rows.length;
+}
