@@ -40,6 +40,8 @@ const PAGES: Partial<Record<PersonaName | "anonymous", string[]>> = {
     "/admin/pools",
     "/admin/audit",
     "/admin/access",
+    "/admin/settings/api-tokens",
+    "/admin/tenants/import",
     "/admin/warnings",
     "/admin/emulator",
     "/t/contoso",

@@ -12,9 +12,10 @@ export type AuditEntry = {
   after?: unknown;
 };
 
-/** Who did it, as the audit trail names them: a user's sign-in name, a display's name, or "system". */
+/** Who did it, as the audit trail names them: a user's sign-in name, a display's or an API token's name, or "system". */
 export function actorName(principal: Principal | null): string {
   if (!principal) return "system";
+  if (principal.kind === "token") return `token:${principal.name}`;
   return principal.kind === "user" ? principal.signInName : `display:${principal.name}`;
 }
 

@@ -7,6 +7,8 @@ vi.mock("next/headers", async () => (await import("./support/next-request")).nex
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
 import { addMembership } from "@/lib/actions/access/add-membership";
+import { createApiToken } from "@/lib/actions/api-tokens/create-api-token";
+import { revokeApiToken } from "@/lib/actions/api-tokens/revoke-api-token";
 import { removeMembership } from "@/lib/actions/access/remove-membership";
 import { endUserSessions } from "@/lib/actions/access/end-user-sessions";
 import { createDisplay } from "@/lib/actions/noc/create-display";
@@ -22,6 +24,7 @@ import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
+import { importTenants } from "@/lib/actions/tenants/import-tenants";
 import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
 import { rotateAgentToken } from "@/lib/actions/tunnels/rotate-agent-token";
 import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
@@ -44,6 +47,7 @@ import { testChannel, testTenantChannel } from "@/lib/actions/notifications/test
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
 import {
+  apiTokens,
   auditEvents,
   maintenanceWindows,
   memberships,
@@ -90,6 +94,7 @@ const n = { fleetChannel: "", fabrikamChannel: "", contosoChannel: "", fleetRout
 let targetUserId: string;
 let targetSessionId: string;
 let reservedRangeId: string;
+let apiTokenId: string;
 
 beforeAll(async () => {
   db = await useTestApp();
@@ -142,6 +147,11 @@ beforeAll(async () => {
   targetSessionId = await startSession(db, { kind: "user", userId: targetUserId }, 3600);
   const [range] = await db.insert(reservedPrefixes).values({ privateCloudId: cloudId, cidr: "10.250.0.0/16", description: "Lab" }).returning();
   reservedRangeId = range!.id;
+  const [apiToken] = await db
+    .insert(apiTokens)
+    .values({ name: "ci-pipeline", tokenHash: "1".repeat(64), scope: "write", createdBy: "test", expiresAt: new Date(Date.now() + 86_400_000) })
+    .returning();
+  apiTokenId = apiToken!.id;
 });
 
 /** Every server action, with an input that would succeed for an admin. */
@@ -201,6 +211,9 @@ const ACTIONS = {
   removeTunnel: () => [removeTunnel, { id: spareTunnelId }],
   acknowledgeWarning: () => [acknowledgeWarning, { id: warningId }],
   acknowledgeWarnings: () => [acknowledgeWarnings, { ids: [warningId] }],
+  createApiToken: () => [createApiToken, { name: `ci-${Date.now()}`, scope: "write", expiresInDays: "30" }],
+  revokeApiToken: () => [revokeApiToken, { id: apiTokenId }],
+  importTenants: () => [importTenants, { file: new Blob([`privateCloudId,slug,displayName,contactName,contactEmail,sourceEnvironment,transport,subnet,gatewayLocation,sourceGatewayUnderlayIp\n${cloudId},imp-${Date.now()},Imported,Ada,ada@example.com,bare-metal,ipsec-vpn,172.31.6.0/24,source,198.51.100.78\n`]), mode: "per-row" }],
   createChannel: () => [createChannel, { kind: "webhook", name: "Ops hook", url: "http://127.0.0.1:9/hook" }],
   createTenantChannel: () => [createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Fab hook", url: "http://127.0.0.1:9/hook" }],
   deleteChannel: () => [deleteChannel, { id: n.fleetChannel }],
@@ -227,7 +240,7 @@ type AnyAction = (input: unknown) => Promise<{ ok: boolean; status?: number }>;
 
 /** Everything an action could change, to prove a refused action changed none of it. */
 async function snapshot() {
-  const [m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st] = await Promise.all([
+  const [m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st, at] = await Promise.all([
     db.select().from(memberships).orderBy(memberships.id),
     // Only the target display: signing a display persona in adds displays of its own.
     db.select().from(nocDisplays).where(eq(nocDisplays.id, displayId)),
@@ -245,8 +258,9 @@ async function snapshot() {
     db.select().from(maintenanceWindows).orderBy(maintenanceWindows.id),
     db.select().from(notificationAllowedHosts).orderBy(notificationAllowedHosts.id),
     db.select().from(metricsScrapeTokens).orderBy(metricsScrapeTokens.id),
+    db.select().from(apiTokens).orderBy(apiTokens.id),
   ]);
-  return { m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st };
+  return { m, d, t, e, p, s, tu, w, se, r, nc, nr, ns, mw, ah, st, at };
 }
 
 function walk(dir: string, match: (file: string) => boolean): string[] {

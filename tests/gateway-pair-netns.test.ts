@@ -233,21 +233,27 @@ describeWithTool(
       // An active edge bridge opens its port at the first check that hears its gateway, up to a second after its role.
       await waitFor("all four tunnel ports to open", 10_000, () => ENDS.every(({ node }) => gateOpen(node)));
       const tunnelPort = (node: PairNode) => Number(lab.exec(node, ["cat", "/sys/class/net/vx10110/statistics/tx_packets"]).stdout);
-      const before = { gw1: tunnelPort("gw1"), eb1: tunnelPort("eb1"), arp: lab.switchCounts("lan").probe };
+      const windowOpened = performance.now();
+      const before = { gw1: tunnelPort("gw1"), eb1: tunnelPort("eb1"), arp: lab.switchCounts("lan").probe, guard: guardCounters("gw1") };
       sendOneBroadcast();
       await new Promise((resolve) => setTimeout(resolve, 5000));
       const sent = { gw1: tunnelPort("gw1") - before.gw1, eb1: tunnelPort("eb1") - before.eb1 };
       const loopedArp = lab.switchCounts("lan").probe - before.arp;
-      const { bcastDropped, bcastPassed } = guardCounters("gw1");
-      console.log(`[pair] (d) split brain: one ARP became ${loopedArp} through the LAN switch in 5 s; tunnel 1 sent ${sent.gw1} (source) and ${sent.eb1} (AVS) frames; storm control passed ${bcastPassed} and dropped ${bcastDropped} broadcasts at gw1`);
+      const guard = guardCounters("gw1");
+      // The storm runs on while the timer is late and each counter read starts a process: every
+      // count above covered at most this long, so the limits are held against this, not 5 s.
+      const seconds = (performance.now() - windowOpened) / 1000;
+      const bcastPassed = guard.bcastPassed - before.guard.bcastPassed;
+      const bcastDropped = guard.bcastDropped - before.guard.bcastDropped;
+      console.log(`[pair] (d) split brain: one ARP became ${loopedArp} through the LAN switch in ${seconds.toFixed(1)} s; tunnel 1 sent ${sent.gw1} (source) and ${sent.eb1} (AVS) frames; storm control passed ${bcastPassed} and dropped ${bcastDropped} broadcasts at gw1`);
       // The loop is real: one broadcast came round many times…
       expect(loopedArp).toBeGreaterThan(100);
       expect(bcastDropped).toBeGreaterThan(0);
-      // …but no tunnel port carried more than its classes' limits allow over 5 s (plus one burst each).
-      const perPort = (STORM_CONTROL.broadcastPps + STORM_CONTROL.multicastPps + STORM_CONTROL.unknownUnicastPps) * 6;
+      // …but no tunnel port carried more than its classes' limits allow over that time (plus a second's burst).
+      const perPort = (STORM_CONTROL.broadcastPps + STORM_CONTROL.multicastPps + STORM_CONTROL.unknownUnicastPps) * (seconds + 1);
       expect(sent.gw1).toBeLessThan(perPort);
       expect(sent.eb1).toBeLessThan(perPort);
-      expect(bcastPassed).toBeLessThanOrEqual(STORM_CONTROL.broadcastPps * 6 + 1000);
+      expect(bcastPassed).toBeLessThanOrEqual(STORM_CONTROL.broadcastPps * (seconds + 1));
 
       // The console's view: the real agent on each end reports its role; the rules, fed those
       // reports as ingest accepts them, open "both active". The rule waits until the agents agree

@@ -129,7 +129,7 @@ describe("POST /api/v1/telemetry", () => {
     const big = { samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => sample(i / 100)) };
     const response = await post(big, token);
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: `A batch holds at most ${MAX_BATCH} samples; this one has ${MAX_BATCH + 1}. Send it in parts.` });
+    expect(await response.json()).toMatchObject({ status: 413, error: `A batch holds at most ${MAX_BATCH} samples; this one has ${MAX_BATCH + 1}. Send it in parts.` });
   });
 
   it("answers 429 with Retry-After to an agent sending too fast", async () => {

@@ -155,7 +155,7 @@ describe("GET /api/v1/tunnels/{id}/series", () => {
   ])("refuses range %j with 400 and says which ranges work", async (range, message) => {
     const response = await seriesOf("alice", contoso.tunnelId, range);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: message });
+    expect(await response.json()).toMatchObject({ error: message, detail: message });
   });
 
   it("checks access before the range: another tenant's tunnel is 404 whatever the range", async () => {

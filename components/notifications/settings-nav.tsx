@@ -3,6 +3,7 @@ import Link from "next/link";
 const LINKS = [
   { href: "/admin/settings/notifications", label: "Notifications" },
   { href: "/admin/settings/metrics", label: "Metrics" },
+  { href: "/admin/settings/api-tokens", label: "API tokens" },
 ];
 
 /** The settings pages' own small navigation; the built-in receiver only where it runs. */

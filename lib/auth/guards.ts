@@ -10,7 +10,12 @@ import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
+import { recordAudit } from "@/lib/audit";
+import { problemJson } from "@/lib/server/problem";
+import { processSlot } from "@/lib/server/process-slot";
+import { TokenBuckets } from "@/lib/telemetry/rate-limit";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
+import { API_TOKEN_REFUSALS, authenticateApiToken, bearerTokenOf } from "./api-tokens";
 import { BACKGROUND_REQUEST_HEADER } from "./cookie-name";
 import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
 import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
@@ -36,6 +41,8 @@ export class AuthError extends Error {
     super(message);
   }
 }
+
+const TOKEN_SCOPE_MESSAGE = "This API token's scope does not reach this operation: it needs a write token, or one not limited to a tenant.";
 
 const MESSAGES = {
   401: "Sign in to continue: your session is missing or has expired.",
@@ -92,7 +99,10 @@ async function checkAccess<TInput>(
   }
   const tenantId = findTenant ? await findTenant(input, db) : null;
   if (!hasPermission(principal, access, tenantId)) {
-    throw isTenantScoped ? new AuthError(404, MESSAGES[404]) : new AuthError(403, MESSAGES[403]);
+    // A token that reaches this tenant but lacks the scope learns nothing new from a 403; one
+    // that does not reach it is told nothing exists, as a person would be.
+    const visibleToToken = principal.kind === "token" && hasPermission(principal, "tenant:read", tenantId);
+    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind === "token" ? TOKEN_SCOPE_MESSAGE : MESSAGES[403]);
   }
   return { principal, tenantId };
 }
@@ -146,6 +156,8 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
         }
         return await handler(request, { db, principal: null, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
       }
+      const bearer = bearerTokenOf(request.headers.get("authorization"));
+      if (bearer !== null) return await routeWithToken(bearer, request, params, options, handler);
       const { principal, db } = await authenticate(facts);
       if (options.access === "public") {
         return await handler(request, { db, principal, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
@@ -162,6 +174,61 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
   };
   Object.defineProperty(route, GUARDED, { value: true });
   return route;
+}
+
+/** Scripts may burst (a sync catching up), not flood: 60 requests, then 10 a second, per token. */
+const perToken = processSlot<TokenBuckets>("api-token-rate-limits").getOrCreate(() => new TokenBuckets(60, 10));
+
+/**
+ * A request with `Authorization: Bearer …`: an API token, never a cookie (a token in a header
+ * cannot be ridden by another site, so no Origin is required). Unknown, expired and revoked
+ * tokens get 401; a scope that does not reach the route 403, another tenant's resource 404, as
+ * for people. Every call a token makes is audited under the token's name, refusals included.
+ */
+async function routeWithToken<TParams, TAccess extends Access>(
+  bearer: string,
+  request: Request,
+  params: TParams,
+  options: { access: TAccess; tenant?: (params: TParams, db: Database) => Promise<string | null> },
+  handler: (request: Request, context: RouteContext<TParams, TAccess>) => Promise<Response>,
+): Promise<Response> {
+  const { db } = await getDatabase();
+  const checked = await authenticateApiToken(db, bearer);
+  if (!checked.ok) {
+    return problemJson(401, API_TOKEN_REFUSALS[checked.reason], { headers: { "www-authenticate": `Bearer realm="bridgehead", error="invalid_token"` } });
+  }
+  const principal = checked.principal;
+  let tenantId: string | null = null;
+  let response: Response;
+  const limited = perToken.take(principal.tokenId);
+  if (!limited.ok) {
+    response = problemJson(429, "Too many requests with this token; slow down and retry after the given seconds.", { headers: { "retry-after": String(limited.retryAfterSeconds) } });
+  } else if (options.access === "agent" || options.access === "scraper") {
+    response = problemJson(401, "This endpoint takes its own token (an agent's agt_… or a scraper's bhm_…), not an API token.");
+  } else {
+    try {
+      if (options.access === "public" || options.access === "anonymous") {
+        response = await handler(request, { db, principal, agent: null, tenantId: null, params } as RouteContext<TParams, TAccess>);
+      } else {
+        const allowed = await checkAccess(principal, db, options.access as Permission, options.tenant, params);
+        tenantId = allowed.tenantId;
+        response = await handler(request, { db, principal, agent: null, tenantId, params } as RouteContext<TParams, TAccess>);
+      }
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      response = problemJson(error.status, error.message);
+    }
+  }
+  const url = new URL(request.url);
+  await recordAudit(db, principal, {
+    action: "api.call",
+    entityType: "api-token",
+    entityId: principal.tokenId,
+    // Only a tenant the token reached: a refused probe of another tenant is not that tenant's history.
+    tenantId: response.status < 400 ? tenantId : null,
+    after: { method: request.method.toUpperCase(), path: url.pathname, status: response.status },
+  });
+  return response;
 }
 
 // --- Server actions --------------------------------------------------------------------------

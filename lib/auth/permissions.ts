@@ -22,7 +22,35 @@ export type UserPrincipal = {
 
 export type DisplayPrincipal = { kind: "display"; displayId: string; name: string; sessionId?: string };
 
-export type Principal = UserPrincipal | DisplayPrincipal;
+/**
+ * A script or pipeline with an API token (lib/auth/api-tokens.ts): `read` or `write`, fleet-wide
+ * or limited to one tenant. Never an admin: it holds exactly what its scope names.
+ */
+export type TokenPrincipal = { kind: "token"; tokenId: string; name: string; scope: ApiTokenScope; tenantId: string | null };
+export type ApiTokenScope = "read" | "write";
+
+export type Principal = UserPrincipal | DisplayPrincipal | TokenPrincipal;
+
+/**
+ * What an API token may do: `read` reads what it reaches; `write` also changes it and takes its
+ * secrets (gateway bundles). A fleet-wide token reaches every tenant and the fleet-wide verbs
+ * (onboarding, the audit trail, pools); a tenant's token reaches that tenant only.
+ */
+function tokenHolds(token: TokenPrincipal, permission: Permission, tenantId?: string | null): boolean {
+  const write = token.scope === "write";
+  switch (permission) {
+    case "fleet:read":
+    case "portal:read":
+      return token.tenantId === null;
+    case "fleet:write":
+      return write && token.tenantId === null;
+    case "tenant:read":
+      return tenantId != null && (token.tenantId === null || token.tenantId === tenantId);
+    case "tenant:write":
+    case "tenant:secrets":
+      return write && tenantId != null && (token.tenantId === null || token.tenantId === tenantId);
+  }
+}
 
 /**
  * - `fleet:read`: fleet-wide views such as the NOC wall. Admins, NOC viewers, displays.
@@ -55,6 +83,7 @@ export function canAccessTenant(principal: Principal, tenantId: string, mode: "r
 
 /** For permissions that are not about one tenant; tenant permissions need the tenant too. */
 export function hasPermission(principal: Principal, permission: Permission, tenantId?: string | null): boolean {
+  if (principal.kind === "token") return tokenHolds(principal, permission, tenantId);
   switch (permission) {
     case "fleet:read":
       return canReadFleet(principal);
@@ -83,6 +112,7 @@ export function isTenantPermission(permission: Permission): boolean {
  */
 export function couldHoldPermission(principal: Principal, permission: Permission): boolean {
   if (!isTenantPermission(permission)) return hasPermission(principal, permission);
+  if (principal.kind === "token") return tokenHolds(principal, permission, principal.tenantId ?? "any");
   if (isAdmin(principal)) return true;
   if (principal.kind !== "user") return false;
   if (permission === "tenant:read" && principal.roles.includes("noc-viewer")) return true;
@@ -93,6 +123,7 @@ export function couldHoldPermission(principal: Principal, permission: Permission
 export function homePathFor(principal: Principal): string {
   if (isAdmin(principal)) return "/admin";
   if (principal.kind === "display") return "/noc";
+  if (principal.kind === "token") return "/signin/no-access";
   if (principal.tenant) return `/t/${principal.tenant.slug}`;
   if (principal.roles.includes("noc-viewer")) return "/noc";
   return "/signin/no-access";

@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { tenants } from "@/lib/db/schema";
+import { tenantVersion } from "@/lib/domain/tenant-version";
 import type { EditTenantInput } from "@/lib/validation/tenant";
 import type { CommandRefusal } from "./result";
 import { ensureTunnelPsks } from "./tunnels";
@@ -15,12 +16,16 @@ export async function editTenant(
   db: Database,
   actor: Principal | null,
   input: EditTenantInput,
-  options: { secretsKey: Uint8Array; now?: Date },
+  /** ifVersion: refuse unless the tenant is still at this version (an API caller's If-Match). */
+  options: { secretsKey: Uint8Array; now?: Date; ifVersion?: string },
 ): Promise<EditResult> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.id)).for("update");
     if (!tenant) return { ok: false as const, status: 404 as const, message: "No such tenant." };
+    if (options.ifVersion !== undefined && options.ifVersion !== tenantVersion(tenant)) {
+      return { ok: false as const, status: 409 as const, reason: "stale" as const, message: "The tenant changed since you read it: GET it again, re-apply your change and send the new ETag in If-Match." };
+    }
     if (tenant.state === "offboarded" || tenant.state === "offboarding") {
       return { ok: false as const, status: 409 as const, message: `${tenant.displayName} is ${tenant.state}; its record is kept as history and no longer changes.` };
     }

@@ -5,11 +5,11 @@
  * bridge two customers together.
  */
 import "server-only";
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
+import { apiTokens, memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
 import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import type { CommandRefusal } from "./result";
 import { endSessionsForMembership } from "./sessions";
@@ -32,6 +32,12 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       .returning({ principal: memberships.principal, principalKind: memberships.principalKind });
     // Their sessions end with the access, as when an admin removes one member.
     for (const member of removedMembers) await endSessionsForMembership(tx, member, actorName(actor), now);
+    // API tokens limited to this tenant end with its people's access.
+    const revokedTokens = await tx
+      .update(apiTokens)
+      .set({ revokedAt: now, revokedBy: actorName(actor) })
+      .where(and(eq(apiTokens.tenantId, tenantId), isNull(apiTokens.revokedAt)))
+      .returning({ name: apiTokens.name });
     const tunnelIds = (await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.tenantId, tenantId))).map((t) => t.id);
     if (tunnelIds.length > 0) {
       // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
@@ -76,7 +82,7 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       entityId: tenantId,
       tenantId,
       before: { state: tenant.state },
-      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true, warningsResolved: resolvedWarnings.length },
+      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true, apiTokensRevoked: revokedTokens.map((t) => t.name), warningsResolved: resolvedWarnings.length },
     });
 
     const quarantinedUntil = segmentInAzure ? null : await completeOffboarding(tx, actor, tenantId, now);

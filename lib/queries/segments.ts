@@ -36,3 +36,9 @@ export async function getSegmentStatus(db: Database, tenantId: string): Promise<
     updatedAt: row.updatedAt.toISOString(),
   };
 }
+
+/** The tenant's segment id, for the API's retry; null when the tenant has none. */
+export async function findSegmentIdOfTenant(db: Database, tenantId: string): Promise<string | null> {
+  const [row] = await db.select({ id: segments.id }).from(segments).where(eq(segments.tenantId, tenantId));
+  return row?.id ?? null;
+}

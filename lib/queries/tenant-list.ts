@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, ilike, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
@@ -25,7 +25,10 @@ export const tenantListParams = z.object({
 });
 export type TenantListParams = z.infer<typeof tenantListParams>;
 
-export async function listTenants(db: Database, params: TenantListParams) {
+/** The list's filters (not its sort or page): shared by the console's list and the API's. */
+export type TenantFilters = Pick<TenantListParams, "q" | "state" | "cloud" | "tunnel" | "segment" | "cutover">;
+
+function tenantFilters(params: TenantFilters): (SQL | undefined)[] {
   const filters: (SQL | undefined)[] = [];
   if (params.q) {
     // Escape LIKE's wildcards so a search for "100%" means exactly that.
@@ -43,7 +46,11 @@ export async function listTenants(db: Database, params: TenantListParams) {
   if (params.cutover === "past") {
     filters.push(sql`${tenants.plannedCutoverOn} < current_date and ${tenants.state} in ('onboarding', 'active')`);
   }
-  const where = and(...filters);
+  return filters;
+}
+
+export async function listTenants(db: Database, params: TenantListParams) {
+  const where = and(...tenantFilters(params));
 
   const order = params.dir === "asc" ? asc : desc;
   const sortColumn = {
@@ -62,4 +69,14 @@ export async function listTenants(db: Database, params: TenantListParams) {
     db.select({ n: count() }).from(tenants).where(where),
   ]);
   return { rows, total: total?.n ?? 0, pages: Math.max(1, Math.ceil((total?.n ?? 0) / TENANT_PAGE_SIZE)) };
+}
+
+/**
+ * The API's list: the same filters, in slug order, a page after the cursor's slug. Keyset, not
+ * offset: a tenant onboarded while a script pages through neither shifts nor repeats a row.
+ */
+export async function listTenantsAfter(db: Database, filters: TenantFilters, page: { afterSlug: string | null; limit: number }) {
+  const where = and(...tenantFilters(filters), page.afterSlug === null ? undefined : gt(tenants.slug, page.afterSlug));
+  const rows = await selectTenantRows(db).where(where).orderBy(asc(tenants.slug)).limit(page.limit + 1);
+  return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
 }

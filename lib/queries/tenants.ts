@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { tenantVersion } from "@/lib/domain/tenant-version";
 import { privateClouds, segments, tenants, tunnels, vlanAllocations } from "@/lib/db/schema";
 
 /** The tenant a slug names, for guards: the id, or null when there is no such tenant. */
@@ -71,4 +72,10 @@ export async function getEditableTenant(db: Database, slug: string) {
     .from(tenants)
     .where(eq(tenants.slug, slug));
   return row ?? null;
+}
+
+/** The tenant's current version, for the API's ETag; null when there is no such tenant. */
+export async function getTenantVersion(db: Database, tenantId: string): Promise<string | null> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
+  return row ? tenantVersion(row) : null;
 }

@@ -1,8 +1,10 @@
 import "server-only";
+import { problemJson } from "./problem";
+
 /**
- * The console's JSON error answer for route handlers: `{ "error": "what to fix", ...details }`,
- * never cached (it may depend on who asked).
+ * The console's JSON error answer for route handlers: RFC 9457 problem+json whose `error` (and
+ * `detail`) says what to fix, plus any details (e.g. `fields`); never cached (it may depend on who asked).
  */
 export function problem(status: number, error: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
-  return Response.json({ error, ...details }, { status, headers: { "cache-control": "no-store", ...headers } });
+  return problemJson(status, error, { extra: details, headers });
 }

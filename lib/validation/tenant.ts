@@ -155,3 +155,17 @@ export const IMMUTABLE_TENANT_FIELDS = {
   vni: "the VNI is bound to the VLAN",
   sourceEnvironment: "it chose the gateway configs that were handed out",
 } as const;
+
+/**
+ * An edit as the form and the API send it. Fixed fields are refused by name with the reason,
+ * rather than silently ignored: an operator who sends a new subnet must learn it did not change.
+ */
+export const editTenantRequest = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    if (!raw || typeof raw !== "object") return;
+    for (const [field, why] of Object.entries(IMMUTABLE_TENANT_FIELDS)) {
+      if (field in raw) ctx.addIssue({ code: "custom", path: [field], message: `Cannot change after onboarding: ${why}.` });
+    }
+  })
+  .pipe(editTenantInput);

@@ -28,19 +28,23 @@ const endpointInput = z.object({
   lanTagged: checkbox.default(false),
 });
 
-export const addTunnelInput = z
-  .object({
-    tenantId: z.string().uuid(),
-    name: z.string().trim().toLowerCase().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens, e.g. primary."),
-    source: endpointInput,
-    avs: endpointInput,
-  })
-  .superRefine((input, ctx) => {
-    const v4 = (ip: string) => !ip.includes(":");
-    if (v4(input.source.underlayIp) !== v4(input.avs.underlayIp)) {
-      ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "Use the same address family (IPv4 or IPv6) at both ends." });
-    } else if (input.source.underlayIp === input.avs.underlayIp) {
-      ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "The two ends need different underlay addresses." });
-    }
-  });
+/** A tunnel's own fields: what the API's POST …/tenants/{slug}/tunnels takes (the tenant is in its URL). */
+const tunnelFields = z.object({
+  name: z.string().trim().toLowerCase().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens, e.g. primary."),
+  source: endpointInput,
+  avs: endpointInput,
+});
+
+function checkEnds(input: z.infer<typeof tunnelFields>, ctx: z.RefinementCtx) {
+  const v4 = (ip: string) => !ip.includes(":");
+  if (v4(input.source.underlayIp) !== v4(input.avs.underlayIp)) {
+    ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "Use the same address family (IPv4 or IPv6) at both ends." });
+  } else if (input.source.underlayIp === input.avs.underlayIp) {
+    ctx.addIssue({ code: "custom", path: ["avs", "underlayIp"], message: "The two ends need different underlay addresses." });
+  }
+}
+
+export const tunnelBody = tunnelFields.superRefine(checkEnds);
+
+export const addTunnelInput = tunnelFields.extend({ tenantId: z.string().uuid() }).superRefine(checkEnds);
 export type AddTunnelInput = z.infer<typeof addTunnelInput>;

@@ -20,9 +20,14 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
         <h1 className="text-2xl font-bold tracking-tight">Tenants</h1>
         <span className="text-sm text-slate-500">{total} in all</span>
         {isAdmin(principal) && (
-          <Link href="/admin/tenants/new" className="ml-auto rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">
-            Onboard a tenant
-          </Link>
+          <>
+            <Link href="/admin/tenants/import" className="ml-auto rounded-md border border-sky-700 px-4 py-2 text-sm font-medium text-sky-800 hover:bg-sky-50">
+              Import from CSV
+            </Link>
+            <Link href="/admin/tenants/new" className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">
+              Onboard a tenant
+            </Link>
+          </>
         )}
       </div>
       <TenantFilters params={params} clouds={clouds} />

@@ -11,7 +11,8 @@ export const dynamic = "force-dynamic";
  */
 export const POST = defineRoute({ access: "public" }, async (_request, { db, principal }) => {
   // A wall display's session too: its cookie lives 400 days, so a copy must not outlive the sign-out.
-  if (principal?.sessionId) {
+  // An API token has no session to end: it is revoked under Admin → Settings.
+  if (principal && principal.kind !== "token" && principal.sessionId) {
     await endSession(db, principal.sessionId, "sign-out", actorName(principal));
     await recordAudit(
       db,

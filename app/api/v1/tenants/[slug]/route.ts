@@ -1,12 +1,67 @@
+import { jsonResponse, readJsonBody, refusalResponse, validate } from "@/lib/api/request";
+import { tenantOfSlug } from "@/lib/api/tenant-resolvers";
 import { defineRoute } from "@/lib/auth/guards";
-import { findTenantIdBySlug, getTenantSummary } from "@/lib/queries/tenants";
+import { editTenant } from "@/lib/commands/edit-tenant";
+import { offboardTenant } from "@/lib/commands/offboard-tenant";
+import { readConfig } from "@/lib/config";
+import { findTenantIdBySlug, getEditableTenant, getTenantSummary, getTenantVersion } from "@/lib/queries/tenants";
+import { getSecretsKey } from "@/lib/secrets";
+import { problemJson } from "@/lib/server/problem";
+import { tenantPatchBody } from "@/lib/validation/api";
+import { editTenantRequest, IMMUTABLE_TENANT_FIELDS } from "@/lib/validation/tenant";
 
 export const dynamic = "force-dynamic";
 
-export const GET = defineRoute(
-  { access: "tenant:read", tenant: ({ slug }: { slug: string }, db) => findTenantIdBySlug(slug, db) },
-  async (_request, { db, tenantId }) => {
-    const summary = await getTenantSummary(db, tenantId!);
-    return Response.json(summary, { headers: { "cache-control": "no-store" } });
-  },
-);
+const etag = (version: string) => `"${version}"`;
+
+/** GET /api/v1/tenants/{slug} — the tenant, with an ETag to send back in If-Match when editing. */
+export const GET = defineRoute({ access: "tenant:read", tenant: tenantOfSlug }, async (_request, { db, tenantId }) => {
+  const [summary, version] = await Promise.all([getTenantSummary(db, tenantId!), getTenantVersion(db, tenantId!)]);
+  const editable = summary ? await getEditableTenant(db, summary.slug) : null;
+  if (!summary || !version) return problemJson(404, "Not found.");
+  return jsonResponse(
+    { ...summary, contacts: editable?.contacts ?? [], latencyObjectiveMs: editable?.latencyObjectiveMs ?? null },
+    { headers: { etag: etag(version) } },
+  );
+});
+
+/**
+ * PATCH /api/v1/tenants/{slug} — changes what may change after onboarding (the console's edit
+ * form, same schema and command); fields left out keep their values, fixed fields are refused by
+ * name. With If-Match, a tenant changed since that ETag gets 412 and nothing is written.
+ */
+export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fleet:write" }, async (request, { db, principal, params }) => {
+  const { slug } = params;
+  const current = await getEditableTenant(db, slug);
+  if (!current) return problemJson(404, "Not found.");
+  const body = await readJsonBody(request);
+  if (!body.ok) return body.response;
+  if (!body.value || typeof body.value !== "object" || Array.isArray(body.value)) {
+    return problemJson(400, "Send a JSON object with the fields to change.");
+  }
+  const unknownFields = Object.keys(body.value).filter((field) => !(field in tenantPatchBody.shape) && !(field in IMMUTABLE_TENANT_FIELDS));
+  if (unknownFields.length > 0) {
+    return problemJson(400, "Some fields are not tenant fields.", { errors: Object.fromEntries(unknownFields.map((f) => [f, ["Not a field of a tenant; see the OpenAPI document."]])) });
+  }
+  const { slug: _slug, ...editable } = current;
+  const merged = validate(editTenantRequest, { ...editable, plannedCutoverOn: editable.plannedCutoverOn ?? undefined, ...body.value });
+  if (!merged.ok) return merged.response;
+  const ifMatch = request.headers.get("if-match");
+  const ifVersion = ifMatch === null || ifMatch.trim() === "*" ? undefined : ifMatch.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+  const result = await editTenant(db, principal, merged.value, { secretsKey: getSecretsKey(readConfig()), ifVersion });
+  if (!result.ok) return result.reason === "stale" ? problemJson(412, result.message) : refusalResponse(result);
+  const version = await getTenantVersion(db, current.id);
+  return jsonResponse(await getEditableTenant(db, slug), { headers: version ? { etag: etag(version) } : {} });
+});
+
+/**
+ * DELETE /api/v1/tenants/{slug} — offboards the tenant (the console's offboarding): 202 while its
+ * segment is being removed from Azure, 200 once it is offboarded; its history is kept.
+ */
+export const DELETE = defineRoute<{ slug: string }, "fleet:write">({ access: "fleet:write" }, async (_request, { db, principal, params }) => {
+  const tenantId = await findTenantIdBySlug(params.slug, db);
+  if (!tenantId) return problemJson(404, "Not found.");
+  const result = await offboardTenant(db, principal, tenantId);
+  if (!result.ok) return refusalResponse(result);
+  return jsonResponse({ state: result.state, quarantinedUntil: result.quarantinedUntil }, { status: result.state === "offboarded" ? 200 : 202 });
+});

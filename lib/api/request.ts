@@ -1,0 +1,53 @@
+/**
+ * What every automation route does with a request before its command runs: read a JSON body
+ * (bounded), validate it with the console's own zod schema, and turn a command's refusal into
+ * problem+json naming each bad field.
+ */
+import "server-only";
+import type { z } from "zod";
+import { fieldErrors } from "@/lib/auth/guards";
+import type { CommandRefusal } from "@/lib/commands/result";
+import { problemJson } from "@/lib/server/problem";
+
+export const MAX_JSON_BYTES = 256 * 1024;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+export async function readJsonBody(request: Request, limit = MAX_JSON_BYTES): Promise<Parsed<unknown>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    return { ok: false, response: problemJson(415, "Send the body as JSON with 'Content-Type: application/json'.") };
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > limit) return { ok: false, response: problemJson(413, `The body is over ${limit} bytes.`) };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: problemJson(400, "The body is not valid JSON.") };
+  }
+}
+
+export function validate<TSchema extends z.ZodType>(schema: TSchema, value: unknown, what = "Some fields need attention."): Parsed<z.infer<TSchema>> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, response: problemJson(400, what, { errors: fieldErrors(parsed.error) }) };
+}
+
+/** Reads and validates a JSON body in one step. */
+export async function readValidBody<TSchema extends z.ZodType>(request: Request, schema: TSchema): Promise<Parsed<z.infer<TSchema>>> {
+  const body = await readJsonBody(request);
+  return body.ok ? validate(schema, body.value) : body;
+}
+
+/** Query parameters as a plain object, for a zod schema. */
+export function queryOf(request: Request): Record<string, string> {
+  return Object.fromEntries(new URL(request.url).searchParams.entries());
+}
+
+export function refusalResponse(refusal: CommandRefusal): Response {
+  return problemJson(refusal.status, refusal.message, { errors: refusal.errors });
+}
+
+export function jsonResponse(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { "cache-control": "no-store", ...init.headers } });
+}
