@@ -44,7 +44,7 @@ test("an admin onboards a tenant, sees it in the list and the pool map, and offb
   await page.goto("/t/northwind");
   const tenant = tenantPage(page);
   await expect(tenant.segmentState).toHaveText(/Ready$/, { timeout: 20_000 });
-  await tenant.offboard();
+  await tenant.offboard({ slug: "northwind", displayName: "Northwind Traders", reason: "Northwind's contract has ended" });
   // The segment is in AVS by now: it is deleted first, and only then does the VLAN enter quarantine.
   await expect(page.getByRole("status").filter({ hasText: /^Offboarding/ }).or(page.getByRole("status").filter({ hasText: "Offboarded on" }))).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toContainText(`VLAN ${vlan} is in quarantine until`, { timeout: 20_000 });

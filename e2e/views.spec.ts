@@ -96,7 +96,8 @@ test.describe("an admin", () => {
     const tenant = tenantPage(page);
     await expect(tenant.tunnel("primary")).toBeVisible();
     await expect(tenant.segmentState).toHaveText(/Ready$/, { timeout: 20_000 });
-    await tenant.offboard();
+    // Its tunnel is still attached: a pre-check the operator goes past with a reason.
+    await tenant.offboard({ slug: "adatum", displayName: "Adatum Systems", reason: "The customer cancelled before going live" });
     await expect(page.getByRole("status").filter({ hasText: "Offboarded on" })).toBeVisible({ timeout: 30_000 });
 
     await page.goto("/noc");

@@ -19,6 +19,8 @@ import * as tenantList from "@/app/api/v1/tenants/route";
 import * as tenant from "@/app/api/v1/tenants/[slug]/route";
 import * as tenantAudit from "@/app/api/v1/tenants/[slug]/audit/route";
 import * as segment from "@/app/api/v1/tenants/[slug]/segment/route";
+import * as stretch from "@/app/api/v1/tenants/[slug]/stretch/route";
+import * as teardown from "@/app/api/v1/tenants/[slug]/teardown/route";
 import * as segmentRetry from "@/app/api/v1/tenants/[slug]/segment/retry/route";
 import * as tenantTunnels from "@/app/api/v1/tenants/[slug]/tunnels/route";
 import * as tenantWarnings from "@/app/api/v1/tenants/[slug]/warnings/route";
@@ -66,6 +68,9 @@ const CASES: Case[] = [
   { method: "delete", path: "/api/v1/tenants/{slug}", handler: tenant.DELETE as Handler, request: () => ({ url: "/api/v1/tenants/gone", params: { slug: "gone" } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/segment", handler: segment.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment`, params: { slug: t.slug } }), allowed: 200 },
   { method: "post", path: "/api/v1/tenants/{slug}/segment/retry", handler: segmentRetry.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment/retry`, params: { slug: t.slug } }), allowed: 409 },
+  { method: "get", path: "/api/v1/tenants/{slug}/stretch", handler: stretch.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/stretch`, params: { slug: t.slug } }), allowed: 200 },
+  // Not unextended: nothing to download yet, said as a conflict (a refusal would be 404 or 403).
+  { method: "get", path: "/api/v1/tenants/{slug}/teardown", handler: teardown.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/teardown`, params: { slug: t.slug } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/warnings", handler: tenantWarnings.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/warnings`, params: { slug: t.slug } }), allowed: 200 },
   { method: "get", path: "/api/v1/tenants/{slug}/audit", handler: tenantAudit.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/audit`, params: { slug: t.slug } }), allowed: 200 },
   { method: "post", path: "/api/v1/tenants/{slug}/tunnels", handler: tenantTunnels.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/tunnels`, params: { slug: t.slug }, body: { name: "Bad Name" } }), allowed: 400 },

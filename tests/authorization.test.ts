@@ -23,6 +23,11 @@ import { clearEmulatorFaults, injectEmulatorFault } from "@/lib/actions/emulator
 import { retrySegment } from "@/lib/actions/segments/retry-segment";
 import { editTenant } from "@/lib/actions/tenants/edit-tenant";
 import { offboardTenant } from "@/lib/actions/tenants/offboard-tenant";
+import { cancelCutoverPlan } from "@/lib/actions/stretch/cancel-cutover-plan";
+import { planCutover } from "@/lib/actions/stretch/plan-cutover";
+import { rollBackCutover } from "@/lib/actions/stretch/roll-back-cutover";
+import { startCutover } from "@/lib/actions/stretch/start-cutover";
+import { unextendStretch } from "@/lib/actions/stretch/unextend-stretch";
 import { onboardTenant } from "@/lib/actions/tenants/onboard-tenant";
 import { importTenants } from "@/lib/actions/tenants/import-tenants";
 import { revokePreviousAgentToken } from "@/lib/actions/tunnels/revoke-previous-agent-token";
@@ -191,7 +196,12 @@ const ACTIONS = {
       latencyObjectiveMs: 20,
     },
   ],
-  offboardTenant: () => [offboardTenant, { id: tenantIdOf.fabrikam }],
+  offboardTenant: () => [offboardTenant, { id: tenantIdOf.fabrikam, confirmSlug: "fabrikam", reason: "The customer has moved every workload out" }],
+  planCutover: () => [planCutover, { tenantId: tenantIdOf.fabrikam, gatewayAddress: "10.20.0.1", tier1Id: "TNT42-T1" }],
+  cancelCutoverPlan: () => [cancelCutoverPlan, { tenantId: tenantIdOf.fabrikam }],
+  startCutover: () => [startCutover, { tenantId: tenantIdOf.fabrikam, reason: "Change window agreed with the customer" }],
+  rollBackCutover: () => [rollBackCutover, { tenantId: tenantIdOf.fabrikam }],
+  unextendStretch: () => [unextendStretch, { tenantId: tenantIdOf.fabrikam, confirmSlug: "fabrikam", reason: "Every workload is in AVS now" }],
   updateVlanPool: () => [updateVlanPool, { privateCloudId: cloudId, ranges: "2-99", reserved: "1", quarantineDays: "1" }],
   retrySegment: () => [retrySegment, { id: segmentId }],
   refreshPrivateClouds: () => [refreshPrivateClouds, {}],

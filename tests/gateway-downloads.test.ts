@@ -160,7 +160,8 @@ describe("downloading a tunnel's configs", () => {
     const before = await db.select().from(tunnels).where(eq(tunnels.tenantId, fabrikam!.id));
     expect(before.length).toBeGreaterThan(0);
     await db.insert(warnings).values({ tenantId: fabrikam!.id, kind: "loss", severity: "warning", dedupeKey: "loss:offboard-test", message: "Loss 3 %" });
-    expect(await callAction(offboardTenant, { id: fabrikam!.id }, { as: "admin" })).toMatchObject({ ok: true });
+    // Its tunnels are still attached: the pre-checks refuse without a reason, so one is given.
+    expect(await callAction(offboardTenant, { id: fabrikam!.id, confirmSlug: "fabrikam", reason: "Contract ended; the tunnels go with the tenant" }, { as: "admin" })).toMatchObject({ ok: true });
     // Nothing evaluates it again: its warnings are resolved, by whoever offboarded it.
     expect(await db.select({ state: warnings.state, by: warnings.resolvedBy }).from(warnings).where(eq(warnings.tenantId, fabrikam!.id))).toEqual([
       { state: "resolved", by: "admin@bridgehead.example" },

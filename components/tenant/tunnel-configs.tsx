@@ -13,18 +13,26 @@ export function TunnelConfigs({
   tunnels,
   canManage,
   defaultSourceIp,
+  unextended = false,
 }: {
   tenantId: string;
   tunnels: TunnelDownloads[];
   canManage: boolean;
   defaultSourceIp: string;
+  /** The stretch is over: no tunnel comes back (its teardown files are in the stretch section). */
+  unextended?: boolean;
 }) {
   return (
     <section aria-labelledby="tunnels-heading" className="mt-8 space-y-4">
       <h2 id="tunnels-heading" className="text-lg font-semibold">
         Tunnels and gateway configs
       </h2>
-      {tunnels.length === 0 && <p className="text-sm text-slate-600">No tunnel yet. {canManage ? "Add the primary tunnel below." : "Your operator adds it."}</p>}
+      {tunnels.length === 0 &&
+        (unextended ? (
+          <p className="text-sm text-slate-600">No tunnels: the stretch was unextended and its segment is routed in AVS.</p>
+        ) : (
+          <p className="text-sm text-slate-600">No tunnel yet. {canManage ? "Add the primary tunnel below." : "Your operator adds it."}</p>
+        ))}
       {tunnels.map((tunnel) => (
         <article key={tunnel.id} aria-label={`Tunnel ${tunnel.name}`} className="rounded-lg border border-slate-200 bg-white p-4">
           <div className="flex flex-wrap items-center gap-3">
@@ -84,7 +92,7 @@ export function TunnelConfigs({
           )}
         </article>
       ))}
-      {canManage && tunnels.length < 2 && <AddTunnelForm tenantId={tenantId} first={tunnels.length === 0} defaultSourceIp={defaultSourceIp} />}
+      {canManage && !unextended && tunnels.length < 2 && <AddTunnelForm tenantId={tenantId} first={tunnels.length === 0} defaultSourceIp={defaultSourceIp} />}
     </section>
   );
 }

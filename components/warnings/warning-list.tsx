@@ -92,6 +92,11 @@ function ActiveWarning({ warning, slug, canAcknowledge }: { warning: WarningRow;
         )}
       </div>
       <p className="text-sm text-slate-800">{warning.message}</p>
+      {warning.kind === "stretch-past-cutover" && (
+        <a href="#stretch" className="text-sm text-sky-800 underline">
+          See where the stretch stands and plan its cut-over
+        </a>
+      )}
       <WarningTimes warning={warning} />
       <WarningMutes mutes={warning.mutes} />
       {result && (

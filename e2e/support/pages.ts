@@ -9,15 +9,22 @@ export function wallTiles(page: Page): Locator {
   return page.getByRole("list", { name: "Tunnels", exact: true }).getByRole("listitem");
 }
 
-/** A tenant's page: its segment, its tunnels and the offboarding button. */
+/** A tenant's page: its segment, its tunnels and the offboarding form. */
 export function tenantPage(page: Page) {
   return {
     segmentState: page.getByRole("status", { name: "Segment state" }),
     tunnel: (name: string) => page.getByRole("article", { name: `Tunnel ${name}` }),
-    /** Offboards the tenant, accepting the confirmation the console asks for. */
-    async offboard() {
-      page.once("dialog", (dialog) => void dialog.accept());
-      await page.getByRole("button", { name: "Offboard" }).click();
+    /**
+     * Offboards the tenant as an operator does: opens the offboarding form, types the slug to
+     * confirm and, where the pre-checks do not all pass, the reason to go past them.
+     */
+    async offboard(tenant: { slug: string; displayName: string; reason?: string }) {
+      await page.getByText("Offboard this tenant…").click();
+      const form = page.getByRole("form", { name: `Offboard ${tenant.displayName}` });
+      await form.getByLabel(`Type ${tenant.slug} to confirm`).fill(tenant.slug);
+      if (tenant.reason) await form.getByLabel(/^Reason/).fill(tenant.reason);
+      await form.getByRole("button", { name: "Offboard" }).click();
+      return form;
     },
   };
 }

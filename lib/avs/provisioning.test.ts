@@ -99,7 +99,7 @@ describe("segment provisioning against the AVS emulator", () => {
     expect(segment.azureResourceId).toMatch(/\/workloadNetworks\/default\/segments\/bh-prov-\d+$/);
 
     const inAzure = await avs.workloadNetworks.getSegment(EMULATOR_RESOURCE_GROUP, CLOUD, segment.segmentName);
-    expect(inAzure).toMatchObject({ displayName: segment.displayName, connectedGateway: "TNT42-T1", subnet: { gatewayAddress: `192.168.${n}.1/24` }, provisioningState: "Succeeded" });
+    expect(inAzure).toMatchObject({ displayName: segment.displayName, connectedGateway: "/infra/tier-1s/TNT42-T1", subnet: { gatewayAddress: `192.168.${n}.1/24` }, provisioningState: "Succeeded" });
     expect(segmentsInAzure().filter((s) => s.name === segment.segmentName)).toHaveLength(1);
     const [tenantRow] = await db.select().from(tenants).where(eq(tenants.id, tenant.tenantId));
     expect(tenantRow!.state).toBe("active");

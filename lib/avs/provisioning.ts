@@ -6,6 +6,7 @@
  * operation in flight rather than starting another.
  *
  *   desired present: pending → provisioning → ready, or failed (reason kept; an operator retries)
+ *   a cut-over or rollback: ready → updating → ready (the stretch's stage moves on), or failed
  *   desired absent:  … → deleting → deleted, then the VLAN goes into quarantine
  *   ready, checked now and then: changed or deleted outside the console → drifted
  */
@@ -14,11 +15,12 @@ import type { AzureVMwareSolutionAPI, WorkloadNetworkSegment } from "@azure/arm-
 import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import { randomUUID } from "node:crypto";
 import { and, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
-import ipaddr from "ipaddr.js";
 import { recordAudit } from "@/lib/audit";
 import { completeOffboarding } from "@/lib/commands/offboard-tenant";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, segments, tenants } from "@/lib/db/schema";
+import { tier1IdOf, tier1Path } from "@/lib/domain/stretch";
+import { completeStretchStep, failStretchStep } from "./stretch-outcome";
 
 export const PROVISIONING_TIMING = {
   /** How long a claim holds before another worker may take the segment over. */
@@ -90,7 +92,7 @@ async function claimDueSegments(db: Database, token: string, now: Date, limit: n
           lte(segments.nextAttemptAt, now),
           or(isNull(segments.lockedUntil), lt(segments.lockedUntil, now)),
           or(
-            and(eq(segments.desired, "present"), inArray(segments.state, ["pending", "provisioning", "ready"])),
+            and(eq(segments.desired, "present"), inArray(segments.state, ["pending", "provisioning", "ready", "updating"])),
             // A failed deletion waits for an operator's retry rather than looping.
             and(eq(segments.desired, "absent"), inArray(segments.state, ["pending", "provisioning", "ready", "drifted", "deleting"])),
           ),
@@ -114,6 +116,7 @@ async function advance(ctx: Context, segment: SegmentRow) {
   const where = { rg: cloud.resourceGroup, cloud: cloud.name, id: segment.segmentName };
   if (segment.desired === "absent") return advanceDeletion(ctx, segment, where);
   if (segment.state === "ready") return checkForDrift(ctx, segment, where);
+  if (segment.state === "updating") return advanceGatewayChange(ctx, segment, where);
   return advanceCreation(ctx, segment, where);
 }
 
@@ -135,7 +138,7 @@ async function advanceCreation(ctx: Context, segment: SegmentRow, where: Where) 
   // No operation on record: Azure is the truth. The segment id is derived from the tenant, so a
   // segment made by an attempt that crashed before it was recorded is found here, not duplicated.
   const existing = await getSegmentOrNull(ctx, where);
-  const desired = await desiredSegment(ctx.db, segment);
+  const desired = desiredSegment(segment);
   if (existing?.provisioningState === "Building" || existing?.provisioningState === "Updating") {
     return save(ctx, segment, { state: "provisioning", nextAttemptAt: later(ctx, ctx.timing.pollMs) });
   }
@@ -147,6 +150,43 @@ async function advanceCreation(ctx: Context, segment: SegmentRow, where: Where) 
   if (!held) return;
   const poller = await ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired, { abortSignal: ctx.signal() });
   await save(ctx, held, { state: "provisioning", operationState: poller.toString(), attempts: segment.attempts + 1, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+}
+
+/**
+ * A cut-over or rollback: the segment's gateway (on the Tier-1) set or taken off. Setting it is a
+ * PATCH of just connectedGateway and subnet, as the 2023-03-01 WorkloadNetworks_UpdateSegments
+ * example sends; taking it off is a PUT of the segment without them, because a merge-patch that
+ * leaves a property out leaves it as it is. Like a create, it resumes a recorded operation, reads
+ * Azure before sending anything (a change that landed before a crash is not sent twice), and
+ * records the send before making it.
+ */
+async function advanceGatewayChange(ctx: Context, segment: SegmentRow, where: Where) {
+  const desired = desiredSegment(segment);
+  const begin = (options: { resumeFrom?: string; abortSignal: AbortSignal }) =>
+    desired.connectedGateway
+      ? ctx.avs.workloadNetworks.beginUpdateSegments(where.rg, where.cloud, where.id, { connectedGateway: desired.connectedGateway, subnet: desired.subnet }, options)
+      : ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired, options);
+  if (segment.operationState) {
+    const resumed = await resume(ctx, () => begin({ resumeFrom: segment.operationState!, abortSignal: ctx.signal() }));
+    if (resumed === "forget") return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    const { poller, outcome } = resumed;
+    if (outcome.status === "running") return save(ctx, segment, { operationState: poller!.toString(), nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+    if (outcome.status === "failed") return markFailed(ctx, segment, outcome.reason);
+    // The operation's own answer may lack the final state: read the segment as it is now.
+    return save(ctx, segment, { operationState: null, nextAttemptAt: later(ctx, 0) });
+  }
+  const existing = await getSegmentOrNull(ctx, where);
+  if (existing?.provisioningState === "Building" || existing?.provisioningState === "Updating" || existing?.provisioningState === "Deleting") {
+    return save(ctx, segment, { nextAttemptAt: later(ctx, ctx.timing.pollMs) });
+  }
+  if (existing?.provisioningState === "Succeeded" && matches(existing, desired)) return markReady(ctx, segment, existing);
+  const held = await renewLease(ctx, segment);
+  if (!held) return;
+  // Gone from Azure behind the console's back: made again, as it should now be.
+  const poller = existing
+    ? await begin({ abortSignal: ctx.signal() })
+    : await ctx.avs.workloadNetworks.beginCreateSegments(where.rg, where.cloud, where.id, desired, { abortSignal: ctx.signal() });
+  await save(ctx, held, { operationState: poller.toString(), attempts: segment.attempts + 1, nextAttemptAt: later(ctx, ctx.timing.pollMs) });
 }
 
 async function advanceDeletion(ctx: Context, segment: SegmentRow, where: Where) {
@@ -174,7 +214,7 @@ async function advanceDeletion(ctx: Context, segment: SegmentRow, where: Where) 
 
 async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
   const existing = await getSegmentOrNull(ctx, where);
-  const desired = await desiredSegment(ctx.db, segment);
+  const desired = desiredSegment(segment);
   const problem = !existing
     ? "The segment was deleted outside the console."
     : existing.provisioningState !== "Succeeded"
@@ -182,7 +222,7 @@ async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
       : !matches(existing, desired)
       ? `The segment was changed outside the console (display name “${existing.displayName ?? ""}”, gateway “${existing.connectedGateway ?? "none"}”).`
       : null;
-  if (!problem) return save(ctx, segment, { checkedAt: ctx.now, nextAttemptAt: later(ctx, ctx.timing.driftCheckMs) });
+  if (!problem) return save(ctx, segment, { checkedAt: ctx.now, portVifs: existing ? portVifsOf(existing) : segment.portVifs, nextAttemptAt: later(ctx, ctx.timing.driftCheckMs) });
   await ctx.db.transaction(async (tx) => {
     if (!(await fencedUpdate(tx, segment, { state: "drifted", lastError: problem, checkedAt: ctx.now }))) return;
     await recordAudit(tx, null, { action: "segment.drifted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason: problem } });
@@ -200,9 +240,12 @@ async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetw
       lastError: null,
       attempts: 0,
       checkedAt: ctx.now,
+      portVifs: result ? portVifsOf(result) : segment.portVifs,
       nextAttemptAt: later(ctx, ctx.timing.driftCheckMs),
     });
     if (!written) return;
+    // A cut-over or rollback has landed: the stretch moves on in the same transaction.
+    if (segment.state === "updating") await completeStretchStep(tx, segment, ctx.now);
     await tx.update(tenants).set({ state: "active", updatedAt: ctx.now }).where(and(eq(tenants.id, segment.tenantId), eq(tenants.state, "onboarding")));
     await recordAudit(tx, null, { action: "segment.ready", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { azureResourceId: result?.id ?? null } });
   });
@@ -211,6 +254,7 @@ async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetw
 async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
   await ctx.db.transaction(async (tx) => {
     if (!(await fencedUpdate(tx, segment, { state: "failed", lastError: reason, attempts: segment.attempts, operationState: null }))) return;
+    if (segment.state === "updating") await failStretchStep(tx, segment, reason);
     await recordAudit(tx, null, { action: "segment.failed", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason } });
   });
 }
@@ -302,27 +346,26 @@ async function getSegmentOrNull(ctx: Context, where: Where): Promise<WorkloadNet
 }
 
 /**
- * What the segment must look like. With the default gateway in AVS it hangs off the Tier-1
- * with the subnet's first host as gateway address; with the gateway at the source site it is a
- * plain L2 segment with no gateway, the edge bridge carrying it to the source.
+ * What the segment must look like: on its Tier-1 (as the Tier-1's policy path, which is what the
+ * AVS examples send and what Azure's gateways list answers) with its gateway address once the
+ * default gateway is in AVS; else a plain L2 segment with no gateway, the edge bridge carrying it
+ * to the source.
  */
-export async function desiredSegment(db: Database, segment: Pick<SegmentRow, "tenantId" | "displayName" | "tier1GatewayId">): Promise<WorkloadNetworkSegment> {
-  const [tenant] = await db.select({ subnet: tenants.subnet, gatewayLocation: tenants.gatewayLocation }).from(tenants).where(eq(tenants.id, segment.tenantId));
-  if (!tenant || tenant.gatewayLocation === "source" || !segment.tier1GatewayId) return { displayName: segment.displayName };
-  return { displayName: segment.displayName, connectedGateway: segment.tier1GatewayId, subnet: { gatewayAddress: firstHostCidr(tenant.subnet) } };
+export function desiredSegment(segment: Pick<SegmentRow, "displayName" | "tier1GatewayId" | "gatewayAddress">): WorkloadNetworkSegment {
+  if (!segment.gatewayAddress || !segment.tier1GatewayId) return { displayName: segment.displayName };
+  return { displayName: segment.displayName, connectedGateway: tier1Path(segment.tier1GatewayId), subnet: { gatewayAddress: segment.gatewayAddress } };
 }
 
-function firstHostCidr(subnet: string): string {
-  const [network, prefix] = ipaddr.parseCIDR(subnet);
-  const bytes = network.toByteArray();
-  bytes[bytes.length - 1]! += 1;
-  return `${ipaddr.fromByteArray(bytes).toString()}/${prefix}`;
+/** The VM ports Azure lists on the segment: what offboarding's pre-check asks about. */
+function portVifsOf(segment: WorkloadNetworkSegment): string[] {
+  return (segment.portVif ?? []).map((port) => port.portName ?? "").filter((name) => name !== "");
 }
 
 function matches(actual: WorkloadNetworkSegment, desired: WorkloadNetworkSegment): boolean {
   return (
     actual.displayName === desired.displayName &&
-    (actual.connectedGateway ?? null) === (desired.connectedGateway ?? null) &&
+    // A segment made before the console sent the Tier-1's path holds the bare id: the same Tier-1.
+    tier1IdOf(actual.connectedGateway) === tier1IdOf(desired.connectedGateway) &&
     (actual.subnet?.gatewayAddress ?? null) === (desired.subnet?.gatewayAddress ?? null)
   );
 }

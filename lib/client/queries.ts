@@ -7,6 +7,7 @@ import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
 import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import type { SegmentStatus } from "@/lib/queries/segments";
+import type { StretchView } from "@/lib/queries/stretch";
 import type { PathComparison, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import type { TenantWarnings } from "@/lib/queries/warnings";
 import type { ChartRange } from "@/lib/charts/ranges";
@@ -14,6 +15,7 @@ import type { ChartRange } from "@/lib/charts/ranges";
 export const queryKeys = {
   tenant: (slug: string) => ["tenant", slug] as const,
   segment: (slug: string) => ["tenant", slug, "segment"] as const,
+  stretch: (slug: string) => ["tenant", slug, "stretch"] as const,
   nocSnapshot: () => ["noc", "snapshot"] as const,
   fleetOverview: () => ["fleet", "overview"] as const,
   tenantWarnings: (slug: string) => ["tenant", slug, "warnings"] as const,
@@ -38,7 +40,7 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await response.json()) as T;
 }
 
-const IN_MOTION = new Set(["pending", "provisioning", "deleting"]);
+const IN_MOTION = new Set(["pending", "provisioning", "updating", "deleting"]);
 
 export const segmentQuery = (slug: string) =>
   queryOptions({
@@ -46,6 +48,17 @@ export const segmentQuery = (slug: string) =>
     queryFn: () => getJson<SegmentStatus | null>(`/api/v1/tenants/${encodeURIComponent(slug)}/segment`),
     // Poll briskly while Azure is working on it, lazily otherwise.
     refetchInterval: (query) => (query.state.data && IN_MOTION.has(query.state.data.state) ? 2_000 : 30_000),
+  });
+
+/** The stages that last while Azure moves the gateway: the stretch section follows them closely. */
+const STRETCH_IN_MOTION = new Set(["cutting-over", "rolling-back"]);
+
+export const stretchQuery = (slug: string) =>
+  queryOptions({
+    queryKey: queryKeys.stretch(slug),
+    queryFn: () => getJson<StretchView | null>(`/api/v1/tenants/${encodeURIComponent(slug)}/stretch`),
+    // The pre-checks follow the agents' reports (every 30 s); a step in Azure is followed closely.
+    refetchInterval: (query) => (query.state.data && STRETCH_IN_MOTION.has(query.state.data.stage) ? 2_000 : 30_000),
   });
 
 /** How often the NOC wall asks for a new snapshot. */

@@ -18,7 +18,10 @@ export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; qu
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export async function offboardTenant(db: Database, actor: Principal | null, tenantId: string, now = new Date()): Promise<OffboardResult> {
+/** What the offboarding's pre-checks said, and the reason given to go past them: kept in the audit. */
+export type OffboardRecord = { checks: unknown[]; overridden: unknown[]; reason: string | null };
+
+export async function offboardTenant(db: Database, actor: Principal | null, tenantId: string, now = new Date(), record?: OffboardRecord): Promise<OffboardResult> {
   return db.transaction(async (tx) => {
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
     if (!tenant) return { ok: false as const, status: 404 as const, message: "No such tenant." };
@@ -82,7 +85,7 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
       entityId: tenantId,
       tenantId,
       before: { state: tenant.state },
-      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true, apiTokensRevoked: revokedTokens.map((t) => t.name), warningsResolved: resolvedWarnings.length },
+      after: { state: "offboarding", removedMembers: removedMembers.map((m) => m.principal), agentTokensRevoked: true, apiTokensRevoked: revokedTokens.map((t) => t.name), warningsResolved: resolvedWarnings.length, ...record },
     });
 
     const quarantinedUntil = segmentInAzure ? null : await completeOffboarding(tx, actor, tenantId, now);

@@ -12,6 +12,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { privateClouds, segments, tenants, vlanPools } from "@/lib/db/schema";
 import { describeConflicts } from "@/lib/domain/reserved-space";
 import { segmentDisplayNameFor, segmentNameFor } from "@/lib/domain/segment";
+import { firstHostGateway, initialStage } from "@/lib/domain/stretch";
 import { checkSubnetAddressSpace } from "@/lib/queries/address-space";
 import type { OnboardTenantInput } from "@/lib/validation/tenant";
 import { allocateVlan } from "./allocate-vlan";
@@ -44,6 +45,7 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
       if (conflicts.length > 0) refuse("subnet", describeConflicts(input.subnet, conflicts));
 
       const pool = await poolFor(tx, cloud.id);
+      const firstTier1 = cloud.tier1Gateways[0]?.id ?? null;
       let tenantId: string;
       try {
         tenantId = await tx.transaction(async (savepoint) => {
@@ -64,6 +66,11 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
               latencyObjectiveMs: input.latencyObjectiveMs,
               plannedCutoverOn: input.plannedCutoverOn,
               stretchStartedOn: now.toISOString().slice(0, 10),
+              // A gateway in AVS from the start: nothing is left to move, the stretch is cut over.
+              stretchStage: initialStage(input.gatewayLocation),
+              ...(input.gatewayLocation === "avs" && firstTier1
+                ? { cutoverGatewayAddress: firstHostGateway(input.subnet), cutoverTier1Id: firstTier1 }
+                : {}),
               state: "onboarding",
             })
             .returning({ id: tenants.id });
@@ -87,6 +94,8 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
         segmentName: segmentNameFor(input.slug),
         displayName: segmentDisplayNameFor(input.slug, grant.vlanId),
         tier1GatewayId: tier1,
+        // With the gateway in AVS the segment hangs off the Tier-1 with the subnet's first host as gateway.
+        gatewayAddress: tier1 ? firstHostGateway(input.subnet) : null,
       });
       await recordAudit(tx, actor, {
         action: "tenant.onboard",

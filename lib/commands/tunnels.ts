@@ -39,6 +39,9 @@ export async function addTunnel(
       if (tenant.state === "offboarding" || tenant.state === "offboarded") {
         return { ok: false as const, status: 409 as const, message: `${tenant.displayName} is ${tenant.state}; it gets no new tunnels.` };
       }
+      if (tenant.stretchStage === "unextended") {
+        return { ok: false as const, status: 409 as const, message: `${tenant.displayName}'s stretch was unextended: its segment is routed in AVS now and gets no new tunnels.` };
+      }
       const existing = await tx.select({ ordinal: tunnels.ordinal, name: tunnels.name }).from(tunnels).where(eq(tunnels.tenantId, tenant.id));
       if (existing.length >= MAX_TUNNELS_PER_TENANT) {
         return { ok: false as const, status: 409 as const, message: `${tenant.displayName} already has its ${MAX_TUNNELS_PER_TENANT} tunnels (primary and redundant). Remove one first.` };

@@ -30,7 +30,7 @@ import {
 import { keysOf } from "@/lib/domain/keys-of";
 import { UNDERLAY_MTU } from "@/lib/domain/limits";
 import { CHANNEL_KINDS, DELIVERY_EVENTS, DELIVERY_STATUSES, type ChannelKind, type SmtpSecurity } from "@/lib/domain/notifications";
-import { PAIR_END_ROLES, SEGMENT_STATES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
+import { PAIR_END_ROLES, SEGMENT_STATES, STRETCH_STAGES, TENANT_STATES, TUNNEL_STATUSES, VLAN_ALLOCATION_STATES, WARNING_SEVERITIES, WARNING_STATES } from "@/lib/domain/status";
 import { ENCAPSULATIONS, GATEWAY_LOCATIONS, PRINCIPAL_KINDS, SIDES, SOURCE_ENVIRONMENTS, TENANT_ROLES, TRANSPORTS } from "@/lib/domain/tenant-options";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -54,6 +54,7 @@ export const warningSeverity = pgEnum("warning_severity", WARNING_SEVERITIES);
 export const warningState = pgEnum("warning_state", WARNING_STATES);
 export const rollupResolution = pgEnum("rollup_resolution", ["1m", "1h"]);
 export const pairEndRole = pgEnum("pair_end_role", PAIR_END_ROLES);
+export const stretchStage = pgEnum("stretch_stage", STRETCH_STAGES);
 export const membershipPrincipalKind = pgEnum("membership_principal_kind", keysOf(PRINCIPAL_KINDS));
 export const membershipRole = pgEnum("membership_role", keysOf(TENANT_ROLES));
 export const notificationChannelKind = pgEnum("notification_channel_kind", CHANNEL_KINDS);
@@ -157,6 +158,18 @@ export const tenants = pgTable(
     warningThresholds: jsonb("warning_thresholds").$type<Record<string, number>>().notNull().default({}),
     stretchStartedOn: date("stretch_started_on"),
     plannedCutoverOn: date("planned_cutover_on"),
+    /**
+     * Where the stretch stands (lib/domain/stretch.ts). The default gateway follows it:
+     * `gatewayLocation` is "avs" from the cut-over on, and moves only with the stage.
+     */
+    stretchStage: stretchStage("stretch_stage").notNull().default("extending"),
+    stretchStageChangedAt: timestamp("stretch_stage_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The planned gateway the Tier-1 takes at cut-over, as NSX-T writes it ("192.168.10.1/24"); null before a plan. */
+    cutoverGatewayAddress: text("cutover_gateway_address"),
+    /** The Tier-1 (its id in the private cloud) the segment is connected to at cut-over. */
+    cutoverTier1Id: text("cutover_tier1_id"),
+    /** The source router's interface that holds the gateway address today, for the generated cut-over files; null = found by address. */
+    sourceGatewayInterface: text("source_gateway_interface"),
     state: tenantState("state").notNull().default("onboarding"),
     offboardedAt: timestamp("offboarded_at", { withTimezone: true }),
     createdAt: createdAt(),
@@ -218,6 +231,13 @@ export const segments = pgTable(
     segmentName: text("segment_name").notNull(),
     displayName: text("display_name").notNull(),
     tier1GatewayId: text("tier1_gateway_id"),
+    /**
+     * The gateway the segment has in Azure, or is being given ("192.168.10.1/24"), on
+     * tier1GatewayId; null for a plain L2 segment. The cut-over and rollback change it.
+     */
+    gatewayAddress: text("gateway_address"),
+    /** The VM ports Azure listed on the segment (its portVif) when the job last read it; null before. */
+    portVifs: jsonb("port_vifs").$type<string[]>(),
     azureResourceId: text("azure_resource_id"),
     state: segmentState("state").notNull().default("pending"),
     /** What the job is driving toward; offboarding flips it to absent. */
@@ -327,6 +347,13 @@ export const tunnelEndpoints = pgTable(
      * in memory must read them again, since new samples are no longer only the newest.
      */
     lateSeq: bigint("late_seq", { mode: "number" }).notNull().default(0),
+    /**
+     * The MAC addresses this end's bridge learned, on its own ports and through the tunnel, and
+     * who answered its probe for the gateway address, as its newest report said: where the
+     * workloads are, for the cut-over's pre-checks. Kept here, not per sample: lists are large.
+     */
+    macReport: jsonb("mac_report").$type<MacReport>(),
+    macReportedAt: timestamp("mac_reported_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
@@ -340,6 +367,14 @@ export const tunnelEndpoints = pgTable(
 // ---------------------------------------------------------------------------------------------
 
 export type PathHop = { ttl: number; address: string | null; rttMs: number | null };
+
+/** An end's newest report of MACs learned (lib/validation/telemetry.ts) and of its gateway probe. */
+export type MacReport = {
+  local: string[];
+  tunnel: string[];
+  truncated: boolean;
+  gatewayProbe: { address: string; answeredBy: string[] } | null;
+};
 
 export const telemetrySamples = pgTable(
   "telemetry_samples",
@@ -824,6 +859,25 @@ export const sessions = pgTable(
       sql`(${t.kind} = 'user' and ${t.userId} is not null and ${t.displayId} is null) or (${t.kind} = 'display' and ${t.displayId} is not null and ${t.userId} is null)`,
     ),
   ],
+);
+
+/**
+ * The unextend's teardown files, rendered from the tunnels just before they were retired (the
+ * bundle they came from is gone with them), so they stay downloadable afterwards. No secrets:
+ * teardown files carry none (a test checks).
+ */
+export const stretchFiles = pgTable(
+  "stretch_files",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    contents: text("contents").notNull(),
+    mode: integer("mode").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.path] })],
 );
 
 // ---------------------------------------------------------------------------------------------

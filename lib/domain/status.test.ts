@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  CHECK_OUTCOME,
   maxSeverity,
   SEGMENT_STATE,
   severityRank,
+  STRETCH_STAGE,
   TENANT_STATE,
   TUNNEL_STATUS,
   VLAN_STATE,
@@ -25,7 +27,7 @@ describe("the status vocabulary", () => {
   });
 
   it("gives every status a word, and every status but the pool map's blanks a symbol, so colour is never the only signal", () => {
-    const tables = { TUNNEL_STATUS, TENANT_STATE, SEGMENT_STATE, WARNING_SEVERITY, WARNING_STATE, VLAN_STATE };
+    const tables = { TUNNEL_STATUS, TENANT_STATE, SEGMENT_STATE, WARNING_SEVERITY, WARNING_STATE, VLAN_STATE, STRETCH_STAGE, CHECK_OUTCOME };
     for (const [table, entries] of Object.entries(tables)) {
       for (const [key, style] of Object.entries(entries)) {
         expect(style.label.trim(), `${table}.${key}`).not.toBe("");

@@ -51,6 +51,7 @@ export const SEGMENT_STATE = {
   pending: { label: "Pending", symbol: "…", className: "bg-slate-100 text-slate-800", description: "Not yet requested from Azure" },
   provisioning: { label: "Provisioning", symbol: "↻", className: "bg-sky-100 text-sky-900", description: "Azure is creating it" },
   ready: { label: "Ready", symbol: "●", className: "bg-green-100 text-green-900", description: "Present in NSX-T" },
+  updating: { label: "Updating", symbol: "↻", className: "bg-sky-100 text-sky-900", description: "Azure is changing its gateway (cut-over or rollback)" },
   failed: { label: "Failed", symbol: "✕", className: "bg-red-100 text-red-900", description: "The last attempt failed" },
   deleting: { label: "Deleting", symbol: "↓", className: "bg-amber-100 text-amber-900", description: "Azure is removing it" },
   deleted: { label: "Deleted", symbol: "○", className: "bg-slate-200 text-slate-700", description: "Gone from Azure" },
@@ -124,3 +125,29 @@ export const TUNNEL_PAIR_ROLE = {
   unknown: { label: "Role unknown", symbol: "?", className: "bg-slate-100 text-slate-700", description: "No recent role report from its agents" },
 } as const satisfies Record<string, StatusStyle>;
 export type TunnelPairRole = keyof typeof TUNNEL_PAIR_ROLE;
+
+/**
+ * Where a tenant's stretch stands (lib/domain/stretch.ts has the moves between them). A stretch is
+ * temporary: extending → cut-over planned → cut over (the Tier-1 routes the subnet, the tunnels
+ * stay for stragglers) → unextended (no tunnels; the segment stays, routed). The two "-ing"
+ * stages last while Azure moves the gateway.
+ */
+export const STRETCH_STAGE = {
+  extending: { label: "Extending", symbol: "⇄", className: "bg-sky-100 text-sky-900", description: "The VLAN is stretched; the default gateway is at the source site" },
+  "cutover-planned": { label: "Cut-over planned", symbol: "◷", className: "bg-indigo-100 text-indigo-900", description: "The gateway address and Tier-1 are chosen; pre-checks decide when" },
+  "cutting-over": { label: "Cutting over", symbol: "↻", className: "bg-amber-100 text-amber-900", description: "Azure is giving the segment its gateway on the Tier-1" },
+  "cut-over": { label: "Cut over", symbol: "▶", className: "bg-green-100 text-green-900", description: "The Tier-1 routes the subnet; the tunnels stay up for stragglers" },
+  "rolling-back": { label: "Rolling back", symbol: "↺", className: "bg-amber-100 text-amber-900", description: "Azure is taking the gateway off the segment" },
+  unextended: { label: "Unextended", symbol: "■", className: "bg-slate-200 text-slate-800", description: "No tunnels; the segment stays as a routed NSX-T segment" },
+} as const satisfies Record<string, StatusStyle>;
+export type StretchStage = keyof typeof STRETCH_STAGE;
+export const STRETCH_STAGES = keysOf(STRETCH_STAGE);
+
+/** A pre-check's verdict. Anything but a pass needs a typed reason to proceed. */
+export const CHECK_OUTCOME = {
+  pass: { label: "Pass", symbol: "✓", className: "bg-green-100 text-green-900", description: "The evidence supports going ahead" },
+  warn: { label: "Warn", symbol: "▲", className: "bg-amber-100 text-amber-900", description: "Risky or unproven; proceed only with a reason" },
+  fail: { label: "Fail", symbol: "✕", className: "bg-red-100 text-red-900", description: "The evidence says stop; proceed only with a reason" },
+} as const satisfies Record<string, StatusStyle>;
+export type CheckOutcome = keyof typeof CHECK_OUTCOME;
+export const CHECK_OUTCOMES = keysOf(CHECK_OUTCOME);

@@ -5,7 +5,7 @@
  */
 import { zipSync, strToU8, type Zippable } from "fflate";
 import { guardReadme, pairReadme } from "./pair-readme";
-import { targetsFor } from "./registry";
+import { LIFECYCLE_ROLES, targetsFor } from "./registry";
 import { GeneratorInputError, type GatewayContext, type GeneratedFile, type GatewayTarget } from "./types";
 
 /** Zip entries carry a DOS time; a fixed one keeps bundles byte-for-byte reproducible. */
@@ -52,7 +52,7 @@ export function renderBundleReadme(context: GatewayContext, rendered: RenderedTa
     "",
   ];
   let step = 1;
-  for (const item of rendered) {
+  for (const item of rendered.filter((r) => !LIFECYCLE_ROLES.has(r.target.role))) {
     if ("error" in item) {
       lines.push(`${step++}. ${item.target.label}: not generated. ${item.error.message}`);
       continue;
@@ -61,7 +61,44 @@ export function renderBundleReadme(context: GatewayContext, rendered: RenderedTa
     for (const file of item.files) lines.push(`   - \`${file.path}\``);
   }
   lines.push("", "Undo in the reverse order; every file's header says how.", "");
+  lines.push(...lifecycleSections(context, rendered));
   return lines.join("\n");
+}
+
+/** The cut-over and unextend sections: present once a cut-over is planned. */
+function lifecycleSections(context: GatewayContext, rendered: RenderedTarget[]): string[] {
+  const list = (role: string) =>
+    rendered
+      .filter((r) => r.target.role === role)
+      .flatMap((item) => ("error" in item ? [`- ${item.target.label}: not generated. ${item.error.message}`] : item.files.map((file) => `- \`${file.path}\``)));
+  const stretch = context.stretch;
+  if (!stretch) return [];
+  const lines: string[] = [];
+  const cutover = list("cut-over");
+  if (cutover.length > 0) {
+    const host = stretch.gatewayAddress.split("/")[0];
+    lines.push(
+      "## Cut-over",
+      "",
+      `The subnet's default gateway ${host} moves from the source site's router to the NSX-T Tier-1 ${stretch.tier1Id}. So that the`,
+      "address is never answered at both ends, the order is:",
+      "",
+      `1. On the router that holds ${host} today, run the cut-over file for its platform (one of the folders below): it releases the address.`,
+      `2. In Bridgehead, check that the gateway pre-check shows nobody answering for ${host}, then cut over: Azure gives segment`,
+      `   ${context.tenant.segmentName} its gateway ${stretch.gatewayAddress} on ${stretch.tier1Id}. Workloads re-learn the gateway's MAC as their ARP entries expire (about a minute).`,
+      "3. The tunnels stay up for workloads still at the source; Bridgehead re-checks that the tromboning has stopped.",
+      "",
+      "Rollback is the reverse: roll back in Bridgehead first (the Tier-1 lets the address go), then run the restore file on the router.",
+      "",
+      ...cutover,
+      "",
+    );
+  }
+  const unextend = list("unextend");
+  if (unextend.length > 0) {
+    lines.push("## Unextend", "", "Once cut over and no workload is left at the source: the ordered teardown (source gateway first, then the AVS edge bridge) is in `unextend/`.", "", ...unextend, "");
+  }
+  return lines;
 }
 
 export type Bundle = { fileName: string; bytes: Uint8Array; files: string[] };

@@ -11,6 +11,8 @@ import { parseSubnetForTenant } from "@/lib/domain/cidr";
 import { keysOf } from "@/lib/domain/keys-of";
 import { HOST_NAME, INTERFACE_NAME, UNDERLAY_MTU } from "@/lib/domain/limits";
 import { computeMtuBudget } from "@/lib/domain/mtu";
+import { STRETCH_STAGES } from "@/lib/domain/status";
+import { parseGatewayAddress } from "@/lib/domain/stretch";
 import { ENCAPSULATIONS, GATEWAY_LOCATIONS, type Side, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
 import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
 import type { GatewayContext } from "./types";
@@ -69,6 +71,15 @@ const pairInput = z
   })
   .strict();
 
+const stretchInput = z
+  .object({
+    stage: z.enum(STRETCH_STAGES),
+    gatewayAddress: z.string().max(50),
+    tier1Id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, "A Tier-1 id: letters, digits, _ . -."),
+    sourceInterface: z.string().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).nullable(),
+  })
+  .strict();
+
 export const gatewayContextInput = z
   .object({
     tenant: z
@@ -103,6 +114,7 @@ export const gatewayContextInput = z
       })
       .strict(),
     pair: pairInput.nullable().default(null),
+    stretch: stretchInput.nullable().default(null),
     consoleUrl: z.string().max(300).regex(CONSOLE_URL, "The console's https:// origin, with no path."),
     vxlanPort: z.number().int().min(1).max(65535).default(4789),
   })
@@ -125,6 +137,14 @@ export const gatewayContextInput = z
       }
       if (partner.avsUnderlayIp === input.tunnel.avs.underlayIp) {
         ctx.addIssue({ code: "custom", path: ["pair", "partner", "avsUnderlayIp"], message: "The two tunnels of a pair need two AVS edge bridges; both end at one underlay address here." });
+      }
+    }
+    if (input.stretch) {
+      // The gateway address reaches the cut-over files as a value: it must be one of the subnet's hosts, written canonically.
+      const host = input.stretch.gatewayAddress.split("/")[0] ?? "";
+      const parsed = parseGatewayAddress(host, input.tenant.subnet);
+      if (!parsed.ok || parsed.gatewayAddress !== input.stretch.gatewayAddress) {
+        ctx.addIssue({ code: "custom", path: ["stretch", "gatewayAddress"], message: parsed.ok ? `Write it as ${parsed.gatewayAddress}.` : parsed.error });
       }
     }
     if (input.tenant.transport === "ipsec-vpn" && !input.tunnel.psk) {
@@ -151,6 +171,7 @@ export function parseGatewayContext(raw: unknown): ContextResult {
       tenant,
       tunnel: parsed.data.tunnel,
       pair: parsed.data.pair,
+      stretch: parsed.data.stretch,
       consoleUrl: parsed.data.consoleUrl,
       vxlanPort: parsed.data.vxlanPort,
       mtu: computeMtuBudget({ underlayMtu, encapsulation: tenant.encapsulation, transport: tenant.transport, underlayFamily }),

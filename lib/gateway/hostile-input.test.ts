@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseGatewayContext, type GatewayContextInput } from "./context";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
+import { CONTOSO_CUTOVER_INPUT, CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { TARGETS } from "./registry";
 import { GeneratorInputError, type GatewayContext } from "./types";
 
@@ -27,6 +27,11 @@ const STRING_FIELDS: string[][] = [
 
 /** The partner tunnel's fields, which only a tenant with two tunnels has. */
 const PAIR_FIELDS: string[][] = ["name", "sourceHostname", "sourceUnderlayIp", "avsHostname", "avsUnderlayIp"].map((field) => ["pair", "partner", field]);
+
+/** The cut-over plan's fields, which reach the cut-over and unextend files. */
+const STRETCH_FIELDS: string[][] = ["gatewayAddress", "tier1Id", "sourceInterface"].map((field) => ["stretch", field]);
+/** Contoso cut over: every cut-over and unextend generator renders for it. */
+const CUT_OVER: GatewayContextInput = { ...CONTOSO_CUTOVER_INPUT, stretch: { ...CONTOSO_CUTOVER_INPUT.stretch!, stage: "cut-over" } };
 
 const HOSTILE_FRAGMENTS = [
   "\n",
@@ -91,7 +96,7 @@ const COMMENT = /^\s*(#|!|\/\/|--|;|<#|\*|REM\b)/;
 /** Lines must not carry control characters or Unicode line breaks: the first step of any injection. */
 function assertCleanLines(context: GatewayContext) {
   for (const file of renderAll(context)) {
-    expect(file.path, file.path).toMatch(/^(source|avs)\/[A-Za-z0-9._/-]+$/);
+    expect(file.path, file.path).toMatch(/^(source|avs|cutover|unextend)\/[A-Za-z0-9._/-]+$/);
     expect(file.path).not.toMatch(/(^|\/)\.\.(\/|$)/);
     expect(file.contents, file.path).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\u202e\u200b]/);
   }
@@ -101,6 +106,7 @@ describe("hostile strings in every field of every generator", () => {
   const cases = [
     ...[CONTOSO_INPUT, FABRIKAM_INPUT].flatMap((base) => STRING_FIELDS.map((path) => [base, path] as const)),
     ...PAIR_FIELDS.map((path) => [CONTOSO_PAIR_INPUTS[0], path] as const),
+    ...STRETCH_FIELDS.map((path) => [CUT_OVER, path] as const),
   ];
   for (const [base, path] of cases) {
     it(`${base.tenant.slug}: ${path.join(".")} is refused by field, or stays inert`, () => {
@@ -136,8 +142,8 @@ describe("hostile strings in every field of every generator", () => {
   }
 
   it("refuses over-long values rather than truncating them", () => {
-    for (const path of [...STRING_FIELDS, ...PAIR_FIELDS]) {
-      const base = path[0] === "pair" ? CONTOSO_PAIR_INPUTS[0] : CONTOSO_INPUT;
+    for (const path of [...STRING_FIELDS, ...PAIR_FIELDS, ...STRETCH_FIELDS]) {
+      const base = path[0] === "pair" ? CONTOSO_PAIR_INPUTS[0] : path[0] === "stretch" ? CUT_OVER : CONTOSO_INPUT;
       const result = parseGatewayContext(withField(base, path, `${get(base, path)}${"a".repeat(5000)}`));
       expect(result.ok, path.join(".")).toBe(false);
     }
@@ -147,7 +153,7 @@ describe("hostile strings in every field of every generator", () => {
     fc.assert(
       // "Qzx" makes the name distinctive, so finding it in a line means the generator put it there.
       fc.property(fc.stringMatching(/^[A-Za-z0-9 .,&'()/+-]{1,60}$/).map((s) => `Qzx${s}`), (name) => {
-        const result = parseGatewayContext(withField(CONTOSO_INPUT, ["tenant", "displayName"], name));
+        const result = parseGatewayContext(withField(CUT_OVER, ["tenant", "displayName"], name));
         if (!result.ok) return;
         for (const file of renderAll(result.context)) {
           for (const line of file.contents.split("\n")) {

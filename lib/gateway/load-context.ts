@@ -98,6 +98,10 @@ async function loadDecrypted(db: Database, tunnelId: string, options: { secretsK
       psk: row.tunnel.pskCiphertext ? await decryptSecret(row.tunnel.pskCiphertext, options.secretsKey, SECRET_PURPOSE.psk) : null,
     },
     pair,
+    stretch:
+      row.tenant.stretchStage !== "extending" && row.tenant.cutoverGatewayAddress && row.tenant.cutoverTier1Id
+        ? { stage: row.tenant.stretchStage, gatewayAddress: row.tenant.cutoverGatewayAddress, tier1Id: row.tenant.cutoverTier1Id, sourceInterface: row.tenant.sourceGatewayInterface }
+        : null,
     consoleUrl: options.consoleUrl,
   });
   if (!parsed.ok) {

@@ -13,6 +13,9 @@ import { netplanTarget } from "./targets/netplan";
 import { systemdNetworkdTarget } from "./targets/systemd-networkd";
 import { strongswanTarget } from "./targets/strongswan";
 import { telemetryAgentTarget } from "./targets/telemetry-agent";
+import { cutoverLinuxTarget } from "./targets/cutover-linux";
+import { cutoverIosxeTarget, cutoverRouterosTarget, cutoverVyosTarget } from "./targets/cutover-vendors";
+import { unextendTarget } from "./targets/unextend";
 import type { GatewayContext, GatewayTarget } from "./types";
 
 export const TARGETS: readonly GatewayTarget[] = [
@@ -28,7 +31,16 @@ export const TARGETS: readonly GatewayTarget[] = [
   ifupdown2Target,
   strongswanTarget,
   telemetryAgentTarget,
+  // The stretch's end (lib/domain/stretch.ts): offered from the cut-over plan on.
+  cutoverLinuxTarget,
+  cutoverVyosTarget,
+  cutoverIosxeTarget,
+  cutoverRouterosTarget,
+  unextendTarget,
 ];
+
+/** The roles whose files end the stretch rather than build it: the bundle README gives them their own sections. */
+export const LIFECYCLE_ROLES = new Set(["cut-over", "unextend"]);
 
 export function findTarget(id: string): GatewayTarget | undefined {
   return TARGETS.find((target) => target.id === id);

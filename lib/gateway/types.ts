@@ -5,6 +5,7 @@
  * targets/ that exports a GatewayTarget, one line in registry.ts, and its tests.
  */
 import type { MtuBudget } from "@/lib/domain/mtu";
+import type { StretchStage } from "@/lib/domain/status";
 import type { Encapsulation, GatewayLocation, Side, SourceEnvironment, Transport } from "@/lib/domain/tenant-options";
 
 export type EndpointSide = Side;
@@ -59,10 +60,26 @@ export type GatewayContext = {
    * tenant with one tunnel, whose files carry no pair at all.
    */
   pair: PairContext | null;
+  /**
+   * The end of the stretch, once a cut-over is planned: the gateway address the Tier-1 takes
+   * (the cut-over files remove it at the source) and where the stretch stands. Null before a plan.
+   */
+  stretch: StretchContext | null;
   /** Where agents post: the console's public origin, e.g. https://bridgehead.example.com. */
   consoleUrl: string;
   /** VXLAN UDP port (IANA 4789). */
   vxlanPort: number;
+};
+
+/** What the cut-over and unextend files know about the end of the stretch. */
+export type StretchContext = {
+  stage: StretchStage;
+  /** The gateway address with the subnet's prefix, e.g. "192.168.10.1/24": the Tier-1's from the cut-over on. */
+  gatewayAddress: string;
+  /** The Tier-1 the segment is connected to. */
+  tier1Id: string;
+  /** The interface holding the gateway address on the source site's router today, or null (found by address where the platform can). */
+  sourceInterface: string | null;
 };
 
 /** What a tunnel's generators know about its partner in an active/standby pair. */
@@ -90,7 +107,12 @@ export type GeneratedFile = {
   mode: number;
 };
 
-export type TargetRole = "source-gateway" | "hypervisor" | "edge-bridge" | "transport" | "agent";
+/**
+ * What a target's files are for. The first five build the stretch (the bundle README's apply
+ * order); "cut-over" moves the subnet's gateway off the source site's router, "unextend" tears
+ * the stretch down at its end (their own README sections).
+ */
+export type TargetRole = "source-gateway" | "hypervisor" | "edge-bridge" | "transport" | "agent" | "cut-over" | "unextend";
 
 export type GatewayTarget = {
   /** Stable id used in download URLs: lower-case letters, digits and hyphens. */

@@ -6,6 +6,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
+import type { MacReport } from "@/lib/db/schema";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
 
 export type IngestResult =
@@ -41,12 +42,16 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
   let newest = -Infinity;
   // The newest sample that says what this end does in its pair: the endpoint keeps that role.
   let newestPair: { at: number; role: string; since: string; reason: string } | null = null;
+  // Likewise the newest MAC lists (with the gateway probe sent beside them): kept on the endpoint,
+  // not per sample, as they are large. A probe without lists says too little about where things are.
+  let newestMacs: { at: number; report: MacReport } | null = null;
   const rows = samples.map((s) => {
     // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
     // sub-millisecond digits is the same sample.
     const at = Date.parse(s.measuredAt);
     if (at > newest) newest = at;
     if (s.pair && (!newestPair || at > newestPair.at)) newestPair = { at, role: s.pair.role, since: new Date(Date.parse(s.pair.since)).toISOString(), reason: s.pair.reason };
+    if (s.macs && (!newestMacs || at > newestMacs.at)) newestMacs = { at, report: macReportOf(s) };
     return {
       measured_at: new Date(at).toISOString(),
       rtt_ms: s.rttMs ?? null,
@@ -69,6 +74,9 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
   const pair = newestPair as { at: number; role: string; since: string; reason: string } | null;
   const pairAt = pair ? new Date(pair.at).toISOString() : null;
   const newerPair = pair ? sql`(pair_reported_at is null or pair_reported_at < ${pairAt}::timestamptz)` : sql`false`;
+  const macs = newestMacs as { at: number; report: MacReport } | null;
+  const macsAt = macs ? new Date(macs.at).toISOString() : null;
+  const newerMacs = macs ? sql`(mac_reported_at is null or mac_reported_at < ${macsAt}::timestamptz)` : sql`false`;
   const result = (await db.execute(sql`
     with inserted as (
       insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_bytes, df_probe_ok, path,
@@ -94,10 +102,22 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
         pair_reason = case when ${newerPair} then ${pair?.reason ?? null}::text else pair_reason end,
         pair_reported_at = case when ${newerPair} then ${pairAt}::timestamptz else pair_reported_at end,
         samples_seq = samples_seq + case when exists (select from inserted) then 1 else 0 end,
-        late_seq = case when (select min(measured_at) from inserted) <= last_sample_at then samples_seq + 1 else late_seq end
+        late_seq = case when (select min(measured_at) from inserted) <= last_sample_at then samples_seq + 1 else late_seq end,
+        mac_report = case when ${newerMacs} then ${macs ? JSON.stringify(macs.report) : null}::jsonb else mac_report end,
+        mac_reported_at = case when ${newerMacs} then ${macsAt}::timestamptz else mac_reported_at end
       where id = ${agent.endpointId}::uuid
     )
     select count(*)::integer as accepted from inserted`)) as unknown as { rows: { accepted: number }[] };
   const accepted = Number(result.rows[0]?.accepted ?? 0);
   return { ok: true, accepted, duplicates: rows.length - accepted };
+}
+
+/** What the endpoint keeps of a sample's MAC lists and gateway probe (sorted, so a report reads the same each time). */
+function macReportOf(sample: TelemetrySample): MacReport {
+  return {
+    local: [...(sample.macs?.local ?? [])].sort(),
+    tunnel: [...(sample.macs?.tunnel ?? [])].sort(),
+    truncated: sample.macs?.truncated ?? false,
+    gatewayProbe: sample.gatewayProbe ? { address: sample.gatewayProbe.address, answeredBy: [...new Set(sample.gatewayProbe.answeredBy)].sort() } : null,
+  };
 }

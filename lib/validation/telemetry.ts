@@ -35,6 +35,27 @@ export const pairReportSchema = z
   })
   .strict();
 
+/** A unicast MAC address as `bridge fdb` prints it: six lower-case hex pairs joined by colons. */
+const macAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "A MAC address in lower case, e.g. 00:50:56:ab:cd:ef.");
+
+/** The most MACs listed per side of a bridge in one report; past it the list is cut and `truncated` set (learnedMacs still counts them all). */
+export const MAX_MACS_LISTED = 1_024;
+
+export const macReportSchema = z
+  .object({
+    local: z.array(macAddress).max(MAX_MACS_LISTED).describe("MACs the bridge learned on this end's own ports: the workloads on this side"),
+    tunnel: z.array(macAddress).max(MAX_MACS_LISTED).describe("MACs the bridge learned through the tunnel: the workloads on the other side, as seen from here"),
+    truncated: z.boolean().default(false).describe("true when a side had more than the list holds"),
+  })
+  .strict();
+
+export const gatewayProbeSchema = z
+  .object({
+    address: z.ipv4().describe("the gateway address probed (the planned cut-over gateway, or the subnet's first host)"),
+    answeredBy: z.array(macAddress).max(16).describe("MACs that answered an ARP probe (RFC 5227, sender 0.0.0.0) for it on this end's own ports"),
+  })
+  .strict();
+
 export const sampleSchema = z
   .object({
     measuredAt: z.iso.datetime({ offset: true, message: "Use an ISO 8601 time with a zone, e.g. 2026-11-21T10:00:00Z." }),
@@ -54,6 +75,8 @@ export const sampleSchema = z
       .optional()
       .describe("MAC addresses the bridge learned on this end's own ports (the workloads on this side), not through the tunnel"),
     pair: pairReportSchema.optional().describe("this end's role in the tenant's active/standby pair of tunnels (only for a tenant with two)"),
+    macs: macReportSchema.optional().describe("the MAC addresses learned on each side of this end's bridge (where the workloads are, for the cut-over's pre-checks)"),
+    gatewayProbe: gatewayProbeSchema.optional().describe("who answers for the subnet's gateway address on this end's own side"),
   })
   .strict();
 

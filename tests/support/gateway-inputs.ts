@@ -78,3 +78,9 @@ export const CONTOSO_PAIR_INPUTS: readonly [GatewayContextInput, GatewayContextI
     },
   },
 ];
+
+/** Contoso with its cut-over planned: the Tier-1 takes 192.168.10.1, held today on the source router's VLAN 110 interface. */
+export const CONTOSO_CUTOVER_INPUT: GatewayContextInput = {
+  ...CONTOSO_INPUT,
+  stretch: { stage: "cutover-planned", gatewayAddress: "192.168.10.1/24", tier1Id: "TNT42-T1", sourceInterface: "eth1.110" },
+};

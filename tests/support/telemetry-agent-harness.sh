@@ -29,6 +29,8 @@ ip link add "$BRIDGE_DEVICE" type bridge
 ip link add "$VXLAN_DEVICE" type vxlan id 10110 local 192.0.2.1 remote 192.0.2.99 dstport 4789 dev bh-underlay
 # A workstation port: frames written to bh-ws enter the bridge through bh-lan.
 ip link add bh-lan type veth peer name bh-ws
+# The workstation end's own MAC, fixed: it is what answers the gateway probe once it holds the address.
+ip link set bh-ws address 02:00:00:00:00:77
 for dev in "$VXLAN_DEVICE" bh-lan; do ip link set "$dev" master "$BRIDGE_DEVICE"; done
 for dev in "$BRIDGE_DEVICE" "$VXLAN_DEVICE" bh-lan bh-ws; do ip link set "$dev" up; done
 
@@ -58,6 +60,10 @@ status=0
 "$python" -I "$agent" || status=$?
 echo "run1-end $(date +%s.%N) status $status"
 send_frames "$frames" "$macs"
+# A host on this side takes the gateway address: it answers the agent's next probe.
+ip addr add "$GATEWAY_PROBE/24" dev bh-ws
+# A workload at the other end, as the bridge learns one through the tunnel.
+bridge fdb add 02:00:00:00:aa:01 dev "$VXLAN_DEVICE" master dynamic
 echo "run2-start $(date +%s.%N)"
 status=0
 "$python" -I "$agent" || status=$?

@@ -3,12 +3,12 @@ import "server-only";
 
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth/guards";
-import { offboardTenant as offboard } from "@/lib/commands/offboard-tenant";
-import { idInput } from "@/lib/validation/access";
+import { offboardAfterChecks } from "@/lib/commands/offboard-after-checks";
+import { offboardInput } from "@/lib/validation/stretch";
 
-export const offboardTenant = defineAction({ input: idInput, access: "fleet:write" }, async ({ id }, { db, principal }) => {
-  const result = await offboard(db, principal, id);
-  if (!result.ok) return result;
+export const offboardTenant = defineAction({ input: offboardInput, access: "fleet:write" }, async (input, { db, principal }) => {
+  const result = await offboardAfterChecks(db, principal, input);
+  if (!result.ok) return { ok: false, status: result.status, message: result.message, ...(result.errors ? { errors: result.errors } : {}) };
   revalidatePath("/admin/tenants");
   revalidatePath("/admin/pools");
   return {

@@ -69,6 +69,16 @@ const TENANTS: Operation[] = [
     responses: { "202": json("Retrying."), ...notFound, ...conflict("The segment is not failed or drifted, or a worker holds it.") },
   },
   {
+    method: "get", path: "/api/v1/tenants/{slug}/stretch", tag: "Tenants", access: "read",
+    summary: "Where the stretch stands (extending, cut-over planned, cut over, unextended), its pre-checks with their evidence, and its timeline",
+    responses: { "200": json("The stretch."), ...notFound },
+  },
+  {
+    method: "get", path: "/api/v1/tenants/{slug}/teardown", tag: "Tenants", access: "secrets",
+    summary: "The gateways' teardown files kept by the unextend (zip; audited)",
+    responses: { "200": { description: "The zip.", contentType: "application/zip" }, ...notFound },
+  },
+  {
     method: "get", path: "/api/v1/tenants/{slug}/warnings", tag: "Warnings", access: "read",
     summary: "The tenant's active warnings and its recently resolved ones",
     responses: { "200": json("Active and past warnings.", { active: { type: "array", items: { type: "object" } }, past: { type: "array", items: { type: "object" } } }), ...notFound },

@@ -47,7 +47,7 @@ export function segmentResource(subscriptionId: string, cloud: CloudRecord, segm
       displayName: segment.displayName,
       ...(segment.connectedGateway !== undefined ? { connectedGateway: segment.connectedGateway } : {}),
       ...(segment.subnet !== undefined ? { subnet: segment.subnet } : {}),
-      portVif: [],
+      portVif: (segment.portVif ?? []).map((portName) => ({ portName })),
       // NSX reports a realized status only once the segment has settled one way or the other.
       ...(terminal ? { status: segment.provisioningState === "Succeeded" ? "SUCCESS" : "FAILURE" } : {}),
       provisioningState: segment.provisioningState,

@@ -151,7 +151,7 @@ describe.concurrent("AVS emulator through the real SDK", () => {
     expect(again).toMatchObject({ displayName: "Contoso (renamed)", provisioningState: "Succeeded", revision: 1 });
     expect(emulator.requestLog.filter((r) => r.method === "PUT").map((r) => r.status)).toEqual([201, 200]);
     expect(emulator.segments(RG, CLOUD)).toEqual([
-      { id: created.id, name: "bh-contoso", displayName: "Contoso (renamed)", provisioningState: "Succeeded" },
+      { id: created.id, name: "bh-contoso", displayName: "Contoso (renamed)", provisioningState: "Succeeded", connectedGateway: T1, gatewayAddress: "192.168.10.1/24", revision: 1 },
     ]);
 
     const fetched = await client.workloadNetworks.getSegment("Rg-Avs-Demo", "Avs-Weu-01", "bh-contoso");
@@ -159,6 +159,74 @@ describe.concurrent("AVS emulator through the real SDK", () => {
 
     const patched = await client.workloadNetworks.beginUpdateSegmentsAndWait(RG, CLOUD, "bh-contoso", { displayName: "Contoso" }, FAST);
     expect(patched).toMatchObject({ displayName: "Contoso", connectedGateway: T1, revision: 2, provisioningState: "Succeeded" });
+  });
+
+  test("updates a segment's gateway as WorkloadNetworks_UpdateSegments (2023-03-01) shows: 202, polled, applied", async ({ lab, expect }) => {
+    // Long enough that the checks made while the update is in flight cannot outrun it on a loaded machine.
+    const emulator = await lab.start({ operationMs: 2_000 });
+    const client = lab.client(emulator);
+    await client.workloadNetworks.beginCreateSegmentsAndWait(RG, CLOUD, "bh-contoso", { displayName: "contoso VLAN 110" }, FAST);
+
+    // The spec's example body, with this cloud's Tier-1 and the tenant's subnet: the Tier-1 by its
+    // policy path, the gateway address with its prefix, a revision, and no displayName.
+    const exampleBody = {
+      properties: { connectedGateway: `/infra/tier-1s/${T1}`, subnet: { dhcpRanges: ["192.168.10.200-192.168.10.250"], gatewayAddress: "192.168.10.1/24" }, revision: 1 },
+    };
+    const url = `${emulator.url}/subscriptions/${EMULATOR_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.AVS/privateClouds/${CLOUD}/workloadNetworks/default/segments/bh-contoso?api-version=2023-03-01`;
+    const response = await fetch(url, { method: "PATCH", headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" }, body: JSON.stringify(exampleBody) });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("azure-asyncoperation")).toMatch(/\/locations\/westeurope\/operationStatuses\//);
+    expect(response.headers.get("location")).toMatch(/\/locations\/westeurope\/operationResults\//);
+    expect((await client.workloadNetworks.getSegment(RG, CLOUD, "bh-contoso")).provisioningState).toBe("Updating");
+    // While NSX-T realizes it, another write conflicts.
+    expect((await restError(client.workloadNetworks.beginUpdateSegments(RG, CLOUD, "bh-contoso", { connectedGateway: T1 }, FAST))).statusCode).toBe(409);
+
+    // Polled as a client polls Azure-AsyncOperation, until the operation leaves InProgress.
+    const statusUrl = response.headers.get("azure-asyncoperation")!;
+    let status = "InProgress";
+    for (let polls = 0; status === "InProgress" && polls < 600; polls++) {
+      const poll = await fetch(statusUrl, { headers: { authorization: `Bearer ${emulator.token}` } });
+      status = ((await poll.json()) as { status: string }).status;
+      if (status === "InProgress") await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe("Succeeded");
+    expect(await client.workloadNetworks.getSegment(RG, CLOUD, "bh-contoso")).toMatchObject({ connectedGateway: `/infra/tier-1s/${T1}`, subnet: { gatewayAddress: "192.168.10.1/24" }, provisioningState: "Succeeded" });
+    const settled = await client.workloadNetworks.beginUpdateSegmentsAndWait(RG, CLOUD, "bh-contoso", { connectedGateway: `/infra/tier-1s/${T1}`, subnet: { gatewayAddress: "192.168.10.1/24" } }, FAST);
+    expect(settled).toMatchObject({ displayName: "contoso VLAN 110", connectedGateway: `/infra/tier-1s/${T1}`, subnet: { gatewayAddress: "192.168.10.1/24" }, provisioningState: "Succeeded", status: "SUCCESS" });
+    expect(emulator.operations(RG, CLOUD, "bh-contoso").map((op) => [op.action, op.status])).toEqual([["create", "Succeeded"], ["update", "Succeeded"], ["update", "Succeeded"]]);
+
+    // A Tier-1 the cloud does not have, by path or by id, is refused as ARM refuses it.
+    for (const gateway of ["/infra/tier-1s/TNT99-T1", "/infra/tier-0s/TNT42-T0"]) {
+      const refused = await restError(client.workloadNetworks.beginUpdateSegments(RG, CLOUD, "bh-contoso", { connectedGateway: gateway }, FAST));
+      expect(refused).toMatchObject({ statusCode: 400, code: "InvalidSegmentGateway" });
+    }
+    const badAddress = await restError(client.workloadNetworks.beginUpdateSegments(RG, CLOUD, "bh-contoso", { subnet: { gatewayAddress: "192.168.10.1" } }, FAST));
+    expect(badAddress).toMatchObject({ statusCode: 400, code: "InvalidSegmentSubnet" });
+  });
+
+  test("a failed gateway update leaves the segment with its old gateway, marked Failed, and the reason in the operation", async ({ lab, expect }) => {
+    const emulator = await lab.start({ operationMs: 100 });
+    const client = lab.client(emulator);
+    await client.workloadNetworks.beginCreateSegmentsAndWait(RG, CLOUD, "bh-fail", { displayName: "fail" }, FAST);
+    emulator.faults.add({ kind: "fail-operation", method: "PATCH", pathIncludes: "/segments/bh-fail" });
+    const failed = await client.workloadNetworks
+      .beginUpdateSegmentsAndWait(RG, CLOUD, "bh-fail", { connectedGateway: `/infra/tier-1s/${T1}`, subnet: { gatewayAddress: "192.168.10.1/24" } }, FAST)
+      .then(() => null, (error: unknown) => error as Error);
+    expect(failed?.message).toMatch(/update of segment 'bh-fail' failed in NSX-T/);
+    const after = await client.workloadNetworks.getSegment(RG, CLOUD, "bh-fail");
+    expect(after).toMatchObject({ provisioningState: "Failed", status: "FAILURE" });
+    expect(after.connectedGateway).toBeUndefined();
+    expect(after.subnet).toBeUndefined();
+    expect(emulator.operations(RG, CLOUD, "bh-fail").at(-1)).toMatchObject({ action: "update", status: "Failed", connectedGateway: `/infra/tier-1s/${T1}` });
+  });
+
+  test("lists the VMs' ports on a segment (portVif) once they are connected", async ({ lab, expect }) => {
+    const emulator = await lab.start({ operationMs: 0 });
+    const client = lab.client(emulator);
+    await client.workloadNetworks.beginCreateSegmentsAndWait(RG, CLOUD, "bh-ports", { displayName: "ports" }, FAST);
+    expect((await client.workloadNetworks.getSegment(RG, CLOUD, "bh-ports")).portVif).toEqual([]);
+    emulator.outOfBand.setPorts(RG, CLOUD, "bh-ports", ["app-01", "db-01"]);
+    expect((await client.workloadNetworks.getSegment(RG, CLOUD, "bh-ports")).portVif).toEqual([{ portName: "app-01" }, { portName: "db-01" }]);
   });
 
   test("listSegments follows nextLink until every segment is returned", async ({ lab, expect }) => {

@@ -19,7 +19,7 @@ import { addCloudRoutes } from "./routes/clouds";
 import { controlRoutes, outOfBandChanges, type OutOfBand } from "./routes/control";
 import { addOperationRoutes } from "./routes/operations";
 import { addSegmentRoutes } from "./routes/segments";
-import { AvsStore } from "./store";
+import { AvsStore, operationStatus } from "./store";
 
 export type { EmulatorFault } from "./faults";
 export { API_VERSION } from "./arm";
@@ -35,7 +35,12 @@ export type AvsEmulator = {
   close(): Promise<void>;
   faults: { add(fault: EmulatorFault): void; clear(): void };
   outOfBand: OutOfBand;
-  segments(resourceGroup: string, privateCloud: string): Array<{ id: string; name: string; displayName: string; provisioningState: string }>;
+  segments(
+    resourceGroup: string,
+    privateCloud: string,
+  ): Array<{ id: string; name: string; displayName: string; provisioningState: string; connectedGateway: string | null; gatewayAddress: string | null; revision: number }>;
+  /** The long-running operations on one segment, oldest first: what each did and how it ended. */
+  operations(resourceGroup: string, privateCloud: string, segmentId: string): Array<{ action: string; status: string; failure: string | null; connectedGateway: string | null }>;
   /**
    * The most recent requests (at most 1000), oldest first. Status 0: dropped without an answer.
    * delayMs: the latency injected into it.
@@ -240,8 +245,23 @@ export async function startAvsEmulator(options: AvsEmulatorOptions): Promise<Avs
       if (!cloud) throw new Error(`No private cloud '${privateCloud}' in resource group '${resourceGroup}'.`);
       return cloud.segments.map((segment) => {
         const { id, name } = segmentResource(subscriptionId, cloud, segment);
-        return { id, name, displayName: segment.displayName, provisioningState: segment.provisioningState };
+        return {
+          id,
+          name,
+          displayName: segment.displayName,
+          provisioningState: segment.provisioningState,
+          connectedGateway: segment.connectedGateway ?? null,
+          gatewayAddress: segment.subnet?.gatewayAddress ?? null,
+          revision: segment.revision,
+        };
       });
+    },
+    operations(resourceGroup, privateCloud, segmentId) {
+      store.settle();
+      return store.state.operations
+        .filter((op) => op.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() && op.privateCloud.toLowerCase() === privateCloud.toLowerCase() && op.segmentId === segmentId)
+        .sort((a, b) => a.startedAt - b.startedAt)
+        .map((op) => ({ action: op.action, status: operationStatus(op, Date.now()), failure: op.failure?.message ?? null, connectedGateway: op.after?.connectedGateway ?? null }));
     },
     async close() {
       if (closed) return;

@@ -20,6 +20,15 @@ const segmentSchema = z.object({
   subnet: z.object({ gatewayAddress: z.string().optional(), dhcpRanges: z.array(z.string()).optional() }).optional(),
   revision: z.number().int(),
   provisioningState: z.enum(["Building", "Updating", "Deleting", "Succeeded", "Failed"]),
+  /** The VMs' ports on the segment (ARM's portVif, read-only there): set through the emulator's own routes. */
+  portVif: z.array(z.string()).optional(),
+});
+
+/** What a segment's gateway properties were before an update, so a failed update can put them back. */
+const gatewayPropertiesSchema = z.object({
+  displayName: z.string(),
+  connectedGateway: z.string().optional(),
+  subnet: z.object({ gatewayAddress: z.string().optional(), dhcpRanges: z.array(z.string()).optional() }).optional(),
 });
 
 const cloudSchema = z.object({
@@ -37,7 +46,7 @@ const cloudSchema = z.object({
 
 const operationSchema = z.object({
   id: z.string(),
-  action: z.enum(["create", "delete"]),
+  action: z.enum(["create", "update", "delete"]),
   resourceGroup: z.string(),
   privateCloud: z.string(),
   segmentId: z.string(),
@@ -45,6 +54,9 @@ const operationSchema = z.object({
   startedAt: z.number(),
   durationMs: z.number(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** An update's properties before and after: a failed one is rolled back to `before`. */
+  before: gatewayPropertiesSchema.optional(),
+  after: gatewayPropertiesSchema.optional(),
   settled: z.boolean(),
 });
 
@@ -164,8 +176,15 @@ export class AvsStore {
       // Someone may have removed the segment behind the operation's back (out of band): nothing to apply.
       const segment = cloud && this.segment(cloud, op.segmentId);
       if (!cloud || !segment) continue;
-      if (op.failure) segment.provisioningState = "Failed";
-      else if (op.action === "create") segment.provisioningState = "Succeeded";
+      if (op.failure) {
+        // NSX-T did not realize the change: the segment keeps what it had, marked failed.
+        if (op.action === "update" && op.before) {
+          delete segment.connectedGateway;
+          delete segment.subnet;
+          Object.assign(segment, op.before);
+        }
+        segment.provisioningState = "Failed";
+      } else if (op.action === "create" || op.action === "update") segment.provisioningState = "Succeeded";
       else cloud.segments.splice(cloud.segments.indexOf(segment), 1);
     }
     if (changed) {
@@ -180,6 +199,7 @@ export class AvsStore {
     action: OperationRecord["action"],
     durationMs: number,
     failure: OperationRecord["failure"],
+    change: Pick<OperationRecord, "before" | "after"> = {},
   ): OperationRecord {
     const op: OperationRecord = {
       id: randomUUID(),
@@ -191,6 +211,7 @@ export class AvsStore {
       startedAt: Date.now(),
       durationMs,
       ...(failure ? { failure } : {}),
+      ...change,
       settled: false,
     };
     this.state.operations.push(op);
@@ -202,4 +223,15 @@ export class AvsStore {
     const drop = new Set(settled.slice(0, Math.max(0, settled.length - KEPT_SETTLED_OPERATIONS)));
     if (drop.size > 0) this.state.operations = this.state.operations.filter((op) => !drop.has(op));
   }
+}
+
+export type GatewayProperties = z.infer<typeof gatewayPropertiesSchema>;
+
+/** A segment's gateway properties as they are, for an update to record. */
+export function gatewayPropertiesOf(segment: SegmentRecord): GatewayProperties {
+  return {
+    displayName: segment.displayName,
+    ...(segment.connectedGateway !== undefined ? { connectedGateway: segment.connectedGateway } : {}),
+    ...(segment.subnet !== undefined ? { subnet: segment.subnet } : {}),
+  };
 }

@@ -21,6 +21,7 @@ come from the environment, normally /etc/bridgehead/bridgehead-agent.env:
   TUNNEL_OVERHEAD_BYTES  what the encapsulation and the transport add to each tenant packet
   VXLAN_DEVICE           the tunnel device, for its counters (optional)
   BRIDGE_DEVICE          the tenant bridge, for broadcast/multicast rate and learned MACs (optional)
+  GATEWAY_PROBE          the subnet's (planned) IPv4 gateway address, probed on the bridge (optional)
   PAIR_STATE             where this end's pair helper keeps its state, e.g. /run/bridgehead/bh-x-t1-source
                          (only for a tunnel in an active/standby pair)
   CA_FILE                a CA or certificate file to trust for CONSOLE_URL (optional)
@@ -37,6 +38,7 @@ import ipaddress
 import json
 import os
 import re
+import socket
 import ssl
 import subprocess
 import sys
@@ -72,6 +74,9 @@ BATCH = 100
 HTTP_TIMEOUT_S = 10
 # Counter readings further apart than this do not make a meaningful rate.
 MAX_RATE_GAP_S = 600
+# The console's schema: at most this many MACs listed per side of the bridge, lower-case unicast.
+MAX_MACS_LISTED = 1024
+MAC_PATTERN = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
 class ConfigError(Exception):
@@ -114,6 +119,12 @@ def read_config():
         if name and not DEVICE_PATTERN.match(name):
             raise ConfigError(key + " in " + ENV_FILE + " is not a Linux interface name.")
         devices[key] = name or None
+    gateway_probe = env.get("GATEWAY_PROBE", "").strip() or None
+    if gateway_probe:
+        try:
+            gateway_probe = str(ipaddress.IPv4Address(gateway_probe))
+        except ValueError:
+            raise ConfigError("GATEWAY_PROBE in " + ENV_FILE + " must be the subnet's IPv4 gateway address, as the console wrote it.")
     pair_state = env.get("PAIR_STATE", "").strip() or None
     if pair_state and not PAIR_STATE_PATTERN.match(pair_state):
         raise ConfigError("PAIR_STATE in " + ENV_FILE + " must be the pair helper's state path under /run/bridgehead/, as the console wrote it.")
@@ -135,6 +146,7 @@ def read_config():
         "vxlan": devices["VXLAN_DEVICE"],
         "bridge": devices["BRIDGE_DEVICE"],
         "pair_state": pair_state,
+        "gateway_probe": gateway_probe,
         "state_dir": state_dir,
     }
 
@@ -322,11 +334,14 @@ def measure_bum_rate(config, state, now):
 
 
 def measure_learned_macs(config):
-    """MAC addresses the tenant bridge learned on this side's own ports: the workloads here.
+    """MAC addresses the tenant bridge learned, split by where it learned them.
 
-    Dynamic entries only (not the bridge's own or static ones), and not those learned through
-    the tunnel: the console compares both ends' counts to see where the workloads mostly are
-    (tromboning), and a MAC flood on this side shows up here.
+    "local": on this side's own ports, the workloads here; "tunnel": through the VXLAN device,
+    the workloads at the other end as this bridge sees them. Dynamic entries only (not the
+    bridge's own or static ones) and unicast only. The console compares both ends' lists to say
+    where the workloads are before a cut-over (and counts for tromboning); a MAC flood on this
+    side shows up in the count, which is always exact even when a list is cut at
+    MAX_MACS_LISTED. Returns (count of local MACs, the lists) or None.
     """
     if not config["bridge"]:
         return None
@@ -337,14 +352,58 @@ def measure_learned_macs(config):
         entries = json.loads(result.stdout or "[]")
     except ValueError:
         return None
-    return sum(
-        1
-        for entry in entries
-        if entry.get("master") == config["bridge"]
-        and entry.get("ifname") != config["vxlan"]
-        and entry.get("state") not in ("permanent", "static")
-        and "self" not in (entry.get("flags") or [])
-    )
+    local, tunnel = set(), set()
+    for entry in entries:
+        if entry.get("master") != config["bridge"] or entry.get("state") in ("permanent", "static") or "self" in (entry.get("flags") or []):
+            continue
+        mac = str(entry.get("mac", "")).lower()
+        # The group bit (first octet odd) marks multicast and broadcast: never a workload.
+        if not MAC_PATTERN.match(mac) or int(mac[:2], 16) & 1:
+            continue
+        (tunnel if entry.get("ifname") == config["vxlan"] else local).add(mac)
+    lists = {
+        "local": sorted(local)[:MAX_MACS_LISTED],
+        "tunnel": sorted(tunnel)[:MAX_MACS_LISTED],
+        "truncated": len(local) > MAX_MACS_LISTED or len(tunnel) > MAX_MACS_LISTED,
+    }
+    return len(local), lists
+
+
+def probe_gateway(config):
+    """The MACs that answer an ARP probe for GATEWAY_PROBE sent on the tenant bridge, or None.
+
+    An RFC 5227 probe (sender address 0.0.0.0), so no host on the subnet updates its ARP cache
+    from it; hosts holding the address answer it all the same. The probe floods to every bridge
+    port, the tunnel included: which of the answers came from this side is decided afterwards,
+    from where the bridge learned each one (measure_learned_macs). Replies are awaited 1 s.
+    """
+    if not config["bridge"] or not config["gateway_probe"]:
+        return None
+    target = ipaddress.IPv4Address(config["gateway_probe"]).packed
+    answered = set()
+    try:
+        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806)) as sock:
+            sock.bind((config["bridge"], 0))
+            own = sock.getsockname()[4]
+            arp = b"\x00\x01\x08\x00\x06\x04\x00\x01" + own + bytes(4) + bytes(6) + target
+            sock.send(b"\xff" * 6 + own + b"\x08\x06" + arp + bytes(18))
+            deadline = time.monotonic() + 1.0
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                sock.settimeout(left)
+                try:
+                    frame = sock.recv(128)
+                except socket.timeout:
+                    break
+                # An ARP reply (operation 2) whose sender address is the one probed.
+                if len(frame) >= 42 and frame[12:14] == b"\x08\x06" and frame[20:22] == b"\x00\x02" and frame[28:32] == target:
+                    answered.add(":".join("%02x" % byte for byte in frame[22:28]))
+    except OSError as error:
+        log("cannot probe " + config["gateway_probe"] + " on " + config["bridge"] + " (" + str(error) + "): gatewayProbe left out of this sample.")
+        return None
+    return answered
 
 
 def measure_pair(config, now):
@@ -394,9 +453,14 @@ def measure(config, state):
     bum = measure_bum_rate(config, state, now)
     if bum is not None:
         sample["bumPps"] = bum
+    # The probe first: the bridge learns where each answer came from before its table is read.
+    answered = probe_gateway(config)
     macs = measure_learned_macs(config)
     if macs is not None:
-        sample["learnedMacs"] = macs
+        sample["learnedMacs"], sample["macs"] = macs
+        if answered is not None:
+            own_side = set(sample["macs"]["local"])
+            sample["gatewayProbe"] = {"address": config["gateway_probe"], "answeredBy": sorted(mac for mac in answered if mac in own_side)[:16]}
     pair = measure_pair(config, time.time())
     if pair is not None:
         sample["pair"] = pair

@@ -7,7 +7,7 @@ import type { AppConfig } from "@/lib/config";
 import { loadTlsMaterial } from "@/lib/server/tls";
 import { sampleSchema, telemetryBatchSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { itWithTool, runningAsRoot, tool, type Requirement } from "@/tests/support/gateway-tools";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
+import { CONTOSO_CUTOVER_INPUT, CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import type { EndpointSide, GatewayContext } from "../types";
 import { AGENT_PATHS, telemetryAgentTarget } from "./telemetry-agent";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
@@ -79,8 +79,17 @@ describe("telemetryAgentTarget", () => {
       TUNNEL_OVERHEAD_BYTES: "123",
       VXLAN_DEVICE: "vx10110",
       BRIDGE_DEVICE: "br110",
+      // Before a cut-over plan, the subnet's first host: the usual gateway.
+      GATEWAY_PROBE: "192.168.10.1",
     });
     expect(parseEnv(agentFile(contoso, "avs", "bridgehead-agent.env"))).toMatchObject({ AGENT_TOKEN: CONTOSO_INPUT.tunnel.avs.agentToken, PEER: "198.51.100.10" });
+  });
+
+  it("probes the planned cut-over gateway once there is a plan, and nothing on an IPv6 subnet (ARP has no IPv6 probe)", () => {
+    const planned = variant({ ...CONTOSO_CUTOVER_INPUT, stretch: { ...CONTOSO_CUTOVER_INPUT.stretch!, gatewayAddress: "192.168.10.254/24" } });
+    expect(parseEnv(agentFile(planned, "source", "bridgehead-agent.env")).GATEWAY_PROBE).toBe("192.168.10.254");
+    const v6Subnet = variant(CONTOSO_INPUT, (input) => void (input.tenant.subnet = "2001:db8:10::/64"));
+    expect(parseEnv(agentFile(v6Subnet, "source", "bridgehead-agent.env")).GATEWAY_PROBE).toBeUndefined();
   });
 
   it("sizes the don't-fragment probe as the underlay packet a full tenant packet becomes, inside the schema's bounds", () => {
@@ -473,7 +482,7 @@ const unshareNetMount: Requirement = {
 };
 
 describe("the generated agent on a real bridge and VXLAN device, in a network namespace", () => {
-  itWithTool([...AGENT_RUN, runningAsRoot, unshareNetMount, tool("ip", "iproute2"), tool("bridge", "iproute2")], "reads the tunnel counters, the bridge's broadcast rate and its learned MACs", () => {
+  itWithTool([...AGENT_RUN, runningAsRoot, unshareNetMount, tool("ip", "iproute2"), tool("bridge", "iproute2")], "reads the tunnel counters, the bridge's broadcast rate and its learned MACs, by side", () => {
     const frames = 400;
     const macs = 5;
     const agent = installAgent(contoso, "source", "https://set-by-the-harness.invalid");
@@ -494,7 +503,8 @@ describe("the generated agent on a real bridge and VXLAN device, in a network na
 
     // Counters: a freshly made VXLAN device, then every broadcast flooded out through it.
     expect(first?.counters).toMatchObject({ rxPackets: 0, rxBytes: 0 });
-    expect((second?.counters?.txPackets ?? 0) - (first?.counters?.txPackets ?? 0)).toBe(frames);
+    // (and the first run's gateway probe, sent after that run read the counters: a broadcast, flooded into the tunnel too).
+    expect((second?.counters?.txPackets ?? 0) - (first?.counters?.txPackets ?? 0)).toBe(frames + 1);
     expect(second?.counters?.txBytes).toBeGreaterThan(first?.counters?.txBytes ?? Infinity);
     // Rate: none on the first run (nothing to compare with); then our frames over the time between the two readings.
     expect(first?.bumPps).toBeUndefined();
@@ -503,7 +513,15 @@ describe("the generated agent on a real bridge and VXLAN device, in a network na
     expect(second?.bumPps).toBeGreaterThanOrEqual(frames / longest - 0.01);
     expect(second?.bumPps).toBeLessThanOrEqual(frames / shortest + 0.01);
     // Learned MACs: none before any workstation spoke, then exactly the ones that did.
+    // (and the host that answered the gateway probe).
     expect(first?.learnedMacs).toBe(0);
-    expect(second?.learnedMacs).toBe(macs);
+    expect(second?.learnedMacs).toBe(macs + 1);
+    // And which ones, by side: the workstations on this side's port, the workload learned through the tunnel.
+    const workstations = Array.from({ length: macs }, (_, i) => `02:00:00:00:00:0${i + 1}`);
+    expect(first?.macs).toEqual({ local: [], tunnel: [], truncated: false });
+    expect(second?.macs).toEqual({ local: [...workstations, "02:00:00:00:00:77"], tunnel: ["02:00:00:00:aa:01"], truncated: false });
+    // The gateway probe: nobody held the address on the first run; then the host that took it.
+    expect(first?.gatewayProbe).toEqual({ address: "192.168.10.1", answeredBy: [] });
+    expect(second?.gatewayProbe).toEqual({ address: "192.168.10.1", answeredBy: ["02:00:00:00:00:77"] });
   }, 120_000);
 });

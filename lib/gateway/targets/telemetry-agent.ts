@@ -8,6 +8,7 @@
  * The values are allow-listed by context.ts (URL, token, address, numbers, device names), so
  * none can break out of its KEY=value line.
  */
+import { firstHostGateway, gatewayHost } from "@/lib/domain/stretch";
 import { ends, headerLines, linuxNames } from "../header";
 import type { EndpointSide, GatewayContext, GatewayTarget, GeneratedFile } from "../types";
 import { AGENT_SCRIPT } from "./telemetry-agent-script";
@@ -81,6 +82,7 @@ export function renderAgentEnv(context: GatewayContext, side: EndpointSide): str
     "# The tunnel device (counters) and the tenant bridge (broadcast/multicast rate, learned MACs).",
     `VXLAN_DEVICE=${names.vxlan}`,
     `BRIDGE_DEVICE=${names.bridge}`,
+    ...gatewayProbeLines(context),
     ...(context.pair
       ? [
           "# The tunnel is in an active/standby pair: where this end's pair helper writes its role.",
@@ -94,6 +96,17 @@ export function renderAgentEnv(context: GatewayContext, side: EndpointSide): str
     "#CA_FILE=/etc/bridgehead/console-ca.pem",
     "",
   ].join("\n");
+}
+
+/**
+ * The address the agent probes on the bridge (who answers for it on this side): the planned
+ * cut-over gateway, or before a plan the subnet's first host, the usual gateway. IPv4 only: an
+ * ARP probe has no IPv6 counterpart the agent sends.
+ */
+function gatewayProbeLines(context: GatewayContext): string[] {
+  const address = context.stretch ? gatewayHost(context.stretch.gatewayAddress) : gatewayHost(firstHostGateway(context.tenant.subnet));
+  if (address.includes(":")) return [];
+  return ["# Who answers for the subnet's gateway on this side (the cut-over's pre-check): an ARP probe for it.", `GATEWAY_PROBE=${address}`];
 }
 
 export function renderAgentService(context: GatewayContext, side: EndpointSide): string {

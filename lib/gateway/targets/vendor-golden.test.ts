@@ -10,9 +10,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
+import { CONTOSO_CUTOVER_INPUT, CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import type { GatewayContext, GatewayTarget } from "../types";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
+import { cutoverIosxeTarget, cutoverRouterosTarget, cutoverVyosTarget } from "./cutover-vendors";
 import { hypervPowershellTarget } from "./hyperv-powershell";
 import { mikrotikRouterosTarget } from "./mikrotik-routeros";
 import { variant } from "@/tests/support/gateway-variants";
@@ -21,7 +22,7 @@ import { vyosTarget } from "./vyos";
 const GOLDEN_ROOT = path.join(import.meta.dirname, "__golden__");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-type GoldenCase = { target: GatewayTarget; fixture: "contoso" | "fabrikam" | "contoso-pair-t1" | "contoso-pair-t2"; context: GatewayContext };
+type GoldenCase = { target: GatewayTarget; fixture: "contoso" | "fabrikam" | "contoso-pair-t1" | "contoso-pair-t2" | "contoso-cutover"; context: GatewayContext };
 
 /** Contoso's two tunnels as an active/standby pair, for every vendor: the primary's files and the standby's. */
 const PAIR_CASES: GoldenCase[] = [vyosTarget, ciscoIosxeTarget, mikrotikRouterosTarget, hypervPowershellTarget].flatMap((target) =>
@@ -60,6 +61,10 @@ const CASES: GoldenCase[] = [
   },
   { target: hypervPowershellTarget, fixture: "fabrikam", context: variant(FABRIKAM_INPUT) },
   ...PAIR_CASES,
+  // The cut-over's source half: release 192.168.10.1 on the router holding it, and take it back.
+  { target: cutoverVyosTarget, fixture: "contoso-cutover", context: variant(CONTOSO_CUTOVER_INPUT) },
+  { target: cutoverIosxeTarget, fixture: "contoso-cutover", context: variant(CONTOSO_CUTOVER_INPUT, (input) => void (input.stretch!.sourceInterface = "Vlan110")) },
+  { target: cutoverRouterosTarget, fixture: "contoso-cutover", context: variant(CONTOSO_CUTOVER_INPUT, (input) => void (input.stretch!.sourceInterface = "vlan110")) },
 ];
 
 describe("vendor generators match their golden files", () => {

@@ -20,6 +20,7 @@ import { epochMs, queryRows, timeParam } from "../sql";
 import { BASELINE_MIN_HOURS, BASELINE_WINDOW_DAYS, resolveThresholds, ThresholdsError, type Thresholds } from "../thresholds";
 import { uuidArray } from "./due";
 import { SampleWindows } from "./sample-windows";
+import { workloadsMostlyIn } from "../rules/workloads";
 
 export type TenantRow = {
   id: string;
@@ -47,19 +48,8 @@ export type TenantRows = {
   active: ActiveWarning[];
 };
 
-/**
- * Where most of a segment's workloads are. Each agent counts the MAC addresses its bridge learned
- * on the local (LAN) port, i.e. the workloads on its side; a side with at least twice the other's
- * is where they mostly are. Fewer than 4 in all tells nothing.
- */
-export function workloadsMostlyIn(localMacs: Record<Side, number | null>): Side | "unknown" {
-  const source = localMacs.source ?? 0;
-  const avs = localMacs.avs ?? 0;
-  if (localMacs.source === null || localMacs.avs === null || source + avs < 4) return "unknown";
-  if (source >= 2 * avs) return "source";
-  if (avs >= 2 * source) return "avs";
-  return "unknown";
-}
+// Shared with the cut-over's pre-checks (rules/workloads.ts); re-exported for the job's tests.
+export { workloadsMostlyIn };
 
 /** A tenant's thresholds, or why its stored overrides cannot be used. */
 export function thresholdsOf(tenant: Pick<TenantRow, "latencyObjectiveMs" | "warningThresholds">): Thresholds | ThresholdsError {

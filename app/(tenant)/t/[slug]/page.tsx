@@ -8,6 +8,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
 import { MtuBudget } from "@/components/tenant/mtu-budget";
 import { SegmentCard } from "@/components/tenant/segment-card";
+import { StretchSection } from "@/components/tenant/stretch-section";
 import { TenantAdminActions } from "@/components/tenant/tenant-admin-actions";
 import { TenantOverview } from "@/components/tenant/tenant-overview";
 import { TunnelConfigs } from "@/components/tenant/tunnel-configs";
@@ -21,6 +22,7 @@ import { getDatabase, type Database } from "@/lib/db/client";
 import { listAuditEvents } from "@/lib/queries/audit";
 import { listTunnelDownloads } from "@/lib/queries/gateway-files";
 import { getSegmentStatus } from "@/lib/queries/segments";
+import { getStretchView } from "@/lib/queries/stretch";
 import { findTenantIdBySlug, getTenantSummary, type TenantSummary } from "@/lib/queries/tenants";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { getTunnelPaths, getTunnelSeries } from "@/lib/queries/tunnel-telemetry";
@@ -38,8 +40,9 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
   const tenant = await getTenantSummary(db, tenantId!);
   if (!tenant) notFound();
-  const [segment, endpoints, audit, tunnelDownloads, live] = await Promise.all([
+  const [segment, stretch, endpoints, audit, tunnelDownloads, live] = await Promise.all([
     getSegmentStatus(db, tenant.id),
+    getStretchView(db, tenant.id),
     listTenantEndpoints(db, tenant.id),
     listAuditEvents(db, { tenantId: tenant.id, pageSize: 20 }),
     listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),
@@ -69,11 +72,12 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             </Link>
           </p>
         )}
-        {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} />}
+        {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} offboardChecks={stretch?.checklists.offboard ?? []} />}
         <HydrationBoundary state={live}>
           <TunnelPanels tunnels={tenant.tunnels} />
           <WarningList slug={tenant.slug} canAcknowledge={canAccessTenant(principal, tenant.id, "write")} />
         </HydrationBoundary>
+        {stretch && <StretchSection slug={tenant.slug} tenantId={tenant.id} initial={stretch} canAct={isAdmin(principal) && inService} />}
         <SegmentCard slug={tenant.slug} initial={segment} canRetry={isAdmin(principal)} />
         <MtuBudget
           underlayMtu={tenant.underlayMtu}
@@ -81,7 +85,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           transport={tenant.transport}
           underlayAddress={tenant.sourceGatewayUnderlayIp}
         />
-        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} />
+        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} unextended={stretch?.stage === "unextended"} />
         <AgentTokens endpoints={endpoints} canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"} />
         <section aria-labelledby="audit-heading" className="mt-8 space-y-3">
           <h2 id="audit-heading" className="text-lg font-semibold">

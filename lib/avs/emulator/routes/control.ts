@@ -14,9 +14,12 @@ export type SegmentChanges = { displayName?: string; connectedGateway?: string |
 export type OutOfBand = {
   deleteSegment(resourceGroup: string, privateCloud: string, segmentId: string): void;
   updateSegment(resourceGroup: string, privateCloud: string, segmentId: string, changes: SegmentChanges): void;
+  /** VMs connected to the segment (its portVif): what someone moving workloads into AVS does in vCenter. */
+  setPorts(resourceGroup: string, privateCloud: string, segmentId: string, portNames: string[]): void;
 };
 
 const outOfBandSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("set-ports"), resourceGroup: z.string(), privateCloud: z.string(), segmentId: z.string(), portNames: z.array(z.string().min(1).max(80)).max(1000) }),
   z.object({ action: z.literal("delete-segment"), resourceGroup: z.string(), privateCloud: z.string(), segmentId: z.string() }),
   z.object({
     action: z.literal("update-segment"),
@@ -54,6 +57,13 @@ export function outOfBandChanges(ctx: EmulatorContext): OutOfBand {
       segment.revision += 1;
       store.save();
     },
+    setPorts(resourceGroup, privateCloud, segmentId, portNames) {
+      store.settle();
+      const { segment } = findSegment(ctx, resourceGroup, privateCloud, segmentId);
+      if (portNames.length === 0) delete segment.portVif;
+      else segment.portVif = [...portNames];
+      store.save();
+    },
   };
 }
 
@@ -72,6 +82,10 @@ export function controlRoutes(ctx: EmulatorContext, outOfBand: OutOfBand): Route
     })
     .on("POST", "/_emulator/out-of-band", ({ body }) => {
       const change = parseBody(outOfBandSchema, body);
+      if (change.action === "set-ports") {
+        outOfBand.setPorts(change.resourceGroup, change.privateCloud, change.segmentId, change.portNames);
+        return { status: 204 };
+      }
       if (change.action === "delete-segment") {
         outOfBand.deleteSegment(change.resourceGroup, change.privateCloud, change.segmentId);
         return { status: 204 };

@@ -35,7 +35,7 @@ export function addOperationRoutes(arm: Router, ctx: EmulatorContext): void {
     if (status === "Failed") throw new ArmError(400, op.failure!.code, op.failure!.message);
     const cloud = store.cloud(op.resourceGroup, op.privateCloud);
     const segment = cloud && store.segment(cloud, op.segmentId);
-    if (op.action === "create" && cloud && segment) return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
+    if (op.action !== "delete" && cloud && segment) return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
     return { status: 204 };
   });
 }

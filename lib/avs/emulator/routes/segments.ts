@@ -1,14 +1,15 @@
 /**
  * NSX-T segments: list, read, create or replace (a long-running operation announced in
- * Azure-AsyncOperation), partial update, and delete (202 + Location). Bodies are checked the
- * way ARM checks them: the gateway must be one of the cloud's Tier-1s, the subnet's gateway an
- * address with its prefix.
+ * Azure-AsyncOperation), update (PATCH; long-running when it changes the segment's gateway) and
+ * delete (202 + Location). Bodies are checked the way ARM checks them: the gateway must be one of
+ * the cloud's Tier-1s, by its policy path as the AVS 2023-03-01 examples write it
+ * ("/infra/tier-1s/<id>") or by its bare id, and the subnet's gateway an address with its prefix.
  */
 import { z } from "zod";
 import { API_VERSION, ArmError, operationPath, segmentResource } from "../arm";
 import { type EmulatorContext, listReply, parseBody, requireCloud, SEGMENTS, segmentNotFound } from "../context";
 import type { Router } from "../router";
-import type { CloudRecord, OperationRecord, SegmentRecord } from "../store";
+import { gatewayPropertiesOf, type CloudRecord, type OperationRecord, type SegmentRecord } from "../store";
 
 /** NSX-T segment ids: what the NSX policy API accepts in a path, kept conservative. */
 const SEGMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
@@ -28,12 +29,17 @@ const segmentPutSchema = z.object({
   }),
 });
 
+/**
+ * WorkloadNetworks_UpdateSegments (2023-03-01) sends only what changes: connectedGateway, subnet
+ * (gatewayAddress, dhcpRanges) and revision, no displayName. Read-only properties are ignored.
+ */
 const segmentPatchSchema = z.object({
   properties: z
     .object({
       displayName: z.string().min(1).optional(),
       connectedGateway: z.string().nullable().optional(),
       subnet: subnetSchema.optional(),
+      revision: z.number().int().optional(),
     })
     .optional(),
 });
@@ -82,7 +88,7 @@ export function operationUrl(ctx: EmulatorContext, op: OperationRecord, kind: "o
 export function addSegmentRoutes(arm: Router, ctx: EmulatorContext): void {
   const { store, subscriptionId, faults } = ctx;
 
-  const injectedFailure = (method: string, url: URL, action: "create" | "delete", segmentId: string) => {
+  const injectedFailure = (method: string, url: URL, action: "create" | "update" | "delete", segmentId: string) => {
     if (!faults.takeOperationFailure(method, url.pathname)) return undefined;
     return { code: "OperationFailed", message: `The ${action} of segment '${segmentId}' failed in NSX-T (injected by the AVS emulator).` };
   };
@@ -140,8 +146,14 @@ export function addSegmentRoutes(arm: Router, ctx: EmulatorContext): void {
     };
   });
 
-  /** Partial update, applied at once. */
-  arm.on("PATCH", `${SEGMENTS}/:segmentId`, ({ params, body }) => {
+  /**
+   * Partial update (merge semantics: what the body leaves out stays). A change of the segment's
+   * gateway (connectedGateway or subnet) is realized by NSX-T as a long-running operation: 202
+   * with Azure-AsyncOperation and Location, the segment "Updating" meanwhile; if the operation
+   * fails, the segment keeps its old gateway and is marked Failed. A change of the display name
+   * alone is applied at once (200).
+   */
+  arm.on("PATCH", `${SEGMENTS}/:segmentId`, ({ params, body, url, method }) => {
     const cloud = requireCloud(ctx, params);
     const segmentId = params.segmentId!;
     const segment = store.segment(cloud, segmentId);
@@ -150,13 +162,26 @@ export function addSegmentRoutes(arm: Router, ctx: EmulatorContext): void {
     checkGateway(cloud, properties.connectedGateway);
     checkSubnet(properties.subnet);
     if (store.inFlight(cloud, segmentId)) throw conflict(cloud, segmentId);
+    const before = gatewayPropertiesOf(segment);
     if (properties.displayName !== undefined) segment.displayName = properties.displayName;
     if (properties.connectedGateway === null) delete segment.connectedGateway;
     else if (properties.connectedGateway !== undefined) segment.connectedGateway = properties.connectedGateway;
     if (properties.subnet !== undefined) segment.subnet = properties.subnet;
     segment.revision += 1;
+    if (properties.connectedGateway === undefined && properties.subnet === undefined) {
+      store.save();
+      return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
+    }
+    const op = store.startOperation(cloud, segmentId, "update", ctx.operationMs, injectedFailure(method, url, "update", segmentId), {
+      before,
+      after: gatewayPropertiesOf(segment),
+    });
+    segment.provisioningState = "Updating";
     store.save();
-    return { status: 200, body: segmentResource(subscriptionId, cloud, segment) };
+    return {
+      status: 202,
+      headers: { "Azure-AsyncOperation": operationUrl(ctx, op, "operationStatuses"), Location: operationUrl(ctx, op, "operationResults") },
+    };
   });
 
   /** 202 + Location while the segment is removed; 204 when there is nothing to remove. */
