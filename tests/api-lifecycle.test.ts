@@ -175,9 +175,16 @@ function lifecycle(kind: "pglite" | "postgres") {
     expect(again.status).toBe(409);
 
     // Offboard: the segment goes, then the VLAN enters quarantine.
-    const gone = await callApi(offboard, { token, method: "DELETE", path: "/api/v1/tenants/api-life", params: { slug: "api-life" } });
-    expect(gone.status).toBe(202);
     const tenantState = async () => ((await (await callApi(getTenant, { token, path: "/api/v1/tenants/api-life", params: { slug: "api-life" } })).json()) as { state: string }).state;
+    // The console's pre-checks hold here too: the tunnel is still attached, so a plain DELETE is refused, naming the check.
+    const held = await callApi(offboard, { token, method: "DELETE", path: "/api/v1/tenants/api-life", params: { slug: "api-life" } });
+    expect(held.status).toBe(409);
+    const refusal = (await held.json()) as { checks: { id: string; outcome: string }[] };
+    expect(refusal.checks.find((check) => check.id === "tunnels-attached")?.outcome).toBe("fail");
+    expect(await tenantState()).toBe("active");
+    const reason = encodeURIComponent("API lifecycle test: the tunnel goes with the tenant");
+    const gone = await callApi(offboard, { token, method: "DELETE", path: `/api/v1/tenants/api-life?reason=${reason}`, params: { slug: "api-life" } });
+    expect(gone.status).toBe(202);
     while ((await tenantState()) !== "offboarded") {
       if (Date.now() > deadline + 60_000) throw new Error("the tenant was not offboarded");
       await runProvisioningOnce(db, avs, "api-test", { timing: FAST });

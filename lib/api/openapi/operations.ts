@@ -55,8 +55,9 @@ const TENANTS: Operation[] = [
   },
   {
     method: "delete", path: "/api/v1/tenants/{slug}", tag: "Tenants", access: "write", fleetWide: true,
-    summary: "Offboard: access ends now; the VLAN enters quarantine once the segment is gone",
-    responses: { "200": json("Offboarded."), "202": json("Offboarding: the segment is being removed from Azure."), ...notFound, ...conflict("Already offboarding or offboarded.") },
+    query: z.object({ reason: z.string().optional().describe("Why offboarding goes ahead past a failed pre-check (a tunnel still attached, recent traffic, a workload left); audited.") }),
+    summary: "Offboard after the console's pre-checks: access ends now; the VLAN enters quarantine once the segment is gone",
+    responses: { "200": json("Offboarded."), "202": json("Offboarding: the segment is being removed from Azure."), ...notFound, ...conflict("Already offboarding or offboarded, or a pre-check failed and no reason was given (the problem lists the checks).") },
   },
   {
     method: "get", path: "/api/v1/tenants/{slug}/segment", tag: "Segments", access: "read",

@@ -1,13 +1,14 @@
-import { jsonResponse, readJsonBody, refusalResponse, validate } from "@/lib/api/request";
+import { jsonResponse, queryOf, readJsonBody, refusalResponse, validate } from "@/lib/api/request";
 import { tenantOfSlug } from "@/lib/api/tenant-resolvers";
 import { defineRoute } from "@/lib/auth/guards";
 import { editTenant } from "@/lib/commands/edit-tenant";
-import { offboardTenant } from "@/lib/commands/offboard-tenant";
+import { offboardAfterChecks } from "@/lib/commands/offboard-after-checks";
 import { readConfig } from "@/lib/config";
 import { findTenantIdBySlug, getEditableTenant, getTenantSummary, getTenantVersion } from "@/lib/queries/tenants";
 import { getSecretsKey } from "@/lib/secrets";
 import { problemJson } from "@/lib/server/problem";
 import { tenantPatchBody } from "@/lib/validation/api";
+import { offboardInput } from "@/lib/validation/stretch";
 import { editTenantRequest, IMMUTABLE_TENANT_FIELDS } from "@/lib/validation/tenant";
 
 export const dynamic = "force-dynamic";
@@ -55,13 +56,17 @@ export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fle
 });
 
 /**
- * DELETE /api/v1/tenants/{slug} — offboards the tenant (the console's offboarding): 202 while its
- * segment is being removed from Azure, 200 once it is offboarded; its history is kept.
+ * DELETE /api/v1/tenants/{slug}[?reason=…] — offboards the tenant as the console's form does:
+ * the same pre-checks (no tunnel attached, no traffic lately, no workload left), past a failed
+ * one only with a reason; the slug in the path is the confirmation the form asks to type. 202
+ * while the segment is being removed from Azure, 200 once offboarded; its history is kept.
  */
-export const DELETE = defineRoute<{ slug: string }, "fleet:write">({ access: "fleet:write" }, async (_request, { db, principal, params }) => {
+export const DELETE = defineRoute<{ slug: string }, "fleet:write">({ access: "fleet:write" }, async (request, { db, principal, params }) => {
   const tenantId = await findTenantIdBySlug(params.slug, db);
   if (!tenantId) return problemJson(404, "Not found.");
-  const result = await offboardTenant(db, principal, tenantId);
-  if (!result.ok) return refusalResponse(result);
+  const input = validate(offboardInput, { id: tenantId, confirmSlug: params.slug, reason: queryOf(request).reason });
+  if (!input.ok) return input.response;
+  const result = await offboardAfterChecks(db, principal, input.value);
+  if (!result.ok) return "checks" in result && result.checks ? problemJson(result.status, result.message, { extra: { checks: result.checks } }) : refusalResponse(result);
   return jsonResponse({ state: result.state, quarantinedUntil: result.quarantinedUntil }, { status: result.state === "offboarded" ? 200 : 202 });
 });
