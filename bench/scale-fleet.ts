@@ -11,12 +11,13 @@ import path from "node:path";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
-import { nocDisplays, privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { nocDisplays, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { sampleFor, type Scenario } from "@/lib/fleet/scenarios";
 import { seedFromId } from "@/lib/fleet/simulator";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
 import { freePort } from "@/tests/support/postgres-server";
+import { fleetTenant, insertPrivateCloud } from "@/tests/support/fleet-rows";
 
 export type FleetAgent = AgentPrincipal & { token: string; seed: number; scenario: Scenario };
 export type Fleet = { agents: FleetAgent[]; displayToken: string };
@@ -32,10 +33,7 @@ export function sampleOf(agent: FleetAgent, at: Date): TelemetrySample {
 
 /** `tunnelCount` tunnels (two per tenant), their agents' tokens, and a NOC display. */
 export async function createFleet(db: Database, tunnelCount: number, tag: string): Promise<Fleet> {
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({ azureResourceId: `/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/${tag}`, subscriptionId: "bench", resourceGroup: "rg", name: tag, region: "westeurope", networkBlock: "10.124.0.0/22" })
-    .returning();
+  const cloud = await insertPrivateCloud(db, tag, { networkBlock: "10.124.0.0/22" });
   const agents: FleetAgent[] = [];
   const tenantCount = Math.ceil(tunnelCount / 2);
   for (let first = 0; first < tenantCount; first += 250) {
@@ -43,17 +41,9 @@ export async function createFleet(db: Database, tunnelCount: number, tag: string
     const tenantRows = await db
       .insert(tenants)
       .values(
-        Array.from({ length: n }, (_, i) => ({
-          slug: `${tag}-${String(first + i).padStart(5, "0")}`,
-          displayName: `${tag} ${first + i}`,
-          privateCloudId: cloud!.id,
-          sourceEnvironment: "kvm-proxmox" as const,
-          transport: "expressroute-global-reach" as const,
-          subnet: `10.${(first + i) >> 8}.${(first + i) & 255}.0/24`,
-          gatewayLocation: "source" as const,
-          sourceGatewayUnderlayIp: FACTS.sourceUnderlayIp,
-          state: "active" as const,
-        })),
+        Array.from({ length: n }, (_, i) =>
+          fleetTenant(cloud.id, first + i, { slug: `${tag}-${String(first + i).padStart(5, "0")}`, displayName: `${tag} ${first + i}`, sourceGatewayUnderlayIp: FACTS.sourceUnderlayIp }),
+        ),
       )
       .returning({ id: tenants.id });
     const tunnelRows = await db

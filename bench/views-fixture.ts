@@ -6,10 +6,11 @@
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/lib/db/client";
-import { privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { rollUpHours, rollUpMinutes } from "@/lib/telemetry/rollup";
 import { queryRows } from "@/lib/telemetry/sql";
+import { fleetTenant, insertPrivateCloud } from "@/tests/support/fleet-rows";
 
 export const TENANTS = 500;
 export const TUNNELS_PER_TENANT = 2;
@@ -27,33 +28,13 @@ export async function seedWall(dataDir: string): Promise<WallSeed> {
   const handle = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
   try {
     const { db } = handle;
-    const [cloud] = await db
-      .insert(privateClouds)
-      .values({
-        azureResourceId: "/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/bench-wall",
-        subscriptionId: "bench",
-        resourceGroup: "rg",
-        name: "bench-wall",
-        region: "westeurope",
-        networkBlock: "10.124.0.0/22",
-      })
-      .returning();
+    const cloud = await insertPrivateCloud(db, "bench-wall", { networkBlock: "10.124.0.0/22" });
     for (let first = 0; first < TENANTS; first += 250) {
       const n = Math.min(250, TENANTS - first);
       const tenantRows = await db
         .insert(tenants)
         .values(
-          Array.from({ length: n }, (_, i) => ({
-            slug: `wall-${String(first + i).padStart(3, "0")}`,
-            displayName: `Wall ${first + i}`,
-            privateCloudId: cloud!.id,
-            sourceEnvironment: "kvm-proxmox" as const,
-            transport: "expressroute-global-reach" as const,
-            subnet: `172.${16 + ((first + i) >> 8)}.${(first + i) & 255}.0/24`,
-            gatewayLocation: "source" as const,
-            sourceGatewayUnderlayIp: "198.51.100.10",
-            state: "active" as const,
-          })),
+          Array.from({ length: n }, (_, i) => fleetTenant(cloud.id, first + i, { slug: `wall-${String(first + i).padStart(3, "0")}`, displayName: `Wall ${first + i}`, network: [172, 16] })),
         )
         .returning({ id: tenants.id });
       const tunnelRows = await db
