@@ -51,7 +51,7 @@ const TENANTS: Operation[] = [
   {
     method: "patch", path: "/api/v1/tenants/{slug}", tag: "Tenants", access: "write", fleetWide: true, body: tenantPatchBody, ifMatch: true,
     summary: "Edit what may change after onboarding; fixed fields are refused by name",
-    responses: { "200": { ...json("The tenant's editable fields after the edit."), headers: { ETag: "The new version." } }, ...notFound, ...conflict("The tenant is offboarding or offboarded."), "412": { description: "If-Match named an older version; nothing changed." } },
+    responses: { "200": { ...json("The tenant's editable fields after the edit."), headers: { ETag: "The new version." } }, ...notFound, ...conflict("The tenant is offboarding or offboarded, or (without If-Match) it kept changing while the edit was applied."), "412": { description: "If-Match named an older version; nothing changed." } },
   },
   {
     method: "delete", path: "/api/v1/tenants/{slug}", tag: "Tenants", access: "write", fleetWide: true,
