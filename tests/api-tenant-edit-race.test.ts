@@ -12,6 +12,8 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 /** Runs once, right after the next read of a tenant for editing: another writer's change. */
 let afterNextRead: (() => Promise<void>) | null = null;
+/** Runs once, right before the next read of a tenant's version (its ETag). */
+let beforeNextVersion: (() => Promise<void>) | null = null;
 
 vi.mock("@/lib/queries/tenants", async (importOriginal) => {
   const original = await importOriginal<typeof import("@/lib/queries/tenants")>();
@@ -24,10 +26,16 @@ vi.mock("@/lib/queries/tenants", async (importOriginal) => {
       if (hook) await hook();
       return row;
     },
+    getTenantVersion: async (...args: Parameters<typeof original.getTenantVersion>) => {
+      const hook = beforeNextVersion;
+      beforeNextVersion = null;
+      if (hook) await hook();
+      return original.getTenantVersion(...args);
+    },
   };
 });
 
-import { PATCH as editTenant } from "@/app/api/v1/tenants/[slug]/route";
+import { GET as getTenant, PATCH as editTenant } from "@/app/api/v1/tenants/[slug]/route";
 import type { Database } from "@/lib/db/client";
 import { tenants } from "@/lib/db/schema";
 import { callApi, makeApiToken } from "./support/api-client";
@@ -63,5 +71,24 @@ describe("PATCH /api/v1/tenants/{slug} racing another edit", () => {
     expect(response.status).toBe(412);
     const [row] = await db.select().from(tenants).where(eq(tenants.slug, "contoso"));
     expect(row).toMatchObject({ displayName: "Contoso Renamed", latencyObjectiveMs: 43 });
+  });
+
+  it("never pairs a body with a newer ETag: an If-Match from a GET that raced an edit is stale", async () => {
+    beforeNextVersion = async () => {
+      await db.update(tenants).set({ displayName: "Contoso Meanwhile", updatedAt: new Date() }).where(eq(tenants.slug, "contoso"));
+    };
+    const read = await callApi(getTenant, { token, path: "/api/v1/tenants/contoso", params: { slug: "contoso" } });
+    expect(beforeNextVersion).toBeNull();
+    const seen = (await read.json()) as { displayName: string };
+    // The script edits on the strength of what it saw: the ETag may vouch for that and nothing newer.
+    const edited = await callApi(editTenant, { token, method: "PATCH", path: "/api/v1/tenants/contoso", params: { slug: "contoso" }, body: { displayName: `${seen.displayName} (EU)` }, headers: { "if-match": read.headers.get("etag")! } });
+    const [row] = await db.select().from(tenants).where(eq(tenants.slug, "contoso"));
+    if (seen.displayName === "Contoso Meanwhile") {
+      expect(edited.status).toBe(200);
+      expect(row!.displayName).toBe("Contoso Meanwhile (EU)");
+    } else {
+      expect(edited.status).toBe(412);
+      expect(row!.displayName).toBe("Contoso Meanwhile");
+    }
   });
 });

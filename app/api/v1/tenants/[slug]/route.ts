@@ -17,7 +17,10 @@ const etag = (version: string) => `"${version}"`;
 
 /** GET /api/v1/tenants/{slug} — the tenant, with an ETag to send back in If-Match when editing. */
 export const GET = defineRoute({ access: "tenant:read", tenant: tenantOfSlug }, async (_request, { db, tenantId }) => {
-  const [summary, version] = await Promise.all([getTenantSummary(db, tenantId!), getTenantVersion(db, tenantId!)]);
+  // The version first: an edit landing between the reads then makes this ETag stale (412 on a
+  // PATCH) rather than one that vouches for a tenant newer than the body sent with it.
+  const version = await getTenantVersion(db, tenantId!);
+  const summary = await getTenantSummary(db, tenantId!);
   const editable = summary ? await getEditableTenant(db, summary.slug) : null;
   if (!summary || !version) return problemJson(404, "Not found.");
   return jsonResponse(
