@@ -90,7 +90,7 @@ const TENANTS: Operation[] = [
     responses: { "200": page("A page of audit events."), ...notFound },
   },
   {
-    method: "post", path: "/api/v1/tenants/{slug}/tunnels", tag: "Tunnels", access: "write", fleetWide: true, body: tunnelBody,
+    method: "post", path: "/api/v1/tenants/{slug}/tunnels", tag: "Tunnels", access: "write", fleetWide: true, body: tunnelBody, idempotencyKey: true,
     summary: "Add a tunnel (at most two: primary and standby) with both ends; issues both agents' tokens",
     responses: { "201": { ...json("Added.", { id: { type: "string" }, ordinal: { type: "integer" }, bundle: { type: "string" } }), headers: { Location: "The tunnel's URL." } }, ...notFound, ...conflict("The tenant has its two tunnels, has one of that name, or is offboarding.") },
   },
