@@ -46,6 +46,20 @@ describe("GET /api/v1/audit/export", () => {
     expect(JSON.parse(rows.at(-1)![8]!)).toEqual({ note: "line\n0" });
   });
 
+  it("keeps a cell a spreadsheet would run as a formula as text", async () => {
+    // A sign-in name or display name is not ours to choose; opened in Excel or Sheets, a cell
+    // starting with = + - @ (or a tab or carriage return) would be evaluated (CSV injection).
+    const actors = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"];
+    await db.insert(auditEvents).values(actors.map((actor) => ({ actor, action: "test.formula", entityType: "thing", entityId: "x" })));
+    const response = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=csv&action=test.formula" });
+    const [, ...rows] = parse(await response.text()) as string[][];
+    const cells = rows.map((row) => row[2]!).reverse();
+    expect(cells).toEqual(actors.map((actor) => `'${actor}`));
+    const jsonl = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=jsonl&action=test.formula" });
+    // JSON Lines is for programs, not spreadsheets: values stay exactly as recorded.
+    expect((await jsonl.text()).trimEnd().split("\n").map((line) => (JSON.parse(line) as { actor: string }).actor).reverse()).toEqual(actors);
+  });
+
   it("names a bad parameter", async () => {
     const response = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=xlsx" });
     expect(response.status).toBe(400);

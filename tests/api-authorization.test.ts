@@ -260,4 +260,14 @@ describe("offboarding a tenant", () => {
     expect(((await after.json()) as { detail: string }).detail).toMatch(/revoked/);
     expect((await callApi(tenant.GET as Handler, { token: tokens.readAll!.token, path: "/api/v1/tenants/short-lived", params: { slug: "short-lived" } })).status).toBe(200);
   });
+
+  it("refuses a new token limited to a tenant being offboarded: offboarding revoked the others, and this one would outlive it", async () => {
+    const [contoso] = await db.select().from(tenants).where(eq(tenants.slug, "contoso"));
+    // As offboarding leaves a tenant while its segment is removed from Azure (202).
+    await db.insert(tenants).values({ ...contoso!, id: undefined, slug: "leaving", displayName: "Leaving", subnet: "172.30.10.0/24", state: "offboarding", createdAt: undefined, updatedAt: undefined });
+    const { createApiToken } = await import("@/lib/actions/api-tokens/create-api-token");
+    const created = await callAction(createApiToken, { name: "leaving-sync", scope: "read", tenantSlug: "leaving", expiresInDays: 30 }, { as: "admin" });
+    expect(created).toMatchObject({ ok: false, status: 400, errors: { tenantSlug: [expect.stringMatching(/leaving/)] } });
+    expect(await db.select().from(apiTokens).where(eq(apiTokens.name, "leaving-sync"))).toHaveLength(0);
+  });
 });

@@ -13,13 +13,38 @@ export const MAX_JSON_BYTES = 256 * 1024;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
+/**
+ * The body as text, or null once it is over `limit` bytes: a declared Content-Length is refused
+ * before reading, and a streamed body is read only until it passes the limit, so an oversized
+ * body never sits in memory whole.
+ */
+export async function readBoundedText(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > limit) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function readJsonBody(request: Request, limit = MAX_JSON_BYTES): Promise<Parsed<unknown>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     return { ok: false, response: problemJson(415, "Send the body as JSON with 'Content-Type: application/json'.") };
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > limit) return { ok: false, response: problemJson(413, `The body is over ${limit} bytes.`) };
+  const text = await readBoundedText(request, limit);
+  if (text === null) return { ok: false, response: problemJson(413, `The body is over ${limit} bytes.`) };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {

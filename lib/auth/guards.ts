@@ -215,8 +215,12 @@ async function routeWithToken<TParams, TAccess extends Access>(
         response = await handler(request, { db, principal, agent: null, tenantId, params } as RouteContext<TParams, TAccess>);
       }
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      response = problemJson(error.status, error.message);
+      if (error instanceof AuthError) response = problemJson(error.status, error.message);
+      else {
+        // Answered here rather than by the outer catch, so the failed call is audited like any other.
+        console.error("[route] failed:", error);
+        response = problemJson(500, "Internal error; see the server log.");
+      }
     }
   }
   const url = new URL(request.url);

@@ -28,8 +28,10 @@ export async function createApiToken(
     return await db.transaction(async (tx) => {
       let tenantId: string | null = null;
       if (input.tenantSlug) {
-        const [tenant] = await tx.select({ id: tenants.id, state: tenants.state }).from(tenants).where(eq(tenants.slug, input.tenantSlug));
-        if (!tenant || tenant.state === "offboarded") {
+        // Shared lock: an offboarding in flight (which revokes the tenant's tokens) waits for this
+        // insert or we wait for it, so no token limited to the tenant slips past that revocation.
+        const [tenant] = await tx.select({ id: tenants.id, state: tenants.state }).from(tenants).where(eq(tenants.slug, input.tenantSlug)).for("share");
+        if (!tenant || tenant.state === "offboarded" || tenant.state === "offboarding") {
           return { ok: false as const, status: 400 as const, message: "Some fields need attention.", errors: { tenantSlug: [`No tenant in service has the slug “${input.tenantSlug}”.`] } };
         }
         tenantId = tenant.id;

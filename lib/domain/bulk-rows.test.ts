@@ -21,6 +21,10 @@ describe("parseBulkCsv", () => {
   it("refuses a ragged row, an empty file and too many rows", () => {
     expect(parseBulkCsv("slug,displayName\nacme\n")).toMatchObject({ ok: false, error: expect.stringMatching(/does not parse/) });
     expect(parseBulkCsv("")).toMatchObject({ ok: false, error: expect.stringMatching(/empty/) });
+    // A header alone would "succeed" with nothing: all-or-nothing would answer 201 for an empty import.
+    expect(parseBulkCsv("slug,displayName\n")).toMatchObject({ ok: false, error: expect.stringMatching(/No rows/) });
+    // Two columns of one name: one cell would silently win over the other.
+    expect(parseBulkCsv("slug,displayName,slug\na,A,b\n")).toMatchObject({ ok: false, error: expect.stringMatching(/“slug” twice/) });
     const many = `slug\n${Array.from({ length: MAX_BULK_ROWS + 1 }, (_, i) => `t${i}`).join("\n")}\n`;
     expect(parseBulkCsv(many)).toMatchObject({ ok: false, error: expect.stringMatching(/At most 1000 rows/) });
   });

@@ -45,6 +45,9 @@ export function parseBulkCsv(text: string): BulkParse {
   if (!header) return { ok: false, error: "The CSV is empty: send a header row and one row per tenant." };
   const unknown = header.filter((name) => !(BULK_COLUMNS as readonly string[]).includes(name));
   if (unknown.length > 0) return { ok: false, error: `Unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `“${c}”`).join(", ")}; the columns are ${BULK_COLUMNS.join(", ")}.` };
+  const repeated = header.find((name, i) => header.indexOf(name) !== i);
+  if (repeated !== undefined) return { ok: false, error: `The header names the column “${repeated}” twice; keep one.` };
+  if (lines.length === 0) return { ok: false, error: "No rows: the CSV has a header but no tenant under it." };
   if (lines.length > MAX_BULK_ROWS) return { ok: false, error: `At most ${MAX_BULK_ROWS} rows at a time; this file has ${lines.length}.` };
   return {
     ok: true,

@@ -51,7 +51,7 @@ const TENANTS: Operation[] = [
   {
     method: "patch", path: "/api/v1/tenants/{slug}", tag: "Tenants", access: "write", fleetWide: true, body: tenantPatchBody, ifMatch: true,
     summary: "Edit what may change after onboarding; fixed fields are refused by name",
-    responses: { "200": { ...json("The tenant's editable fields after the edit."), headers: { ETag: "The new version." } }, ...notFound, ...conflict("The tenant is offboarding or offboarded."), "412": { description: "If-Match named an older version; nothing changed." } },
+    responses: { "200": { ...json("The tenant's editable fields after the edit."), headers: { ETag: "The new version." } }, ...notFound, ...conflict("The tenant is offboarding or offboarded, or (without If-Match) it kept changing while the edit was applied."), "412": { description: "If-Match named an older version; nothing changed." } },
   },
   {
     method: "delete", path: "/api/v1/tenants/{slug}", tag: "Tenants", access: "write", fleetWide: true,
@@ -90,7 +90,7 @@ const TENANTS: Operation[] = [
     responses: { "200": page("A page of audit events."), ...notFound },
   },
   {
-    method: "post", path: "/api/v1/tenants/{slug}/tunnels", tag: "Tunnels", access: "write", fleetWide: true, body: tunnelBody,
+    method: "post", path: "/api/v1/tenants/{slug}/tunnels", tag: "Tunnels", access: "write", fleetWide: true, body: tunnelBody, idempotencyKey: true,
     summary: "Add a tunnel (at most two: primary and standby) with both ends; issues both agents' tokens",
     responses: { "201": { ...json("Added.", { id: { type: "string" }, ordinal: { type: "integer" }, bundle: { type: "string" } }), headers: { Location: "The tunnel's URL." } }, ...notFound, ...conflict("The tenant has its two tunnels, has one of that name, or is offboarding.") },
   },

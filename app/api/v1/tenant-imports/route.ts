@@ -1,4 +1,4 @@
-import { jsonResponse, queryOf, validate } from "@/lib/api/request";
+import { jsonResponse, queryOf, readBoundedText, validate } from "@/lib/api/request";
 import { defineRoute } from "@/lib/auth/guards";
 import { bulkOnboard } from "@/lib/commands/bulk-onboard";
 import { parseBulkCsv, parseBulkJson } from "@/lib/domain/bulk-rows";
@@ -19,8 +19,8 @@ export const POST = defineRoute({ access: "fleet:write" }, async (request, { db,
   const query = validate(bulkQuery, queryOf(request), "Some query parameters are wrong.");
   if (!query.ok) return query.response;
   const type = request.headers.get("content-type") ?? "";
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return problemJson(413, `The body is over ${MAX_BODY_BYTES} bytes; send at most 1000 rows at a time.`);
+  const text = await readBoundedText(request, MAX_BODY_BYTES);
+  if (text === null) return problemJson(413, `The body is over ${MAX_BODY_BYTES} bytes; send at most 1000 rows at a time.`);
   let parsed;
   if (/^text\/csv\b/i.test(type)) parsed = parseBulkCsv(text);
   else if (/^application\/json\b/i.test(type)) {

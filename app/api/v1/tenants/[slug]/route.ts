@@ -17,7 +17,10 @@ const etag = (version: string) => `"${version}"`;
 
 /** GET /api/v1/tenants/{slug} — the tenant, with an ETag to send back in If-Match when editing. */
 export const GET = defineRoute({ access: "tenant:read", tenant: tenantOfSlug }, async (_request, { db, tenantId }) => {
-  const [summary, version] = await Promise.all([getTenantSummary(db, tenantId!), getTenantVersion(db, tenantId!)]);
+  // The version first: an edit landing between the reads then makes this ETag stale (412 on a
+  // PATCH) rather than one that vouches for a tenant newer than the body sent with it.
+  const version = await getTenantVersion(db, tenantId!);
+  const summary = await getTenantSummary(db, tenantId!);
   const editable = summary ? await getEditableTenant(db, summary.slug) : null;
   if (!summary || !version) return problemJson(404, "Not found.");
   return jsonResponse(
@@ -33,8 +36,8 @@ export const GET = defineRoute({ access: "tenant:read", tenant: tenantOfSlug }, 
  */
 export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fleet:write" }, async (request, { db, principal, params }) => {
   const { slug } = params;
-  const current = await getEditableTenant(db, slug);
-  if (!current) return problemJson(404, "Not found.");
+  const tenantId = await findTenantIdBySlug(slug, db);
+  if (!tenantId) return problemJson(404, "Not found.");
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
   if (!body.value || typeof body.value !== "object" || Array.isArray(body.value)) {
@@ -44,15 +47,29 @@ export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fle
   if (unknownFields.length > 0) {
     return problemJson(400, "Some fields are not tenant fields.", { errors: Object.fromEntries(unknownFields.map((f) => [f, ["Not a field of a tenant; see the OpenAPI document."]])) });
   }
-  const { slug: _slug, ...editable } = current;
-  const merged = validate(editTenantRequest, { ...editable, plannedCutoverOn: editable.plannedCutoverOn ?? undefined, ...body.value });
-  if (!merged.ok) return merged.response;
   const ifMatch = request.headers.get("if-match");
   const ifVersion = ifMatch === null || ifMatch.trim() === "*" ? undefined : ifMatch.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
-  const result = await editTenant(db, principal, merged.value, { secretsKey: getSecretsKey(readConfig()), ifVersion });
-  if (!result.ok) return result.reason === "stale" ? problemJson(412, result.message) : refusalResponse(result);
-  const version = await getTenantVersion(db, current.id);
-  return jsonResponse(await getEditableTenant(db, slug), { headers: version ? { etag: etag(version) } : {} });
+  // The body is merged into the tenant as read here, so the edit is pinned to that read's version
+  // even without If-Match: a change committed in between would otherwise be written back over with
+  // the old value. Without If-Match the caller asked for no precondition, so we read again and retry.
+  // The version is read before the fields: a version newer than the fields could pass the check.
+  for (let attempt = 1; ; attempt++) {
+    const readVersion = await getTenantVersion(db, tenantId);
+    const current = await getEditableTenant(db, slug);
+    if (!current || !readVersion) return problemJson(404, "Not found.");
+    const { slug: _slug, ...editable } = current;
+    const merged = validate(editTenantRequest, { ...editable, plannedCutoverOn: editable.plannedCutoverOn ?? undefined, ...body.value });
+    if (!merged.ok) return merged.response;
+    const result = await editTenant(db, principal, merged.value, { secretsKey: getSecretsKey(readConfig()), ifVersion: ifVersion ?? readVersion });
+    if (!result.ok && result.reason === "stale") {
+      if (ifVersion !== undefined) return problemJson(412, result.message);
+      if (attempt < 3) continue;
+      return problemJson(409, "The tenant kept changing while this edit was being applied; send it again.");
+    }
+    if (!result.ok) return refusalResponse(result);
+    const version = await getTenantVersion(db, tenantId);
+    return jsonResponse(await getEditableTenant(db, slug), { headers: version ? { etag: etag(version) } : {} });
+  }
 });
 
 /**

@@ -1,10 +1,11 @@
-import { jsonResponse, readJsonBody, refusalResponse, validate } from "@/lib/api/request";
+import { callerOf, runIdempotent } from "@/lib/api/idempotency";
+import { readJsonBody, validate } from "@/lib/api/request";
 import { defineRoute } from "@/lib/auth/guards";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { readConfig } from "@/lib/config";
 import { findTenantIdBySlug } from "@/lib/queries/tenants";
 import { getSecretsKey } from "@/lib/secrets";
-import { problemJson } from "@/lib/server/problem";
+import { problemBody, problemJson } from "@/lib/server/problem";
 import { addTunnelInput } from "@/lib/validation/tunnel";
 
 export const dynamic = "force-dynamic";
@@ -22,10 +23,15 @@ export const POST = defineRoute<{ slug: string }, "fleet:write">({ access: "flee
   if (!body.value || typeof body.value !== "object" || Array.isArray(body.value)) return problemJson(400, "Send the tunnel as a JSON object.");
   const input = validate(addTunnelInput, { ...body.value, tenantId });
   if (!input.ok) return input.response;
-  const result = await addTunnel(db, principal, input.value, getSecretsKey(readConfig()));
-  if (!result.ok) return refusalResponse(result);
-  return jsonResponse(
-    { id: result.tunnelId, ordinal: result.ordinal, name: input.value.name, bundle: `/api/v1/tunnels/${result.tunnelId}/bundle` },
-    { status: 201, headers: { location: `/api/v1/tunnels/${result.tunnelId}` } },
-  );
+  // A retry after a lost answer gets the first answer (the new tunnel's id) rather than a 409 for
+  // its own tunnel's name. The answer holds no secret (those are in the bundle), so it may be kept.
+  return runIdempotent(db, request, callerOf(principal), body.value, async (tx) => {
+    const result = await addTunnel(tx, principal, input.value, getSecretsKey(readConfig()));
+    if (!result.ok) return { status: result.status, body: problemBody(result.status, result.message, result.errors) };
+    return {
+      status: 201,
+      location: `/api/v1/tunnels/${result.tunnelId}`,
+      body: { id: result.tunnelId, ordinal: result.ordinal, name: input.value.name, bundle: `/api/v1/tunnels/${result.tunnelId}/bundle` },
+    };
+  });
 });
