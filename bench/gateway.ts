@@ -13,7 +13,7 @@ import path from "node:path";
 import { addTunnel } from "@/lib/commands/tunnels";
 import { onboardTenant } from "@/lib/commands/onboard-tenant";
 import { openDatabase } from "@/lib/db/client";
-import { privateClouds, vlanPools } from "@/lib/db/schema";
+import { vlanPools } from "@/lib/db/schema";
 import { renderBundle, renderBundleReadme, renderTargets } from "@/lib/gateway/bundle";
 import { gatewayContext, type GatewayContextInput } from "@/lib/gateway/context";
 import { CONTOSO_INPUT, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
@@ -24,6 +24,7 @@ import { addTunnelInput } from "@/lib/validation/tunnel";
 import { onboardTenantInput } from "@/lib/validation/tenant";
 import { tempPgliteTarget } from "./allocation";
 import { microsPerCall, SLICES } from "./timing";
+import { insertPrivateCloud } from "@/tests/support/fleet-rows";
 
 const FIXTURES: [string, GatewayContextInput][] = [
   ["Contoso (IPsec VPN, KVM)", CONTOSO_INPUT],
@@ -86,17 +87,7 @@ async function benchDownload(): Promise<{ endToEndMicros: number; loadOnlyMicros
   const handle = await openDatabase(target);
   try {
     const { db } = handle;
-    const [cloud] = await db
-      .insert(privateClouds)
-      .values({
-        azureResourceId: "/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/bench-gateway",
-        subscriptionId: "bench",
-        resourceGroup: "rg",
-        name: "bench-gateway",
-        region: "westeurope",
-        networkBlock: "10.120.0.0/22",
-      })
-      .returning();
+    const cloud = await insertPrivateCloud(db, "bench-gateway");
     await db.insert(vlanPools).values({ privateCloudId: cloud!.id });
     const onboarded = await onboardTenant(
       db,

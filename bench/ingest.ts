@@ -22,13 +22,14 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import { openDatabase } from "@/lib/db/client";
-import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { sampleFor } from "@/lib/fleet/scenarios";
 import { seedFromId } from "@/lib/fleet/simulator";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
 import { startConsole } from "@/tests/support/console-server";
+import { fleetTenant, insertPrivateCloud } from "@/tests/support/fleet-rows";
 
 const BATCH = 200;
 /** Samples per fleet size: at 1,000 tunnels, one batch from each of 1,000 of the 2,000 agents. */
@@ -130,27 +131,14 @@ async function prepareFleet(dataDir: string, tunnelCount: number): Promise<Bench
   const handle = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
   try {
     const { db } = handle;
-    const [cloud] = await db
-      .insert(privateClouds)
-      .values({ azureResourceId: `/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/bench`, subscriptionId: "bench", resourceGroup: "rg", name: "bench", region: "westeurope", networkBlock: "10.120.0.0/22" })
-      .returning();
+    const cloud = await insertPrivateCloud(db, "bench");
     const agents: BenchAgent[] = [];
     for (let first = 0; first < tunnelCount; first += 250) {
       const n = Math.min(250, tunnelCount - first);
       const tenantRows = await db
         .insert(tenants)
         .values(
-          Array.from({ length: n }, (_, i) => ({
-            slug: `bench-${first + i}`,
-            displayName: `Bench ${first + i}`,
-            privateCloudId: cloud!.id,
-            sourceEnvironment: "other" as const,
-            transport: "expressroute-global-reach" as const,
-            subnet: `10.${(first + i) >> 8}.${(first + i) & 255}.0/24`,
-            gatewayLocation: "source" as const,
-            sourceGatewayUnderlayIp: "198.51.100.10",
-            state: "active" as const,
-          })),
+          Array.from({ length: n }, (_, i) => fleetTenant(cloud.id, first + i, { slug: `bench-${first + i}`, displayName: `Bench ${first + i}`, sourceEnvironment: "other" })),
         )
         .returning({ id: tenants.id });
       const tunnelRows = await db

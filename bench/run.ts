@@ -15,6 +15,7 @@ import { benchMetrics } from "./metrics";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
+import { benchScale } from "./scale";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
 import { benchViews } from "./views";
 
@@ -64,6 +65,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.

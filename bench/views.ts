@@ -28,27 +28,17 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { sql } from "drizzle-orm";
-import { openDatabase } from "@/lib/db/client";
-import { privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { NOC_REFRESH_MS } from "@/lib/client/queries";
 import { NOC_SHARE_MS, type NocSnapshot } from "@/lib/queries/noc";
-import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
-import { rollUpHours, rollUpMinutes } from "@/lib/telemetry/rollup";
-import { queryRows } from "@/lib/telemetry/sql";
 import { PERSONAS, signIn, type PersonaName } from "@/e2e/support/personas";
 import { startConsole } from "@/tests/support/console-server";
+import { seedWall, TENANTS, TUNNELS_PER_TENANT } from "./views-fixture";
+import { median, REFRESHES, renderViews, VIEWPORT, type FirstRender, type HeapSample, type Refresh, type ServerRead, type ViewsFigures } from "./views-report";
 import { freePortInRange, measureBareNext, measureRouteJs, waitFor, type RouteWeight } from "./first-load-js";
 
-const TENANTS = 500;
-const TUNNELS_PER_TENANT = 2;
-const SAMPLE_SECONDS = 30;
-const LIVE_AHEAD_MS = 15 * 60_000;
 const FIRST_RENDERS = 3;
-const REFRESHES = 120;
 const HEAP_EVERY = 10;
 const SERVER_READS = 20;
-const VIEWPORT = { width: 1920, height: 1080 };
 const TILE_SELECTOR = 'ul[aria-label="Tunnels"] > li';
 /** Which persona loads each route (each may only see its own). */
 const ROUTES: [string, PersonaName | null][] = [
@@ -60,25 +50,6 @@ const ROUTES: [string, PersonaName | null][] = [
   ["/noc", "noc"],
 ];
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-
-type FirstRender = { tilesMs: number; hydratedMs: number; responseStartMs: number; fcpMs: number; htmlBytes: number };
-type Refresh = { parseMs: number; commitMs: number; paintedMs: number };
-type HeapSample = { refreshes: number; usedMb: number; nodes: number; listeners: number };
-type ServerRead = { ttfbMs: number; totalMs: number };
-
-export type ViewsFigures = {
-  tiles: number;
-  snapshotBytes: number;
-  snapshotGzipBytes: number;
-  seedSeconds: number;
-  seed: WallSeed;
-  firstRenders: FirstRender[];
-  refreshes: Refresh[];
-  heap: HeapSample[];
-  serverReads: ServerRead[];
-  routes: RouteWeight[];
-  bare: RouteWeight & { built: boolean };
-};
 
 export async function benchViews(): Promise<string> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `node scripts/start.mjs --build-only` first.");
@@ -365,92 +336,6 @@ function serverReader(app: RunningConsole, cookie: string) {
   };
 }
 
-/**
- * 500 tenants × 2 tunnels, both ends, an hour of 30-second samples rolled up into minutes, and
- * samples on to LIVE_AHEAD_MS ahead; on the way, one warning evaluation timed over the hour.
- */
-export type WallSeed = { rawRows: number; evaluationMs: number; evaluationTrimmedMs: number };
-
-export async function seedWall(dataDir: string): Promise<WallSeed> {
-  const handle = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
-  try {
-    const { db } = handle;
-    const [cloud] = await db
-      .insert(privateClouds)
-      .values({
-        azureResourceId: "/subscriptions/bench/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/bench-wall",
-        subscriptionId: "bench",
-        resourceGroup: "rg",
-        name: "bench-wall",
-        region: "westeurope",
-        networkBlock: "10.124.0.0/22",
-      })
-      .returning();
-    for (let first = 0; first < TENANTS; first += 250) {
-      const n = Math.min(250, TENANTS - first);
-      const tenantRows = await db
-        .insert(tenants)
-        .values(
-          Array.from({ length: n }, (_, i) => ({
-            slug: `wall-${String(first + i).padStart(3, "0")}`,
-            displayName: `Wall ${first + i}`,
-            privateCloudId: cloud!.id,
-            sourceEnvironment: "kvm-proxmox" as const,
-            transport: "expressroute-global-reach" as const,
-            subnet: `172.${16 + ((first + i) >> 8)}.${(first + i) & 255}.0/24`,
-            gatewayLocation: "source" as const,
-            sourceGatewayUnderlayIp: "198.51.100.10",
-            state: "active" as const,
-          })),
-        )
-        .returning({ id: tenants.id });
-      const tunnelRows = await db
-        .insert(tunnels)
-        .values(tenantRows.flatMap((t) => [1, 2].map((ordinal) => ({ tenantId: t.id, ordinal, name: ordinal === 1 ? "primary" : "secondary", status: "operational" as const }))))
-        .returning({ id: tunnels.id });
-      await db.insert(tunnelEndpoints).values(
-        tunnelRows.flatMap((t, i) => [
-          { tunnelId: t.id, side: "source" as const, hostname: `wall-gw${i}`, underlayIp: "198.51.100.10" },
-          { tunnelId: t.id, side: "avs" as const, hostname: `wall-br${i}`, underlayIp: "10.124.8.10" },
-        ]),
-      );
-    }
-    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    const hourAgo = new Date(now.getTime() - 3_600_000);
-    // Each tunnel its own latency (5–45 ms) with a little noise; one in fifty loses packets.
-    const samples = (from: Date, to: Date, everySeconds: number, receivedAt: string) => sql`
-      insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_ok)
-      select e.id, t, ${sql.raw(receivedAt)}, 5 + abs(hashtext(e.tunnel_id::text)) % 40 + random() * 3, random(),
-             case when abs(hashtext(e.tunnel_id::text)) % 50 = 0 then 3 else 0 end, true
-      from tunnel_endpoints e, generate_series(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz, ${`${everySeconds} seconds`}::interval) t`;
-    await db.execute(samples(hourAgo, new Date(now.getTime() - 1), SAMPLE_SECONDS, "t + interval '1 second'"));
-    for (;;) {
-      const minutes = await rollUpMinutes(db, { now });
-      const hours = await rollUpHours(db, { now });
-      if (minutes.caughtUp && hours.caughtUp) break;
-    }
-    const [{ n: rawRows }] = (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from telemetry_samples`)) as [{ n: number }];
-    // What the console's warning evaluation costs here, with that hour of raw samples: it runs
-    // every 15 s on the console's one thread, and PGlite answers synchronously.
-    let started = performance.now();
-    await runWarningEvaluation(db, { now });
-    const evaluationMs = performance.now() - started;
-    // Left so, it holds the console for seconds at a time and every figure below measures that.
-    // The wall's fixture keeps the hour in roll-ups (all the wall reads) and only a few raw
-    // samples: the last two minutes, then one every 3 minutes to LIVE_AHEAD_MS.
-    await db.execute(sql`delete from telemetry_samples where measured_at < ${new Date(now.getTime() - 2 * 60_000).toISOString()}::timestamptz`);
-    const ahead = new Date(now.getTime() + LIVE_AHEAD_MS);
-    await db.execute(samples(now, ahead, 180, `'${now.toISOString()}'::timestamptz`));
-    await db.execute(sql`update tunnel_endpoints set last_sample_at = ${ahead.toISOString()}::timestamptz`);
-    started = performance.now();
-    await runWarningEvaluation(db, { now });
-    const evaluationTrimmedMs = performance.now() - started;
-    return { rawRows, evaluationMs, evaluationTrimmedMs };
-  } finally {
-    await handle.close();
-  }
-}
-
 type RunningConsole = { origin: string; ca: Buffer; stop(): Promise<void> };
 
 /** The console (tests/support/console-server.ts) in the embedded mode (built-in sign-in, emulator, demo data), on the prepared data folder. */
@@ -469,63 +354,4 @@ async function startConsoleOn(dataDir: string): Promise<RunningConsole> {
       if (code !== 0) throw new Error(`console exited with ${code}:\n${server.output().slice(-2000)}`);
     },
   };
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
-const p90 = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN;
-};
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-
-export function renderViews(f: ViewsFigures, loadBefore: number): string {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const ms = (n: number) => `${n.toFixed(0)} ms`;
-  const pick = (key: keyof FirstRender) => median(f.firstRenders.map((r) => r[key]));
-  const server = median(f.serverReads.map((r) => r.totalMs));
-  const commit = median(f.refreshes.map((r) => r.commitMs));
-  const painted = median(f.refreshes.map((r) => r.paintedMs));
-  const heapAt = (n: number) => f.heap.find((h) => h.refreshes === n) ?? f.heap.at(-1)!;
-  const [start, middle, end] = [heapAt(0), heapAt(REFRESHES / 2), heapAt(REFRESHES)];
-  const bareGzip = f.bare.gzipBytes;
-  const heavy = (w: RouteWeight) =>
-    w.chunks
-      .slice(0, 3)
-      .map((c) => `${kib(c.gzipBytes)}${c.libraries.length ? ` (${c.libraries.join(", ")})` : ""}`)
-      .join(", ");
-  return [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start; ` +
-      `Chromium (Debian, headless, no GPU) at ${VIEWPORT.width}×${VIEWPORT.height} and the console on the production build, on PGlite, sharing the machine. ` +
-      `The wall shows ${f.tiles} tunnels (${TENANTS * TUNNELS_PER_TENANT} seeded with an hour of 1-minute roll-ups, the rest the demo's); ` +
-      `its snapshot is ${kib(f.snapshotBytes)} of JSON, ${kib(f.snapshotGzipBytes)} gzipped. Seeding took ${f.seedSeconds.toFixed(0)} s.`,
-    "",
-    `**What holds the wall up at this scale:** one round of the console's warning evaluation (every 15 s, on the console's one thread; PGlite answers synchronously) took ` +
-      `${(f.seed.evaluationMs / 1000).toFixed(1)} s over an hour of 30-second samples from ${2 * TENANTS * TUNNELS_PER_TENANT} endpoints (${f.seed.rawRows} rows; it reads up to 4 hours back), ` +
-      `during which the console answers nothing. The figures below are taken with the hour kept as roll-ups and only a few raw samples, where a round took ${(f.seed.evaluationTrimmedMs / 1000).toFixed(1)} s.`,
-    "",
-    "| NOC wall | median | p90 / spread | aim |",
-    "| --- | ---: | ---: | --- |",
-    `| first render: navigation → all ${f.tiles} tiles in the DOM (server-rendered HTML, ${kib(pick("htmlBytes"))}) | ${ms(pick("tilesMs"))} | ${f.firstRenders.map((r) => r.tilesMs.toFixed(0)).join(" / ")} ms | |`,
-    `| first render: navigation → tiles hydrated by React | ${ms(pick("hydratedMs"))} | ${f.firstRenders.map((r) => r.hydratedMs.toFixed(0)).join(" / ")} ms | |`,
-    `| (navigation → first byte of the HTML; → first contentful paint) | ${ms(pick("responseStartMs"))}; ${ms(pick("fcpMs"))} | | |`,
-    `| GET /api/v1/noc on the server, cold (${f.serverReads.length} reads, each past the ${NOC_SHARE_MS / 1000} s sharing window) | ${ms(server)} | ${ms(p90(f.serverReads.map((r) => r.totalMs)))} | |`,
-    `| one refresh in the page: response → JSON parsed | ${ms(median(f.refreshes.map((r) => r.parseMs)))} | ${ms(p90(f.refreshes.map((r) => r.parseMs)))} | |`,
-    `| one refresh in the page: response → every tile's DOM updated (React commit) | ${ms(commit)} | ${ms(p90(f.refreshes.map((r) => r.commitMs)))} | < 100 ms |`,
-    `| one refresh in the page: response → next frame painted | ${ms(painted)} | ${ms(p90(f.refreshes.map((r) => r.paintedMs)))} | |`,
-    `| a refresh in all: server read + response → painted | ${ms(server + painted)} | | |`,
-    "",
-    `Heap after a forced GC over ${REFRESHES} refreshes (30 minutes of the wall's 15 s interval, every clock tick included), every refresh re-rendering every tile: ` +
-      `${start.usedMb.toFixed(1)} MB at the start, ${middle.usedMb.toFixed(1)} MB after ${middle.refreshes}, ${end.usedMb.toFixed(1)} MB after ${end.refreshes} ` +
-      `(DOM nodes ${start.nodes} → ${middle.nodes} → ${end.nodes}; listeners ${start.listeners} → ${end.listeners}). Every sample: ${f.heap.map((h) => h.usedMb.toFixed(1)).join(", ")} MB.`,
-    "",
-    `First-load JavaScript: every script the route loads until the network is idle, gzip sizes computed from the bodies. The yardstick is a bare Next.js "hello" page built with the same Next, React and Turbopack (${kib(bareGzip)} in ${f.bare.scripts} scripts).`,
-    "",
-    "| route | scripts | JS | JS gzip | ÷ bare page | three largest (gzip) |",
-    "| --- | ---: | ---: | ---: | ---: | --- |",
-    ...f.routes.map((w) => `| ${w.route} | ${w.scripts} | ${kib(w.rawBytes)} | ${kib(w.gzipBytes)} | ${(w.gzipBytes / bareGzip).toFixed(2)}× | ${heavy(w)} |`),
-    `| bare Next.js page | ${f.bare.scripts} | ${kib(f.bare.rawBytes)} | ${kib(bareGzip)} | 1.00× | ${heavy(f.bare)} |`,
-  ].join("\n");
 }

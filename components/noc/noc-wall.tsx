@@ -9,6 +9,7 @@ import { FleetCounts } from "./fleet-counts";
 import { StaleBanner } from "./stale-banner";
 import { TileGrid } from "./tile-grid";
 import { useCycle } from "./use-cycle";
+import { useHydrated } from "./use-hydrated";
 import { useViewport } from "./use-viewport";
 import { WallClock } from "./wall-clock";
 import { SkeletonTiles } from "./wall-skeleton";
@@ -23,11 +24,13 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 30_000;
  * The NOC wall: full screen, no controls, sized from the window by `computeWallLayout` so up to
  * ~1,200 tiles fit at 1920×1080 or 3840×2160 and more page on a timer. Data comes from the
  * snapshot the server prefetched, then refreshes every NOC_REFRESH_MS; a failed refresh keeps
- * the last good tiles and, once it matters, says so in the banner.
+ * the last good tiles and, once it matters, says so in the banner. The server renders the frame
+ * (title, counts, clock, ticker); the tiles are rendered in the browser from the same snapshot.
  */
 export function NocWall() {
   const query = useQuery(nocSnapshotQuery());
   const snapshot = query.data ?? null;
+  const hydrated = useHydrated();
   const viewport = useViewport();
   const count = snapshot?.tiles.length ?? 0;
   const layout = useMemo(() => computeWallLayout({ width: viewport.width, height: viewport.height, count }), [viewport, count]);
@@ -57,8 +60,12 @@ export function NocWall() {
           <SkeletonTiles />
         ) : count === 0 ? (
           <p className="grid h-full place-items-center text-[2em] text-slate-300">No tunnels in service yet.</p>
-        ) : (
+        ) : hydrated ? (
           <TileGrid tiles={tiles} layout={layout} generatedAt={snapshot.generatedAt} />
+        ) : (
+          // The tiles are drawn in the browser from the snapshot the page carries: rendering a
+          // thousand of them on the server too sent every tile twice (1.8 MB of HTML at 1,000).
+          <SkeletonTiles />
         )}
         <StaleBanner
           lastSuccessAt={query.dataUpdatedAt}

@@ -3,14 +3,15 @@
  * shared handle) or, in tests and benchmarks, `openDatabase()` for a handle of its own.
  *
  * PGlite (PostgreSQL compiled to WASM) is the embedded default; `DATABASE_URL` switches to a
- * real PostgreSQL server. Both run the same schema, the same migrations and the same queries.
+ * real PostgreSQL server. Both run the same schema, the same migrations and the same queries,
+ * through one driver: PGlite runs in a worker thread of its own and answers the PostgreSQL wire
+ * protocol on a Unix socket (lib/db/pglite-server.ts), so the console talks to it with `pg`
+ * exactly as to PostgreSQL, and a long statement in the embedded database no longer holds the
+ * console's event loop (docs/decisions.md, "The embedded database in a thread of its own").
  */
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -18,6 +19,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { readConfig, type DatabaseTarget } from "@/lib/config";
 import { processSlot } from "@/lib/server/process-slot";
+import { startPgliteServer } from "./pglite-server";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -57,22 +59,26 @@ async function openPglite(dataDir: string | null) {
     fs.mkdirSync(dataDir, { recursive: true });
     releaseLock = lockDataDir(dataDir);
   }
-  let client: PGlite;
+  let server: Awaited<ReturnType<typeof startPgliteServer>>;
   try {
-    client = await PGlite.create(dataDir ?? undefined);
+    server = await startPgliteServer(dataDir);
   } catch (error) {
     releaseLock();
     throw error;
   }
-  const db = drizzlePglite({ client, schema });
+  // One connection: PGlite is a single session (the socket serves one client), and a second
+  // pooled client could not run anything meanwhile anyway. Kept open while idle: reconnecting
+  // costs a start-up exchange for nothing.
+  const pool = new pg.Pool({ host: server.socketDir, user: "postgres", database: "postgres", max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 15_000 });
+  const handle = poolHandle("pglite", pool);
   let closing: Promise<void> | undefined;
   return {
-    kind: "pglite" as const,
-    db: db as unknown as Database,
-    migrate: () => migratePglite(db, { migrationsFolder }),
+    ...handle,
     close: () =>
-      (closing ??= client.close().finally(releaseLock)),
-    poolStats: () => null,
+      (closing ??= handle
+        .close()
+        .then(() => server.close())
+        .finally(releaseLock)),
   };
 }
 
@@ -80,14 +86,17 @@ function openPostgres(url: string) {
   // The timeout also bounds the wait for a free pooled client: a burst (200 onboardings taking
   // turns under one cloud's lock) queues for seconds on a busy machine, so 15 s rather than 5.
   // An unreachable server still fails at once (connection refused).
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 });
+  return poolHandle("postgres", new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 }));
+}
+
+function poolHandle(kind: DatabaseTarget["kind"], pool: pg.Pool) {
   // An idle client that loses its server emits 'error' on the pool; without a listener that
   // would crash the process instead of failing the next query.
-  pool.on("error", (error) => console.error("[db] idle PostgreSQL client failed:", error.message));
+  pool.on("error", (error) => console.error(`[db] idle ${kind === "pglite" ? "embedded database" : "PostgreSQL"} client failed:`, error.message));
   const db = drizzlePostgres({ client: pool, schema });
   let closing: Promise<void> | undefined;
   return {
-    kind: "postgres" as const,
+    kind,
     db: db as unknown as Database,
     async migrate() {
       const client = await pool.connect();

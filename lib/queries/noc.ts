@@ -13,15 +13,16 @@
  * sparklines as plain arrays with null for a missing minute.
  */
 import "server-only";
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
-import { latestByEndpoint, sparklines, sparklineValues } from "@/lib/telemetry/series";
+import { epochMs, queryRows, timeParam } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
+import { readWallSparklines } from "./noc-sparklines";
 
 export type NocTile = {
   tunnelId: string;
@@ -142,8 +143,15 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
       .where(live),
-    sparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }),
-    latestByEndpoint(db),
+    readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }),
+    // Each end's newest sample, if recent enough to show: a scan of the last 90 s, not a probe
+    // of every endpoint's history.
+    queryRows<{ endpoint_id: string; at: number; rtt_ms: number | null }>(
+      db,
+      sql`select distinct on (endpoint_id) endpoint_id, ${epochMs(sql`measured_at`)} as at, rtt_ms from telemetry_samples
+          where measured_at >= ${timeParam(new Date(now.getTime() - LATEST_RTT_MAX_AGE_MS))}
+          order by endpoint_id, measured_at desc`,
+    ),
     db
       .select({
         id: warnings.id,
@@ -171,19 +179,20 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
 
   // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
   // the same round trip; one silent end should not blank the number).
-  const oldestLatest = now.getTime() - LATEST_RTT_MAX_AGE_MS;
+  const latestRtt = new Map(latest.map((r) => [r.endpoint_id, r.rtt_ms]));
   const rttSums = new Map<string, { sum: number; n: number }>();
+  const endsOf = new Map<string, string[]>();
   let newestSample = -Infinity;
   for (const endpoint of endpointRows) {
     if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
-    const sample = latest.get(endpoint.endpointId);
-    if (!sample || sample.rttMs === null || !Number.isFinite(sample.rttMs) || sample.measuredAt.getTime() < oldestLatest) continue;
+    endsOf.set(endpoint.tunnelId, [...(endsOf.get(endpoint.tunnelId) ?? []), endpoint.endpointId]);
+    const rtt = latestRtt.get(endpoint.endpointId);
+    if (rtt === null || rtt === undefined || !Number.isFinite(rtt)) continue;
     const acc = rttSums.get(endpoint.tunnelId) ?? { sum: 0, n: 0 };
-    acc.sum += sample.rttMs;
+    acc.sum += rtt;
     acc.n += 1;
     rttSums.set(endpoint.tunnelId, acc);
   }
-  const seriesByTunnel = new Map(series.tunnels.map((t) => [t.tunnelId, t.points]));
 
   // Which tunnel of a pair carries the traffic, from its ends' role reports (recent ones only).
   const tunnelsPerTenant = new Map<string, number>();
@@ -205,7 +214,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       status: row.status,
       statusChangedAt: row.statusChangedAt.toISOString(),
       rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
-      sparkline: sparklineValues(seriesByTunnel.get(row.tunnelId) ?? [], series).map(roundSparklinePoint),
+      sparkline: series.valuesOf(endsOf.get(row.tunnelId) ?? []).map(roundSparklinePoint),
       pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(reportsByTunnel.get(row.tunnelId) ?? { source: null, avs: null }) : null,
     };
   });

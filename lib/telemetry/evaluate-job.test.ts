@@ -5,9 +5,11 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
+import { privateClouds, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { describeEachDatabase } from "@/tests/support/databases";
-import { EVALUATION_LOCK, runWarningEvaluation, workloadsMostlyIn } from "./evaluate-job";
+import { EVALUATION_LOCK, runWarningEvaluation } from "./evaluate-job";
+import { ingestSamples } from "./ingest";
+import { workloadsMostlyIn } from "./evaluation/inputs";
 
 const T0 = new Date("2026-11-20T10:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -30,15 +32,16 @@ describeEachDatabase("warning evaluation job", ({ handle, kind }) => {
   let tunnelId: string;
   const endpoint: Record<"source" | "avs", string> = { source: "", avs: "" };
 
-  /** 30 s samples from both ends between two times, shaped by `shape`. */
+  /**
+   * 30 s samples from both ends between two times, shaped by `shape`, through the ingest path's
+   * own writer (it also tells the evaluation which endpoints have news).
+   */
   async function post(fromS: number, toS: number, shape: (t: number) => { rttMs: number | null; lossPct: number }) {
-    const rows = [];
-    for (let t = fromS; t < toS; t += 30) {
-      for (const side of ["source", "avs"] as const) rows.push({ endpointId: endpoint[side], measuredAt: at(t), ...shape(t), jitterMs: 0.4 });
-    }
-    await db.insert(telemetrySamples).values(rows);
     for (const side of ["source", "avs"] as const) {
-      await db.update(tunnelEndpoints).set({ lastSampleAt: at(toS - 30) }).where(eq(tunnelEndpoints.id, endpoint[side]));
+      const samples = [];
+      for (let t = fromS; t < toS; t += 30) samples.push({ measuredAt: at(t).toISOString(), ...shape(t), jitterMs: 0.4 });
+      const agent = { endpointId: endpoint[side], tunnelId, tenantId, side, tokenUsed: "current" as const, tokenHash: "0".repeat(64) };
+      expect(await ingestSamples(db, agent, samples, at(toS))).toMatchObject({ ok: true, accepted: samples.length });
     }
   }
   const statusOf = async () => (await db.select({ status: tunnels.status }).from(tunnels).where(eq(tunnels.id, tunnelId)))[0]!.status;
@@ -114,6 +117,14 @@ describeEachDatabase("warning evaluation job", ({ handle, kind }) => {
     await runWarningEvaluation(db, { now: at(960 + 11 * 60) });
     const [resolved] = await warningsOf("tunnel-down");
     expect(resolved).toMatchObject({ state: "resolved", resolvedBy: "system", resolvedAt: at(960 + 11 * 60) });
+  });
+
+  it("a round with nothing new evaluates nobody, and new samples make only their tenant due", async () => {
+    // Evaluated at this instant by the test before: nothing arrived and no deadline passed.
+    // (A moment later the oldest sample leaves the window, and that makes it due again.)
+    expect(await runWarningEvaluation(db, { now: at(960 + 11 * 60) })).toMatchObject({ ran: true, due: 0, tenants: 0, tunnels: 0 });
+    await post(960 + 11 * 60, 960 + 11 * 60 + 30, () => ({ rttMs: 12, lossPct: 0 }));
+    expect(await runWarningEvaluation(db, { now: at(960 + 11 * 60 + 30) })).toMatchObject({ ran: true, due: 1, tenants: 1, tunnels: 1 });
   });
 
   it("a tenant with one tunnel gets the single-point-of-failure warning, not a red tile", async () => {

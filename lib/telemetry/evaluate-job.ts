@@ -1,228 +1,180 @@
 /**
- * The warning evaluation: every tenant's tunnels through the rules, the warnings table brought
- * in line with the result (open, update, clear, resolve), and each tunnel's status written
- * where every view reads it. A round runs under an advisory lock, so with several app instances
- * on one PostgreSQL exactly one of them evaluates at a time; the others skip that round.
+ * The warning evaluation: tenants' tunnels through the rules, the warnings table brought in line
+ * with the result (open, update, clear, resolve), and each tunnel's status written where every
+ * view reads it.
  *
- * Reads are few and fleet-wide (one query each for tenants, tunnels, endpoints, recent samples,
- * baselines and active warnings), so a round costs the same number of queries for 10 tunnels as
- * for 1,000.
+ * Incremental: a round evaluates only the tenants that are due (lib/telemetry/evaluation/due.ts):
+ * new samples from one of their endpoints, a configuration change, or the moment time alone can
+ * change their result (lib/telemetry/evaluation/deadline.ts). A round over a fleet where nothing
+ * moved reads no sample at all, and its cost follows the tunnels that reported, not the fleet.
+ *
+ * Due tenants are evaluated in batches, each in a transaction of its own that first takes an
+ * advisory lock: with several app instances on one PostgreSQL exactly one evaluates at a time
+ * (the others skip the round), and no transaction holds the embedded database's one connection
+ * for long, so requests are served between batches. Every batch reads in a fixed handful of
+ * statements and writes in a fixed handful, whatever its size; the samples it reads are only
+ * those that arrived since this process last looked (evaluation/sample-windows.ts).
  */
 import "server-only";
-import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
-import type { Side } from "@/lib/domain/tenant-options";
-import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
+import { findDueTenants, readFingerprints, type DueTenant } from "./evaluation/due";
+import { nextEvaluationAt } from "./evaluation/deadline";
+import { buildRuleInputs, readTenantRows, thresholdsOf, type TenantRows } from "./evaluation/inputs";
+import { SampleWindows } from "./evaluation/sample-windows";
+import { applyTunnelStatuses, applyWarningChanges, saveEvaluations, type EvaluationRecord } from "./evaluation/writes";
 import { tunnelHealth } from "./health";
+import { reconcileWarnings, type WarningChange } from "./lifecycle";
+import { evaluateTenant } from "./rules/evaluate";
 import { queryRows } from "./sql";
-import { reconcileWarnings, type ActiveWarning, type WarningChange } from "./lifecycle";
-import { firstAnsweringHop } from "./rules/asymmetric-routing";
-import { evaluateTenant, evaluateTunnel } from "./rules/evaluate";
-import type { RuleInput, RuleSample } from "./rules/types";
-import { workloadsMostlyIn } from "./rules/workloads";
-import { BASELINE_WINDOW_DAYS, computeBaselineRtt, resolveThresholds, ThresholdsError, THRESHOLD_SPECS } from "./thresholds";
+import { ThresholdsError } from "./thresholds";
 
-/** The lock every instance's evaluation round takes; a round that cannot get it is skipped. */
+/** The lock every instance's evaluation batch takes; a round that cannot get it stops. */
 export const EVALUATION_LOCK = 0x62686576; // "bhev"
+
+/**
+ * Tenants per batch (each with up to two tunnels). Small enough that a batch holds the embedded
+ * database's one connection for tens of milliseconds on a busy machine, large enough that the
+ * statements' fixed costs are shared.
+ */
+export const EVALUATION_BATCH = 50;
 
 export type EvaluationRound =
   | { ran: false }
-  | { ran: true; tenants: number; tunnels: number; opened: number; resolved: number; statusChanges: number; skippedTenants: { slug: string; reason: string }[] };
+  | {
+      ran: true;
+      /** Tenants due at the start of the round. */
+      due: number;
+      /** Tenants evaluated and their tunnels (fewer than due when another instance took over mid-round). */
+      tenants: number;
+      tunnels: number;
+      opened: number;
+      resolved: number;
+      statusChanges: number;
+      skippedTenants: { slug: string; reason: string }[];
+    };
 
-export { workloadsMostlyIn } from "./rules/workloads";
+type BatchOutcome = Omit<Extract<EvaluationRound, { ran: true }>, "ran" | "due">;
 
-export async function runWarningEvaluation(db: Database, options: { now?: Date } = {}): Promise<EvaluationRound> {
+/** The windows each process keeps between its rounds, per database (sample-windows.ts). */
+const keptWindows = new WeakMap<Database, SampleWindows>();
+
+export async function runWarningEvaluation(
+  db: Database,
+  options: { now?: Date; batchSize?: number; /** Default: the ones this process keeps for `db`. */ windows?: SampleWindows } = {},
+): Promise<EvaluationRound> {
   const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? EVALUATION_BATCH;
+  const total: BatchOutcome = { tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
+  let windows = options.windows ?? keptWindows.get(db);
+  if (!windows) keptWindows.set(db, (windows = new SampleWindows()));
+  const kept = windows;
+
+  // The first batch also finds what is due, under the lock, so a round that another instance
+  // is running reports { ran: false } without any work.
+  const first = await lockedStep(db, async (tx) => {
+    const due = await findDueTenants(tx, now);
+    return { due, outcome: await evaluateBatch(tx, due.slice(0, batchSize), now, kept) };
+  });
+  if (!first) return { ran: false };
+  add(total, first.outcome);
+
+  for (let offset = batchSize; offset < first.due.length; offset += batchSize) {
+    const batch = first.due.slice(offset, offset + batchSize).map((d) => d.tenantId);
+    // Read again inside the batch's transaction: the fingerprints saved must be those the
+    // inputs were read with (samples arriving meanwhile make the tenant due next round).
+    const outcome = await lockedStep(db, async (tx) => evaluateBatch(tx, await readFingerprints(tx, batch), now, kept));
+    // Another instance holds the lock between our batches: it is evaluating, and its round
+    // finds what this one has left.
+    if (!outcome) break;
+    add(total, outcome);
+  }
+  return { ran: true, due: first.due.length, ...total };
+}
+
+/** Runs `work` in a transaction holding the evaluation lock; null when another instance holds it. */
+async function lockedStep<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T | null> {
   return db.transaction(async (tx) => {
     const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${EVALUATION_LOCK}::bigint) as locked`);
-    if (!lock?.locked) return { ran: false } as const;
-
-    const tenantRows = await tx.select().from(tenants).where(inArray(tenants.state, ["onboarding", "active"]));
-    if (tenantRows.length === 0) return { ran: true, tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
-    const tenantIds = tenantRows.map((t) => t.id);
-    // Each tenant's thresholds first: the samples read are those of the widest window in use
-    // (15 minutes unless a tenant chose more), not of the widest any tenant might choose.
-    const thresholdsOf = new Map<string, ReturnType<typeof resolveThresholds> | ThresholdsError>();
-    for (const tenant of tenantRows) {
-      try {
-        thresholdsOf.set(tenant.id, resolveThresholds(tenant.latencyObjectiveMs, tenant.warningThresholds));
-      } catch (error) {
-        if (!(error instanceof ThresholdsError)) throw error;
-        thresholdsOf.set(tenant.id, error);
-      }
-    }
-    const widestWindowMs =
-      Math.max(...[...thresholdsOf.values()].map((t) => (t instanceof ThresholdsError ? 0 : t.windowMinutes)), THRESHOLD_SPECS.windowMinutes.default) * 60_000;
-    const tunnelRows = await tx.select().from(tunnels).where(inArray(tunnels.tenantId, tenantIds));
-    const tunnelIds = tunnelRows.map((t) => t.id);
-    const endpointRows = tunnelIds.length ? await tx.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.tunnelId, tunnelIds)) : [];
-    const endpointIds = endpointRows.map((e) => e.id);
-
-    const sampleRows = endpointIds.length
-      ? await tx
-          .select({
-            endpointId: telemetrySamples.endpointId,
-            measuredAt: telemetrySamples.measuredAt,
-            rttMs: telemetrySamples.rttMs,
-            jitterMs: telemetrySamples.jitterMs,
-            lossPct: telemetrySamples.lossPct,
-            dfProbeBytes: telemetrySamples.dfProbeBytes,
-            dfProbeOk: telemetrySamples.dfProbeOk,
-            path: telemetrySamples.path,
-            bumPps: telemetrySamples.bumPps,
-            learnedMacs: telemetrySamples.learnedMacs,
-            pairRole: telemetrySamples.pairRole,
-            pairSince: telemetrySamples.pairSince,
-            pairReason: telemetrySamples.pairReason,
-          })
-          .from(telemetrySamples)
-          .where(and(inArray(telemetrySamples.endpointId, endpointIds), gte(telemetrySamples.measuredAt, new Date(now.getTime() - widestWindowMs))))
-          .orderBy(telemetrySamples.measuredAt)
-      : [];
-    const samplesByEndpoint = groupBy(sampleRows, (s) => s.endpointId);
-
-    // The baseline is the median of the source end's hourly RTT over the last week.
-    const baselineRows = endpointIds.length
-      ? await tx
-          .select({ endpointId: telemetryRollups.endpointId, rtt: telemetryRollups.rttAvgMs })
-          .from(telemetryRollups)
-          .where(
-            and(
-              inArray(telemetryRollups.endpointId, endpointIds),
-              eq(telemetryRollups.resolution, "1h"),
-              gte(telemetryRollups.bucketStart, new Date(now.getTime() - BASELINE_WINDOW_DAYS * 86_400_000)),
-            ),
-          )
-      : [];
-    const hourlyByEndpoint = groupBy(baselineRows, (r) => r.endpointId);
-
-    const activeRows = await tx
-      .select()
-      .from(warnings)
-      .where(and(inArray(warnings.tenantId, tenantIds), ne(warnings.state, "resolved")));
-    const activeByTenant = groupBy(activeRows, (w) => w.tenantId);
-
-    let opened = 0;
-    let resolved = 0;
-    let statusChanges = 0;
-    const skippedTenants: { slug: string; reason: string }[] = [];
-    const tunnelsByTenant = groupBy(tunnelRows, (t) => t.tenantId);
-    const endpointsByTunnel = groupBy(endpointRows, (e) => e.tunnelId);
-
-    for (const tenant of tenantRows) {
-      const thresholds = thresholdsOf.get(tenant.id)!;
-      if (thresholds instanceof ThresholdsError) {
-        // Evaluating with numbers the operator did not choose would be worse than not at all.
-        skippedTenants.push({ slug: tenant.slug, reason: thresholds.message });
-        continue;
-      }
-      const windowStart = now.getTime() - thresholds.windowMinutes * 60_000;
-      const own = (tunnelsByTenant.get(tenant.id) ?? []).sort((a, b) => a.ordinal - b.ordinal);
-      const ends = (tunnelId: string, side: Side) => (endpointsByTunnel.get(tunnelId) ?? []).find((e) => e.side === side);
-      const recent = (endpointId: string | undefined): RuleSample[] =>
-        endpointId ? (samplesByEndpoint.get(endpointId) ?? []).filter((s) => s.measuredAt.getTime() >= windowStart) : [];
-      const newest = (samples: RuleSample[]) => samples[samples.length - 1];
-
-      const sharedHost = (side: Side) => {
-        const hosts = own.map((t) => ends(t.id, side)?.hostname ?? null);
-        return own.length > 1 && hosts[0] && hosts.every((h) => h === hosts[0]) ? hosts[0] : null;
-      };
-      const firstHops = own.map((t) => firstAnsweringHop(newest(recent(ends(t.id, "source")?.id))?.path));
-      const redundancy = {
-        tunnelCount: own.length,
-        sharedGatewayHost: sharedHost("source") ?? sharedHost("avs"),
-        sharedUnderlayFirstHop: own.length > 1 && firstHops[0] && firstHops.every((h) => h === firstHops[0]) ? firstHops[0] : null,
-      };
-      const sidesOf = (tunnelId: string) => {
-        const source = ends(tunnelId, "source");
-        const avs = ends(tunnelId, "avs");
-        return {
-          source: { samples: recent(source?.id), lastSampleAt: source?.lastSampleAt ?? null },
-          avs: { samples: recent(avs?.id), lastSampleAt: avs?.lastSampleAt ?? null },
-        };
-      };
-      // Two tunnels are an active/standby pair: every tunnel's rules see both, for the pair's rules.
-      const pair = own.length > 1 ? { tunnels: own.map((t) => ({ id: t.id, ordinal: t.ordinal, name: t.name, sides: sidesOf(t.id) })) } : null;
-      const inputs: RuleInput[] = own.map((tunnel) => {
-        const source = ends(tunnel.id, "source");
-        const sides = sidesOf(tunnel.id);
-        return {
-          now,
-          tenant: {
-            id: tenant.id,
-            slug: tenant.slug,
-            latencyObjectiveMs: tenant.latencyObjectiveMs,
-            gatewayLocation: tenant.gatewayLocation,
-            transport: tenant.transport,
-            subnet: tenant.subnet,
-            plannedCutoverOn: tenant.plannedCutoverOn,
-            stretchStartedOn: tenant.stretchStartedOn,
-          },
-          tunnel: { id: tunnel.id, ordinal: tunnel.ordinal, name: tunnel.name, maintenanceUntil: tunnel.maintenanceUntil },
-          redundancy,
-          workloadsMostlyIn: workloadsMostlyIn({
-            source: newest(sides.source.samples)?.learnedMacs ?? null,
-            avs: newest(sides.avs.samples)?.learnedMacs ?? null,
-          }),
-          sides,
-          baselineRttMs: computeBaselineRtt((source ? (hourlyByEndpoint.get(source.id) ?? []) : []).map((r) => r.rtt)),
-          thresholds,
-          pair,
-        };
-      });
-
-      const evaluation = evaluateTenant(inputs);
-      const active: ActiveWarning[] = (activeByTenant.get(tenant.id) ?? []).map((w) => ({
-        id: w.id,
-        kind: w.kind,
-        dedupeKey: w.dedupeKey,
-        tunnelId: w.tunnelId,
-        severity: w.severity,
-        // Resolved ones were filtered out by the query.
-        state: w.state as Exclude<typeof w.state, "resolved">,
-        openedAt: w.openedAt,
-        lastSeenAt: w.lastSeenAt,
-        clearSince: w.clearSince,
-      }));
-      const changes = reconcileWarnings({ active, evaluation, now, resolveAfterClearMinutes: thresholds.resolveAfterClearMinutes });
-      await applyWarningChanges(tx, changes);
-      opened += changes.filter((c) => c.op === "open").length;
-      resolved += changes.filter((c) => c.op === "resolve").length;
-
-      for (const input of inputs) {
-        const status: TunnelStatus = tunnelHealth(input, evaluateTunnel(input), now);
-        const tunnel = own.find((t) => t.id === input.tunnel.id)!;
-        if (tunnel.status !== status) {
-          await tx.update(tunnels).set({ status, statusChangedAt: now }).where(eq(tunnels.id, tunnel.id));
-          statusChanges++;
-        }
-      }
-    }
-    return { ran: true, tenants: tenantRows.length, tunnels: tunnelRows.length, opened, resolved, statusChanges, skippedTenants };
+    return lock?.locked ? work(tx) : null;
   });
 }
 
-async function applyWarningChanges(db: Database, changes: WarningChange[]): Promise<void> {
-  // Before the changes are written (it compares severities with the rows as they are), in the same transaction.
-  await enqueueWarningNotifications(db, changes);
-  for (const change of changes) {
-    if (change.op === "open") await db.insert(warnings).values(change.values);
-    else await db.update(warnings).set(change.set).where(eq(warnings.id, change.id));
+/** One batch: read, evaluate, write, remember. */
+async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date, windows: SampleWindows): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
+  if (due.length === 0) return outcome;
+  const rows = await readTenantRows(
+    tx,
+    due.map((d) => d.tenantId),
+    now,
+    windows,
+  );
+  const fingerprint = new Map(due.map((d) => [d.tenantId, d]));
+  const changes: WarningChange[] = [];
+  const statuses: { tunnelId: string; status: TunnelStatus }[] = [];
+  const records: EvaluationRecord[] = [];
+  for (const tenant of rows) {
+    const result = evaluateOne(tenant, now);
+    if ("skipped" in result) {
+      // Evaluating with numbers the operator did not choose would be worse than not at all.
+      // Not remembered: the tenant is due again next round, and says so again.
+      outcome.skippedTenants.push({ slug: tenant.tenant.slug, reason: result.skipped });
+      continue;
+    }
+    changes.push(...result.changes);
+    statuses.push(...result.statuses);
+    const seen = fingerprint.get(tenant.tenant.id)!;
+    records.push({ tenantId: seen.tenantId, samplesSeq: seen.samplesSeq, configHash: seen.configHash, dueAt: result.dueAt, evaluatedAt: now });
+    outcome.tenants += 1;
+    outcome.tunnels += tenant.tunnels.length;
   }
+  await applyWarningChanges(tx, changes);
+  await applyTunnelStatuses(tx, statuses, now);
+  await saveEvaluations(tx, records);
+  outcome.opened = changes.filter((c) => c.op === "open").length;
+  outcome.resolved = changes.filter((c) => c.op === "resolve").length;
+  outcome.statusChanges = statuses.length;
+  return outcome;
 }
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
+/**
+ * One tenant through the rules and the lifecycle: the warning changes, the tunnels whose status
+ * changed, and when it is next due if nothing arrives. Pure.
+ */
+export function evaluateOne(
+  tenant: TenantRows,
+  now: Date,
+): { skipped: string } | { changes: WarningChange[]; statuses: { tunnelId: string; status: TunnelStatus }[]; dueAt: Date | null } {
+  const thresholds = thresholdsOf(tenant.tenant);
+  if (thresholds instanceof ThresholdsError) return { skipped: thresholds.message };
+  const inputs = buildRuleInputs(tenant, thresholds, now);
+  const evaluation = evaluateTenant(inputs);
+  const changes = reconcileWarnings({ active: tenant.active, evaluation, now, resolveAfterClearMinutes: thresholds.resolveAfterClearMinutes });
+  const statusOf = new Map(tenant.tunnels.map((t) => [t.id, t.status]));
+  const statuses = inputs
+    .map((input) => ({ tunnelId: input.tunnel.id, status: tunnelHealth(input, evaluation.conditions, now) }))
+    .filter((s) => statusOf.get(s.tunnelId) !== s.status);
+  const dueAt = nextEvaluationAt({
+    now,
+    inputs,
+    plannedCutoverOn: tenant.tenant.plannedCutoverOn,
+    active: tenant.active,
+    changes,
+    resolveAfterClearMinutes: thresholds.resolveAfterClearMinutes,
+  });
+  return { changes, statuses, dueAt };
+}
+
+function add(total: BatchOutcome, batch: BatchOutcome) {
+  total.tenants += batch.tenants;
+  total.tunnels += batch.tunnels;
+  total.opened += batch.opened;
+  total.resolved += batch.resolved;
+  total.statusChanges += batch.statusChanges;
+  total.skippedTenants.push(...batch.skippedTenants);
 }
 
 /**

@@ -111,6 +111,19 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
     expect(await lastSampleAt(agent)).toEqual(new Date(at(3)));
   });
 
+  it("tells the warning evaluation about news: samples_seq moves with every batch that stored something, late ones included, and never for re-sends", async () => {
+    const agent = await makeAgent(db);
+    const seq = async () => (await db.select({ seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(eq(tunnelEndpoints.id, agent.endpointId)))[0]!.seq;
+    expect(await seq()).toBe(0);
+    await ingestSamples(db, agent, [{ measuredAt: at(10) }, { measuredAt: at(11) }], NOW);
+    expect(await seq()).toBe(1);
+    await ingestSamples(db, agent, [{ measuredAt: at(10) }, { measuredAt: at(11) }], NOW);
+    expect(await seq()).toBe(1);
+    // A late sample does not move last_sample_at, but it is news for the window all the same.
+    await ingestSamples(db, agent, [{ measuredAt: at(2) }], NOW);
+    expect(await seq()).toBe(2);
+  });
+
   it("refuses samples outside the time window by field and stores nothing", async () => {
     const agent = await makeAgent(db);
     const result = await ingestSamples(db, agent, [{ measuredAt: at(1) }, { measuredAt: at(-10) }, { measuredAt: at(8 * 24 * 60) }], NOW);

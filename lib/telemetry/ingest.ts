@@ -27,8 +27,9 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
 /**
  * One statement per batch: the rows travel as a single JSON parameter that PostgreSQL unpacks
  * with json_to_recordset, and the endpoint's last-sample time (and which of its tokens the agent
- * used) is moved in the same statement
- * (a data-modifying CTE), which makes it all-or-nothing without a transaction. A batch of 200
+ * used) is moved in the same statement (a data-modifying CTE), which makes it all-or-nothing
+ * without a transaction; so is the bump of the endpoint's `samples_seq`, the warning
+ * evaluation's sign that this end has news. A batch of 200
  * as ordinary parameters is 2,800 values for drizzle and the driver to bind one by one, plus
  * three more round trips for the transaction: on PGlite that was over half the cost of a
  * request (bench/ingest.ts: about 2.5× fewer µs per sample this way).
@@ -87,9 +88,12 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
         tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer,
         pair_role text, pair_since timestamptz, pair_reason text)
       on conflict do nothing
-      returning 1
+      returning measured_at
     ), touched as (
       -- The role moves only forward in time: a spooled backlog delivered late does not undo a newer report.
+      -- samples_seq moves only when something new was stored: the warning evaluation takes it for
+      -- news (lib/telemetry/evaluation/due.ts); late_seq moves when the news is not only the newest
+      -- (lib/telemetry/evaluation/sample-windows.ts). A batch of re-sends moves neither.
       update tunnel_endpoints set
         last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz),
         last_token_hash = ${agent.tokenHash},
@@ -97,6 +101,8 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
         pair_since = case when ${newerPair} then ${pair?.since ?? null}::timestamptz else pair_since end,
         pair_reason = case when ${newerPair} then ${pair?.reason ?? null}::text else pair_reason end,
         pair_reported_at = case when ${newerPair} then ${pairAt}::timestamptz else pair_reported_at end,
+        samples_seq = samples_seq + case when exists (select from inserted) then 1 else 0 end,
+        late_seq = case when (select min(measured_at) from inserted) <= last_sample_at then samples_seq + 1 else late_seq end,
         mac_report = case when ${newerMacs} then ${macs ? JSON.stringify(macs.report) : null}::jsonb else mac_report end,
         mac_reported_at = case when ${newerMacs} then ${macsAt}::timestamptz else mac_reported_at end
       where id = ${agent.endpointId}::uuid

@@ -204,15 +204,11 @@ export function sparklineValues(points: readonly SparklinePoint[], frame: Sparkl
 }
 
 /**
- * A short RTT series for every tunnel of every tenant not offboarded, in one statement, for a
- * wall of small charts. At most `points` buckets of whole minutes, the last one the current
- * (partial) minute, each starting after `since`; each averages both ends of the tunnel (they
- * measure the same round trip), weighted by samples.
- * Minutes the 1-minute roll-up has read come from it; the rest (the current minute, and any the
- * job has not reached yet) from raw samples. A tunnel without data has an empty series; a
- * bucket whose samples carried no RTT (the far end unreachable) has rttMs null.
+ * The buckets a wall's series are laid on for a window: at most `points` buckets of whole
+ * minutes, the last one the current (partial) minute, each starting after `since`. Throws a
+ * RangeError naming what to fix for a window that is not one.
  */
-export async function sparklines(db: Database, options: { since: Date; now: Date; points?: number }): Promise<Sparklines> {
+export function sparklineFrame(options: { since: Date; now: Date; points?: number }): SparklineFrame {
   const { since, now } = options;
   const points = options.points ?? 60;
   if (!(since instanceof Date) || Number.isNaN(since.getTime()) || !(now instanceof Date) || Number.isNaN(now.getTime()) || since >= now) {
@@ -226,6 +222,21 @@ export async function sparklines(db: Database, options: { since: Date; now: Date
   // Buckets are laid back from the current minute; the first is the earliest starting after since.
   const origin = floorToMinute(now).getTime();
   const start = new Date(origin - Math.max(0, Math.ceil((origin - since.getTime()) / bucketMs) - 1) * bucketMs);
+  return { start, bucketMs, buckets: Math.round((origin - start.getTime()) / bucketMs) + 1 };
+}
+
+/**
+ * A short RTT series for every tunnel of every tenant not offboarded, in one statement, for a
+ * wall of small charts. At most `points` buckets of whole minutes, the last one the current
+ * (partial) minute, each starting after `since`; each averages both ends of the tunnel (they
+ * measure the same round trip), weighted by samples.
+ * Minutes the 1-minute roll-up has read come from it; the rest (the current minute, and any the
+ * job has not reached yet) from raw samples. A tunnel without data has an empty series; a
+ * bucket whose samples carried no RTT (the far end unreachable) has rttMs null.
+ */
+export async function sparklines(db: Database, options: { since: Date; now: Date; points?: number }): Promise<Sparklines> {
+  const { now } = options;
+  const { start, bucketMs, buckets } = sparklineFrame(options);
   // Where the 1-minute roll-up stops being current: the minute its watermark is in.
   const boundary = sql`least(${timeParam(now)}, greatest(${timeParam(start)}, coalesce(
     (select date_bin('1 minute', received_through, ${BUCKET_ORIGIN}) from telemetry_watermarks
@@ -262,7 +273,7 @@ export async function sparklines(db: Database, options: { since: Date; now: Date
   return {
     start,
     bucketMs,
-    buckets: Math.round((origin - start.getTime()) / bucketMs) + 1,
+    buckets,
     tunnels: rows.map((row) => ({
       tunnelId: row.tunnel_id,
       points: row.points.map(([k, rtt]) => ({ at: new Date(start.getTime() + k * bucketMs), rttMs: rtt })),

@@ -5,24 +5,15 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { privateClouds, telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { fleetTenant, insertPrivateCloud } from "./fleet-rows";
 
 export type TestTunnel = { tenantId: string; tunnelId: string; source: string; avs: string };
 
 /** `count` tenants, each with one tunnel and both its endpoints, in a private cloud of their own. */
 export async function createTunnels(db: Database, count: number): Promise<TestTunnel[]> {
   const tag = randomBytes(4).toString("hex");
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({
-      azureResourceId: `/subscriptions/test/resourceGroups/rg/providers/Microsoft.AVS/privateClouds/pc-${tag}`,
-      subscriptionId: "test",
-      resourceGroup: "rg",
-      name: `pc-${tag}`,
-      region: "westeurope",
-      networkBlock: "10.120.0.0/22",
-    })
-    .returning();
+  const cloud = await insertPrivateCloud(db, `pc-${tag}`, { subscription: "test" });
   const result: TestTunnel[] = [];
   // In slices: one statement's parameters are limited.
   for (let offset = 0; offset < count; offset += 500) {
@@ -30,17 +21,9 @@ export async function createTunnels(db: Database, count: number): Promise<TestTu
     const tenantRows = await db
       .insert(tenants)
       .values(
-        Array.from({ length: size }, (_, i) => ({
-          slug: `t-${tag}-${offset + i}`,
-          displayName: `Tenant ${offset + i}`,
-          privateCloudId: cloud!.id,
-          sourceEnvironment: "kvm-proxmox" as const,
-          transport: "ipsec-vpn" as const,
-          subnet: `10.${(offset + i) >> 8}.${(offset + i) & 255}.0/24`,
-          gatewayLocation: "source" as const,
-          sourceGatewayUnderlayIp: "198.51.100.10",
-          state: "active" as const,
-        })),
+        Array.from({ length: size }, (_, i) =>
+          fleetTenant(cloud.id, offset + i, { slug: `t-${tag}-${offset + i}`, displayName: `Tenant ${offset + i}`, transport: "ipsec-vpn" }),
+        ),
       )
       .returning({ id: tenants.id });
     const tunnelRows = await db

@@ -10,7 +10,7 @@ import { staleAfterMs } from "@/lib/telemetry/thresholds";
 import { type Condition, type RuleInput, type RuleSample } from "./types";
 
 /** Agents' clocks drift; a sample a little in the future still counts (ingest allows 5 minutes). */
-const FUTURE_SKEW_MS = 5 * 60 * 1000;
+export const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 /** The newest thing heard from a side: its last-sample time or its newest sample, whichever is later. */
 export function lastReportAt(input: RuleInput, side: Side): Date | null {

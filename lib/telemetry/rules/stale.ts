@@ -6,7 +6,7 @@
  */
 import { type Side, SIDE_NAME, SIDES } from "@/lib/domain/tenant-options";
 import { staleAfterMs } from "@/lib/telemetry/thresholds";
-import { fmt, isSilent, lastReportAt, tunnelCondition } from "./samples";
+import { isSilent, lastReportAt, tunnelCondition } from "./samples";
 import { type Condition, type RuleInput } from "./types";
 
 export function staleRule(input: RuleInput): Condition[] {
@@ -27,15 +27,16 @@ export function staleRule(input: RuleInput): Condition[] {
         `:${side}`,
       );
     }
-    const silentMinutes = (input.now.getTime() - last.getTime()) / 60_000;
+    // "Since" a time rather than "for N minutes": the warning's text stays true while nothing
+    // arrives, and the evaluation need not rewrite it every round (lib/telemetry/evaluation/deadline.ts).
     return tunnelCondition(
       input,
       "stale",
       "warning",
-      `No telemetry from the ${SIDE_NAME[side]} for ${fmt(silentMinutes)} min (last sample at ${last.toISOString()}, ` +
-        `expected every ${interval} s). The gateway or its agent may be down, or the agent cannot reach the console over ` +
-        `HTTPS: check the agent's service and log, its clock, and whether its token was rotated.${other}`,
-      { side, lastSampleAt: last.toISOString(), silentMinutes: Math.round(silentMinutes * 10) / 10, staleAfterSeconds: staleAfterMs(input.thresholds) / 1000 },
+      `No telemetry from the ${SIDE_NAME[side]} since ${last.toISOString()} (expected every ${interval} s). ` +
+        `The gateway or its agent may be down, or the agent cannot reach the console over HTTPS: check the agent's service and log, ` +
+        `its clock, and whether its token was rotated.${other}`,
+      { side, lastSampleAt: last.toISOString(), staleAfterSeconds: staleAfterMs(input.thresholds) / 1000 },
       `:${side}`,
     );
   });

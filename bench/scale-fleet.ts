@@ -1,0 +1,220 @@
+/**
+ * The fleet the scale benchmark runs against: tenants with two tunnels each, every end with its
+ * own agent token, history written through the ingest path's own writer (`ingestSamples`), a NOC
+ * display to read the wall as; the console as `npm start` runs it with the event-loop probe
+ * loaded; and agents that post one sample every 10 s from both ends over HTTPS.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import type { AgentPrincipal } from "@/lib/auth/agent";
+import { hashToken, newBearerToken } from "@/lib/auth/tokens";
+import type { Database } from "@/lib/db/client";
+import { nocDisplays, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { sampleFor, type Scenario } from "@/lib/fleet/scenarios";
+import { seedFromId } from "@/lib/fleet/simulator";
+import { ingestSamples } from "@/lib/telemetry/ingest";
+import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { freePort } from "@/tests/support/postgres-server";
+import { fleetTenant, insertPrivateCloud } from "@/tests/support/fleet-rows";
+
+export type FleetAgent = AgentPrincipal & { token: string; seed: number; scenario: Scenario };
+export type Fleet = { agents: FleetAgent[]; displayToken: string };
+
+const FACTS = { innerMtu: 1377, underlayMtu: 1500, sourceUnderlayIp: "198.51.100.10", avsUnderlayIp: "10.124.8.10" };
+/** One tunnel in twenty misbehaves as the demo's do, so the rules open and resolve warnings. */
+const TROUBLE: Scenario[] = ["latency-creep", "down", "flapping", "mtu-black-hole", "broadcast-storm"];
+export const SAMPLE_EVERY_MS = 10_000;
+
+export function sampleOf(agent: FleetAgent, at: Date): TelemetrySample {
+  return sampleFor(agent.scenario, { side: agent.side, tick: Math.floor(at.getTime() / SAMPLE_EVERY_MS), at, seed: agent.seed, tunnel: FACTS });
+}
+
+/** `tunnelCount` tunnels (two per tenant), their agents' tokens, and a NOC display. */
+export async function createFleet(db: Database, tunnelCount: number, tag: string): Promise<Fleet> {
+  const cloud = await insertPrivateCloud(db, tag, { networkBlock: "10.124.0.0/22" });
+  const agents: FleetAgent[] = [];
+  const tenantCount = Math.ceil(tunnelCount / 2);
+  for (let first = 0; first < tenantCount; first += 250) {
+    const n = Math.min(250, tenantCount - first);
+    const tenantRows = await db
+      .insert(tenants)
+      .values(
+        Array.from({ length: n }, (_, i) =>
+          fleetTenant(cloud.id, first + i, { slug: `${tag}-${String(first + i).padStart(5, "0")}`, displayName: `${tag} ${first + i}`, sourceGatewayUnderlayIp: FACTS.sourceUnderlayIp }),
+        ),
+      )
+      .returning({ id: tenants.id });
+    const tunnelRows = await db
+      .insert(tunnels)
+      .values(
+        tenantRows.flatMap((t, i) => ((first + i) * 2 + 1 < tunnelCount ? [1, 2] : [1]).map((ordinal) => ({ tenantId: t.id, ordinal, name: ordinal === 1 ? "primary" : "secondary" }))),
+      )
+      .returning({ id: tunnels.id, tenantId: tunnels.tenantId, ordinal: tunnels.ordinal });
+    const ends = tunnelRows.flatMap((t) => (["source", "avs"] as const).map((side) => ({ tunnel: t, side, token: newBearerToken("agt") })));
+    const endpointRows = await db
+      .insert(tunnelEndpoints)
+      .values(ends.map((e) => ({ tunnelId: e.tunnel.id, side: e.side, hostname: `${e.side}-${e.tunnel.ordinal}`, underlayIp: FACTS.sourceUnderlayIp, agentTokenHash: hashToken(e.token) })))
+      .returning({ id: tunnelEndpoints.id, tunnelId: tunnelEndpoints.tunnelId, side: tunnelEndpoints.side });
+    for (const row of endpointRows) {
+      const end = ends.find((e) => e.tunnel.id === row.tunnelId && e.side === row.side)!;
+      const seed = seedFromId(row.tunnelId);
+      const scenario = seed % 20 === 0 ? TROUBLE[(seed >>> 5) % TROUBLE.length]! : "healthy";
+      agents.push({ endpointId: row.id, tunnelId: row.tunnelId, tenantId: end.tunnel.tenantId, side: row.side, tokenUsed: "current", tokenHash: hashToken(end.token), token: end.token, seed, scenario });
+    }
+  }
+  const displayToken = newBearerToken("noc");
+  // A link works once and a row made without issuing one counts as used: this one is fresh.
+  await db.insert(nocDisplays).values({ name: `bench ${tag}`, tokenHash: hashToken(displayToken), createdBy: "bench", linkUsedAt: null });
+  return { agents, displayToken };
+}
+
+/**
+ * History through the ingest path: every agent's samples every 10 s from `from` to `to`, sent
+ * the way an agent that batches five minutes at a time would have sent them (each batch stamped
+ * received a second after its newest sample, agents a millisecond apart), `parallel` agents at
+ * a time (PostgreSQL takes them concurrently). Returns how many were stored.
+ */
+export async function ingestHistory(db: Database, agents: FleetAgent[], from: Date, to: Date, parallel = 1): Promise<number> {
+  let stored = 0;
+  const batchMs = 5 * 60_000;
+  for (let batchStart = Math.ceil(from.getTime() / SAMPLE_EVERY_MS) * SAMPLE_EVERY_MS; batchStart < to.getTime(); batchStart += batchMs) {
+    const batchEnd = Math.min(to.getTime(), batchStart + batchMs);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < agents.length) {
+          const index = next++;
+          const agent = agents[index]!;
+          const samples: TelemetrySample[] = [];
+          for (let at = batchStart; at < batchEnd; at += SAMPLE_EVERY_MS) samples.push(sampleOf(agent, new Date(at)));
+          const receivedAt = new Date(batchEnd - SAMPLE_EVERY_MS + 1_000 + (index % 1_000));
+          const result = await ingestSamples(db, agent, samples, receivedAt);
+          if (!result.ok) throw new Error(`ingest refused the history: ${JSON.stringify(result.fields).slice(0, 300)}`);
+          stored += result.accepted;
+        }
+      }),
+    );
+  }
+  return stored;
+}
+
+export type RunningConsole = {
+  origin: string;
+  agent: https.Agent;
+  pid: number;
+  loopFile: string;
+  /** Starts the event-loop histogram afresh. */
+  resetLoop(): void;
+  readLoop(): LoopStats;
+  output(): string;
+  stop(): Promise<void>;
+};
+
+export type LoopStats = { since: number; at: number; count: number; minMs: number; meanMs: number; maxMs: number; percentilesMs: Record<string, number> };
+
+/** server.ts on the production build, signing in with Entra (so no demo tenants or fleet of its own). */
+export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
+  const port = await freePort();
+  const loopFile = path.join(dataDir, "event-loop.json");
+  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "./bench/event-loop-probe.mjs", "--import", "tsx", "server.ts"], {
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: "production",
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: `https://localhost:${port}`,
+      ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000be0c",
+      ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000be0d",
+      BENCH_EVENT_LOOP_FILE: loopFile,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`console did not start in 300 s:\n${output}`)), 300_000);
+    child.stdout!.on("data", () => {
+      if (output.includes("[bridgehead] ready on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`console exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  const ca = fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem"));
+  const agent = new https.Agent({ keepAlive: true, ca, maxSockets, servername: "localhost" });
+  return {
+    origin: `https://127.0.0.1:${port}`,
+    agent,
+    pid: child.pid!,
+    loopFile,
+    resetLoop: () => child.kill("SIGUSR2"),
+    readLoop: () => JSON.parse(fs.readFileSync(loopFile, "utf8")) as LoopStats,
+    output: () => output,
+    async stop() {
+      agent.destroy();
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const code = await exited;
+      if (code !== 0) throw new Error(`console exited with ${code}:\n${output.slice(-2000)}`);
+    },
+  };
+}
+
+export type Answer = { status: number; body: string; ms: number; headers: Record<string, string | string[] | undefined> };
+
+/** One request on the console's kept-alive agent; a socket the server closed as it went out is retried once. */
+export async function request(target: RunningConsole, method: "GET" | "POST", pathname: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const once = () =>
+    new Promise<Answer>((resolve, reject) => {
+      const started = performance.now();
+      const req = https.request(
+        `${target.origin}${pathname}`,
+        { method, agent: target.agent, headers: { ...headers, host: new URL(target.origin.replace("127.0.0.1", "localhost")).host, ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), ms: performance.now() - started, headers: response.headers }));
+          response.on("error", reject);
+        },
+      );
+      req.on("error", (error: NodeJS.ErrnoException) => reject(Object.assign(error, { stale: req.reusedSocket && error.code === "ECONNRESET" })));
+      req.end(body);
+    });
+  try {
+    return await once();
+  } catch (error) {
+    if ((error as { stale?: boolean }).stale) return once();
+    throw error;
+  }
+}
+
+/** The wall's session cookie, from the display token, as a screen gets it. */
+export async function displayCookie(target: RunningConsole, token: string): Promise<string> {
+  // A browser's POST carries the console's own origin; the session route refuses any other.
+  const origin = target.origin.replace("127.0.0.1", "localhost");
+  const answer = await request(target, "POST", "/api/noc/session", { "content-type": "application/json", origin }, JSON.stringify({ token }));
+  if (answer.status !== 200) throw new Error(`the display did not connect (${answer.status}): ${answer.body}`);
+  const cookies = [answer.headers["set-cookie"] ?? []].flat();
+  return cookies.map((c) => c.split(";")[0]).join("; ");
+}
+
+/** User + system CPU of a process so far, from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

@@ -1,0 +1,91 @@
+/**
+ * The windows a process keeps between rounds against a fresh read of the database, on both
+ * databases, through everything ingest can do to an endpoint's samples: newer ones, a re-send,
+ * a late backlog, traces with and without a path, the window moving and growing. And a round
+ * with nothing new reads no sample at all.
+ */
+import { eq } from "drizzle-orm";
+import { beforeAll, expect, it } from "vitest";
+import type { Database } from "@/lib/db/client";
+import { tunnelEndpoints } from "@/lib/db/schema";
+import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { describeEachDatabase } from "@/tests/support/databases";
+import { createTunnels, type TestTunnel } from "@/tests/support/telemetry-fixtures";
+import { ingestSamples } from "../ingest";
+import { SampleWindows, type WindowRequest } from "./sample-windows";
+
+const T0 = Date.parse("2026-11-20T10:00:00.000Z");
+const hop = (address: string) => [{ ttl: 1, address, rttMs: 1 }];
+
+describeEachDatabase("the evaluation's kept windows", ({ handle }) => {
+  let db: Database;
+  let tunnel: TestTunnel;
+
+  beforeAll(async () => {
+    db = handle().db;
+    [tunnel] = (await createTunnels(db, 1)) as [TestTunnel];
+  });
+
+  const agent = (side: "source" | "avs") => ({ endpointId: tunnel[side], tunnelId: tunnel.tunnelId, tenantId: tunnel.tenantId, side, tokenUsed: "current" as const, tokenHash: "0".repeat(64) });
+  const post = async (side: "source" | "avs", seconds: number[], traced = true) => {
+    const samples: TelemetrySample[] = seconds.map((s) => ({ measuredAt: new Date(T0 + s * 1000).toISOString(), rttMs: 10 + (s % 7), lossPct: 0, ...(traced ? { path: hop(`192.0.2.${(s % 200) + 1}`) } : {}) }));
+    expect(await ingestSamples(db, agent(side), samples, new Date(T0 + Math.max(...seconds) * 1000 + 1000))).toMatchObject({ ok: true });
+  };
+  const requests = async (sinceSeconds: number, paths: number): Promise<WindowRequest[]> => {
+    const rows = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnel.tunnelId));
+    return rows.map((e) => ({ id: e.id, since: new Date(T0 + sinceSeconds * 1000), paths, seq: e.samplesSeq, lateSeq: e.lateSeq }));
+  };
+  /** Counts the statements a read sends. */
+  const counting = () => {
+    let statements = 0;
+    const proxy = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property !== "execute") return Reflect.get(target, property, receiver);
+        return (query: Parameters<Database["execute"]>[0]) => {
+          statements += 1;
+          return target.execute(query);
+        };
+      },
+    });
+    return { db: proxy, statements: () => statements };
+  };
+
+  it("keeps each endpoint's window equal to a fresh read, and reads nothing when nothing arrived", async () => {
+    const kept = new SampleWindows();
+    const check = async (sinceSeconds: number, paths: number) => {
+      const asked = await requests(sinceSeconds, paths);
+      const got = await kept.read(db, asked);
+      const fresh = await new SampleWindows().read(db, asked);
+      for (const side of ["source", "avs"] as const) expect(got.get(tunnel[side]), side).toEqual(fresh.get(tunnel[side]));
+      return got;
+    };
+
+    await post("source", [0, 30, 60, 90, 120, 150]);
+    await post("avs", [15, 45, 75]);
+    await check(0, 3);
+    // Newer samples; one without a path: the three newest traces keep theirs.
+    await post("source", [180, 210], false);
+    await post("source", [240]);
+    const got = await check(60, 3);
+    expect(got.get(tunnel.source)!.filter((s) => s.path).map((s) => s.measuredAt.getTime() - T0)).toEqual([120_000, 150_000, 240_000]);
+    // A re-send stores nothing and moves nothing.
+    await post("source", [240]);
+    const idle = counting();
+    await kept.read(idle.db, await requests(60, 3));
+    expect(idle.statements()).toBe(0);
+    // A late backlog between samples already kept, inside the same window.
+    await post("avs", [65, 70, 80, 100]);
+    const late = await check(60, 3);
+    expect(late.get(tunnel.avs)!.map((s) => s.measuredAt.getTime() - T0)).toEqual([65_000, 70_000, 75_000, 80_000, 100_000]);
+    await post("avs", [20, 50]);
+    await check(0, 3);
+    // The window moves on, then grows again (a tenant widened it), and more paths are wanted.
+    await post("avs", [300, 330]);
+    await check(200, 3);
+    await check(0, 3);
+    await check(0, 5);
+    await post("source", [600]);
+    const last = await check(5 * 60, 2);
+    expect(last.get(tunnel.source)!.map((s) => s.measuredAt.getTime() - T0)).toEqual([600_000]);
+  });
+});
