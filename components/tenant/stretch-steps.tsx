@@ -109,7 +109,10 @@ function GatedStepForm({
   confirmSlug,
   explanation,
   danger,
+  stageChangedAt,
 }: Omit<StepProps, "view"> & {
+  /** When the stretch last moved, as this page read it: the step is refused if it moved since. */
+  stageChangedAt: string;
   name: string;
   action: (form: FormData) => Promise<ActionResult<unknown>>;
   submit: string;
@@ -126,6 +129,7 @@ function GatedStepForm({
       <h3 className="font-medium">{name}</h3>
       <p className="text-sm text-slate-700">{explanation}</p>
       <input type="hidden" name="tenantId" value={tenantId} />
+      <input type="hidden" name="stageChangedAt" value={stageChangedAt} />
       {confirmSlug && (
         <Field id={`${id}-confirmSlug`} label={`Type ${confirmSlug} to confirm`} errors={errors?.confirmSlug}>
           {(props) => <input {...props} name="confirmSlug" autoComplete="off" className={inputClass} required />}
@@ -151,6 +155,7 @@ const notAllPass = (results: StretchView["checklists"][keyof StretchView["checkl
 /** The operator's controls for the stage the stretch is in; nothing for a stage Azure is still working on. */
 export function StretchSteps({ slug, tenantId, view }: StepProps) {
   const common = { slug, tenantId };
+  const gated = { ...common, stageChangedAt: view.stageChangedAt };
   const segmentFailed = view.segment?.state === "failed";
   switch (view.stage) {
     case "extending":
@@ -159,7 +164,7 @@ export function StretchSteps({ slug, tenantId, view }: StepProps) {
       return (
         <div className="space-y-4">
           <GatedStepForm
-            {...common}
+            {...gated}
             name="Cut over"
             action={startCutover}
             submit="Cut over"
@@ -179,7 +184,7 @@ export function StretchSteps({ slug, tenantId, view }: StepProps) {
             {segmentFailed && " Azure failed the operation: retry it on the segment card, or roll back."}
           </p>
           {view.stage === "cutting-over" && segmentFailed && (
-            <GatedStepForm {...common} name="Roll back" action={rollBackCutover} submit="Roll back" needsReason={false} explanation="Take the gateway off the segment again; then run the restore file on the source router." />
+            <GatedStepForm {...gated} name="Roll back" action={rollBackCutover} submit="Roll back" needsReason={false} explanation="Take the gateway off the segment again; then run the restore file on the source router." />
           )}
         </div>
       );
@@ -187,7 +192,7 @@ export function StretchSteps({ slug, tenantId, view }: StepProps) {
       return (
         <div className="space-y-4">
           <GatedStepForm
-            {...common}
+            {...gated}
             name="Roll back"
             action={rollBackCutover}
             submit="Roll back"
@@ -195,7 +200,7 @@ export function StretchSteps({ slug, tenantId, view }: StepProps) {
             explanation="Azure takes the gateway off the segment; once the stretch shows “Cut-over planned” again, run the restore file on the source router so it holds the gateway again."
           />
           <GatedStepForm
-            {...common}
+            {...gated}
             name="Unextend"
             action={unextendStretch}
             submit="Unextend"

@@ -233,6 +233,7 @@ async function checkForDrift(ctx: Context, segment: SegmentRow, where: Where) {
 
 async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetworkSegment | undefined) {
   await ctx.db.transaction(async (tx) => {
+    await lockTenantOf(tx, segment);
     const written = await fencedUpdate(tx, segment, {
       state: "ready",
       azureResourceId: result?.id ?? segment.azureResourceId,
@@ -253,6 +254,7 @@ async function markReady(ctx: Context, segment: SegmentRow, result: WorkloadNetw
 
 async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
   await ctx.db.transaction(async (tx) => {
+    await lockTenantOf(tx, segment);
     if (!(await fencedUpdate(tx, segment, { state: "failed", lastError: reason, attempts: segment.attempts, operationState: null }))) return;
     if (segment.state === "updating") await failStretchStep(tx, segment, reason);
     await recordAudit(tx, null, { action: "segment.failed", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId, after: { reason } });
@@ -262,6 +264,7 @@ async function markFailed(ctx: Context, segment: SegmentRow, reason: string) {
 /** The segment is gone from Azure: only now may its VLAN go into quarantine. */
 async function markDeleted(ctx: Context, segment: SegmentRow) {
   await ctx.db.transaction(async (tx) => {
+    await lockTenantOf(tx, segment);
     if (!(await fencedUpdate(tx, segment, { state: "deleted", operationState: null, lastError: null }))) return;
     await recordAudit(tx, null, { action: "segment.deleted", entityType: "segment", entityId: segment.id, tenantId: segment.tenantId });
     const [tenant] = await tx.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, segment.tenantId));
@@ -287,6 +290,15 @@ async function recordTransientFailure(ctx: Context, segment: SegmentRow, error: 
 }
 
 // --- Helpers ---------------------------------------------------------------------------------
+
+/**
+ * The outcomes that also write the tenant (its stage, its state) lock it before the segment,
+ * in the order every operator's step takes them (lockTenantFor, then the segment): the other
+ * way round, a rollback or offboarding clicked as Azure's change lands deadlocks with the job.
+ */
+async function lockTenantOf(tx: Database, segment: SegmentRow) {
+  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, segment.tenantId)).for("update");
+}
 
 async function getSegmentOrNull(ctx: Context, where: Where): Promise<WorkloadNetworkSegment | null> {
   try {

@@ -15,7 +15,7 @@ import { checkRecord, gate, runChecklist } from "@/lib/stretch/checks/checklists
 import type { CheckResult } from "@/lib/stretch/checks/types";
 import type { StretchStepInput } from "@/lib/validation/stretch";
 import type { CommandRefusal } from "./result";
-import { lockSegmentForChange, lockTenantFor, sendSegmentForChange, setStage } from "./stretch-common";
+import { lockSegmentForChange, lockTenantFor, refuseIfChangedSince, sendSegmentForChange, setStage } from "./stretch-common";
 
 export type StretchStepResult = { ok: true } | (CommandRefusal & { checks?: CheckResult[] });
 
@@ -24,6 +24,8 @@ export async function startCutover(db: Database, actor: Principal | null, input:
     const locked = await lockTenantFor(tx, input.tenantId, "cut-over");
     if (!locked.ok) return locked;
     const { tenant } = locked;
+    const changed = refuseIfChangedSince(tenant, input.stageChangedAt);
+    if (changed) return changed;
     if (!tenant.cutoverGatewayAddress || !tenant.cutoverTier1Id) {
       return { ok: false as const, status: 409 as const, message: "The plan has no gateway address or Tier-1; plan the cut-over again." };
     }
@@ -67,6 +69,8 @@ export async function rollBackCutover(db: Database, actor: Principal | null, inp
     const locked = await lockTenantFor(tx, input.tenantId, "roll-back");
     if (!locked.ok) return locked;
     const { tenant } = locked;
+    const changed = refuseIfChangedSince(tenant, input.stageChangedAt);
+    if (changed) return changed;
     const segment = await lockSegmentForChange(tx, tenant);
     if (!segment.ok) return segment;
     await sendSegmentForChange(tx, segment.segment, { gatewayAddress: null, tier1GatewayId: segment.segment.tier1GatewayId }, now);

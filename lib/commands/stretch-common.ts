@@ -43,6 +43,16 @@ export async function lockTenantFor(tx: Database, tenantId: string, move: Stretc
   return { ok: true, tenant };
 }
 
+/** Refuses a step asked for from a page that read the stretch before its stage or plan last changed. */
+export function refuseIfChangedSince(tenant: TenantRow, seen: string | undefined): CommandRefusal | null {
+  if (seen === undefined || new Date(seen).getTime() === tenant.stretchStageChangedAt.getTime()) return null;
+  return {
+    ok: false,
+    status: 409,
+    message: `${tenant.displayName}'s stretch changed since you loaded the page (its plan or stage moved at ${tenant.stretchStageChangedAt.toISOString()}). Reload the page, read the pre-checks again, and retry.`,
+  };
+}
+
 /**
  * The tenant's segment, locked, when it can take a gateway change now: present in Azure and
  * settled (ready, or failed by a cut-over or rollback, which the change retries or turns round).

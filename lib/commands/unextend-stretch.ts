@@ -20,7 +20,7 @@ import { loadStretchEvidence } from "@/lib/queries/stretch";
 import { checkRecord, gate, runChecklist } from "@/lib/stretch/checks/checklists";
 import type { UnextendInput } from "@/lib/validation/stretch";
 import type { StretchStepResult } from "./start-cutover";
-import { lockTenantFor, setStage } from "./stretch-common";
+import { lockTenantFor, refuseIfChangedSince, setStage } from "./stretch-common";
 
 /** A file that undoes what the bundle built and carries no secret: what the unextend keeps. */
 const TEARDOWN_FILE = /-(undo|teardown)\.[a-z0-9]+$/;
@@ -43,6 +43,8 @@ export async function unextendStretch(
     const locked = await lockTenantFor(tx, input.tenantId, "unextend");
     if (!locked.ok) return locked;
     const { tenant } = locked;
+    const changed = refuseIfChangedSince(tenant, input.stageChangedAt);
+    if (changed) return changed;
     if (input.confirmSlug !== tenant.slug) {
       return { ok: false as const, status: 400 as const, message: "Some fields need attention.", errors: { confirmSlug: [`Type ${tenant.slug} to confirm: the tunnels and their agent tokens are retired for good.`] } };
     }

@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { and, asc, eq, gte, inArray, like, ne, or } from "drizzle-orm";
+import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { auditEvents, privateClouds, segments, stretchFiles, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import type { SegmentState, StretchStage } from "@/lib/domain/status";
@@ -156,10 +157,30 @@ export type StretchView = {
   teardownFiles: number;
 };
 
+/**
+ * Who reads the view: the fleet's operators, or the tenant's own users (and tokens), who see
+ * their stretch's pre-checks but must not learn other tenants' names from the overlap check.
+ */
+export type StretchAudience = "fleet" | "tenant";
+
+/** A tenant's own users and tokens read as the tenant; operators, NOC displays and fleet-wide tokens as the fleet. */
+export function stretchAudienceOf(principal: Principal): StretchAudience {
+  if (principal.kind === "user") return principal.tenant === null ? "fleet" : "tenant";
+  if (principal.kind === "token") return principal.tenantId === null ? "fleet" : "tenant";
+  return "fleet";
+}
+
+/** The evidence as a tenant's own users may see it: an overlapping tenant is "another tenant". */
+function forAudience(evidence: StretchEvidence, audience: StretchAudience): StretchEvidence {
+  if (audience === "fleet") return evidence;
+  return { ...evidence, addressConflicts: evidence.addressConflicts.map((c) => (c.kind === "tenant" ? { ...c, label: "another tenant" } : c)) };
+}
+
 /** The tenant page's stretch section, as JSON the browser can poll while Azure works. */
-export async function getStretchView(db: Reader, tenantId: string, now = new Date()): Promise<StretchView | null> {
-  const evidence = await loadStretchEvidence(db, tenantId, now);
-  if (!evidence) return null;
+export async function getStretchView(db: Reader, tenantId: string, now = new Date(), options: { audience: StretchAudience } = { audience: "tenant" }): Promise<StretchView | null> {
+  const loaded = await loadStretchEvidence(db, tenantId, now);
+  if (!loaded) return null;
+  const evidence = forAudience(loaded, options.audience);
   const [tenant] = await db
     .select({ stage: tenants.stretchStage, changedAt: tenants.stretchStageChangedAt, subnet: tenants.subnet, plannedCutoverOn: tenants.plannedCutoverOn, sourceInterface: tenants.sourceGatewayInterface })
     .from(tenants)

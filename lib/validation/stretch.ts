@@ -43,7 +43,14 @@ export const planCutoverInput = z.object({
 });
 export type PlanCutoverInput = z.infer<typeof planCutoverInput>;
 
-export const stretchStepInput = z.object({ tenantId, reason: overrideReason });
+/**
+ * When the stretch last changed stage or plan, as the operator's page read it: a step past the
+ * pre-checks is refused if the plan moved since (another operator re-planned), because the
+ * reason was written for the checks of the plan on that page. Optional for API clients.
+ */
+const stageChangedAt = z.preprocess(emptyToUndefined, z.string().datetime({ offset: true, message: "Not a valid time: reload the page." }).optional());
+
+export const stretchStepInput = z.object({ tenantId, reason: overrideReason, stageChangedAt });
 export type StretchStepInput = z.infer<typeof stretchStepInput>;
 
 export const cancelPlanInput = z.object({ tenantId });
@@ -51,7 +58,7 @@ export const cancelPlanInput = z.object({ tenantId });
 /** Unextend and offboard end things for good: the operator types the tenant's slug to confirm. */
 const confirmSlug = z.string().trim().min(1, "Type the tenant's slug to confirm.").max(40, "Type the tenant's slug to confirm.");
 
-export const unextendInput = z.object({ tenantId, reason: overrideReason, confirmSlug });
+export const unextendInput = z.object({ tenantId, reason: overrideReason, confirmSlug, stageChangedAt });
 export type UnextendInput = z.infer<typeof unextendInput>;
 
 export const offboardInput = z.object({ id: tenantId, reason: overrideReason, confirmSlug });

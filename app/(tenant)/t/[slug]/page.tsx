@@ -22,7 +22,7 @@ import { getDatabase, type Database } from "@/lib/db/client";
 import { listAuditEvents } from "@/lib/queries/audit";
 import { listTunnelDownloads } from "@/lib/queries/gateway-files";
 import { getSegmentStatus } from "@/lib/queries/segments";
-import { getStretchView } from "@/lib/queries/stretch";
+import { getStretchView, stretchAudienceOf } from "@/lib/queries/stretch";
 import { findTenantIdBySlug, getTenantSummary, type TenantSummary } from "@/lib/queries/tenants";
 import { listTenantEndpoints } from "@/lib/queries/tunnels";
 import { getTunnelPaths, getTunnelSeries } from "@/lib/queries/tunnel-telemetry";
@@ -42,7 +42,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
   if (!tenant) notFound();
   const [segment, stretch, endpoints, audit, tunnelDownloads, live] = await Promise.all([
     getSegmentStatus(db, tenant.id),
-    getStretchView(db, tenant.id),
+    getStretchView(db, tenant.id, new Date(), { audience: stretchAudienceOf(principal) }),
     listTenantEndpoints(db, tenant.id),
     listAuditEvents(db, { tenantId: tenant.id, pageSize: 20 }),
     listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),

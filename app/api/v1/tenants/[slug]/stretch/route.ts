@@ -1,5 +1,5 @@
 import { defineRoute } from "@/lib/auth/guards";
-import { getStretchView } from "@/lib/queries/stretch";
+import { getStretchView, stretchAudienceOf } from "@/lib/queries/stretch";
 import { findTenantIdBySlug } from "@/lib/queries/tenants";
 
 export const dynamic = "force-dynamic";
@@ -10,5 +10,6 @@ export const dynamic = "force-dynamic";
  */
 export const GET = defineRoute(
   { access: "tenant:read", tenant: ({ slug }: { slug: string }, db) => findTenantIdBySlug(slug, db) },
-  async (_request, { db, tenantId }) => Response.json(await getStretchView(db, tenantId!), { headers: { "cache-control": "no-store" } }),
+  async (_request, { db, principal, tenantId }) =>
+    Response.json(await getStretchView(db, tenantId!, new Date(), { audience: stretchAudienceOf(principal) }), { headers: { "cache-control": "no-store" } }),
 );
