@@ -5,6 +5,7 @@ vi.mock("next/headers", async () => (await import("./support/next-request")).nex
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
 import { POST as signOut } from "@/app/api/auth/signout/route";
+import { POST as startSession } from "@/app/api/auth/session/route";
 import { POST as connectDisplay } from "@/app/api/noc/session/route";
 import { GET as getNoc } from "@/app/api/v1/noc/route";
 import { GET as getTenant } from "@/app/api/v1/tenants/[slug]/route";
@@ -80,6 +81,17 @@ describe("sessions that really end", () => {
 
 describe("display links", () => {
   const connect = (token: string) => callRoute(connectDisplay as never, { as: "anonymous", method: "POST", path: "/api/noc/session", body: { token } });
+
+  it("refuse a body over 32 KiB before reading it whole, as the sign-in route does", async () => {
+    const oversized = { token: "x".repeat(64 * 1024) };
+    const display = await connect(oversized.token);
+    expect(display.status).toBe(413);
+    expect(((await display.json()) as { error: string }).error).toMatch(/over 32768 bytes/);
+    const signIn = await callRoute(startSession as never, { as: "anonymous", method: "POST", path: "/api/auth/session", body: { idToken: oversized.token } });
+    expect(signIn.status).toBe(413);
+    // Under the limit, the same routes answer as before: a malformed link is a 400.
+    expect((await connect("noc_short")).status).toBe(400);
+  });
 
   it("work once: a second open is refused, saying when it was used and whom to ask", async () => {
     const created = await callAction(createDisplay, { name: "Atrium wall" }, { as: "admin" });

@@ -38,6 +38,26 @@ export async function readBoundedText(request: Request, limit: number): Promise<
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The cap on what a public sign-in route reads: an ID token or a display link fits many times over. */
+export const MAX_SIGN_IN_BYTES = 32 * 1024;
+
+/** What readSmallJson answers for a body over its limit (a value no JSON body can be). */
+export const TOO_LARGE = Symbol("too-large");
+
+/**
+ * A small JSON body for a route anyone may call: TOO_LARGE past `limit` (read no further), null
+ * when it is not JSON, else the parsed value.
+ */
+export async function readSmallJson(request: Request, limit = MAX_SIGN_IN_BYTES): Promise<unknown> {
+  const text = await readBoundedText(request, limit);
+  if (text === null) return TOO_LARGE;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export async function readJsonBody(request: Request, limit = MAX_JSON_BYTES): Promise<Parsed<unknown>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_SIGN_IN_BYTES, readSmallJson, TOO_LARGE } from "@/lib/api/request";
 import { recordAudit } from "@/lib/audit";
 import { defineRoute } from "@/lib/auth/guards";
 import { homePathFor } from "@/lib/auth/permissions";
@@ -19,7 +20,10 @@ const body = z.object({ idToken: z.string().min(1).max(16_384) });
  * Public by nature (this is how one becomes signed in); the guard still refuses foreign origins.
  */
 export const POST = defineRoute({ access: "public" }, async (request, { db }) => {
-  const parsed = body.safeParse(await request.json().catch(() => null));
+  // Anyone may call this: read a bounded body, never a whole stream into memory.
+  const sent = await readSmallJson(request);
+  if (sent === TOO_LARGE) return Response.json({ error: `Send JSON: { idToken }, at most ${MAX_SIGN_IN_BYTES} bytes.` }, { status: 413 });
+  const parsed = body.safeParse(sent);
   if (!parsed.success) return Response.json({ error: "Send JSON: { idToken }." }, { status: 400 });
 
   const config = readConfig();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_SIGN_IN_BYTES, readSmallJson, TOO_LARGE } from "@/lib/api/request";
 import { defineRoute } from "@/lib/auth/guards";
 import { DISPLAY_SESSION_SECONDS, getSessionKey, sealSession, sessionCookie } from "@/lib/auth/session";
 import { claimDisplayLink } from "@/lib/commands/noc-displays";
@@ -17,7 +18,10 @@ const refuse = (status: number, error: string) => Response.json({ error }, { sta
  * link that was already used says so, and whom to ask for a new one.
  */
 export const POST = defineRoute({ access: "public" }, async (request, { db }) => {
-  const parsed = body.safeParse(await request.json().catch(() => null));
+  // Anyone may call this: read a bounded body, never a whole stream into memory.
+  const sent = await readSmallJson(request);
+  if (sent === TOO_LARGE) return refuse(413, `This display link is malformed (the request is over ${MAX_SIGN_IN_BYTES} bytes). Ask a Bridgehead admin for a new one.`);
+  const parsed = body.safeParse(sent);
   if (!parsed.success) return refuse(400, "This display link is malformed. Ask a Bridgehead admin for a new one.");
   const claim = await claimDisplayLink(db, parsed.data.token);
   if (!claim.ok) {
