@@ -245,15 +245,18 @@ describeWithTool(
       const seconds = (performance.now() - windowOpened) / 1000;
       const bcastPassed = guard.bcastPassed - before.guard.bcastPassed;
       const bcastDropped = guard.bcastDropped - before.guard.bcastDropped;
-      console.log(`[pair] (d) split brain: one ARP became ${loopedArp} through the LAN switch in ${seconds.toFixed(1)} s; tunnel 1 sent ${sent.gw1} (source) and ${sent.eb1} (AVS) frames; storm control passed ${bcastPassed} and dropped ${bcastDropped} broadcasts at gw1`);
+      const mcastPassed = guard.mcastPassed - before.guard.mcastPassed;
+      console.log(`[pair] (d) split brain: one ARP became ${loopedArp} through the LAN switch in ${seconds.toFixed(1)} s; tunnel 1 sent ${sent.gw1} (source) and ${sent.eb1} (AVS) frames; storm control passed ${bcastPassed} and dropped ${bcastDropped} broadcasts, passed ${mcastPassed} multicasts at gw1`);
       // The loop is real: one broadcast came round many times…
       expect(loopedArp).toBeGreaterThan(100);
       expect(bcastDropped).toBeGreaterThan(0);
-      // …but no tunnel port carried more than its classes' limits allow over that time (plus a second's burst).
-      const perPort = (STORM_CONTROL.broadcastPps + STORM_CONTROL.multicastPps + STORM_CONTROL.unknownUnicastPps) * (seconds + 1);
-      expect(sent.gw1).toBeLessThan(perPort);
-      expect(sent.eb1).toBeLessThan(perPort);
+      // …but the classes storm control holds crossed gw1's tunnel port at no more than their rates
+      // over that time (plus a second's burst). The port's total is logged, not bounded: unicast
+      // to a MAC the bridges learned round the loop is known unicast to every guard and circles
+      // unlimited (docs/decisions.md, "A partition … Not held"); on a loaded run it took gw1's
+      // port to 67,766 frames in 11 s.
       expect(bcastPassed).toBeLessThanOrEqual(STORM_CONTROL.broadcastPps * (seconds + 1));
+      expect(mcastPassed).toBeLessThanOrEqual(STORM_CONTROL.multicastPps * (seconds + 1));
 
       // The console's view: the real agent on each end reports its role; the rules, fed those
       // reports as ingest accepts them, open "both active". The rule waits until the agents agree
@@ -296,7 +299,9 @@ describeWithTool(
       const packets = (rule: { expr: Record<string, unknown>[] }) => (rule.expr.find((e) => "counter" in e)?.counter as { packets: number } | undefined)?.packets ?? 0;
       const rules = table.nftables.flatMap((entry) => (entry.rule ? [entry.rule] : []));
       const isBroadcast = (rule: { expr: Record<string, unknown>[] }) => JSON.stringify(rule.expr).includes("ff:ff:ff:ff:ff:ff");
+      const isMulticast = (rule: { expr: Record<string, unknown>[] }) => !isBroadcast(rule) && JSON.stringify(rule.expr).includes("01:00:00:00:00:00");
       return {
+        mcastPassed: rules.filter((r) => isMulticast(r) && JSON.stringify(r.expr).includes('"accept"')).reduce((n, r) => n + packets(r), 0),
         bcastDropped: rules.filter((r) => isBroadcast(r) && JSON.stringify(r.expr).includes('"drop"')).reduce((n, r) => n + packets(r), 0),
         bcastPassed: rules.filter((r) => isBroadcast(r) && JSON.stringify(r.expr).includes('"accept"')).reduce((n, r) => n + packets(r), 0),
       };
