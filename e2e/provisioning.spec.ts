@@ -10,12 +10,14 @@ test("onboarding a tenant shows its segment go from provisioning to ready", asyn
   await form.getByRole("button", { name: "Onboard tenant" }).click();
   await expect(page).toHaveURL(/\/t\/litware\?onboarded=1$/);
 
-  const state = tenantPage(page).segmentState;
+  const tenant = tenantPage(page);
+  const state = tenant.segmentState;
   await expect(state).toHaveText(/(Pending|Provisioning)$/);
   await page.screenshot({ path: test.info().outputPath("segment-provisioning.png"), fullPage: true });
   await expect(state).toHaveText(/Ready$/, { timeout: 20_000 });
   await expect(page.getByRole("heading", { level: 1 }).locator("..")).toContainText("Active");
-  await expect(page.getByText("TNT42-T1")).toBeVisible();
+  // The segment card names the Tier-1 it is on (the stretch section names it too).
+  await expect(tenant.segmentCard.getByText("TNT42-T1")).toBeVisible();
   await page.screenshot({ path: test.info().outputPath("segment-ready.png"), fullPage: true });
 });
 
@@ -32,7 +34,7 @@ test("an injected failure shows Azure's reason, and a retry succeeds", async ({ 
   await form.getByRole("button", { name: "Onboard tenant" }).click();
   await expect(page).toHaveURL(/\/t\/adventure\?onboarded=1$/);
 
-  const card = page.getByRole("region", { name: "NSX-T segment" });
+  const card = tenantPage(page).segmentCard;
   await expect(card.getByRole("status", { name: "Segment state" })).toHaveText(/Failed$/, { timeout: 20_000 });
   await expect(card.getByRole("alert")).not.toBeEmpty();
   await page.screenshot({ path: test.info().outputPath("segment-failed.png"), fullPage: true });

@@ -12,6 +12,7 @@ export function wallTiles(page: Page): Locator {
 /** A tenant's page: its segment, its tunnels and the offboarding form. */
 export function tenantPage(page: Page) {
   return {
+    segmentCard: page.getByRole("region", { name: "NSX-T segment" }),
     segmentState: page.getByRole("status", { name: "Segment state" }),
     tunnel: (name: string) => page.getByRole("article", { name: `Tunnel ${name}` }),
     /**
