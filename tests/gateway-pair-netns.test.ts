@@ -250,7 +250,8 @@ describeWithTool(
       // The loop is real: one broadcast came round many times…
       expect(loopedArp).toBeGreaterThan(100);
       expect(bcastDropped).toBeGreaterThan(0);
-      // …but the classes storm control holds crossed gw1's tunnel port at no more than their rates
+      // …but broadcast and multicast (the classes the guard counts as it passes them; unknown
+      // unicast it only counts as it drops) crossed gw1's tunnel port at no more than their rates
       // over that time (plus a second's burst). The port's total is logged, not bounded: unicast
       // to a MAC the bridges learned round the loop is known unicast to every guard and circles
       // unlimited (docs/decisions.md, "A partition … Not held"); on a loaded run it took gw1's
