@@ -4,7 +4,6 @@
  * display to read the wall as; the console as `npm start` runs it with the event-loop probe
  * loaded; and agents that post one sample every 10 s from both ends over HTTPS.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -18,6 +17,7 @@ import { ingestSamples } from "@/lib/telemetry/ingest";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
 import { freePort } from "@/tests/support/postgres-server";
 import { fleetTenant, insertPrivateCloud } from "@/tests/support/fleet-rows";
+import { startConsole as startTestConsole } from "@/tests/support/console-server";
 
 export type FleetAgent = AgentPrincipal & { token: string; seed: number; scenario: Scenario };
 export type Fleet = { agents: FleetAgent[]; displayToken: string };
@@ -114,62 +114,34 @@ export type RunningConsole = {
 
 export type LoopStats = { since: number; at: number; count: number; minMs: number; meanMs: number; maxMs: number; percentilesMs: Record<string, number> };
 
-/** server.ts on the production build, signing in with Entra (so no demo tenants or fleet of its own). */
+/** The console (tests/support/console-server.ts), signing in with Entra (so no demo tenants or fleet of its own), with the event-loop probe loaded. */
 export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
   const port = await freePort();
   const loopFile = path.join(dataDir, "event-loop.json");
-  const child = spawn(process.execPath, ["--require", "./scripts/server-only.cjs", "--import", "./bench/event-loop-probe.mjs", "--import", "tsx", "server.ts"], {
-    env: {
-      ...process.env,
+  const server = await startTestConsole(
+    {
       ...env,
-      NODE_ENV: "production",
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: "127.0.0.1",
       PUBLIC_URL: `https://localhost:${port}`,
       ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000be0c",
       ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000be0d",
       BENCH_EVENT_LOOP_FILE: loopFile,
       NEXT_TELEMETRY_DISABLED: "1",
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console did not start in 300 s:\n${output}`)), 300_000);
-    child.stdout!.on("data", () => {
-      if (output.includes("[bridgehead] ready on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`console exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-  const ca = fs.readFileSync(path.join(dataDir, "tls", "self-signed-cert.pem"));
-  const agent = new https.Agent({ keepAlive: true, ca, maxSockets, servername: "localhost" });
+    { dataDir, port, nodeArgs: ["--import", "./bench/event-loop-probe.mjs"], startTimeoutMs: 300_000 },
+  );
+  const agent = new https.Agent({ keepAlive: true, ca: server.ca, maxSockets, servername: "localhost" });
   return {
     origin: `https://127.0.0.1:${port}`,
     agent,
-    pid: child.pid!,
+    pid: server.process.pid!,
     loopFile,
-    resetLoop: () => child.kill("SIGUSR2"),
+    resetLoop: () => server.process.kill("SIGUSR2"),
     readLoop: () => JSON.parse(fs.readFileSync(loopFile, "utf8")) as LoopStats,
-    output: () => output,
+    output: server.output,
     async stop() {
       agent.destroy();
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const code = await exited;
-      if (code !== 0) throw new Error(`console exited with ${code}:\n${output.slice(-2000)}`);
+      const code = await server.stop();
+      if (code !== 0) throw new Error(`console exited with ${code}:\n${server.output().slice(-2000)}`);
     },
   };
 }
