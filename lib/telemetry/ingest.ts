@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import type { MacReport } from "@/lib/db/schema";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit } from "@/lib/server/group-commit";
 import { epochMs } from "./sql";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
 
@@ -36,7 +36,7 @@ const writers = new WeakMap<Database, GroupCommit<PendingBatch, BatchResult>>();
 
 /**
  * Stores one agent's batch. Batches that arrive while another is being written go to the
- * database together, in one statement (lib/telemetry/group-commit.ts); each caller still gets
+ * database together, in one statement (lib/server/group-commit.ts); each caller still gets
  * its own counts, and a batch is stored all or nothing.
  */
 export async function ingestSamples(db: Database, agent: AgentPrincipal, samples: TelemetrySample[], now = new Date()): Promise<IngestResult> {

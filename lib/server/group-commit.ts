@@ -10,6 +10,8 @@
  * endpoint removed between its sign-in and its write) fails alone instead of taking the others
  * with it.
  */
+import "server-only";
+
 export type GroupWriter<T, R> = (items: readonly T[]) => Promise<R[]>;
 
 export type GroupCommitOptions<T> = {
