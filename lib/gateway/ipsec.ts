@@ -136,13 +136,13 @@ export function humanSeconds(seconds: number): string {
 export function describeIpsecBehaviour(plan: IpsecPlan, platform: { dpdAction: string }): string[] {
   const { timers, suite } = plan;
   return [
-    `IPsec:      IKEv2, ${suite.label}, pre-shared key; ESP transport mode between ${plan.local.address} and ${plan.remote.address}.`,
-    `Rekey:      IKE SA every ${humanSeconds(timers.ikeLifetimeSeconds)}, each child SA every ${humanSeconds(timers.childLifetimeSeconds)} with a fresh ECDH (PFS group ${suite.esp.pfsGroup}); the new SA is`,
-    "            made before the old one is dropped, so a rekey loses no packet.",
-    `DPD:        a liveness check after ${timers.dpdDelaySeconds} s without traffic from the peer; after ${timers.dpdRetries} unanswered checks the peer is dead and`,
-    `            this end ${platform.dpdAction}.`,
+    `IPsec:       IKEv2, ${suite.label}, pre-shared key; ESP transport mode between ${plan.local.address} and ${plan.remote.address}.`,
+    `Rekey:       IKE SA every ${humanSeconds(timers.ikeLifetimeSeconds)}, each child SA every ${humanSeconds(timers.childLifetimeSeconds)} with a fresh ECDH (PFS group ${suite.esp.pfsGroup}); the new SA is`,
+    "             made before the old one is dropped, so a rekey loses no packet.",
+    `DPD:         a liveness check after ${timers.dpdDelaySeconds} s without traffic from the peer; after ${timers.dpdRetries} unanswered checks the peer is dead and`,
+    `             this end ${platform.dpdAction}.`,
     plan.initiator
-      ? "Role:       this end INITIATES the IKE SA; the AVS end only responds."
-      : "Role:       this end RESPONDS; the source end brings the tunnel up.",
+      ? "Role:        this end INITIATES the IKE SA; the AVS end responds (it negotiates itself only when it has traffic first)."
+      : "Role:        this end RESPONDS; the source end brings the tunnel up.",
   ];
 }
