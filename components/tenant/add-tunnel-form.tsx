@@ -4,6 +4,7 @@ import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { ActionMessage } from "@/components/forms/action-message";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
+import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
 
 const ENDS = [
   { side: "source", title: "Source-site gateway", host: "contoso-gw1", nics: ["eth0", "eth1"], tagged: true },
@@ -25,6 +26,20 @@ export function AddTunnelForm({ tenantId, first, defaultSourceIp }: { tenantId: 
         {ENDS.map((end) => (
           <fieldset key={end.side} className="space-y-3 rounded-md border border-slate-200 p-3">
             <legend className="px-1 text-sm font-medium">{end.title}</legend>
+            {end.side === "source" && (
+              <Field id="sourcePlatform" label="Platform (its files must be complete; empty: any one will do)" errors={error("sourcePlatform")}>
+                {(props) => (
+                  <select {...props} className={inputClass} defaultValue="">
+                    <option value="">Not said</option>
+                    {Object.entries(SOURCE_PLATFORMS).map(([value, label]) => (
+                      <option key={value} value={value}>
+                        {label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            )}
             <Field id={`${end.side}.hostname`} label="Host name" errors={error(`${end.side}.hostname`)}>
               {(props) => <input {...props} className={inputClass} placeholder={end.host} required />}
             </Field>

@@ -20,6 +20,8 @@ export const tunnels = pgTable(
     statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
     /** IPsec pre-shared key, encrypted at rest (never stored in the clear). */
     pskCiphertext: text("psk_ciphertext"),
+    /** The source gateway's platform (SOURCE_PLATFORMS), whose files must render; null: not said, any one will do. */
+    sourcePlatform: text("source_platform"),
     maintenanceUntil: timestamp("maintenance_until", { withTimezone: true }),
     createdAt: createdAt(),
   },
