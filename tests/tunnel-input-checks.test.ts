@@ -112,6 +112,7 @@ describe("a tunnel's values, checked against the platforms that must render them
     // 13 characters is a Linux name, but its VLAN sub-interface for this tenant's VLAN would not be.
     ["a LAN NIC whose VLAN sub-interface is too long", { sourcePlatform: "linux-iproute2", source: { hostname: "gw1", underlayIp: "198.51.100.10", lanInterface: "enp129s0f1np1", lanTagged: "on" } }, "source.lanInterface", /VLAN sub-interface/],
     ["an unknown platform", { sourcePlatform: "junos" }, "sourcePlatform", /listed platforms/],
+    ["an unknown IPsec suite", { ipsecSuite: "3des-md5" }, "ipsecSuite", /listed IPsec suites/],
   ])("refuses %s through the action, by field, with the reason, and stores nothing", async (_, over, field, message) => {
     const result = await callAction(addTunnel, { tenantId, ...tunnel(over) } as never, { as: "admin" });
     expect(result).toMatchObject({ ok: false, status: 400 });
@@ -132,21 +133,24 @@ describe("a tunnel's values, checked against the platforms that must render them
     expect(await tunnelCount()).toBe(0);
   });
 
-  it("takes an IOS XE tunnel with IOS XE names, and its bundle carries the IOS XE IPsec peer", async () => {
+  it("takes an IOS XE tunnel with IOS XE names and the AES-128 suite, and its bundle carries that suite at both ends", async () => {
     const result = await callAction(
       addTunnel,
-      { tenantId, ...tunnel({ sourcePlatform: "cisco-iosxe", source: { hostname: "gw1", underlayIp: "198.51.100.10", underlayInterface: "GigabitEthernet0/0/0", lanInterface: "GigabitEthernet0/0/1" } }) } as never,
+      { tenantId, ...tunnel({ sourcePlatform: "cisco-iosxe", ipsecSuite: "aes128gcm-ecp256", source: { hostname: "gw1", underlayIp: "198.51.100.10", underlayInterface: "GigabitEthernet0/0/0", lanInterface: "GigabitEthernet0/0/1" } }) } as never,
       { as: "admin" },
     );
     if (!result.ok) throw new Error(`${result.message} ${JSON.stringify(result.errors)}`);
-    const [row] = await db.select({ sourcePlatform: tunnels.sourcePlatform }).from(tunnels).where(eq(tunnels.id, result.data.tunnelId));
-    expect(row?.sourcePlatform).toBe("cisco-iosxe");
+    const [row] = await db.select({ sourcePlatform: tunnels.sourcePlatform, ipsecSuite: tunnels.ipsecSuite }).from(tunnels).where(eq(tunnels.id, result.data.tunnelId));
+    expect(row).toEqual({ sourcePlatform: "cisco-iosxe", ipsecSuite: "aes128gcm-ecp256" });
     const response = await callRoute(getBundle as never, { as: "admin", path: `/api/v1/tunnels/${result.data.tunnelId}/bundle`, params: { id: result.data.tunnelId } });
     expect(response.status).toBe(200);
     const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
     const ios = Object.entries(files).find(([name]) => name.endsWith(`/source/cisco-iosxe/bh-${slug}-t1.ios`));
     expect(ios).toBeDefined();
     expect(strFromU8(ios![1])).toMatch(/crypto map BRIDGEHEAD \d+ ipsec-isakmp\n set peer 10\.120\.8\.30/);
+    expect(strFromU8(ios![1])).toMatch(/ encryption aes-gcm-128\n prf sha256\n group 19/);
+    const avs = Object.entries(files).find(([name]) => name.endsWith(`/avs/strongswan/bh-${slug}-t1.conf`));
+    expect(strFromU8(avs![1])).toContain("proposals = aes128gcm16-prfsha256-ecp256");
     expect(Object.keys(files).some((name) => name.includes("/avs/"))).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import { ActionMessage } from "@/components/forms/action-message";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
+import { DEFAULT_IPSEC_SUITE, IPSEC_SUITES } from "@/lib/gateway/ipsec-suites";
 
 const ENDS = [
   { side: "source", title: "Source-site gateway", host: "contoso-gw1", nics: ["eth0", "eth1"], tagged: true },
@@ -12,7 +13,7 @@ const ENDS = [
 ] as const;
 
 /** Adds the primary or the redundant tunnel; both ends' agent tokens are issued with it. */
-export function AddTunnelForm({ tenantId, first, defaultSourceIp }: { tenantId: string; first: boolean; defaultSourceIp: string }) {
+export function AddTunnelForm({ tenantId, first, defaultSourceIp, ipsec }: { tenantId: string; first: boolean; defaultSourceIp: string; ipsec: boolean }) {
   const { result, onSubmit, pending, errors } = useFormAction(addTunnel);
   const error = (field: string) => errors?.[field];
   return (
@@ -22,6 +23,19 @@ export function AddTunnelForm({ tenantId, first, defaultSourceIp }: { tenantId: 
       <Field id="name" label="Tunnel name" errors={error("name")}>
         {(props) => <input {...props} className={inputClass} defaultValue={first ? "primary" : "secondary"} required />}
       </Field>
+      {ipsec && (
+        <Field id="ipsecSuite" label="IPsec suite (both ends, every platform's files)" errors={error("ipsecSuite")}>
+          {(props) => (
+            <select {...props} className={inputClass} defaultValue={DEFAULT_IPSEC_SUITE}>
+              {Object.entries(IPSEC_SUITES).map(([value, suite]) => (
+                <option key={value} value={value}>
+                  {suite.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <div className="grid gap-4 md:grid-cols-2">
         {ENDS.map((end) => (
           <fieldset key={end.side} className="space-y-3 rounded-md border border-slate-200 p-3">

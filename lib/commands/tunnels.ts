@@ -62,7 +62,7 @@ export async function addTunnel(
       }
       const [tunnel] = await tx
         .insert(tunnels)
-        .values({ tenantId: tenant.id, ordinal, name: input.name, sourcePlatform: input.sourcePlatform, pskCiphertext: tenant.transport === "ipsec-vpn" ? pskCiphertext : null })
+        .values({ tenantId: tenant.id, ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: input.ipsecSuite, pskCiphertext: tenant.transport === "ipsec-vpn" ? pskCiphertext : null })
         .returning({ id: tunnels.id });
       const now = new Date();
       await tx.insert(tunnelEndpoints).values([
@@ -74,7 +74,7 @@ export async function addTunnel(
         entityType: "tunnel",
         entityId: tunnel!.id,
         tenantId: tenant.id,
-        after: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, source: input.source, avs: input.avs, ipsecKey: tenant.transport === "ipsec-vpn" ? "issued" : "none" },
+        after: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: tenant.transport === "ipsec-vpn" ? input.ipsecSuite : null, source: input.source, avs: input.avs, ipsecKey: tenant.transport === "ipsec-vpn" ? "issued" : "none" },
       });
       return { ok: true as const, tunnelId: tunnel!.id, ordinal };
     });
@@ -119,7 +119,7 @@ async function findFitProblems(tx: Tx, tenant: typeof tenants.$inferSelect, inpu
       segmentName: segment?.segmentName ?? segmentNameFor(tenant.slug),
       underlayMtu: tenant.underlayMtu,
     },
-    tunnel: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, source: input.source, avs: input.avs },
+    tunnel: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: input.ipsecSuite, source: input.source, avs: input.avs },
     partner,
   });
 }

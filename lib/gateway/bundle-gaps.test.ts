@@ -71,6 +71,7 @@ describe("findTunnelFitProblems", () => {
       ordinal: 1,
       name: "primary",
       sourcePlatform: null,
+      ipsecSuite: "aes256gcm-ecp384",
       source: { hostname: "gw1", underlayIp: "198.51.100.10", underlayInterface: null, lanInterface: null, lanTagged: true },
       avs: { hostname: "bridge1", underlayIp: "10.120.8.10", underlayInterface: null, lanInterface: null, lanTagged: false },
     },

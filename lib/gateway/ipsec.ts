@@ -141,6 +141,8 @@ export function describeIpsecBehaviour(plan: IpsecPlan, platform: { dpdAction: s
     "             made before the old one is dropped, so a rekey loses no packet.",
     `DPD:         a liveness check after ${timers.dpdDelaySeconds} s without traffic from the peer; after ${timers.dpdRetries} unanswered checks the peer is dead and`,
     `             this end ${platform.dpdAction}.`,
+    `ESP:         transport mode with AES-GCM costs at most ${plan.mtu.espMaxBytes} B a packet; the MTU budget sets aside ${plan.mtu.budgetEspBytes} B (tunnel mode's worst`,
+    `             case), so inner MTU ${plan.mtu.innerMtu} and TCP MSS ${plan.mtu.mss} hold with ${plan.mtu.budgetEspBytes - plan.mtu.espMaxBytes} B to spare.`,
     plan.initiator
       ? "Role:        this end INITIATES the IKE SA; the AVS end responds (it negotiates itself only when it has traffic first)."
       : "Role:        this end RESPONDS; the source end brings the tunnel up.",

@@ -8,6 +8,7 @@
 import type { SourcePlatform } from "@/lib/domain/tenant-options";
 import { parseGatewayContext, type GatewayContextInput } from "./context";
 import { findBundleGaps, renderTargets } from "./bundle";
+import type { IpsecSuiteId } from "./ipsec-suites";
 
 /** What the generators need of the tenant, as the console stores it. */
 export type TenantFacts = Omit<GatewayContextInput["tenant"], never>;
@@ -22,7 +23,7 @@ export type TunnelEndInput = {
 
 export type TunnelFitInput = {
   tenant: TenantFacts;
-  tunnel: { ordinal: 1 | 2; name: string; sourcePlatform: SourcePlatform | null; source: TunnelEndInput; avs: TunnelEndInput };
+  tunnel: { ordinal: 1 | 2; name: string; sourcePlatform: SourcePlatform | null; ipsecSuite: IpsecSuiteId; source: TunnelEndInput; avs: TunnelEndInput };
   /** The tenant's other tunnel, when this one makes a pair with it. */
   partner: { ordinal: 1 | 2; name: string; sourceHostname: string; sourceUnderlayIp: string; avsHostname: string; avsUnderlayIp: string } | null;
 };
@@ -46,6 +47,7 @@ export function findTunnelFitProblems(input: TunnelFitInput): Record<string, str
       avs: end("avs", input.tunnel.avs),
       psk: input.tenant.transport === "ipsec-vpn" ? STAND_IN_PSK : null,
       sourcePlatform: input.tunnel.sourcePlatform,
+      ipsecSuite: input.tunnel.ipsecSuite,
     },
     pair: input.partner ? { partner: input.partner } : null,
     consoleUrl: STAND_IN_ORIGIN,

@@ -8,6 +8,7 @@ import { HOST_NAME, INTERFACE_NAME, linuxInterfaceNameProblem } from "@/lib/doma
 import { keysOf } from "@/lib/domain/keys-of";
 import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
 import { SLUG } from "@/lib/gateway/context";
+import { DEFAULT_IPSEC_SUITE, IPSEC_SUITE_IDS } from "@/lib/gateway/ipsec-suites";
 import { underlayAddress } from "./tenant";
 
 const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
@@ -50,6 +51,10 @@ const avsEndpointInput = endpointInput.extend({
 const tunnelFields = z.object({
   name: z.string().trim().toLowerCase().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens, e.g. primary."),
   /** Empty: not said, and the bundle needs any one source platform's files. */
+  /** For an IPsec VPN tenant: the suite both ends use (ignored over ExpressRoute and SD-WAN). */
+  ipsecSuite: z.preprocess(emptyToNull, z.enum(IPSEC_SUITE_IDS, { message: "Choose one of the listed IPsec suites." }).nullable())
+    .transform((suite) => suite ?? DEFAULT_IPSEC_SUITE)
+    .default(DEFAULT_IPSEC_SUITE),
   sourcePlatform: z.preprocess(emptyToNull, z.enum(keysOf(SOURCE_PLATFORMS), { message: "Choose one of the listed platforms, or leave empty." }).nullable()).default(null),
   source: endpointInput,
   avs: avsEndpointInput,

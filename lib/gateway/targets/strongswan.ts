@@ -46,7 +46,7 @@ export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): 
     comment: "#",
     title: `IPsec transport, strongSwan swanctl (${side === "source" ? "source" : "AVS"} end)`,
     apply: [
-      "apt-get install charon-systemd libstrongswan-standard-plugins   (the standard plugins bring AES-GCM and ECP-384)",
+      "apt-get install charon-systemd libstrongswan-standard-plugins   (the standard plugins bring AES-GCM and the ECP groups)",
       `install -m 600 -o root -g root ${name}.conf /etc/swanctl/conf.d/`,
       "systemctl enable --now strongswan && swanctl --load-all",
       "Do this on both ends BEFORE bringing up the tunnel device, so no tunnel packet ever leaves unencrypted.",

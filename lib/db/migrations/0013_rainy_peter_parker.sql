@@ -1,1 +1,0 @@
-ALTER TABLE "tunnels" ADD COLUMN "source_platform" text;
