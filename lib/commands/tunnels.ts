@@ -12,7 +12,7 @@ import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
 import { segmentNameFor } from "@/lib/domain/segment";
-import { findTunnelFitProblems, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
+import { findTunnelFitProblems, TUNNEL_FORM_FIELDS, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
 import type { CommandRefusal } from "./result";
@@ -57,7 +57,7 @@ export async function addTunnel(
       const problems = await findFitProblems(tx, tenant, input, ordinal);
       if (Object.keys(problems).length > 0) {
         // A refusal of the tenant's own settings (its VNI, its MTU) has no field on this form: say it in the message.
-        const tenantLevel = Object.entries(problems).filter(([field]) => field.startsWith("tenant.")).flatMap(([, messages]) => messages);
+        const tenantLevel = Object.entries(problems).filter(([field]) => !TUNNEL_FORM_FIELDS.has(field)).flatMap(([, messages]) => messages);
         return { ok: false as const, status: 400 as const, message: ["Some fields need attention.", ...tenantLevel].join(" "), errors: problems };
       }
       const [tunnel] = await tx

@@ -98,6 +98,11 @@ describe("findTunnelFitProblems", () => {
     expect(ios).toEqual({ "source.lanInterface": [expect.stringMatching(/^Cisco IOS XE .*: IOS XE has no interface "ens19"/)] });
   });
 
+  it("puts a clash with the tenant's other tunnel on this tunnel's own field", () => {
+    const partner = { ordinal: 2 as const, name: "standby", sourceHostname: "gw2", sourceUnderlayIp: "198.51.100.10", avsHostname: "bridge2", avsUnderlayIp: "10.120.8.12" };
+    expect(findTunnelFitProblems({ ...base, partner })).toEqual({ "source.underlayIp": [expect.stringMatching(/two source gateways/)] });
+  });
+
   it("checks a VLAN sub-interface against the tenant's own VLAN: 4-digit VLANs leave less room", () => {
     const lan = withTunnel((t) => {
       t.sourcePlatform = "systemd-networkd";

@@ -28,6 +28,17 @@ export type TunnelFitInput = {
   partner: { ordinal: 1 | 2; name: string; sourceHostname: string; sourceUnderlayIp: string; avsHostname: string; avsUnderlayIp: string } | null;
 };
 
+/** A clash with the tenant's other tunnel is this tunnel's field to change. */
+const PAIR_FIELDS: Record<string, string> = { "pair.partner.sourceUnderlayIp": "source.underlayIp", "pair.partner.avsUnderlayIp": "avs.underlayIp" };
+
+/** The fields the tunnel form (and the API's body) has; a problem keyed otherwise is said in the message. */
+export const TUNNEL_FORM_FIELDS = new Set([
+  "name",
+  "sourcePlatform",
+  "ipsecSuite",
+  ...["source", "avs"].flatMap((side) => ["hostname", "underlayIp", "underlayInterface", "lanInterface", "lanTagged"].map((field) => `${side}.${field}`)),
+]);
+
 const STAND_IN_PSK = `${"A".repeat(43)}=`;
 const STAND_IN_TOKEN = `agt_${"A".repeat(43)}`;
 const STAND_IN_ORIGIN = "https://bridgehead.invalid";
@@ -54,7 +65,7 @@ export function findTunnelFitProblems(input: TunnelFitInput): Record<string, str
   });
   const errors: Record<string, string[]> = {};
   const add = (field: string, message: string) => {
-    const key = field.replace(/^tunnel\./, "");
+    const key = PAIR_FIELDS[field] ?? field.replace(/^tunnel\./, "");
     if (!(errors[key] ??= []).includes(message)) errors[key].push(message);
   };
   if (!parsed.ok) {
