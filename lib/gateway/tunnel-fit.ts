@@ -11,7 +11,7 @@ import { findBundleGaps, renderTargets } from "./bundle";
 import type { IpsecSuiteId } from "./ipsec-suites";
 
 /** What the generators need of the tenant, as the console stores it. */
-export type TenantFacts = Omit<GatewayContextInput["tenant"], never>;
+export type TenantFacts = GatewayContextInput["tenant"];
 
 export type TunnelEndInput = {
   hostname: string;
