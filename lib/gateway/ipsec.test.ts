@@ -4,6 +4,7 @@
  * the AVS edge bridge's strongSwan expects of its peer, for every suite the console offers. A
  * default changed on one side only (a lifetime, a group, a port) fails here.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { inputError, variant } from "@/tests/support/gateway-variants";
@@ -115,6 +116,36 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
       }
     });
   }
+});
+
+describe("every platform's IPsec equals the strongSwan peer's, for any valid tunnel", () => {
+  const octet = fc.integer({ min: 1, max: 254 });
+  it("holds across suites, ports, VLANs, ordinals, host names and IPv4 addresses", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...IPSEC_SUITE_IDS),
+        fc.integer({ min: 1, max: 65_535 }),
+        fc.integer({ min: 2, max: 4094 }),
+        fc.constantFrom(1 as const, 2 as const),
+        fc.tuple(octet, octet, octet),
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
+        (suiteId, port, vlan, ordinal, [a, b, c], host) => {
+          const context = variant(CONTOSO_INPUT, (input) => {
+            input.tunnel.ipsecSuite = suiteId;
+            input.vxlanPort = port;
+            input.tenant.vlanId = vlan;
+            input.tunnel.ordinal = ordinal;
+            input.tunnel.avs.hostname = host;
+            input.tunnel.source.underlayIp = `203.0.${a}.${b}`;
+            input.tunnel.avs.underlayIp = `10.${c}.8.10`;
+          });
+          const peer = mirror(parseSwanctl(swan(context, "avs")));
+          for (const { target, ext, parse } of VENDORS) expect(parse(vendorApply(target, ext, context)), target.id).toEqual(peer);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
 
 describe("planIpsec", () => {
