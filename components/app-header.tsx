@@ -1,12 +1,15 @@
 import Link from "next/link";
 import type { NavItem } from "@/components/admin/admin-nav";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { GlobalSearch } from "@/components/search/global-search";
 import type { Principal } from "@/lib/auth/permissions";
+import { searchScopeOf } from "@/lib/auth/search-scope";
 import { readConfig } from "@/lib/config";
 import { browserAuthConfig } from "@/lib/identity/client-config";
 
 
 export function AppHeader({ home, area, nav, principal }: { home: string; area: string; nav: NavItem[]; principal: Principal }) {
+  const scope = searchScopeOf(principal);
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
@@ -21,6 +24,7 @@ export function AppHeader({ home, area, nav, principal }: { home: string; area: 
           ))}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
+          {scope && <GlobalSearch placeholder={scope.kind === "fleet" ? "Search name, IP, MAC, VLAN, gateway" : "Search my network: IP, MAC, gateway"} />}
           <span className="text-slate-600">{principal.name}</span>
           <SignOutButton auth={browserAuthConfig(readConfig())} />
         </div>
