@@ -64,10 +64,10 @@ export function AuditFilters({ typed, errors, actions, tenants }: { typed: Typed
             </Link>
           )}
           <span className="ml-auto flex gap-3 text-sm">
-            <a href={exportHref("csv")} download className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
+            <a href={exportHref("csv")} className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
               Download CSV
             </a>
-            <a href={exportHref("jsonl")} download className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
+            <a href={exportHref("jsonl")} className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
               Download JSON Lines
             </a>
           </span>

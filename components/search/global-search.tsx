@@ -46,6 +46,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
 
   const optionId = (index: number) => `${listboxId}-option-${index}`;
   const showList = open && text.trim() !== "";
+  // The listbox exists only with options in it (an empty listbox is an ARIA error); "nothing
+  // found" and the hints are said by the status line instead.
+  const listed = showList && hits.length > 0;
   const status = !searchable
     ? "Type at least two characters, or a VLAN number."
     : isError
@@ -87,7 +90,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
 
   let index = -1;
   return (
-    <div className="relative w-72" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && setOpen(false)}>
+    <div className="relative w-56" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && setOpen(false)}>
       <label htmlFor={GLOBAL_SEARCH_ID} className="sr-only">
         Search
       </label>
@@ -98,9 +101,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         autoComplete="off"
         spellCheck={false}
         aria-autocomplete="list"
-        aria-expanded={showList}
-        aria-controls={listboxId}
-        aria-activedescendant={showList && active >= 0 ? optionId(active) : undefined}
+        aria-expanded={listed}
+        aria-controls={listed ? listboxId : undefined}
+        aria-activedescendant={listed && active >= 0 ? optionId(active) : undefined}
         aria-describedby={`${listboxId}-status`}
         placeholder={placeholder}
         value={text}
@@ -117,10 +120,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         {showList ? status : ""}
       </p>
       <div hidden={!showList} className="absolute right-0 z-50 mt-1 max-h-[70vh] w-[28rem] overflow-y-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg">
-        {/* Focus never leaves the input, so the listbox exists (empty) even while closed: aria-controls must point somewhere. */}
-        <div id={listboxId} role="listbox" aria-label="Search results">
-          {showList &&
-            groups.map((group) => (
+        {listed && (
+          <div id={listboxId} role="listbox" aria-label="Search results">
+            {groups.map((group) => (
               <div key={group.kind} role="group" aria-labelledby={`${listboxId}-${group.kind}`}>
                 <div id={`${listboxId}-${group.kind}`} role="presentation" className="px-3 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-600">
                   {group.label}
@@ -146,8 +148,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
                 })}
               </div>
             ))}
-        </div>
-        {showList && hits.length === 0 && <p className="px-3 py-2 text-slate-600">{status}</p>}
+          </div>
+        )}
+        {showList && !listed && <p className="px-3 py-2 text-slate-600">{status}</p>}
       </div>
     </div>
   );
