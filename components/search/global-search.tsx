@@ -24,7 +24,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
   const [text, setText] = useState("");
   const [settled, setSettled] = useState("");
   const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
+  // The highlighted result, tied to the list it was chosen in: new results start unhighlighted
+  // without an effect (an effect runs after paint, and could undo a key pressed in between).
+  const [cursor, setCursor] = useState<{ list: unknown; index: number }>({ list: null, index: -1 });
 
   // Ask once typing pauses, not on every key.
   useEffect(() => {
@@ -42,7 +44,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
   const { data, isError, error, isFetching } = useQuery({ ...searchQuery(settled), enabled: searchable });
   const groups = useMemo(() => (searchable ? (data?.groups ?? []) : []), [data, searchable]);
   const hits = useMemo(() => groups.flatMap((group) => group.hits), [groups]);
-  useEffect(() => setActive(-1), [hits]);
+  const active = cursor.list === hits ? cursor.index : -1;
 
   const optionId = (index: number) => `${listboxId}-option-${index}`;
   const showList = open && text.trim() !== "";
@@ -69,7 +71,10 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         setOpen(true);
         if (hits.length === 0) return;
         const step = event.key === "ArrowDown" ? 1 : -1;
-        setActive((current) => (current === -1 ? (step === 1 ? 0 : hits.length - 1) : (current + step + hits.length) % hits.length));
+        setCursor((previous) => {
+          const current = previous.list === hits ? previous.index : -1;
+          return { list: hits, index: current === -1 ? (step === 1 ? 0 : hits.length - 1) : (current + step + hits.length) % hits.length };
+        });
         return;
       }
       case "Enter": {
