@@ -26,7 +26,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
   const [open, setOpen] = useState(false);
   // The highlighted result, tied to the list it was chosen in: new results start unhighlighted
   // without an effect (an effect runs after paint, and could undo a key pressed in between).
-  const [cursor, setCursor] = useState<{ list: unknown; index: number }>({ list: null, index: -1 });
+  const [cursor, setCursor] = useState<{ list: string; index: number }>({ list: "", index: -1 });
 
   // Ask once typing pauses, not on every key.
   useEffect(() => {
@@ -44,7 +44,14 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
   const { data, isError, error, isFetching } = useQuery({ ...searchQuery(settled), enabled: searchable });
   const groups = useMemo(() => (searchable ? (data?.groups ?? []) : []), [data, searchable]);
   const hits = useMemo(() => groups.flatMap((group) => group.hits), [groups]);
-  const active = cursor.list === hits ? cursor.index : -1;
+  // By content, not identity: a refetch with the same answer keeps the highlight where it is.
+  const listKey = `${settled}\n${hits.map((hit) => hit.key).join("\n")}`;
+  const active = cursor.list === listKey ? cursor.index : -1;
+  /** Closing the list, or typing, starts the next look from the top. */
+  const close = () => {
+    setOpen(false);
+    setCursor({ list: "", index: -1 });
+  };
 
   const optionId = (index: number) => `${listboxId}-option-${index}`;
   const showList = open && text.trim() !== "";
@@ -72,8 +79,8 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         if (hits.length === 0) return;
         const step = event.key === "ArrowDown" ? 1 : -1;
         setCursor((previous) => {
-          const current = previous.list === hits ? previous.index : -1;
-          return { list: hits, index: current === -1 ? (step === 1 ? 0 : hits.length - 1) : (current + step + hits.length) % hits.length };
+          const current = previous.list === listKey ? previous.index : -1;
+          return { list: listKey, index: current === -1 ? (step === 1 ? 0 : hits.length - 1) : (current + step + hits.length) % hits.length };
         });
         return;
       }
@@ -81,13 +88,13 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         const hit = hits[active] ?? (hits.length === 1 ? hits[0] : undefined);
         if (!hit) return;
         event.preventDefault();
-        setOpen(false);
+        close();
         router.push(hit.href);
         return;
       }
       case "Escape":
         event.preventDefault();
-        if (showList) setOpen(false);
+        if (showList) close();
         else setText("");
         return;
     }
@@ -95,7 +102,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
 
   let index = -1;
   return (
-    <div className="relative w-56" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && setOpen(false)}>
+    <div className="relative w-56" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && close()}>
       <label htmlFor={GLOBAL_SEARCH_ID} className="sr-only">
         Search
       </label>
@@ -115,6 +122,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
         maxLength={100}
         onChange={(event) => {
           setText(event.target.value);
+          setCursor({ list: "", index: -1 });
           setOpen(true);
         }}
         onFocus={() => setOpen(true)}
