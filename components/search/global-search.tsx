@@ -102,7 +102,7 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
 
   let index = -1;
   return (
-    <div className="relative w-56" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && close()}>
+    <div className="relative w-60" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && close()}>
       <label htmlFor={GLOBAL_SEARCH_ID} className="sr-only">
         Search
       </label>
