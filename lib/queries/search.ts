@@ -130,7 +130,9 @@ async function findGateways(db: Database, query: SearchQuery, inScope: SQL | und
 
 async function findMacs(db: Database, query: SearchQuery, inScope: SQL | undefined): Promise<SearchHit[]> {
   if (!query.mac) return [];
-  // Containment (@>) rather than a scan of the arrays, so the GIN index on mac_report answers it.
+  // Containment (@>) reads each end's report once, without unnesting its arrays. No index: every
+  // agent report rewrites mac_report, and a GIN index there would tax the ingest (and, without
+  // autovacuum on PGlite, slow down as its pending list grows) for a search people run by hand.
   const local = sql<boolean>`${tunnelEndpoints.macReport} @> ${JSON.stringify({ local: [query.mac] })}::jsonb`;
   const remote = sql<boolean>`${tunnelEndpoints.macReport} @> ${JSON.stringify({ tunnel: [query.mac] })}::jsonb`;
   const gateway = sql<boolean>`${tunnelEndpoints.macReport} @> ${JSON.stringify({ gatewayProbe: { answeredBy: [query.mac] } })}::jsonb`;

@@ -1,6 +1,6 @@
 /** Tunnels and their two endpoints */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns";
 import { pairEndRole, tunnelEndpointSide, tunnelStatus } from "./enums";
 import { MacReport } from "./telemetry";
@@ -92,9 +92,5 @@ export const tunnelEndpoints = pgTable(
     uniqueIndex("tunnel_endpoints_tunnel_side_key").on(t.tunnelId, t.side),
     uniqueIndex("tunnel_endpoints_token_key").on(t.agentTokenHash),
     uniqueIndex("tunnel_endpoints_previous_token_key").on(t.previousTokenHash),
-    // The search box: a gateway by its underlay address, a workload by a MAC the agents reported
-    // (`mac_report @> '{"local":["…"]}'`, which jsonb_path_ops answers).
-    index("tunnel_endpoints_underlay_ip_idx").on(t.underlayIp),
-    index("tunnel_endpoints_mac_report_idx").using("gin", sql`${t.macReport} jsonb_path_ops`),
   ],
 );
