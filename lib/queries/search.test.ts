@@ -23,15 +23,18 @@ describeEachDatabase("searchFleet", ({ handle }) => {
 
   beforeAll(async () => {
     db = handle().db;
-    [v4, v6] = await createTunnels(db, 2);
-    await db.update(tenants).set({ subnet: "2001:db8:77::/48" }).where(eq(tenants.id, v6!.tenantId));
-    [{ slug: v4Slug }] = await db.select({ slug: tenants.slug }).from(tenants).where(eq(tenants.id, v4!.tenantId));
-    [{ slug: v6Slug }] = await db.select({ slug: tenants.slug }).from(tenants).where(eq(tenants.id, v6!.tenantId));
-    await db.update(tunnelEndpoints).set({ hostname: "edge-v6", underlayIp: "2001:db8:ffff::10" }).where(eq(tunnelEndpoints.id, v6!.avs));
+    const made = await createTunnels(db, 2);
+    v4 = made[0]!;
+    v6 = made[1]!;
+    await db.update(tenants).set({ subnet: "2001:db8:77::/48" }).where(eq(tenants.id, v6.tenantId));
+    const slugOf = async (id: string) => (await db.select({ slug: tenants.slug }).from(tenants).where(eq(tenants.id, id)))[0]!.slug;
+    v4Slug = await slugOf(v4.tenantId);
+    v6Slug = await slugOf(v6.tenantId);
+    await db.update(tunnelEndpoints).set({ hostname: "edge-v6", underlayIp: "2001:db8:ffff::10" }).where(eq(tunnelEndpoints.id, v6.avs));
     await db
       .update(tunnelEndpoints)
       .set({ macReport: { local: ["00:50:56:aa:bb:cc"], tunnel: [], truncated: false, gatewayProbe: { address: "10.0.0.1", answeredBy: ["00:50:56:00:00:01"] } } })
-      .where(eq(tunnelEndpoints.id, v4!.source));
+      .where(eq(tunnelEndpoints.id, v4.source));
   });
 
   it("finds a host inside an IPv4 /24 and an IPv6 /48, not beside them", async () => {
@@ -59,7 +62,7 @@ describeEachDatabase("searchFleet", ({ handle }) => {
   });
 
   it("returns nothing of another tenant to a tenant's scope, in any kind", async () => {
-    const scope = { kind: "tenant", tenantId: v6!.tenantId } as const;
+    const scope = { kind: "tenant", tenantId: v6.tenantId } as const;
     for (const q of ["10.0.0.200", "10.0.0.0/8", "0050.56aa.bbcc", "198.51.100.10", "Tenant 0", "gw"]) {
       const results = await searchFleet(db, q, scope);
       expect(results.groups.flatMap((g) => g.hits.map((h) => h.href)).filter((href) => !href.startsWith(`/t/${v6Slug}`)), q).toEqual([]);
