@@ -24,7 +24,12 @@ export function AppHeader({ home, area, nav, principal }: { home: string; area: 
           ))}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
-          {scope && <GlobalSearch placeholder={scope.kind === "fleet" ? "Search IP, MAC, VLAN, name" : "Search IP, MAC, gateway"} />}
+          {scope &&
+            (scope.kind === "fleet" ? (
+              <GlobalSearch label="Search the fleet" placeholder="Search IP, MAC, VLAN, name" />
+            ) : (
+              <GlobalSearch label="Search my network" placeholder="Search IP, MAC, gateway" />
+            ))}
           <span className="whitespace-nowrap text-slate-600">{principal.name}</span>
           <SignOutButton auth={browserAuthConfig(readConfig())} />
         </div>

@@ -17,7 +17,7 @@ import { isSearchable, parseSearchQuery } from "@/lib/domain/search-query";
 export const GLOBAL_SEARCH_ID = "global-search";
 const TYPING_PAUSE_MS = 150;
 
-export function GlobalSearch({ placeholder }: { placeholder: string }) {
+export function GlobalSearch({ label, placeholder }: { label: string; placeholder: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const listboxId = useId();
@@ -102,9 +102,9 @@ export function GlobalSearch({ placeholder }: { placeholder: string }) {
 
   let index = -1;
   return (
-    <div className="relative w-60" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && close()}>
+    <div role="search" aria-label={label} className="relative w-60" onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && close()}>
       <label htmlFor={GLOBAL_SEARCH_ID} className="sr-only">
-        Search
+        {label}
       </label>
       <input
         id={GLOBAL_SEARCH_ID}
