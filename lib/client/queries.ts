@@ -8,6 +8,7 @@ import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import type { SegmentStatus } from "@/lib/queries/segments";
 import type { StretchView } from "@/lib/queries/stretch";
+import type { SearchResults } from "@/lib/queries/search";
 import type { PathComparison, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import type { TenantWarnings } from "@/lib/queries/warnings";
 import type { ChartRange } from "@/lib/charts/ranges";
@@ -21,6 +22,7 @@ export const queryKeys = {
   tenantWarnings: (slug: string) => ["tenant", slug, "warnings"] as const,
   tunnelSeries: (tunnelId: string, range: ChartRange) => ["tunnel", tunnelId, "series", range] as const,
   tunnelPaths: (tunnelId: string) => ["tunnel", tunnelId, "paths"] as const,
+  search: (q: string) => ["search", q] as const,
 };
 
 /** A non-2xx answer, with its status so callers can tell "signed out" from "server down". */
@@ -128,5 +130,23 @@ export const tenantWarningsQuery = (slug: string) =>
     queryKey: queryKeys.tenantWarnings(slug),
     queryFn: ({ signal }) => getJson<TenantWarnings>(`/api/v1/tenants/${encodeURIComponent(slug)}/warnings`, signal),
     refetchInterval: TENANT_REFRESH_MS,
+    retry: retryUnlessRefused,
+  });
+
+/**
+ * The header's search box. Sent without the background marker: someone typing is activity and
+ * keeps their session alive. While they type, the last results stay up until the new ones land.
+ */
+export const searchQuery = (q: string) =>
+  queryOptions({
+    queryKey: queryKeys.search(q),
+    queryFn: async ({ signal }) => {
+      const url = `/api/search?q=${encodeURIComponent(q)}`;
+      const response = await fetch(url, { headers: { accept: "application/json" }, signal });
+      if (!response.ok) throw new HttpError(url, response.status);
+      return (await response.json()) as SearchResults;
+    },
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
     retry: retryUnlessRefused,
   });

@@ -91,7 +91,14 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           <h2 id="audit-heading" className="text-lg font-semibold">
             Audit trail
           </h2>
-          <AuditTable rows={audit.rows} showTenant={false} />
+          <AuditTable rows={audit.rows} showTenant={false} audience={hasPermission(principal, "portal:read") ? "operator" : "tenant"} />
+          {hasPermission(principal, "portal:read") && audit.total > audit.rows.length && (
+            <p className="text-sm">
+              <Link href={`/admin/audit?tenant=${encodeURIComponent(tenant.slug)}`} className="text-sky-800 underline">
+                All {audit.total} events of {tenant.displayName}, to filter and export
+              </Link>
+            </p>
+          )}
         </section>
       </main>
     </>
