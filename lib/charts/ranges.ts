@@ -23,6 +23,3 @@ export const DEFAULT_CHART_RANGE: ChartRange = "24h";
 export function parseChartRange(value: string | null | undefined): ChartRange | null {
   return typeof value === "string" && Object.hasOwn(CHART_RANGES, value) ? (value as ChartRange) : null;
 }
-
-/** The message for a bad `range`, naming the values that work. */
-export const CHART_RANGE_HINT = `range must be one of ${CHART_RANGE_KEYS.join(", ")}.`;

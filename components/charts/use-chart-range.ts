@@ -1,0 +1,46 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useMemo } from "react";
+import { rangeSearch, readRangeParams, TimeRangeError, type RangeSpec } from "@/lib/charts/time-range";
+
+/** The URL parameters a chart range owns; everything else on the page's query is left alone. */
+const RANGE_PARAMS = ["range", "from", "to"] as const;
+
+/**
+ * The tenant page's chart range, kept in the URL so a copied link shows the same window. Every
+ * chart on the page reads the one range; a change is a navigation (back returns to the previous
+ * range) that does not scroll.
+ */
+export function useChartRange(): { range: RangeSpec | null; error: string | null; setRange: (range: RangeSpec) => void; setParam: (name: string, value: string | null) => void } {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const { range, error } = useMemo(() => {
+    try {
+      return { range: readRangeParams({ range: params.get("range"), from: params.get("from"), to: params.get("to") }), error: null };
+    } catch (caught) {
+      if (caught instanceof TimeRangeError) return { range: null, error: caught.message };
+      throw caught;
+    }
+  }, [params]);
+  const navigate = useCallback(
+    (change: (query: URLSearchParams) => void) => {
+      const query = new URLSearchParams(params.toString());
+      change(query);
+      const search = query.toString();
+      router.push(search ? `${pathname}?${search}` : pathname, { scroll: false });
+    },
+    [params, pathname, router],
+  );
+  const setRange = useCallback(
+    (next: RangeSpec) =>
+      navigate((query) => {
+        for (const name of RANGE_PARAMS) query.delete(name);
+        for (const [name, value] of new URLSearchParams(rangeSearch(next))) query.set(name, value);
+      }),
+    [navigate],
+  );
+  const setParam = useCallback((name: string, value: string | null) => navigate((query) => (value === null ? query.delete(name) : query.set(name, value))), [navigate]);
+  return { range, error, setRange, setParam };
+}
