@@ -10,8 +10,9 @@ import { resolveRange, TimeRangeError, type RangeSpec } from "@/lib/charts/time-
  * segmented buttons), and a custom from/to that takes what the URL takes (UTC times, or
  * now-relative such as now-6h), checked before it is applied.
  */
-export function RangePicker({ name, value, onChange, label }: { name: string; value: RangeSpec; onChange: (range: RangeSpec) => void; label: string }) {
-  const preset = "preset" in value ? value.preset : null;
+/** `value` null: the address holds no range that can be shown; nothing is checked. */
+export function RangePicker({ name, value, onChange, label }: { name: string; value: RangeSpec | null; onChange: (range: RangeSpec) => void; label: string }) {
+  const preset = value && "preset" in value ? value.preset : null;
   return (
     <div className="flex flex-wrap items-end gap-3">
       <fieldset className="inline-flex">
@@ -34,9 +35,9 @@ export function RangePicker({ name, value, onChange, label }: { name: string; va
 
 const toText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 
-function CustomRangeForm({ value, onChange }: { value: RangeSpec; onChange: (range: RangeSpec) => void }) {
+function CustomRangeForm({ value, onChange }: { value: RangeSpec | null; onChange: (range: RangeSpec) => void }) {
   const id = useId();
-  const initial = "preset" in value ? { from: `now-${value.preset}`, to: "now" } : value;
+  const initial = value === null ? { from: "", to: "now" } : "preset" in value ? { from: `now-${value.preset}`, to: "now" } : value;
   const [from, setFrom] = useState(/^\d{4}-/.test(initial.from) ? toText(Date.parse(initial.from)) : initial.from);
   const [to, setTo] = useState(/^\d{4}-/.test(initial.to) ? toText(Date.parse(initial.to)) : initial.to);
   const [error, setError] = useState<string | null>(null);

@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
-import { rangeSearch, readRangeParams, TimeRangeError, type RangeSpec } from "@/lib/charts/time-range";
+import { rangeSearch, readRangeParams, resolveRange, TimeRangeError, type RangeSpec } from "@/lib/charts/time-range";
 
 /** The URL parameters a chart range owns; everything else on the page's query is left alone. */
 const RANGE_PARAMS = ["range", "from", "to"] as const;
@@ -18,7 +18,10 @@ export function useChartRange(): { range: RangeSpec | null; error: string | null
   const pathname = usePathname();
   const { range, error } = useMemo(() => {
     try {
-      return { range: readRangeParams({ range: params.get("range"), from: params.get("from"), to: params.get("to") }), error: null };
+      const range = readRangeParams({ range: params.get("range"), from: params.get("from"), to: params.get("to") });
+      // Checked here too, so a bad range is explained rather than sent and refused.
+      resolveRange(range, Date.now());
+      return { range, error: null };
     } catch (caught) {
       if (caught instanceof TimeRangeError) return { range: null, error: caught.message };
       throw caught;

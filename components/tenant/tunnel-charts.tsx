@@ -46,9 +46,12 @@ export function TunnelCharts({ tunnelId, tunnelName, tenantSlug }: { tunnelId: s
   const { range, error: rangeError, setRange } = useChartRange();
   if (!range) {
     return (
-      <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
-        The time range in the address cannot be shown: {rangeError}
-      </p>
+      <div className="space-y-3">
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+          The time range in the address cannot be shown: {rangeError} Choose a range below.
+        </p>
+        <RangePicker name={`range-${tunnelId}`} value={null} onChange={setRange} label={`Time range for tunnel ${tunnelName}`} />
+      </div>
     );
   }
   return <TunnelChartsFor range={range} setRange={setRange} tunnelId={tunnelId} tunnelName={tunnelName} tenantSlug={tenantSlug} />;

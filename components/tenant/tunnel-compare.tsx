@@ -35,8 +35,10 @@ export function TunnelCompare({ tunnels, tenantSlug }: { tunnels: readonly Tunne
   const chosen = comparedTunnels(useSearchParams().get("compare"), tunnels);
   if (!chosen || !range) return null;
   const [a, b] = chosen;
+  // Choosing the tunnel the other list shows swaps the two, so the order can be turned round.
   const choose = (which: 0 | 1, tunnelId: string) => {
-    const next = which === 0 ? [tunnelId, b.id] : [a.id, tunnelId];
+    const other = chosen[which === 0 ? 1 : 0];
+    const next = which === 0 ? [tunnelId, other.id === tunnelId ? a.id : b.id] : [other.id === tunnelId ? b.id : a.id, tunnelId];
     setParam("compare", next.join(","));
   };
   return (
@@ -50,7 +52,7 @@ export function TunnelCompare({ tunnels, tenantSlug }: { tunnels: readonly Tunne
             <span className="text-xs text-slate-600">{which === 0 ? "First tunnel" : "Second tunnel"}</span>
             <select value={chosen[which].id} onChange={(e) => choose(which, e.target.value)} className="rounded-md border border-slate-300 px-2 py-1">
               {tunnels.map((t) => (
-                <option key={t.id} value={t.id} disabled={t.id === chosen[which === 0 ? 1 : 0].id}>
+                <option key={t.id} value={t.id}>
                   {t.name} #{t.ordinal}
                 </option>
               ))}
