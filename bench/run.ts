@@ -17,6 +17,7 @@ import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
 import { benchScale } from "./scale";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
+import { benchTenantCharts } from "./tenant-charts";
 import { benchViews } from "./views";
 
 const fmt = (n: number) => n.toFixed(0);
@@ -65,6 +66,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {

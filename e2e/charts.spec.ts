@@ -80,7 +80,7 @@ test.describe("a tenant user", () => {
     // Dragging across the middle half of the chart zooms every chart to that span: the address follows.
     const box = (await drawing.boundingBox())!;
     const plotLeft = box.x + 44;
-    const plotWidth = box.width - 44 - 12;
+    const plotWidth = box.width - 44 - 20;
     const y = box.y + box.height / 2;
     const zoomed = page.waitForResponse((r) => /\/series\?from=/.test(r.url()) && !seriesUrl(window.from, window.to).test(r.url()) && r.ok());
     await page.mouse.move(plotLeft + plotWidth * 0.25, y);

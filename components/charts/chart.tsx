@@ -50,7 +50,8 @@ export type ChartConfig = {
 
 /** The plot area's inset in the drawing: the Y axis on the left, the margin on the right. */
 const Y_AXIS_WIDTH = 44;
-const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
+// The right margin holds half a time label, so a tick at the window's end (a zoom to whole minutes) is not cut off.
+const MARGIN = { top: 8, right: 20, bottom: 0, left: 0 };
 /** A drag narrower than this is a click, not a zoom. */
 const MIN_DRAG_PX = 6;
 

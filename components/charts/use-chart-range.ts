@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 import { rangeSearch, readRangeParams, resolveRange, TimeRangeError, type RangeSpec } from "@/lib/charts/time-range";
 
@@ -10,11 +10,12 @@ const RANGE_PARAMS = ["range", "from", "to"] as const;
 /**
  * The tenant page's chart range, kept in the URL so a copied link shows the same window. Every
  * chart on the page reads the one range; a change is a navigation (back returns to the previous
- * range) that does not scroll.
+ * range) that does not scroll. It is the browser's own history entry (Next.js keeps
+ * useSearchParams in step with it), not a router navigation: that would render the whole page on
+ * the server again, every tunnel's reads included, for what the charts fetch for themselves.
  */
 export function useChartRange(): { range: RangeSpec | null; error: string | null; setRange: (range: RangeSpec) => void; setParam: (name: string, value: string | null) => void } {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const { range, error } = useMemo(() => {
     try {
@@ -32,9 +33,9 @@ export function useChartRange(): { range: RangeSpec | null; error: string | null
       const query = new URLSearchParams(params.toString());
       change(query);
       const search = query.toString();
-      router.push(search ? `${pathname}?${search}` : pathname, { scroll: false });
+      window.history.pushState(null, "", search ? `${pathname}?${search}` : pathname);
     },
-    [params, pathname, router],
+    [params, pathname],
   );
   const setRange = useCallback(
     (next: RangeSpec) =>

@@ -61,18 +61,17 @@ export function counterIncrease(previous: CounterValue, current: CounterValue): 
  */
 export function counterRates(samples: readonly CounterSample[], options: { maxGapMs: number }): RateInterval[] {
   if (!(options.maxGapMs > 0)) throw new RangeError(`maxGapMs must be a positive number of milliseconds, not ${String(options.maxGapMs)}.`);
-  const sorted = [...samples].filter((s) => Number.isFinite(s.at)).sort((a, b) => a.at - b.at);
+  // A stable sort keeps the first of several samples at one instant; the others are dropped.
+  const sorted = [...samples]
+    .filter((s) => Number.isFinite(s.at))
+    .sort((a, b) => a.at - b.at)
+    .filter((s, i, all) => i === 0 || s.at !== all[i - 1]!.at);
   const rates: RateInterval[] = [];
   let run = 0;
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1]!;
     const current = sorted[i]!;
     const elapsedMs = current.at - previous.at;
-    if (elapsedMs <= 0) {
-      sorted.splice(i, 1);
-      i -= 1;
-      continue;
-    }
     if (elapsedMs > options.maxGapMs) {
       run += 1;
       continue;
