@@ -99,6 +99,8 @@ test.describe("by keyboard, a tenant user", () => {
     // The radio itself is visually hidden; its label's segment draws the focus.
     expect(await showsFocus(group.locator("label", { has: page.locator('input[value="24h"]') }).locator("span"))).toBe(true);
 
+    await page.keyboard.press("ArrowLeft");
+    await expect(group.getByRole("radio", { name: "6 h" })).toBeChecked();
     const hourly = page.waitForResponse((r) => r.url().endsWith("/series?range=1h") && r.ok());
     await page.keyboard.press("ArrowLeft");
     await hourly;
