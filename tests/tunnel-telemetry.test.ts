@@ -192,6 +192,23 @@ describe("GET /api/v1/tunnels/{id}/series", () => {
     expect(source.points.length).toBeLessThanOrEqual(500);
   });
 
+  it("reads a week's throughput from one sample per bucket, at the same rate as every sample gives", async () => {
+    // Fabrikam's tunnel: three hours of samples every minute, 2 Mbit/s out, no restart.
+    const [source] = await db.select().from(tunnelEndpoints).where(and(eq(tunnelEndpoints.tunnelId, fabrikamTunnelId), eq(tunnelEndpoints.side, "source")));
+    const start = Date.now() - 180 * MIN;
+    await db.insert(telemetrySamples).values(
+      Array.from({ length: 180 }, (_, i) => ({ endpointId: source!.id, measuredAt: new Date(start + i * MIN), rttMs: 10, txBytes: 15_000_000 * i, rxBytes: 0, txPackets: 1_000 * i, rxPackets: 0 })),
+    );
+    const week = (await (await seriesOf("admin", fabrikamTunnelId, "7d")).json()) as TunnelSeries;
+    const hour = (await (await seriesOf("admin", fabrikamTunnelId, "1h")).json()) as TunnelSeries;
+    const sent = (body: TunnelSeries) => body.throughput.series.find((s) => s.side === "source")!.points.filter((p) => p.txBps !== null);
+    expect(week.throughput.bucketMs).toBeGreaterThan(10 * MIN);
+    expect(sent(week).length).toBeGreaterThanOrEqual(5);
+    expect(sent(week).length).toBeLessThanOrEqual(500);
+    for (const p of [...sent(week), ...sent(hour)]) expect(p.txBps).toBeCloseTo(2_000_000, -1);
+    expect(sent(hour).length).toBeGreaterThan(sent(week).length);
+  });
+
   it("reads the 24-hour default range when none is given", async () => {
     const body = (await (await seriesOf("alice", contoso.tunnelId, null)).json()) as TunnelSeries;
     expect(body.range).toEqual({ preset: "24h" });

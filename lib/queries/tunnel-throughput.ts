@@ -4,10 +4,12 @@
  *
  * Counters live only in raw samples, kept for a week (lib/telemetry/retention.ts); the part of
  * a window older than that has no throughput and the chart says from when it has. The read is
- * bounded: up to THROUGHPUT_LIMITS.rawUpToMs every sample in the window is read; for wider
- * windows one sample per endpoint and read bucket (the newest in it), which still spans wraps
- * exactly and shows a restart as a break; it under-counts only a bucket in which an agent
- * restarted and then counted past its old value. Points are at most THROUGHPUT_LIMITS.maxPoints.
+ * bounded: while a chart bucket is one sample interval (an hour or so) every sample in the window
+ * is read; for wider buckets only the newest sample of each endpoint in each bucket, found by one
+ * index lookup per bucket on the (endpoint, measured_at) key rather than by reading the week.
+ * That still spans wraps exactly and shows a restart as a break; it under-counts only a bucket in
+ * which an agent restarted and then counted past its old value. At most
+ * THROUGHPUT_LIMITS.maxPoints points per line either way (bench/tenant-charts.ts measures it).
  */
 import "server-only";
 import { sql } from "drizzle-orm";
@@ -17,12 +19,9 @@ import { RETENTION } from "@/lib/telemetry/retention";
 import { epochMs, queryRows, secondsInterval, timeParam } from "@/lib/telemetry/sql";
 import { bucketRates, counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
 
-const HOUR_MS = 3_600_000;
-
 export const THROUGHPUT_LIMITS = {
   /** Points per line: no more than the chart draws unthinned, so an export holds exactly what is drawn. */
   maxPoints: 500,
-  rawUpToMs: 48 * HOUR_MS,
 };
 
 /** A chart point in bits and packets per second, both directions of one end's tunnel interface. */
@@ -57,7 +56,7 @@ export async function readTunnelThroughput(
   const keptFrom = options.now.getTime() - RETENTION.rawMs;
   const bucketMs = throughputBucketMs(window.to - window.from, options.sampleIntervalMs);
   const readFrom = Math.max(window.from, keptFrom) - options.maxGapMs; // the interval reaching into the window
-  const readBucketMs = window.to - window.from > THROUGHPUT_LIMITS.rawUpToMs ? bucketMs : null;
+  const readBucketMs = bucketMs > options.sampleIntervalMs ? bucketMs : null;
   // The newest two samples of each end give its current rate, whatever the window.
   const ids = endpoints.map((e) => e.id);
   const [windowRows, latestRows] = ids.length === 0 ? [[], []] : await Promise.all([
@@ -118,10 +117,16 @@ async function readCounters(db: Database, ids: readonly string[], from: number, 
     db,
     bucketMs === null
       ? sql`select ${COLUMNS} from telemetry_samples where ${where} order by endpoint_id, measured_at`
-      : sql`select distinct on (endpoint_id, bucket) endpoint_id, at, tx_bytes, rx_bytes, tx_packets, rx_packets
-            from (select ${COLUMNS}, date_bin(${secondsInterval(bucketMs)}, measured_at, ${timeParam(new Date(from))}) as bucket
-                  from telemetry_samples where ${where}) s
-            order by endpoint_id, bucket, at desc`,
+      : // Each bucket (end - width, end]: its newest sample with counters, one index lookup.
+        sql`select distinct s.* from tunnel_endpoints e
+            cross join (select generate_series(${timeParam(new Date(from + bucketMs))}, ${timeParam(new Date(to))}, ${secondsInterval(bucketMs)}) as bucket_end
+                        union select ${timeParam(new Date(to))}) b
+            cross join lateral (
+              select ${COLUMNS} from telemetry_samples
+              where endpoint_id = e.id and measured_at <= b.bucket_end and measured_at > b.bucket_end - ${secondsInterval(bucketMs)} and ${ANY_COUNTER}
+              order by measured_at desc limit 1) s
+            where e.id in (${idList(ids)})
+            order by s.endpoint_id, s.at`,
   );
   return rows.map(toCounterRow);
 }
