@@ -18,6 +18,7 @@ import { benchParsers } from "./parsers";
 import { benchScale } from "./scale";
 import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
+import { benchTenantCharts } from "./tenant-charts";
 import { benchViews } from "./views";
 
 const fmt = (n: number) => n.toFixed(0);
@@ -66,6 +67,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {

@@ -11,7 +11,7 @@ import type { StretchView } from "@/lib/queries/stretch";
 import type { SearchResults } from "@/lib/queries/search";
 import type { PathComparison, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import type { TenantWarnings } from "@/lib/queries/warnings";
-import type { ChartRange } from "@/lib/charts/ranges";
+import { rangeSearch, type RangeSpec } from "@/lib/charts/time-range";
 
 export const queryKeys = {
   tenant: (slug: string) => ["tenant", slug] as const,
@@ -20,7 +20,7 @@ export const queryKeys = {
   nocSnapshot: () => ["noc", "snapshot"] as const,
   fleetOverview: () => ["fleet", "overview"] as const,
   tenantWarnings: (slug: string) => ["tenant", slug, "warnings"] as const,
-  tunnelSeries: (tunnelId: string, range: ChartRange) => ["tunnel", tunnelId, "series", range] as const,
+  tunnelSeries: (tunnelId: string, range: RangeSpec) => ["tunnel", tunnelId, "series", rangeSearch(range)] as const,
   tunnelPaths: (tunnelId: string) => ["tunnel", tunnelId, "paths"] as const,
   search: (q: string) => ["search", q] as const,
 };
@@ -108,10 +108,10 @@ const retryUnlessRefused = (failures: number, error: Error) =>
  * One tunnel's health and history for a chart range. Switching range or refreshing keeps the
  * chart that is up on screen until the new one arrives, so it never flashes empty.
  */
-export const tunnelSeriesQuery = (tunnelId: string, range: ChartRange) =>
+export const tunnelSeriesQuery = (tunnelId: string, range: RangeSpec) =>
   queryOptions({
     queryKey: queryKeys.tunnelSeries(tunnelId, range),
-    queryFn: ({ signal }) => getJson<TunnelSeries>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/series?range=${range}`, signal),
+    queryFn: ({ signal }) => getJson<TunnelSeries>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/series?${rangeSearch(range)}`, signal),
     refetchInterval: TENANT_REFRESH_MS,
     placeholderData: keepPreviousData,
     retry: retryUnlessRefused,
