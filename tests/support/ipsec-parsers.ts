@@ -40,6 +40,18 @@ function required<T>(value: T | undefined | null, what: string): T {
 
 // ---- strongSwan swanctl.conf ---------------------------------------------------------------------
 
+/**
+ * The key bytes swanctl --load-creds hands charon, as text: it reads a value that starts with
+ * "0x" as hex and one that starts with "0s" as base64, either case, quoted or not
+ * (src/swanctl/commands/load_creds.c); any other value is its own bytes.
+ */
+function swanctlKeyText(value: string): string {
+  const text = value.replace(/^"(.*)"$/, "$1");
+  if (/^0x/i.test(text)) return Buffer.from(text.slice(2), "hex").toString("latin1");
+  if (/^0s/i.test(text)) return Buffer.from(text.slice(2), "base64").toString("latin1");
+  return text;
+}
+
 export function parseSwanctl(contents: string): IpsecParameters {
   const stack: string[] = [];
   const kv = new Map<string, string>();
@@ -77,7 +89,7 @@ export function parseSwanctl(contents: string): IpsecParameters {
     ike: { cipher: cipher(ikeCipher!), prf: ikePrf!.replace(/^prf/, ""), dhGroup: required(GROUPS[ikeGroup!], "ike group") },
     esp: { cipher: cipher(espCipher!), pfsGroup: required(GROUPS[pfs!], "pfs group") },
     mode: [...modes][0]!,
-    psk: one(/^secrets\.[^.]+\.secret$/, "secret").replace(/^"(.*)"$/, "$1"),
+    psk: swanctlKeyText(one(/^secrets\.[^.]+\.secret$/, "secret")),
     local: { address: one(/\.local_addrs$/, "local_addrs"), id: one(/^connections\.[^.]+\.local\.id$/, "local id") },
     remote: { address: one(/\.remote_addrs$/, "remote_addrs"), id: one(/^connections\.[^.]+\.remote\.id$/, "remote id") },
     ikeLifetimeSeconds: seconds(one(/^connections\.[^.]+\.rekey_time$/, "IKE rekey_time")),
