@@ -12,7 +12,7 @@
  * IKEv2 narrowing pairs each child with its twin.
  */
 import { headerLines } from "../header";
-import { describeIpsecBehaviour, ipsecConnectionName, planIpsec, type IpsecPlan, type SelectorEnd, type TrafficSelector } from "../ipsec";
+import { describeIpsecBehaviour, ipsecConnectionName, planIpsec, PSK_READ_AS_ENCODING, type IpsecPlan, type SelectorEnd, type TrafficSelector } from "../ipsec";
 import type { AeadCipher, DhGroup } from "../ipsec-suites";
 import type { EndpointSide, GatewayContext, GatewayTarget } from "../types";
 
@@ -40,7 +40,7 @@ export function swanctlEspProposal(plan: IpsecPlan): string {
  * the vendors use. That one is written as the hex of its text: the same bytes, unambiguous.
  */
 export function swanctlSecret(psk: string): string {
-  if (!/^0[xs]/i.test(psk)) return `"${psk}"`;
+  if (!PSK_READ_AS_ENCODING.test(psk)) return `"${psk}"`;
   const hex = [...new TextEncoder().encode(psk)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   return `0x${hex}`;
 }
