@@ -133,7 +133,8 @@ export function parseVyos(contents: string): IpsecParameters {
     },
     esp: { cipher: cipher(value("esp-group", espGroup, "proposal", "1", "encryption")), pfsGroup: Number(value("esp-group", espGroup, "pfs").replace(/^dh-group/, "")) },
     mode: value("esp-group", espGroup, "mode"),
-    psk: value("authentication", "psk", pskName, "secret"),
+    // VyOS writes a plaintext key into swanctl.conf as it stands, so swanctl's reading applies.
+    psk: swanctlKeyText(value("authentication", "psk", pskName, "secret")),
     local: { address: value("site-to-site", "peer", peer, "local-address"), id: value("site-to-site", "peer", peer, "authentication", "local-id") },
     remote: { address: value("site-to-site", "peer", peer, "remote-address"), id: value("site-to-site", "peer", peer, "authentication", "remote-id") },
     ikeLifetimeSeconds: Number(value("ike-group", ikeGroup, "lifetime")),
