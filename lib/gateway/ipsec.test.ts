@@ -71,6 +71,7 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
             ikeLifetimeSeconds: IPSEC_TIMERS.ikeLifetimeSeconds,
             childLifetimeSeconds: IPSEC_TIMERS.childLifetimeSeconds,
             dpdDelaySeconds: IPSEC_TIMERS.dpdDelaySeconds,
+            initiates: true,
           });
           expect(vendor.selectors).toEqual(
             [`udp ${source.underlayIp}:${context.vxlanPort} > ${avs.underlayIp}:any`, `udp ${source.underlayIp}:any > ${avs.underlayIp}:${context.vxlanPort}`].sort(),
@@ -104,6 +105,8 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
       [/pfs 'dh-group20'/, "pfs 'dh-group14'"],
       [/remote port '4789'/, "remote port '8472'"],
       [/mode 'transport'/, "mode 'tunnel'"],
+      // Both ends waiting for the other: nothing ever comes up.
+      [/connection-type 'initiate'/, "connection-type 'respond'"],
     ],
     ".ios": [
       [/ lifetime 14400/, " lifetime 86400"],
@@ -111,6 +114,10 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
       [/set security-association lifetime seconds 3600/, "set security-association lifetime seconds 28800"],
       [/host 10\.120\.8\.10 eq 4789/, "host 10.120.8.10 eq 8472"],
       [/identity local address 198\.51\.100\.10/, "identity local address 198.51.100.99"],
+      // The key filed under another peer: IKE finds no key for the edge bridge.
+      [/ {2}address 10\.120\.8\.10/, "  address 10.120.8.99"],
+      // The entries written but the map not on the NIC: nothing is encrypted.
+      [/^ crypto map BRIDGEHEAD$/m, " crypto map OTHER"],
     ],
     ".rsc": [
       [/lifetime=4h/, "lifetime=8h"],
@@ -118,6 +125,8 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
       [/dpd-interval=30s/, "dpd-interval=2m"],
       [/tunnel=no action/, "tunnel=yes action"],
       [/secret="c2Vj/, 'secret="x2Vj'],
+      // Both ends waiting for the other.
+      [/passive=no/, "passive=yes"],
     ],
   };
   for (const { target, ext, parse } of VENDORS) {
