@@ -31,6 +31,7 @@ const PAGES: Record<PersonaName, [string, number?][]> = {
     ["/admin/audit"],
     ["/admin/access"],
     ["/admin/warnings"],
+    ["/admin/api"],
     ["/admin/emulator"],
     ["/t/contoso"],
     ["/t/alpine"],

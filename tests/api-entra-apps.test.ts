@@ -75,6 +75,7 @@ describe("an Entra app's client-credentials token", () => {
   it("with only Bridgehead.Read is refused a write route (403), and that refusal is audited too", async () => {
     const response = await callApi(onboardTenant, { token: await entra.sign(appClaims()), method: "POST", path: "/api/v1/tenants", body: {} });
     expect(response.status).toBe(403);
+    expect(await detailOf(response)).toMatch(/needs the app role Bridgehead\.Write/);
     const rows = await db.select().from(auditEvents).where(eq(auditEvents.actor, `app:${APP_ID}`));
     expect(rows.map((r) => r.after)).toContainEqual({ method: "POST", path: "/api/v1/tenants", status: 403 });
   });

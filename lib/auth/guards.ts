@@ -44,6 +44,7 @@ export class AuthError extends Error {
 }
 
 const TOKEN_SCOPE_MESSAGE = "This API token's scope does not reach this operation: it needs a write token, or one not limited to a tenant.";
+const APP_ROLE_MESSAGE = "This app's role does not reach this operation: it needs the app role Bridgehead.Write.";
 
 const MESSAGES = {
   401: "Sign in to continue: your session is missing or has expired.",
@@ -103,7 +104,7 @@ async function checkAccess<TInput>(
     // A token that reaches this tenant but lacks the scope learns nothing new from a 403; one
     // that does not reach it is told nothing exists, as a person would be.
     const visibleToToken = principal.kind === "token" && hasPermission(principal, "tenant:read", tenantId);
-    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind === "token" ? TOKEN_SCOPE_MESSAGE : MESSAGES[403]);
+    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind !== "token" ? MESSAGES[403] : principal.source === "entra-app" ? APP_ROLE_MESSAGE : TOKEN_SCOPE_MESSAGE);
   }
   return { principal, tenantId };
 }
