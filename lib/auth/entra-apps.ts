@@ -71,7 +71,8 @@ export async function authenticateEntraApp(identity: EntraIdentity, token: strin
     }));
   } catch (error) {
     const reason = refusalOf(error);
-    if (reason === "invalid" && !(error instanceof errors.JOSEError)) console.error("[auth] Entra key set unavailable:", error);
+    // A key set that cannot be fetched is the console's problem, not the caller's: say so in the log.
+    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) console.error("[auth] Entra key set unavailable:", error);
     return { ok: false, reason };
   }
   if (payload.scp !== undefined || payload.idtyp === "user") return { ok: false, reason: "user-token" };
