@@ -41,6 +41,12 @@ test("renders every operation of the document, tries a read with a pasted token,
   const violations = await watchViolations(page);
   const requested: string[] = [];
   page.on("request", (r) => requested.push(r.url()));
+  // The renderer fails quietly (an endless spinner) when its parser breaks; it says so only here.
+  const scriptErrors: string[] = [];
+  page.on("pageerror", (error) => scriptErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !/status of 401/.test(message.text())) scriptErrors.push(message.text());
+  });
 
   await page.goto("/admin/api");
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
@@ -93,6 +99,7 @@ test("renders every operation of the document, tries a read with a pasted token,
 
   expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith("data:"))).toEqual([]);
   expect(violations, describeViolations(violations)).toEqual([]);
+  expect(scriptErrors).toEqual([]);
 });
 
 test("the renderer's script and styles load on the reference page only", async ({ page }) => {
