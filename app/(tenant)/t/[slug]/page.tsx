@@ -85,7 +85,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           transport={tenant.transport}
           underlayAddress={tenant.sourceGatewayUnderlayIp}
         />
-        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} unextended={stretch?.stage === "unextended"} />
+        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} ipsec={tenant.transport === "ipsec-vpn"} unextended={stretch?.stage === "unextended"} />
         <AgentTokens endpoints={endpoints} canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"} />
         <section aria-labelledby="audit-heading" className="mt-8 space-y-3">
           <h2 id="audit-heading" className="text-lg font-semibold">
