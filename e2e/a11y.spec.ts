@@ -41,6 +41,7 @@ const PAGES: Partial<Record<PersonaName | "anonymous", string[]>> = {
     "/admin/audit",
     "/admin/access",
     "/admin/settings/api-tokens",
+    "/admin/api",
     "/admin/tenants/import",
     "/admin/warnings",
     "/admin/emulator",

@@ -140,7 +140,13 @@ export function buildOpenApiDocument(
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {
-        apiToken: { type: "http", scheme: "bearer", description: "An API token (bh_…) an admin created under Admin → Settings → API tokens: read or write, every tenant or one." },
+        apiToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API token (bh_…) an admin created under Admin → Settings → API tokens: read or write, every tenant or one. " +
+            "With Entra sign-in, also an Entra app's client-credentials access token holding the app role Bridgehead.Read or Bridgehead.Write (every tenant).",
+        },
         session: { type: "apiKey", in: "cookie", name: "__Host-bh_session", description: "The console's own session (browsers)." },
         agentToken: { type: "http", scheme: "bearer", description: "A tunnel end's agent token (agt_…), rotatable in the console." },
       },
