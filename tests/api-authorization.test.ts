@@ -21,6 +21,11 @@ import * as tenantAudit from "@/app/api/v1/tenants/[slug]/audit/route";
 import * as segment from "@/app/api/v1/tenants/[slug]/segment/route";
 import * as stretch from "@/app/api/v1/tenants/[slug]/stretch/route";
 import * as teardown from "@/app/api/v1/tenants/[slug]/teardown/route";
+import * as stretchPlan from "@/app/api/v1/tenants/[slug]/stretch/plan/route";
+import * as stretchCancel from "@/app/api/v1/tenants/[slug]/stretch/cancel-plan/route";
+import * as stretchCutOver from "@/app/api/v1/tenants/[slug]/stretch/cut-over/route";
+import * as stretchRollBack from "@/app/api/v1/tenants/[slug]/stretch/roll-back/route";
+import * as stretchUnextend from "@/app/api/v1/tenants/[slug]/stretch/unextend/route";
 import * as segmentRetry from "@/app/api/v1/tenants/[slug]/segment/retry/route";
 import * as tenantTunnels from "@/app/api/v1/tenants/[slug]/tunnels/route";
 import * as tenantWarnings from "@/app/api/v1/tenants/[slug]/warnings/route";
@@ -69,6 +74,10 @@ const CASES: Case[] = [
   { method: "get", path: "/api/v1/tenants/{slug}/segment", handler: segment.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment`, params: { slug: t.slug } }), allowed: 200 },
   { method: "post", path: "/api/v1/tenants/{slug}/segment/retry", handler: segmentRetry.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment/retry`, params: { slug: t.slug } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/stretch", handler: stretch.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/stretch`, params: { slug: t.slug } }), allowed: 200 },
+  // The steps without If-Match: a caller who may take them is told to name the stretch it read (428), and nothing moves.
+  ...([["plan", stretchPlan], ["cancel-plan", stretchCancel], ["cut-over", stretchCutOver], ["roll-back", stretchRollBack], ["unextend", stretchUnextend]] as const).map(
+    ([step, route]): Case => ({ method: "post", path: `/api/v1/tenants/{slug}/stretch/${step}`, handler: route.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/stretch/${step}`, params: { slug: t.slug }, body: {} }), allowed: 428 }),
+  ),
   // Not unextended: nothing to download yet, said as a conflict (a refusal would be 404 or 403).
   { method: "get", path: "/api/v1/tenants/{slug}/teardown", handler: teardown.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/teardown`, params: { slug: t.slug } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/warnings", handler: tenantWarnings.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/warnings`, params: { slug: t.slug } }), allowed: 200 },

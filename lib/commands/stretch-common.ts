@@ -49,6 +49,7 @@ export function refuseIfChangedSince(tenant: TenantRow, seen: string | undefined
   return {
     ok: false,
     status: 409,
+    reason: "stale",
     message: `${tenant.displayName}'s stretch changed since you loaded the page (its plan or stage moved at ${tenant.stretchStageChangedAt.toISOString()}). Reload the page, read the pre-checks again, and retry.`,
   };
 }

@@ -5,7 +5,19 @@
 import { z } from "zod";
 import { CHART_RANGE_KEYS } from "@/lib/charts/ranges";
 import { BULK_COLUMNS, MAX_BULK_ROWS } from "@/lib/domain/bulk-rows";
-import { auditExportQuery, availableVlansQuery, auditListQuery, bulkQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
+import {
+  auditExportQuery,
+  availableVlansQuery,
+  auditListQuery,
+  bulkQuery,
+  stretchCancelBody,
+  stretchPlanBody,
+  stretchStepBody,
+  stretchUnextendBody,
+  tenantListQuery,
+  tenantPatchBody,
+  warningListQuery,
+} from "@/lib/validation/api";
 import { updatePoolInput } from "@/lib/validation/pool";
 import { MAX_BATCH, sampleSchema, telemetryBatchSchema } from "@/lib/validation/telemetry";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -15,6 +27,7 @@ import type { Operation } from "./build";
 const json = (description: string, properties: Record<string, unknown> = {}) => ({ description, schema: { type: "object", properties } });
 const page = (description: string) => json(description, { items: { type: "array", items: { type: "object" } }, next: { type: ["string", "null"], description: "Pass as `cursor` for the next page; null on the last." } });
 const notFound = { "404": { description: "No such resource, or it belongs to a tenant the caller cannot see." } };
+const stretchAnswer = (description: string) => ({ ...json(description, { stage: { type: "string" }, stageChangedAt: { type: "string" } }), headers: { ETag: "The stretch's new version." } });
 const conflict = (why: string) => ({ "409": { description: why } });
 
 const TENANTS: Operation[] = [
@@ -72,7 +85,32 @@ const TENANTS: Operation[] = [
   {
     method: "get", path: "/api/v1/tenants/{slug}/stretch", tag: "Tenants", access: "read",
     summary: "Where the stretch stands (extending, cut-over planned, cut over, unextended), its pre-checks with their evidence, and its timeline",
-    responses: { "200": json("The stretch."), ...notFound },
+    responses: { "200": { ...json("The stretch."), headers: { ETag: "The stretch's version: send it back in If-Match to take a step." } }, ...notFound },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/plan", tag: "Stretch", access: "write", fleetWide: true, body: stretchPlanBody, ifMatch: "required",
+    summary: "Plan (or re-plan) the cut-over: the gateway address the Tier-1 takes, which Tier-1, the date, the source interface",
+    responses: { "200": stretchAnswer("Planned: the pre-checks now judge this plan; the bundle has the cut-over files."), ...notFound, ...conflict("The stretch is not extending or cut-over planned, or the tenant is offboarding.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/cancel-plan", tag: "Stretch", access: "write", fleetWide: true, body: stretchCancelBody, ifMatch: "required",
+    summary: "Cancel the plan: the stretch is extending again (no body needed)",
+    responses: { "200": stretchAnswer("Cancelled."), ...notFound, ...conflict("There is no plan to cancel.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/cut-over", tag: "Stretch", access: "write", fleetWide: true, body: stretchStepBody, ifMatch: "required",
+    summary: "Cut over: pre-checks judged now (past a warn or fail only with a reason, audited); Azure moves the gateway to the Tier-1",
+    responses: { "202": stretchAnswer("Cutting over: GET …/stretch follows Azure's operation."), ...notFound, ...conflict("Not planned, the segment is busy, or a pre-check needs a reason (the problem lists `checks`).") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/roll-back", tag: "Stretch", access: "write", fleetWide: true, body: stretchStepBody, ifMatch: "required",
+    summary: "Roll back a cut-over: Azure takes the gateway off the segment; the source router takes it back with the restore file",
+    responses: { "202": stretchAnswer("Rolling back."), ...notFound, ...conflict("Not cut over (or a failed cut-over), or the segment is busy.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/unextend", tag: "Stretch", access: "write", fleetWide: true, body: stretchUnextendBody, ifMatch: "required",
+    summary: "Unextend: after its pre-checks (or a reason) and the slug typed to confirm, the tunnels and their agent tokens are retired; the segment stays routed",
+    responses: { "200": stretchAnswer("Unextended: teardown files at GET …/teardown."), ...notFound, ...conflict("Not cut over, the segment is not ready, or a pre-check needs a reason (the problem lists `checks`).") },
   },
   {
     method: "get", path: "/api/v1/tenants/{slug}/teardown", tag: "Tenants", access: "secrets",
