@@ -196,12 +196,12 @@ const FLEET: Operation[] = [
   {
     method: "get", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "read", fleetWide: true,
     summary: "A private cloud's VLAN pool: rules, counts by state, holders",
-    responses: { "200": json("The pool."), ...notFound },
+    responses: { "200": { ...json("The pool."), headers: { ETag: "Send back in If-Match to change the rules." } }, ...notFound },
   },
   {
-    method: "put", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "write", fleetWide: true, body: updatePoolInput.omit({ privateCloudId: true }),
+    method: "put", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "write", fleetWide: true, body: updatePoolInput.omit({ privateCloudId: true }), ifMatch: true,
     summary: "Change the pool's ranges, reserved IDs and quarantine",
-    responses: { "200": json("Saved; VLANs held outside the new rules are named.", { keptOutsideRules: { type: "array", items: { type: "integer" } } }), ...notFound },
+    responses: { "200": { ...json("Saved; VLANs held outside the new rules are named.", { keptOutsideRules: { type: "array", items: { type: "integer" } } }), headers: { ETag: "The new version." } }, ...notFound },
   },
   {
     method: "get", path: "/api/v1/vlan-pools/{cloudId}/available-vlans", tag: "VLAN pools", access: "read", fleetWide: true, query: availableVlansQuery,
