@@ -18,6 +18,7 @@ import {
   tenantPatchBody,
   warningListQuery,
 } from "@/lib/validation/api";
+import { channelInput, silenceInput, tenantSilenceInput } from "@/lib/validation/notifications";
 import { updatePoolInput } from "@/lib/validation/pool";
 import { MAX_BATCH, sampleSchema, telemetryBatchSchema } from "@/lib/validation/telemetry";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -167,6 +168,32 @@ const TUNNELS: Operation[] = [
   },
 ];
 
+const channelItem = json("A channel: where it sends (its secret never shown: webhook URLs without query values and token-like path parts, no SMTP password), the last delivery, how many wait.", {
+  id: { type: "string" }, name: { type: "string" }, kind: { type: "string", enum: ["webhook", "teams", "email"] }, target: { type: "string" },
+});
+const channelList = json("The channels.", { items: { type: "array", items: { type: "object" } } });
+const silenceList = json("Silences running, coming, or ended in the last day.", { items: { type: "array", items: { type: "object" } } });
+const channelCreated = { ...json("Added. A webhook's signing secret is in `signingSecret`, shown this once.", { id: { type: "string" }, signingSecret: { type: ["string", "null"] } }), headers: { Location: "The channel's URL." } };
+const silenceCreated = { ...json("Silenced.", { id: { type: "string" }, startsAt: { type: "string" }, endsAt: { type: "string" } }), headers: { Location: "The silence's URL." } };
+const CHANNEL_PUT = "Change the channel's name and target; its kind stays. Send the whole channel as when adding it: a webhook keeps its signing secret, an e-mail channel its SMTP password unless `password` is sent.";
+
+const NOTIFICATIONS: Operation[] = [
+  { method: "get", path: "/api/v1/notification-channels", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' notification channels", responses: { "200": channelList } },
+  { method: "post", path: "/api/v1/notification-channels", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, summary: "Add an operators' channel (webhook, Teams or e-mail); the target is checked now", description: "No Idempotency-Key: the answer carries a secret shown once, which a replay would have to keep.", responses: { "201": channelCreated } },
+  { method: "put", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, summary: CHANNEL_PUT, responses: { "200": channelItem, ...notFound } },
+  { method: "delete", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, summary: "Delete an operators' channel with its rules and delivery log", responses: { "200": json("Deleted."), ...notFound } },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", summary: "The tenant's own channels (as its notifications page: a write scope)", responses: { "200": channelList, ...notFound } },
+  { method: "post", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", body: channelInput, summary: "Add a channel of the tenant's own; public targets only", responses: { "201": channelCreated, ...notFound } },
+  { method: "put", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", body: channelInput, summary: CHANNEL_PUT, responses: { "200": channelItem, ...notFound } },
+  { method: "delete", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", summary: "Delete one of the tenant's own channels", responses: { "200": json("Deleted."), ...notFound } },
+  { method: "get", path: "/api/v1/silences", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' silences", responses: { "200": silenceList } },
+  { method: "post", path: "/api/v1/silences", tag: "Notifications", access: "write", fleetWide: true, body: silenceInput, idempotencyKey: true, summary: "Silence the operators' rules for a tenant, tunnel or kind, now or later, for a while", responses: { "201": silenceCreated } },
+  { method: "delete", path: "/api/v1/silences/{id}", tag: "Notifications", access: "write", fleetWide: true, summary: "End an operators' silence now (its record stays)", responses: { "200": json("Ended."), ...notFound, ...conflict("Already ended.") } },
+  { method: "get", path: "/api/v1/tenants/{slug}/silences", tag: "Notifications", access: "write", summary: "The tenant's own silences (as its notifications page: a write scope)", responses: { "200": silenceList, ...notFound } },
+  { method: "post", path: "/api/v1/tenants/{slug}/silences", tag: "Notifications", access: "write", body: tenantSilenceInput.omit({ tenantSlug: true }), idempotencyKey: true, summary: "Silence the tenant's own rules for its warnings (a tunnel or kind of them)", responses: { "201": silenceCreated, ...notFound } },
+  { method: "delete", path: "/api/v1/tenants/{slug}/silences/{id}", tag: "Notifications", access: "write", summary: "End one of the tenant's own silences now", responses: { "200": json("Ended."), ...notFound, ...conflict("Already ended.") } },
+];
+
 const FLEET: Operation[] = [
   {
     method: "get", path: "/api/v1/warnings", tag: "Warnings", access: "read", fleetWide: true, query: warningListQuery,
@@ -247,7 +274,7 @@ const AGENTS: Operation[] = [
   },
 ];
 
-export const OPERATIONS: Operation[] = [...TENANTS, ...TUNNELS, ...FLEET, ...AGENTS];
+export const OPERATIONS: Operation[] = [...TENANTS, ...TUNNELS, ...NOTIFICATIONS, ...FLEET, ...AGENTS];
 
 /** Schemas referenced by name (the telemetry agents' contract predates the automation API). */
 export const NAMED_SCHEMAS = { Sample: sampleSchema, Batch: telemetryBatchSchema, OnboardTenant: onboardTenantInput };
