@@ -54,7 +54,7 @@ describe("a signed-in user's call that fails in the server", () => {
   it("answers problem+json as a token's does, without the internals", async () => {
     failNext = true;
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await callRoute(listClouds, { as: "admin", path: "/api/v1/private-clouds" });
+    const response = await callRoute(listClouds as Parameters<typeof callRoute>[0], { as: "admin", path: "/api/v1/private-clouds" });
     errors.mockRestore();
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
