@@ -47,7 +47,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("bulk imports lock priva
         .returning({ id: privateClouds.id });
       made.push(row!.id);
     }
-    [first, second] = made.sort();
+    [first, second] = made.sort() as [string, string];
   });
 
   afterAll(async () => {
