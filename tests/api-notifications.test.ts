@@ -108,6 +108,25 @@ describe("a tenant's own channels", () => {
     expect(await db.select().from(notificationChannels).where(eq(notificationChannels.id, made.id))).toHaveLength(0);
   });
 
+  it("takes If-Match on a change: the ETag of GET, a stale one 412 and nothing changed", async () => {
+    const made = await addTenantChannel("contoso", contoso, webhook("Versioned"));
+    const path = `/api/v1/tenants/contoso/notification-channels/${made.id}`;
+    const params = { slug: "contoso", id: made.id };
+    const read = await call(tenantChannel.GET as Handler, contoso, "GET", path, params);
+    expect(read.status).toBe(200);
+    expect(await read.text()).not.toContain(HOOK_TOKEN);
+    const etag = read.headers.get("etag")!;
+    const changed = await call(tenantChannel.PUT as Handler, contoso, "PUT", path, params, webhook("Versioned 2"), { "if-match": etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    const stale = await call(tenantChannel.PUT as Handler, contoso, "PUT", path, params, webhook("Versioned 3"), { "if-match": etag });
+    expect(stale.status).toBe(412);
+    expect((await call(tenantChannel.PUT as Handler, contoso, "PUT", path, params, webhook("Versioned 3"), { "if-match": `W/${changed.headers.get("etag")}` })).status).toBe(412);
+    expect((await db.select().from(notificationChannels).where(eq(notificationChannels.id, made.id)))[0]!.name).toBe("Versioned 2");
+    // Another tenant's channel has no ETag to give.
+    expect((await call(tenantChannel.GET as Handler, fabrikam, "GET", `/api/v1/tenants/fabrikam/notification-channels/${made.id}`, { slug: "fabrikam", id: made.id })).status).toBe(404);
+  });
+
   it("never answers an SMTP password, and keeps it through an edit that does not send it", async () => {
     const email = { kind: "email", name: "Mail", host: "127.0.0.1", port: 2525, security: "none", username: "bot", password: SMTP_PASSWORD, from: "bh@contoso.example", to: "noc@contoso.example" };
     const made = await addTenantChannel("contoso", contoso, email);

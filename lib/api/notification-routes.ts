@@ -17,7 +17,10 @@ import { getChannelSummary, listChannels, listSilences } from "@/lib/queries/not
 import { problemBody, problemJson } from "@/lib/server/problem";
 import { channelInput, silenceInput, tenantSilenceInput } from "@/lib/validation/notifications";
 import { isUuid } from "@/lib/validation/api";
+import { recordVersion } from "@/lib/domain/tenant-version";
 import { callerOf, runIdempotent } from "./idempotency";
+import { entityTag } from "./if-match";
+import { checkIfMatch, staleResponse } from "./preconditions";
 import { jsonResponse, readJsonBody, readValidBody, refusalResponse, validate } from "./request";
 
 type Owner = { owner: string | null; slug?: string };
@@ -45,24 +48,43 @@ export async function createChannelFor(request: Request, { db, principal }: Cont
   );
 }
 
-async function ownsChannel(db: Database, id: string, owner: string | null): Promise<boolean> {
-  if (!isUuid(id)) return false;
-  const [row] = await db.select({ tenantId: notificationChannels.tenantId }).from(notificationChannels).where(eq(notificationChannels.id, id));
-  return row !== undefined && row.tenantId === owner;
+/** The channel's row when it belongs to this owner; another owner's is as good as missing. */
+async function ownedChannel(db: Database, id: string, owner: string | null) {
+  if (!isUuid(id)) return null;
+  const [row] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
+  return row && row.tenantId === owner ? row : null;
+}
+
+async function channelAnswer(db: Database, id: string, version: string, status = 200): Promise<Response> {
+  const channel = await getChannelSummary(db, id);
+  if (!channel) return problemJson(404, "Not found.");
+  return jsonResponse({ ...channel, tenantId: undefined }, { status, headers: { etag: entityTag(version) } });
+}
+
+/** One channel, with an ETag (a hash of the stored channel, secrets' ciphertext included) for If-Match. */
+export async function getChannelOf(db: Database, who: Owner, id: string): Promise<Response> {
+  const row = await ownedChannel(db, id, who.owner);
+  if (!row) return problemJson(404, "Not found.");
+  return channelAnswer(db, id, recordVersion(row));
 }
 
 export async function updateChannelOf(request: Request, { db, principal }: Context, who: Owner, id: string): Promise<Response> {
-  if (!(await ownsChannel(db, id, who.owner))) return problemJson(404, "Not found.");
+  const row = await ownedChannel(db, id, who.owner);
+  if (!row) return problemJson(404, "Not found.");
+  const precondition = checkIfMatch(request, recordVersion(row), { required: false, what: "the channel" });
+  if (!precondition.ok) return precondition.response;
   const body = await readValidBody(request, channelInput);
   if (!body.ok) return body.response;
-  const result = await updateChannel(db, principal, who.owner, id, body.value, notificationEnv());
+  const result = await updateChannel(db, principal, who.owner, id, body.value, { ...notificationEnv(), ifVersion: precondition.version });
+  if (!result.ok && result.reason === "stale") {
+    return precondition.version !== undefined ? staleResponse("the channel") : problemJson(409, "The channel changed while this edit was applied; GET it and send the edit again.");
+  }
   if (!result.ok) return refusalResponse(result);
-  const channel = await getChannelSummary(db, id);
-  return jsonResponse({ ...channel, tenantId: undefined });
+  return channelAnswer(db, id, result.version);
 }
 
 export async function deleteChannelOf({ db, principal }: Context, who: Owner, id: string): Promise<Response> {
-  if (!(await ownsChannel(db, id, who.owner))) return problemJson(404, "Not found.");
+  if (!(await ownedChannel(db, id, who.owner))) return problemJson(404, "Not found.");
   const result = await deleteChannel(db, principal, id);
   if (!result.ok) return refusalResponse(result);
   return jsonResponse({ id, deleted: true });

@@ -5,13 +5,14 @@
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import ipaddr from "ipaddr.js";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationDeliveries, type ChannelSettings } from "@/lib/db/schema";
 import { DELIVERY_LIMITS, DELIVERY_STATUS } from "@/lib/domain/notifications";
+import { recordVersion } from "@/lib/domain/tenant-version";
 import { attemptDelivery, recordAttempt } from "@/lib/notifications/deliver";
 import { buildTestNotification } from "@/lib/notifications/payload";
 import { loadAllowedHosts, policyFor } from "@/lib/notifications/sender";
@@ -121,8 +122,8 @@ export async function updateChannel(
   owner: string | null,
   channelId: string,
   input: ChannelInput,
-  env: ChannelEnv,
-): Promise<{ ok: true } | CommandRefusal> {
+  env: ChannelEnv & { ifVersion?: string },
+): Promise<{ ok: true; version: string } | CommandRefusal> {
   const [current] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, channelId));
   if (!current || current.tenantId !== owner) return { ok: false, status: 404, message: "No such channel." };
   if (current.kind !== input.kind) return refusal("kind", `This channel is a ${current.kind} channel; its kind cannot change. Make a new channel and delete this one.`);
@@ -130,13 +131,20 @@ export async function updateChannel(
   if ("ok" in checked) return checked;
   const keepsSecret = checked.secret === null;
   const secretCiphertext = checked.secret ? await encryptSecret(checked.secret.plaintext, env.secretsKey, checked.secret.purpose) : current.secretCiphertext;
+  const readVersion = recordVersion(current);
   return db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(notificationChannels).where(eq(notificationChannels.id, channelId)).for("update");
+    if (!locked || locked.tenantId !== owner) return { ok: false as const, status: 404 as const, message: "No such channel." };
+    // Pinned to the read the edit was built on (a kept secret is that read's ciphertext), and to the caller's If-Match.
+    const version = recordVersion(locked);
+    if (version !== readVersion || (env.ifVersion !== undefined && env.ifVersion !== version)) {
+      return { ok: false as const, status: 409 as const, reason: "stale" as const, message: "The channel changed since it was read: GET it again, re-apply your change and send the new ETag in If-Match." };
+    }
     const [row] = await tx
       .update(notificationChannels)
       .set({ name: input.name, settings: checked.settings, secretCiphertext })
-      .where(and(eq(notificationChannels.id, channelId), owner === null ? isNull(notificationChannels.tenantId) : eq(notificationChannels.tenantId, owner)))
-      .returning({ id: notificationChannels.id });
-    if (!row) return { ok: false as const, status: 404 as const, message: "No such channel." };
+      .where(eq(notificationChannels.id, channelId))
+      .returning();
     await recordAudit(tx, actor, {
       action: "notification-channel.update",
       entityType: "notification-channel",
@@ -145,7 +153,7 @@ export async function updateChannel(
       before: { name: current.name, target: describeTarget(current.settings) },
       after: { name: input.name, target: describeTarget(checked.settings), secret: keepsSecret ? "kept" : "replaced" },
     });
-    return { ok: true as const };
+    return { ok: true as const, version: recordVersion(row!) };
   });
 }
 

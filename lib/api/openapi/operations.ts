@@ -171,6 +171,7 @@ const TUNNELS: Operation[] = [
 const channelItem = json("A channel: where it sends (its secret never shown: webhook URLs without query values and token-like path parts, no SMTP password), the last delivery, how many wait.", {
   id: { type: "string" }, name: { type: "string" }, kind: { type: "string", enum: ["webhook", "teams", "email"] }, target: { type: "string" },
 });
+const channelOne = { ...channelItem, headers: { ETag: "The channel's version: send it back in If-Match to change it." } };
 const channelList = json("The channels.", { items: { type: "array", items: { type: "object" } } });
 const silenceList = json("Silences running, coming, or ended in the last day.", { items: { type: "array", items: { type: "object" } } });
 const channelCreated = { ...json("Added. A webhook's signing secret is in `signingSecret`, shown this once.", { id: { type: "string" }, signingSecret: { type: ["string", "null"] } }), headers: { Location: "The channel's URL." } };
@@ -180,11 +181,13 @@ const CHANNEL_PUT = "Change the channel's name and target; its kind stays. Send 
 const NOTIFICATIONS: Operation[] = [
   { method: "get", path: "/api/v1/notification-channels", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' notification channels", responses: { "200": channelList } },
   { method: "post", path: "/api/v1/notification-channels", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, summary: "Add an operators' channel (webhook, Teams or e-mail); the target is checked now", description: "No Idempotency-Key: the answer carries a secret shown once, which a replay would have to keep.", responses: { "201": channelCreated } },
-  { method: "put", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, summary: CHANNEL_PUT, responses: { "200": channelItem, ...notFound } },
+  { method: "get", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "read", fleetWide: true, summary: "One operators' channel", responses: { "200": channelOne, ...notFound } },
+  { method: "put", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, ifMatch: true, summary: CHANNEL_PUT, responses: { "200": channelOne, ...notFound, ...conflict("Without If-Match: the channel changed while the edit was applied; send it again.") } },
   { method: "delete", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, summary: "Delete an operators' channel with its rules and delivery log", responses: { "200": json("Deleted."), ...notFound } },
   { method: "get", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", summary: "The tenant's own channels (as its notifications page: a write scope)", responses: { "200": channelList, ...notFound } },
   { method: "post", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", body: channelInput, summary: "Add a channel of the tenant's own; public targets only", responses: { "201": channelCreated, ...notFound } },
-  { method: "put", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", body: channelInput, summary: CHANNEL_PUT, responses: { "200": channelItem, ...notFound } },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", summary: "One of the tenant's own channels", responses: { "200": channelOne, ...notFound } },
+  { method: "put", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", body: channelInput, ifMatch: true, summary: CHANNEL_PUT, responses: { "200": channelOne, ...notFound, ...conflict("Without If-Match: the channel changed while the edit was applied; send it again.") } },
   { method: "delete", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", summary: "Delete one of the tenant's own channels", responses: { "200": json("Deleted."), ...notFound } },
   { method: "get", path: "/api/v1/silences", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' silences", responses: { "200": silenceList } },
   { method: "post", path: "/api/v1/silences", tag: "Notifications", access: "write", fleetWide: true, body: silenceInput, idempotencyKey: true, summary: "Silence the operators' rules for a tenant, tunnel or kind, now or later, for a while", responses: { "201": silenceCreated } },
