@@ -240,6 +240,8 @@ describe("who may take a step", () => {
       const response = await step(plan as Handler, "plan", { token: own, slug, ifMatch: etag, body: PLAN });
       expect(response.status).toBe(403);
     }
+    // The same answer for a tenant that does not exist: the refusal says nothing about other tenants.
+    expect((await step(plan as Handler, "plan", { token: own, slug: "nobody", ifMatch: '"x"', body: PLAN })).status).toBe(403);
     // It still reads its own stretch, and not another tenant's.
     expect((await callApi(getStretch as Handler, { token: own, path: "/api/v1/tenants/contoso/stretch", params: { slug: "contoso" } })).status).toBe(200);
     expect((await callApi(getStretch as Handler, { token: own, path: "/api/v1/tenants/fabrikam/stretch", params: { slug: "fabrikam" } })).status).toBe(404);
