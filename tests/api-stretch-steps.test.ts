@@ -160,6 +160,21 @@ describe("planning, re-planning and cancelling", () => {
     expect((await read()).view.plan?.gatewayAddress).toBe("192.168.10.1/24");
   });
 
+  it("moves the ETag on every step, even two within one millisecond", async () => {
+    await setStretch("extending");
+    vi.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      const first = await step(plan as Handler, "plan", { ifMatch: (await read()).etag, body: PLAN });
+      const second = await step(plan as Handler, "plan", { ifMatch: first.headers.get("etag")!, body: { ...PLAN, gatewayAddress: "192.168.10.254" } });
+      expect(second.status).toBe(200);
+      expect(second.headers.get("etag")).not.toBe(first.headers.get("etag"));
+      // The clock stood still, yet the first plan's ETag no longer vouches for the stretch.
+      expect((await step(cancelPlan as Handler, "cancel-plan", { ifMatch: first.headers.get("etag")! })).status).toBe(412);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("refuses a step whose plan another operator changed after the route read the ETag: the command checks again under the lock", async () => {
     await setStretch("cutover-planned");
     const cutOvers = async () => (await db.select().from(auditEvents).where(eq(auditEvents.action, "stretch.cut-over"))).length;
