@@ -16,7 +16,10 @@ import * as tenantChannels from "@/app/api/v1/tenants/[slug]/notification-channe
 import * as tenantChannel from "@/app/api/v1/tenants/[slug]/notification-channels/[id]/route";
 import * as tenantSilences from "@/app/api/v1/tenants/[slug]/silences/route";
 import * as tenantSilence from "@/app/api/v1/tenants/[slug]/silences/[id]/route";
+import type { Principal } from "@/lib/auth/permissions";
+import { updateChannel } from "@/lib/commands/notification-channels";
 import type { Database } from "@/lib/db/client";
+import { channelInput } from "@/lib/validation/notifications";
 import { auditEvents, notificationChannels, notificationSilences, tenants } from "@/lib/db/schema";
 import { callApi, makeApiToken } from "./support/api-client";
 import { useTestApp } from "./support/personas";
@@ -187,5 +190,28 @@ describe("silences", () => {
     // An operators' silence is not a tenant's to end, even the tenant it is about.
     expect((await call(tenantSilence.DELETE as Handler, fabrikam, "DELETE", `/api/v1/tenants/fabrikam/silences/${made.id}`, { slug: "fabrikam", id: made.id })).status).toBe(404);
     expect(await (await call(silences.GET as Handler, operators, "GET", "/api/v1/silences", {})).text()).toContain(made.id);
+  });
+});
+
+describe("a channel edit racing another", () => {
+  const ADMIN: Principal = { kind: "user", userId: "u-admin", signInName: "admin@bridgehead.example", name: "Admin", roles: ["admin"], tenant: null };
+
+  it("is refused, not written over a password someone replaced while its target was being checked", async () => {
+    const mail = { kind: "email", name: "Relay", host: "smtp.relay.example", port: 587, security: "starttls", username: "bot", from: "bh@ops.example", to: "noc@ops.example" };
+    const [row] = await db
+      .insert(notificationChannels)
+      .values({ tenantId: null, kind: "email", name: "Relay", settings: { kind: "email", host: "smtp.relay.example", port: 587, security: "starttls", username: "bot", from: "bh@ops.example", to: ["noc@ops.example"] }, secretCiphertext: "old-ciphertext", createdBy: "test" })
+      .returning();
+    const result = await updateChannel(db, ADMIN, null, row!.id, channelInput.parse({ ...mail, name: "Relay 2" }), {
+      secretsKey: new Uint8Array(32),
+      allowLoopback: false,
+      // The target check resolves the host: the other admin's new password lands meanwhile.
+      resolve: async () => {
+        await db.update(notificationChannels).set({ secretCiphertext: "new-ciphertext" }).where(eq(notificationChannels.id, row!.id));
+        return ["93.184.216.34"];
+      },
+    });
+    expect(result).toMatchObject({ ok: false, status: 409, reason: "stale" });
+    expect((await db.select().from(notificationChannels).where(eq(notificationChannels.id, row!.id)))[0]).toMatchObject({ name: "Relay", secretCiphertext: "new-ciphertext" });
   });
 });
