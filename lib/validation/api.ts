@@ -7,6 +7,7 @@ import { z } from "zod";
 import { BULK_MODES } from "@/lib/domain/bulk-rows";
 import { SEGMENT_STATES, TUNNEL_STATUSES, WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
+import { auditFilterFields } from "./audit";
 import { cancelPlanInput, planCutoverInput, stretchStepInput, unextendInput } from "./stretch";
 import { editTenantInput } from "./tenant";
 
@@ -34,7 +35,7 @@ export const warningListQuery = z.object({
 
 export const auditListQuery = z.object({
   tenant: slugParam.optional(),
-  action: z.string().trim().max(60).regex(/^[a-z0-9.-]+$/, "An action such as tenant.onboard.").optional(),
+  ...auditFilterFields,
   cursor: z.string().max(200).optional(),
   limit: pageLimit,
 });
@@ -52,7 +53,7 @@ export const bulkQuery = z.object({ mode: z.enum(BULK_MODES, { message: `One of 
 export const auditExportQuery = z.object({
   format: z.enum(["csv", "jsonl"], { message: "csv or jsonl." }),
   tenant: slugParam.optional(),
-  action: z.string().trim().max(60).regex(/^[a-z0-9.-]+$/, "An action such as tenant.onboard.").optional(),
+  ...auditFilterFields,
 });
 
 /**
