@@ -171,7 +171,8 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
       }
       console.error("[route] failed:", error);
-      return Response.json({ error: "Internal error; see the server log." }, { status: 500 });
+      // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
+      return problemJson(500, "Internal error; see the server log.");
     }
   };
   Object.defineProperty(route, GUARDED, { value: true });
