@@ -14,7 +14,15 @@ const SHORT_STATUS: Record<TunnelStatus, string> = {
   maintenance: "MAINT",
 };
 
-const FONT: Record<TileDensity, string> = { tiny: "0.6em", compact: "0.75em", full: "0.9em" };
+/**
+ * The wall's tile colours: the console's status colours, except that in the dark theme a healthy
+ * tunnel is a deep green with light text, so in a dim room the eye goes to the problems and a
+ * screen of hundreds of healthy tiles does not glare.
+ */
+const WALL_TILE_CLASS: Record<TunnelStatus, string> = {
+  ...Object.fromEntries(Object.entries(TUNNEL_STATUS).map(([status, style]) => [status, style.className])),
+  operational: `${TUNNEL_STATUS.operational.className} dark:bg-green-950 dark:text-green-100`,
+} as Record<TunnelStatus, string>;
 
 const rttText = (ms: number | null) => (ms === null ? "—" : `${ms} ms`);
 
@@ -27,10 +35,16 @@ export const TunnelTile = memo(function TunnelTile({
   density,
   strokeWidth,
   generatedAt,
+  fontPx,
+  span,
 }: {
   tile: NocTile;
   density: TileDensity;
   strokeWidth: number;
+  /** From the tile's size (lib/noc/wall-plan.ts `tileFontPx`), so a name fills what it can. */
+  fontPx: number;
+  /** Cells of the wall's grid the tile covers (problem tiles are larger than healthy ones). */
+  span?: { columns: number; rows: number };
   /** Only for `full` tiles, which say how long the tunnel has been in its status. */
   generatedAt?: string;
 }) {
@@ -42,8 +56,13 @@ export const TunnelTile = memo(function TunnelTile({
       : null;
   return (
     <li
-      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-tight ${status.className}`}
-      style={{ fontSize: FONT[density], padding: density === "tiny" ? "0.15em 0.3em" : "0.35em 0.5em" }}
+      data-status={tile.status}
+      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-tight ${WALL_TILE_CLASS[tile.status]}`}
+      style={{
+        fontSize: `${fontPx}px`,
+        padding: density === "tiny" ? "0.15em 0.3em" : "0.3em 0.5em",
+        ...(span && (span.columns > 1 || span.rows > 1) ? { gridColumn: `span ${span.columns}`, gridRow: `span ${span.rows}` } : {}),
+      }}
     >
       <span className="sr-only">
         {tile.label}: {status.label}
@@ -57,7 +76,7 @@ export const TunnelTile = memo(function TunnelTile({
         </span>
         {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
       </span>
-      <span aria-hidden="true" className={`relative z-10 truncate ${density === "full" ? "text-[1.1em] font-semibold" : ""}`}>
+      <span aria-hidden="true" className={`relative z-10 truncate ${density === "tiny" ? "" : "text-[1.15em] font-bold"}`}>
         {pair && density !== "full" ? `${pair.symbol} ` : ""}
         {tile.label}
       </span>
