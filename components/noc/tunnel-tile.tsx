@@ -25,6 +25,9 @@ const WALL_TILE_CLASS: Record<TunnelStatus, string> = {
 } as Record<TunnelStatus, string>;
 
 const rttText = (ms: number | null) => (ms === null ? "—" : `${ms} ms`);
+/** A tile's label is `tenant-slug/tunnel-name`. */
+const tenantOf = (label: string) => label.slice(0, Math.max(0, label.indexOf("/")) || label.length);
+const tunnelOf = (label: string) => label.slice(label.indexOf("/") + 1);
 
 /**
  * One tunnel: colour, symbol and word for its status (never colour alone), its name, latest RTT
@@ -57,7 +60,7 @@ export const TunnelTile = memo(function TunnelTile({
   return (
     <li
       data-status={tile.status}
-      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-tight ${WALL_TILE_CLASS[tile.status]}`}
+      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-[1.15] ${WALL_TILE_CLASS[tile.status]}`}
       style={{
         fontSize: `${fontPx}px`,
         padding: density === "tiny" ? "0.15em 0.3em" : "0.3em 0.5em",
@@ -76,26 +79,27 @@ export const TunnelTile = memo(function TunnelTile({
         </span>
         {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
       </span>
-      <span aria-hidden="true" className={`relative z-10 truncate ${density === "tiny" ? "" : "text-[1.15em] font-bold"}`}>
-        {pair && density !== "full" ? `${pair.symbol} ` : ""}
-        {tile.label}
-      </span>
-      {pair && density === "full" && (
-        // Which tunnel of a pair carries the traffic: a word and a symbol on the status colour, never colour alone.
-        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
-          {pair.symbol} {pair.label}
-        </span>
-      )}
-      {since && (
-        <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
-          for {since}
+      {density === "full" ? (
+        // The tenant on a line of its own, largest: what the room needs to read first.
+        <>
+          <span aria-hidden="true" className="relative z-10 truncate text-[1.15em] font-bold">
+            {tenantOf(tile.label)}
+          </span>
+          <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
+            {[tunnelOf(tile.label), pair ? `${pair.symbol} ${pair.label}` : null, since ? `for ${since}` : null].filter(Boolean).join(" · ")}
+          </span>
+        </>
+      ) : (
+        <span aria-hidden="true" className={`relative z-10 truncate ${density === "tiny" ? "" : "text-[1.15em] font-bold"}`}>
+          {pair ? `${pair.symbol} ` : ""}
+          {tile.label}
         </span>
       )}
       {density === "tiny" ? (
         // No room beside the words: the line runs faintly behind them.
         <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute inset-0 h-full w-full opacity-40" />
       ) : (
-        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute bottom-[0.3em] left-[0.5em] h-[40%] w-[calc(100%-1em)]" />
+        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute bottom-[0.3em] left-[0.5em] h-[40%] w-[calc(100%-1em)] opacity-50" />
       )}
     </li>
   );
