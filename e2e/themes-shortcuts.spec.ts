@@ -85,9 +85,12 @@ test.describe("as an admin", () => {
 
   test("goes to warnings and tenants with g w and g t, lists the shortcuts on ?, and leaves typing alone", async ({ page }) => {
     await page.goto("/admin");
-    await page.keyboard.press("?");
     const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
-    await expect(dialog).toBeVisible();
+    // The keys work once the page has hydrated: press until it answers.
+    await expect(async () => {
+      await page.keyboard.press("?");
+      await expect(dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass();
     for (const text of ["Focus the search box", "Go to warnings", "Go to tenants", "Show these shortcuts"]) await expect(dialog).toContainText(text);
     // Modal: focus is inside it, and Escape gives the page back.
     await expect(dialog.getByRole("button", { name: "Close" })).toBeFocused();
@@ -127,9 +130,11 @@ test.describe("as an admin", () => {
         document.querySelector("header")!.append(box);
       });
     }
-    await page.keyboard.press("/");
     const box = page.locator("#global-search");
-    await expect(box).toBeFocused();
+    await expect(async () => {
+      await page.keyboard.press("/");
+      await expect(box).toBeFocused({ timeout: 1_000 });
+    }).toPass();
     // The slash opened the search; it was not typed into it.
     await expect(box).toHaveValue("");
   });
@@ -140,9 +145,11 @@ test.describe("as a tenant's own user", () => {
 
   test("g w goes to the tenant's warnings, g t to its network", async ({ page }) => {
     await page.goto("/t/contoso/notifications");
-    await page.keyboard.press("g");
-    await page.keyboard.press("w");
-    await expect(page).toHaveURL(/\/t\/contoso#warnings-heading$/);
+    await expect(async () => {
+      await page.keyboard.press("g");
+      await page.keyboard.press("w");
+      await expect(page).toHaveURL(/\/t\/contoso#warnings-heading$/, { timeout: 2_000 });
+    }).toPass();
     await expect(page.getByRole("heading", { name: /warnings/i }).first()).toBeVisible();
     await page.keyboard.press("g");
     await page.keyboard.press("t");

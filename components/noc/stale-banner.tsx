@@ -26,7 +26,7 @@ export function StaleBanner(props: Omit<StalenessInput, "now">) {
             className="mx-auto mt-[0.5em] w-fit max-w-[95%] rounded-[0.3em] border-[0.15em] border-black bg-amber-300 px-[1em] py-[0.4em] text-black shadow-[0_0_0_0.3em_rgba(0,0,0,0.6)]"
           >
             {reasons.map((reason) => (
-              <p key={reason.kind} className="text-[2.25em] leading-snug font-bold">
+              <p key={reason.kind} className="text-[2.75em] leading-snug font-bold">
                 <span aria-hidden="true">⚠ </span>
                 {reason.message}
               </p>

@@ -55,11 +55,11 @@ export const TileGrid = memo(function TileGrid({
       }}
     >
       {problems.map((tile) => (
-        <TunnelTile key={tile.tunnelId} tile={tile} density={problemDensity} strokeWidth={strokeWidth} generatedAt={since(problemDensity)} fontPx={problemFont} span={plan.problemSpan} />
+        <TunnelTile key={tile.tunnelId} tile={tile} density={problemDensity} strokeWidth={strokeWidth} generatedAt={since(problemDensity)} fontPx={problemFont} widthPx={problemSize.width} span={plan.problemSpan} />
       ))}
       {plan.healthySummarized > 0 && <HealthySummary count={plan.healthySummarized} shown={healthy.length} span={plan.problemSpan} fontPx={problemFont} />}
       {healthy.map((tile) => (
-        <TunnelTile key={tile.tunnelId} tile={tile} density={healthyDensity} strokeWidth={strokeWidth} generatedAt={since(healthyDensity)} fontPx={healthyFont} />
+        <TunnelTile key={tile.tunnelId} tile={tile} density={healthyDensity} strokeWidth={strokeWidth} generatedAt={since(healthyDensity)} fontPx={healthyFont} widthPx={cellSize.width} />
       ))}
     </ul>
   );
@@ -73,11 +73,11 @@ function HealthySummary({ count, shown, span, fontPx }: { count: number; shown: 
       className="flex min-w-0 flex-col justify-center overflow-hidden rounded-[0.25em] border-[0.15em] border-green-700 bg-green-50 px-[0.5em] leading-tight text-green-950 dark:border-green-800 dark:bg-green-950 dark:text-green-100"
       style={{ fontSize: `${fontPx}px`, gridColumn: `span ${span.columns}`, gridRow: `span ${span.rows}` }}
     >
-      <span className="truncate text-[1.4em] font-bold tabular-nums">
-        <span aria-hidden="true">● </span>
-        {count} more operational
+      <span className="truncate text-[1.6em] leading-none font-bold tabular-nums">
+        <span aria-hidden="true">● </span>+{count}
       </span>
-      <span className="truncate">{shown > 0 ? `besides the ${shown} shown` : "not drawn: no room"}</span>
+      <span className="truncate font-semibold">more operational</span>
+      <span className="sr-only">{shown > 0 ? `, besides the ${shown} drawn` : ""}</span>
     </li>
   );
 }

@@ -2,6 +2,7 @@ import { memo } from "react";
 import { TUNNEL_PAIR_ROLE, TUNNEL_STATUS, type TunnelStatus } from "@/lib/domain/status";
 import type { TileDensity } from "@/lib/noc/layout";
 import { formatAge } from "@/lib/noc/staleness";
+import { fitFontPx } from "@/lib/noc/wall-plan";
 import type { NocTile } from "@/lib/queries/noc";
 import { Sparkline } from "./sparkline";
 
@@ -25,6 +26,17 @@ const WALL_TILE_CLASS: Record<TunnelStatus, string> = {
 } as Record<TunnelStatus, string>;
 
 const rttText = (ms: number | null) => (ms === null ? "—" : `${ms} ms`);
+/** One line of a full tile, as large as fits its width between `min` and `max` ems of the tile's font. */
+function FittedLine({ text, max, min, fontPx, widthPx, bold }: { text: string; max: number; min: number; fontPx: number; widthPx: number; bold?: boolean }) {
+  // The tile's padding is 0.5 em each side.
+  const size = fitFontPx(text, { widthPx: widthPx - fontPx, maxPx: max * fontPx, minPx: min * fontPx });
+  return (
+    <span aria-hidden="true" className={`relative z-10 truncate ${bold ? "font-bold" : ""}`} style={{ fontSize: `${size}px` }}>
+      {text}
+    </span>
+  );
+}
+
 /** A tile's label is `tenant-slug/tunnel-name`. */
 const tenantOf = (label: string) => label.slice(0, Math.max(0, label.indexOf("/")) || label.length);
 const tunnelOf = (label: string) => label.slice(label.indexOf("/") + 1);
@@ -39,6 +51,7 @@ export const TunnelTile = memo(function TunnelTile({
   strokeWidth,
   generatedAt,
   fontPx,
+  widthPx,
   span,
 }: {
   tile: NocTile;
@@ -46,6 +59,8 @@ export const TunnelTile = memo(function TunnelTile({
   strokeWidth: number;
   /** From the tile's size (lib/noc/wall-plan.ts `tileFontPx`), so a name fills what it can. */
   fontPx: number;
+  /** The tile's width, so each line's font can be fitted to it. */
+  widthPx: number;
   /** Cells of the wall's grid the tile covers (problem tiles are larger than healthy ones). */
   span?: { columns: number; rows: number };
   /** Only for `full` tiles, which say how long the tunnel has been in its status. */
@@ -73,27 +88,33 @@ export const TunnelTile = memo(function TunnelTile({
         {since ? `, for ${since}` : ""}
         {pair ? `; in its pair: ${pair.label}` : ""}
       </span>
-      <span aria-hidden="true" className="relative z-10 flex min-w-0 items-baseline justify-between gap-[0.4em] font-bold">
-        <span className="truncate">
-          {status.symbol} {density === "full" ? status.label : SHORT_STATUS[tile.status]}
-        </span>
-        {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
-      </span>
       {density === "full" ? (
-        // The tenant on a line of its own, largest: what the room needs to read first.
+        // Three lines, each fitted to the tile: status and for how long; the tenant, largest,
+        // what the room reads first; the tunnel, its RTT and its role in a pair.
         <>
-          <span aria-hidden="true" className="relative z-10 truncate text-[1.15em] font-bold">
-            {tenantOf(tile.label)}
-          </span>
-          <span aria-hidden="true" className="relative z-10 truncate text-[0.85em]">
-            {[tunnelOf(tile.label), pair ? `${pair.symbol} ${pair.label}` : null, since ? `for ${since}` : null].filter(Boolean).join(" · ")}
-          </span>
+          <FittedLine text={`${status.symbol} ${status.label}${since ? ` · ${since}` : ""}`} max={0.9} min={0.7} fontPx={fontPx} widthPx={widthPx} bold />
+          <FittedLine text={tenantOf(tile.label)} max={1.15} min={0.75} fontPx={fontPx} widthPx={widthPx} bold />
+          <FittedLine
+            text={[tunnelOf(tile.label), tile.rttMs === null ? null : rttText(tile.rttMs), pair ? `${pair.symbol} ${pair.label}` : null].filter(Boolean).join(" · ")}
+            max={0.8}
+            min={0.65}
+            fontPx={fontPx}
+            widthPx={widthPx}
+          />
         </>
       ) : (
-        <span aria-hidden="true" className={`relative z-10 truncate ${density === "tiny" ? "" : "text-[1.15em] font-bold"}`}>
-          {pair ? `${pair.symbol} ` : ""}
-          {tile.label}
-        </span>
+        <>
+          <span aria-hidden="true" className="relative z-10 flex min-w-0 items-baseline justify-between gap-[0.4em] font-bold">
+            <span className="truncate">
+              {status.symbol} {SHORT_STATUS[tile.status]}
+            </span>
+            {density !== "tiny" && <span className="shrink-0 tabular-nums">{rttText(tile.rttMs)}</span>}
+          </span>
+          <span aria-hidden="true" className={`relative z-10 truncate ${density === "tiny" ? "" : "text-[1.15em] font-bold"}`}>
+            {pair ? `${pair.symbol} ` : ""}
+            {tile.label}
+          </span>
+        </>
       )}
       {density === "tiny" ? (
         // No room beside the words: the line runs faintly behind them.

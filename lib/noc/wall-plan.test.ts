@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TUNNEL_STATUSES, type TunnelStatus } from "@/lib/domain/status";
-import { groupTiles, planWall, READABLE_TILE, spanSize, tileFontPx, WALL_STATUS_ORDER, type WallPlan } from "./wall-plan";
+import { fitFontPx, groupTiles, planWall, READABLE_TILE, spanSize, tileFontPx, WALL_STATUS_ORDER, type WallPlan } from "./wall-plan";
 
 const HD = { width: 1920, height: 1080 };
 
@@ -132,5 +132,22 @@ describe("planWall", () => {
   it("refuses counts that are not whole numbers", () => {
     expect(() => planWall({ ...HD, problems: -1, healthy: 0, rotate: false, page: 0 })).toThrow(/problems must be a whole number/);
     expect(() => planWall({ ...HD, problems: 0, healthy: 1.5, rotate: false, page: 0 })).toThrow(/healthy must be a whole number/);
+  });
+});
+
+describe("fitFontPx", () => {
+  it("keeps the largest size when the text fits, and shrinks a long name to fit its line", () => {
+    expect(fitFontPx("contoso", { widthPx: 200, maxPx: 26, minPx: 16 })).toBe(26);
+    const size = fitFontPx("northwind-021", { widthPx: 190, maxPx: 26, minPx: 16 });
+    expect(size).toBeLessThan(26);
+    expect(13 * 0.64 * size).toBeLessThanOrEqual(190 + 1e-9);
+  });
+
+  it("never goes below the minimum (the rest is cut with an ellipsis)", () => {
+    expect(fitFontPx("a-very-long-tenant-name-indeed/secondary", { widthPx: 190, maxPx: 26, minPx: 16 })).toBe(16);
+  });
+
+  it("counts characters, not UTF-16 units", () => {
+    expect(fitFontPx("▲▲▲▲", { widthPx: 64, maxPx: 100, minPx: 1, charEm: 1 })).toBe(16);
   });
 });

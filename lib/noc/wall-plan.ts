@@ -194,3 +194,14 @@ export function spanSize(plan: Pick<WallPlan, "cellWidth" | "cellHeight" | "layo
 export function tileFontPx(size: { width: number; height: number }, wallFontPx: number): number {
   return Math.max(6, Math.min(size.height / 4.2, size.width / 9, 2 * wallFontPx));
 }
+
+/**
+ * The largest font (≤ maxPx) at which `text` fits `widthPx` on one line, not below minPx (then it
+ * is cut with an ellipsis). Judged from the character count at `charEm` ems a character, a bold
+ * sans serif's average: a whole tenant name a little smaller reads better than half of one.
+ */
+export function fitFontPx(text: string, options: { widthPx: number; maxPx: number; minPx: number; charEm?: number }): number {
+  const chars = Math.max(1, [...text].length);
+  const fitting = options.widthPx / (chars * (options.charEm ?? 0.64));
+  return Math.max(options.minPx, Math.min(options.maxPx, fitting));
+}
