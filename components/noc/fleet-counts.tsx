@@ -1,4 +1,5 @@
 import { TUNNEL_STATUS, TUNNEL_STATUSES, WARNING_SEVERITY, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
+import { WALL_STATUS_CLASS } from "./wall-colours";
 
 /** A count of nothing: readable, but not a colour that draws the eye. */
 const QUIET = "bg-gray-200 text-gray-800 dark:bg-gray-900 dark:text-gray-300";
@@ -26,7 +27,7 @@ export function FleetCounts({
           // A problem status with nobody in it stays quiet: colour is for what needs attention.
           const quiet = status !== "operational" && !n;
           return (
-            <li key={status} className={`flex min-w-[6.5em] flex-col justify-center rounded-[0.25em] px-[0.5em] py-[0.2em] ${quiet ? QUIET : TUNNEL_STATUS[status].className}`}>
+            <li key={status} className={`flex min-w-[6.5em] flex-col justify-center rounded-[0.25em] px-[0.5em] py-[0.2em] ${quiet ? QUIET : WALL_STATUS_CLASS[status]}`}>
               <span className="text-[1.1em] leading-tight">
                 <span aria-hidden="true">{TUNNEL_STATUS[status].symbol} </span>
                 {TUNNEL_STATUS[status].label}

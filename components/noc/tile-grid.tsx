@@ -1,6 +1,6 @@
 import { memo } from "react";
 import type { TileDensity } from "@/lib/noc/layout";
-import { spanSize, tileFontPx, type WallPlan } from "@/lib/noc/wall-plan";
+import { fitFontPx, spanSize, tileFontPx, type WallPlan } from "@/lib/noc/wall-plan";
 import type { NocTile } from "@/lib/queries/noc";
 import { TunnelTile } from "./tunnel-tile";
 
@@ -57,7 +57,7 @@ export const TileGrid = memo(function TileGrid({
       {problems.map((tile) => (
         <TunnelTile key={tile.tunnelId} tile={tile} density={problemDensity} strokeWidth={strokeWidth} generatedAt={since(problemDensity)} fontPx={problemFont} widthPx={problemSize.width} span={plan.problemSpan} />
       ))}
-      {plan.healthySummarized > 0 && <HealthySummary count={plan.healthySummarized} shown={healthy.length} span={plan.problemSpan} fontPx={problemFont} />}
+      {plan.healthySummarized > 0 && <HealthySummary count={plan.healthySummarized} shown={healthy.length} span={plan.problemSpan} fontPx={problemFont} widthPx={problemSize.width} />}
       {healthy.map((tile) => (
         <TunnelTile key={tile.tunnelId} tile={tile} density={healthyDensity} strokeWidth={strokeWidth} generatedAt={since(healthyDensity)} fontPx={healthyFont} widthPx={cellSize.width} />
       ))}
@@ -66,7 +66,7 @@ export const TileGrid = memo(function TileGrid({
 });
 
 /** The healthy tunnels there is no room to draw, as one count the size of a problem tile. */
-function HealthySummary({ count, shown, span, fontPx }: { count: number; shown: number; span: { columns: number; rows: number }; fontPx: number }) {
+function HealthySummary({ count, shown, span, fontPx, widthPx }: { count: number; shown: number; span: { columns: number; rows: number }; fontPx: number; widthPx: number }) {
   return (
     <li
       data-summary="healthy"
@@ -76,7 +76,9 @@ function HealthySummary({ count, shown, span, fontPx }: { count: number; shown: 
       <span className="truncate text-[1.6em] leading-none font-bold tabular-nums">
         <span aria-hidden="true">● </span>+{count}
       </span>
-      <span className="truncate font-semibold">more operational</span>
+      <span className="truncate font-semibold" style={{ fontSize: `${fitFontPx("more operational", { widthPx: widthPx - fontPx, maxPx: fontPx, minPx: 0.7 * fontPx })}px` }}>
+        more operational
+      </span>
       <span className="sr-only">{shown > 0 ? `, besides the ${shown} drawn` : ""}</span>
     </li>
   );

@@ -5,6 +5,7 @@ import { formatAge } from "@/lib/noc/staleness";
 import { fitFontPx } from "@/lib/noc/wall-plan";
 import type { NocTile } from "@/lib/queries/noc";
 import { Sparkline } from "./sparkline";
+import { WALL_STATUS_CLASS } from "./wall-colours";
 
 /** What fits beside the symbol on the smallest tiles; the full word is always in the accessible name. */
 const SHORT_STATUS: Record<TunnelStatus, string> = {
@@ -15,15 +16,6 @@ const SHORT_STATUS: Record<TunnelStatus, string> = {
   maintenance: "MAINT",
 };
 
-/**
- * The wall's tile colours: the console's status colours, except that in the dark theme a healthy
- * tunnel is a deep green with light text, so in a dim room the eye goes to the problems and a
- * screen of hundreds of healthy tiles does not glare.
- */
-const WALL_TILE_CLASS: Record<TunnelStatus, string> = {
-  ...Object.fromEntries(Object.entries(TUNNEL_STATUS).map(([status, style]) => [status, style.className])),
-  operational: `${TUNNEL_STATUS.operational.className} dark:bg-green-950 dark:text-green-100`,
-} as Record<TunnelStatus, string>;
 
 const rttText = (ms: number | null) => (ms === null ? "—" : `${ms} ms`);
 /** One line of a full tile, as large as fits its width between `min` and `max` ems of the tile's font. */
@@ -75,7 +67,7 @@ export const TunnelTile = memo(function TunnelTile({
   return (
     <li
       data-status={tile.status}
-      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-[1.15] ${WALL_TILE_CLASS[tile.status]}`}
+      className={`relative flex min-w-0 flex-col overflow-hidden rounded-[0.25em] leading-[1.15] ${WALL_STATUS_CLASS[tile.status]}`}
       style={{
         fontSize: `${fontPx}px`,
         padding: density === "tiny" ? "0.15em 0.3em" : "0.3em 0.5em",
@@ -120,7 +112,7 @@ export const TunnelTile = memo(function TunnelTile({
         // No room beside the words: the line runs faintly behind them.
         <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute inset-0 h-full w-full opacity-40" />
       ) : (
-        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute bottom-[0.3em] left-[0.5em] h-[40%] w-[calc(100%-1em)] opacity-50" />
+        <Sparkline values={tile.sparkline} strokeWidth={strokeWidth} className="absolute bottom-[0.3em] left-[0.5em] h-[35%] w-[calc(100%-1em)] opacity-35" />
       )}
     </li>
   );
