@@ -16,7 +16,9 @@ import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
 import { benchScale } from "./scale";
+import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
+import { benchTenantCharts } from "./tenant-charts";
 import { benchViews } from "./views";
 
 const fmt = (n: number) => n.toFixed(0);
@@ -65,6 +67,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
@@ -76,6 +79,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return benchMetrics(postgresUrl.replace(/\/bench$/, "/bench_metrics"));
   },
   pages: () => benchPages(),
+  search: async ({ postgresUrl }) => {
+    // A database of its own: the search reads every tenant there is.
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query("create database bench_search");
+    await admin.end();
+    return benchSearch(postgresUrl.replace(/\/bench$/, "/bench_search"));
+  },
   sessions: async ({ postgresUrl }) => {
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();

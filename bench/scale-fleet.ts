@@ -127,7 +127,14 @@ export async function startConsole(env: Record<string, string>, dataDir: string,
       BENCH_EVENT_LOOP_FILE: loopFile,
       NEXT_TELEMETRY_DISABLED: "1",
     },
-    { dataDir, port, nodeArgs: ["--import", "./bench/event-loop-probe.mjs"], startTimeoutMs: 300_000 },
+    {
+      dataDir,
+      port,
+      nodeArgs: ["--import", "./bench/event-loop-probe.mjs"],
+      startTimeoutMs: 300_000,
+      // Kept beside the data: the first place to look when a figure is odd or a console fails.
+      log: fs.createWriteStream(path.join(dataDir, "console.log")),
+    },
   );
   const agent = new https.Agent({ keepAlive: true, ca: server.ca, maxSockets, servername: "localhost" });
   return {

@@ -105,6 +105,8 @@ test.describe("by keyboard, a tenant user", () => {
     // The radio itself is visually hidden; its label's segment draws the focus.
     expect(await showsFocus(group.locator("label", { has: page.locator('input[value="24h"]') }).locator("span"))).toBe(true);
 
+    await page.keyboard.press("ArrowLeft");
+    await expect(group.getByRole("radio", { name: "6 h" })).toBeChecked();
     const hourly = page.waitForResponse((r) => r.url().endsWith("/series?range=1h") && r.ok());
     await page.keyboard.press("ArrowLeft");
     await hourly;
@@ -112,9 +114,10 @@ test.describe("by keyboard, a tenant user", () => {
     await expect(group.getByRole("radio", { name: "1 h" })).toBeFocused();
     await expect(page.getByText("Showing the last hour; refreshes every 30 s.")).toBeVisible();
 
-    await page.keyboard.press("ArrowRight");
-    await page.keyboard.press("ArrowRight");
-    await expect(group.getByRole("radio", { name: "7 d" })).toBeChecked();
+    for (const range of ["6 h", "24 h", "7 d"]) {
+      await page.keyboard.press("ArrowRight");
+      await expect(group.getByRole("radio", { name: range })).toBeChecked();
+    }
     await expect(page.getByText("Showing the last 7 days; refreshes every 30 s.")).toBeVisible();
     await page.keyboard.press("ArrowLeft");
     await expect(day).toBeChecked();

@@ -72,6 +72,27 @@ describeEachDatabase("agent token rotation with a grace window", ({ handle }) =>
     expect(await shown(endpoint.tenantId, endpoint.id, at(25 * HOUR))).toMatchObject({ previousValidUntil: null, previousIssuedAt: null });
   });
 
+  it("lookups made together are answered each on its own: its token, its own clock for the grace window", async () => {
+    const endpoint = await endpointOf("fabrikam", "avs");
+    const rotated = await rotate(endpoint.id, 1, t0);
+    if (!rotated.ok) throw new Error(rotated.message);
+    // All five are asked at once; the last four are answered by one statement.
+    const answers = await Promise.all([
+      authenticateAgent(bearer(rotated.token), db, at(HOUR)),
+      authenticateAgent(bearer(endpoint.token), db, at(HOUR - 1)),
+      authenticateAgent(bearer(endpoint.token), db, at(HOUR)),
+      authenticateAgent(bearer(`agt_${"x".repeat(43)}`), db, at(HOUR)),
+      authenticateAgent(bearer(rotated.token), db, at(2 * HOUR)),
+    ]);
+    expect(answers.map((a) => a && { endpointId: a.endpointId, tokenUsed: a.tokenUsed })).toEqual([
+      { endpointId: endpoint.id, tokenUsed: "current" },
+      { endpointId: endpoint.id, tokenUsed: "previous" },
+      null,
+      null,
+      { endpointId: endpoint.id, tokenUsed: "current" },
+    ]);
+  });
+
   it("an agent that never got the new token shows as using a retired one once the window closes", async () => {
     const endpoint = await endpointOf("contoso", "avs");
     await report(endpoint.token, t0);

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
 
+import { GET as listAudit } from "@/app/api/v1/audit/route";
 import { GET as exportAudit } from "@/app/api/v1/audit/export/route";
 import type { Database } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
@@ -23,6 +24,16 @@ beforeAll(async () => {
   await db.insert(auditEvents).values(
     Array.from({ length: 2500 }, (_, i) => ({ actor: `ops, "night" shift ${i}`, action: "test.export", entityType: "thing", entityId: String(i), after: { note: `line\n${i}` } })),
   );
+  // Events around a window, for the filters: who, what, [from, to).
+  const at = (time: string) => new Date(`2026-01-01T${time}Z`);
+  await db.insert(auditEvents).values([
+    { actor: "alice@contoso.example", action: "test.window", entityType: "thing", entityId: "too-early", at: at("07:59:59") },
+    { actor: "alice@contoso.example", action: "test.window", entityType: "thing", entityId: "first", at: at("08:00:00") },
+    { actor: "bob@fabrikam.example", action: "test.window", entityType: "thing", entityId: "someone-else", at: at("09:00:00") },
+    { actor: "alice@contoso.example", action: "test.other", entityType: "thing", entityId: "other-action", at: at("09:00:00") },
+    { actor: "alice@contoso.example", action: "test.window", entityType: "thing", entityId: "last", at: at("09:59:59") },
+    { actor: "alice@contoso.example", action: "test.window", entityType: "thing", entityId: "at-the-end", at: at("10:00:00") },
+  ]);
 });
 
 describe("GET /api/v1/audit/export", () => {
@@ -58,6 +69,34 @@ describe("GET /api/v1/audit/export", () => {
     const jsonl = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=jsonl&action=test.formula" });
     // JSON Lines is for programs, not spreadsheets: values stay exactly as recorded.
     expect((await jsonl.text()).trimEnd().split("\n").map((line) => (JSON.parse(line) as { actor: string }).actor).reverse()).toEqual(actors);
+  });
+
+  it("exports only what the audit page's filter holds: who (any case, part of the name), what, and a window [from, to)", async () => {
+    const response = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=csv&action=test.window&actor=ALICE%40contoso&from=2026-01-01T08:00&to=2026-01-01T10:00" });
+    expect(response.status).toBe(200);
+    const [, ...rows] = parse(await response.text()) as string[][];
+    expect(rows.map((row) => row[5])).toEqual(["last", "first"]);
+    const jsonl = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=jsonl&actor=bob%40fabrikam&from=2026-01-01T00:00%2B00:00" });
+    expect((await jsonl.text()).trimEnd().split("\n").map((line) => (JSON.parse(line) as { entityId: string }).entityId)).toEqual(["someone-else"]);
+  });
+
+  it("filters the paged list the same way as the export", async () => {
+    const response = await callApi(listAudit, { token, path: "/api/v1/audit?action=test.window&actor=alice&from=2026-01-01T08:00&to=2026-01-01T10:00&limit=1" });
+    expect(response.status).toBe(200);
+    const first = (await response.json()) as { items: { entityId: string }[]; next: string | null };
+    expect(first.items.map((e) => e.entityId)).toEqual(["last"]);
+    const second = (await (await callApi(listAudit, { token, path: `/api/v1/audit?action=test.window&actor=alice&from=2026-01-01T08:00&to=2026-01-01T10:00&limit=1&cursor=${first.next}` })).json()) as { items: { entityId: string }[]; next: string | null };
+    expect(second).toEqual({ items: [expect.objectContaining({ entityId: "first" })], next: null });
+    expect((await callApi(listAudit, { token, path: "/api/v1/audit?from=2026-01-02&to=2026-01-01" })).status).toBe(400);
+  });
+
+  it("refuses a window that ends before it starts, and a time it cannot read", async () => {
+    const backwards = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=csv&from=2026-01-02T00:00&to=2026-01-01T00:00" });
+    expect(backwards.status).toBe(400);
+    expect(((await backwards.json()) as { errors: Record<string, string[]> }).errors).toEqual({ to: ["Must be after the start of the window."] });
+    const garbled = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=csv&from=last%20tuesday" });
+    expect(garbled.status).toBe(400);
+    expect(Object.keys(((await garbled.json()) as { errors: Record<string, string[]> }).errors)).toEqual(["from"]);
   });
 
   it("names a bad parameter", async () => {

@@ -52,7 +52,15 @@ beforeAll(async () => {
   const at = (msAgo: number) => new Date(now - msAgo);
   await db.insert(telemetrySamples).values([
     // Half an hour of samples from each end; the source's newest RTT is over the objective.
-    ...Array.from({ length: 30 }, (_, i) => ({ endpointId: contoso.source, measuredAt: at((30 - i) * MIN), rttMs: 12 + i / 10, jitterMs: 0.5, lossPct: 0 })),
+    // Its counters send 1 Mbit/s toward AVS and receive 0.5 Mbit/s, until its agent restarts 10 minutes ago.
+    ...Array.from({ length: 30 }, (_, i) => ({
+      endpointId: contoso.source,
+      measuredAt: at((30 - i) * MIN),
+      rttMs: 12 + i / 10,
+      jitterMs: 0.5,
+      lossPct: 0,
+      ...(i < 20 ? { txBytes: 7_500_000 * (i + 1), rxBytes: 3_750_000 * (i + 1), txPackets: 7_500 * (i + 1), rxPackets: 3_750 * (i + 1) } : { txBytes: 7_500_000 * (i - 19), rxBytes: 3_750_000 * (i - 19), txPackets: 7_500 * (i - 19), rxPackets: 3_750 * (i - 19) }),
+    })),
     { endpointId: contoso.source, measuredAt: at(20_000), rttMs: 41.23456, jitterMs: 3.1, lossPct: 1.5, path: hops("192.0.2.1", "198.51.100.1", "203.0.113.1", "10.120.8.10") },
     ...Array.from({ length: 30 }, (_, i) => ({ endpointId: contoso.avs, measuredAt: at((30 - i) * MIN + 5_000), rttMs: 13, jitterMs: 0.6, lossPct: 0 })),
     // The reverse path crosses a different network at the second hop from the source.
@@ -62,10 +70,10 @@ beforeAll(async () => {
   ]);
 });
 
-const seriesOf = (as: Persona, tunnelId: string, range: string | null) =>
+const seriesOf = (as: Persona, tunnelId: string, range: string | null | URLSearchParams) =>
   callRoute(getSeries as never, {
     as,
-    path: `/api/v1/tunnels/${tunnelId}/series${range === null ? "" : `?range=${encodeURIComponent(range)}`}`,
+    path: `/api/v1/tunnels/${tunnelId}/series${range === null ? "" : range instanceof URLSearchParams ? `?${range}` : `?range=${encodeURIComponent(range)}`}`,
     params: { id: tunnelId },
   });
 
@@ -89,7 +97,8 @@ describe("GET /api/v1/tunnels/{id}/series", () => {
     const response = await seriesOf("alice", contoso.tunnelId, "1h");
     const body = (await response.json()) as TunnelSeries;
     expect(body.latencyObjectiveMs).toBe(35);
-    expect(body.range).toBe("1h");
+    expect(body.range).toEqual({ preset: "1h" });
+    expect(body.window).toMatchObject({ live: true, spoken: "the last hour" });
     expect(body.resolution).toBe("raw");
     expect(body.to - body.from).toBe(3_600_000);
     expect(body.series.map((s) => [s.side, s.points.length])).toEqual([
@@ -147,11 +156,80 @@ describe("GET /api/v1/tunnels/{id}/series", () => {
     expect(body.gapMs).toBeGreaterThanOrEqual(body.bucketMs! * 1.5);
   });
 
+  it("reads a custom window exactly, every point inside it", async () => {
+    const from = new Date(Date.now() - 25 * MIN).toISOString();
+    const to = new Date(Date.now() - 15 * MIN).toISOString();
+    const body = (await (await seriesOf("alice", contoso.tunnelId, new URLSearchParams({ from, to }))).json()) as TunnelSeries;
+    expect([body.from, body.to]).toEqual([Date.parse(from), Date.parse(to)]);
+    expect(body.window.live).toBe(false);
+    expect(body.range).toEqual({ from, to });
+    // Samples every minute from 30 minutes ago: 10 minutes hold 10 or 11 of each end.
+    for (const s of body.series) {
+      expect(s.points.length).toBeGreaterThanOrEqual(10);
+      expect(s.points.every((p) => p.at >= body.from && p.at <= body.to)).toBe(true);
+    }
+  });
+
+  it("charts throughput per end from the counters, breaking at the agent's restart, and gives each end's current rate", async () => {
+    const body = (await (await seriesOf("alice", contoso.tunnelId, "1h")).json()) as TunnelSeries;
+    const source = body.throughput.series.find((s) => s.side === "source")!;
+    const measured = source.points.filter((p) => p.txBps !== null);
+    expect(measured.length).toBeGreaterThan(20);
+    // 7.5 MB a minute is 1 Mbit/s; 3.75 MB is 0.5 Mbit/s. Never negative, never a spike at the restart.
+    for (const p of measured) {
+      expect(p.txBps).toBeCloseTo(1_000_000, -1);
+      expect(p.rxBps).toBeCloseTo(500_000, -1);
+      expect(p.txPps).toBeCloseTo(125, 0);
+    }
+    // The minute across the restart has no rate: a gap in the line.
+    const restart = Date.now() - 10 * MIN;
+    const gap = source.points.filter((p) => p.at > restart - 2 * MIN && p.at < restart && p.txBps === null);
+    expect(gap.length).toBeGreaterThan(0);
+    expect(body.throughput.series.find((s) => s.side === "avs")!.points.every((p) => p.txBps === null)).toBe(true);
+    // The source's newest counters are a minute old: fresh (stale after 90 s), so it has a current rate.
+    expect(body.ends.find((e) => e.side === "source")!.rate).toMatchObject({ txBps: 1_000_000, rxBps: 500_000, txPps: 125, rxPps: 62.5 });
+    expect(body.ends.find((e) => e.side === "avs")!.rate).toBeNull();
+    expect(source.points.length).toBeLessThanOrEqual(500);
+  });
+
+  it("reads a week's throughput from one sample per bucket, at the same rate as every sample gives", async () => {
+    // Fabrikam's tunnel: three hours of samples every minute, 2 Mbit/s out, no restart.
+    const [source] = await db.select().from(tunnelEndpoints).where(and(eq(tunnelEndpoints.tunnelId, fabrikamTunnelId), eq(tunnelEndpoints.side, "source")));
+    const start = Date.now() - 180 * MIN;
+    await db.insert(telemetrySamples).values(
+      Array.from({ length: 180 }, (_, i) => ({ endpointId: source!.id, measuredAt: new Date(start + i * MIN), rttMs: 10, txBytes: 15_000_000 * i, rxBytes: 0, txPackets: 1_000 * i, rxPackets: 0 })),
+    );
+    const week = (await (await seriesOf("admin", fabrikamTunnelId, "7d")).json()) as TunnelSeries;
+    const hour = (await (await seriesOf("admin", fabrikamTunnelId, "1h")).json()) as TunnelSeries;
+    const sent = (body: TunnelSeries) => body.throughput.series.find((s) => s.side === "source")!.points.filter((p) => p.txBps !== null);
+    expect(week.throughput.bucketMs).toBeGreaterThan(10 * MIN);
+    expect(sent(week).length).toBeGreaterThanOrEqual(5);
+    expect(sent(week).length).toBeLessThanOrEqual(500);
+    for (const p of [...sent(week), ...sent(hour)]) expect(p.txBps).toBeCloseTo(2_000_000, -1);
+    expect(sent(hour).length).toBeGreaterThan(sent(week).length);
+  });
+
+  it("reads the 24-hour default range when none is given", async () => {
+    const body = (await (await seriesOf("alice", contoso.tunnelId, null)).json()) as TunnelSeries;
+    expect(body.range).toEqual({ preset: "24h" });
+    expect(body.to - body.from).toBe(24 * 3_600_000);
+  });
+
   it.each([
-    ["2h", 'range "2h" is not known: range must be one of 1h, 24h, 7d, 30d.'],
-    ["", 'range "" is not known: range must be one of 1h, 24h, 7d, 30d.'],
-    ["__proto__", 'range "__proto__" is not known: range must be one of 1h, 24h, 7d, 30d.'],
-    [null, "range is missing: range must be one of 1h, 24h, 7d, 30d."],
+    [new URLSearchParams({ from: "now-1h", to: "now-2h" }), /must be before to .*swap them/],
+    [new URLSearchParams({ from: "yesterday", to: "now" }), /from "yesterday" is not a time/],
+    [new URLSearchParams({ from: "now-900d", to: "now" }), /at most 400 days/],
+    [new URLSearchParams({ range: "1h", from: "now-2h" }), /either range or from and to/],
+  ])("refuses the custom range %s with 400 and says what to change", async (query, message) => {
+    const response = await seriesOf("alice", contoso.tunnelId, query);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(message);
+  });
+
+  it.each([
+    ["2h", 'range "2h" is not known: use one of 1h, 6h, 24h, 7d, 30d, or from and to.'],
+    ["", 'range "" is not known: use one of 1h, 6h, 24h, 7d, 30d, or from and to.'],
+    ["__proto__", 'range "__proto__" is not known: use one of 1h, 6h, 24h, 7d, 30d, or from and to.'],
   ])("refuses range %j with 400 and says which ranges work", async (range, message) => {
     const response = await seriesOf("alice", contoso.tunnelId, range);
     expect(response.status).toBe(400);

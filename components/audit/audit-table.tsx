@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { auditSubjectLabel, auditSubjectLink } from "@/lib/domain/audit-links";
 import type { listAuditEvents } from "@/lib/queries/audit";
 
 type Rows = Awaited<ReturnType<typeof listAuditEvents>>["rows"];
@@ -29,8 +30,19 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
   );
 }
 
-export function AuditTable({ rows, showTenant }: { rows: Rows; showTenant: boolean }) {
-  if (rows.length === 0) return <p className="text-slate-600">No changes recorded yet.</p>;
+/** What the event changed, linked to where it lives (a tenant's users get links into their tenant only). */
+function Subject({ row, audience }: { row: Rows[number]; audience: "operator" | "tenant" }) {
+  const link = auditSubjectLink(row, audience);
+  if (!link) return <span>{auditSubjectLabel(row.entityType)}</span>;
+  return (
+    <Link href={link.href} className="text-sky-800 hover:underline">
+      {link.label}
+    </Link>
+  );
+}
+
+export function AuditTable({ rows, showTenant, audience, empty = "No changes recorded yet." }: { rows: Rows; showTenant: boolean; audience: "operator" | "tenant"; empty?: string }) {
+  if (rows.length === 0) return <p className="text-slate-600">{empty}</p>;
   return (
     <table className="w-full border-collapse rounded-lg bg-white text-sm">
       <thead className="bg-slate-100 text-left">
@@ -38,6 +50,7 @@ export function AuditTable({ rows, showTenant }: { rows: Rows; showTenant: boole
           <th scope="col" className="px-3 py-2">When (UTC)</th>
           <th scope="col" className="px-3 py-2">Who</th>
           <th scope="col" className="px-3 py-2">What</th>
+          <th scope="col" className="px-3 py-2">Changed</th>
           {showTenant && <th scope="col" className="px-3 py-2">Tenant</th>}
           <th scope="col" className="px-3 py-2">Change</th>
         </tr>
@@ -48,6 +61,9 @@ export function AuditTable({ rows, showTenant }: { rows: Rows; showTenant: boole
             <td className="whitespace-nowrap px-3 py-2 tabular-nums">{time.format(row.at)}</td>
             <td className="px-3 py-2">{row.actor}</td>
             <td className="px-3 py-2 font-mono">{row.action}</td>
+            <td className="px-3 py-2">
+              <Subject row={row} audience={audience} />
+            </td>
             {showTenant && (
               <td className="px-3 py-2">
                 {row.tenantSlug ? (

@@ -6,8 +6,9 @@
  * thinning and the accessible summary. Live data redraws without animation: a line that slides
  * every 30 s draws the eye for no reason and costs a frame budget per refresh.
  */
-import { useMemo } from "react";
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useMemo, useRef, useState, type PointerEvent } from "react";
+import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { chartCsv, chartCsvName } from "@/lib/charts/csv";
 import { describeChart, formatValue, latestValue } from "@/lib/charts/describe";
 import { prepareSeries, type XY } from "@/lib/charts/downsample";
 import { formatInstant, formatTick, timeTicks } from "@/lib/charts/ticks";
@@ -43,12 +44,28 @@ export type ChartConfig = {
   height?: number;
   /** What to say when no line has a single value. */
   emptyMessage: string;
+  /** Words for the exported file's name (tenant, tunnel); the title and window are added. */
+  exportName?: readonly string[];
 };
+
+/** The plot area's inset in the drawing: the Y axis on the left, the margin on the right. */
+const Y_AXIS_WIDTH = 44;
+// The right margin holds half a time label, so a tick at the window's end (a zoom to whole minutes) is not cut off.
+const MARGIN = { top: 8, right: 20, bottom: 0, left: 0 };
+/** A drag narrower than this is a click, not a zoom. */
+const MIN_DRAG_PX = 6;
 
 export const DEFAULT_MAX_POINTS = 500;
 
-export function Chart({ config }: { config: ChartConfig }) {
+/**
+ * `onZoom` makes the drawing a drag target: the span dragged across is shaded (Recharts'
+ * ReferenceArea) and handed up as a window on release. Positions are read from the pointer
+ * against the plot area's known inset rather than from Recharts' hover state, which follows the
+ * nearest point of one line and would snap a zoom to it.
+ */
+export function Chart({ config, onZoom }: { config: ChartConfig; onZoom?: (from: number, to: number) => void }) {
   const { lines, references = [], unit, xDomain, xAxis, maxGapMs, maxPoints = DEFAULT_MAX_POINTS, height = 180 } = config;
+  const drag = useDragZoom(xDomain, onZoom);
   const drawn = useMemo(() => lines.map((line) => ({ ...line, drawn: prepareSeries(line.points, { maxPoints, maxGapMs }) })), [lines, maxPoints, maxGapMs]);
   const summary = describeChart({ title: config.title, range: config.range, unit, series: lines, references });
   const ticks = useMemo(() => timeTicks(xDomain[0], xDomain[1]), [xDomain]);
@@ -56,18 +73,33 @@ export function Chart({ config }: { config: ChartConfig }) {
 
   return (
     <figure className="min-w-0">
-      <figcaption className="text-sm font-medium text-slate-700">
-        {config.title} <span className="font-normal text-slate-500">({unit})</span>
+      <figcaption className="flex items-baseline justify-between gap-2 text-sm font-medium text-slate-700">
+        <span>
+          {config.title} <span className="font-normal text-slate-500">({unit})</span>
+        </span>
+        {config.exportName && !empty && (
+          <button type="button" onClick={() => downloadCsv(config)} className="text-xs font-normal text-sky-800 underline hover:text-sky-950">
+            Export CSV<span className="sr-only"> of {config.title}</span>
+          </button>
+        )}
       </figcaption>
       {empty ? (
         <p className="mt-1 grid place-items-center rounded-md border border-dashed border-slate-300 text-sm text-slate-600" style={{ height }}>
           {config.emptyMessage}
         </p>
       ) : (
-        <div role="img" aria-label={summary} className="mt-1" style={{ height }}>
+        <div
+          role="img"
+          aria-label={summary}
+          className={`mt-1 ${onZoom ? "cursor-crosshair touch-none select-none" : ""}`}
+          style={{ height }}
+          data-x-from={xDomain[0]}
+          data-x-to={xDomain[1]}
+          {...drag.handlers}
+        >
           <ResponsiveContainer width="100%" height="100%">
             {/* The summary speaks for the drawing; its own keyboard layer would be a second, unlabelled stop. */}
-            <LineChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }} accessibilityLayer={false}>
+            <LineChart margin={MARGIN} accessibilityLayer={false}>
               <CartesianGrid stroke={colour("grid")} vertical={false} />
               <XAxis
                 type="number"
@@ -84,7 +116,7 @@ export function Chart({ config }: { config: ChartConfig }) {
               <YAxis
                 type="number"
                 domain={[0, "auto"]}
-                width={44}
+                width={Y_AXIS_WIDTH}
                 tickFormatter={(value: number) => String(Number(value.toFixed(2)))}
                 stroke={colour("axis")}
                 fontSize={12}
@@ -104,6 +136,9 @@ export function Chart({ config }: { config: ChartConfig }) {
                   label={{ value: `${reference.label} ${formatValue(reference.y, unit)}`, position: "insideTopRight", fill: colour(reference.color), fontSize: 12 }}
                 />
               ))}
+              {drag.selection && (
+                <ReferenceArea x1={drag.selection[0]} x2={drag.selection[1]} ifOverflow="hidden" fill="var(--color-chart-avs)" fillOpacity={0.15} stroke="var(--color-chart-avs)" strokeOpacity={0.5} />
+              )}
               {drawn.map((line) => (
                 <Line
                   key={line.key}
@@ -126,6 +161,61 @@ export function Chart({ config }: { config: ChartConfig }) {
       <ChartLegend lines={lines} unit={unit} />
     </figure>
   );
+}
+
+/** The drag-to-zoom state of one chart: the span being dragged, and the pointer handlers that make it. */
+function useDragZoom(xDomain: readonly [number, number], onZoom: ((from: number, to: number) => void) | undefined) {
+  const start = useRef<{ px: number; x: number } | null>(null);
+  const [selection, setSelection] = useState<[number, number] | null>(null);
+  const valueAt = (event: PointerEvent<HTMLDivElement>) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const left = box.left + MARGIN.left + Y_AXIS_WIDTH;
+    const width = Math.max(1, box.width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right);
+    const share = Math.min(1, Math.max(0, (event.clientX - left) / width));
+    return xDomain[0] + share * (xDomain[1] - xDomain[0]);
+  };
+  if (!onZoom) return { selection: null, handlers: {} };
+  return {
+    selection,
+    handlers: {
+      onPointerDown: (event: PointerEvent<HTMLDivElement>) => {
+        if (event.button !== 0) return;
+        event.currentTarget.setPointerCapture?.(event.pointerId);
+        start.current = { px: event.clientX, x: valueAt(event) };
+      },
+      onPointerMove: (event: PointerEvent<HTMLDivElement>) => {
+        if (!start.current || Math.abs(event.clientX - start.current.px) < MIN_DRAG_PX) return;
+        setSelection([start.current.x, valueAt(event)]);
+      },
+      onPointerUp: (event: PointerEvent<HTMLDivElement>) => {
+        const begun = start.current;
+        start.current = null;
+        setSelection(null);
+        if (!begun || Math.abs(event.clientX - begun.px) < MIN_DRAG_PX) return;
+        const end = valueAt(event);
+        onZoom(Math.min(begun.x, end), Math.max(begun.x, end));
+      },
+      onPointerCancel: () => {
+        start.current = null;
+        setSelection(null);
+      },
+    },
+  };
+}
+
+/** Hands the browser the chart's points in its window as a file. */
+function downloadCsv(config: ChartConfig) {
+  const window = { from: config.xDomain[0], to: config.xDomain[1] };
+  const blob = new Blob([chartCsv(config.lines, config.unit, window)], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = chartCsvName([...(config.exportName ?? []), config.title], window);
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The click has handed the blob to the download; the URL is no longer needed.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** Outside the drawing, as text: each line's swatch, name and newest value. */

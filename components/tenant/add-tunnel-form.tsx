@@ -4,6 +4,8 @@ import { addTunnel } from "@/lib/actions/tunnels/add-tunnel";
 import { ActionMessage } from "@/components/forms/action-message";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
+import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
+import { DEFAULT_IPSEC_SUITE, IPSEC_SUITES } from "@/lib/gateway/ipsec-suites";
 
 const ENDS = [
   { side: "source", title: "Source-site gateway", host: "contoso-gw1", nics: ["eth0", "eth1"], tagged: true },
@@ -11,7 +13,7 @@ const ENDS = [
 ] as const;
 
 /** Adds the primary or the redundant tunnel; both ends' agent tokens are issued with it. */
-export function AddTunnelForm({ tenantId, first, defaultSourceIp }: { tenantId: string; first: boolean; defaultSourceIp: string }) {
+export function AddTunnelForm({ tenantId, first, defaultSourceIp, ipsec }: { tenantId: string; first: boolean; defaultSourceIp: string; ipsec: boolean }) {
   const { result, onSubmit, pending, errors } = useFormAction(addTunnel);
   const error = (field: string) => errors?.[field];
   return (
@@ -21,10 +23,37 @@ export function AddTunnelForm({ tenantId, first, defaultSourceIp }: { tenantId: 
       <Field id="name" label="Tunnel name" errors={error("name")}>
         {(props) => <input {...props} className={inputClass} defaultValue={first ? "primary" : "secondary"} required />}
       </Field>
+      {ipsec && (
+        <Field id="ipsecSuite" label="IPsec suite (both ends, every platform's files)" errors={error("ipsecSuite")}>
+          {(props) => (
+            <select {...props} className={inputClass} defaultValue={DEFAULT_IPSEC_SUITE}>
+              {Object.entries(IPSEC_SUITES).map(([value, suite]) => (
+                <option key={value} value={value}>
+                  {suite.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <div className="grid gap-4 md:grid-cols-2">
         {ENDS.map((end) => (
           <fieldset key={end.side} className="space-y-3 rounded-md border border-slate-200 p-3">
             <legend className="px-1 text-sm font-medium">{end.title}</legend>
+            {end.side === "source" && (
+              <Field id="sourcePlatform" label="Platform (its files must be complete; empty: any one will do)" errors={error("sourcePlatform")}>
+                {(props) => (
+                  <select {...props} className={inputClass} defaultValue="">
+                    <option value="">Not said</option>
+                    {Object.entries(SOURCE_PLATFORMS).map(([value, label]) => (
+                      <option key={value} value={value}>
+                        {label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            )}
             <Field id={`${end.side}.hostname`} label="Host name" errors={error(`${end.side}.hostname`)}>
               {(props) => <input {...props} className={inputClass} placeholder={end.host} required />}
             </Field>

@@ -1,15 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Chart, type ChartConfig, type ChartLine } from "@/components/charts/chart";
 import { RangePicker } from "@/components/charts/range-picker";
-import { CHART_RANGES, DEFAULT_CHART_RANGE, type ChartRange } from "@/lib/charts/ranges";
+import { useChartRange } from "@/components/charts/use-chart-range";
+import { fixedRange, TIME_RANGE_LIMITS, type RangeSpec } from "@/lib/charts/time-range";
 import { formatInstant } from "@/lib/charts/ticks";
 import { describeLoadError } from "@/lib/client/load-error";
 import { tunnelSeriesQuery } from "@/lib/client/queries";
 import { SIDE_NAME } from "@/lib/domain/tenant-options";
 import type { SeriesPoint, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
+import { throughputLines } from "./throughput-lines";
 import { TunnelHealth } from "./tunnel-health";
 
 const LINE_STYLE = {
@@ -27,25 +29,50 @@ function linesOf(data: TunnelSeries, pick: (p: SeriesPoint) => number | null): C
   }));
 }
 
+/** A dragged window, widened around its middle to the narrowest range a chart shows. */
+export function zoomRange(from: number, to: number): RangeSpec {
+  const middle = (from + to) / 2;
+  const half = Math.max(to - from, TIME_RANGE_LIMITS.minSpanMs) / 2;
+  return fixedRange(middle - half, middle + half);
+}
+
 /**
- * A tunnel's health and its RTT, jitter and loss over a chosen range, live. The server hands
- * the default range in with the page; switching range or a refresh keeps the charts that are up
- * on screen (dimmed while the new range loads) instead of blanking them.
+ * A tunnel's health, and its RTT, jitter, loss and throughput over the page's range (kept in
+ * the URL), live. The server hands the first range in with the page; switching range or a
+ * refresh keeps the charts that are up on screen (dimmed while the new range loads) instead of
+ * blanking them. Dragging across a chart zooms every chart of the page to that span.
  */
-export function TunnelCharts({ tunnelId, tunnelName }: { tunnelId: string; tunnelName: string }) {
-  const [range, setRange] = useState<ChartRange>(DEFAULT_CHART_RANGE);
+export function TunnelCharts({ tunnelId, tunnelName, tenantSlug }: { tunnelId: string; tunnelName: string; tenantSlug: string }) {
+  const { range, error: rangeError, setRange } = useChartRange();
+  if (!range) {
+    return (
+      <div className="space-y-3">
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+          The time range in the address cannot be shown: {rangeError} Choose a range below.
+        </p>
+        <RangePicker name={`range-${tunnelId}`} value={null} onChange={setRange} label={`Time range for tunnel ${tunnelName}`} />
+      </div>
+    );
+  }
+  return <TunnelChartsFor range={range} setRange={setRange} tunnelId={tunnelId} tunnelName={tunnelName} tenantSlug={tenantSlug} />;
+}
+
+function TunnelChartsFor({ range, setRange, tunnelId, tunnelName, tenantSlug }: { range: RangeSpec; setRange: (range: RangeSpec) => void; tunnelId: string; tunnelName: string; tenantSlug: string }) {
   const { data, error, isPlaceholderData, isFetching, dataUpdatedAt } = useQuery(tunnelSeriesQuery(tunnelId, range));
-  const shown = data?.range ?? range;
-  const charts = useMemo(() => (data ? chartConfigs(data) : null), [data]);
+  const charts = useMemo(() => (data ? chartConfigs(data, [tenantSlug, tunnelName]) : null), [data, tenantSlug, tunnelName]);
   const switching = isPlaceholderData && isFetching;
 
   return (
     <div className="space-y-4">
       {data ? <TunnelHealth data={data} /> : error ? null : <HealthSkeleton />}
-      <div className="flex flex-wrap items-center gap-3">
+      <div className="space-y-1">
         <RangePicker name={`range-${tunnelId}`} value={range} onChange={setRange} label={`Time range for tunnel ${tunnelName}`} />
         <p aria-live="polite" className="text-sm text-slate-500">
-          {switching ? `Loading ${CHART_RANGES[range].label}…` : data ? `Showing ${CHART_RANGES[shown].spoken}; refreshes every 30 s.` : null}
+          {switching
+            ? "Loading the new range…"
+            : data
+              ? `Showing ${data.window.spoken}${data.window.clamped ? " (moved to the history kept)" : ""}${data.window.live ? "; refreshes every 30 s." : "."}`
+              : null}
         </p>
       </div>
       {error && (
@@ -55,9 +82,9 @@ export function TunnelCharts({ tunnelId, tunnelName }: { tunnelId: string; tunne
         </p>
       )}
       {charts ? (
-        <div aria-busy={switching} className={`grid gap-6 lg:grid-cols-3 ${switching ? "opacity-60 transition-opacity" : ""}`}>
+        <div aria-busy={switching} className={`grid gap-6 lg:grid-cols-2 ${switching ? "opacity-60 transition-opacity" : ""}`}>
           {charts.map((config) => (
-            <Chart key={config.title} config={config} />
+            <Chart key={config.title} config={config} onZoom={(from, to) => setRange(zoomRange(from, to))} />
           ))}
         </div>
       ) : error ? null : (
@@ -67,15 +94,16 @@ export function TunnelCharts({ tunnelId, tunnelName }: { tunnelId: string; tunne
   );
 }
 
-function chartConfigs(data: TunnelSeries): ChartConfig[] {
-  const range = CHART_RANGES[data.range];
+function chartConfigs(data: TunnelSeries, exportName: string[]): ChartConfig[] {
   const common = {
-    range: range.spoken,
+    range: data.window.spoken,
     xDomain: [data.from, data.to] as const,
-    xAxis: range.axis,
+    xAxis: data.window.axis,
     maxGapMs: data.gapMs,
-    emptyMessage: `No measurements in ${range.spoken}.`,
+    emptyMessage: `No measurements in ${data.window.spoken}.`,
+    exportName,
   };
+  const keptFrom = data.throughput.keptFrom;
   return [
     {
       ...common,
@@ -86,6 +114,17 @@ function chartConfigs(data: TunnelSeries): ChartConfig[] {
     },
     { ...common, title: "Jitter", unit: "ms", lines: linesOf(data, (p) => p.jitterMs) },
     { ...common, title: "Packet loss", unit: "%", lines: linesOf(data, (p) => p.lossPct) },
+    {
+      ...common,
+      title: "Throughput",
+      unit: "Mbit/s",
+      lines: throughputLines(data),
+      maxGapMs: Math.max(data.gapMs, data.throughput.bucketMs * 1.5),
+      emptyMessage:
+        data.to <= keptFrom
+          ? `Throughput is kept for a week; this range ends before ${formatInstant(keptFrom)}.`
+          : `No counters reported in ${data.window.spoken}.`,
+    },
   ];
 }
 
@@ -104,9 +143,9 @@ function HealthSkeleton() {
 
 function ChartsSkeleton() {
   return (
-    <div role="status" className="grid gap-6 lg:grid-cols-3">
+    <div role="status" className="grid gap-6 lg:grid-cols-2">
       <span className="sr-only">Loading the latency history…</span>
-      {["Round-trip time", "Jitter", "Packet loss"].map((title) => (
+      {["Round-trip time", "Jitter", "Packet loss", "Throughput"].map((title) => (
         <div key={title} aria-hidden className="animate-pulse">
           <div className="text-sm font-medium text-slate-400">{title}</div>
           <div className="mt-1 h-[180px] rounded-md bg-slate-100" />

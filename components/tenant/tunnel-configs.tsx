@@ -13,9 +13,12 @@ export function TunnelConfigs({
   tunnels,
   canManage,
   defaultSourceIp,
+  ipsec,
   unextended = false,
 }: {
   tenantId: string;
+  /** The tenant's transport is an IPsec VPN: the form offers the IPsec suites. */
+  ipsec: boolean;
   tunnels: TunnelDownloads[];
   canManage: boolean;
   defaultSourceIp: string;
@@ -92,7 +95,7 @@ export function TunnelConfigs({
           )}
         </article>
       ))}
-      {canManage && !unextended && tunnels.length < 2 && <AddTunnelForm tenantId={tenantId} first={tunnels.length === 0} defaultSourceIp={defaultSourceIp} />}
+      {canManage && !unextended && tunnels.length < 2 && <AddTunnelForm tenantId={tenantId} first={tunnels.length === 0} defaultSourceIp={defaultSourceIp} ipsec={ipsec} />}
     </section>
   );
 }

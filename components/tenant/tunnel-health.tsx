@@ -1,5 +1,5 @@
 import { StatusBadge } from "@/components/status-badge";
-import { formatValue } from "@/lib/charts/describe";
+import { formatBitRate, formatValue } from "@/lib/charts/describe";
 import { formatInstant } from "@/lib/charts/ticks";
 import { pairReasonText } from "@/lib/domain/pair-role";
 import { PAIR_END_ROLE, TUNNEL_PAIR_ROLE, TUNNEL_STATUS } from "@/lib/domain/status";
@@ -47,6 +47,9 @@ export function TunnelHealth({ data }: { data: TunnelSeries }) {
                 <span>No reading yet: its agent has not reported.</span>
               )}
             </dd>
+            <dd className="mt-1 tabular-nums text-slate-700">
+              {end.rate ? <RateNow rate={end.rate} /> : <span className="text-slate-500">Throughput: no recent counters.</span>}
+            </dd>
             {end.pair && (
               <dd className="mt-1 text-slate-700">
                 Pair role: <strong className="font-semibold">{PAIR_END_ROLE[end.pair.role].label}</strong> since {formatInstant(Date.parse(end.pair.since))} (
@@ -62,6 +65,16 @@ export function TunnelHealth({ data }: { data: TunnelSeries }) {
         ))}
       </dl>
     </div>
+  );
+}
+
+/** What the end's tunnel interface carries now: sent and received, over its newest two samples. */
+function RateNow({ rate }: { rate: NonNullable<TunnelSeries["ends"][number]["rate"]> }) {
+  const part = (bps: number | null, pps: number | null) => (bps === null ? "—" : `${formatBitRate(bps)}${pps === null ? "" : ` (${Math.round(pps)} packets/s)`}`);
+  return (
+    <span>
+      Throughput now: sent {part(rate.txBps, rate.txPps)} · received {part(rate.rxBps, rate.rxPps)}
+    </span>
   );
 }
 

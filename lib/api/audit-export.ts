@@ -5,7 +5,7 @@
 import "server-only";
 import { stringify } from "csv-stringify/sync";
 import type { Database } from "@/lib/db/client";
-import { listAuditEventsBefore } from "@/lib/queries/audit";
+import { listAuditEventsBefore, type AuditFilter } from "@/lib/queries/audit";
 
 const BATCH = 1000;
 const COLUMNS = ["id", "at", "actor", "action", "entityType", "entityId", "tenant", "before", "after"] as const;
@@ -16,7 +16,7 @@ const COLUMNS = ["id", "at", "actor", "action", "entityType", "entityId", "tenan
  */
 const CSV_OPTIONS = { escape_formulas: true } as const;
 
-export function auditExportStream(db: Database, filter: { tenantId?: string; action?: string }, format: "csv" | "jsonl"): ReadableStream<Uint8Array> {
+export function auditExportStream(db: Database, filter: AuditFilter, format: "csv" | "jsonl"): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let beforeId: number | null = null;
   let started = false;

@@ -4,6 +4,7 @@ import type { Database } from "@/lib/db/client";
 import { listAuditEventsBefore } from "@/lib/queries/audit";
 import { problemJson } from "@/lib/server/problem";
 import { auditListQuery } from "@/lib/validation/api";
+import { auditRangeError } from "@/lib/validation/audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { jsonResponse, queryOf, validate } from "./request";
 
@@ -20,7 +21,10 @@ export async function auditPage(db: Database, request: Request, scope: { tenantI
     tenantId = (await scope.resolveSlug(query.value.tenant)) ?? undefined;
     if (!tenantId) return problemJson(400, "Some query parameters are wrong.", { errors: { tenant: [`No tenant has the slug “${query.value.tenant}”.`] } });
   }
-  const page = await listAuditEventsBefore(db, { tenantId, action: query.value.action, beforeId: cursor.value?.id ?? null, limit: query.value.limit });
+  const range = auditRangeError(query.value);
+  if (range) return problemJson(400, "Some query parameters are wrong.", { errors: range });
+  const { action, actor, from, to } = query.value;
+  const page = await listAuditEventsBefore(db, { tenantId, action, actor, from, to, beforeId: cursor.value?.id ?? null, limit: query.value.limit });
   const last = page.rows.at(-1);
   return jsonResponse({ items: page.rows, next: page.more && last ? encodeCursor({ id: last.id }) : null });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeChart, formatValue, latestValue, peakValue } from "./describe";
+import { describeChart, formatBitRate, formatValue, latestValue, peakValue } from "./describe";
 
 describe("describeChart", () => {
   it("says the range, each series' latest and highest value, and the objective", () => {
@@ -43,5 +43,15 @@ describe("latestValue and peakValue", () => {
     expect(peakValue(points)).toBe(5);
     expect(latestValue([])).toBeNull();
     expect(peakValue([{ x: 1, y: null }])).toBeNull();
+  });
+});
+
+describe("formatBitRate", () => {
+  it("picks the largest unit that keeps the number at 1 or more", () => {
+    expect(formatBitRate(0)).toBe("0.00 bit/s");
+    expect(formatBitRate(950)).toBe("950 bit/s");
+    expect(formatBitRate(950_000)).toBe("950 kbit/s");
+    expect(formatBitRate(1_000_000)).toBe("1.00 Mbit/s");
+    expect(formatBitRate(1_204_000_000)).toBe("1.20 Gbit/s");
   });
 });

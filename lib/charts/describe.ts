@@ -11,6 +11,17 @@ export function formatValue(value: number, unit: string): string {
   return `${value.toFixed(digits)} ${unit}`;
 }
 
+/** A bit rate in the largest unit that keeps it at 1 or more: 950 kbit/s, 1.20 Gbit/s. */
+export function formatBitRate(bitsPerSecond: number): string {
+  const units = [
+    [1e9, "Gbit/s"],
+    [1e6, "Mbit/s"],
+    [1e3, "kbit/s"],
+  ] as const;
+  const [scale, unit] = units.find(([size]) => Math.abs(bitsPerSecond) >= size) ?? [1, "bit/s"];
+  return formatValue(bitsPerSecond / scale, unit);
+}
+
 /** The newest drawn value of a series, or null when it has none. */
 export function latestValue(points: readonly XY[]): number | null {
   for (let i = points.length - 1; i >= 0; i--) {

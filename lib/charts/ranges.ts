@@ -7,6 +7,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 export const CHART_RANGES = {
   "1h": { label: "1 h", spoken: "the last hour", ms: HOUR_MS, axis: "time" },
+  "6h": { label: "6 h", spoken: "the last 6 hours", ms: 6 * HOUR_MS, axis: "time" },
   "24h": { label: "24 h", spoken: "the last 24 hours", ms: DAY_MS, axis: "time" },
   "7d": { label: "7 d", spoken: "the last 7 days", ms: 7 * DAY_MS, axis: "date" },
   "30d": { label: "30 d", spoken: "the last 30 days", ms: 30 * DAY_MS, axis: "date" },
@@ -22,6 +23,3 @@ export const DEFAULT_CHART_RANGE: ChartRange = "24h";
 export function parseChartRange(value: string | null | undefined): ChartRange | null {
   return typeof value === "string" && Object.hasOwn(CHART_RANGES, value) ? (value as ChartRange) : null;
 }
-
-/** The message for a bad `range`, naming the values that work. */
-export const CHART_RANGE_HINT = `range must be one of ${CHART_RANGE_KEYS.join(", ")}.`;

@@ -8,9 +8,10 @@ import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import type { SegmentStatus } from "@/lib/queries/segments";
 import type { StretchView } from "@/lib/queries/stretch";
+import type { SearchResults } from "@/lib/queries/search";
 import type { PathComparison, TunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import type { TenantWarnings } from "@/lib/queries/warnings";
-import type { ChartRange } from "@/lib/charts/ranges";
+import { rangeSearch, type RangeSpec } from "@/lib/charts/time-range";
 
 export const queryKeys = {
   tenant: (slug: string) => ["tenant", slug] as const,
@@ -19,8 +20,9 @@ export const queryKeys = {
   nocSnapshot: () => ["noc", "snapshot"] as const,
   fleetOverview: () => ["fleet", "overview"] as const,
   tenantWarnings: (slug: string) => ["tenant", slug, "warnings"] as const,
-  tunnelSeries: (tunnelId: string, range: ChartRange) => ["tunnel", tunnelId, "series", range] as const,
+  tunnelSeries: (tunnelId: string, range: RangeSpec) => ["tunnel", tunnelId, "series", rangeSearch(range)] as const,
   tunnelPaths: (tunnelId: string) => ["tunnel", tunnelId, "paths"] as const,
+  search: (q: string) => ["search", q] as const,
 };
 
 /** A non-2xx answer, with its status so callers can tell "signed out" from "server down". */
@@ -106,10 +108,10 @@ const retryUnlessRefused = (failures: number, error: Error) =>
  * One tunnel's health and history for a chart range. Switching range or refreshing keeps the
  * chart that is up on screen until the new one arrives, so it never flashes empty.
  */
-export const tunnelSeriesQuery = (tunnelId: string, range: ChartRange) =>
+export const tunnelSeriesQuery = (tunnelId: string, range: RangeSpec) =>
   queryOptions({
     queryKey: queryKeys.tunnelSeries(tunnelId, range),
-    queryFn: ({ signal }) => getJson<TunnelSeries>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/series?range=${range}`, signal),
+    queryFn: ({ signal }) => getJson<TunnelSeries>(`/api/v1/tunnels/${encodeURIComponent(tunnelId)}/series?${rangeSearch(range)}`, signal),
     refetchInterval: TENANT_REFRESH_MS,
     placeholderData: keepPreviousData,
     retry: retryUnlessRefused,
@@ -128,5 +130,23 @@ export const tenantWarningsQuery = (slug: string) =>
     queryKey: queryKeys.tenantWarnings(slug),
     queryFn: ({ signal }) => getJson<TenantWarnings>(`/api/v1/tenants/${encodeURIComponent(slug)}/warnings`, signal),
     refetchInterval: TENANT_REFRESH_MS,
+    retry: retryUnlessRefused,
+  });
+
+/**
+ * The header's search box. Sent without the background marker: someone typing is activity and
+ * keeps their session alive. While they type, the last results stay up until the new ones land.
+ */
+export const searchQuery = (q: string) =>
+  queryOptions({
+    queryKey: queryKeys.search(q),
+    queryFn: async ({ signal }) => {
+      const url = `/api/search?q=${encodeURIComponent(q)}`;
+      const response = await fetch(url, { headers: { accept: "application/json" }, signal });
+      if (!response.ok) throw new HttpError(url, response.status);
+      return (await response.json()) as SearchResults;
+    },
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
     retry: retryUnlessRefused,
   });

@@ -4,13 +4,15 @@
  * every secret is stored encrypted (lib/secrets.ts) and leaves the console only in a download.
  */
 import "server-only";
-import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, ne } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { segments, tenants, tunnelEndpoints, tunnels, vlanAllocations } from "@/lib/db/schema";
+import { segmentNameFor } from "@/lib/domain/segment";
+import { findTunnelFitProblems, TUNNEL_FORM_FIELDS, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
 import type { CommandRefusal } from "./result";
@@ -50,9 +52,17 @@ export async function addTunnel(
         return { ok: false as const, status: 409 as const, message: "Some fields need attention.", errors: { name: [`${tenant.displayName} already has a tunnel named “${input.name}”.`] } };
       }
       const ordinal = existing.some((t) => t.ordinal === 1) ? 2 : 1;
+      // The check the form, its action and the API share: every file this tenant needs must render
+      // from these values, or nothing is stored and each field says which platform refused it.
+      const problems = await findFitProblems(tx, tenant, input, ordinal);
+      if (Object.keys(problems).length > 0) {
+        // A refusal of the tenant's own settings (its VNI, its MTU) has no field on this form: say it in the message.
+        const tenantLevel = Object.entries(problems).filter(([field]) => !TUNNEL_FORM_FIELDS.has(field)).flatMap(([, messages]) => messages);
+        return { ok: false as const, status: 400 as const, message: ["Some fields need attention.", ...tenantLevel].join(" "), errors: problems };
+      }
       const [tunnel] = await tx
         .insert(tunnels)
-        .values({ tenantId: tenant.id, ordinal, name: input.name, pskCiphertext: tenant.transport === "ipsec-vpn" ? pskCiphertext : null })
+        .values({ tenantId: tenant.id, ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: input.ipsecSuite, pskCiphertext: tenant.transport === "ipsec-vpn" ? pskCiphertext : null })
         .returning({ id: tunnels.id });
       const now = new Date();
       await tx.insert(tunnelEndpoints).values([
@@ -64,7 +74,7 @@ export async function addTunnel(
         entityType: "tunnel",
         entityId: tunnel!.id,
         tenantId: tenant.id,
-        after: { ordinal, name: input.name, source: input.source, avs: input.avs, ipsecKey: tenant.transport === "ipsec-vpn" ? "issued" : "none" },
+        after: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: tenant.transport === "ipsec-vpn" ? input.ipsecSuite : null, source: input.source, avs: input.avs, ipsecKey: tenant.transport === "ipsec-vpn" ? "issued" : "none" },
       });
       return { ok: true as const, tunnelId: tunnel!.id, ordinal };
     });
@@ -73,6 +83,45 @@ export async function addTunnel(
     if (isUniqueViolation(error)) return { ok: false, status: 409, message: "Another tunnel was added to this tenant at the same moment; reload and check." };
     throw error;
   }
+}
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+async function findFitProblems(tx: Tx, tenant: typeof tenants.$inferSelect, input: AddTunnelInput, ordinal: 1 | 2): Promise<Record<string, string[]>> {
+  const [vlan] = await tx
+    .select({ vlanId: vlanAllocations.vlanId, vni: vlanAllocations.vni })
+    .from(vlanAllocations)
+    .where(and(eq(vlanAllocations.tenantId, tenant.id), ne(vlanAllocations.state, "released")));
+  // A tenant without a VLAN has nothing to render yet; its bundle refuses itself until it has one.
+  if (!vlan) return {};
+  const [segment] = await tx.select({ segmentName: segments.segmentName }).from(segments).where(eq(segments.tenantId, tenant.id));
+  const [other] = await tx.select().from(tunnels).where(eq(tunnels.tenantId, tenant.id));
+  let partner: TunnelFitInput["partner"] = null;
+  if (other) {
+    const ends = await tx.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, other.id));
+    const source = ends.find((e) => e.side === "source");
+    const avs = ends.find((e) => e.side === "avs");
+    if (source && avs) {
+      partner = { ordinal: other.ordinal as 1 | 2, name: other.name, sourceHostname: source.hostname, sourceUnderlayIp: source.underlayIp, avsHostname: avs.hostname, avsUnderlayIp: avs.underlayIp };
+    }
+  }
+  return findTunnelFitProblems({
+    tenant: {
+      slug: tenant.slug,
+      displayName: tenant.displayName,
+      vlanId: vlan.vlanId,
+      vni: vlan.vni,
+      subnet: tenant.subnet,
+      gatewayLocation: tenant.gatewayLocation,
+      transport: tenant.transport,
+      encapsulation: tenant.encapsulation,
+      sourceEnvironment: tenant.sourceEnvironment,
+      segmentName: segment?.segmentName ?? segmentNameFor(tenant.slug),
+      underlayMtu: tenant.underlayMtu,
+    },
+    tunnel: { ordinal, name: input.name, sourcePlatform: input.sourcePlatform, ipsecSuite: input.ipsecSuite, source: input.source, avs: input.avs },
+    partner,
+  });
 }
 
 export async function removeTunnel(db: Database, actor: Principal | null, tunnelId: string): Promise<{ ok: true } | CommandRefusal> {

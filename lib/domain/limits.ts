@@ -35,3 +35,16 @@ export const INTERFACE_NAME = {
   pattern: /^[A-Za-z][A-Za-z0-9_./-]{0,31}$/,
   message: "An interface name: a letter, then letters, digits and _ . / - (at most 32), e.g. eth1 or GigabitEthernet2.",
 } as const;
+
+/** IFNAMSIZ less the terminating NUL: the Linux kernel refuses longer interface names. */
+export const LINUX_IFNAME_MAX = 15;
+
+/**
+ * Why Linux cannot take this interface name, or null when it can. The AVS edge bridge is always
+ * Linux, so its NIC names must pass; the Linux source-gateway formats apply the same rule.
+ */
+export function linuxInterfaceNameProblem(name: string): string | null {
+  if (name.includes("/")) return `"${name}" contains "/", which a Linux interface name cannot.`;
+  if (name.length > LINUX_IFNAME_MAX) return `"${name}" is ${name.length} characters; Linux interface names are at most ${LINUX_IFNAME_MAX}.`;
+  return null;
+}

@@ -26,6 +26,21 @@ export type Transport = keyof typeof TRANSPORTS;
 export const ENCAPSULATIONS = { vxlan: "VXLAN", l2tpv3: "L2TPv3" } as const;
 export type Encapsulation = keyof typeof ENCAPSULATIONS;
 
+/**
+ * The source gateway's platform, as the operator says it is: its files must render, so the tunnel
+ * form refuses a value that platform cannot take. The keys are the generators' target ids.
+ */
+export const SOURCE_PLATFORMS = {
+  "linux-iproute2": "Linux (iproute2 scripts)",
+  "systemd-networkd": "Linux (systemd-networkd)",
+  netplan: "Linux (netplan)",
+  ifupdown2: "Debian / Proxmox (ifupdown2)",
+  vyos: "VyOS 1.4",
+  "cisco-iosxe": "Cisco IOS XE",
+  "mikrotik-routeros": "MikroTik RouterOS v7",
+} as const;
+export type SourcePlatform = keyof typeof SOURCE_PLATFORMS;
+
 export const GATEWAY_LOCATIONS = { source: "At the source site", avs: "In AVS (NSX-T Tier-1)" } as const;
 export type GatewayLocation = keyof typeof GATEWAY_LOCATIONS;
 

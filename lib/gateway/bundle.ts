@@ -4,16 +4,20 @@
  * the same bytes.
  */
 import { zipSync, strToU8, type Zippable } from "fflate";
+import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
 import { guardReadme, pairReadme } from "./pair-readme";
 import { LIFECYCLE_ROLES, targetsFor } from "./registry";
-import { GeneratorInputError, type GatewayContext, type GeneratedFile, type GatewayTarget } from "./types";
+import { GeneratorInputError, type GatewayContext, type GeneratedFile, type GatewayTarget, type TargetRole } from "./types";
 
 /** Zip entries carry a DOS time; a fixed one keeps bundles byte-for-byte reproducible. */
 const FIXED_MTIME = new Date("2026-01-01T00:00:00Z");
 
 export type RenderedTarget = { target: GatewayTarget; files: GeneratedFile[] } | { target: GatewayTarget; error: GeneratorInputError };
 
-/** Runs every applicable generator; a platform that cannot take a value reports it instead of failing the bundle. */
+/**
+ * Runs every applicable generator; a platform that cannot take a value reports it. Whether the
+ * bundle can do without that platform is findBundleGaps' to say.
+ */
 export function renderTargets(context: GatewayContext): RenderedTarget[] {
   return targetsFor(context).map((target) => {
     try {
@@ -23,6 +27,41 @@ export function renderTargets(context: GatewayContext): RenderedTarget[] {
       throw error;
     }
   });
+}
+
+/**
+ * The roles a tunnel cannot work without: every applicable target of these must render. The
+ * source gateway is one platform of the operator's choice, so at least one of those must.
+ */
+const REQUIRED_ROLES = new Set<TargetRole>(["hypervisor", "edge-bridge", "transport", "agent"]);
+
+export type BundleGap = { field: string; message: string };
+
+/** What a bundle would lack that the tenant needs, by the field to fix; [] when it is complete. */
+export function findBundleGaps(context: GatewayContext, rendered: RenderedTarget[]): BundleGap[] {
+  const gaps: BundleGap[] = [];
+  const gap = (item: RenderedTarget) => {
+    if ("error" in item) gaps.push({ field: item.error.field, message: `${item.target.label}: ${item.error.message}` });
+  };
+  for (const item of rendered) if (REQUIRED_ROLES.has(item.target.role)) gap(item);
+  const sources = rendered.filter((item) => item.target.role === "source-gateway");
+  const chosen = context.tunnel.sourcePlatform;
+  if (chosen) {
+    const item = sources.find((s) => s.target.id === chosen);
+    if (item) gap(item);
+    else gaps.push({ field: "tunnel.sourcePlatform", message: `${SOURCE_PLATFORMS[chosen]} files are not written for this tenant (${context.tenant.encapsulation.toUpperCase()}): choose another platform.` });
+  } else if (sources.length > 0 && sources.every((item) => "error" in item)) {
+    sources.forEach(gap);
+  }
+  return gaps;
+}
+
+/** A bundle that would lack a file the tenant needs: assembly stops instead of leaving it out. */
+export class BundleIncompleteError extends Error {
+  override name = "BundleIncompleteError";
+  constructor(readonly gaps: BundleGap[]) {
+    super(`The gateway configs cannot be complete: ${gaps.map((gap) => `${gap.field}: ${gap.message}`).join(" ")}`);
+  }
 }
 
 export function bundleName(context: GatewayContext): string {
@@ -103,8 +142,11 @@ function lifecycleSections(context: GatewayContext, rendered: RenderedTarget[]):
 
 export type Bundle = { fileName: string; bytes: Uint8Array; files: string[] };
 
+/** Throws BundleIncompleteError rather than zip a bundle without a file the tenant needs. */
 export function renderBundle(context: GatewayContext): Bundle {
   const rendered = renderTargets(context);
+  const gaps = findBundleGaps(context, rendered);
+  if (gaps.length > 0) throw new BundleIncompleteError(gaps);
   const root = bundleName(context);
   const entries: Zippable = {};
   const files: string[] = [];

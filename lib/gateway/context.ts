@@ -13,8 +13,9 @@ import { HOST_NAME, INTERFACE_NAME, UNDERLAY_MTU } from "@/lib/domain/limits";
 import { computeMtuBudget } from "@/lib/domain/mtu";
 import { STRETCH_STAGES } from "@/lib/domain/status";
 import { parseGatewayAddress } from "@/lib/domain/stretch";
-import { ENCAPSULATIONS, GATEWAY_LOCATIONS, type Side, SOURCE_ENVIRONMENTS, TRANSPORTS } from "@/lib/domain/tenant-options";
+import { ENCAPSULATIONS, GATEWAY_LOCATIONS, type Side, SOURCE_ENVIRONMENTS, SOURCE_PLATFORMS, TRANSPORTS } from "@/lib/domain/tenant-options";
 import { VLAN_MAX, VLAN_MIN, VNI_MAX } from "@/lib/domain/vlan";
+import { DEFAULT_IPSEC_SUITE, IPSEC_SUITE_IDS } from "./ipsec-suites";
 import type { GatewayContext } from "./types";
 
 export const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -111,6 +112,8 @@ export const gatewayContextInput = z
         source: endpoint("source"),
         avs: endpoint("avs"),
         psk: z.string().regex(PSK, "Not a 32-byte base64 pre-shared key.").nullable(),
+        ipsecSuite: z.enum(IPSEC_SUITE_IDS).default(DEFAULT_IPSEC_SUITE),
+        sourcePlatform: z.enum(keysOf(SOURCE_PLATFORMS)).nullable().default(null),
       })
       .strict(),
     pair: pairInput.nullable().default(null),

@@ -16,6 +16,8 @@ export type HeaderOptions = {
   apply: string[];
   /** Plain steps to undo it, one per line. */
   undo: string[];
+  /** More header lines before Apply, e.g. the IPsec's rekey and DPD behaviour (lib/gateway/ipsec.ts). */
+  notes?: string[];
 };
 
 export function headerLines(context: GatewayContext, options: HeaderOptions): string[] {
@@ -38,6 +40,7 @@ export function headerLines(context: GatewayContext, options: HeaderOptions): st
           `${c} WARNING:     the underlay cannot carry 1500-byte inner packets. Raise the underlay MTU to ${mtu.underlayNeededForStandard},`,
           `${c}              or keep the workloads at MTU ${mtu.innerMtu} and clamp TCP MSS to ${mtu.mss} where the subnet is routed.`,
         ]),
+    ...(options.notes ?? []).map((line) => `${c} ${line}`),
     `${c}`,
     `${c} Apply:`,
     ...options.apply.map((step) => `${c}   ${step}`),

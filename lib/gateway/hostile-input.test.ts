@@ -19,6 +19,9 @@ const STRING_FIELDS: string[][] = [
   ["tenant", "segmentName"],
   ["tunnel", "name"],
   ["tunnel", "psk"],
+  // Choices that pick the IPsec suite and the platform whose files must render: enums, so any other text is refused.
+  ["tunnel", "ipsecSuite"],
+  ["tunnel", "sourcePlatform"],
   ["consoleUrl"],
   ...(["source", "avs"] as const).flatMap((side) =>
     ["hostname", "underlayIp", "underlayInterface", "lanInterface", "agentToken"].map((field) => ["tunnel", side, field]),
@@ -65,7 +68,7 @@ const HOSTILE_FRAGMENTS = [
   "ﾠ",
 ];
 
-function withField(input: GatewayContextInput, path: string[], value: string): unknown {
+function withField(input: GatewayContextInput, path: string[], value: string | number): unknown {
   const copy = structuredClone(input) as Record<string, unknown>;
   let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
@@ -102,9 +105,12 @@ function assertCleanLines(context: GatewayContext) {
   }
 }
 
+/** The fixtures with every choice made explicitly, so a hostile value lands beside a valid one. */
+const withChoices = (input: GatewayContextInput): GatewayContextInput => ({ ...input, tunnel: { ...input.tunnel, ipsecSuite: "aes128gcm-ecp256", sourcePlatform: "vyos" } });
+
 describe("hostile strings in every field of every generator", () => {
   const cases = [
-    ...[CONTOSO_INPUT, FABRIKAM_INPUT].flatMap((base) => STRING_FIELDS.map((path) => [base, path] as const)),
+    ...[withChoices(CONTOSO_INPUT), withChoices(FABRIKAM_INPUT)].flatMap((base) => STRING_FIELDS.map((path) => [base, path] as const)),
     ...PAIR_FIELDS.map((path) => [CONTOSO_PAIR_INPUTS[0], path] as const),
     ...STRETCH_FIELDS.map((path) => [CUT_OVER, path] as const),
   ];
@@ -141,9 +147,36 @@ describe("hostile strings in every field of every generator", () => {
     });
   }
 
+  /** The numbers that reach the IPsec stanzas (ports in selectors, the crypto map entry, names) and the rest of each file. */
+  const NUMBER_FIELDS: string[][] = [["tenant", "vlanId"], ["tenant", "vni"], ["tenant", "underlayMtu"], ["tunnel", "ordinal"], ["vxlanPort"]];
+  for (const path of NUMBER_FIELDS) {
+    it(`${path.join(".")}: a number that is not whole, not finite or out of range, or a string, is refused by field`, () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.double({ noInteger: true }),
+            fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 2 ** 31, 16_777_216, 65_536),
+            fc.constantFrom("4789", "1e3", "0x10", "4789;reboot", ""),
+          ),
+          (value) => {
+            const result = parseGatewayContext(withField(CONTOSO_INPUT, path, value as never));
+            if (result.ok) {
+              // Only an in-range whole number may pass, and then it renders cleanly.
+              expect(Number.isInteger(value)).toBe(true);
+              assertCleanLines(result.context);
+              return;
+            }
+            expect(Object.keys(result.errors)).toContain(path.join("."));
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+
   it("refuses over-long values rather than truncating them", () => {
     for (const path of [...STRING_FIELDS, ...PAIR_FIELDS, ...STRETCH_FIELDS]) {
-      const base = path[0] === "pair" ? CONTOSO_PAIR_INPUTS[0] : path[0] === "stretch" ? CUT_OVER : CONTOSO_INPUT;
+      const base = path[0] === "pair" ? CONTOSO_PAIR_INPUTS[0] : path[0] === "stretch" ? CUT_OVER : withChoices(CONTOSO_INPUT);
       const result = parseGatewayContext(withField(base, path, `${get(base, path)}${"a".repeat(5000)}`));
       expect(result.ok, path.join(".")).toBe(false);
     }

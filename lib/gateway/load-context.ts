@@ -96,6 +96,8 @@ async function loadDecrypted(db: Database, tunnelId: string, options: { secretsK
       source: await endpoint(source),
       avs: await endpoint(avs),
       psk: row.tunnel.pskCiphertext ? await decryptSecret(row.tunnel.pskCiphertext, options.secretsKey, SECRET_PURPOSE.psk) : null,
+      sourcePlatform: row.tunnel.sourcePlatform,
+      ipsecSuite: row.tunnel.ipsecSuite,
     },
     pair,
     stretch:

@@ -5,8 +5,9 @@
  * targets/ that exports a GatewayTarget, one line in registry.ts, and its tests.
  */
 import type { MtuBudget } from "@/lib/domain/mtu";
+import type { IpsecSuiteId } from "./ipsec-suites";
 import type { StretchStage } from "@/lib/domain/status";
-import type { Encapsulation, GatewayLocation, Side, SourceEnvironment, Transport } from "@/lib/domain/tenant-options";
+import type { Encapsulation, GatewayLocation, Side, SourceEnvironment, SourcePlatform, Transport } from "@/lib/domain/tenant-options";
 
 export type EndpointSide = Side;
 
@@ -51,6 +52,10 @@ export type GatewayContext = {
     avs: GatewayEndpoint;
     /** Base64 IPsec pre-shared key when the transport is an IPsec VPN; null otherwise. */
     psk: string | null;
+    /** The source gateway's platform when the operator named it: its files must render (bundle.ts). */
+    sourcePlatform: SourcePlatform | null;
+    /** Which of the console's IPsec suites (lib/gateway/ipsec-suites.ts) both ends use. */
+    ipsecSuite: IpsecSuiteId;
   };
   /** Computed from the underlay MTU, encapsulation, transport and the underlay's address family. */
   mtu: MtuBudget;

@@ -2,7 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tunnelEndpoints, tunnels } from "@/lib/db/schema";
-import { renderTargets } from "@/lib/gateway/bundle";
+import { findBundleGaps, renderTargets } from "@/lib/gateway/bundle";
 import { loadForDownload } from "@/lib/gateway/download";
 import type { Side } from "@/lib/domain/tenant-options";
 
@@ -33,8 +33,13 @@ export async function listTunnelDownloads(db: Database, tenantId: string, option
     const item: TunnelDownloads = { id: tunnel.id, name: tunnel.name, ordinal: tunnel.ordinal, status: tunnel.status, ends, targets: null };
     if (options.mayDownload) {
       const loaded = await loadForDownload(db, tunnel.id);
-      if (loaded.ok) {
-        item.targets = renderTargets(loaded.context).map((rendered) => ({
+      const rendered = loaded.ok ? renderTargets(loaded.context) : [];
+      const gaps = loaded.ok ? findBundleGaps(loaded.context, rendered) : [];
+      if (loaded.ok && gaps.length > 0) {
+        // No zip that lacks a file the tenant needs: say what to fix instead.
+        item.unavailable = `These configs cannot be complete, so none is offered: ${gaps.map((gap) => gap.message).join(" ")} Remove the tunnel and add it again with values every file can take.`;
+      } else if (loaded.ok) {
+        item.targets = rendered.map((rendered) => ({
           id: rendered.target.id,
           label: rendered.target.label,
           summary: rendered.target.summary,

@@ -13,11 +13,12 @@ import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels, type PathHop } from "@/lib/db/schema";
 import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
 import type { PairEndRole, TunnelPairRole, TunnelStatus } from "@/lib/domain/status";
-import { CHART_RANGES, type ChartRange } from "@/lib/charts/ranges";
+import { resolveRange, type ChartWindow, type RangeSpec } from "@/lib/charts/time-range";
 import { alignPaths } from "@/lib/telemetry/rules/asymmetric-routing";
 import { chartSeries, latestByEndpoint, type Resolution } from "@/lib/telemetry/series";
 import { DEFAULT_THRESHOLDS, resolveThresholds, staleAfterMs } from "@/lib/telemetry/thresholds";
 import type { Side } from "@/lib/domain/tenant-options";
+import { readTunnelThroughput, type EndRate, type TunnelThroughput } from "./tunnel-throughput";
 
 
 /** One chart point; values rounded to what a chart can show (keeps a 24 h payload small). */
@@ -32,6 +33,8 @@ export type TunnelEnd = {
   latest: { measuredAt: string; rttMs: number | null; jitterMs: number | null; lossPct: number | null } | null;
   /** In an active/standby pair: the role its agent reported last, if recent; null otherwise. */
   pair: { role: PairEndRole; since: string; reason: string } | null;
+  /** Its tunnel interface's rate over its newest two samples, while they are recent; null otherwise. */
+  rate: EndRate | null;
 };
 
 export type TunnelSeries = {
@@ -41,7 +44,9 @@ export type TunnelSeries = {
   /** What this tunnel does in the tenant's active/standby pair, from its ends' reports; null for a tenant with one tunnel. */
   pairRole: TunnelPairRole | null;
   ends: TunnelEnd[];
-  range: ChartRange;
+  /** The range as asked for (the URL's form), and the window it meant when this was read. */
+  range: RangeSpec;
+  window: Omit<ChartWindow, "from" | "to">;
   resolution: Resolution;
   bucketMs: number | null;
   from: number;
@@ -50,6 +55,7 @@ export type TunnelSeries = {
   gapMs: number;
   latencyObjectiveMs: number;
   series: { side: Side; points: SeriesPoint[] }[];
+  throughput: TunnelThroughput;
 };
 
 const SIDE_ORDER: Record<Side, number> = { source: 0, avs: 1 };
@@ -59,17 +65,21 @@ function round(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : Math.round(value * 1000) / 1000;
 }
 
-/** The tunnel's health and its latency, jitter and loss over `range` ending at `now`; null for no such tunnel. */
-export async function getTunnelSeries(db: Database, tunnelId: string, range: ChartRange, now: Date): Promise<TunnelSeries | null> {
+/**
+ * The tunnel's health and its latency, jitter, loss and throughput over `range` as it reads at
+ * `now`; null for no such tunnel. Throws a TimeRangeError for a range that cannot be shown.
+ */
+export async function getTunnelSeries(db: Database, tunnelId: string, range: RangeSpec, now: Date): Promise<TunnelSeries | null> {
+  const { from: fromMs, to: toMs, ...window } = resolveRange(range, now.getTime());
   const [row] = await db
     .select({ tunnel: tunnels, latencyObjectiveMs: tenants.latencyObjectiveMs, warningThresholds: tenants.warningThresholds })
     .from(tunnels)
     .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
     .where(eq(tunnels.id, tunnelId));
   if (!row) return null;
-  const from = new Date(now.getTime() - CHART_RANGES[range].ms);
+  const from = new Date(fromMs);
   const [chart, endRows, [siblings]] = await Promise.all([
-    chartSeries(db, { tunnelId, from, to: now, now }),
+    chartSeries(db, { tunnelId, from, to: new Date(toMs), now }),
     db
       .select({
         id: tunnelEndpoints.id,
@@ -89,10 +99,17 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
   // A role report as old as a stale side is no longer what the end does.
   const roleMaxAgeMs = staleMsOf(row.latencyObjectiveMs, row.warningThresholds);
   const reports = new Map(endRows.map((end) => [end.side, inPair ? storedPairReport(end, now, roleMaxAgeMs) : null]));
-  const latest = await latestByEndpoint(
-    db,
-    endRows.map((e) => e.id),
-  );
+  const [latest, throughput] = await Promise.all([
+    latestByEndpoint(
+      db,
+      endRows.map((e) => e.id),
+    ),
+    readTunnelThroughput(db, endRows, { from: fromMs, to: toMs }, {
+      now,
+      sampleIntervalMs: sampleIntervalMsOf(row.latencyObjectiveMs, row.warningThresholds),
+      maxGapMs: roleMaxAgeMs,
+    }),
+  ]);
   return {
     generatedAt: now.toISOString(),
     tunnel: {
@@ -116,9 +133,11 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
             ? { measuredAt: sample.measuredAt.toISOString(), rttMs: round(sample.rttMs), jitterMs: round(sample.jitterMs), lossPct: round(sample.lossPct) }
             : null,
           pair: ((report) => (report ? { role: report.role, since: report.since.toISOString(), reason: report.reason } : null))(reports.get(end.side) ?? null),
+          rate: throughput.current[end.side] ?? null,
         };
       }),
     range,
+    window,
     resolution: chart.resolution,
     bucketMs: chart.bucketMs,
     from: chart.from.getTime(),
@@ -131,6 +150,7 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
         side: s.side,
         points: s.points.map((p) => ({ at: p.at.getTime(), rttMs: round(p.rttMs), jitterMs: round(p.jitterMs), lossPct: round(p.lossPct) })),
       })),
+    throughput: { ...throughput, series: throughput.series.sort((a, b) => SIDE_ORDER[a.side] - SIDE_ORDER[b.side]) },
   };
 }
 
@@ -141,6 +161,15 @@ export async function getTunnelSeries(db: Database, tunnelId: string, range: Cha
  */
 function gapFor(bucketMs: number | null, latencyObjectiveMs: number, overrides: unknown): number {
   return Math.max(staleMsOf(latencyObjectiveMs, overrides), bucketMs === null ? 0 : bucketMs * 1.5);
+}
+
+/** How often this tenant's agents sample. */
+function sampleIntervalMsOf(latencyObjectiveMs: number, overrides: unknown): number {
+  try {
+    return resolveThresholds(latencyObjectiveMs, overrides).sampleIntervalSeconds * 1000;
+  } catch {
+    return DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
+  }
 }
 
 /** How long a side may be silent before it is stale, for this tenant. */

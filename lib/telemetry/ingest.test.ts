@@ -124,6 +124,45 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
     expect(await seq()).toBe(2);
   });
 
+  it("writes batches that arrive together in one group, each caller getting its own counts, with a sample sent twice stored once", async () => {
+    const [a, b] = [await makeAgent(db), await makeAgent(db)];
+    // The first call is written at once; the three made while it is under way go together.
+    const results = await Promise.all([
+      ingestSamples(db, a, [{ measuredAt: at(9), rttMs: 9 }], NOW),
+      ingestSamples(db, a, [{ measuredAt: at(5), rttMs: 5, pair: { role: "active", since: at(20), reason: "elected" } }, { measuredAt: at(9), rttMs: 90 }], NOW),
+      ingestSamples(db, b, [{ measuredAt: at(4), rttMs: 4 }], NOW),
+      ingestSamples(db, a, [{ measuredAt: at(5), rttMs: 50 }, { measuredAt: at(3), rttMs: 3 }], NOW),
+    ]);
+    expect(results).toEqual([
+      { ok: true, accepted: 1, duplicates: 0 },
+      { ok: true, accepted: 1, duplicates: 1 },
+      { ok: true, accepted: 1, duplicates: 0 },
+      { ok: true, accepted: 1, duplicates: 1 },
+    ]);
+    // The first copy of a sample in arrival order is the one kept.
+    expect((await stored(a)).map((s) => s.rttMs)).toEqual([9, 5, 3]);
+    expect((await stored(b)).map((s) => s.rttMs)).toEqual([4]);
+    expect(await lastSampleAt(a)).toEqual(new Date(at(3)));
+    expect(await lastSampleAt(b)).toEqual(new Date(at(4)));
+    const [end] = await db.select({ role: tunnelEndpoints.pairRole, seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(eq(tunnelEndpoints.id, a.endpointId));
+    // Two writes stored something for a: its own, then the group's.
+    expect(end).toEqual({ role: "active", seq: 2 });
+  });
+
+  it("fails only the batch that cannot be stored when it was grouped with others", async () => {
+    const [a, b] = [await makeAgent(db), await makeAgent(db)];
+    const gone: AgentPrincipal = { ...b, endpointId: crypto.randomUUID() };
+    const [first, lost, kept] = await Promise.allSettled([
+      ingestSamples(db, a, [{ measuredAt: at(3) }], NOW),
+      ingestSamples(db, gone, [{ measuredAt: at(2) }], NOW),
+      ingestSamples(db, b, [{ measuredAt: at(1), rttMs: 1 }], NOW),
+    ]);
+    expect(first).toEqual({ status: "fulfilled", value: { ok: true, accepted: 1, duplicates: 0 } });
+    expect(lost.status).toBe("rejected");
+    expect(kept).toEqual({ status: "fulfilled", value: { ok: true, accepted: 1, duplicates: 0 } });
+    expect((await stored(b)).map((s) => s.rttMs)).toEqual([1]);
+  });
+
   it("refuses samples outside the time window by field and stores nothing", async () => {
     const agent = await makeAgent(db);
     const result = await ingestSamples(db, agent, [{ measuredAt: at(1) }, { measuredAt: at(-10) }, { measuredAt: at(8 * 24 * 60) }], NOW);

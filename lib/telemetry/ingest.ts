@@ -7,6 +7,8 @@ import { sql } from "drizzle-orm";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import type { MacReport } from "@/lib/db/schema";
+import { GroupCommit } from "@/lib/server/group-commit";
+import { epochMs } from "./sql";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
 
 export type IngestResult =
@@ -24,92 +26,146 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
   return fields;
 }
 
+/** One agent's validated batch, waiting for the group it is written with. */
+type PendingBatch = { agent: AgentPrincipal; samples: TelemetrySample[]; now: Date };
+type BatchResult = { accepted: number; duplicates: number };
+
+/** The most samples one group statement carries: 25 full batches, a few MB of JSON. */
+const MAX_GROUP_SAMPLES = 5_000;
+const writers = new WeakMap<Database, GroupCommit<PendingBatch, BatchResult>>();
+
 /**
- * One statement per batch: the rows travel as a single JSON parameter that PostgreSQL unpacks
- * with json_to_recordset, and the endpoint's last-sample time (and which of its tokens the agent
- * used) is moved in the same statement (a data-modifying CTE), which makes it all-or-nothing
- * without a transaction; so is the bump of the endpoint's `samples_seq`, the warning
- * evaluation's sign that this end has news. A batch of 200
- * as ordinary parameters is 2,800 values for drizzle and the driver to bind one by one, plus
- * three more round trips for the transaction: on PGlite that was over half the cost of a
- * request (bench/ingest.ts: about 2.5× fewer µs per sample this way).
+ * Stores one agent's batch. Batches that arrive while another is being written go to the
+ * database together, in one statement (lib/server/group-commit.ts); each caller still gets
+ * its own counts, and a batch is stored all or nothing.
  */
 export async function ingestSamples(db: Database, agent: AgentPrincipal, samples: TelemetrySample[], now = new Date()): Promise<IngestResult> {
   const fields = checkSampleTimes(samples, now);
   if (Object.keys(fields).length > 0) return { ok: false, fields };
   if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, weightOf: (batch) => batch.samples.length });
+    writers.set(db, writer);
+  }
+  return { ok: true, ...(await writer.submit({ agent, samples, now })) };
+}
 
-  let newest = -Infinity;
-  // The newest sample that says what this end does in its pair: the endpoint keeps that role.
-  let newestPair: { at: number; role: string; since: string; reason: string } | null = null;
-  // Likewise the newest MAC lists (with the gateway probe sent beside them): kept on the endpoint,
-  // not per sample, as they are large. A probe without lists says too little about where things are.
-  let newestMacs: { at: number; report: MacReport } | null = null;
-  const rows = samples.map((s) => {
-    // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
-    // sub-millisecond digits is the same sample.
-    const at = Date.parse(s.measuredAt);
-    if (at > newest) newest = at;
-    if (s.pair && (!newestPair || at > newestPair.at)) newestPair = { at, role: s.pair.role, since: new Date(Date.parse(s.pair.since)).toISOString(), reason: s.pair.reason };
-    if (s.macs && (!newestMacs || at > newestMacs.at)) newestMacs = { at, report: macReportOf(s) };
-    return {
-      measured_at: new Date(at).toISOString(),
-      rtt_ms: s.rttMs ?? null,
-      jitter_ms: s.jitterMs ?? null,
-      loss_pct: s.lossPct ?? null,
-      df_probe_bytes: s.dfProbe?.bytes ?? null,
-      df_probe_ok: s.dfProbe?.ok ?? null,
-      path: s.path ?? null,
-      tx_bytes: s.counters?.txBytes ?? null,
-      rx_bytes: s.counters?.rxBytes ?? null,
-      tx_packets: s.counters?.txPackets ?? null,
-      rx_packets: s.counters?.rxPackets ?? null,
-      bum_pps: s.bumPps ?? null,
-      learned_macs: s.learnedMacs ?? null,
-      pair_role: s.pair?.role ?? null,
-      pair_since: s.pair ? new Date(Date.parse(s.pair.since)).toISOString() : null,
-      pair_reason: s.pair?.reason ?? null,
-    };
-  });
-  const pair = newestPair as { at: number; role: string; since: string; reason: string } | null;
-  const pairAt = pair ? new Date(pair.at).toISOString() : null;
-  const newerPair = pair ? sql`(pair_reported_at is null or pair_reported_at < ${pairAt}::timestamptz)` : sql`false`;
-  const macs = newestMacs as { at: number; report: MacReport } | null;
-  const macsAt = macs ? new Date(macs.at).toISOString() : null;
-  const newerMacs = macs ? sql`(mac_reported_at is null or mac_reported_at < ${macsAt}::timestamptz)` : sql`false`;
+/** What one endpoint's row learns from the batches of a group: its newest sample, role report and MAC lists. */
+type EndUpdate = {
+  id: string;
+  newest: string;
+  token_hash: string;
+  pair_at: string | null;
+  pair_role: string | null;
+  pair_since: string | null;
+  pair_reason: string | null;
+  macs_at: string | null;
+  macs: MacReport | null;
+};
+
+/**
+ * One statement for a whole group: the rows travel as a single JSON parameter that PostgreSQL
+ * unpacks with json_to_recordset, and each endpoint's last-sample time (and which of its tokens
+ * the agent used) is moved in the same statement (a data-modifying CTE), which makes it
+ * all-or-nothing without a transaction; so is the bump of the endpoint's `samples_seq`, the
+ * warning evaluation's sign that this end has news. A batch of 200 as ordinary parameters is
+ * 2,800 values for drizzle and the driver to bind one by one, plus three more round trips for
+ * the transaction: on PGlite that was over half the cost of a request (bench/ingest.ts: about
+ * 2.5× fewer µs per sample this way).
+ */
+async function writeBatches(db: Database, batches: readonly PendingBatch[]): Promise<BatchResult[]> {
+  const rows = batches.flatMap(({ agent, samples, now }) => samples.map((s) => sampleRow(agent.endpointId, s, now)));
+  const ends = new Map<string, EndUpdate>();
+  for (const { agent, samples } of batches) {
+    const end = ends.get(agent.endpointId) ?? { id: agent.endpointId, newest: "", token_hash: agent.tokenHash, pair_at: null, pair_role: null, pair_since: null, pair_reason: null, macs_at: null, macs: null };
+    // The token of the latest batch of the group is the one the agent uses now.
+    end.token_hash = agent.tokenHash;
+    for (const s of samples) {
+      // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
+      // sub-millisecond digits is the same sample.
+      const at = new Date(Date.parse(s.measuredAt)).toISOString();
+      if (at > end.newest) end.newest = at;
+      // The newest sample that says what this end does in its pair: the endpoint keeps that role.
+      if (s.pair && (!end.pair_at || at > end.pair_at)) {
+        Object.assign(end, { pair_at: at, pair_role: s.pair.role, pair_since: new Date(Date.parse(s.pair.since)).toISOString(), pair_reason: s.pair.reason });
+      }
+      // Likewise the newest MAC lists (with the gateway probe sent beside them): kept on the
+      // endpoint, not per sample, as they are large.
+      if (s.macs && (!end.macs_at || at > end.macs_at)) Object.assign(end, { macs_at: at, macs: macReportOf(s) });
+    }
+    ends.set(agent.endpointId, end);
+  }
   const result = (await db.execute(sql`
     with inserted as (
       insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_bytes, df_probe_ok, path,
                                      tx_bytes, rx_bytes, tx_packets, rx_packets, bum_pps, learned_macs, pair_role, pair_since, pair_reason)
-      select ${agent.endpointId}::uuid, r.measured_at, ${now.toISOString()}::timestamptz, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path,
+      select r.endpoint_id, r.measured_at, r.received_at, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path,
              r.tx_bytes, r.rx_bytes, r.tx_packets, r.rx_packets, r.bum_pps, r.learned_macs, r.pair_role::pair_end_role, r.pair_since, r.pair_reason
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(
-        measured_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path jsonb,
+        endpoint_id uuid, measured_at timestamptz, received_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path jsonb,
         tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer,
         pair_role text, pair_since timestamptz, pair_reason text)
       on conflict do nothing
-      returning measured_at
+      returning endpoint_id, measured_at, ${epochMs(sql`measured_at`)} as at
+    ), news as (
+      select endpoint_id, min(measured_at) as first from inserted group by endpoint_id
+    ), ends as (
+      select * from json_to_recordset(${JSON.stringify([...ends.values()])}::json) as e(
+        id uuid, newest timestamptz, token_hash text, pair_at timestamptz, pair_role text, pair_since timestamptz, pair_reason text, macs_at timestamptz, macs jsonb)
     ), touched as (
       -- The role moves only forward in time: a spooled backlog delivered late does not undo a newer report.
       -- samples_seq moves only when something new was stored: the warning evaluation takes it for
       -- news (lib/telemetry/evaluation/due.ts); late_seq moves when the news is not only the newest
-      -- (lib/telemetry/evaluation/sample-windows.ts). A batch of re-sends moves neither.
-      update tunnel_endpoints set
-        last_sample_at = greatest(last_sample_at, ${new Date(newest).toISOString()}::timestamptz),
-        last_token_hash = ${agent.tokenHash},
-        pair_role = case when ${newerPair} then ${pair?.role ?? null}::pair_end_role else pair_role end,
-        pair_since = case when ${newerPair} then ${pair?.since ?? null}::timestamptz else pair_since end,
-        pair_reason = case when ${newerPair} then ${pair?.reason ?? null}::text else pair_reason end,
-        pair_reported_at = case when ${newerPair} then ${pairAt}::timestamptz else pair_reported_at end,
-        samples_seq = samples_seq + case when exists (select from inserted) then 1 else 0 end,
-        late_seq = case when (select min(measured_at) from inserted) <= last_sample_at then samples_seq + 1 else late_seq end,
-        mac_report = case when ${newerMacs} then ${macs ? JSON.stringify(macs.report) : null}::jsonb else mac_report end,
-        mac_reported_at = case when ${newerMacs} then ${macsAt}::timestamptz else mac_reported_at end
-      where id = ${agent.endpointId}::uuid
+      -- (lib/telemetry/evaluation/sample-windows.ts). A group of re-sends moves neither.
+      update tunnel_endpoints t set
+        last_sample_at = greatest(t.last_sample_at, e.newest),
+        last_token_hash = e.token_hash,
+        pair_role = case when e.pair_at is not null and (t.pair_reported_at is null or t.pair_reported_at < e.pair_at) then e.pair_role::pair_end_role else t.pair_role end,
+        pair_since = case when e.pair_at is not null and (t.pair_reported_at is null or t.pair_reported_at < e.pair_at) then e.pair_since else t.pair_since end,
+        pair_reason = case when e.pair_at is not null and (t.pair_reported_at is null or t.pair_reported_at < e.pair_at) then e.pair_reason else t.pair_reason end,
+        pair_reported_at = case when e.pair_at is not null and (t.pair_reported_at is null or t.pair_reported_at < e.pair_at) then e.pair_at else t.pair_reported_at end,
+        samples_seq = t.samples_seq + case when n.endpoint_id is not null then 1 else 0 end,
+        late_seq = case when n.first <= t.last_sample_at then t.samples_seq + 1 else t.late_seq end,
+        mac_report = case when e.macs_at is not null and (t.mac_reported_at is null or t.mac_reported_at < e.macs_at) then e.macs else t.mac_report end,
+        mac_reported_at = case when e.macs_at is not null and (t.mac_reported_at is null or t.mac_reported_at < e.macs_at) then e.macs_at else t.mac_reported_at end
+      from ends e left join news n on n.endpoint_id = e.id
+      where t.id = e.id
     )
-    select count(*)::integer as accepted from inserted`)) as unknown as { rows: { accepted: number }[] };
-  const accepted = Number(result.rows[0]?.accepted ?? 0);
-  return { ok: true, accepted, duplicates: rows.length - accepted };
+    select endpoint_id, at from inserted`)) as unknown as { rows: { endpoint_id: string; at: number | string }[] };
+  // Which batch stored which sample: a sample sent twice in one group counts for the first batch.
+  const stored = new Set(result.rows.map((r) => `${r.endpoint_id}|${Number(r.at)}`));
+  return batches.map(({ agent, samples }) => {
+    let accepted = 0;
+    for (const s of samples) {
+      const key = `${agent.endpointId}|${Date.parse(s.measuredAt)}`;
+      if (stored.delete(key)) accepted += 1;
+    }
+    return { accepted, duplicates: samples.length - accepted };
+  });
+}
+
+function sampleRow(endpointId: string, s: TelemetrySample, now: Date) {
+  return {
+    endpoint_id: endpointId,
+    measured_at: new Date(Date.parse(s.measuredAt)).toISOString(),
+    received_at: now.toISOString(),
+    rtt_ms: s.rttMs ?? null,
+    jitter_ms: s.jitterMs ?? null,
+    loss_pct: s.lossPct ?? null,
+    df_probe_bytes: s.dfProbe?.bytes ?? null,
+    df_probe_ok: s.dfProbe?.ok ?? null,
+    path: s.path ?? null,
+    tx_bytes: s.counters?.txBytes ?? null,
+    rx_bytes: s.counters?.rxBytes ?? null,
+    tx_packets: s.counters?.txPackets ?? null,
+    rx_packets: s.counters?.rxPackets ?? null,
+    bum_pps: s.bumPps ?? null,
+    learned_macs: s.learnedMacs ?? null,
+    pair_role: s.pair?.role ?? null,
+    pair_since: s.pair ? new Date(Date.parse(s.pair.since)).toISOString() : null,
+    pair_reason: s.pair?.reason ?? null,
+  };
 }
 
 /** What the endpoint keeps of a sample's MAC lists and gateway probe (sorted, so a report reads the same each time). */

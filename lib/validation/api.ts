@@ -7,6 +7,7 @@ import { z } from "zod";
 import { BULK_MODES } from "@/lib/domain/bulk-rows";
 import { SEGMENT_STATES, TUNNEL_STATUSES, WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
+import { auditFilterFields } from "./audit";
 import { editTenantInput } from "./tenant";
 
 const pageLimit = z.coerce.number({ message: "A whole number from 1 to 200." }).int("A whole number from 1 to 200.").min(1, "At least 1.").max(200, "At most 200.").default(50);
@@ -33,7 +34,7 @@ export const warningListQuery = z.object({
 
 export const auditListQuery = z.object({
   tenant: slugParam.optional(),
-  action: z.string().trim().max(60).regex(/^[a-z0-9.-]+$/, "An action such as tenant.onboard.").optional(),
+  ...auditFilterFields,
   cursor: z.string().max(200).optional(),
   limit: pageLimit,
 });
@@ -51,5 +52,5 @@ export const bulkQuery = z.object({ mode: z.enum(BULK_MODES, { message: `One of 
 export const auditExportQuery = z.object({
   format: z.enum(["csv", "jsonl"], { message: "csv or jsonl." }),
   tenant: slugParam.optional(),
-  action: z.string().trim().max(60).regex(/^[a-z0-9.-]+$/, "An action such as tenant.onboard.").optional(),
+  ...auditFilterFields,
 });

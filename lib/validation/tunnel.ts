@@ -4,8 +4,11 @@
  * (lib/gateway/context.ts); a value they refuse is refused here, by field, before anything is stored.
  */
 import { z } from "zod";
-import { HOST_NAME, INTERFACE_NAME } from "@/lib/domain/limits";
+import { HOST_NAME, INTERFACE_NAME, linuxInterfaceNameProblem } from "@/lib/domain/limits";
+import { keysOf } from "@/lib/domain/keys-of";
+import { SOURCE_PLATFORMS } from "@/lib/domain/tenant-options";
 import { SLUG } from "@/lib/gateway/context";
+import { DEFAULT_IPSEC_SUITE, IPSEC_SUITE_IDS } from "@/lib/gateway/ipsec-suites";
 import { underlayAddress } from "./tenant";
 
 const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
@@ -28,11 +31,33 @@ const endpointInput = z.object({
   lanTagged: checkbox.default(false),
 });
 
+/**
+ * The AVS end is always the Linux edge bridge: a name Linux refuses would leave the tenant without
+ * its edge-bridge configuration, so it is refused here, before anything is stored. What else a
+ * platform refuses (a VLAN sub-interface too long for the tenant's VLAN, a source NIC no source
+ * platform can take) needs the tenant, and lib/commands/tunnels.ts checks it with the generators.
+ */
+const linuxInterfaceName = interfaceName.superRefine((name, ctx) => {
+  const problem = name === null ? null : linuxInterfaceNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem} The AVS edge bridge is a Linux VM: give its NIC's Linux name, or leave empty for eth0/eth1.` });
+});
+
+const avsEndpointInput = endpointInput.extend({
+  underlayInterface: linuxInterfaceName.default(null),
+  lanInterface: linuxInterfaceName.default(null),
+});
+
 /** A tunnel's own fields: what the API's POST …/tenants/{slug}/tunnels takes (the tenant is in its URL). */
 const tunnelFields = z.object({
   name: z.string().trim().toLowerCase().max(20, "At most 20 characters.").regex(SLUG, "Lower-case letters, digits and single hyphens, e.g. primary."),
+  /** Empty: not said, and the bundle needs any one source platform's files. */
+  /** For an IPsec VPN tenant: the suite both ends use (ignored over ExpressRoute and SD-WAN). */
+  ipsecSuite: z.preprocess(emptyToNull, z.enum(IPSEC_SUITE_IDS, { message: "Choose one of the listed IPsec suites." }).nullable())
+    .transform((suite) => suite ?? DEFAULT_IPSEC_SUITE)
+    .default(DEFAULT_IPSEC_SUITE),
+  sourcePlatform: z.preprocess(emptyToNull, z.enum(keysOf(SOURCE_PLATFORMS), { message: "Choose one of the listed platforms, or leave empty." }).nullable()).default(null),
   source: endpointInput,
-  avs: endpointInput,
+  avs: avsEndpointInput,
 });
 
 function checkEnds(input: z.infer<typeof tunnelFields>, ctx: z.RefinementCtx) {

@@ -113,8 +113,12 @@ const TUNNELS: Operation[] = [
     responses: { "200": { description: "The file.", contentType: "text/plain" }, ...notFound },
   },
   {
-    method: "get", path: "/api/v1/tunnels/{id}/series", tag: "Telemetry", access: "read", query: z.object({ range: z.enum(CHART_RANGE_KEYS as [string, ...string[]]) }),
-    summary: "The tunnel's health and latency, jitter and loss over a range",
+    method: "get", path: "/api/v1/tunnels/{id}/series", tag: "Telemetry", access: "read", query: z.object({
+      range: z.enum(CHART_RANGE_KEYS as [string, ...string[]]).optional().describe("A preset ending now; without range, from and to, the last 24 hours."),
+      from: z.string().optional().describe("Start of a custom range: ISO 8601 (UTC without an offset), epoch milliseconds, or now-relative (now-6h, now-30m, now-7d). Not with range."),
+      to: z.string().optional().describe("End of a custom range, as from; defaults to now. Moved back to now when later; a start before the oldest history kept (400 days) is moved up to it."),
+    }),
+    summary: "The tunnel's health and latency, jitter, loss and throughput over a range",
     responses: { "200": json("The series."), ...notFound },
   },
   {

@@ -1,6 +1,7 @@
 /** Tunnels and their two endpoints */
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { DEFAULT_IPSEC_SUITE } from "@/lib/gateway/ipsec-suites";
 import { createdAt } from "./columns";
 import { pairEndRole, tunnelEndpointSide, tunnelStatus } from "./enums";
 import { MacReport } from "./telemetry";
@@ -20,6 +21,10 @@ export const tunnels = pgTable(
     statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
     /** IPsec pre-shared key, encrypted at rest (never stored in the clear). */
     pskCiphertext: text("psk_ciphertext"),
+    /** The source gateway's platform (SOURCE_PLATFORMS), whose files must render; null: not said, any one will do. */
+    sourcePlatform: text("source_platform"),
+    /** The IPsec suite both ends use (lib/gateway/ipsec-suites.ts), for an IPsec VPN tenant. */
+    ipsecSuite: text("ipsec_suite").notNull().default(DEFAULT_IPSEC_SUITE),
     maintenanceUntil: timestamp("maintenance_until", { withTimezone: true }),
     createdAt: createdAt(),
   },

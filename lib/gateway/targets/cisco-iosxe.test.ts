@@ -43,7 +43,7 @@ describe("ciscoIosxeTarget", () => {
   it("writes both files under source/cisco-iosxe, and says which platform and release in the header", () => {
     const files = ciscoIosxeTarget.generate(variant(CONTOSO_INPUT));
     expect(files.map((file) => [file.path, file.mode])).toEqual([
-      ["source/cisco-iosxe/bh-contoso-t1.ios", 0o644],
+      ["source/cisco-iosxe/bh-contoso-t1.ios", 0o600],
       ["source/cisco-iosxe/bh-contoso-t1-undo.ios", 0o644],
     ]);
     for (const file of files) expect(file.contents.split("\n")[0]).toMatch(/^! .*IOS XE 17\.3\+ on CSR 1000v \/ Catalyst 8000V/);

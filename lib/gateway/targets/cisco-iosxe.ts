@@ -7,12 +7,17 @@
  * `ingress-replication <peer>` under nve1, `member vni` + `member <if> service-instance` under the
  * bridge domain).
  *
+ * For an IPsec VPN tenant the same file first sets up the IKEv2 peer and the crypto map that
+ * protect the VXLAN (lib/gateway/targets/ipsec-vendors.ts).
+ *
  * VXLAN only: IOS XE has L2TPv3 pseudowires (xconnect), but this console does not generate them.
  */
 import ipaddr from "ipaddr.js";
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
+import { describeIpsecBehaviour, planIpsec } from "../ipsec";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
+import { IOSXE_DPD_ACTION, iosxeCryptoMapSequence, iosxeIpsecConfig, iosxeIpsecUndo } from "./ipsec-vendors";
 import { iosxeGuardComment, iosxePairConfig, iosxePairUndo } from "./cisco-iosxe-pair";
 
 const DEFAULT_UNDERLAY = "GigabitEthernet1";
@@ -69,10 +74,12 @@ function renderApply(context: GatewayContext): string {
   const { tenant, tunnel, mtu } = context;
   const n = iosxeNames(context);
   const file = `bh-${tenant.slug}-t${tunnel.ordinal}`;
+  const ipsec = tenant.transport === "ipsec-vpn" ? planIpsec(context, "source") : null;
   const lines = [
     ...headerLines(context, {
       comment: "!",
       title: TITLE,
+      notes: ipsec ? describeIpsecBehaviour(ipsec, { dpdAction: IOSXE_DPD_ACTION }) : undefined,
       apply: [
         "configure terminal",
         `paste this file (${file}.ios); it ends with end`,
@@ -87,6 +94,7 @@ function renderApply(context: GatewayContext): string {
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
       ? [`! The underlay NIC must carry the full ${mtu.underlayMtu}-byte packets (IOS XE defaults to 1500).`, `interface ${n.underlay}`, ` mtu ${mtu.underlayMtu}`, "!"]
       : []),
+    ...(ipsec ? iosxeIpsecConfig(ipsec, n.underlay, iosxeCryptoMapSequence(tenant.vlanId, tunnel.ordinal)) : []),
     `! The VXLAN tunnel endpoint, sourced from ${n.underlay} (${tunnel.source.underlayIp}). ${n.nve} is shared by every VNI on this router.`,
     `interface ${n.nve}`,
     " no shutdown",
@@ -151,6 +159,7 @@ function renderUndo(context: GatewayContext): string {
     `interface ${n.nve}`,
     ` no member vni ${tenant.vni}`,
     "!",
+    ...(tenant.transport === "ipsec-vpn" ? iosxeIpsecUndo(planIpsec(context, "source"), iosxeCryptoMapSequence(tenant.vlanId, tunnel.ordinal)) : []),
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
       ? [`! ${n.underlay} keeps MTU ${mtu.underlayMtu}: other traffic on the underlay may rely on it.`, "!"]
       : []),
@@ -172,7 +181,8 @@ export const ciscoIosxeTarget: GatewayTarget = {
   generate(context) {
     const base = fileBase(context);
     return [
-      { path: `${base}.ios`, contents: renderApply(context), mode: 0o644 },
+      // With IPsec the file holds the pre-shared key.
+      { path: `${base}.ios`, contents: renderApply(context), mode: context.tenant.transport === "ipsec-vpn" ? 0o600 : 0o644 },
       { path: `${base}-undo.ios`, contents: renderUndo(context), mode: 0o644 },
     ];
   },

@@ -10,14 +10,14 @@
  * bound to the underlay NIC: the kernel routes the outer packets by their addresses, so nothing
  * has to be added to the underlay NIC's own configuration, which is the operator's.
  */
+import { LINUX_IFNAME_MAX, linuxInterfaceNameProblem } from "@/lib/domain/limits";
 import { linuxNames } from "../header";
 import { planPairEnd } from "../pair";
 import { guardTableName, renderGuardRuleset } from "../tunnel-guard";
 import { GeneratorInputError, type GatewayContext, type GeneratedFile } from "../types";
 import { KEEPALIVED_BASE, PAIR_PATHS, renderPairFiles } from "./linux-pair";
 
-/** IFNAMSIZ less the terminating NUL: the kernel refuses longer names. */
-export const LINUX_IFNAME_MAX = 15;
+export { LINUX_IFNAME_MAX } from "@/lib/domain/limits";
 export const DEFAULT_UNDERLAY = "eth0";
 export const DEFAULT_LAN = "eth1";
 /** TCP over IPv6 has 20 more bytes of headers than over IPv4, the budget's MSS. */
@@ -43,15 +43,8 @@ export type LinuxSourcePlan = {
 
 /** A NIC name the kernel takes, or a GeneratorInputError naming the field. Shared by every Linux target. */
 export function linuxInterfaceName(name: string, field: string, what: string): string {
-  if (name.includes("/")) {
-    throw new GeneratorInputError(field, `"${name}" contains "/", which a Linux interface name cannot. Give the ${what} by its Linux name (see \`ip -br link\`).`);
-  }
-  if (name.length > LINUX_IFNAME_MAX) {
-    throw new GeneratorInputError(
-      field,
-      `"${name}" is ${name.length} characters; Linux interface names are at most ${LINUX_IFNAME_MAX}. Give the ${what} by its Linux name (see \`ip -br link\`).`,
-    );
-  }
+  const problem = linuxInterfaceNameProblem(name);
+  if (problem) throw new GeneratorInputError(field, `${problem} Give the ${what} by its Linux name (see \`ip -br link\`).`);
   return name;
 }
 

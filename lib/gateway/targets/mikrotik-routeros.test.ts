@@ -24,7 +24,7 @@ function adds(contents: string): Array<{ menu: string; line: string }> {
 describe("mikrotikRouterosTarget", () => {
   it("writes both scripts under source/mikrotik-routeros", () => {
     expect(mikrotikRouterosTarget.generate(variant(CONTOSO_INPUT)).map((file) => [file.path, file.mode])).toEqual([
-      ["source/mikrotik-routeros/bh-contoso-t1.rsc", 0o644],
+      ["source/mikrotik-routeros/bh-contoso-t1.rsc", 0o600],
       ["source/mikrotik-routeros/bh-contoso-t1-undo.rsc", 0o644],
     ]);
   });
@@ -72,15 +72,24 @@ describe("mikrotikRouterosTarget", () => {
     expect(apply).toContain('interface="sfp-sfpplus1.lan/2"');
   });
 
-  it("tags every object it adds, and the undo removes each menu's tagged objects, newest first", () => {
+  it("tags every object it adds, and the undo removes each menu's tagged objects, newest first, then the IPsec by its name", () => {
     for (const context of [variant(CONTOSO_INPUT), variant(FABRIKAM_INPUT)]) {
       const { apply, undo } = render(context);
       const tag = `comment="bridgehead:${context.tenant.slug}:t${context.tunnel.ordinal}"`;
       const added = adds(apply);
-      for (const { line } of added) expect(line.endsWith(` ${tag}`)).toBe(true);
-      const menus = [...new Set(added.map((a) => a.menu))];
+      const ipsec = added.filter((a) => a.menu.startsWith("/ip ipsec"));
+      const tagged = added.filter((a) => !a.menu.startsWith("/ip ipsec"));
+      for (const { line } of tagged) expect(line.endsWith(` ${tag}`)).toBe(true);
+      const menus = [...new Set(tagged.map((a) => a.menu))];
       const removes = commandLines(undo, "#");
-      expect(removes).toEqual(menus.reverse().map((menu) => `${menu} remove [find ${tag}]`));
+      const name = `"bh-${context.tenant.slug}-t${context.tunnel.ordinal}"`;
+      // Profiles and proposals take no comment: the IPsec goes by the connection's name, newest first.
+      const ipsecRemoves = context.tenant.transport === "ipsec-vpn"
+        ? [`/ip ipsec policy remove [find peer=${name}]`, `/ip ipsec identity remove [find peer=${name}]`, `/ip ipsec peer remove [find name=${name}]`, `/ip ipsec proposal remove [find name=${name}]`, `/ip ipsec profile remove [find name=${name}]`]
+        : [];
+      expect([...new Set(ipsec.map((a) => a.menu))]).toEqual(context.tenant.transport === "ipsec-vpn" ? ["/ip ipsec profile", "/ip ipsec proposal", "/ip ipsec peer", "/ip ipsec identity", "/ip ipsec policy"] : []);
+      for (const { line } of ipsec) expect(line.includes(`name=${name}`) || line.includes(`peer=${name}`)).toBe(true);
+      expect(removes).toEqual([...menus.reverse().map((menu) => `${menu} remove [find ${tag}]`), ...ipsecRemoves]);
     }
   });
 

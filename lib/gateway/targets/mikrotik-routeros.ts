@@ -6,11 +6,16 @@
  * `/interface vxlan vteps` with remote-ip; IPv6 VTEPs since 7.6). Every object added carries
  * `comment="bridgehead:<slug>:t<ordinal>"`, which is what the undo script removes by.
  *
+ * For an IPsec VPN tenant the script first adds the IPsec peer to the AVS edge bridge's
+ * strongSwan (lib/gateway/targets/ipsec-vendors.ts).
+ *
  * VXLAN only: RouterOS has no L2TPv3, and EoIP is not generated.
  */
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
+import { describeIpsecBehaviour, planIpsec } from "../ipsec";
 import { type GatewayContext, type GatewayTarget } from "../types";
+import { ROUTEROS_DPD_ACTION, routerosIpsecCommands, routerosIpsecUndo } from "./ipsec-vendors";
 import { routerosGuard, routerosPair, routerosPairMenus } from "./mikrotik-routeros-pair";
 
 const DEFAULT_UNDERLAY = "ether1";
@@ -57,6 +62,7 @@ function renderApply(context: GatewayContext): string {
   const n = routerosNames(context);
   const file = `bh-${tenant.slug}-t${tunnel.ordinal}`;
   const c = `comment=${q(n.comment)}`;
+  const ipsec = tenant.transport === "ipsec-vpn" ? planIpsec(context, "source") : null;
   const clampRule = (direction: "in-interface" | "out-interface") =>
     `add chain=forward ${direction}=${q(n.bridge)} protocol=tcp tcp-flags=syn tcp-mss=${mtu.mss + 1}-65535 action=change-mss new-mss=${mtu.mss} passthrough=yes ${c}`;
   const lines = [
@@ -64,7 +70,8 @@ function renderApply(context: GatewayContext): string {
       comment: "#",
       title: "Source-site gateway, MikroTik RouterOS v7 (import script)",
       apply: [`upload ${file}.rsc to the router's files`, `/import file-name=${file}.rsc`, `check: /interface vxlan vteps print; /interface bridge host print where bridge=${n.bridge}`],
-      undo: [`/import file-name=${file}-undo.rsc (removes everything commented ${n.comment})`],
+      undo: [`/import file-name=${file}-undo.rsc (removes everything commented ${n.comment}${ipsec ? `, and the IPsec named ${ipsec.name}` : ""})`],
+      notes: ipsec ? describeIpsecBehaviour(ipsec, { dpdAction: ROUTEROS_DPD_ACTION }) : undefined,
     }),
     "",
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
@@ -74,6 +81,7 @@ function renderApply(context: GatewayContext): string {
           "",
         ]
       : []),
+    ...(ipsec ? [...routerosIpsecCommands(ipsec, n.comment), ""] : []),
     `# VXLAN to the AVS edge bridge, from ${tunnel.source.underlayIp} (on ${n.underlay}). RouterOS defaults to port 8472: say ${context.vxlanPort}.`,
     "/interface vxlan",
     `add name=${q(n.vxlan)} vni=${tenant.vni} port=${context.vxlanPort} local-address=${tunnel.source.underlayIp} mtu=${mtu.innerMtu}${context.pair ? " disabled=yes" : ""} ${c}`,
@@ -126,6 +134,7 @@ function renderUndo(context: GatewayContext): string {
     ...routerosMenus(context)
       .reverse()
       .map((menu) => `${menu} remove [find comment=${q(n.comment)}]`),
+    ...(tenant.transport === "ipsec-vpn" ? ["# The IPsec last, by name: the VXLAN it protects is gone.", ...routerosIpsecUndo(planIpsec(context, "source"))] : []),
     ...(mtu.fitsStandardFrames
       ? []
       : ["# use-ip-firewall stays on: other bridges may rely on it. Turn it off with", "# /interface bridge settings set use-ip-firewall=no once nothing does."]),
@@ -147,7 +156,8 @@ export const mikrotikRouterosTarget: GatewayTarget = {
   generate(context) {
     const base = fileBase(context);
     return [
-      { path: `${base}.rsc`, contents: renderApply(context), mode: 0o644 },
+      // With IPsec the script holds the pre-shared key.
+      { path: `${base}.rsc`, contents: renderApply(context), mode: context.tenant.transport === "ipsec-vpn" ? 0o600 : 0o644 },
       { path: `${base}-undo.rsc`, contents: renderUndo(context), mode: 0o644 },
     ];
   },

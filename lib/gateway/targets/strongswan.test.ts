@@ -16,6 +16,7 @@ const ipv6 = variant(CONTOSO_INPUT, (input) => {
 });
 const l2tp = variant(CONTOSO_INPUT, (input) => void (input.tenant.encapsulation = "l2tpv3"));
 const otherPort = variant(CONTOSO_INPUT, (input) => void (input.vxlanPort = 8472));
+const suite128 = variant(CONTOSO_INPUT, (input) => void (input.tunnel.ipsecSuite = "aes128gcm-ecp256"));
 
 function conf(context: GatewayContext, side: "source" | "avs"): string {
   const file = strongswanTarget.generate(context).find((f) => f.path.startsWith(`${side}/`));
@@ -44,13 +45,13 @@ describe("strongswanTarget", () => {
     expect(strongswanTarget.applyOrder).toBeLessThan(10);
   });
 
-  it("writes one conf.d snippet per end, mode 600 because it holds the pre-shared key as swanctl's 0s base64", () => {
+  it("writes one conf.d snippet per end, mode 600 because it holds the pre-shared key, its base64 text quoted as the key itself", () => {
     const files = strongswanTarget.generate(contoso);
     expect(files.map((f) => [f.path, f.mode])).toEqual([
       ["source/strongswan/bh-contoso-t1.conf", 0o600],
       ["avs/strongswan/bh-contoso-t1.conf", 0o600],
     ]);
-    for (const file of files) expect(settings(file.contents)).toContain(`secrets.ike-bh-contoso-t1.secret = 0s${CONTOSO_INPUT.tunnel.psk}`);
+    for (const file of files) expect(settings(file.contents)).toContain(`secrets.ike-bh-contoso-t1.secret = "${CONTOSO_INPUT.tunnel.psk}"`);
   });
 
   it("names each end's own and peer's underlay address and identity, mirrored between the two files", () => {
@@ -202,8 +203,8 @@ function loadProblems(result: { output: string; status: number }, name: string):
 }
 
 describe("strongswanTarget with strongSwan itself", () => {
-  itWithTool(STRONGSWAN, "charon-systemd loads every variant from conf.d (IPv4, IPv6, L2TPv3, another port), and --load-all unloads it once the file is gone", () => {
-    const variants = { contoso, ipv6, l2tp, otherPort };
+  itWithTool(STRONGSWAN, "charon-systemd loads every variant from conf.d (IPv4, IPv6, L2TPv3, another port, the AES-128 suite), and --load-all unloads it once the file is gone", () => {
+    const variants = { contoso, ipv6, l2tp, otherPort, suite128 };
     const files = Object.entries(variants).flatMap(([name, context]) =>
       (["source", "avs"] as const).map((side) => writeConf(`${name}-${side}.conf`, renderSwanctlConf(context, side))),
     );
@@ -260,6 +261,19 @@ describe("strongswanTarget with strongSwan itself", () => {
       "10.120.8.10/32[udp] === 198.51.100.10/32[udp/4789]": "bh-contoso-t1-out",
     });
     expect(avsLog).toMatch(/selected proposal: ESP:AES_GCM_16_256/);
+  });
+
+  itWithTool(STRONGSWAN, "the AES-128 suite negotiates as its own proposal at both levels (IKE and ESP)", () => {
+    const dir = mkdtempSync(path.join(work, "negotiate-128-"));
+    const log = harness([
+      "negotiate", dir,
+      writeConf("n128-source.conf", conf(suite128, "source")), "198.51.100.10",
+      writeConf("n128-avs.conf", conf(suite128, "avs")), "10.120.8.10",
+    ]);
+    const avsLog = log.split("=== avs log")[1] ?? "";
+    expect(log).toMatch(/IKE_SA bh-contoso-t1\[\d+\] established/);
+    expect(avsLog).toMatch(/selected proposal: IKE:AES_GCM_16_128\/PRF_HMAC_SHA2_256\/ECP_256/);
+    expect(avsLog).toMatch(/selected proposal: ESP:AES_GCM_16_128/);
   });
 
   itWithTool(STRONGSWAN, "two ends with different keys do not authenticate", () => {

@@ -11,62 +11,56 @@
  * "peer's any port → my 4789" need one child each; the peer's file holds the mirror image, and
  * IKEv2 narrowing pairs each child with its twin.
  */
-import { ends, headerLines } from "../header";
-import { GeneratorInputError, type EndpointSide, type GatewayContext, type GatewayTarget } from "../types";
+import { headerLines } from "../header";
+import { describeIpsecBehaviour, ipsecConnectionName, planIpsec, type IpsecPlan, type SelectorEnd, type TrafficSelector } from "../ipsec";
+import type { AeadCipher, DhGroup } from "../ipsec-suites";
+import type { EndpointSide, GatewayContext, GatewayTarget } from "../types";
 
-/** The IP protocol number of L2TPv3 carried directly over IP (RFC 3931), as the kernel sees it. */
-const L2TPV3_IP_PROTOCOL = 115;
+export { ESP_TRANSPORT_GCM_MAX_BYTES } from "../ipsec";
 
-/**
- * ESP's cost in transport mode with AES-GCM-256 (RFC 4106): SPI and sequence number 8, IV 8,
- * padding to a 4-byte boundary at most 3, pad length and next header 2, ICV 16. No outer IP
- * header, whatever the address family.
- */
-export const ESP_TRANSPORT_GCM_MAX_BYTES = 8 + 8 + 3 + 2 + 16;
+/** strongSwan's keywords for the suites' transforms. */
+const SWAN_GROUP: Record<DhGroup, string> = { 19: "ecp256", 20: "ecp384" };
+const swanCipher = (cipher: AeadCipher) => `aes${cipher.keyBits}gcm16`;
 
-const IKE_PROPOSALS = "aes256gcm16-prfsha384-ecp384";
-/** ecp384 here is PFS: every rekey of the child SA runs a fresh ECDH exchange. */
-const ESP_PROPOSALS = "aes256gcm16-ecp384";
+export function swanctlIkeProposal(plan: IpsecPlan): string {
+  const { ike } = plan.suite;
+  return `${swanCipher(ike.cipher)}-prf${ike.prf}-${SWAN_GROUP[ike.dhGroup]}`;
+}
+
+/** The PFS group here makes every rekey of the child SA run a fresh ECDH exchange. */
+export function swanctlEspProposal(plan: IpsecPlan): string {
+  const { esp } = plan.suite;
+  return `${swanCipher(esp.cipher)}-${SWAN_GROUP[esp.pfsGroup]}`;
+}
 
 /** bh-<slug>-t<ordinal>: the connection, the secret and the file are all named after it. */
-export function swanctlConnectionName(context: GatewayContext): string {
-  return `bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
-}
+export const swanctlConnectionName = ipsecConnectionName;
 
 /** Renders /etc/swanctl/conf.d/bh-<slug>-t<ordinal>.conf for one end. Pure; throws GeneratorInputError. */
 export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): string {
-  const { tenant, tunnel, mtu, vxlanPort } = context;
-  if (tenant.transport !== "ipsec-vpn") {
-    throw new GeneratorInputError("tenant.transport", `strongSwan configs are for an IPsec VPN transport, and this tenant uses ${tenant.transport}.`);
-  }
-  if (!tunnel.psk) {
-    throw new GeneratorInputError("tunnel.psk", "An IPsec VPN tunnel needs its pre-shared key: set one on the tunnel, then download again.");
-  }
-  const { local, peer } = ends(context, side);
-  const name = swanctlConnectionName(context);
-  const initiates = side === "source";
-  const wire = mtu.innerMtu + mtu.encapsulationBytes + ESP_TRANSPORT_GCM_MAX_BYTES;
+  const plan = planIpsec(context, side);
+  const { mtu, name, initiator: initiates, timers } = plan;
+  const wire = mtu.innerMtu + mtu.encapsulationBytes + mtu.espMaxBytes;
 
   const header = headerLines(context, {
     comment: "#",
     title: `IPsec transport, strongSwan swanctl (${side === "source" ? "source" : "AVS"} end)`,
     apply: [
-      "apt-get install charon-systemd libstrongswan-standard-plugins   (the standard plugins bring AES-GCM and ECP-384)",
+      "apt-get install charon-systemd libstrongswan-standard-plugins   (the standard plugins bring AES-GCM and the ECP groups)",
       `install -m 600 -o root -g root ${name}.conf /etc/swanctl/conf.d/`,
       "systemctl enable --now strongswan && swanctl --load-all",
       "Do this on both ends BEFORE bringing up the tunnel device, so no tunnel packet ever leaves unencrypted.",
       `Check: swanctl --list-sas --ike ${name}`,
     ],
     undo: [`swanctl --terminate --ike ${name}`, `rm /etc/swanctl/conf.d/${name}.conf && swanctl --load-all`],
+    notes: describeIpsecBehaviour(plan, {
+      dpdAction: initiates
+        ? "closes the SAs and negotiates them again at once (dpd_action = restart)"
+        : "closes the SAs and re-arms its trap policies: the next tunnel packet negotiates again (dpd_action = trap)",
+    }),
   });
 
-  const children =
-    tenant.encapsulation === "vxlan"
-      ? [
-          child(`${name}-out`, `${local.underlayIp}[udp]`, `${peer.underlayIp}[udp/${vxlanPort}]`, "this end's VXLAN toward the peer's port; any source port", initiates),
-          child(`${name}-in`, `${local.underlayIp}[udp/${vxlanPort}]`, `${peer.underlayIp}[udp]`, "the peer's VXLAN toward this end's port; any source port", initiates),
-        ]
-      : [child(name, `${local.underlayIp}[${L2TPV3_IP_PROTOCOL}]`, `${peer.underlayIp}[${L2TPV3_IP_PROTOCOL}]`, `L2TPv3 over IP (protocol ${L2TPV3_IP_PROTOCOL}), both directions`, initiates)];
+  const children = plan.selectors.map((selector) => child(plan, selector));
 
   return [
     ...header,
@@ -78,10 +72,10 @@ export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): 
     "# telemetry agent's probes of the underlay). Both ends must see each other's underlay address",
     "# as written here (no NAT in between): the traffic selectors name those addresses.",
     "#",
-    `# MTU: the budget above subtracts ${mtu.transportBytes} B for ESP, the worst case of TUNNEL mode with AES-CBC.`,
-    `# This file uses transport mode with AES-GCM, which costs at most ${ESP_TRANSPORT_GCM_MAX_BYTES} B (ESP header 8, IV 8,`,
-    `# padding up to 3, trailer 2, ICV 16; no outer IP header), so the budget over-covers by ${mtu.transportBytes - ESP_TRANSPORT_GCM_MAX_BYTES} B:`,
-    `# an inner packet of ${mtu.innerMtu} B leaves at most ${mtu.innerMtu} + ${mtu.encapsulationBytes} + ${ESP_TRANSPORT_GCM_MAX_BYTES} = ${wire} B on the wire (underlay MTU ${mtu.underlayMtu}).`,
+    `# MTU: the budget above subtracts ${mtu.budgetEspBytes} B for ESP, the worst case of TUNNEL mode with AES-CBC.`,
+    `# This file uses transport mode with AES-GCM, which costs at most ${mtu.espMaxBytes} B (ESP header 8, IV 8,`,
+    `# padding up to 3, trailer 2, ICV 16; no outer IP header), so the budget over-covers by ${mtu.budgetEspBytes - mtu.espMaxBytes} B:`,
+    `# an inner packet of ${mtu.innerMtu} B leaves at most ${mtu.innerMtu} + ${mtu.encapsulationBytes} + ${mtu.espMaxBytes} = ${wire} B on the wire (underlay MTU ${mtu.underlayMtu}).`,
     "# The spare bytes are kept on purpose: the console computes one budget for every IPsec peer,",
     "# including appliances that only do tunnel mode, and NAT-T would add 8 B of UDP.",
     "#",
@@ -97,20 +91,23 @@ export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): 
     "connections {",
     `  ${name} {`,
     "    version = 2",
-    `    local_addrs = ${local.underlayIp}`,
-    `    remote_addrs = ${peer.underlayIp}`,
-    `    proposals = ${IKE_PROPOSALS}`,
+    `    local_addrs = ${plan.local.address}`,
+    `    remote_addrs = ${plan.remote.address}`,
+    `    proposals = ${swanctlIkeProposal(plan)}`,
+    "    # Rekey, not re-authenticate: make-before-break, and the same on every platform's peer.",
+    `    rekey_time = ${timers.ikeLifetimeSeconds}s`,
+    "    reauth_time = 0",
     "    # Fixed addresses and transport mode: MOBIKE has nothing to move.",
     "    mobike = no",
-    "    # Liveness: an IKE informational exchange after 30 s without traffic from the peer.",
-    "    dpd_delay = 30s",
+    `    # Liveness: an IKE informational exchange after ${timers.dpdDelaySeconds} s without traffic from the peer.`,
+    `    dpd_delay = ${timers.dpdDelaySeconds}s`,
     "    local {",
     "      auth = psk",
-    `      id = ${local.underlayIp}`,
+    `      id = ${plan.local.id}`,
     "    }",
     "    remote {",
     "      auth = psk",
-    `      id = ${peer.underlayIp}`,
+    `      id = ${plan.remote.id}`,
     "    }",
     "    children {",
     ...children.flat(),
@@ -118,30 +115,36 @@ export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): 
     "  }",
     "}",
     "",
-    "# The tunnel's pre-shared key, base64 (swanctl's 0s prefix). This file is mode 600 for it.",
+    "# The tunnel's pre-shared key. Its base64 text is the key itself (not the bytes it encodes), because",
+    "# VyOS, IOS XE and RouterOS take a key only as text. This file is mode 600 for it.",
     "secrets {",
     `  ike-${name} {`,
-    `    id-local = ${local.underlayIp}`,
-    `    id-peer = ${peer.underlayIp}`,
-    `    secret = 0s${tunnel.psk}`,
+    `    id-local = ${plan.local.id}`,
+    `    id-peer = ${plan.remote.id}`,
+    `    secret = "${plan.psk}"`,
     "  }",
     "}",
     "",
   ].join("\n");
 }
 
-function child(name: string, localTs: string, remoteTs: string, what: string, initiates: boolean): string[] {
+function selectorText(end: SelectorEnd): string {
+  return `${end.address}[${end.protocol}${end.port === null ? "" : `/${end.port}`}]`;
+}
+
+function child(plan: IpsecPlan, selector: TrafficSelector): string[] {
   return [
-    `      # ${what}`,
-    `      ${name} {`,
-    "        mode = transport",
-    `        local_ts = ${localTs}`,
-    `        remote_ts = ${remoteTs}`,
-    `        esp_proposals = ${ESP_PROPOSALS}`,
-    `        start_action = ${initiates ? "trap|start" : "trap"}`,
+    `      # ${selector.what}`,
+    `      ${selector.name} {`,
+    `        mode = ${plan.mode}`,
+    `        local_ts = ${selectorText(selector.local)}`,
+    `        remote_ts = ${selectorText(selector.remote)}`,
+    `        esp_proposals = ${swanctlEspProposal(plan)}`,
+    `        rekey_time = ${plan.timers.childLifetimeSeconds}s`,
+    `        start_action = ${plan.initiator ? "trap|start" : "trap"}`,
     // The initiator re-establishes at once when the peer stops answering; the responder falls
     // back to its trap policy and renegotiates on the next packet.
-    `        dpd_action = ${initiates ? "restart" : "trap"}`,
+    `        dpd_action = ${plan.initiator ? "restart" : "trap"}`,
     "      }",
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * Golden files for the VyOS, IOS XE, RouterOS and Hyper-V generators: the exact bytes each
+ * Golden files for the VyOS, IOS XE, RouterOS, Hyper-V and strongSwan generators: the exact bytes each
  * fixture yields, reviewed by eye against the vendors' documented syntax, so they are the spec.
  * A generator change that alters its output fails here until the files are rewritten with
  *
@@ -17,6 +17,7 @@ import { cutoverIosxeTarget, cutoverRouterosTarget, cutoverVyosTarget } from "./
 import { hypervPowershellTarget } from "./hyperv-powershell";
 import { mikrotikRouterosTarget } from "./mikrotik-routeros";
 import { variant } from "@/tests/support/gateway-variants";
+import { strongswanTarget } from "./strongswan";
 import { vyosTarget } from "./vyos";
 
 const GOLDEN_ROOT = path.join(import.meta.dirname, "__golden__");
@@ -61,6 +62,9 @@ const CASES: GoldenCase[] = [
   },
   { target: hypervPowershellTarget, fixture: "fabrikam", context: variant(FABRIKAM_INPUT) },
   ...PAIR_CASES,
+  // The IPsec peer every vendor file above must match (lib/gateway/ipsec.test.ts proves they do).
+  { target: strongswanTarget, fixture: "contoso", context: variant(CONTOSO_INPUT) },
+  { target: strongswanTarget, fixture: "contoso-pair-t2", context: variant(CONTOSO_PAIR_INPUTS[1]) },
   // The cut-over's source half: release 192.168.10.1 on the router holding it, and take it back.
   { target: cutoverVyosTarget, fixture: "contoso-cutover", context: variant(CONTOSO_CUTOVER_INPUT) },
   { target: cutoverIosxeTarget, fixture: "contoso-cutover", context: variant(CONTOSO_CUTOVER_INPUT, (input) => void (input.stretch!.sourceInterface = "Vlan110")) },
@@ -73,20 +77,24 @@ describe("vendor generators match their golden files", () => {
     expect(target.appliesTo(context)).toBe(true);
     const dir = path.join(GOLDEN_ROOT, target.id, fixture);
     const files = target.generate(context);
-    const names = files.map((file) => path.basename(file.path));
+    // A file's golden name is its own; where two ends share one (strongSwan's), the bundle path says which.
+    const basenames = files.map((file) => path.basename(file.path));
+    const shared = basenames.length !== new Set(basenames).size;
+    const goldenName = (file: { path: string }) => (shared ? file.path.replaceAll("/", "__") : path.basename(file.path));
+    const names = files.map(goldenName);
     expect(new Set(names).size).toBe(names.length);
 
     if (UPDATE) {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      for (const file of files) writeFileSync(path.join(dir, path.basename(file.path)), file.contents);
+      for (const file of files) writeFileSync(path.join(dir, goldenName(file)), file.contents);
     }
 
     // No golden file left behind for a file the generator stopped writing.
     expect(existsSync(dir) ? readdirSync(dir).sort() : []).toEqual([...names].sort());
     for (const file of files) {
-      expect(file.contents, `${target.id}/${fixture}/${path.basename(file.path)} differs from its golden file`).toBe(
-        readFileSync(path.join(dir, path.basename(file.path)), "utf8"),
+      expect(file.contents, `${target.id}/${fixture}/${goldenName(file)} differs from its golden file`).toBe(
+        readFileSync(path.join(dir, goldenName(file)), "utf8"),
       );
     }
   });

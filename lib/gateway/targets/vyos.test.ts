@@ -30,7 +30,7 @@ describe("vyosTarget", () => {
   it("writes the commands, their undo and the tunnel guard under source/vyos, and the pair helper in a pair", () => {
     const files = vyosTarget.generate(variant(CONTOSO_INPUT));
     expect(files.map((file) => [file.path, file.mode])).toEqual([
-      ["source/vyos/bh-contoso-t1.vyos", 0o644],
+      ["source/vyos/bh-contoso-t1.vyos", 0o600],
       ["source/vyos/bh-contoso-t1-undo.vyos", 0o644],
       ["source/vyos/bh-contoso-t1-guard.nft", 0o644],
     ]);

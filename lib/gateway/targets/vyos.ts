@@ -5,12 +5,17 @@
  * (interfaces vxlan / bridge / ethernet vif, `ip adjust-mss`) and vyos-1x's own checks: VXLAN
  * names are vxlanN, the VXLAN MTU is 1200–16000, and the underlay NIC must carry MTU + overhead.
  *
+ * For an IPsec VPN tenant the same file first sets up the IPsec peer to the AVS edge bridge's
+ * strongSwan (lib/gateway/targets/ipsec-vendors.ts), so the VXLAN never runs unprotected.
+ *
  * VXLAN only: VyOS has L2TPv3 interfaces, but this console generates L2TPv3 for no platform yet
  * (docs/decisions.md, gateway configs).
  */
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
+import { describeIpsecBehaviour, planIpsec, type IpsecPlan } from "../ipsec";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
+import { VYOS_DPD_ACTION, vyosIpsecCommands, vyosIpsecUndo } from "./ipsec-vendors";
 import { vyosGuardFiles, vyosInstallSteps, vyosPairCommands, vyosUndoSteps, type VyosDevices } from "./vyos-pair";
 
 const DEFAULT_UNDERLAY = "eth0";
@@ -56,9 +61,15 @@ function fileBase(context: GatewayContext) {
   return `source/vyos/bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
 }
 
+/** The source end's IPsec peer when the transport is an IPsec VPN, else null. */
+function ipsecPlan(context: GatewayContext): IpsecPlan | null {
+  return context.tenant.transport === "ipsec-vpn" ? planIpsec(context, "source") : null;
+}
+
 function renderApply(context: GatewayContext): string {
   const { tenant, tunnel, mtu } = context;
   const names = vyosNames(context);
+  const ipsec = ipsecPlan(context);
   if (mtu.innerMtu < VXLAN_MTU_MIN) {
     throw new GeneratorInputError(
       "tenant.underlayMtu",
@@ -81,6 +92,7 @@ function renderApply(context: GatewayContext): string {
         `check: run show interfaces vxlan ${names.vxlan}; run show bridge ${names.bridge} fdb${context.pair ? "; run show vrrp" : ""}`,
       ],
       undo: ["configure", `paste ${file}-undo.vyos; it ends with commit and save`, ...vyosUndoSteps(context)],
+      notes: ipsec ? describeIpsecBehaviour(ipsec, { dpdAction: VYOS_DPD_ACTION }) : undefined,
     }),
     `# Guard:       storm control, BPDU filter${context.pair ? " and the pair's gate" : ""} on ${names.vxlan}: the nftables table in ${file}-guard.nft,`,
     "#              loaded before this configuration (see Apply) and at every boot.",
@@ -92,6 +104,7 @@ function renderApply(context: GatewayContext): string {
           "",
         ]
       : []),
+    ...(ipsec ? [...vyosIpsecCommands(ipsec), ""] : []),
     `# VXLAN to the AVS edge bridge, unicast (head-end replication to the one remote VTEP).`,
     `${vx} description '${tag}'`,
     `${vx} vni ${tenant.vni}`,
@@ -146,6 +159,7 @@ function renderUndo(context: GatewayContext): string {
     `delete interfaces bridge ${names.bridge}`,
     `delete interfaces vxlan ${names.vxlan}`,
     ...(tunnel.source.lanTagged ? [`delete interfaces ${names.lan.type} ${names.lan.name} vif ${tenant.vlanId}`] : []),
+    ...(context.tenant.transport === "ipsec-vpn" ? ["# The IPsec last: the VXLAN that it protects is gone.", ...vyosIpsecUndo(planIpsec(context, "source"))] : []),
     ...(mtu.underlayMtu > STANDARD_INNER_MTU
       ? [`# ${names.underlay.name} keeps MTU ${mtu.underlayMtu}: other traffic on the underlay may rely on it.`]
       : []),
@@ -169,7 +183,8 @@ export const vyosTarget: GatewayTarget = {
   generate(context) {
     const base = fileBase(context);
     return [
-      { path: `${base}.vyos`, contents: renderApply(context), mode: 0o644 },
+      // With IPsec the file holds the pre-shared key.
+      { path: `${base}.vyos`, contents: renderApply(context), mode: context.tenant.transport === "ipsec-vpn" ? 0o600 : 0o644 },
       { path: `${base}-undo.vyos`, contents: renderUndo(context), mode: 0o644 },
       ...vyosGuardFiles(context, "source/vyos", vyosDevices(context)),
     ];

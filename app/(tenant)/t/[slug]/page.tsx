@@ -16,7 +16,7 @@ import { TunnelPanels } from "@/components/tenant/tunnel-panels";
 import { WarningList } from "@/components/warnings/warning-list";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { canAccessTenant, canReadFleet, hasPermission, isAdmin } from "@/lib/auth/permissions";
-import { DEFAULT_CHART_RANGE } from "@/lib/charts/ranges";
+import { readRangeParams, resolveRange, TimeRangeError, type RangeSpec } from "@/lib/charts/time-range";
 import { tenantWarningsQuery, tunnelPathsQuery, tunnelSeriesQuery } from "@/lib/client/queries";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { listAuditEvents } from "@/lib/queries/audit";
@@ -32,9 +32,12 @@ import { attachMutes } from "@/lib/queries/notifications";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Tenant" };
 
-export default async function TenantPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ onboarded?: string }> }) {
+type Search = Record<string, string | string[] | undefined>;
+
+export default async function TenantPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Search> }) {
   const { slug } = await params;
-  const { onboarded } = await searchParams;
+  const search = await searchParams;
+  const onboarded = firstOf(search.onboarded);
   const { db } = await getDatabase();
   const tenantId = await findTenantIdBySlug(slug, db);
   const { principal } = await requirePageAccess("tenant:read", { tenantId });
@@ -46,7 +49,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
     listTenantEndpoints(db, tenant.id),
     listAuditEvents(db, { tenantId: tenant.id, pageSize: 20 }),
     listTunnelDownloads(db, tenant.id, { mayDownload: hasPermission(principal, "tenant:secrets", tenant.id) }),
-    prefetchLiveViews(db, tenant, canReadFleet(principal)),
+    prefetchLiveViews(db, tenant, canReadFleet(principal), chartRangeOf(search)),
   ]);
   // The tenant's own users see their network; an operator keeps the admin portal around it.
   const ownNetwork = principal.kind === "user" && principal.tenant !== null;
@@ -74,7 +77,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
         )}
         {isAdmin(principal) && inService && <TenantAdminActions tenant={tenant} offboardChecks={stretch?.checklists.offboard ?? []} />}
         <HydrationBoundary state={live}>
-          <TunnelPanels tunnels={tenant.tunnels} />
+          <TunnelPanels tunnels={tenant.tunnels} tenantSlug={tenant.slug} />
           <WarningList slug={tenant.slug} canAcknowledge={canAccessTenant(principal, tenant.id, "write")} />
         </HydrationBoundary>
         {stretch && <StretchSection slug={tenant.slug} tenantId={tenant.id} initial={stretch} canAct={isAdmin(principal) && inService} />}
@@ -85,17 +88,38 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           transport={tenant.transport}
           underlayAddress={tenant.sourceGatewayUnderlayIp}
         />
-        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} unextended={stretch?.stage === "unextended"} />
+        <TunnelConfigs tenantId={tenant.id} tunnels={tunnelDownloads} canManage={isAdmin(principal) && inService} defaultSourceIp={tenant.sourceGatewayUnderlayIp} ipsec={tenant.transport === "ipsec-vpn"} unextended={stretch?.stage === "unextended"} />
         <AgentTokens endpoints={endpoints} canRotate={canAccessTenant(principal, tenant.id, "write") && tenant.state !== "offboarded"} />
         <section aria-labelledby="audit-heading" className="mt-8 space-y-3">
           <h2 id="audit-heading" className="text-lg font-semibold">
             Audit trail
           </h2>
-          <AuditTable rows={audit.rows} showTenant={false} />
+          <AuditTable rows={audit.rows} showTenant={false} audience={hasPermission(principal, "portal:read") ? "operator" : "tenant"} />
+          {hasPermission(principal, "portal:read") && audit.total > audit.rows.length && (
+            <p className="text-sm">
+              <Link href={`/admin/audit?tenant=${encodeURIComponent(tenant.slug)}`} className="text-sky-800 underline">
+                All {audit.total} events of {tenant.displayName}, to filter and export
+              </Link>
+            </p>
+          )}
         </section>
       </main>
     </>
   );
+}
+
+const firstOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** The charts' range from the URL, or null when it is not one (the charts then say why). */
+function chartRangeOf(search: Search): RangeSpec | null {
+  try {
+    const range = readRangeParams({ range: firstOf(search.range), from: firstOf(search.from), to: firstOf(search.to) });
+    resolveRange(range, Date.now());
+    return range;
+  } catch (error) {
+    if (error instanceof TimeRangeError) return null;
+    throw error;
+  }
 }
 
 /**
@@ -104,7 +128,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
  * warnings paint with data and only poll from then on. A read that fails is logged and left out:
  * that view shows its skeleton and fetches for itself.
  */
-async function prefetchLiveViews(db: Database, tenant: TenantSummary, operator: boolean) {
+async function prefetchLiveViews(db: Database, tenant: TenantSummary, operator: boolean, range: RangeSpec | null) {
   // One client per request: a module-level one would share one user's data with the next.
   const queryClient = new QueryClient();
   const now = new Date();
@@ -126,11 +150,12 @@ async function prefetchLiveViews(db: Database, tenant: TenantSummary, operator: 
           .catch(logged("warnings")),
     }),
     ...tenant.tunnels.flatMap((tunnel) => [
-      queryClient.prefetchQuery({
-        ...tunnelSeriesQuery(tunnel.id, DEFAULT_CHART_RANGE),
+      // A range the URL spells wrong is not read: the charts say what is wrong with it.
+      range && queryClient.prefetchQuery({
+        ...tunnelSeriesQuery(tunnel.id, range),
         retry: false,
         queryFn: () =>
-          getTunnelSeries(db, tunnel.id, DEFAULT_CHART_RANGE, now)
+          getTunnelSeries(db, tunnel.id, range, now)
             .then((series) => orThrow(series, `tunnel ${tunnel.name}`))
             .catch(logged(`tunnel ${tunnel.name} series`)),
       }),

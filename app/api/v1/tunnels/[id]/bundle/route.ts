@@ -1,5 +1,5 @@
 import { defineRoute } from "@/lib/auth/guards";
-import { renderBundle } from "@/lib/gateway/bundle";
+import { BundleIncompleteError, renderBundle, type Bundle } from "@/lib/gateway/bundle";
 import { auditDownload, downloadHeaders, loadForDownload, tenantOfTunnel } from "@/lib/gateway/download";
 import { problem } from "@/lib/server/http";
 
@@ -12,7 +12,16 @@ export const dynamic = "force-dynamic";
 export const GET = defineRoute({ access: "tenant:secrets", tenant: tenantOfTunnel }, async (_request, { db, principal, params }) => {
   const loaded = await loadForDownload(db, params.id);
   if (!loaded.ok) return problem(loaded.status, loaded.message);
-  const bundle = renderBundle(loaded.context);
+  let bundle: Bundle;
+  try {
+    bundle = renderBundle(loaded.context);
+  } catch (error) {
+    // A bundle without a file the tenant needs is refused whole, saying which value to fix.
+    if (!(error instanceof BundleIncompleteError)) throw error;
+    const errors: Record<string, string[]> = {};
+    for (const gap of error.gaps) (errors[gap.field] ??= []).push(gap.message);
+    return problem(409, error.message, { errors });
+  }
   await auditDownload(db, principal, loaded, params.id, ["(bundle)", ...bundle.files]);
   return new Response(Buffer.from(bundle.bytes), { headers: downloadHeaders(bundle.fileName, "application/zip") });
 });

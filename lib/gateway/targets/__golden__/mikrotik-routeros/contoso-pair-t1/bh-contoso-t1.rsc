@@ -10,13 +10,36 @@
 # Pair:        this tunnel is the primary of an active/standby pair with tunnel standby (#2): carries the traffic while healthy.
 # WARNING:     the underlay cannot carry 1500-byte inner packets. Raise the underlay MTU to 1623,
 #              or keep the workloads at MTU 1377 and clamp TCP MSS to 1337 where the subnet is routed.
+# IPsec:       IKEv2, AES-256-GCM, PRF SHA-384, ECP-384 (default), pre-shared key; ESP transport mode between 198.51.100.10 and 10.120.8.10.
+# Rekey:       IKE SA every 4 h, each child SA every 1 h with a fresh ECDH (PFS group 20); the new SA is
+#              made before the old one is dropped, so a rekey loses no packet.
+# DPD:         a liveness check after 30 s without traffic from the peer; after 5 unanswered checks the peer is dead and
+#              this end drops the SAs and, as the initiator, negotiates them again.
+# ESP:         transport mode with AES-GCM costs at most 37 B a packet; the MTU budget sets aside 73 B (tunnel mode's worst
+#              case), so inner MTU 1377 and TCP MSS 1337 hold with 36 B to spare.
+# Role:        this end INITIATES the IKE SA; the AVS end responds (it negotiates itself only when it has traffic first).
 #
 # Apply:
 #   upload bh-contoso-t1.rsc to the router's files
 #   /import file-name=bh-contoso-t1.rsc
 #   check: /interface vxlan vteps print; /interface bridge host print where bridge=br110
 # Undo:
-#   /import file-name=bh-contoso-t1-undo.rsc (removes everything commented bridgehead:contoso:t1)
+#   /import file-name=bh-contoso-t1-undo.rsc (removes everything commented bridgehead:contoso:t1, and the IPsec named bh-contoso-t1)
+
+# IPsec to the AVS edge bridge's strongSwan (contoso-bridge1): IKEv2, transport mode (tunnel=no), only the tunnel's
+# own traffic. Static policies, one per direction, each with its own SA (level=unique), as strongSwan's children.
+/ip ipsec profile
+add name="bh-contoso-t1" enc-algorithm=aes-256-gcm hash-algorithm=sha384 prf-algorithm=sha384 dh-group=ecp384 lifetime=4h dpd-interval=30s dpd-maximum-failures=5 nat-traversal=no
+/ip ipsec proposal
+add name="bh-contoso-t1" enc-algorithms=aes-256-gcm auth-algorithms=null pfs-group=ecp384 lifetime=1h
+/ip ipsec peer
+add name="bh-contoso-t1" address=10.120.8.10/32 local-address=198.51.100.10 exchange-mode=ike2 profile="bh-contoso-t1" passive=no comment="bridgehead:contoso:t1"
+# The key is its base64 text as it stands (the strongSwan end uses the same text).
+/ip ipsec identity
+add peer="bh-contoso-t1" auth-method=pre-shared-key secret="c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0abc=" my-id=address:198.51.100.10 remote-id=address:10.120.8.10 generate-policy=no comment="bridgehead:contoso:t1"
+/ip ipsec policy
+add peer="bh-contoso-t1" src-address=198.51.100.10/32 dst-address=10.120.8.10/32 protocol=udp dst-port=4789 tunnel=no action=encrypt level=unique proposal="bh-contoso-t1" comment="bridgehead:contoso:t1"
+add peer="bh-contoso-t1" src-address=198.51.100.10/32 dst-address=10.120.8.10/32 protocol=udp src-port=4789 tunnel=no action=encrypt level=unique proposal="bh-contoso-t1" comment="bridgehead:contoso:t1"
 
 # VXLAN to the AVS edge bridge, from 198.51.100.10 (on ether1). RouterOS defaults to port 8472: say 4789.
 /interface vxlan

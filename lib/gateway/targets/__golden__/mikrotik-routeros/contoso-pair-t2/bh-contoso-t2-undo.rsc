@@ -28,5 +28,11 @@
 /interface vlan remove [find comment="bridgehead:contoso:t2"]
 /interface vxlan vteps remove [find comment="bridgehead:contoso:t2"]
 /interface vxlan remove [find comment="bridgehead:contoso:t2"]
+# The IPsec last, by name: the VXLAN it protects is gone.
+/ip ipsec policy remove [find peer="bh-contoso-t2"]
+/ip ipsec identity remove [find peer="bh-contoso-t2"]
+/ip ipsec peer remove [find name="bh-contoso-t2"]
+/ip ipsec proposal remove [find name="bh-contoso-t2"]
+/ip ipsec profile remove [find name="bh-contoso-t2"]
 # use-ip-firewall stays on: other bridges may rely on it. Turn it off with
 # /interface bridge settings set use-ip-firewall=no once nothing does.

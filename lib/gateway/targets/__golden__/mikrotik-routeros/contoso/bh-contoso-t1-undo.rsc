@@ -24,5 +24,11 @@
 /interface vlan remove [find comment="bridgehead:contoso:t1"]
 /interface vxlan vteps remove [find comment="bridgehead:contoso:t1"]
 /interface vxlan remove [find comment="bridgehead:contoso:t1"]
+# The IPsec last, by name: the VXLAN it protects is gone.
+/ip ipsec policy remove [find peer="bh-contoso-t1"]
+/ip ipsec identity remove [find peer="bh-contoso-t1"]
+/ip ipsec peer remove [find name="bh-contoso-t1"]
+/ip ipsec proposal remove [find name="bh-contoso-t1"]
+/ip ipsec profile remove [find name="bh-contoso-t1"]
 # use-ip-firewall stays on: other bridges may rely on it. Turn it off with
 # /interface bridge settings set use-ip-firewall=no once nothing does.

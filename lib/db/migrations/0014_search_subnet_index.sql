@@ -1,0 +1,1 @@
+CREATE INDEX "tenants_subnet_cidr_idx" ON "tenants" USING gist (("subnet"::cidr) inet_ops);

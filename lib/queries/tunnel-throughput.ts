@@ -1,0 +1,144 @@
+/**
+ * A tunnel's throughput per direction for a chart window, and each end's current rate, from the
+ * counters its agents report with every raw sample (lib/telemetry/throughput.ts does the math).
+ *
+ * Counters live only in raw samples, kept for a week (lib/telemetry/retention.ts); the part of
+ * a window older than that has no throughput and the chart says from when it has. The read is
+ * bounded: while a chart bucket is one sample interval (an hour or so) every sample in the window
+ * is read; for wider buckets only the newest sample of each endpoint in each bucket, found by one
+ * index lookup per bucket on the (endpoint, measured_at) key rather than by reading the week.
+ * That still spans wraps exactly and shows a restart as a break; it under-counts only a bucket in
+ * which an agent restarted and then counted past its old value. At most
+ * THROUGHPUT_LIMITS.maxPoints points per line either way (bench/tenant-charts.ts measures it).
+ */
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import type { Side } from "@/lib/domain/tenant-options";
+import { RETENTION } from "@/lib/telemetry/retention";
+import { epochMs, queryRows, secondsInterval, timeParam } from "@/lib/telemetry/sql";
+import { bucketRates, counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
+
+export const THROUGHPUT_LIMITS = {
+  /** Points per line: no more than the chart draws unthinned, so an export holds exactly what is drawn. */
+  maxPoints: 500,
+};
+
+/** A chart point in bits and packets per second, both directions of one end's tunnel interface. */
+export type ThroughputPoint = { at: number; txBps: number | null; rxBps: number | null; txPps: number | null; rxPps: number | null };
+
+/** An end's rate over its newest two samples. */
+export type EndRate = { from: string; to: string; txBps: number | null; rxBps: number | null; txPps: number | null; rxPps: number | null };
+
+export type TunnelThroughput = {
+  bucketMs: number;
+  /** Counters are kept from here on; before it the window has no throughput. */
+  keptFrom: number;
+  series: { side: Side; points: ThroughputPoint[] }[];
+  current: Partial<Record<Side, EndRate>>;
+};
+
+type Endpoint = { id: string; side: Side };
+
+const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+
+/** Buckets of whole sample intervals, few enough for the chart to draw each one. */
+export function throughputBucketMs(spanMs: number, sampleIntervalMs: number): number {
+  return sampleIntervalMs * Math.max(1, Math.ceil(spanMs / (sampleIntervalMs * THROUGHPUT_LIMITS.maxPoints)));
+}
+
+export async function readTunnelThroughput(
+  db: Database,
+  endpoints: readonly Endpoint[],
+  window: { from: number; to: number },
+  options: { now: Date; sampleIntervalMs: number; maxGapMs: number },
+): Promise<TunnelThroughput> {
+  const keptFrom = options.now.getTime() - RETENTION.rawMs;
+  const bucketMs = throughputBucketMs(window.to - window.from, options.sampleIntervalMs);
+  const readFrom = Math.max(window.from, keptFrom) - options.maxGapMs; // the interval reaching into the window
+  const readBucketMs = bucketMs > options.sampleIntervalMs ? bucketMs : null;
+  // The newest two samples of each end give its current rate, whatever the window.
+  const ids = endpoints.map((e) => e.id);
+  const [windowRows, latestRows] = ids.length === 0 ? [[], []] : await Promise.all([
+    window.to > readFrom ? readCounters(db, ids, readFrom, window.to, readBucketMs) : Promise.resolve([]),
+    readNewestCounters(db, ids),
+  ]);
+  const frame = { start: window.from, end: window.to, bucketMs };
+  const series = endpoints.map((endpoint) => {
+    const rates = counterRates(windowRows.filter((r) => r.endpointId === endpoint.id), { maxGapMs: options.maxGapMs + 2 * (readBucketMs ?? 0) });
+    return { side: endpoint.side, points: bucketRates(rates, frame).map(toPoint) };
+  });
+  const current: Partial<Record<Side, EndRate>> = {};
+  for (const endpoint of endpoints) {
+    const rates = counterRates(latestRows.filter((r) => r.endpointId === endpoint.id), { maxGapMs: options.maxGapMs });
+    const rate = currentRate(rates, options.now.getTime() - options.maxGapMs);
+    if (rate) current[endpoint.side] = toEndRate(rate);
+  }
+  return { bucketMs, keptFrom, series, current };
+}
+
+function toPoint(p: { at: number; txBytes: number | null; rxBytes: number | null; txPackets: number | null; rxPackets: number | null }): ThroughputPoint {
+  return { at: p.at, txBps: round(p.txBytes === null ? null : p.txBytes * 8), rxBps: round(p.rxBytes === null ? null : p.rxBytes * 8), txPps: round(p.txPackets), rxPps: round(p.rxPackets) };
+}
+
+function toEndRate(rate: RateInterval): EndRate {
+  const { txBytes, rxBytes, txPackets, rxPackets } = rate.perSecond;
+  return {
+    from: new Date(rate.from).toISOString(),
+    to: new Date(rate.to).toISOString(),
+    txBps: round(txBytes === null ? null : txBytes * 8),
+    rxBps: round(rxBytes === null ? null : rxBytes * 8),
+    txPps: round(txPackets),
+    rxPps: round(rxPackets),
+  };
+}
+
+type CounterRow = CounterSample & { endpointId: string };
+type RawRow = { endpoint_id: string; at: number; tx_bytes: string | null; rx_bytes: string | null; tx_packets: string | null; rx_packets: string | null };
+
+const counter = (value: string | null) => (value === null ? null : BigInt(value));
+const toCounterRow = (r: RawRow): CounterRow => ({
+  endpointId: r.endpoint_id,
+  at: Math.round(Number(r.at)),
+  txBytes: counter(r.tx_bytes),
+  rxBytes: counter(r.rx_bytes),
+  txPackets: counter(r.tx_packets),
+  rxPackets: counter(r.rx_packets),
+});
+
+// Counters travel as text: a bigint past 2^53 would lose digits as a JSON or JS number.
+const COLUMNS = sql`endpoint_id, ${epochMs(sql`measured_at`)} as at, tx_bytes::text as tx_bytes, rx_bytes::text as rx_bytes, tx_packets::text as tx_packets, rx_packets::text as rx_packets`;
+const ANY_COUNTER = sql`(tx_bytes is not null or rx_bytes is not null or tx_packets is not null or rx_packets is not null)`;
+const idList = (ids: readonly string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+
+async function readCounters(db: Database, ids: readonly string[], from: number, to: number, bucketMs: number | null): Promise<CounterRow[]> {
+  const where = sql`endpoint_id in (${idList(ids)}) and measured_at >= ${timeParam(new Date(from))} and measured_at <= ${timeParam(new Date(to))} and ${ANY_COUNTER}`;
+  const rows = await queryRows<RawRow>(
+    db,
+    bucketMs === null
+      ? sql`select ${COLUMNS} from telemetry_samples where ${where} order by endpoint_id, measured_at`
+      : // Each bucket (end - width, end]: its newest sample with counters, one index lookup.
+        sql`select distinct s.* from tunnel_endpoints e
+            cross join (select generate_series(${timeParam(new Date(from + bucketMs))}, ${timeParam(new Date(to))}, ${secondsInterval(bucketMs)}) as bucket_end
+                        union select ${timeParam(new Date(to))}) b
+            cross join lateral (
+              select ${COLUMNS} from telemetry_samples
+              where endpoint_id = e.id and measured_at <= b.bucket_end and measured_at > b.bucket_end - ${secondsInterval(bucketMs)} and ${ANY_COUNTER}
+              order by measured_at desc limit 1) s
+            where e.id in (${idList(ids)})
+            order by s.endpoint_id, s.at`,
+  );
+  return rows.map(toCounterRow);
+}
+
+async function readNewestCounters(db: Database, ids: readonly string[]): Promise<CounterRow[]> {
+  const rows = await queryRows<RawRow>(
+    db,
+    sql`select s.* from tunnel_endpoints e cross join lateral (
+          select ${COLUMNS} from telemetry_samples
+          where endpoint_id = e.id and ${ANY_COUNTER}
+          order by measured_at desc limit 2) s
+        where e.id in (${idList(ids)})`,
+  );
+  return rows.map(toCounterRow);
+}

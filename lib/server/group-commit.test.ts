@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { GroupCommit } from "./group-commit";
+
+/** A writer whose writes finish when the test says so, recording what each write carried. */
+function heldWriter(fail: (item: string) => boolean = () => false) {
+  const writes: string[][] = [];
+  const pending: (() => void)[] = [];
+  const write = (items: readonly string[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      writes.push([...items]);
+      pending.push(() => (items.some(fail) ? reject(new Error(`cannot write ${items.filter(fail).join(",")}`)) : resolve(items.map((i) => `stored ${i}`))));
+    });
+  /** Lets every write started so far finish, then lets the writer start its next ones. */
+  const release = async () => {
+    while (pending.length > 0) pending.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { writes, write, release };
+}
+
+describe("GroupCommit", () => {
+  it("writes a call at once when nothing else is being written", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const result = group.submit("a");
+    expect(writer.writes).toEqual([["a"]]);
+    await writer.release();
+    await expect(result).resolves.toBe("stored a");
+  });
+
+  it("puts the calls that arrive during a write into one next write, each caller getting its own result", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const results = ["a", "b", "c", "d"].map((item) => group.submit(item));
+    expect(writer.writes).toEqual([["a"]]);
+    expect(group.waiting).toBe(3);
+    await writer.release();
+    expect(writer.writes).toEqual([["a"], ["b", "c", "d"]]);
+    await writer.release();
+    await expect(Promise.all(results)).resolves.toEqual(["stored a", "stored b", "stored c", "stored d"]);
+  });
+
+  it("keeps a group under its weight, in arrival order, but writes an item heavier than the limit on its own", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 5, weightOf: (item) => item.length });
+    const results = ["a", "bb", "ccc", "dddddddd", "e"].map((item) => group.submit(item));
+    for (let i = 0; i < 4; i++) await writer.release();
+    expect(writer.writes).toEqual([["a"], ["bb", "ccc"], ["dddddddd"], ["e"]]);
+    await expect(Promise.all(results)).resolves.toHaveLength(5);
+  });
+
+  it("fails only the call that cannot be written: its group is written again one call at a time", async () => {
+    const writer = heldWriter((item) => item === "bad");
+    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const first = group.submit("first");
+    const good = group.submit("good");
+    // Its outcome read at once: the rejection must not go unobserved while the writes finish.
+    const bad = group.submit("bad").then(() => "stored", (error: Error) => error.message);
+    const later = group.submit("later");
+    for (let i = 0; i < 5; i++) await writer.release();
+    expect(writer.writes).toEqual([["first"], ["good", "bad", "later"], ["good"], ["bad"], ["later"]]);
+    await expect(first).resolves.toBe("stored first");
+    await expect(good).resolves.toBe("stored good");
+    await expect(bad).resolves.toBe("cannot write bad");
+    await expect(later).resolves.toBe("stored later");
+  });
+
+  it("starts again for calls made after a write finished", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const a = group.submit("a");
+    await writer.release();
+    await a;
+    const b = group.submit("b");
+    expect(writer.writes).toEqual([["a"], ["b"]]);
+    await writer.release();
+    await expect(b).resolves.toBe("stored b");
+  });
+});
