@@ -197,7 +197,7 @@ describe("IOS XE dead-peer detection", () => {
   it("writes a retry interval in seconds that IOS XE accepts, whatever the plan's retry count", () => {
     const plan = planIpsec(variant(CONTOSO_INPUT), "source");
     for (const dpdRetries of [1, 5, 100]) {
-      const lines = iosxeIpsecConfig({ ...plan, timers: { ...plan.timers, dpdRetries } }, "GigabitEthernet1", 1101);
+      const lines = iosxeIpsecConfig({ ...plan, timers: { ...plan.timers, dpdRetries } as typeof plan.timers }, "GigabitEthernet1", 1101);
       const dpd = lines.map((line) => /^ dpd (\d+) (\d+) (periodic|on-demand)$/.exec(line)).find((m) => m);
       expect(dpd, `dpdRetries ${dpdRetries}`).toBeTruthy();
       expect(Number(dpd![1])).toBe(plan.timers.dpdDelaySeconds);
