@@ -82,18 +82,22 @@ describe("every platform's IPsec equals the strongSwan peer's", () => {
   }
 
   // strongSwan reads a secret that starts with 0x as hex and 0s as base64, in either case, quoted
-  // or not. The console issues no such key now, but one stored before may start so: IOS XE and
-  // RouterOS take it as text, and so must the strongSwan file; VyOS, which hands its key to
-  // swanctl as it stands, cannot and says so rather than write a key the peer does not hold.
+  // or not, and RouterOS one that starts with 0x as hex. The console issues no such key now, but
+  // one stored before may start so: IOS XE takes it as text, and so must the strongSwan file;
+  // VyOS (which hands its key to swanctl as it stands) and RouterOS (for 0x) cannot, and say so
+  // rather than write a key the peer does not hold.
   for (const psk of [`0s${"A".repeat(41)}=`, `0X${"b".repeat(41)}=`, `0x${"0".repeat(41)}=`]) {
     it(`a key whose text starts "${psk.slice(0, 2)}" is the same key at both ends, or refused`, () => {
       const context = variant(CONTOSO_INPUT, (input) => void (input.tunnel.psk = psk));
       const peer = parseSwanctl(swan(context, "avs"));
       expect(peer.psk).toBe(psk);
-      for (const { target, ext, parse } of VENDORS.filter((v) => v.target !== vyosTarget)) expect(parse(vendorApply(target, ext, context)), target.id).toEqual(mirror(peer));
-      const refused = inputError(() => vyosTarget.generate(context));
-      expect(refused.field).toBe("tunnel.psk");
-      expect(refused.message).toMatch(/VyOS/);
+      const refusing = [vyosTarget, ...(/^0x/i.test(psk) ? [mikrotikRouterosTarget] : [])];
+      for (const { target, ext, parse } of VENDORS.filter((v) => !refusing.includes(v.target))) expect(parse(vendorApply(target, ext, context)), target.id).toEqual(mirror(peer));
+      for (const target of refusing) {
+        const refused = inputError(() => target.generate(context));
+        expect(refused.field, target.id).toBe("tunnel.psk");
+        expect(refused.message).toMatch(target === vyosTarget ? /VyOS/ : /RouterOS/);
+      }
     });
   }
 

@@ -257,7 +257,8 @@ export function parseRouteros(contents: string): IpsecParameters {
     ike: { cipher: cipher(profile["enc-algorithm"]!), prf: required(profile["prf-algorithm"], "prf-algorithm"), dhGroup: required(GROUPS[profile["dh-group"]!], "dh-group") },
     esp: { cipher: cipher(proposal["enc-algorithms"]!), pfsGroup: required(GROUPS[proposal["pfs-group"]!], "pfs-group") },
     mode: modes.size === 1 ? [...modes][0]! : "mixed",
-    psk: required(identity.secret, "secret"),
+    // RouterOS parses a secret that starts with "0x" as hex (its identity menu's own rule).
+    psk: ((secret: string) => (/^0x/i.test(secret) ? Buffer.from(secret.slice(2), "hex").toString("latin1") : secret))(required(identity.secret, "secret")),
     local: { address: required(p["local-address"], "local-address"), id: id(identity["my-id"]!) },
     remote: { address: bare(required(p.address, "address")), id: id(identity["remote-id"]!) },
     ikeLifetimeSeconds: routerosSeconds(profile.lifetime!),
