@@ -10,9 +10,9 @@
 export const REDACTED = "•••";
 
 /**
- * Words a route is written in: lowercase words, or Capitalised ones run together
- * of three letters or more (IncomingWebhook), joined by - _ or . A random token of letters only (Slack's secret need not
- * hold a digit) almost never reads like this, so length alone does not let it through.
+ * Words a route is written in: lowercase words, or Capitalised ones of three letters or more run
+ * together (IncomingWebhook), joined by - _ or . A random token of letters only (Slack's secret
+ * need not hold a digit) almost never reads like this, so length alone does not let it through.
  */
 const ROUTE_WORDS = /^(?:[a-z]+|(?:[A-Z][a-z]{2,})+)(?:[-_.](?:[a-z]+|(?:[A-Z][a-z]{2,})+))*$/;
 
