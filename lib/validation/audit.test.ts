@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditFilterSearch, readAuditPageFilter } from "./audit";
+import { auditFilterSearch, auditTime, readAuditPageFilter } from "./audit";
 
 describe("readAuditPageFilter", () => {
   it("reads who, what, tenant and a window, times in UTC as the trail shows them", () => {
@@ -23,6 +23,13 @@ describe("readAuditPageFilter", () => {
     expect(Object.keys(errors).sort()).toEqual(["action", "from"]);
     expect(errors.from![0]).toMatch(/2026-12-05T08:00/);
     expect(readAuditPageFilter({ from: "2026-02-30T08:00" }).errors.from).toBeDefined();
+  });
+
+  it("refuses a year the database cannot store (there is no year 0) rather than failing the query", () => {
+    // PostgreSQL answers "date/time field value out of range" for year 0: a 500 for a typo.
+    expect(auditTime.safeParse("0000-01-01").success).toBe(false);
+    expect(auditTime.safeParse("0000-06-01T08:00Z").success).toBe(false);
+    expect(auditTime.safeParse("1970-01-01").success).toBe(true);
   });
 
   it("refuses a window that ends before it starts, naming the end", () => {

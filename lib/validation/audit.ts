@@ -22,6 +22,12 @@ export const auditTime = z
       ctx.addIssue({ code: "custom", message: TIME_MESSAGE });
       return z.NEVER;
     }
+    // PostgreSQL has no year 0 and refuses the query (a 500 for a typo); nothing in the trail
+    // predates 1970 either, so older years are refused here with a message instead.
+    if (year < 1970) {
+      ctx.addIssue({ code: "custom", message: "A time from 1970 on; the trail holds nothing older." });
+      return z.NEVER;
+    }
     return at;
   });
 
