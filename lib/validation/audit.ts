@@ -84,3 +84,14 @@ export function auditFilterSearch(typed: Partial<Record<string, string>>, extra:
   for (const [key, value] of Object.entries({ ...typed, ...extra })) if (value) params.set(key, value);
   return params.toString();
 }
+
+/**
+ * The export link's query: the fields the list applies (a bad one is named and left out of both),
+ * so the download holds what is listed. Null while the tenant is in error: the list then shows
+ * nothing, and an export without the tenant would hold every tenant's events instead.
+ */
+export function auditExportSearch(typed: Partial<Record<string, string>>, errors: Record<string, string[]>, format: "csv" | "jsonl"): string | null {
+  if (errors.tenant) return null;
+  const applied = Object.fromEntries(Object.entries(typed).filter(([field]) => !errors[field]));
+  return auditFilterSearch(applied, { format });
+}
