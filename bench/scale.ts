@@ -22,7 +22,7 @@ import { chromium } from "@playwright/test";
 import pg from "pg";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import type { DatabaseTarget } from "@/lib/config";
-import { computeWallLayout } from "@/lib/noc/layout";
+import { groupTiles, planWall } from "@/lib/noc/wall-plan";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import { readWallSparklines } from "@/lib/queries/noc-sparklines";
 import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
@@ -326,8 +326,11 @@ async function mixedLoad(
 
   // The wall's first render, with the load still on: navigation → every tile of its first page.
   const snapshot = JSON.parse((await request(consoles[0]!, "GET", "/api/v1/noc", { cookie, accept: "application/json" })).body) as NocSnapshot;
-  const layout = computeWallLayout({ ...VIEWPORT, count: snapshot.tiles.length });
-  const firstRenderMs = await firstRenders(consoles[0]!, cookie, layout.pages > 1 ? layout.perPage : snapshot.tiles.length);
+  // The tiles the wall draws on its first page (problems first; healthy ones that do not fit are counted, not drawn).
+  const groups = groupTiles(snapshot.tiles);
+  const plan = planWall({ ...VIEWPORT, problems: groups.problems.length, healthy: groups.healthy.length, rotate: false, page: 0 });
+  const tilesOnFirstPage = plan.problems.end - plan.problems.start + plan.healthy.end - plan.healthy.start;
+  const firstRenderMs = await firstRenders(consoles[0]!, cookie, tilesOnFirstPage);
   // Then the ingest capacity, the rest of the load still on.
   console.log(`[bench] scale: ${s.label}: ingest capacity for ${INGEST_SECONDS} s…`);
   const ingest = await measureIngestCapacity(consoles, agents, INGEST_SECONDS);
@@ -352,7 +355,7 @@ async function mixedLoad(
     loops,
     cpuPercent,
     firstRenderMs,
-    tilesOnFirstPage: layout.pages > 1 ? layout.perPage : snapshot.tiles.length,
+    tilesOnFirstPage,
     ingest,
     ...seeded,
   };

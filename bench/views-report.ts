@@ -14,6 +14,8 @@ export type ServerRead = { ttfbMs: number; totalMs: number };
 
 export type ViewsFigures = {
   tiles: number;
+  /** Of them, the tiles the wall draws (problems first; healthy ones that do not fit are counted on one tile). */
+  drawnTiles: number;
   snapshotBytes: number;
   snapshotGzipBytes: number;
   seedSeconds: number;
@@ -63,7 +65,7 @@ export function renderViews(f: ViewsFigures, loadBefore: number): string {
     "",
     "| NOC wall | median | p90 / spread | aim |",
     "| --- | ---: | ---: | --- |",
-    `| first render: navigation → all ${f.tiles} tiles in the DOM (HTML of the page, ${kib(pick("htmlBytes"))}) | ${ms(pick("tilesMs"))} | ${f.firstRenders.map((r) => r.tilesMs.toFixed(0)).join(" / ")} ms | |`,
+    `| first render: navigation → all ${f.drawnTiles} tiles drawn (of ${f.tiles} tunnels) in the DOM (HTML of the page, ${kib(pick("htmlBytes"))}) | ${ms(pick("tilesMs"))} | ${f.firstRenders.map((r) => r.tilesMs.toFixed(0)).join(" / ")} ms | |`,
     `| first render: navigation → tiles hydrated by React | ${ms(pick("hydratedMs"))} | ${f.firstRenders.map((r) => r.hydratedMs.toFixed(0)).join(" / ")} ms | |`,
     `| (navigation → first byte of the HTML; → first contentful paint) | ${ms(pick("responseStartMs"))}; ${ms(pick("fcpMs"))} | | |`,
     `| GET /api/v1/noc on the server, cold (${f.serverReads.length} reads, each past the ${NOC_SHARE_MS / 1000} s sharing window) | ${ms(server)} | ${ms(p90(f.serverReads.map((r) => r.totalMs)))} | |`,

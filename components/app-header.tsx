@@ -1,3 +1,4 @@
+import { cookies } from "next/headers";
 import Link from "next/link";
 import type { NavItem } from "@/components/admin/admin-nav";
 import { SignOutButton } from "@/components/auth/sign-out-button";
@@ -6,12 +7,28 @@ import type { Principal } from "@/lib/auth/permissions";
 import { searchScopeOf } from "@/lib/auth/search-scope";
 import { readConfig } from "@/lib/config";
 import { browserAuthConfig } from "@/lib/identity/client-config";
+import { parseThemeChoice, THEME_COOKIE } from "@/lib/theme/theme";
+import { KeyboardShortcuts } from "./shortcuts/keyboard-shortcuts";
+import { ThemeToggle } from "./theme/theme-toggle";
 
+/** The id every page's <main> carries, for the skip link. */
+export const MAIN_CONTENT_ID = "main-content";
 
-export function AppHeader({ home, area, nav, principal }: { home: string; area: string; nav: NavItem[]; principal: Principal }) {
+export async function AppHeader({ home, area, nav, principal }: { home: string; area: string; nav: NavItem[]; principal: Principal }) {
   const scope = searchScopeOf(principal);
+  const theme = parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
+  // An operator's `g w` / `g t` go to the portal's lists; a tenant's own user has one network,
+  // its warnings on its page.
+  const portal = home === "/admin";
+  const shortcuts = portal ? { warningsHref: "/admin/warnings", tenantsHref: "/admin/tenants" } : { warningsHref: `${home}#warnings-heading`, tenantsHref: home };
   return (
     <header className="border-b border-slate-200 bg-white">
+      <a
+        href={`#${MAIN_CONTENT_ID}`}
+        className="sr-only rounded bg-sky-700 px-3 py-2 font-medium text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to main content
+      </a>
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3">
         <Link href={home} className="whitespace-nowrap font-bold tracking-tight">
           Bridgehead <span className="font-normal text-slate-500">{area}</span>
@@ -30,6 +47,8 @@ export function AppHeader({ home, area, nav, principal }: { home: string; area: 
             ) : (
               <GlobalSearch label="Search my network" placeholder="Search IP, MAC, gateway" />
             ))}
+          <ThemeToggle initial={theme} />
+          <KeyboardShortcuts {...shortcuts} />
           <span className="whitespace-nowrap text-slate-600">{principal.name}</span>
           <SignOutButton auth={browserAuthConfig(readConfig())} />
         </div>

@@ -17,7 +17,7 @@ function describe(violations: Violation[]): string {
     .join("\n");
 }
 
-async function expectNoSeriousViolations(page: Page, url: string) {
+async function expectNoSeriousViolations(page: Page, url: string, theme = "light") {
   const response = await page.goto(url);
   expect(response?.ok(), `${url} answered ${response?.status()}`).toBe(true);
   await page.waitForLoadState("networkidle");
@@ -26,7 +26,7 @@ async function expectNoSeriousViolations(page: Page, url: string) {
   const result = await new AxeBuilder({ page }).analyze();
   const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(serious, `${url}:\n${describe(serious)}`).toEqual([]);
-  const slug = url.replace(/[^\w]+/g, "-").replace(/^-|-$/g, "") || "home";
+  const slug = `${url.replace(/[^\w]+/g, "-").replace(/^-|-$/g, "") || "home"}-${theme}`;
   await page.screenshot({ path: test.info().outputPath(`${slug}.png`), fullPage: true });
 }
 
@@ -41,6 +41,7 @@ const PAGES: Partial<Record<PersonaName | "anonymous", string[]>> = {
     "/admin/audit",
     "/admin/access",
     "/admin/settings/api-tokens",
+    "/admin/api",
     "/admin/tenants/import",
     "/admin/warnings",
     "/admin/emulator",
@@ -58,6 +59,12 @@ for (const [persona, urls] of Object.entries(PAGES) as [PersonaName | "anonymous
     for (const url of urls) {
       test(`${url} has no serious or critical axe violations`, async ({ page }) => {
         await expectNoSeriousViolations(page, url);
+      });
+      // The console follows a dark system setting (the wall is dark on its own): every pair of
+      // colours must hold up there too.
+      test(`${url} has no serious or critical axe violations in the dark theme`, async ({ page }) => {
+        await page.emulateMedia({ colorScheme: "dark" });
+        await expectNoSeriousViolations(page, url, "dark");
       });
     }
   });

@@ -107,8 +107,10 @@ test.describe("an admin", () => {
     await row.getByRole("button", { name: "Issue a new link" }).click();
     const fresh = await row.getByRole("link", { name: "New link for Ops wall 3" }).getAttribute("href");
     expect(fresh).not.toBe(link);
-    await second.screen.goto(fresh!);
-    await expect(second.screen).toHaveURL(/\/noc$/);
+    // With the wall's settings on the link: they carry over to the wall.
+    await second.screen.goto(fresh!.replace("#", "?rotate=30&theme=light#"));
+    await expect(second.screen).toHaveURL(/\/noc\?rotate=30&theme=light$/);
+    await expect(second.screen.locator('[data-wall-theme="light"]')).toBeVisible();
     await page.reload();
     await expect(row.getByRole("list", { name: "Sessions of Ops wall 3" }).getByRole("listitem")).toHaveCount(2);
     await page.screenshot({ path: test.info().outputPath("access-displays.png"), fullPage: true });

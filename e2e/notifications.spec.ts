@@ -66,6 +66,21 @@ test.describe("an admin", () => {
     await snap(page, "builtin-receiver");
   });
 
+  test("sees a webhook's URL without the token it carries, in the channel list", async ({ page }) => {
+    await page.goto("/admin/settings/notifications");
+    const form = page.getByRole("form", { name: "Add a notification channel" });
+    const url = await builtinWebhookUrl(page);
+    const secret = "e2e-s3cret-in-query";
+    await form.getByLabel("Name").fill("Tokened hook");
+    await form.getByLabel("URL (https:)").fill(`${url}?token=${secret}`);
+    await form.getByRole("button", { name: "Add channel" }).click();
+    await expect(form.getByRole("status")).toContainText("signing secret is shown only once");
+    const row = page.getByRole("table", { name: "Notification channels" }).getByRole("row").filter({ hasText: "Tokened hook" });
+    await expect(row).toContainText(`${url}?token=•••`);
+    await expect(page.locator("body")).not.toContainText(secret);
+    await snap(page, "channel-url-redacted");
+  });
+
   test("silences a down tunnel's warning, sees the silence on it, and the demo's warnings reach every built-in receiver", async ({ page }) => {
     // The first evaluation after start, plus the demo rules' 30 s group wait, plus a send round.
     test.setTimeout(240_000);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { describeViolations, watchViolations } from "./support/csp";
 import { PERSONAS, storageStateOf, type PersonaName } from "./support/personas";
 
 /**
@@ -10,28 +11,6 @@ import { PERSONAS, storageStateOf, type PersonaName } from "./support/personas";
  * display-link page, the admin portal, the tenant page and the NOC wall. Any
  * `securitypolicyviolation` (or a CSP refusal in the console) fails the test, naming it.
  */
-
-type Violation = { directive: string; blocked: string; page: string; sample: string };
-
-/** Collects every CSP violation the page reports from now on, across navigations. */
-async function watchViolations(page: Page): Promise<Violation[]> {
-  const violations: Violation[] = [];
-  await page.exposeFunction("__reportCspViolation", (violation: Violation) => violations.push(violation));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = (window as unknown as { __reportCspViolation: (v: unknown) => void }).__reportCspViolation;
-      void report({ directive: event.effectiveDirective, blocked: event.blockedURI, page: event.documentURI, sample: event.sample });
-    });
-  });
-  page.on("console", (message) => {
-    if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push({ directive: "console", blocked: "", page: page.url(), sample: message.text() });
-  });
-  return violations;
-}
-
-function describeViolations(violations: Violation[]): string {
-  return violations.map((v) => `${v.page}: ${v.directive} blocked ${v.blocked || "inline"} ${v.sample}`).join("\n");
-}
 
 /** Loads a page, checks it came with a nonce policy, and lets it settle (scripts ran, data loaded). */
 async function visit(page: Page, url: string, status = 200) {
@@ -52,6 +31,7 @@ const PAGES: Record<PersonaName, [string, number?][]> = {
     ["/admin/audit"],
     ["/admin/access"],
     ["/admin/warnings"],
+    ["/admin/api"],
     ["/admin/emulator"],
     ["/t/contoso"],
     ["/t/alpine"],

@@ -12,10 +12,10 @@ export type AuditEntry = {
   after?: unknown;
 };
 
-/** Who did it, as the audit trail names them: a user's sign-in name, a display's or an API token's name, or "system". */
+/** Who did it, as the audit trail names them: a user's sign-in name, a display's or an API token's name, an Entra app's client id, or "system". */
 export function actorName(principal: Principal | null): string {
   if (!principal) return "system";
-  if (principal.kind === "token") return `token:${principal.name}`;
+  if (principal.kind === "token") return principal.source === "entra-app" ? `app:${principal.name}` : `token:${principal.name}`;
   return principal.kind === "user" ? principal.signInName : `display:${principal.name}`;
 }
 

@@ -34,7 +34,7 @@ describe("readConfig", () => {
     expect(config.dataDir).toBe("/var/lib/bridgehead");
     expect(config.database).toEqual({ kind: "postgres", url: "postgresql://app@db:5432/bridgehead" });
     expect(config.azure).toEqual({ mode: "azure", subscriptionId: "sub-1", resourceGroup: "rg-avs" });
-    expect(config.identity).toEqual({ mode: "entra", tenantId: "t", clientId: "c" });
+    expect(config.identity).toEqual({ mode: "entra", tenantId: "t", clientId: "c", authority: "https://login.microsoftonline.com", appIdUri: "api://c" });
     expect(config.tls.enabled).toBe(false);
     expect(config).toMatchObject({ host: "0.0.0.0", port: 8080 });
   });
@@ -62,6 +62,9 @@ describe("readConfig", () => {
     [{ SESSION_IDLE_MINUTES: "600" }, /from 5 to 480/],
     [{ AGENT_TOKEN_GRACE_HOURS: "-1" }, /AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720/],
     [{ AGENT_TOKEN_GRACE_HOURS: "1000" }, /from 0 to 720/],
+    [{ ENTRA_AUTHORITY: "http://login.microsoftonline.us" }, /ENTRA_AUTHORITY must be an https origin/],
+    [{ ENTRA_AUTHORITY: "https://login.microsoftonline.us/tenant" }, /ENTRA_AUTHORITY must be an https origin/],
+    [{ ENTRA_APP_ID_URI: "bridgehead" }, /ENTRA_APP_ID_URI must be the app registration's Application ID URI/],
   ])("rejects %o with a message that says what to fix", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

@@ -44,6 +44,12 @@ const environmentSchema = z.object({
   }),
   ENTRA_TENANT_ID: optionalString,
   ENTRA_CLIENT_ID: optionalString,
+  ENTRA_AUTHORITY: optionalString.refine((url) => url === undefined || /^https:\/\/[^/?#\s]+$/.test(url), {
+    message: "ENTRA_AUTHORITY must be an https origin such as https://login.microsoftonline.us (no path)",
+  }),
+  ENTRA_APP_ID_URI: optionalString.refine((uri) => uri === undefined || /^(api|https):\/\/\S+$/.test(uri), {
+    message: "ENTRA_APP_ID_URI must be the app registration's Application ID URI, such as api://<client id>",
+  }),
 });
 
 export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
@@ -61,12 +67,21 @@ export type AppConfig = {
   /** Set: the shared key stored secrets (PSKs, agent tokens) are encrypted with. Unset: a key file in DATA_DIR. */
   secretsKey?: string;
   azure: { mode: "emulator" } | { mode: "azure"; subscriptionId: string; resourceGroup?: string };
-  identity: { mode: "builtin" } | { mode: "entra"; tenantId: string; clientId: string };
+  identity: { mode: "builtin" } | EntraIdentity;
   /** A person's session ends after this long without a request (wall displays are exempt). */
   sessionIdleMinutes: number;
   /** How long an agent's previous token keeps working after a rotation. */
   agentTokenGraceHours: number;
 };
+
+/**
+ * Microsoft Entra ID. `authority`: the cloud's sign-in origin (public cloud unless
+ * ENTRA_AUTHORITY names a national one). `appIdUri`: the Application ID URI that app-only
+ * access tokens (client credentials) may carry as their audience, besides the client id.
+ */
+export type EntraIdentity = { mode: "entra"; tenantId: string; clientId: string; authority: string; appIdUri: string };
+
+export const ENTRA_PUBLIC_CLOUD = "https://login.microsoftonline.com";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -84,7 +99,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 
   const identity: AppConfig["identity"] =
     e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID
-      ? { mode: "entra", tenantId: e.ENTRA_TENANT_ID, clientId: e.ENTRA_CLIENT_ID }
+      ? {
+          mode: "entra",
+          tenantId: e.ENTRA_TENANT_ID,
+          clientId: e.ENTRA_CLIENT_ID,
+          authority: e.ENTRA_AUTHORITY ?? ENTRA_PUBLIC_CLOUD,
+          appIdUri: e.ENTRA_APP_ID_URI ?? `api://${e.ENTRA_CLIENT_ID}`,
+        }
       : { mode: "builtin" };
   if (Boolean(e.ENTRA_TENANT_ID) !== Boolean(e.ENTRA_CLIENT_ID)) {
     throw new ConfigError("Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID to use Microsoft Entra ID, or neither.");

@@ -21,6 +21,11 @@ import * as tenantAudit from "@/app/api/v1/tenants/[slug]/audit/route";
 import * as segment from "@/app/api/v1/tenants/[slug]/segment/route";
 import * as stretch from "@/app/api/v1/tenants/[slug]/stretch/route";
 import * as teardown from "@/app/api/v1/tenants/[slug]/teardown/route";
+import * as stretchPlan from "@/app/api/v1/tenants/[slug]/stretch/plan/route";
+import * as stretchCancel from "@/app/api/v1/tenants/[slug]/stretch/cancel-plan/route";
+import * as stretchCutOver from "@/app/api/v1/tenants/[slug]/stretch/cut-over/route";
+import * as stretchRollBack from "@/app/api/v1/tenants/[slug]/stretch/roll-back/route";
+import * as stretchUnextend from "@/app/api/v1/tenants/[slug]/stretch/unextend/route";
 import * as segmentRetry from "@/app/api/v1/tenants/[slug]/segment/retry/route";
 import * as tenantTunnels from "@/app/api/v1/tenants/[slug]/tunnels/route";
 import * as tenantWarnings from "@/app/api/v1/tenants/[slug]/warnings/route";
@@ -37,19 +42,29 @@ import * as warningList from "@/app/api/v1/warnings/route";
 import * as acknowledge from "@/app/api/v1/warnings/[id]/acknowledge/route";
 import * as imports from "@/app/api/v1/tenant-imports/route";
 import * as telemetry from "@/app/api/v1/telemetry/route";
+import * as channels from "@/app/api/v1/notification-channels/route";
+import * as channel from "@/app/api/v1/notification-channels/[id]/route";
+import * as tenantChannels from "@/app/api/v1/tenants/[slug]/notification-channels/route";
+import * as tenantChannel from "@/app/api/v1/tenants/[slug]/notification-channels/[id]/route";
+import * as silences from "@/app/api/v1/silences/route";
+import * as silence from "@/app/api/v1/silences/[id]/route";
+import * as tenantSilences from "@/app/api/v1/tenants/[slug]/silences/route";
+import * as tenantSilence from "@/app/api/v1/tenants/[slug]/silences/[id]/route";
 import { revokeApiToken } from "@/lib/actions/api-tokens/revoke-api-token";
 import { openApiDocument } from "@/lib/api/openapi/document";
 import type { Database } from "@/lib/db/client";
-import { apiTokens, auditEvents, segments, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
+import { apiTokens, auditEvents, notificationChannels, notificationSilences, segments, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { callApi, makeApiToken } from "./support/api-client";
 import { callAction, useTestApp } from "./support/personas";
 
 type Handler = (request: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Target = "own" | "other";
-type Fixture = { slug: string; tunnelId: string; endpointId: string; warningId: string };
+type Fixture = { slug: string; tunnelId: string; endpointId: string; warningId: string; channelId: string; silenceId: string };
 
 let db: Database;
 let cloudId: string;
+let operatorChannelId: string;
+let operatorSilenceId: string;
 let fixtures: Record<Target, Fixture>;
 const tokens: Record<string, { token: string; scope: "read" | "write"; tenant: boolean }> = {};
 
@@ -69,6 +84,10 @@ const CASES: Case[] = [
   { method: "get", path: "/api/v1/tenants/{slug}/segment", handler: segment.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment`, params: { slug: t.slug } }), allowed: 200 },
   { method: "post", path: "/api/v1/tenants/{slug}/segment/retry", handler: segmentRetry.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/segment/retry`, params: { slug: t.slug } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/stretch", handler: stretch.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/stretch`, params: { slug: t.slug } }), allowed: 200 },
+  // The steps without If-Match: a caller who may take them is told to name the stretch it read (428), and nothing moves.
+  ...([["plan", stretchPlan], ["cancel-plan", stretchCancel], ["cut-over", stretchCutOver], ["roll-back", stretchRollBack], ["unextend", stretchUnextend]] as const).map(
+    ([step, route]): Case => ({ method: "post", path: `/api/v1/tenants/{slug}/stretch/${step}`, handler: route.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/stretch/${step}`, params: { slug: t.slug }, body: {} }), allowed: 428 }),
+  ),
   // Not unextended: nothing to download yet, said as a conflict (a refusal would be 404 or 403).
   { method: "get", path: "/api/v1/tenants/{slug}/teardown", handler: teardown.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/teardown`, params: { slug: t.slug } }), allowed: 409 },
   { method: "get", path: "/api/v1/tenants/{slug}/warnings", handler: tenantWarnings.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/warnings`, params: { slug: t.slug } }), allowed: 200 },
@@ -89,6 +108,23 @@ const CASES: Case[] = [
   { method: "put", path: "/api/v1/vlan-pools/{cloudId}", handler: pool.PUT as Handler, request: () => ({ url: `/api/v1/vlan-pools/${cloudId}`, params: { cloudId }, body: { ranges: "5000-6000", reserved: "", quarantineDays: 1 } }), allowed: 400 },
   { method: "get", path: "/api/v1/vlan-pools/{cloudId}/available-vlans", handler: available.GET as Handler, request: () => ({ url: `/api/v1/vlan-pools/${cloudId}/available-vlans`, params: { cloudId } }), allowed: 200 },
   { method: "get", path: "/api/v1/vlan-pools/{cloudId}/next-vlan", handler: nextVlan.GET as Handler, request: () => ({ url: `/api/v1/vlan-pools/${cloudId}/next-vlan`, params: { cloudId } }), allowed: 200 },
+  // Notifications: bad bodies 400, ended silences 409, unknown channels 404; nothing lasting changes.
+  { method: "get", path: "/api/v1/notification-channels", handler: channels.GET as Handler, request: () => ({ url: "/api/v1/notification-channels", params: {} }), allowed: 200 },
+  { method: "post", path: "/api/v1/notification-channels", handler: channels.POST as Handler, request: () => ({ url: "/api/v1/notification-channels", params: {}, body: { kind: "webhook" } }), allowed: 400 },
+  { method: "get", path: "/api/v1/notification-channels/{id}", handler: channel.GET as Handler, request: () => ({ url: `/api/v1/notification-channels/${operatorChannelId}`, params: { id: operatorChannelId } }), allowed: 200 },
+  { method: "put", path: "/api/v1/notification-channels/{id}", handler: channel.PUT as Handler, request: () => ({ url: `/api/v1/notification-channels/${operatorChannelId}`, params: { id: operatorChannelId }, body: { kind: "webhook" } }), allowed: 400 },
+  { method: "delete", path: "/api/v1/notification-channels/{id}", handler: channel.DELETE as Handler, request: () => ({ url: `/api/v1/notification-channels/${crypto.randomUUID()}`, params: { id: crypto.randomUUID() } }), allowed: 404 },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels", handler: tenantChannels.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/notification-channels`, params: { slug: t.slug } }), allowed: 200 },
+  { method: "post", path: "/api/v1/tenants/{slug}/notification-channels", handler: tenantChannels.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/notification-channels`, params: { slug: t.slug }, body: { kind: "webhook" } }), allowed: 400 },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels/{id}", handler: tenantChannel.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/notification-channels/${t.channelId}`, params: { slug: t.slug, id: t.channelId } }), allowed: 200 },
+  { method: "put", path: "/api/v1/tenants/{slug}/notification-channels/{id}", handler: tenantChannel.PUT as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/notification-channels/${t.channelId}`, params: { slug: t.slug, id: t.channelId }, body: { kind: "webhook" } }), allowed: 400 },
+  { method: "delete", path: "/api/v1/tenants/{slug}/notification-channels/{id}", handler: tenantChannel.DELETE as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/notification-channels/${operatorChannelId}`, params: { slug: t.slug, id: operatorChannelId } }), allowed: 404 },
+  { method: "get", path: "/api/v1/silences", handler: silences.GET as Handler, request: () => ({ url: "/api/v1/silences", params: {} }), allowed: 200 },
+  { method: "post", path: "/api/v1/silences", handler: silences.POST as Handler, request: () => ({ url: "/api/v1/silences", params: {}, body: { durationHours: 1 } }), allowed: 400 },
+  { method: "delete", path: "/api/v1/silences/{id}", handler: silence.DELETE as Handler, request: () => ({ url: `/api/v1/silences/${operatorSilenceId}`, params: { id: operatorSilenceId } }), allowed: 409 },
+  { method: "get", path: "/api/v1/tenants/{slug}/silences", handler: tenantSilences.GET as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/silences`, params: { slug: t.slug } }), allowed: 200 },
+  { method: "post", path: "/api/v1/tenants/{slug}/silences", handler: tenantSilences.POST as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/silences`, params: { slug: t.slug }, body: { durationHours: 1 } }), allowed: 400 },
+  { method: "delete", path: "/api/v1/tenants/{slug}/silences/{id}", handler: tenantSilence.DELETE as Handler, request: (t) => ({ url: `/api/v1/tenants/${t.slug}/silences/${t.silenceId}`, params: { slug: t.slug, id: t.silenceId } }), allowed: 409 },
   { method: "get", path: "/api/v1/fleet", handler: fleet.GET as Handler, request: () => ({ url: "/api/v1/fleet", params: {} }), allowed: 200 },
   { method: "get", path: "/api/v1/noc", handler: noc.GET as Handler, request: () => ({ url: "/api/v1/noc", params: {} }), allowed: 200 },
 ];
@@ -115,7 +151,16 @@ async function fixtureFor(slug: string): Promise<Fixture> {
     .insert(warnings)
     .values({ tenantId: row!.tenantId, kind: "loss", severity: "warning", state: "acknowledged", dedupeKey: `loss:authz:${slug}`, message: "Loss 5 %" })
     .returning({ id: warnings.id });
-  return { slug, tunnelId: row!.tunnelId, endpointId: row!.endpointId, warningId: warning!.id };
+  const [channelRow] = await db
+    .insert(notificationChannels)
+    .values({ tenantId: row!.tenantId, kind: "webhook", name: `${slug} hook`, settings: { kind: "webhook", url: `https://${slug}.example/hook` }, createdBy: "test" })
+    .returning({ id: notificationChannels.id });
+  // Already ended: ending it again answers 409 and changes nothing.
+  const [silenceRow] = await db
+    .insert(notificationSilences)
+    .values({ ownerTenantId: row!.tenantId, tenantId: row!.tenantId, startsAt: new Date(Date.now() - 7200_000), endsAt: new Date(Date.now() - 3600_000), reason: "ended", createdBy: "test" })
+    .returning({ id: notificationSilences.id });
+  return { slug, tunnelId: row!.tunnelId, endpointId: row!.endpointId, warningId: warning!.id, channelId: channelRow!.id, silenceId: silenceRow!.id };
 }
 
 beforeAll(async () => {
@@ -123,6 +168,10 @@ beforeAll(async () => {
   const [contoso] = await db.select().from(tenants).where(eq(tenants.slug, "contoso"));
   cloudId = contoso!.privateCloudId;
   fixtures = { own: await fixtureFor("contoso"), other: await fixtureFor("fabrikam") };
+  operatorChannelId = (await db.insert(notificationChannels).values({ tenantId: null, kind: "webhook", name: "Ops hook", settings: { kind: "webhook", url: "https://ops.example/hook" }, createdBy: "test" }).returning())[0]!.id;
+  operatorSilenceId = (
+    await db.insert(notificationSilences).values({ ownerTenantId: null, startsAt: new Date(Date.now() - 7200_000), endsAt: new Date(Date.now() - 3600_000), reason: "ended", createdBy: "test" }).returning()
+  )[0]!.id;
   // An offboarded tenant: offboarding it again is a 409 that changes nothing.
   await db.insert(tenants).values({ ...contoso!, id: undefined, slug: "gone", displayName: "Gone", subnet: "172.30.9.0/24", state: "offboarded", createdAt: undefined, updatedAt: undefined });
   // Segments not failed: a retry answers 409.

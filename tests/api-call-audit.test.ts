@@ -27,7 +27,7 @@ import { GET as listClouds } from "@/app/api/v1/private-clouds/route";
 import type { Database } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { callApi, makeApiToken } from "./support/api-client";
-import { useTestApp } from "./support/personas";
+import { callRoute, useTestApp } from "./support/personas";
 
 let db: Database;
 let token: string;
@@ -47,5 +47,19 @@ describe("a token's call that fails in the server", () => {
     expect(await response.text()).not.toContain("database went away");
     const calls = await db.select().from(auditEvents).where(eq(auditEvents.actor, "token:unlucky"));
     expect(calls.map((c) => c.after)).toEqual([{ method: "GET", path: "/api/v1/private-clouds", status: 500 }]);
+  });
+});
+
+describe("a signed-in user's call that fails in the server", () => {
+  it("answers problem+json as a token's does, without the internals", async () => {
+    failNext = true;
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await callRoute(listClouds as Parameters<typeof callRoute>[0], { as: "admin", path: "/api/v1/private-clouds" });
+    errors.mockRestore();
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const body = (await response.json()) as { status: number; detail: string; error: string };
+    expect(body).toMatchObject({ status: 500, detail: expect.stringMatching(/server log/), error: expect.stringMatching(/server log/) });
+    expect(JSON.stringify(body)).not.toContain("database went away");
   });
 });

@@ -2,7 +2,7 @@
  * A tenant's whole life through the automation API only, with an API token, on both databases:
  * onboard (the POST retried with its Idempotency-Key creates one tenant), wait for the segment
  * the provisioning job builds in the AVS emulator, add a tunnel, download its bundle,
- * acknowledge a warning, offboard. Only the background jobs (provisioning, warning evaluation)
+ * acknowledge a warning, roll the stretch back and cut it over again, offboard. Only the background jobs (provisioning, warning evaluation)
  * are driven by the test, as the server's loops would drive them.
  */
 import fs from "node:fs";
@@ -21,6 +21,10 @@ import { GET as listClouds } from "@/app/api/v1/private-clouds/route";
 import { GET as listTenants, POST as onboard } from "@/app/api/v1/tenants/route";
 import { DELETE as offboard, GET as getTenant, PATCH as editTenant } from "@/app/api/v1/tenants/[slug]/route";
 import { GET as getSegment } from "@/app/api/v1/tenants/[slug]/segment/route";
+import { GET as getStretch } from "@/app/api/v1/tenants/[slug]/stretch/route";
+import { POST as cutOver } from "@/app/api/v1/tenants/[slug]/stretch/cut-over/route";
+import { POST as planCutover } from "@/app/api/v1/tenants/[slug]/stretch/plan/route";
+import { POST as rollBack } from "@/app/api/v1/tenants/[slug]/stretch/roll-back/route";
 import { POST as addTunnel } from "@/app/api/v1/tenants/[slug]/tunnels/route";
 import { GET as tenantWarnings } from "@/app/api/v1/tenants/[slug]/warnings/route";
 import { POST as acknowledge } from "@/app/api/v1/warnings/[id]/acknowledge/route";
@@ -174,6 +178,37 @@ function lifecycle(kind: "pglite" | "postgres") {
     const again = await callApi(acknowledge, { token, method: "POST", path: `/api/v1/warnings/${spof.id}/acknowledge`, params: { id: spof.id } });
     expect(again.status).toBe(409);
 
+    // The stretch's steps, each holding the script to the stretch it read (If-Match): onboarded
+    // with its gateway in AVS, it is rolled back to the source, re-planned and cut over again,
+    // Azure (the emulator) changing the segment's gateway each time.
+    type Stretch = { stage: string; defaults: { tier1Gateways: { id: string }[] }; segment: { state: string; gatewayAddress: string | null } | null };
+    const stretchOf = async () => {
+      const response = await callApi(getStretch, { token, path: "/api/v1/tenants/api-life/stretch", params: { slug: "api-life" } });
+      return { etag: response.headers.get("etag")!, view: (await response.json()) as Stretch };
+    };
+    const step = (handler: typeof rollBack, name: string, etag: string | null, body?: unknown) =>
+      callApi(handler, { token, method: "POST", path: `/api/v1/tenants/api-life/stretch/${name}`, params: { slug: "api-life" }, body, headers: etag ? { "if-match": etag } : {} });
+    const settle = async (stage: string) => {
+      while ((await stretchOf()).view.stage !== stage) {
+        if (Date.now() > deadline + 30_000) throw new Error(`the stretch did not reach ${stage}`);
+        await runProvisioningOnce(db, avs, "api-test", { timing: FAST });
+      }
+    };
+    const cutOverAt = await stretchOf();
+    expect(cutOverAt.view.stage).toBe("cut-over");
+    expect((await step(rollBack, "roll-back", null)).status).toBe(428);
+    expect((await step(rollBack, "roll-back", cutOverAt.etag)).status).toBe(202);
+    await settle("cutover-planned");
+    const rolledBack = await stretchOf();
+    expect(rolledBack.view.segment).toMatchObject({ state: "ready", gatewayAddress: null });
+    const planned = await step(planCutover, "plan", rolledBack.etag, { gatewayAddress: "192.168.77.1", tier1Id: rolledBack.view.defaults.tier1Gateways[0]!.id });
+    expect(planned.status).toBe(200);
+    // The plan moved the stretch on: the ETag read before it is stale for the cut-over.
+    expect((await step(cutOver, "cut-over", rolledBack.etag, { reason: "API lifecycle test: no agents report here." })).status).toBe(412);
+    expect((await step(cutOver, "cut-over", planned.headers.get("etag"), { reason: "API lifecycle test: no agents report here." })).status).toBe(202);
+    await settle("cut-over");
+    expect((await stretchOf()).view.segment).toMatchObject({ state: "ready", gatewayAddress: "192.168.77.1/24" });
+
     // Offboard: the segment goes, then the VLAN enters quarantine.
     const tenantState = async () => ((await (await callApi(getTenant, { token, path: "/api/v1/tenants/api-life", params: { slug: "api-life" } })).json()) as { state: string }).state;
     // The console's pre-checks hold here too: the tunnel is still attached, so a plain DELETE is refused, naming the check.
@@ -196,7 +231,7 @@ function lifecycle(kind: "pglite" | "postgres") {
     const actor = `token:pipeline-${kind}`;
     const trail = await db.select({ action: auditEvents.action }).from(auditEvents).where(and(eq(auditEvents.actor, actor)));
     const actions = new Set(trail.map((t) => t.action));
-    for (const action of ["tenant.onboard", "tenant.edit", "tunnel.add", "gateway-config.download", "warning.acknowledge", "tenant.offboard", "api.call"]) {
+    for (const action of ["tenant.onboard", "tenant.edit", "tunnel.add", "gateway-config.download", "warning.acknowledge", "stretch.roll-back", "stretch.plan", "stretch.cut-over", "tenant.offboard", "api.call"]) {
       expect(actions, action).toContain(action);
     }
     // One onboarding each for api-life (sent twice) and api-twin (sent twice at once).

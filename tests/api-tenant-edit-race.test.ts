@@ -92,3 +92,34 @@ describe("PATCH /api/v1/tenants/{slug} racing another edit", () => {
     }
   });
 });
+
+describe("If-Match on PATCH /api/v1/tenants/{slug}, as RFC 9110 reads it", () => {
+  const patch = (ifMatch: string, displayName: string) =>
+    callApi(editTenant, { token, method: "PATCH", path: "/api/v1/tenants/fabrikam", params: { slug: "fabrikam" }, body: { displayName }, headers: { "if-match": ifMatch } });
+  const current = async () => (await callApi(getTenant, { token, path: "/api/v1/tenants/fabrikam", params: { slug: "fabrikam" } })).headers.get("etag")!;
+  const name = async () => (await db.select({ displayName: tenants.displayName }).from(tenants).where(eq(tenants.slug, "fabrikam")))[0]!.displayName;
+
+  it("never lets a weak tag vouch for an edit, even the current version's", async () => {
+    const before = await name();
+    const response = await patch(`W/${await current()}`, "Fabrikam Weak");
+    expect(response.status).toBe(412);
+    expect(await name()).toBe(before);
+  });
+
+  it("takes a list, going ahead when one strong tag in it is current and refusing when none is", async () => {
+    const etag = await current();
+    expect((await patch(`"0-stale", ${etag}`, "Fabrikam Listed")).status).toBe(200);
+    expect(await name()).toBe("Fabrikam Listed");
+    // The edit moved the version: the same list is all stale now.
+    expect((await patch(`"0-stale", ${etag}`, "Fabrikam Twice")).status).toBe(412);
+    expect(await name()).toBe("Fabrikam Listed");
+  });
+
+  it("reads * as 'if it exists' and refuses what is not an entity tag by name", async () => {
+    expect((await patch("*", "Fabrikam Any")).status).toBe(200);
+    const bad = await patch("v1", "Fabrikam Bare");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Record<string, string[]> }).errors["If-Match"]).toHaveLength(1);
+    expect(await name()).toBe("Fabrikam Any");
+  });
+});

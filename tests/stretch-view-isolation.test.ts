@@ -51,8 +51,8 @@ describeEachDatabase("the stretch view keeps other tenants out of a tenant's pre
   it("the page and the API read as the tenant for the tenant's own users and tokens, as the fleet for operators", () => {
     const user = { kind: "user" as const, userId: "u", signInName: "u@example.com", name: "U", roles: [] };
     expect(stretchAudienceOf({ ...user, tenant: { id: contoso, slug: "contoso", role: "tenant-admin" } })).toBe("tenant");
-    expect(stretchAudienceOf({ kind: "token", tokenId: "t", name: "ci", scope: "read", tenantId: contoso })).toBe("tenant");
+    expect(stretchAudienceOf({ kind: "token", source: "api-token", tokenId: "t", name: "ci", scope: "read", tenantId: contoso })).toBe("tenant");
     expect(stretchAudienceOf({ ...user, roles: ["admin"], tenant: null })).toBe("fleet");
-    expect(stretchAudienceOf({ kind: "token", tokenId: "t", name: "ci", scope: "read", tenantId: null })).toBe("fleet");
+    expect(stretchAudienceOf({ kind: "token", source: "api-token", tokenId: "t", name: "ci", scope: "read", tenantId: null })).toBe("fleet");
   });
 });

@@ -1,5 +1,5 @@
 import { adminNav } from "@/components/admin/admin-nav";
-import { AppHeader } from "@/components/app-header";
+import { AppHeader, MAIN_CONTENT_ID } from "@/components/app-header";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
@@ -9,7 +9,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   return (
     <div className="min-h-screen">
       <AppHeader home="/admin" area="admin" nav={adminNav(principal)} principal={principal} />
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+      <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto max-w-6xl px-6 py-8 focus:outline-none">{children}</main>
     </div>
   );
 }

@@ -11,6 +11,7 @@ const NAV: NavItem[] = [
   { href: "/admin/pools", label: "VLAN pools" },
   { href: "/admin/audit", label: "Audit" },
   { href: "/admin/access", label: "Access" },
+  { href: "/admin/api", label: "API" },
   { href: "/admin/settings/notifications", label: "Settings" },
 ];
 const EMULATOR_NAV: NavItem = { href: "/admin/emulator", label: "Emulator" };

@@ -16,7 +16,10 @@ export function DisplayConnect() {
   useEffect(() => {
     const connect = () => {
       const token = window.location.hash.slice(1);
-      window.history.replaceState(null, "", window.location.pathname);
+      // The wall's settings ride on the link (`/noc/connect?rotate=30&theme=light#…`) to the wall,
+      // which validates them; the token does not stay in the address bar.
+      const settings = window.location.search;
+      window.history.replaceState(null, "", window.location.pathname + settings);
       if (!token) {
         if (posted.current.size === 0) setError("This link has no display token. Ask an admin for the display's link.");
         return;
@@ -31,7 +34,7 @@ export function DisplayConnect() {
       }).then(
         async (response) => {
           const body = (await response.json().catch(() => ({}))) as { home?: string; error?: string };
-          if (response.ok && body.home) router.replace(body.home);
+          if (response.ok && body.home) router.replace(`${body.home}${settings}`);
           else setError(body.error ?? `Could not connect (${response.status}).`);
         },
         () => setError("Could not reach the console. Check the screen's network and open the link again."),

@@ -3,8 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { NOC_REFRESH_MS, nocSnapshotQuery } from "@/lib/client/queries";
-import { computeWallLayout, pageSlice } from "@/lib/noc/layout";
 import { describeRefreshError } from "@/lib/noc/staleness";
+import type { WallOptions } from "@/lib/noc/wall-options";
+import { groupTiles, planWall } from "@/lib/noc/wall-plan";
 import { FleetCounts } from "./fleet-counts";
 import { StaleBanner } from "./stale-banner";
 import { TileGrid } from "./tile-grid";
@@ -15,40 +16,52 @@ import { WallClock } from "./wall-clock";
 import { SkeletonTiles } from "./wall-skeleton";
 import { WarningTicker } from "./warning-ticker";
 
-/** How long each page of tiles stays up when the fleet needs more than one. */
+/** How long each page stays up when the wall must page without being asked to (problems that do not fit). */
 const PAGE_MS = 20_000;
 /** Until the first snapshot says otherwise. */
 const DEFAULT_SAMPLE_INTERVAL_MS = 30_000;
 
 /**
- * The NOC wall: full screen, no controls, sized from the window by `computeWallLayout` so up to
- * ~1,200 tiles fit at 1920×1080 or 3840×2160 and more page on a timer. Data comes from the
- * snapshot the server prefetched, then refreshes every NOC_REFRESH_MS; a failed refresh keeps
- * the last good tiles and, once it matters, says so in the banner. The server renders the frame
- * (title, counts, clock, ticker); the tiles are rendered in the browser from the same snapshot.
+ * The NOC wall: full screen, no controls, read from across the room. Tunnels with a problem come
+ * first on tiles large enough to read; healthy ones follow as small tiles, or as one count when
+ * hundreds do not fit, or page by page with `?rotate=` (lib/noc/wall-plan.ts). Data comes from
+ * the snapshot the server prefetched, then refreshes every NOC_REFRESH_MS; a failed refresh keeps
+ * the last good tiles and, once it matters, says so in the banner, above everything. The server
+ * renders the frame (title, counts, clock, ticker); the tiles are rendered in the browser from
+ * the same snapshot. Its theme is its own (`?theme=light`, dark by default), whatever the
+ * console's theme on that browser.
  */
-export function NocWall() {
+export function NocWall({ options }: { options: WallOptions }) {
   const query = useQuery(nocSnapshotQuery());
   const snapshot = query.data ?? null;
   const hydrated = useHydrated();
   const viewport = useViewport();
   const count = snapshot?.tiles.length ?? 0;
-  const layout = useMemo(() => computeWallLayout({ width: viewport.width, height: viewport.height, count }), [viewport, count]);
-  const page = useCycle(layout.pages, PAGE_MS);
-  const tiles = useMemo(() => (snapshot ? pageSlice(snapshot.tiles, layout, page) : []), [snapshot, layout, page]);
+  const groups = useMemo(() => groupTiles(snapshot?.tiles ?? []), [snapshot]);
+  const rotate = options.rotateMs !== null;
+  const { width, height } = viewport;
+  const problemCount = groups.problems.length;
+  const healthyCount = groups.healthy.length;
+  const pages = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page: 0 }).pages, [width, height, problemCount, healthyCount, rotate]);
+  const page = useCycle(pages, options.rotateMs ?? PAGE_MS);
+  const plan = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page }), [width, height, problemCount, healthyCount, rotate, page]);
+  const layout = plan.layout;
+  const problems = useMemo(() => groups.problems.slice(plan.problems.start, plan.problems.end), [groups, plan.problems.start, plan.problems.end]);
+  const healthy = useMemo(() => groups.healthy.slice(plan.healthy.start, plan.healthy.end), [groups, plan.healthy.start, plan.healthy.end]);
   const warningTotal = snapshot ? snapshot.warningCounts.critical + snapshot.warningCounts.warning + snapshot.warningCounts.info : 0;
 
   return (
     <div
-      className="fixed inset-0 flex cursor-none flex-col overflow-hidden bg-black text-slate-100 [color-scheme:dark] select-none"
+      data-wall-theme={options.theme}
+      className={`${options.theme} fixed inset-0 flex cursor-none flex-col overflow-hidden bg-gray-100 text-gray-950 select-none dark:bg-black dark:text-gray-100`}
       style={{ fontSize: `${layout.fontPx}px`, padding: `${layout.padding}px`, gap: `${layout.sectionGap}px` }}
     >
       <header className="flex shrink-0 items-center justify-between gap-[1em]" style={{ height: `${layout.headerHeight}px` }}>
-        <div className="min-w-0 shrink-0">
-          <h1 className="text-[1.5em] leading-tight font-bold">Bridgehead NOC</h1>
-          <p className="text-[0.8em] text-slate-300">
+        <div className="min-w-0 shrink">
+          <h1 className="text-[2em] leading-tight font-bold">Bridgehead NOC</h1>
+          <p className="text-[1.25em] leading-tight text-gray-700 dark:text-gray-300">
             {snapshot ? `${count} tunnel${count === 1 ? "" : "s"}` : "Loading…"}
-            {layout.pages > 1 ? ` · Page ${page + 1} of ${layout.pages}` : ""}
+            {plan.pages > 1 ? ` · page ${plan.page + 1} of ${plan.pages}` : ""}
           </p>
         </div>
         <FleetCounts counts={snapshot?.counts ?? null} warningCounts={snapshot?.warningCounts ?? null} />
@@ -59,9 +72,9 @@ export function NocWall() {
         {!snapshot ? (
           <SkeletonTiles />
         ) : count === 0 ? (
-          <p className="grid h-full place-items-center text-[2em] text-slate-300">No tunnels in service yet.</p>
+          <p className="grid h-full place-items-center text-[2em] text-gray-700 dark:text-gray-300">No tunnels in service yet.</p>
         ) : hydrated ? (
-          <TileGrid tiles={tiles} layout={layout} generatedAt={snapshot.generatedAt} />
+          <TileGrid problems={problems} healthy={healthy} plan={plan} generatedAt={snapshot.generatedAt} />
         ) : (
           // The tiles are drawn in the browser from the snapshot the page carries: rendering a
           // thousand of them on the server too sent every tile twice (1.8 MB of HTML at 1,000).

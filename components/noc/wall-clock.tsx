@@ -18,15 +18,15 @@ export function WallClock() {
   return (
     <div className="flex shrink-0 items-center gap-[0.8em] tabular-nums">
       <div className="text-right">
-        <div className="text-[1.75em] leading-none font-bold">
+        <div className="text-[2.75em] leading-none font-bold">
           <time dateTime={now === null ? undefined : new Date(now).toISOString()}>{now === null ? "--:--:--" : utcTime.format(now)}</time>
-          <span className="ml-[0.3em] text-[0.5em] font-semibold text-slate-300">UTC</span>
+          <span className="ml-[0.3em] text-[0.45em] font-semibold text-gray-700 dark:text-gray-300">UTC</span>
         </div>
-        <div className="text-[0.75em] text-slate-300">{now === null ? "\u00a0" : utcDate.format(now)}</div>
+        <div className="text-[1.1em] text-gray-700 dark:text-gray-300">{now === null ? "\u00a0" : utcDate.format(now)}</div>
       </div>
-      <div className="border-l border-slate-700 pl-[0.8em] text-right">
-        <div className="text-[1.75em] leading-none font-bold">{now === null ? "--:--:--" : localTime.format(now)}</div>
-        <div className="text-[0.75em] text-slate-300">{zone ? `Local · ${zone}` : "Local"}</div>
+      <div className="border-l-[0.15em] border-gray-400 dark:border-gray-700 pl-[0.8em] text-right">
+        <div className="text-[2.75em] leading-none font-bold">{now === null ? "--:--:--" : localTime.format(now)}</div>
+        <div className="text-[1.1em] text-gray-700 dark:text-gray-300">{zone ? `Local · ${zone}` : "Local"}</div>
       </div>
     </div>
   );

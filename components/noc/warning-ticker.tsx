@@ -10,6 +10,8 @@ const ITEM_EM = 32;
 const LEAD_EM = 9;
 const GAP_EM = 0.6;
 const PAGE_MS = 8_000;
+/** The ticker's text against the wall's: read from across the room. */
+const TICKER_EM = 1.5;
 
 /**
  * Open warnings along the bottom, worst first, a few at a time: the line pages every 8 s rather
@@ -29,8 +31,8 @@ export function WarningTicker({
   width: number;
   fontPx: number;
 }) {
-  // In wall ems: the line's padding (2 × 0.6), the lead, then items with 0.6 em gaps.
-  const perPage = Math.max(1, Math.floor((width / fontPx - 1.2 - LEAD_EM + GAP_EM) / (ITEM_EM + GAP_EM)));
+  // In ticker ems (TICKER_EM × the wall's): the line's padding (2 × 0.6), the lead, then items with 0.6 em gaps.
+  const perPage = Math.max(1, Math.floor((width / (fontPx * TICKER_EM) - 1.2 - LEAD_EM + GAP_EM) / (ITEM_EM + GAP_EM)));
   const list = warnings ?? [];
   const pages = Math.ceil(list.length / perPage);
   const page = useCycle(pages, PAGE_MS);
@@ -38,8 +40,12 @@ export function WarningTicker({
   const now = generatedAt ? Date.parse(generatedAt) : null;
 
   return (
-    <section aria-label="Open warnings, worst first" className="flex h-full items-center gap-[0.6em] overflow-hidden rounded-[0.25em] bg-slate-950 px-[0.6em]">
-      <div className="shrink-0 text-[0.8em] leading-tight text-slate-300" style={{ width: `${(LEAD_EM - GAP_EM) / 0.8}em` }}>
+    <section
+      aria-label="Open warnings, worst first"
+      className="flex h-full items-center gap-[0.6em] overflow-hidden rounded-[0.25em] bg-gray-200 px-[0.6em] dark:bg-gray-900"
+      style={{ fontSize: `${TICKER_EM}em` }}
+    >
+      <div className="shrink-0 text-[0.8em] leading-tight text-gray-700 dark:text-gray-300" style={{ width: `${(LEAD_EM - GAP_EM) / 0.8}em` }}>
         {warnings === null ? (
           "Warnings…"
         ) : list.length === 0 ? (
@@ -53,7 +59,7 @@ export function WarningTicker({
           </>
         )}
       </div>
-      {warnings !== null && list.length === 0 && <p className="text-[1.1em] font-semibold text-green-400">✓ No open warnings</p>}
+      {warnings !== null && list.length === 0 && <p className="text-[1.1em] font-semibold text-green-800 dark:text-green-300">✓ No open warnings</p>}
       <ol className="flex min-w-0 flex-1 gap-[0.6em]">
         {shown.map((warning) => {
           const style = WARNING_SEVERITY[warning.severity];
@@ -69,7 +75,7 @@ export function WarningTicker({
                   {warning.acknowledged ? " · acknowledged" : ""}
                   {now !== null ? ` · ${formatAge(now - Date.parse(warning.openedAt))}` : ""}
                 </span>
-                <span className="block truncate text-[0.8em] text-slate-300">{warning.message}</span>
+                <span className="block truncate text-[0.8em] text-gray-700 dark:text-gray-300">{warning.message}</span>
               </span>
             </li>
           );

@@ -1,5 +1,5 @@
 import { adminNav } from "@/components/admin/admin-nav";
-import { AppHeader } from "@/components/app-header";
+import { AppHeader, MAIN_CONTENT_ID } from "@/components/app-header";
 import type { Principal } from "@/lib/auth/permissions";
 
 /** The header a tenant's sub-pages share with its page: the tenant's own users see their network, operators keep the admin portal. */
@@ -8,7 +8,7 @@ export function TenantShell({ principal, slug, children }: { principal: Principa
   return (
     <>
       {ownNetwork ? <AppHeader home={`/t/${slug}`} area="my network" nav={[]} principal={principal} /> : <AppHeader home="/admin" area="admin" nav={adminNav(principal)} principal={principal} />}
-      <main className="mx-auto max-w-6xl space-y-10 px-6 py-8">{children}</main>
+      <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto max-w-6xl space-y-10 px-6 py-8 focus:outline-none">{children}</main>
     </>
   );
 }

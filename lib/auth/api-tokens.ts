@@ -32,7 +32,7 @@ export async function authenticateApiToken(db: Database, token: string, now = ne
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= API_TOKEN_TOUCH_MS) {
     await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
   }
-  return { ok: true, principal: { kind: "token", tokenId: row.id, name: row.name, scope: row.scope, tenantId: row.tenantId } };
+  return { ok: true, principal: { kind: "token", source: "api-token", tokenId: row.id, name: row.name, scope: row.scope, tenantId: row.tenantId } };
 }
 
 export const API_TOKEN_REFUSALS = {

@@ -16,9 +16,10 @@ import { processSlot } from "@/lib/server/process-slot";
 import { TokenBuckets } from "@/lib/telemetry/rate-limit";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
 import { API_TOKEN_REFUSALS, authenticateApiToken, bearerTokenOf } from "./api-tokens";
+import { APP_TOKEN_REFUSALS, authenticateEntraApp, looksLikeJwt } from "./entra-apps";
 import { BACKGROUND_REQUEST_HEADER } from "./cookie-name";
 import { FOREIGN_ORIGIN_MESSAGE, isForeignStateChange } from "./origin";
-import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal } from "./permissions";
+import { couldHoldPermission, hasPermission, isTenantPermission, type Permission, type Principal, type TokenPrincipal } from "./permissions";
 import { authenticateSession, type SessionPolicy } from "./principal";
 import { authenticateScraper } from "./scraper";
 import { getSessionKey, openSession, readCookie, SESSION_COOKIE } from "./session";
@@ -43,6 +44,7 @@ export class AuthError extends Error {
 }
 
 const TOKEN_SCOPE_MESSAGE = "This API token's scope does not reach this operation: it needs a write token, or one not limited to a tenant.";
+const APP_ROLE_MESSAGE = "This app's role does not reach this operation: it needs the app role Bridgehead.Write.";
 
 const MESSAGES = {
   401: "Sign in to continue: your session is missing or has expired.",
@@ -102,7 +104,7 @@ async function checkAccess<TInput>(
     // A token that reaches this tenant but lacks the scope learns nothing new from a 403; one
     // that does not reach it is told nothing exists, as a person would be.
     const visibleToToken = principal.kind === "token" && hasPermission(principal, "tenant:read", tenantId);
-    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind === "token" ? TOKEN_SCOPE_MESSAGE : MESSAGES[403]);
+    throw isTenantScoped && !visibleToToken ? new AuthError(404, MESSAGES[404]) : new AuthError(403, principal.kind !== "token" ? MESSAGES[403] : principal.source === "entra-app" ? APP_ROLE_MESSAGE : TOKEN_SCOPE_MESSAGE);
   }
   return { principal, tenantId };
 }
@@ -169,7 +171,8 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
       }
       console.error("[route] failed:", error);
-      return Response.json({ error: "Internal error; see the server log." }, { status: 500 });
+      // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
+      return problemJson(500, "Internal error; see the server log.");
     }
   };
   Object.defineProperty(route, GUARDED, { value: true });
@@ -193,9 +196,10 @@ async function routeWithToken<TParams, TAccess extends Access>(
   handler: (request: Request, context: RouteContext<TParams, TAccess>) => Promise<Response>,
 ): Promise<Response> {
   const { db } = await getDatabase();
-  const checked = await authenticateApiToken(db, bearer);
+  const checked = await authenticateBearer(db, bearer);
   if (!checked.ok) {
-    return problemJson(401, API_TOKEN_REFUSALS[checked.reason], { headers: { "www-authenticate": `Bearer realm="bridgehead", error="invalid_token"` } });
+    const challenge = checked.status === 401 ? `Bearer realm="bridgehead", error="invalid_token"` : `Bearer realm="bridgehead", error="insufficient_scope"`;
+    return problemJson(checked.status, checked.detail, { headers: { "www-authenticate": challenge } });
   }
   const principal = checked.principal;
   let tenantId: string | null = null;
@@ -224,15 +228,32 @@ async function routeWithToken<TParams, TAccess extends Access>(
     }
   }
   const url = new URL(request.url);
+  const app = principal.source === "entra-app";
   await recordAudit(db, principal, {
     action: "api.call",
-    entityType: "api-token",
-    entityId: principal.tokenId,
+    entityType: app ? "entra-app" : "api-token",
+    entityId: app ? principal.name : principal.tokenId,
     // Only a tenant the token reached: a refused probe of another tenant is not that tenant's history.
     tenantId: response.status < 400 ? tenantId : null,
-    after: { method: request.method.toUpperCase(), path: url.pathname, status: response.status },
+    after: { method: request.method.toUpperCase(), path: url.pathname, status: response.status, ...(checked.appName ? { appName: checked.appName } : {}) },
   });
   return response;
+}
+
+type BearerCheck = { ok: true; principal: TokenPrincipal; appName?: string | null } | { ok: false; status: 401 | 403; detail: string };
+
+/**
+ * An API token (`bh_…`), or in Entra mode a JWT: an app's client-credentials access token. A
+ * JWT in built-in mode, or anything else, is checked as an API token and so refused as unknown.
+ */
+async function authenticateBearer(db: Database, bearer: string): Promise<BearerCheck> {
+  const { identity } = readConfig();
+  if (identity.mode === "entra" && looksLikeJwt(bearer)) {
+    const app = await authenticateEntraApp(identity, bearer);
+    return app.ok ? app : { ok: false, ...APP_TOKEN_REFUSALS[app.reason] };
+  }
+  const token = await authenticateApiToken(db, bearer);
+  return token.ok ? token : { ok: false, status: 401, detail: API_TOKEN_REFUSALS[token.reason] };
 }
 
 // --- Server actions --------------------------------------------------------------------------

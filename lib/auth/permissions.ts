@@ -24,9 +24,14 @@ export type DisplayPrincipal = { kind: "display"; displayId: string; name: strin
 
 /**
  * A script or pipeline with an API token (lib/auth/api-tokens.ts): `read` or `write`, fleet-wide
- * or limited to one tenant. Never an admin: it holds exactly what its scope names.
+ * or limited to one tenant. Never an admin: it holds exactly what its scope names. An Entra app
+ * with app roles (lib/auth/entra-apps.ts) is one too: `source` says which, `name` is then the
+ * app's client id and `tokenId` `entra-app:<client id>`.
  */
-export type TokenPrincipal = { kind: "token"; tokenId: string; name: string; scope: ApiTokenScope; tenantId: string | null };
+export type TokenPrincipal = { kind: "token"; source: "api-token" | "entra-app"; tokenId: string; name: string; scope: ApiTokenScope; tenantId: string | null };
+
+/** App roles an Entra app (client credentials) holds on the console's API, and the token scope each gives. */
+export const API_APP_ROLES = { "Bridgehead.Read": "read", "Bridgehead.Write": "write" } as const satisfies Record<string, ApiTokenScope>;
 export type ApiTokenScope = "read" | "write";
 
 export type Principal = UserPrincipal | DisplayPrincipal | TokenPrincipal;

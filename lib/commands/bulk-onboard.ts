@@ -12,7 +12,7 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import type { BulkMode } from "@/lib/domain/bulk-rows";
 import { onboardTenantInput, type OnboardTenantInput } from "@/lib/validation/tenant";
-import { onboardTenant } from "./onboard-tenant";
+import { lockCloudsForOnboarding, onboardTenant } from "./onboard-tenant";
 
 
 export type BulkRowResult =
@@ -47,6 +47,9 @@ export async function bulkOnboard(db: Database, actor: Principal, rows: Record<s
 
   try {
     return await db.transaction(async (tx) => {
+      // Every cloud's lock up front, in the one fixed order, rather than row by row as the file
+      // happens to list them: see lockCloudsForOnboarding.
+      await lockCloudsForOnboarding(tx, checked.flatMap((item) => (item.input ? [item.input.privateCloudId] : [])));
       const results: BulkRowResult[] = [];
       for (const item of checked) {
         if (item.refusal) {

@@ -7,14 +7,16 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import ipaddr from "ipaddr.js";
-import { recordAudit } from "@/lib/audit";
+import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationDeliveries, type ChannelSettings } from "@/lib/db/schema";
 import { DELIVERY_LIMITS, DELIVERY_STATUS } from "@/lib/domain/notifications";
+import { recordVersion } from "@/lib/domain/tenant-version";
 import { attemptDelivery, recordAttempt } from "@/lib/notifications/deliver";
 import { buildTestNotification } from "@/lib/notifications/payload";
 import { loadAllowedHosts, policyFor } from "@/lib/notifications/sender";
+import { redactUrl } from "@/lib/notifications/redact-url";
 import { newWebhookSecret } from "@/lib/notifications/signature";
 import { checkHost, parseTargetUrl, TargetRefusedError, type Resolver } from "@/lib/notifications/target-policy";
 import { lookupAll } from "@/lib/notifications/transports/smtp";
@@ -31,18 +33,19 @@ const refusal = (field: string, message: string): CommandRefusal => ({ ok: false
  * refused by field rather than discovered at the first warning. A webhook's signing secret is
  * made here and returned once, to be copied into the receiver.
  */
-export async function createChannel(
-  db: Database,
-  actor: Principal,
-  tenantId: string | null,
-  input: ChannelInput,
-  env: ChannelEnv,
-): Promise<{ ok: true; channelId: string; signingSecret: string | null } | CommandRefusal> {
+type CheckedTarget = {
+  settings: ChannelSettings;
+  /** The secret to store encrypted: null keeps none (or, on an update, the one stored). */
+  secret: { plaintext: string; purpose: (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE] } | null;
+};
+
+/**
+ * The target checked now (URL rules, DNS, address ranges) so a mistake is refused by field
+ * rather than discovered at the first warning. A webhook's signing secret is not made here.
+ */
+async function checkTarget(db: Database, tenantId: string | null, input: ChannelInput, env: ChannelEnv): Promise<CheckedTarget | CommandRefusal> {
   const policy = policyFor({ tenantId }, env.allowLoopback, tenantId === null ? await loadAllowedHosts(db) : new Set());
   const resolve = env.resolve ?? lookupAll;
-  let settings: ChannelSettings;
-  let secret: { plaintext: string; purpose: (typeof SECRET_PURPOSE)[keyof typeof SECRET_PURPOSE] } | null = null;
-  let signingSecret: string | null = null;
   try {
     if (input.kind === "email") {
       let addresses: string[];
@@ -55,23 +58,38 @@ export async function createChannel(
       if (input.security === "none" && !addresses.every((a) => ipaddr.parse(a).range() === "loopback")) {
         return refusal("security", "Plain SMTP is only for a mail sink on this machine; choose STARTTLS or TLS.");
       }
-      settings = { kind: "email", host: input.host, port: input.port, security: input.security, username: input.username ?? null, from: input.from, to: input.to };
-      if (input.password) secret = { plaintext: input.password, purpose: SECRET_PURPOSE.smtpPassword };
-    } else {
-      const url = parseTargetUrl(input.url, policy);
-      await checkHost(url.hostname, policy, resolve);
-      if (input.kind === "webhook") {
-        settings = { kind: "webhook", url: url.toString() };
-        signingSecret = newWebhookSecret();
-        secret = { plaintext: signingSecret, purpose: SECRET_PURPOSE.webhookSecret };
-      } else {
-        settings = { kind: "teams", host: url.host };
-        secret = { plaintext: url.toString(), purpose: SECRET_PURPOSE.teamsUrl };
-      }
+      const settings: ChannelSettings = { kind: "email", host: input.host, port: input.port, security: input.security, username: input.username ?? null, from: input.from, to: input.to };
+      return { settings, secret: input.password ? { plaintext: input.password, purpose: SECRET_PURPOSE.smtpPassword } : null };
     }
+    const url = parseTargetUrl(input.url, policy);
+    await checkHost(url.hostname, policy, resolve);
+    if (input.kind === "webhook") return { settings: { kind: "webhook", url: url.toString() }, secret: null };
+    return { settings: { kind: "teams", host: url.host }, secret: { plaintext: url.toString(), purpose: SECRET_PURPOSE.teamsUrl } };
   } catch (error) {
     if (error instanceof TargetRefusedError) return refusal("url", error.message);
     throw error;
+  }
+}
+
+/**
+ * Makes a channel. A webhook's signing secret is made here and returned once, to be copied into
+ * the receiver.
+ */
+export async function createChannel(
+  db: Database,
+  actor: Principal,
+  tenantId: string | null,
+  input: ChannelInput,
+  env: ChannelEnv,
+): Promise<{ ok: true; channelId: string; signingSecret: string | null } | CommandRefusal> {
+  const checked = await checkTarget(db, tenantId, input, env);
+  if ("ok" in checked) return checked;
+  const { settings } = checked;
+  let { secret } = checked;
+  let signingSecret: string | null = null;
+  if (input.kind === "webhook") {
+    signingSecret = newWebhookSecret();
+    secret = { plaintext: signingSecret, purpose: SECRET_PURPOSE.webhookSecret };
   }
   const secretCiphertext = secret ? await encryptSecret(secret.plaintext, env.secretsKey, secret.purpose) : null;
   const channelId = await db.transaction(async (tx) => {
@@ -92,15 +110,66 @@ export async function createChannel(
   return { ok: true, channelId, signingSecret };
 }
 
-/** Where a channel sends, for people and the audit trail: never a secret (a Teams URL shows only its host). */
+/**
+ * Changes a channel's name and target, its kind fixed. What is secret is replaced only when sent
+ * again: a webhook keeps its signing secret (the receiver checks it), an e-mail channel its SMTP
+ * password when none is given; a Teams channel's URL is its target, so it is always sent.
+ * `owner`: the channel must belong to it (null: the operators'), else it is not found.
+ */
+export async function updateChannel(
+  db: Database,
+  actor: Principal,
+  owner: string | null,
+  channelId: string,
+  input: ChannelInput,
+  env: ChannelEnv & { ifVersion?: string },
+): Promise<{ ok: true; version: string } | CommandRefusal> {
+  const [current] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, channelId));
+  if (!current || current.tenantId !== owner) return { ok: false, status: 404, message: "No such channel." };
+  if (current.kind !== input.kind) return refusal("kind", `This channel is a ${current.kind} channel; its kind cannot change. Make a new channel and delete this one.`);
+  const checked = await checkTarget(db, owner, input, env);
+  if ("ok" in checked) return checked;
+  const keepsSecret = checked.secret === null;
+  const secretCiphertext = checked.secret ? await encryptSecret(checked.secret.plaintext, env.secretsKey, checked.secret.purpose) : current.secretCiphertext;
+  const readVersion = recordVersion(current);
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(notificationChannels).where(eq(notificationChannels.id, channelId)).for("update");
+    if (!locked || locked.tenantId !== owner) return { ok: false as const, status: 404 as const, message: "No such channel." };
+    // Pinned to the read the edit was built on (a kept secret is that read's ciphertext), and to the caller's If-Match.
+    const version = recordVersion(locked);
+    if (version !== readVersion || (env.ifVersion !== undefined && env.ifVersion !== version)) {
+      return { ok: false as const, status: 409 as const, reason: "stale" as const, message: "The channel changed since it was read: GET it again, re-apply your change and send the new ETag in If-Match." };
+    }
+    const [row] = await tx
+      .update(notificationChannels)
+      .set({ name: input.name, settings: checked.settings, secretCiphertext })
+      .where(eq(notificationChannels.id, channelId))
+      .returning();
+    await recordAudit(tx, actor, {
+      action: "notification-channel.update",
+      entityType: "notification-channel",
+      entityId: channelId,
+      tenantId: owner,
+      before: { name: current.name, target: describeTarget(current.settings) },
+      after: { name: input.name, target: describeTarget(checked.settings), secret: keepsSecret ? "kept" : "replaced" },
+    });
+    return { ok: true as const, version: recordVersion(row!) };
+  });
+}
+
+/**
+ * Where a channel sends, for people, the API and the audit trail: never a secret (a Teams URL
+ * shows only its host; a webhook URL without its query values and token-like path segments, as
+ * many receivers carry their credential there; an SMTP password never).
+ */
 export function describeTarget(settings: ChannelSettings): string {
-  if (settings.kind === "webhook") return settings.url;
+  if (settings.kind === "webhook") return redactUrl(settings.url);
   if (settings.kind === "teams") return `Teams via ${settings.host}`;
   return `${settings.to.join(", ")} via ${settings.host}:${settings.port}`;
 }
 
 function actorLabel(actor: Principal): string {
-  return actor.kind === "user" ? actor.signInName : `display:${actor.name}`;
+  return actorName(actor);
 }
 
 export async function deleteChannel(db: Database, actor: Principal, channelId: string): Promise<{ ok: true; name: string } | CommandRefusal> {

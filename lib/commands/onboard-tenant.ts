@@ -31,6 +31,19 @@ const refuse = (field: string, error: string, status: CommandRefusal["status"] =
   throw new Refused({ ok: false, status, message: "Some fields need attention.", errors: { [field]: [error] } });
 };
 
+/**
+ * Takes the onboarding locks of these private clouds, held to the end of the transaction, in
+ * one fixed order (by id) whatever order the caller names them in: two bulk imports touching the
+ * same clouds in opposite row orders then queue instead of each holding what the other waits for
+ * (a deadlock PostgreSQL would end by killing one). Taking one again in the same transaction is
+ * free, as advisory locks stack.
+ */
+export async function lockCloudsForOnboarding(tx: Database, cloudIds: readonly string[]): Promise<void> {
+  for (const id of [...new Set(cloudIds)].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bridgehead:onboard:${id}`}))`);
+  }
+}
+
 export async function onboardTenant(db: Database, actor: Principal | null, input: OnboardTenantInput, now = new Date()): Promise<OnboardResult> {
   try {
     return await db.transaction(async (tx) => {
@@ -38,8 +51,9 @@ export async function onboardTenant(db: Database, actor: Principal | null, input
       if (!cloud) return refuse("privateCloudId", "No such private cloud.", 404);
 
       // Onboardings into one private cloud take turns, so two overlapping subnets cannot both
-      // pass the check below. (PGlite runs one transaction at a time anyway.)
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bridgehead:onboard:${cloud.id}`}))`);
+      // pass the check below. (PGlite runs one transaction at a time anyway.) A bulk import has
+      // taken it already, with its other clouds', in lockCloudsForOnboarding's order.
+      await lockCloudsForOnboarding(tx, [cloud.id]);
 
       const conflicts = await checkSubnetAddressSpace(tx, cloud, input.subnet);
       if (conflicts.length > 0) refuse("subnet", describeConflicts(input.subnet, conflicts));

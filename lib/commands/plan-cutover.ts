@@ -13,13 +13,15 @@ import { privateClouds } from "@/lib/db/schema";
 import { parseGatewayAddress } from "@/lib/domain/stretch";
 import type { PlanCutoverInput } from "@/lib/validation/stretch";
 import type { CommandRefusal } from "./result";
-import { lockTenantFor, setStage } from "./stretch-common";
+import { lockTenantFor, refuseIfChangedSince, setStage } from "./stretch-common";
 
 export async function planCutover(db: Database, actor: Principal | null, input: PlanCutoverInput, now = new Date()): Promise<{ ok: true } | CommandRefusal> {
   return db.transaction(async (tx) => {
     const locked = await lockTenantFor(tx, input.tenantId, "plan");
     if (!locked.ok) return locked;
     const { tenant } = locked;
+    const changed = refuseIfChangedSince(tenant, input.stageChangedAt);
+    if (changed) return changed;
     const gateway = parseGatewayAddress(input.gatewayAddress, tenant.subnet);
     if (!gateway.ok) return { ok: false as const, status: 400 as const, message: "Some fields need attention.", errors: { gatewayAddress: [gateway.error] } };
     const [cloud] = await tx.select().from(privateClouds).where(eq(privateClouds.id, tenant.privateCloudId));
@@ -52,11 +54,20 @@ export async function planCutover(db: Database, actor: Principal | null, input: 
   });
 }
 
-export async function cancelCutoverPlan(db: Database, actor: Principal | null, tenantId: string, now = new Date()): Promise<{ ok: true } | CommandRefusal> {
+export async function cancelCutoverPlan(
+  db: Database,
+  actor: Principal | null,
+  tenantId: string,
+  now = new Date(),
+  /** When the stretch last changed as the caller read it: a plan changed since is not cancelled. */
+  stageChangedAt?: string,
+): Promise<{ ok: true } | CommandRefusal> {
   return db.transaction(async (tx) => {
     const locked = await lockTenantFor(tx, tenantId, "cancel-plan");
     if (!locked.ok) return locked;
     const { tenant } = locked;
+    const changed = refuseIfChangedSince(tenant, stageChangedAt);
+    if (changed) return changed;
     await setStage(tx, tenant.id, "extending", now, { cutoverGatewayAddress: null, cutoverTier1Id: null, sourceGatewayInterface: null });
     await recordAudit(tx, actor, {
       action: "stretch.cancel-plan",

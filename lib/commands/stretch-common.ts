@@ -5,11 +5,12 @@
  * unextend-stretch.ts).
  */
 import "server-only";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { segments, tenants } from "@/lib/db/schema";
 import { STRETCH_STAGE } from "@/lib/domain/status";
 import { canMove, STRETCH_MOVES, type StretchMove } from "@/lib/domain/stretch";
+import { timeParam } from "@/lib/telemetry/sql";
 import type { CommandRefusal } from "./result";
 
 export type TenantRow = typeof tenants.$inferSelect;
@@ -49,6 +50,7 @@ export function refuseIfChangedSince(tenant: TenantRow, seen: string | undefined
   return {
     ok: false,
     status: 409,
+    reason: "stale",
     message: `${tenant.displayName}'s stretch changed since you loaded the page (its plan or stage moved at ${tenant.stretchStageChangedAt.toISOString()}). Reload the page, read the pre-checks again, and retry.`,
   };
 }
@@ -81,9 +83,19 @@ export async function sendSegmentForChange(tx: Database, segment: SegmentRow, ch
     .where(eq(segments.id, segment.id));
 }
 
+/**
+ * Moves the stretch to `stage`. Its change time is the stretch's version (the page's
+ * stageChangedAt, the API's ETag), so it always moves forward, by a millisecond at least: two
+ * steps within one millisecond must not leave the version a caller read unchanged.
+ */
 export async function setStage(tx: Database, tenantId: string, stage: TenantRow["stretchStage"], now: Date, changes: Partial<typeof tenants.$inferInsert> = {}) {
   await tx
     .update(tenants)
-    .set({ ...changes, stretchStage: stage, stretchStageChangedAt: now, updatedAt: now })
+    .set({
+      ...changes,
+      stretchStage: stage,
+      stretchStageChangedAt: sql`greatest(${timeParam(now)}, date_trunc('milliseconds', ${tenants.stretchStageChangedAt}) + interval '1 millisecond')`,
+      updatedAt: now,
+    })
     .where(eq(tenants.id, tenantId));
 }

@@ -9,15 +9,33 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, vlanAllocations, vlanPools } from "@/lib/db/schema";
 import { whyVlanUnavailable } from "@/lib/domain/vlan";
+import { poolVersion } from "@/lib/queries/pools";
 import type { UpdatePoolInput } from "@/lib/validation/pool";
 import type { CommandRefusal } from "./result";
 
-export async function updateVlanPool(db: Database, actor: Principal, input: UpdatePoolInput): Promise<{ ok: true; keptOutsideRules: number[] } | CommandRefusal> {
+const STALE: CommandRefusal = {
+  ok: false,
+  status: 409,
+  reason: "stale",
+  message: "The pool's rules changed since you read them: GET the pool again, re-apply your change and send the new ETag in If-Match.",
+};
+
+export async function updateVlanPool(
+  db: Database,
+  actor: Principal,
+  input: UpdatePoolInput,
+  /** ifVersion: refuse unless the pool is still at this version (an API caller's If-Match). */
+  options: { ifVersion?: string } = {},
+): Promise<{ ok: true; keptOutsideRules: number[] } | CommandRefusal> {
   const kept = await db.transaction(async (tx) => {
-    const [cloud] = await tx.select({ id: privateClouds.id }).from(privateClouds).where(eq(privateClouds.id, input.privateCloudId));
+    // The cloud's row is the pool's lock: two saves of a pool not yet stored would otherwise both insert it.
+    const [cloud] = await tx.select({ id: privateClouds.id }).from(privateClouds).where(eq(privateClouds.id, input.privateCloudId)).for("update");
     if (!cloud) return null;
-    const values = { ranges: input.ranges, reservedVlans: input.reserved, quarantineDays: input.quarantineDays, updatedAt: new Date() };
     const [before] = await tx.select().from(vlanPools).where(eq(vlanPools.privateCloudId, cloud.id));
+    if (options.ifVersion !== undefined && options.ifVersion !== poolVersion(before)) return STALE;
+    // The version is this time: two saves within one millisecond must still differ in it.
+    const updatedAt = new Date(Math.max(Date.now(), (before?.updatedAt.getTime() ?? 0) + 1));
+    const values = { ranges: input.ranges, reservedVlans: input.reserved, quarantineDays: input.quarantineDays, updatedAt };
     const [after] = before
       ? await tx.update(vlanPools).set(values).where(eq(vlanPools.id, before.id)).returning()
       : await tx.insert(vlanPools).values({ privateCloudId: cloud.id, ...values }).returning();
@@ -35,5 +53,6 @@ export async function updateVlanPool(db: Database, actor: Principal, input: Upda
     return held.map((h) => h.vlanId).filter((id) => whyVlanUnavailable(id, { ranges: input.ranges, reserved: input.reserved }) !== null);
   });
   if (!kept) return { ok: false, status: 404, message: "No such private cloud." };
+  if (!Array.isArray(kept)) return kept;
   return { ok: true, keptOutsideRules: kept };
 }

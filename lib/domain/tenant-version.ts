@@ -10,3 +10,6 @@ export function tenantVersion(row: Record<string, unknown>): string {
     .map((key) => [key, row[key] instanceof Date ? (row[key] as Date).toISOString() : row[key]]);
   return createHash("sha256").update(JSON.stringify(fields)).digest("base64url").slice(0, 27);
 }
+
+/** The same hash for any stored record (a notification channel's ETag). */
+export const recordVersion = tenantVersion;

@@ -27,8 +27,8 @@ export function browserAuthConfig(config: AppConfig): BrowserAuthConfig {
   if (config.identity.mode === "entra") {
     return {
       clientId: config.identity.clientId,
-      authority: `https://login.microsoftonline.com/${config.identity.tenantId}`,
-      knownAuthorities: ["login.microsoftonline.com"],
+      authority: `${config.identity.authority}/${config.identity.tenantId}`,
+      knownAuthorities: [new URL(config.identity.authority).host],
       protocolMode: "AAD",
       ...uris,
     };

@@ -5,10 +5,11 @@
  */
 import "server-only";
 import { timingSafeEqual } from "node:crypto";
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, jwtVerify } from "jose";
 import type { AppConfig } from "@/lib/config";
 import { APP_ROLES, type OperatorRole } from "@/lib/auth/permissions";
 import { BUILTIN_CLIENT_ID, builtinIssuer } from "./client-config";
+import { entraIssuerV2, getEntraKeys } from "./entra-keys";
 import { getBuiltinSigningKey, publicPart } from "./signing-key";
 
 export type VerifiedIdentity = { subject: string; signInName: string; name: string; roles: OperatorRole[] };
@@ -18,18 +19,9 @@ export class IdTokenError extends Error {}
 /** A sign-in must present a token minted within this window. */
 const MAX_TOKEN_AGE = "10m";
 
-let entraKeys: { tenantId: string; keys: JWTVerifyGetKey } | undefined;
-
 async function verificationFor(config: AppConfig) {
   if (config.identity.mode === "entra") {
-    const { tenantId, clientId } = config.identity;
-    if (entraKeys?.tenantId !== tenantId) {
-      entraKeys = {
-        tenantId,
-        keys: createRemoteJWKSet(new URL(`https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`)),
-      };
-    }
-    return { keys: entraKeys.keys, issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`, audience: clientId };
+    return { keys: getEntraKeys(config.identity), issuer: entraIssuerV2(config.identity), audience: config.identity.clientId };
   }
   const jwk = await getBuiltinSigningKey(config);
   return { keys: createLocalJWKSet({ keys: [publicPart(jwk)] }), issuer: builtinIssuer(config), audience: BUILTIN_CLIENT_ID };

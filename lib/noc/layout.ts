@@ -14,10 +14,10 @@ export const WALL_DESIGN = {
   height: 1080,
   fontPx: 16,
   padding: 8,
-  /** Title, fleet counts, page indicator and clock. */
-  headerHeight: 64,
-  /** The warning ticker along the bottom. */
-  tickerHeight: 48,
+  /** Title, fleet counts, page indicator and clock: the counts are read from across the room. */
+  headerHeight: 112,
+  /** The warning ticker along the bottom, its lines large enough to read at 5 m. */
+  tickerHeight: 80,
   /** Between header, grid and ticker. */
   sectionGap: 8,
   /** Between tiles. */

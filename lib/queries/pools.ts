@@ -28,3 +28,19 @@ export async function getPoolView(db: Database, privateCloudId: string, now = ne
   const map = buildPoolMap(rules, holders.map((h) => ({ ...h, state: h.state as VlanHolder["state"] })), now);
   return { cloud, pool, rules, quarantineDays: pool?.quarantineDays ?? 30, holders, ...map };
 }
+
+/** A pool's version for ETag/If-Match: when its rules last changed, or "default" before they ever were. */
+export function poolVersion(pool: { updatedAt: Date } | undefined): string {
+  return pool ? pool.updatedAt.toISOString() : "default";
+}
+
+/** The pool's version (poolVersion); null: no such private cloud. */
+export async function getPoolVersion(db: Database, privateCloudId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ cloudId: privateClouds.id, updatedAt: vlanPools.updatedAt })
+    .from(privateClouds)
+    .leftJoin(vlanPools, eq(vlanPools.privateCloudId, privateClouds.id))
+    .where(eq(privateClouds.id, privateCloudId));
+  if (!row) return null;
+  return poolVersion(row.updatedAt ? { updatedAt: row.updatedAt } : undefined);
+}

@@ -201,3 +201,12 @@ export async function getStretchView(db: Reader, tenantId: string, now = new Dat
     teardownFiles: await countStretchFiles(db, tenantId),
   };
 }
+
+/**
+ * The stretch's version for ETag/If-Match: when its stage or plan last changed (every step, the
+ * job's included, moves it), as the page's hidden stageChangedAt carries it. Null: no tenant.
+ */
+export async function getStretchVersion(db: Reader, tenantId: string): Promise<string | null> {
+  const [row] = await db.select({ changedAt: tenants.stretchStageChangedAt }).from(tenants).where(eq(tenants.id, tenantId));
+  return row ? row.changedAt.toISOString() : null;
+}

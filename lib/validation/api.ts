@@ -8,6 +8,7 @@ import { BULK_MODES } from "@/lib/domain/bulk-rows";
 import { SEGMENT_STATES, TUNNEL_STATUSES, WARNING_SEVERITIES, type WarningSeverity } from "@/lib/domain/status";
 import { WARNING_KINDS, type WarningKind } from "@/lib/domain/warning-kinds";
 import { auditFilterFields } from "./audit";
+import { cancelPlanInput, planCutoverInput, stretchStepInput, unextendInput } from "./stretch";
 import { editTenantInput } from "./tenant";
 
 const pageLimit = z.coerce.number({ message: "A whole number from 1 to 200." }).int("A whole number from 1 to 200.").min(1, "At least 1.").max(200, "At most 200.").default(50);
@@ -54,3 +55,12 @@ export const auditExportQuery = z.object({
   tenant: slugParam.optional(),
   ...auditFilterFields,
 });
+
+/**
+ * The stretch steps' bodies: the console's own step schemas without what the URL and the headers
+ * carry (the tenant comes from the slug; the stage the caller read from If-Match).
+ */
+export const stretchPlanBody = planCutoverInput.omit({ tenantId: true, stageChangedAt: true });
+export const stretchCancelBody = cancelPlanInput.omit({ tenantId: true, stageChangedAt: true });
+export const stretchStepBody = stretchStepInput.omit({ tenantId: true, stageChangedAt: true });
+export const stretchUnextendBody = unextendInput.omit({ tenantId: true, stageChangedAt: true });

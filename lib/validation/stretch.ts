@@ -34,26 +34,28 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2027-03-31.")
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "Not a real date.");
 
+/**
+ * When the stretch last changed stage or plan, as the operator's page read it: a step past the
+ * pre-checks is refused if the plan moved since (another operator re-planned), because the
+ * reason was written for the checks of the plan on that page. The API requires it, as If-Match
+ * with the stretch's ETag (the same time), so a script proves which plan and stage it read.
+ */
+const stageChangedAt = z.preprocess(emptyToUndefined, z.string().datetime({ offset: true, message: "Not a valid time: reload the page." }).optional());
+
 export const planCutoverInput = z.object({
   tenantId,
   gatewayAddress: z.string().trim().min(1, "Enter the gateway address the Tier-1 takes, e.g. 192.168.10.1.").max(45, "Not an IP address."),
   tier1Id: z.string().trim().min(1, "Choose the Tier-1 gateway.").max(80, "Not a Tier-1 id.").regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Choose a Tier-1 gateway of the private cloud."),
   plannedCutoverOn: z.preprocess(emptyToUndefined, isoDate.optional()),
   sourceInterface: z.preprocess(emptyToUndefined, z.string().trim().regex(INTERFACE_NAME.pattern, INTERFACE_NAME.message).optional()),
+  stageChangedAt,
 });
 export type PlanCutoverInput = z.infer<typeof planCutoverInput>;
-
-/**
- * When the stretch last changed stage or plan, as the operator's page read it: a step past the
- * pre-checks is refused if the plan moved since (another operator re-planned), because the
- * reason was written for the checks of the plan on that page. Optional for API clients.
- */
-const stageChangedAt = z.preprocess(emptyToUndefined, z.string().datetime({ offset: true, message: "Not a valid time: reload the page." }).optional());
 
 export const stretchStepInput = z.object({ tenantId, reason: overrideReason, stageChangedAt });
 export type StretchStepInput = z.infer<typeof stretchStepInput>;
 
-export const cancelPlanInput = z.object({ tenantId });
+export const cancelPlanInput = z.object({ tenantId, stageChangedAt });
 
 /** Unextend and offboard end things for good: the operator types the tenant's slug to confirm. */
 const confirmSlug = z.string().trim().min(1, "Type the tenant's slug to confirm.").max(40, "Type the tenant's slug to confirm.");

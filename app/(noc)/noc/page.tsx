@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { NocWall } from "@/components/noc/noc-wall";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { nocSnapshotQuery } from "@/lib/client/queries";
+import { parseWallOptions } from "@/lib/noc/wall-options";
 import { getSharedNocSnapshot } from "@/lib/queries/noc";
 
 export const metadata: Metadata = { title: "NOC wall" };
@@ -12,8 +13,11 @@ export const dynamic = "force-dynamic";
  * The wall's first snapshot is read here, on the server, and handed to the browser's query
  * cache, so the screen paints tiles at once and the client only polls from then on.
  */
-export default async function NocWallPage() {
+export default async function NocWallPage({ searchParams }: { searchParams: Promise<{ rotate?: string | string[]; theme?: string | string[] }> }) {
   const { db } = await requirePageAccess("fleet:read");
+  const { options, problems } = parseWallOptions(await searchParams);
+  // The screen has nobody to read an error: it comes up on the defaults, and the log says why.
+  for (const problem of problems) console.warn(`[noc] wall link: ${problem}`);
   const queryClient = new QueryClient();
   await queryClient.prefetchQuery({
     ...nocSnapshotQuery(),
@@ -32,7 +36,7 @@ export default async function NocWallPage() {
   });
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
-      <NocWall />
+      <NocWall options={options} />
     </HydrationBoundary>
   );
 }

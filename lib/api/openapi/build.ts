@@ -29,7 +29,8 @@ export type Operation = {
   query?: z.ZodObject;
   body?: z.ZodType | JsonSchema;
   idempotencyKey?: boolean;
-  ifMatch?: boolean;
+  /** `required`: no If-Match (or `*`) answers 428; true: optional, a stale one answers 412. */
+  ifMatch?: boolean | "required";
   responses: Record<string, ResponseSpec>;
 };
 
@@ -88,7 +89,15 @@ function parametersOf(operation: Operation): Record<string, unknown>[] {
     });
   }
   if (operation.ifMatch) {
-    params.push({ name: "If-Match", in: "header", required: false, description: "The ETag from GET; a stale one gets 412 and nothing changes.", schema: { type: "string" } });
+    params.push({
+      name: "If-Match",
+      in: "header",
+      required: operation.ifMatch === "required",
+      description:
+        "The ETag from GET (a comma-separated list of them works; `W/` weak tags never match an edit). A stale one gets 412 and nothing changes." +
+        (operation.ifMatch === "required" ? " Required: without it, or with `*`, the answer is 428." : ""),
+      schema: { type: "string" },
+    });
   }
   return params;
 }
@@ -103,6 +112,8 @@ function responsesOf(operation: Operation): Record<string, unknown> {
     };
   }
   if (operation.body) responses["400"] ??= problem("A field is wrong: `errors` names each one; nothing was written.");
+  if (operation.ifMatch) responses["412"] ??= problem("If-Match named an older version; nothing changed.");
+  if (operation.ifMatch === "required") responses["428"] ??= problem("If-Match is missing (or `*`): send the ETag of what you read.");
   if (operation.access !== "public" && operation.access !== "agent") {
     responses["401"] ??= problem("No credentials, or an unknown, expired or revoked API token.");
     responses["403"] ??= problem("The token's scope (or the user's role) does not reach this operation.");
@@ -140,7 +151,13 @@ export function buildOpenApiDocument(
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {
-        apiToken: { type: "http", scheme: "bearer", description: "An API token (bh_…) an admin created under Admin → Settings → API tokens: read or write, every tenant or one." },
+        apiToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API token (bh_…) an admin created under Admin → Settings → API tokens: read or write, every tenant or one. " +
+            "With Entra sign-in, also an Entra app's client-credentials access token holding the app role Bridgehead.Read or Bridgehead.Write (every tenant).",
+        },
         session: { type: "apiKey", in: "cookie", name: "__Host-bh_session", description: "The console's own session (browsers)." },
         agentToken: { type: "http", scheme: "bearer", description: "A tunnel end's agent token (agt_…), rotatable in the console." },
       },

@@ -5,7 +5,20 @@
 import { z } from "zod";
 import { CHART_RANGE_KEYS } from "@/lib/charts/ranges";
 import { BULK_COLUMNS, MAX_BULK_ROWS } from "@/lib/domain/bulk-rows";
-import { auditExportQuery, availableVlansQuery, auditListQuery, bulkQuery, tenantListQuery, tenantPatchBody, warningListQuery } from "@/lib/validation/api";
+import {
+  auditExportQuery,
+  availableVlansQuery,
+  auditListQuery,
+  bulkQuery,
+  stretchCancelBody,
+  stretchPlanBody,
+  stretchStepBody,
+  stretchUnextendBody,
+  tenantListQuery,
+  tenantPatchBody,
+  warningListQuery,
+} from "@/lib/validation/api";
+import { channelInput, silenceInput, tenantSilenceInput } from "@/lib/validation/notifications";
 import { updatePoolInput } from "@/lib/validation/pool";
 import { MAX_BATCH, sampleSchema, telemetryBatchSchema } from "@/lib/validation/telemetry";
 import { onboardTenantInput } from "@/lib/validation/tenant";
@@ -15,6 +28,7 @@ import type { Operation } from "./build";
 const json = (description: string, properties: Record<string, unknown> = {}) => ({ description, schema: { type: "object", properties } });
 const page = (description: string) => json(description, { items: { type: "array", items: { type: "object" } }, next: { type: ["string", "null"], description: "Pass as `cursor` for the next page; null on the last." } });
 const notFound = { "404": { description: "No such resource, or it belongs to a tenant the caller cannot see." } };
+const stretchAnswer = (description: string) => ({ ...json(description, { stage: { type: "string" }, stageChangedAt: { type: "string" } }), headers: { ETag: "The stretch's new version." } });
 const conflict = (why: string) => ({ "409": { description: why } });
 
 const TENANTS: Operation[] = [
@@ -72,7 +86,32 @@ const TENANTS: Operation[] = [
   {
     method: "get", path: "/api/v1/tenants/{slug}/stretch", tag: "Tenants", access: "read",
     summary: "Where the stretch stands (extending, cut-over planned, cut over, unextended), its pre-checks with their evidence, and its timeline",
-    responses: { "200": json("The stretch."), ...notFound },
+    responses: { "200": { ...json("The stretch."), headers: { ETag: "The stretch's version: send it back in If-Match to take a step." } }, ...notFound },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/plan", tag: "Stretch", access: "write", fleetWide: true, body: stretchPlanBody, ifMatch: "required",
+    summary: "Plan (or re-plan) the cut-over: the gateway address the Tier-1 takes, which Tier-1, the date, the source interface",
+    responses: { "200": stretchAnswer("Planned: the pre-checks now judge this plan; the bundle has the cut-over files."), ...notFound, ...conflict("The stretch is not extending or cut-over planned, or the tenant is offboarding.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/cancel-plan", tag: "Stretch", access: "write", fleetWide: true, body: stretchCancelBody, ifMatch: "required",
+    summary: "Cancel the plan: the stretch is extending again (no body needed)",
+    responses: { "200": stretchAnswer("Cancelled."), ...notFound, ...conflict("There is no plan to cancel.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/cut-over", tag: "Stretch", access: "write", fleetWide: true, body: stretchStepBody, ifMatch: "required",
+    summary: "Cut over: pre-checks judged now (past a warn or fail only with a reason, audited); Azure moves the gateway to the Tier-1",
+    responses: { "202": stretchAnswer("Cutting over: GET …/stretch follows Azure's operation."), ...notFound, ...conflict("Not planned, the segment is busy, or a pre-check needs a reason (the problem lists `checks`).") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/roll-back", tag: "Stretch", access: "write", fleetWide: true, body: stretchStepBody, ifMatch: "required",
+    summary: "Roll back a cut-over: Azure takes the gateway off the segment; the source router takes it back with the restore file",
+    responses: { "202": stretchAnswer("Rolling back."), ...notFound, ...conflict("Not cut over (or a failed cut-over), or the segment is busy.") },
+  },
+  {
+    method: "post", path: "/api/v1/tenants/{slug}/stretch/unextend", tag: "Stretch", access: "write", fleetWide: true, body: stretchUnextendBody, ifMatch: "required",
+    summary: "Unextend: after its pre-checks (or a reason) and the slug typed to confirm, the tunnels and their agent tokens are retired; the segment stays routed",
+    responses: { "200": stretchAnswer("Unextended: teardown files at GET …/teardown."), ...notFound, ...conflict("Not cut over, the segment is not ready, or a pre-check needs a reason (the problem lists `checks`).") },
   },
   {
     method: "get", path: "/api/v1/tenants/{slug}/teardown", tag: "Tenants", access: "secrets",
@@ -133,6 +172,35 @@ const TUNNELS: Operation[] = [
   },
 ];
 
+const channelItem = json("A channel: where it sends (its secret never shown: webhook URLs without query values and token-like path parts, no SMTP password), the last delivery, how many wait.", {
+  id: { type: "string" }, name: { type: "string" }, kind: { type: "string", enum: ["webhook", "teams", "email"] }, target: { type: "string" },
+});
+const channelOne = { ...channelItem, headers: { ETag: "The channel's version: send it back in If-Match to change it." } };
+const channelList = json("The channels.", { items: { type: "array", items: { type: "object" } } });
+const silenceList = json("Silences running, coming, or ended in the last day.", { items: { type: "array", items: { type: "object" } } });
+const channelCreated = { ...json("Added. A webhook's signing secret is in `signingSecret`, shown this once.", { id: { type: "string" }, signingSecret: { type: ["string", "null"] } }), headers: { Location: "The channel's URL." } };
+const silenceCreated = { ...json("Silenced.", { id: { type: "string" }, startsAt: { type: "string" }, endsAt: { type: "string" } }), headers: { Location: "The silence's URL." } };
+const CHANNEL_PUT = "Change the channel's name and target; its kind stays. Send the whole channel as when adding it: a webhook keeps its signing secret, an e-mail channel its SMTP password unless `password` is sent.";
+
+const NOTIFICATIONS: Operation[] = [
+  { method: "get", path: "/api/v1/notification-channels", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' notification channels", responses: { "200": channelList } },
+  { method: "post", path: "/api/v1/notification-channels", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, summary: "Add an operators' channel (webhook, Teams or e-mail); the target is checked now", description: "No Idempotency-Key: the answer carries a secret shown once, which a replay would have to keep.", responses: { "201": channelCreated } },
+  { method: "get", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "read", fleetWide: true, summary: "One operators' channel", responses: { "200": channelOne, ...notFound } },
+  { method: "put", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, body: channelInput, ifMatch: true, summary: CHANNEL_PUT, responses: { "200": channelOne, ...notFound, ...conflict("Without If-Match: the channel changed while the edit was applied; send it again.") } },
+  { method: "delete", path: "/api/v1/notification-channels/{id}", tag: "Notifications", access: "write", fleetWide: true, summary: "Delete an operators' channel with its rules and delivery log", responses: { "200": json("Deleted."), ...notFound } },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", summary: "The tenant's own channels (as its notifications page: a write scope)", responses: { "200": channelList, ...notFound } },
+  { method: "post", path: "/api/v1/tenants/{slug}/notification-channels", tag: "Notifications", access: "write", body: channelInput, summary: "Add a channel of the tenant's own; public targets only", responses: { "201": channelCreated, ...notFound } },
+  { method: "get", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", summary: "One of the tenant's own channels", responses: { "200": channelOne, ...notFound } },
+  { method: "put", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", body: channelInput, ifMatch: true, summary: CHANNEL_PUT, responses: { "200": channelOne, ...notFound, ...conflict("Without If-Match: the channel changed while the edit was applied; send it again.") } },
+  { method: "delete", path: "/api/v1/tenants/{slug}/notification-channels/{id}", tag: "Notifications", access: "write", summary: "Delete one of the tenant's own channels", responses: { "200": json("Deleted."), ...notFound } },
+  { method: "get", path: "/api/v1/silences", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' silences", responses: { "200": silenceList } },
+  { method: "post", path: "/api/v1/silences", tag: "Notifications", access: "write", fleetWide: true, body: silenceInput, idempotencyKey: true, summary: "Silence the operators' rules for a tenant, tunnel or kind, now or later, for a while", responses: { "201": silenceCreated } },
+  { method: "delete", path: "/api/v1/silences/{id}", tag: "Notifications", access: "write", fleetWide: true, summary: "End an operators' silence now (its record stays)", responses: { "200": json("Ended."), ...notFound, ...conflict("Already ended.") } },
+  { method: "get", path: "/api/v1/tenants/{slug}/silences", tag: "Notifications", access: "write", summary: "The tenant's own silences (as its notifications page: a write scope)", responses: { "200": silenceList, ...notFound } },
+  { method: "post", path: "/api/v1/tenants/{slug}/silences", tag: "Notifications", access: "write", body: tenantSilenceInput.omit({ tenantSlug: true }), idempotencyKey: true, summary: "Silence the tenant's own rules for its warnings (a tunnel or kind of them)", responses: { "201": silenceCreated, ...notFound } },
+  { method: "delete", path: "/api/v1/tenants/{slug}/silences/{id}", tag: "Notifications", access: "write", summary: "End one of the tenant's own silences now", responses: { "200": json("Ended."), ...notFound, ...conflict("Already ended.") } },
+];
+
 const FLEET: Operation[] = [
   {
     method: "get", path: "/api/v1/warnings", tag: "Warnings", access: "read", fleetWide: true, query: warningListQuery,
@@ -162,12 +230,12 @@ const FLEET: Operation[] = [
   {
     method: "get", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "read", fleetWide: true,
     summary: "A private cloud's VLAN pool: rules, counts by state, holders",
-    responses: { "200": json("The pool."), ...notFound },
+    responses: { "200": { ...json("The pool."), headers: { ETag: "Send back in If-Match to change the rules." } }, ...notFound },
   },
   {
-    method: "put", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "write", fleetWide: true, body: updatePoolInput.omit({ privateCloudId: true }),
+    method: "put", path: "/api/v1/vlan-pools/{cloudId}", tag: "VLAN pools", access: "write", fleetWide: true, body: updatePoolInput.omit({ privateCloudId: true }), ifMatch: true,
     summary: "Change the pool's ranges, reserved IDs and quarantine",
-    responses: { "200": json("Saved; VLANs held outside the new rules are named.", { keptOutsideRules: { type: "array", items: { type: "integer" } } }), ...notFound },
+    responses: { "200": { ...json("Saved; VLANs held outside the new rules are named.", { keptOutsideRules: { type: "array", items: { type: "integer" } } }), headers: { ETag: "The new version." } }, ...notFound },
   },
   {
     method: "get", path: "/api/v1/vlan-pools/{cloudId}/available-vlans", tag: "VLAN pools", access: "read", fleetWide: true, query: availableVlansQuery,
@@ -213,7 +281,7 @@ const AGENTS: Operation[] = [
   },
 ];
 
-export const OPERATIONS: Operation[] = [...TENANTS, ...TUNNELS, ...FLEET, ...AGENTS];
+export const OPERATIONS: Operation[] = [...TENANTS, ...TUNNELS, ...NOTIFICATIONS, ...FLEET, ...AGENTS];
 
 /** Schemas referenced by name (the telemetry agents' contract predates the automation API). */
 export const NAMED_SCHEMAS = { Sample: sampleSchema, Batch: telemetryBatchSchema, OnboardTenant: onboardTenantInput };

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { adminNav } from "@/components/admin/admin-nav";
-import { AppHeader } from "@/components/app-header";
+import { AppHeader, MAIN_CONTENT_ID } from "@/components/app-header";
 import { AuditTable } from "@/components/audit/audit-table";
 import { AgentTokens } from "@/components/tenant/agent-tokens";
 import { MtuBudget } from "@/components/tenant/mtu-budget";
@@ -61,7 +61,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
       ) : (
         <AppHeader home="/admin" area="admin" nav={adminNav(principal)} principal={principal} />
       )}
-      <main className="mx-auto max-w-6xl px-6 py-8">
+      <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto max-w-6xl px-6 py-8 focus:outline-none">
         {onboarded === "1" && isAdmin(principal) && tenant.vlanId !== null && (
           <p role="status" className="mb-6 rounded-md border border-green-300 bg-green-50 px-4 py-3 font-medium text-green-900">
             {tenant.displayName} is onboarded on VLAN {tenant.vlanId} (VNI {tenant.vni}). Its segment is provisioned in the background; add its tunnels below.

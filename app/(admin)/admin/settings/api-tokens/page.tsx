@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ApiTokenForm } from "@/components/settings/api-token-form";
 import { ApiTokenTable } from "@/components/settings/api-token-table";
 import { SettingsNav } from "@/components/notifications/settings-nav";
@@ -26,7 +27,8 @@ export default async function ApiTokensPage() {
         Scripts and pipelines call the <a className="underline" href="/api/v1/openapi.json">automation API</a> with{" "}
         <code>Authorization: Bearer bh_…</code>. A read token reads; a write token also onboards, edits and downloads
         gateway configs (which carry keys). Limit a token to one tenant where you can. The secret is shown once and
-        only its hash is kept; every call a token makes is in the audit trail under <code>token:&lt;name&gt;</code>.
+        only its hash is kept; every call a token makes is in the audit trail under <code>token:&lt;name&gt;</code>. Try
+        the routes with a token in the <Link className="underline" href="/admin/api">API reference</Link>.
       </p>
       <ApiTokenTable tokens={tokens} canChange={canChange} now={new Date()} />
       {canChange && <ApiTokenForm tenants={tenantChoices} />}

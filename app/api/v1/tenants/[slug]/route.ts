@@ -1,3 +1,5 @@
+import { entityTag, matchesStrongly, parseIfMatch } from "@/lib/api/if-match";
+import { staleResponse } from "@/lib/api/preconditions";
 import { jsonResponse, queryOf, readJsonBody, refusalResponse, validate } from "@/lib/api/request";
 import { tenantOfSlug } from "@/lib/api/tenant-resolvers";
 import { defineRoute } from "@/lib/auth/guards";
@@ -13,7 +15,7 @@ import { editTenantRequest, IMMUTABLE_TENANT_FIELDS } from "@/lib/validation/ten
 
 export const dynamic = "force-dynamic";
 
-const etag = (version: string) => `"${version}"`;
+const etag = entityTag;
 
 /** GET /api/v1/tenants/{slug} — the tenant, with an ETag to send back in If-Match when editing. */
 export const GET = defineRoute({ access: "tenant:read", tenant: tenantOfSlug }, async (_request, { db, tenantId }) => {
@@ -47,8 +49,10 @@ export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fle
   if (unknownFields.length > 0) {
     return problemJson(400, "Some fields are not tenant fields.", { errors: Object.fromEntries(unknownFields.map((f) => [f, ["Not a field of a tenant; see the OpenAPI document."]])) });
   }
-  const ifMatch = request.headers.get("if-match");
-  const ifVersion = ifMatch === null || ifMatch.trim() === "*" ? undefined : ifMatch.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+  const ifMatch = parseIfMatch(request.headers.get("if-match"));
+  if (ifMatch.kind === "invalid") return problemJson(400, ifMatch.message, { errors: { "If-Match": [ifMatch.message] } });
+  // `*` asks only that the tenant exist (RFC 9110): like no If-Match, the edit is pinned to its own read.
+  const named = ifMatch.kind === "tags" ? ifMatch.tags : undefined;
   // The body is merged into the tenant as read here, so the edit is pinned to that read's version
   // even without If-Match: a change committed in between would otherwise be written back over with
   // the old value. Without If-Match the caller asked for no precondition, so we read again and retry.
@@ -57,12 +61,13 @@ export const PATCH = defineRoute<{ slug: string }, "fleet:write">({ access: "fle
     const readVersion = await getTenantVersion(db, tenantId);
     const current = await getEditableTenant(db, slug);
     if (!current || !readVersion) return problemJson(404, "Not found.");
+    if (named && !matchesStrongly(named, readVersion)) return staleResponse("the tenant");
     const { slug: _slug, ...editable } = current;
     const merged = validate(editTenantRequest, { ...editable, plannedCutoverOn: editable.plannedCutoverOn ?? undefined, ...body.value });
     if (!merged.ok) return merged.response;
-    const result = await editTenant(db, principal, merged.value, { secretsKey: getSecretsKey(readConfig()), ifVersion: ifVersion ?? readVersion });
+    const result = await editTenant(db, principal, merged.value, { secretsKey: getSecretsKey(readConfig()), ifVersion: readVersion });
     if (!result.ok && result.reason === "stale") {
-      if (ifVersion !== undefined) return problemJson(412, result.message);
+      if (named) return problemJson(412, result.message);
       if (attempt < 3) continue;
       return problemJson(409, "The tenant kept changing while this edit was being applied; send it again.");
     }
