@@ -4,7 +4,7 @@
  * what a bad range is told, and that the answers carry what the page draws.
  */
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
@@ -36,7 +36,15 @@ async function tunnelOf(slug: string) {
   return row!;
 }
 
+afterAll(() => {
+  vi.useRealTimers();
+});
+
 beforeAll(async () => {
+  // The routes judge freshness against the clock ("now" in the current rates, the default 24 h
+  // window), and the samples below are written relative to it. Held still for the whole file,
+  // so a slow machine cannot age a sample written "a minute ago" past the 90 s a rate stays current.
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
   db = await useTestApp();
   const c = await tunnelOf("contoso");
   contoso.tenantId = c.tenantId;
@@ -278,7 +286,8 @@ describe("GET /api/v1/tunnels/{id}/paths", () => {
     const source = ends.find((e) => e.side === "source")!.id;
     const avs = ends.find((e) => e.side === "avs")!.id;
     await db.insert(telemetrySamples).values([
-      { endpointId: source, measuredAt: new Date(Date.now() - 60_000), path: hops("192.0.2.1", "10.120.8.11") },
+      // 50 s, not a whole minute: the file's clock stands still, and the seed holds a sample a minute ago.
+      { endpointId: source, measuredAt: new Date(Date.now() - 50_000), path: hops("192.0.2.1", "10.120.8.11") },
       { endpointId: avs, measuredAt: new Date(Date.now() - 25 * 3_600_000), path: hops("100.64.0.1", "198.51.100.20") },
       // A newer sample without a path does not hide the older one that has it.
       { endpointId: source, measuredAt: new Date(Date.now() - 30_000), rttMs: 9 },
