@@ -286,7 +286,7 @@ describe("GET /api/v1/tunnels/{id}/paths", () => {
     const source = ends.find((e) => e.side === "source")!.id;
     const avs = ends.find((e) => e.side === "avs")!.id;
     await db.insert(telemetrySamples).values([
-      // 50 s, not a whole minute: the file's clock stands still, and the seed holds a sample a minute ago.
+      // 50 s, not a whole minute: the file's clock stands still, and the week-of-throughput test writes this end a sample every minute.
       { endpointId: source, measuredAt: new Date(Date.now() - 50_000), path: hops("192.0.2.1", "10.120.8.11") },
       { endpointId: avs, measuredAt: new Date(Date.now() - 25 * 3_600_000), path: hops("100.64.0.1", "198.51.100.20") },
       // A newer sample without a path does not hide the older one that has it.
