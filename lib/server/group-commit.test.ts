@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit, GroupCommitFull } from "./group-commit";
 
 /** A writer whose writes finish when the test says so, recording what each write carried. */
 function heldWriter(fail: (item: string) => boolean = () => false) {
@@ -75,5 +75,32 @@ describe("GroupCommit", () => {
     expect(writer.writes).toEqual([["a"], ["b"]]);
     await writer.release();
     await expect(b).resolves.toBe("stored b");
+  });
+
+  it("refuses a call at once when too much is already waiting, and writes the calls it kept", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 5, weightOf: (item) => item.length });
+    const first = group.submit("a");
+    // Waiting: 2 + 3 = 5, the most allowed; the next call would make it 6.
+    const kept = [group.submit("bb"), group.submit("ccc")];
+    await expect(group.submit("d")).rejects.toBeInstanceOf(GroupCommitFull);
+    expect(group.waiting).toBe(2);
+    await writer.release();
+    // Once the waiting calls went to the database there is room again.
+    const later = group.submit("d");
+    await writer.release();
+    await writer.release();
+    expect(writer.writes).toEqual([["a"], ["bb", "ccc"], ["d"]]);
+    await expect(Promise.all([first, ...kept, later])).resolves.toEqual(["stored a", "stored bb", "stored ccc", "stored d"]);
+  });
+
+  it("takes one call however heavy when nothing waits, so an oversized call is not refused forever", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 5, weightOf: (item) => item.length });
+    const first = group.submit("a");
+    const heavy = group.submit("hhhhhhhh");
+    await writer.release();
+    await writer.release();
+    await expect(Promise.all([first, heavy])).resolves.toEqual(["stored a", "stored hhhhhhhh"]);
   });
 });

@@ -32,6 +32,13 @@ type BatchResult = { accepted: number; duplicates: number };
 
 /** The most samples one group statement carries: 25 full batches, a few MB of JSON. */
 const MAX_GROUP_SAMPLES = 5_000;
+/**
+ * The most samples that may wait for a write: about ten seconds of ingest on the embedded
+ * database (bench figures in docs/benchmarks.md), the agents' own HTTP timeout. Anything queued
+ * longer would be written after its agent gave up and re-sent it; beyond it a post is answered
+ * 503 and stays in the agent's spool.
+ */
+const MAX_WAITING_SAMPLES = 50_000;
 const writers = new WeakMap<Database, GroupCommit<PendingBatch, BatchResult>>();
 
 /**
@@ -45,7 +52,7 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
   if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
   let writer = writers.get(db);
   if (!writer) {
-    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, weightOf: (batch) => batch.samples.length });
+    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, maxWaiting: MAX_WAITING_SAMPLES, weightOf: (batch) => batch.samples.length });
     writers.set(db, writer);
   }
   return { ok: true, ...(await writer.submit({ agent, samples, now })) };
