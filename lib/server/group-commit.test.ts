@@ -21,7 +21,7 @@ function heldWriter(fail: (item: string) => boolean = () => false) {
 describe("GroupCommit", () => {
   it("writes a call at once when nothing else is being written", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const result = group.submit("a");
     expect(writer.writes).toEqual([["a"]]);
     await writer.release();
@@ -30,7 +30,7 @@ describe("GroupCommit", () => {
 
   it("puts the calls that arrive during a write into one next write, each caller getting its own result", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const results = ["a", "b", "c", "d"].map((item) => group.submit(item));
     expect(writer.writes).toEqual([["a"]]);
     expect(group.waiting).toBe(3);
@@ -42,7 +42,7 @@ describe("GroupCommit", () => {
 
   it("keeps a group under its weight, in arrival order, but writes an item heavier than the limit on its own", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 5, weightOf: (item) => item.length });
+    const group = new GroupCommit(writer.write, { maxWeight: 5, maxWaiting: 100, weightOf: (item) => item.length });
     const results = ["a", "bb", "ccc", "dddddddd", "e"].map((item) => group.submit(item));
     for (let i = 0; i < 4; i++) await writer.release();
     expect(writer.writes).toEqual([["a"], ["bb", "ccc"], ["dddddddd"], ["e"]]);
@@ -51,7 +51,7 @@ describe("GroupCommit", () => {
 
   it("fails only the call that cannot be written: its group is written again one call at a time", async () => {
     const writer = heldWriter((item) => item === "bad");
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const first = group.submit("first");
     const good = group.submit("good");
     // Its outcome read at once: the rejection must not go unobserved while the writes finish.
@@ -67,7 +67,7 @@ describe("GroupCommit", () => {
 
   it("starts again for calls made after a write finished", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const a = group.submit("a");
     await writer.release();
     await a;
