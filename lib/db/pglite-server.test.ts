@@ -46,3 +46,33 @@ it("starts the database's thread again when it dies, on the same socket, with ev
   expect(logged).toHaveLength(1);
   expect(fs.existsSync(server.socketDir)).toBe(false);
 });
+
+it("closes at once while it waits to try a thread that could not start again, and tries no more", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-pglite-restart-"));
+  dirs.push(dataDir);
+  let failedToStart: () => void = () => {};
+  const startFailed = new Promise<void>((resolve) => (failedToStart = resolve));
+  const logged: string[] = [];
+  const logger = {
+    error: (message: string) => {
+      logged.push(message);
+      if (message.includes("did not start again")) failedToStart();
+    },
+  };
+  // A pause far longer than the test's timeout: close() must not wait for it.
+  server = await startPgliteServer(dataDir, logger, { retryFirstMs: 3_600_000 });
+  // Something the new thread cannot replace stands where its socket goes (the running thread
+  // keeps listening on the socket it already has).
+  const socketPath = path.join(server.socketDir, ".s.PGSQL.5432");
+  fs.rmSync(socketPath);
+  fs.mkdirSync(socketPath);
+  fs.writeFileSync(path.join(socketPath, "in-the-way"), "");
+
+  await server.crash();
+  await startFailed;
+  await server.close();
+
+  expect(server.restarts()).toBe(0);
+  expect(logged).toEqual([expect.stringContaining("thread stopped"), expect.stringContaining("trying again in 3600 s")]);
+  expect(fs.existsSync(server.socketDir)).toBe(false);
+});

@@ -36,7 +36,13 @@ const SOCKET_NAME = ".s.PGSQL.5432";
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 
-export async function startPgliteServer(dataDir: string | null, logger: Pick<Console, "error"> = console): Promise<PgliteServer> {
+export type PgliteServerOptions = {
+  /** The first pause before starting again a thread that failed to start (tests lengthen it). */
+  retryFirstMs?: number;
+};
+
+export async function startPgliteServer(dataDir: string | null, logger: Pick<Console, "error"> = console, options: PgliteServerOptions = {}): Promise<PgliteServer> {
+  const retryFirstMs = options.retryFirstMs ?? RETRY_FIRST_MS;
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-pglite-"));
   fs.chmodSync(socketDir, 0o700);
   const socketPath = path.join(socketDir, SOCKET_NAME);
@@ -53,6 +59,8 @@ export async function startPgliteServer(dataDir: string | null, logger: Pick<Con
   let restarts = 0;
   let closing: Promise<void> | undefined;
   let up: Promise<void> = Promise.resolve();
+  /** Ends the pause before the next attempt at once: close() must not wait out a minute's backoff. */
+  let endPause = () => {};
 
   const watch = (thread: RunningThread) => {
     void thread.exited.then(async (code) => {
@@ -71,9 +79,16 @@ export async function startPgliteServer(dataDir: string | null, logger: Pick<Con
         watch(current);
         return;
       } catch (error) {
-        const pause = Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS);
+        if (closing) return;
+        const pause = Math.max(Math.min(retryFirstMs * 2 ** failures, RETRY_MAX_MS), retryFirstMs);
         logger.error(`[db] the embedded database did not start again (${(error as Error).message}); trying again in ${pause / 1000} s.`);
-        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pause).unref();
+          endPause = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
   };
@@ -90,6 +105,9 @@ export async function startPgliteServer(dataDir: string | null, logger: Pick<Con
     },
     close: () =>
       (closing ??= (async () => {
+        // `closing` is set before the interrupted pause resumes (a later microtask), so the
+        // restart loop sees it and stops.
+        endPause();
         await up;
         await current.close();
         removeSocketDir();
