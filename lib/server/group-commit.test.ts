@@ -103,4 +103,15 @@ describe("GroupCommit", () => {
     await writer.release();
     await expect(Promise.all([first, heavy])).resolves.toEqual(["stored a", "stored hhhhhhhh"]);
   });
+
+  it("fails the whole group with the write's error, without one write per call, when told that one call cannot be at fault (a read)", async () => {
+    const writer = heldWriter((item) => item === "b");
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, retryAlone: false });
+    const first = group.submit("a");
+    const outcomes = ["b", "c"].map((item) => group.submit(item).then(() => "stored", (error: Error) => error.message));
+    for (let i = 0; i < 3; i++) await writer.release();
+    expect(writer.writes).toEqual([["a"], ["b", "c"]]);
+    await expect(first).resolves.toBe("stored a");
+    await expect(Promise.all(outcomes)).resolves.toEqual(["cannot write b", "cannot write b"]);
+  });
 });

@@ -30,6 +30,13 @@ export type GroupCommitOptions<T> = {
    */
   maxWaiting: number;
   weightOf: (item: T) => number;
+  /**
+   * Whether a failed group is written again one call at a time (the default), to find the one
+   * call at fault. False for writes no single call can make fail (a lookup by key): there a
+   * failure is the database's, and N more attempts only keep the callers waiting longer (N
+   * connection timeouts in a row while the database is unreachable).
+   */
+  retryAlone?: boolean;
 };
 
 /** Too much is waiting already: the caller should answer "busy, try again later". */
@@ -96,7 +103,7 @@ export class GroupCommit<T, R> {
       if (results.length !== group.length) throw new Error(`A group write returned ${results.length} results for ${group.length} items.`);
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (group.length === 1) return group[0]!.reject(error);
+      if (group.length === 1 || this.options.retryAlone === false) return group.forEach((w) => w.reject(error));
       for (const waiting of group) await this.writeGroup([waiting]);
     }
   }
