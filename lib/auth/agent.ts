@@ -33,7 +33,7 @@ export async function authenticateAgent(authorization: string | null, db: Databa
   if (!token) return null;
   let group = lookups.get(db);
   if (!group) {
-    group = new GroupCommit((batch) => findAgents(db, batch), { maxWeight: 500, weightOf: () => 1 });
+    group = new GroupCommit((batch) => findAgents(db, batch), { maxWeight: 500, maxWaiting: 5_000, weightOf: () => 1, retryAlone: false });
     lookups.set(db, group);
   }
   return group.submit({ tokenHash: hashToken(token), now });

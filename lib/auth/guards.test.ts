@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toPlainInput } from "./guards";
+import { GroupCommitFull } from "@/lib/server/group-commit";
+import { defineRoute, toPlainInput } from "./guards";
 
 describe("toPlainInput", () => {
   it("passes objects through and turns dotted form fields into nested values", () => {
@@ -20,5 +21,17 @@ describe("toPlainInput", () => {
     const plain = toPlainInput(form) as Record<string, unknown>;
     expect(plain).toEqual({});
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+});
+
+describe("defineRoute", () => {
+  it("answers 503 with Retry-After when the database is too far behind to queue the request", async () => {
+    const route = defineRoute({ access: "anonymous" }, async () => {
+      throw new GroupCommitFull(5_000);
+    });
+    const response = await route(new Request("http://localhost/api/v1/telemetry"));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("10");
+    expect(await response.json()).toMatchObject({ detail: expect.stringContaining("5000 call(s) are already waiting") });
   });
 });

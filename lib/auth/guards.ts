@@ -12,6 +12,7 @@ import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { recordAudit } from "@/lib/audit";
 import { problemJson } from "@/lib/server/problem";
+import { GroupCommitFull } from "@/lib/server/group-commit";
 import { processSlot } from "@/lib/server/process-slot";
 import { TokenBuckets } from "@/lib/telemetry/rate-limit";
 import { authenticateAgent, type AgentPrincipal } from "./agent";
@@ -170,6 +171,9 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
       if (error instanceof AuthError) {
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
       }
+      // The database is behind (lib/server/group-commit.ts): a client that waits and sends again
+      // is answered; one more request held in memory is not.
+      if (error instanceof GroupCommitFull) return problemJson(503, error.message, { headers: { "retry-after": "10" } });
       console.error("[route] failed:", error);
       // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
       return problemJson(500, "Internal error; see the server log.");

@@ -35,8 +35,19 @@ const SOCKET_NAME = ".s.PGSQL.5432";
 /** Pauses before starting a thread that failed to start: 1 s, doubling, at most a minute. */
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
+/** A thread that ran this long before it died is started again at once. */
+const STABLE_MS = 60_000;
 
-export async function startPgliteServer(dataDir: string | null, logger: Pick<Console, "error"> = console): Promise<PgliteServer> {
+export type PgliteServerOptions = {
+  /** The first pause before starting again a thread that failed to start (tests lengthen it). */
+  retryFirstMs?: number;
+  /** The clock that judges whether a thread died soon after it started (tests fix it). */
+  now?: () => number;
+};
+
+export async function startPgliteServer(dataDir: string | null, logger: Pick<Console, "error"> = console, options: PgliteServerOptions = {}): Promise<PgliteServer> {
+  const retryFirstMs = options.retryFirstMs ?? RETRY_FIRST_MS;
+  const now = options.now ?? Date.now;
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridgehead-pglite-"));
   fs.chmodSync(socketDir, 0o700);
   const socketPath = path.join(socketDir, SOCKET_NAME);
@@ -53,27 +64,55 @@ export async function startPgliteServer(dataDir: string | null, logger: Pick<Con
   let restarts = 0;
   let closing: Promise<void> | undefined;
   let up: Promise<void> = Promise.resolve();
+  /** Ends the pause before the next attempt at once: close() must not wait out a minute's backoff. */
+  let endPause = () => {};
+
+  const pauseFor = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms).unref();
+      endPause = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const pauseAfter = (failures: number) => Math.max(Math.min(retryFirstMs * 2 ** failures, RETRY_MAX_MS), retryFirstMs);
+
+  /**
+   * Deaths in a row of threads that had run less than a minute. The first is started again at
+   * once; from the second on, a thread that dies soon after every start (a fault it meets again
+   * on recovery or on the first query) waits out the same growing pause as one that cannot
+   * start, instead of the console restarting PGlite back to back on a core of its own.
+   */
+  let quickDeaths = 0;
+  let startedAt = now();
 
   const watch = (thread: RunningThread) => {
     void thread.exited.then(async (code) => {
       if (closing) return;
-      logger.error(`[db] the embedded database's thread stopped (exit code ${code}${thread.lastError ? `: ${thread.lastError}` : ""}); starting it again.`);
-      up = restart();
+      quickDeaths = now() - startedAt < STABLE_MS ? quickDeaths + 1 : 0;
+      const pause = quickDeaths >= 2 ? pauseAfter(quickDeaths - 2) : 0;
+      logger.error(
+        `[db] the embedded database's thread stopped (exit code ${code}${thread.lastError ? `: ${thread.lastError}` : ""}); starting it again${pause ? ` in ${pause / 1000} s (it stopped ${quickDeaths} times in a row within a minute of starting)` : ""}.`,
+      );
+      up = restart(pause);
       await up;
     });
   };
 
-  const restart = async () => {
+  const restart = async (firstPause: number) => {
+    if (firstPause > 0) await pauseFor(firstPause);
     for (let failures = 0; !closing; failures++) {
       try {
         current = await startThread(dataDir, socketPath);
+        startedAt = now();
         restarts += 1;
         watch(current);
         return;
       } catch (error) {
-        const pause = Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS);
+        if (closing) return;
+        const pause = pauseAfter(failures);
         logger.error(`[db] the embedded database did not start again (${(error as Error).message}); trying again in ${pause / 1000} s.`);
-        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+        await pauseFor(pause);
       }
     }
   };
@@ -90,6 +129,9 @@ export async function startPgliteServer(dataDir: string | null, logger: Pick<Con
     },
     close: () =>
       (closing ??= (async () => {
+        // `closing` is set before the interrupted pause resumes (a later microtask), so the
+        // restart loop sees it and stops.
+        endPause();
         await up;
         await current.close();
         removeSocketDir();

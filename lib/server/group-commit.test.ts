@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit, GroupCommitFull } from "./group-commit";
 
 /** A writer whose writes finish when the test says so, recording what each write carried. */
 function heldWriter(fail: (item: string) => boolean = () => false) {
@@ -21,7 +21,7 @@ function heldWriter(fail: (item: string) => boolean = () => false) {
 describe("GroupCommit", () => {
   it("writes a call at once when nothing else is being written", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const result = group.submit("a");
     expect(writer.writes).toEqual([["a"]]);
     await writer.release();
@@ -30,7 +30,7 @@ describe("GroupCommit", () => {
 
   it("puts the calls that arrive during a write into one next write, each caller getting its own result", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const results = ["a", "b", "c", "d"].map((item) => group.submit(item));
     expect(writer.writes).toEqual([["a"]]);
     expect(group.waiting).toBe(3);
@@ -42,7 +42,7 @@ describe("GroupCommit", () => {
 
   it("keeps a group under its weight, in arrival order, but writes an item heavier than the limit on its own", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 5, weightOf: (item) => item.length });
+    const group = new GroupCommit(writer.write, { maxWeight: 5, maxWaiting: 100, weightOf: (item) => item.length });
     const results = ["a", "bb", "ccc", "dddddddd", "e"].map((item) => group.submit(item));
     for (let i = 0; i < 4; i++) await writer.release();
     expect(writer.writes).toEqual([["a"], ["bb", "ccc"], ["dddddddd"], ["e"]]);
@@ -51,7 +51,7 @@ describe("GroupCommit", () => {
 
   it("fails only the call that cannot be written: its group is written again one call at a time", async () => {
     const writer = heldWriter((item) => item === "bad");
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const first = group.submit("first");
     const good = group.submit("good");
     // Its outcome read at once: the rejection must not go unobserved while the writes finish.
@@ -67,7 +67,7 @@ describe("GroupCommit", () => {
 
   it("starts again for calls made after a write finished", async () => {
     const writer = heldWriter();
-    const group = new GroupCommit(writer.write, { maxWeight: 10, weightOf: () => 1 });
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1 });
     const a = group.submit("a");
     await writer.release();
     await a;
@@ -75,5 +75,43 @@ describe("GroupCommit", () => {
     expect(writer.writes).toEqual([["a"], ["b"]]);
     await writer.release();
     await expect(b).resolves.toBe("stored b");
+  });
+
+  it("refuses a call at once when too much is already waiting, and writes the calls it kept", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 5, weightOf: (item) => item.length });
+    const first = group.submit("a");
+    // Waiting: 2 + 3 = 5, the most allowed; the next call would make it 6.
+    const kept = [group.submit("bb"), group.submit("ccc")];
+    await expect(group.submit("d")).rejects.toBeInstanceOf(GroupCommitFull);
+    expect(group.waiting).toBe(2);
+    await writer.release();
+    // Once the waiting calls went to the database there is room again.
+    const later = group.submit("d");
+    await writer.release();
+    await writer.release();
+    expect(writer.writes).toEqual([["a"], ["bb", "ccc"], ["d"]]);
+    await expect(Promise.all([first, ...kept, later])).resolves.toEqual(["stored a", "stored bb", "stored ccc", "stored d"]);
+  });
+
+  it("takes one call however heavy when nothing waits, so an oversized call is not refused forever", async () => {
+    const writer = heldWriter();
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 5, weightOf: (item) => item.length });
+    const first = group.submit("a");
+    const heavy = group.submit("hhhhhhhh");
+    await writer.release();
+    await writer.release();
+    await expect(Promise.all([first, heavy])).resolves.toEqual(["stored a", "stored hhhhhhhh"]);
+  });
+
+  it("fails the whole group with the write's error, without one write per call, when told that one call cannot be at fault (a read)", async () => {
+    const writer = heldWriter((item) => item === "b");
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, retryAlone: false });
+    const first = group.submit("a");
+    const outcomes = ["b", "c"].map((item) => group.submit(item).then(() => "stored", (error: Error) => error.message));
+    for (let i = 0; i < 3; i++) await writer.release();
+    expect(writer.writes).toEqual([["a"], ["b", "c"]]);
+    await expect(first).resolves.toBe("stored a");
+    await expect(Promise.all(outcomes)).resolves.toEqual(["cannot write b", "cannot write b"]);
   });
 });

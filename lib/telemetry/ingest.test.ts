@@ -5,7 +5,7 @@ import type { Database } from "@/lib/db/client";
 import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import type { TelemetrySample } from "@/lib/validation/telemetry";
 import { describeEachDatabase } from "@/tests/support/databases";
-import { ingestSamples } from "./ingest";
+import { batchWeight, ingestSamples } from "./ingest";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
@@ -176,4 +176,14 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
     expect(await stored(agent)).toEqual([]);
     expect(await lastSampleAt(agent)).toBeNull();
   });
+});
+
+it("weighs a batch waiting for its group by what it holds, so the waiting cap bounds memory: MAC lists count, not only samples", () => {
+  const plain: TelemetrySample = { measuredAt: "2026-12-05T01:00:00.000Z", rttMs: 1.5, lossPct: 0 };
+  const mac = (i: number) => `02:00:00:00:${String(Math.floor(i / 256).toString(16)).padStart(2, "0")}:${(i % 256).toString(16).padStart(2, "0")}`;
+  const heavy: TelemetrySample = { ...plain, macs: { local: Array.from({ length: 1_024 }, (_, i) => mac(i)), tunnel: Array.from({ length: 1_024 }, (_, i) => mac(i + 1_024)), truncated: false } };
+  // Ordinary samples weigh one each, as the group's and the queue's limits were set for.
+  expect(batchWeight(Array.from({ length: 200 }, () => plain))).toBe(200);
+  // One sample with 2,048 MACs is about 40 KB of JSON: it weighs as forty ordinary ones.
+  expect(batchWeight([heavy])).toBeGreaterThanOrEqual(35);
 });

@@ -30,8 +30,15 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
 type PendingBatch = { agent: AgentPrincipal; samples: TelemetrySample[]; now: Date };
 type BatchResult = { accepted: number; duplicates: number };
 
-/** The most samples one group statement carries: 25 full batches, a few MB of JSON. */
+/** The most one group statement carries (batchWeight: samples, or KB when heavier): a few MB of JSON. */
 const MAX_GROUP_SAMPLES = 5_000;
+/**
+ * The most that may wait for a write (batchWeight, as above): about ten seconds of ingest on the embedded
+ * database (bench figures in docs/benchmarks.md), the agents' own HTTP timeout. Anything queued
+ * longer would be written after its agent gave up and re-sent it; beyond it a post is answered
+ * 503 and stays in the agent's spool.
+ */
+const MAX_WAITING_SAMPLES = 50_000;
 const writers = new WeakMap<Database, GroupCommit<PendingBatch, BatchResult>>();
 
 /**
@@ -45,10 +52,22 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
   if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
   let writer = writers.get(db);
   if (!writer) {
-    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, weightOf: (batch) => batch.samples.length });
+    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, maxWaiting: MAX_WAITING_SAMPLES, weightOf: (batch) => batchWeight(batch.samples) });
     writers.set(db, writer);
   }
   return { ok: true, ...(await writer.submit({ agent, samples, now })) };
+}
+
+/** A kilobyte of JSON, about what an ordinary sample (a few path hops, no MAC lists) takes. */
+const SAMPLE_BYTES = 1_024;
+
+/**
+ * How much a batch weighs against the group's and the queue's limits: its samples, or its size
+ * in kilobytes of JSON when that is more. A sample may carry 2,048 MACs (about 40 KB): counted
+ * as one, 50,000 of them waiting would be 2 GB, and a group's statement hundreds of MB.
+ */
+export function batchWeight(samples: readonly TelemetrySample[]): number {
+  return Math.max(samples.length, Math.ceil(JSON.stringify(samples).length / SAMPLE_BYTES));
 }
 
 /** What one endpoint's row learns from the batches of a group: its newest sample, role report and MAC lists. */

@@ -15,7 +15,9 @@ const perAgent = processSlot<TokenBuckets>("ingest-rate-limits").getOrCreate(() 
 /**
  * POST /api/v1/telemetry — one sample, or `{ "samples": [...] }`. 202 with how many were new and
  * how many were re-sends; 400 naming each bad field (nothing stored); 401 for a bad token; 413
- * for an oversized batch; 429 with Retry-After for an agent sending too fast.
+ * for an oversized batch; 429 with Retry-After for an agent sending too fast; 503 with Retry-After
+ * when the database is so far behind that the batch would wait longer than the agent does (the
+ * agent keeps it in its spool).
  */
 export const POST = defineRoute({ access: "agent" }, async (request, { db, agent }) => {
   const limited = perAgent.take(agent.endpointId);
