@@ -102,6 +102,18 @@ test.describe("as an admin", () => {
     expect(isDark(await bodyBackground(page))).toBe(true);
   });
 
+  test("the search results list, a result selected, is axe clean in the dark theme", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/admin");
+    await page.locator("#global-search").fill("contoso");
+    const results = page.getByRole("listbox", { name: "Search results" });
+    await expect(results.getByRole("option").first()).toBeVisible();
+    await page.locator("#global-search").press("ArrowDown");
+    await expect(results.locator('[role="option"][aria-selected="true"]')).toHaveCount(1);
+    const result = await new AxeBuilder({ page }).include('[role="search"]').analyze();
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  });
+
   test("skips to the main content from the first Tab", async ({ page }) => {
     await page.goto("/admin");
     await page.keyboard.press("Tab");
