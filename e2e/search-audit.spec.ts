@@ -177,4 +177,14 @@ test.describe("an operator reading the audit trail", () => {
     await expect(page.getByText("Must be after the start of the window.")).toBeVisible();
     await expect(page.getByLabel("Until (UTC)")).toHaveAttribute("aria-invalid", "true");
   });
+
+  test("a tenant in the address that is unknown or malformed lists nothing and offers no export of every tenant", async ({ page }) => {
+    for (const tenant of ["no-such-tenant", "not_a_slug"]) {
+      await page.goto(`/admin/audit?tenant=${tenant}`);
+      await expect(page.getByRole("status").filter({ hasText: "0 matching events" })).toBeVisible();
+      await expect(page.getByText("No events match these filters.")).toBeVisible();
+      await expect(page.getByRole("link", { name: /^Download/ })).toHaveCount(0);
+      await expect(page.getByText("Choose a tenant that exists to download.")).toBeVisible();
+    }
+  });
 });

@@ -25,7 +25,7 @@ describe("readConfig", () => {
       SECRETS_KEY: "y".repeat(32),
       AZURE_SUBSCRIPTION_ID: "sub-1",
       AZURE_RESOURCE_GROUP: "rg-avs",
-      ENTRA_TENANT_ID: "t",
+      ENTRA_TENANT_ID: "0d6c2a5e-1b7f-4c1e-9a57-3f1f6f1c7a01",
       ENTRA_CLIENT_ID: "c",
       TLS: "off",
       PORT: "8080",
@@ -34,7 +34,7 @@ describe("readConfig", () => {
     expect(config.dataDir).toBe("/var/lib/bridgehead");
     expect(config.database).toEqual({ kind: "postgres", url: "postgresql://app@db:5432/bridgehead" });
     expect(config.azure).toEqual({ mode: "azure", subscriptionId: "sub-1", resourceGroup: "rg-avs" });
-    expect(config.identity).toEqual({ mode: "entra", tenantId: "t", clientId: "c", authority: "https://login.microsoftonline.com", appIdUri: "api://c" });
+    expect(config.identity).toEqual({ mode: "entra", tenantId: "0d6c2a5e-1b7f-4c1e-9a57-3f1f6f1c7a01", clientId: "c", authority: "https://login.microsoftonline.com", appIdUri: "api://c" });
     expect(config.tls.enabled).toBe(false);
     expect(config).toMatchObject({ host: "0.0.0.0", port: 8080 });
   });
@@ -55,7 +55,7 @@ describe("readConfig", () => {
     [{ PORT: "http" }, /PORT must be a TCP port number/],
     [{ PUBLIC_URL: "https://console.example/path" }, /PUBLIC_URL must be an origin/],
     [{ TLS: "off" }, /TLS=off is only allowed with Microsoft Entra ID/],
-    [{ ENTRA_TENANT_ID: "t" }, /Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
+    [{ ENTRA_TENANT_ID: "0d6c2a5e-1b7f-4c1e-9a57-3f1f6f1c7a01" }, /Set both ENTRA_TENANT_ID and ENTRA_CLIENT_ID/],
     [{ TLS_CERT_FILE: "/c.pem" }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],
     [{ SESSION_IDLE_MINUTES: "2" }, /SESSION_IDLE_MINUTES must be a whole number of minutes from 5 to 480/],
     [{ SESSION_IDLE_MINUTES: "1.5" }, /SESSION_IDLE_MINUTES must be a whole number/],
@@ -65,6 +65,11 @@ describe("readConfig", () => {
     [{ ENTRA_AUTHORITY: "http://login.microsoftonline.us" }, /ENTRA_AUTHORITY must be an https origin/],
     [{ ENTRA_AUTHORITY: "https://login.microsoftonline.us/tenant" }, /ENTRA_AUTHORITY must be an https origin/],
     [{ ENTRA_APP_ID_URI: "bridgehead" }, /ENTRA_APP_ID_URI must be the app registration's Application ID URI/],
+    // A user-info part makes the keys come from the host after '@', whoever reads the setting sees the one before it.
+    [{ ENTRA_AUTHORITY: "https://login.microsoftonline.com@keys.attacker.example" }, /ENTRA_AUTHORITY must be an https origin/],
+    // Tokens name their tenant by ID: with a domain, 'common' or 'organizations' no token would ever be accepted.
+    [{ ENTRA_TENANT_ID: "contoso.onmicrosoft.com", ENTRA_CLIENT_ID: "c" }, /ENTRA_TENANT_ID must be the directory \(tenant\) ID/],
+    [{ ENTRA_TENANT_ID: "common", ENTRA_CLIENT_ID: "c" }, /ENTRA_TENANT_ID must be the directory \(tenant\) ID/],
   ])("rejects %o with a message that says what to fix", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

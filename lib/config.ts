@@ -42,9 +42,13 @@ const environmentSchema = z.object({
   AGENT_TOKEN_GRACE_HOURS: optionalString.refine((v) => v === undefined || (/^\d{1,4}$/.test(v) && Number(v) <= 720), {
     message: "AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720 (0: a rotated token stops at once)",
   }),
-  ENTRA_TENANT_ID: optionalString,
+  // Tokens name their tenant by its ID (iss, tid): a domain, 'common' or 'organizations' here would match none.
+  ENTRA_TENANT_ID: optionalString.refine((id) => id === undefined || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id), {
+    message: "ENTRA_TENANT_ID must be the directory (tenant) ID, a GUID from the tenant's overview page, not its domain name, 'common' or 'organizations'",
+  }),
   ENTRA_CLIENT_ID: optionalString,
-  ENTRA_AUTHORITY: optionalString.refine((url) => url === undefined || /^https:\/\/[^/?#\s]+$/.test(url), {
+  // Host and port only: a user-info part ('login.microsoftonline.com@other.host') would fetch the keys from the other host.
+  ENTRA_AUTHORITY: optionalString.refine((url) => url === undefined || /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(url), {
     message: "ENTRA_AUTHORITY must be an https origin such as https://login.microsoftonline.us (no path)",
   }),
   ENTRA_APP_ID_URI: optionalString.refine((uri) => uri === undefined || /^(api|https):\/\/\S+$/.test(uri), {

@@ -10,6 +10,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { CompactEncrypt, compactDecrypt } from "jose";
+import { PSK_READ_AS_ENCODING } from "@/lib/gateway/ipsec";
 import type { AppConfig } from "@/lib/config";
 import { loadKey } from "@/lib/server/key-file";
 import { processSlot } from "@/lib/server/process-slot";
@@ -66,9 +67,16 @@ export async function decryptSecret(ciphertext: string, key: Uint8Array, purpose
   }
 }
 
-/** A pre-shared key for one IPsec tunnel: 256 random bits, base64 (swanctl's `0s` prefix form). */
-export function newPresharedKey(): string {
-  return randomBytes(32).toString("base64");
+/**
+ * A pre-shared key for one IPsec tunnel: 256 random bits as base64 text, which is the key on every
+ * platform. A text that swanctl would read as hex or base64 ("0x…", "0s…", one in 1,024) is
+ * drawn again, so VyOS, whose key reaches swanctl as it stands, and the others agree on it.
+ */
+export function newPresharedKey(draw: (size: number) => Uint8Array = randomBytes): string {
+  for (;;) {
+    const text = Buffer.from(draw(32)).toString("base64");
+    if (!PSK_READ_AS_ENCODING.test(text)) return text;
+  }
 }
 
 /** For tests: forget the cached key so another DATA_DIR's key is read. */

@@ -97,6 +97,11 @@ describe("GET /api/v1/audit/export", () => {
     const garbled = await callApi(exportAudit, { token, path: "/api/v1/audit/export?format=csv&from=last%20tuesday" });
     expect(garbled.status).toBe(400);
     expect(Object.keys(((await garbled.json()) as { errors: Record<string, string[]> }).errors)).toEqual(["from"]);
+    // A year PostgreSQL cannot store is the caller's typo (400), not the server's failure (500).
+    for (const path of ["/api/v1/audit/export?format=csv&from=0000-01-01", "/api/v1/audit?to=0000-12-31T08:00"]) {
+      const response = await callApi(path.includes("export") ? exportAudit : listAudit, { token, path });
+      expect(response.status, path).toBe(400);
+    }
   });
 
   it("names a bad parameter", async () => {

@@ -5,7 +5,7 @@
  * wrong is refused, an accepted call is audited under the app, and roles map to token scopes.
  */
 import { and, eq } from "drizzle-orm";
-import { generateKeyPair } from "jose";
+import { base64url, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
@@ -114,6 +114,35 @@ describe("an Entra app's client-credentials token", () => {
     const response = await list(await entra.sign(appClaims(), { key: forger.privateKey }));
     expect(response.status).toBe(401);
     expect(await detailOf(response)).toMatch(/not an API token .* and not an Entra access token signed by the console's tenant/);
+  });
+
+  it("is refused with 401 unsigned (alg none) or HMAC-signed with the tenant's public key (algorithm confusion)", async () => {
+    const encode = (part: object) => base64url.encode(JSON.stringify(part));
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { ...appClaims({ roles: ["Bridgehead.Write"] }), iat: now, nbf: now, exp: now + 3600 };
+    const unsigned = `${encode({ alg: "none", typ: "JWT", kid: "tenant-key-1" })}.${encode(claims)}.AA`;
+    const hmac = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "tenant-key-1" })
+      .sign(new TextEncoder().encode(JSON.stringify(entra.publicJwk)));
+    for (const token of [unsigned, hmac]) {
+      const response = await list(token);
+      expect(response.status).toBe(401);
+      expect(await detailOf(response)).toMatch(/not an Entra access token signed by the console's tenant/);
+    }
+  });
+
+  it("does not fetch the keys again for every unknown key id a caller makes up (one refetch per cooldown)", async () => {
+    const forger = await generateKeyPair("RS256");
+    expect((await list(await entra.sign(appClaims()))).status).toBe(200);
+    const before = entra.keyFetches();
+    // The clock stands still: every forged kid below arrives within one cooldown.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      for (let i = 0; i < 10; i += 1) expect((await list(await entra.sign(appClaims(), { key: forger.privateKey, kid: `forged-${i}` }))).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(entra.keyFetches() - before).toBeLessThanOrEqual(1);
   });
 
   it("is accepted a little after expiry (clock skew) but not long after", async () => {

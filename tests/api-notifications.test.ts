@@ -193,6 +193,28 @@ describe("silences", () => {
   });
 });
 
+describe("a channel edit that moves an SMTP login elsewhere", () => {
+  const ADMIN: Principal = { kind: "user", userId: "u-admin", signInName: "admin@bridgehead.example", name: "Admin", roles: ["admin"], tenant: null };
+  const env = { secretsKey: new Uint8Array(32), allowLoopback: false, resolve: async () => ["93.184.216.34"] };
+
+  it("asks for the password again rather than send the stored one to a host or port it was not given for", async () => {
+    const settings = { kind: "email" as const, host: "smtp.relay.example", port: 587, security: "starttls" as const, username: "bot", from: "bh@ops.example", to: ["noc@ops.example"] };
+    const [row] = await db.insert(notificationChannels).values({ tenantId: null, kind: "email", name: "Moving relay", settings, secretCiphertext: "stored-ciphertext", createdBy: "test" }).returning();
+    const edit = { kind: "email", name: "Moving relay", host: "smtp.relay.example", port: 587, security: "starttls", username: "bot", from: "bh@ops.example", to: "noc@ops.example" };
+
+    for (const moved of [{ host: "smtp.attacker.example" }, { port: 2587 }]) {
+      const result = await updateChannel(db, ADMIN, null, row!.id, channelInput.parse({ ...edit, ...moved }), env);
+      expect(result).toMatchObject({ ok: false, status: 400, errors: { password: [expect.stringContaining("password")] } });
+    }
+    expect((await db.select().from(notificationChannels).where(eq(notificationChannels.id, row!.id)))[0]).toMatchObject({ settings, secretCiphertext: "stored-ciphertext" });
+
+    // The same host and port keep it, as before; a new host with the password sent again is fine.
+    expect(await updateChannel(db, ADMIN, null, row!.id, channelInput.parse({ ...edit, name: "Relay renamed" }), env)).toMatchObject({ ok: true });
+    expect((await db.select().from(notificationChannels).where(eq(notificationChannels.id, row!.id)))[0]!.secretCiphertext).toBe("stored-ciphertext");
+    expect(await updateChannel(db, ADMIN, null, row!.id, channelInput.parse({ ...edit, host: "smtp.new-relay.example", password: "the-new-relay-pw" }), env)).toMatchObject({ ok: true });
+  });
+});
+
 describe("a channel edit racing another", () => {
   const ADMIN: Principal = { kind: "user", userId: "u-admin", signInName: "admin@bridgehead.example", name: "Admin", roles: ["admin"], tenant: null };
 

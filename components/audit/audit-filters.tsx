@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
-import { auditFilterSearch } from "@/lib/validation/audit";
+import { auditExportSearch } from "@/lib/validation/audit";
 
 type Typed = { actor: string; action: string; tenant: string; from: string; to: string };
 
@@ -10,9 +10,8 @@ type Typed = { actor: string; action: string; tenant: string; from: string; to: 
  * the same query, so a download holds exactly the filtered events (every page of them).
  */
 export function AuditFilters({ typed, errors, actions, tenants }: { typed: Typed; errors: Record<string, string[]>; actions: string[]; tenants: { slug: string; displayName: string }[] }) {
-  // The fields the list applies (a bad one is named and left out): the download holds what is listed.
-  const applied = Object.fromEntries(Object.entries(typed).filter(([field]) => !errors[field]));
-  const exportHref = (format: "csv" | "jsonl") => `/api/v1/audit/export?${auditFilterSearch(applied, { format })}`;
+  // The download holds what is listed; none is offered while the tenant is in error (see auditExportSearch).
+  const exports = (["csv", "jsonl"] as const).map((format) => ({ format, search: auditExportSearch(typed, errors, format) }));
   const filtered = Object.values(typed).some(Boolean);
   return (
     <section aria-labelledby="audit-filter-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4">
@@ -64,12 +63,14 @@ export function AuditFilters({ typed, errors, actions, tenants }: { typed: Typed
             </Link>
           )}
           <span className="ml-auto flex gap-3 text-sm">
-            <a href={exportHref("csv")} className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
-              Download CSV
-            </a>
-            <a href={exportHref("jsonl")} className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
-              Download JSON Lines
-            </a>
+            {exports.map(({ format, search }) =>
+              search === null ? null : (
+                <a key={format} href={`/api/v1/audit/export?${search}`} className="rounded-md border border-slate-300 px-3 py-2 font-medium text-slate-800 hover:bg-slate-50">
+                  {format === "csv" ? "Download CSV" : "Download JSON Lines"}
+                </a>
+              ),
+            )}
+            {errors.tenant && <span className="text-slate-600">Choose a tenant that exists to download.</span>}
           </span>
         </div>
       </form>

@@ -63,7 +63,7 @@ export const DEFAULT_MAX_POINTS = 500;
  * against the plot area's known inset rather than from Recharts' hover state, which follows the
  * nearest point of one line and would snap a zoom to it.
  */
-export function Chart({ config, onZoom }: { config: ChartConfig; onZoom?: (from: number, to: number) => void }) {
+export function Chart({ config, onZoom }: { config: ChartConfig; onZoom?: (from: number, to: number, domain: readonly [number, number]) => void }) {
   const { lines, references = [], unit, xDomain, xAxis, maxGapMs, maxPoints = DEFAULT_MAX_POINTS, height = 180 } = config;
   const drag = useDragZoom(xDomain, onZoom);
   const drawn = useMemo(() => lines.map((line) => ({ ...line, drawn: prepareSeries(line.points, { maxPoints, maxGapMs }) })), [lines, maxPoints, maxGapMs]);
@@ -164,7 +164,7 @@ export function Chart({ config, onZoom }: { config: ChartConfig; onZoom?: (from:
 }
 
 /** The drag-to-zoom state of one chart: the span being dragged, and the pointer handlers that make it. */
-function useDragZoom(xDomain: readonly [number, number], onZoom: ((from: number, to: number) => void) | undefined) {
+function useDragZoom(xDomain: readonly [number, number], onZoom: ((from: number, to: number, domain: readonly [number, number]) => void) | undefined) {
   const start = useRef<{ px: number; x: number } | null>(null);
   const [selection, setSelection] = useState<[number, number] | null>(null);
   const valueAt = (event: PointerEvent<HTMLDivElement>) => {
@@ -193,7 +193,7 @@ function useDragZoom(xDomain: readonly [number, number], onZoom: ((from: number,
         setSelection(null);
         if (!begun || Math.abs(event.clientX - begun.px) < MIN_DRAG_PX) return;
         const end = valueAt(event);
-        onZoom(Math.min(begun.x, end), Math.max(begun.x, end));
+        onZoom(Math.min(begun.x, end), Math.max(begun.x, end), xDomain);
       },
       onPointerCancel: () => {
         start.current = null;

@@ -12,6 +12,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useState } from "react";
 import { HttpError, searchQuery } from "@/lib/client/queries";
 import { isSearchable, parseSearchQuery } from "@/lib/domain/search-query";
+import { hitToOpen } from "./hit-to-open";
 
 /** Other parts of the page (the `/` shortcut) focus the box by this id. */
 export const GLOBAL_SEARCH_ID = "global-search";
@@ -41,7 +42,7 @@ export function GlobalSearch({ label, placeholder }: { label: string; placeholde
   }, [pathname]);
 
   const searchable = isSearchable(parseSearchQuery(settled));
-  const { data, isError, error, isFetching } = useQuery({ ...searchQuery(settled), enabled: searchable });
+  const { data, isError, error, isFetching, isPlaceholderData } = useQuery({ ...searchQuery(settled), enabled: searchable });
   const groups = useMemo(() => (searchable ? (data?.groups ?? []) : []), [data, searchable]);
   const hits = useMemo(() => groups.flatMap((group) => group.hits), [groups]);
   // By content, not identity: a refetch with the same answer keeps the highlight where it is.
@@ -66,7 +67,7 @@ export function GlobalSearch({ label, placeholder }: { label: string; placeholde
         : "The search could not be run; try again in a moment."
       : data && hits.length === 0 && !isFetching
         ? `Nothing found for “${settled}”.`
-        : data
+        : data && !isPlaceholderData
           ? `${hits.length} result${hits.length === 1 ? "" : "s"}.`
           : "Searching…";
 
@@ -85,7 +86,7 @@ export function GlobalSearch({ label, placeholder }: { label: string; placeholde
         return;
       }
       case "Enter": {
-        const hit = hits[active] ?? (hits.length === 1 ? hits[0] : undefined);
+        const hit = hitToOpen({ hits, active, typed: text, answered: settled, stale: isPlaceholderData });
         if (!hit) return;
         event.preventDefault();
         close();

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { Chart, type ChartConfig, type ChartLine } from "@/components/charts/chart";
 import { RangePicker } from "@/components/charts/range-picker";
 import { useChartRange } from "@/components/charts/use-chart-range";
-import { fixedRange, TIME_RANGE_LIMITS, type RangeSpec } from "@/lib/charts/time-range";
+import { zoomRange, type RangeSpec } from "@/lib/charts/time-range";
 import { formatInstant } from "@/lib/charts/ticks";
 import { describeLoadError } from "@/lib/client/load-error";
 import { tunnelSeriesQuery } from "@/lib/client/queries";
@@ -27,13 +27,6 @@ function linesOf(data: TunnelSeries, pick: (p: SeriesPoint) => number | null): C
     ...LINE_STYLE[s.side],
     points: s.points.map((p) => ({ x: p.at, y: pick(p) })),
   }));
-}
-
-/** A dragged window, widened around its middle to the narrowest range a chart shows. */
-export function zoomRange(from: number, to: number): RangeSpec {
-  const middle = (from + to) / 2;
-  const half = Math.max(to - from, TIME_RANGE_LIMITS.minSpanMs) / 2;
-  return fixedRange(middle - half, middle + half);
 }
 
 /**
@@ -84,7 +77,7 @@ function TunnelChartsFor({ range, setRange, tunnelId, tunnelName, tenantSlug }: 
       {charts ? (
         <div aria-busy={switching} className={`grid gap-6 lg:grid-cols-2 ${switching ? "opacity-60 transition-opacity" : ""}`}>
           {charts.map((config) => (
-            <Chart key={config.title} config={config} onZoom={(from, to) => setRange(zoomRange(from, to))} />
+            <Chart key={config.title} config={config} onZoom={(from, to, [left, right]) => setRange(zoomRange(from, to, { from: left, to: right }))} />
           ))}
         </div>
       ) : error ? null : (

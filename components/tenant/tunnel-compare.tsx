@@ -6,12 +6,11 @@ import { useId } from "react";
 import { Chart, type ChartConfig, type ChartLine } from "@/components/charts/chart";
 import { useChartRange } from "@/components/charts/use-chart-range";
 import { formatInstant } from "@/lib/charts/ticks";
-import type { RangeSpec } from "@/lib/charts/time-range";
+import { zoomRange, type RangeSpec } from "@/lib/charts/time-range";
 import { describeLoadError } from "@/lib/client/load-error";
 import { tunnelSeriesQuery } from "@/lib/client/queries";
 import type { TunnelSeries } from "@/lib/queries/tunnel-telemetry";
 import { throughputLines } from "./throughput-lines";
-import { zoomRange } from "./tunnel-charts";
 
 type Tunnel = { id: string; name: string; ordinal: number };
 
@@ -60,12 +59,12 @@ export function TunnelCompare({ tunnels, tenantSlug }: { tunnels: readonly Tunne
           </label>
         ))}
       </div>
-      <CompareCharts a={a} b={b} range={range} onZoom={(from, to) => setRange(zoomRange(from, to))} exportName={[tenantSlug, `${a.name} vs ${b.name}`]} />
+      <CompareCharts a={a} b={b} range={range} onZoom={(from, to, [left, right]) => setRange(zoomRange(from, to, { from: left, to: right }))} exportName={[tenantSlug, `${a.name} vs ${b.name}`]} />
     </article>
   );
 }
 
-function CompareCharts({ a, b, range, onZoom, exportName }: { a: Tunnel; b: Tunnel; range: RangeSpec; onZoom: (from: number, to: number) => void; exportName: string[] }) {
+function CompareCharts({ a, b, range, onZoom, exportName }: { a: Tunnel; b: Tunnel; range: RangeSpec; onZoom: (from: number, to: number, domain: readonly [number, number]) => void; exportName: string[] }) {
   const first = useQuery(tunnelSeriesQuery(a.id, range));
   const second = useQuery(tunnelSeriesQuery(b.id, range));
   const error = first.error ?? second.error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RETENTION } from "@/lib/telemetry/retention";
-import { fixedRange, parseInstant, rangeSearch, readRangeParams, resolveRange, TIME_RANGE_LIMITS, TimeRangeError } from "./time-range";
+import { fixedRange, parseInstant, rangeSearch, readRangeParams, resolveRange, TIME_RANGE_LIMITS, TimeRangeError, zoomRange } from "./time-range";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 const HOUR = 3_600_000;
@@ -120,5 +120,28 @@ describe("rangeSearch and fixedRange", () => {
     const read = readRangeParams({ range: search.get("range"), from: search.get("from"), to: search.get("to") });
     expect(resolveRange(read, NOW)).toMatchObject({ from: Date.parse("2026-12-04T10:00:00.400Z"), to: Date.parse("2026-12-04T11:00Z"), live: false });
     expect(rangeSearch({ preset: "1h" })).toBe("range=1h");
+  });
+});
+
+describe("zoomRange", () => {
+  const hour = { from: NOW - 3_600_000, to: NOW };
+
+  it("keeps a drag wider than a minute as dragged", () => {
+    expect(zoomRange(NOW - 1_800_000, NOW - 600_000, hour)).toEqual(fixedRange(NOW - 1_800_000, NOW - 600_000));
+  });
+
+  it("widens a narrow drag to a minute around its middle", () => {
+    expect(zoomRange(NOW - 1_810_000, NOW - 1_800_000, hour)).toEqual(fixedRange(NOW - 1_835_000, NOW - 1_775_000));
+  });
+
+  it("widens a narrow drag at a live chart's right edge inward, so the range can still be shown a moment later", () => {
+    // Widened around its middle it would end 25 s after now, and the 35 s before now are less than a minute.
+    const zoom = zoomRange(NOW - 10_000, NOW, hour);
+    expect(zoom).toEqual(fixedRange(NOW - 60_000, NOW));
+    expect(resolveRange(zoom, NOW + 1_000)).toMatchObject({ from: NOW - 60_000, to: NOW, live: false });
+  });
+
+  it("widens a narrow drag at the chart's left edge inward too", () => {
+    expect(zoomRange(hour.from, hour.from + 5_000, hour)).toEqual(fixedRange(hour.from, hour.from + 60_000));
   });
 });

@@ -156,3 +156,14 @@ export function fixedRange(from: number, to: number): RangeSpec {
 export function sameRange(a: RangeSpec, b: RangeSpec): boolean {
   return rangeSearch(a) === rangeSearch(b);
 }
+
+/**
+ * A span dragged across a chart as a range: widened around its middle to the narrowest a chart
+ * shows, and kept inside the chart's window. Widened past the right edge of a live chart it
+ * would end after now, and the part before now (under a minute) would be refused.
+ */
+export function zoomRange(from: number, to: number, within: { from: number; to: number }, limits = TIME_RANGE_LIMITS): RangeSpec {
+  const span = Math.max(to - from, limits.minSpanMs);
+  const start = Math.max(within.from, Math.min((from + to) / 2 - span / 2, within.to - span));
+  return fixedRange(start, start + span);
+}

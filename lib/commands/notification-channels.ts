@@ -113,7 +113,8 @@ export async function createChannel(
 /**
  * Changes a channel's name and target, its kind fixed. What is secret is replaced only when sent
  * again: a webhook keeps its signing secret (the receiver checks it), an e-mail channel its SMTP
- * password when none is given; a Teams channel's URL is its target, so it is always sent.
+ * password when none is given and its host and port stay; a Teams channel's URL is its target,
+ * so it is always sent.
  * `owner`: the channel must belong to it (null: the operators'), else it is not found.
  */
 export async function updateChannel(
@@ -130,6 +131,11 @@ export async function updateChannel(
   const checked = await checkTarget(db, owner, input, env);
   if ("ok" in checked) return checked;
   const keepsSecret = checked.secret === null;
+  // SMTP AUTH hands the password to the server: kept, it would go to whatever host an edit names,
+  // and whoever may edit the channel could collect it with a server of their own.
+  if (keepsSecret && current.secretCiphertext !== null && movesLogin(current.settings, checked.settings)) {
+    return refusal("password", "The server changed: enter the SMTP password again. The stored one is only sent to the host and port it was given for.");
+  }
   const secretCiphertext = checked.secret ? await encryptSecret(checked.secret.plaintext, env.secretsKey, checked.secret.purpose) : current.secretCiphertext;
   const readVersion = recordVersion(current);
   return db.transaction(async (tx) => {
@@ -155,6 +161,11 @@ export async function updateChannel(
     });
     return { ok: true as const, version: recordVersion(row!) };
   });
+}
+
+/** An e-mail channel's login now goes to another host or port than the one its password was given for. */
+function movesLogin(before: ChannelSettings, after: ChannelSettings): boolean {
+  return before.kind === "email" && after.kind === "email" && (before.host.toLowerCase() !== after.host.toLowerCase() || before.port !== after.port);
 }
 
 /**

@@ -57,6 +57,14 @@ export type IpsecPlan = {
   mtu: { innerMtu: number; mss: number; budgetEspBytes: number; espMaxBytes: number; encapsulationBytes: number; underlayMtu: number };
 };
 
+/**
+ * A key text that swanctl reads as an encoding rather than as text: "0x…" as hex and "0s…" as
+ * base64, either case, quoted or not (and VyOS writes its key into swanctl as it stands). The
+ * console never issues such a key (lib/secrets.ts); one stored before is written so swanctl
+ * reads its text (targets/strongswan.ts).
+ */
+export const PSK_READ_AS_ENCODING = /^0[xs]/i;
+
 export function ipsecConnectionName(context: GatewayContext): string {
   return `bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
 }

@@ -35,4 +35,20 @@ describe("redactUrl", () => {
     expect(redactUrl("https://r.example/hook/%61%62%63%64%65%66%67%68%69%6a%6b%6c%6d%6e%6f%31")).toBe(`https://r.example/hook/${REDACTED}`);
     expect(redactUrl("not a url with secret123")).toBe(REDACTED);
   });
+
+  it("hides a token made of letters only, which reads as no word (Slack's secret need not hold a digit)", () => {
+    const lettersOnly = "XkQpWzRtYvBnMcLsDfGhJaEu";
+    expect(redactUrl(`https://hooks.slack.example/services/T0123ABCD/B0456EFGH/${lettersOnly}`)).toBe(`https://hooks.slack.example/services/T0123ABCD/B0456EFGH/${REDACTED}`);
+    // Words of a route stay readable, however they are joined.
+    expect(redactUrl("https://r.example/webhookb2/IncomingWebhook/bridgehead-warnings")).toBe("https://r.example/webhookb2/IncomingWebhook/bridgehead-warnings");
+  });
+
+  it("hides a query key that carries no value, as a receiver taking its credential as `?<token>` sends it", () => {
+    const token = "Zq8vX2mKpL4nR7tW";
+    const shown = redactUrl(`https://r.example/hook?${token}`);
+    expect(shown).not.toContain(token);
+    expect(shown).toBe(`https://r.example/hook?${REDACTED}`);
+    // A key that itself looks like a token is hidden even with a value.
+    expect(redactUrl(`https://r.example/hook?${token}=1`)).toBe(`https://r.example/hook?${REDACTED}=${REDACTED}`);
+  });
 });

@@ -3,16 +3,24 @@
  * their credential in the URL itself (Slack's /services/T…/B…/<secret>, Discord's
  * /webhooks/<id>/<token>, `?token=`, `?code=` of Azure Functions, user:password@), so whoever
  * reads the list could post as the console. Shown: scheme, host, port and the path's plain words;
- * every query value, any user-info and each path segment that looks like a token are replaced.
+ * every query value, any user-info, and each path segment or query key that looks like a token are
+ * replaced. A short token (under 16 characters) in the path still shows: it cannot be told from a word.
  */
 
 export const REDACTED = "•••";
 
-/** A path segment that may be a credential: long, and not a plain word (digits, or very long). */
+/**
+ * Words a route is written in: lowercase words, or Capitalised ones of three letters or more run
+ * together (IncomingWebhook), joined by - _ or . A random token of letters only (Slack's secret
+ * need not hold a digit) almost never reads like this, so length alone does not let it through.
+ */
+const ROUTE_WORDS = /^(?:[a-z]+|(?:[A-Z][a-z]{2,})+)(?:[-_.](?:[a-z]+|(?:[A-Z][a-z]{2,})+))*$/;
+
+/** A path segment or query key that may be a credential: long, and not written in route words. */
 function looksLikeToken(segment: string): boolean {
   const decoded = safeDecode(segment);
   if (decoded.length < 16) return false;
-  return /\d/.test(decoded) || decoded.length >= 32 || !/^[a-z-]+$/i.test(decoded);
+  return decoded.length >= 32 || !ROUTE_WORDS.test(decoded);
 }
 
 function safeDecode(segment: string): string {
@@ -36,6 +44,9 @@ export function redactUrl(text: string): string {
     .split("/")
     .map((segment) => (looksLikeToken(segment) ? REDACTED : segment))
     .join("/");
-  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${REDACTED}`).join("&");
+  // A key with no value may be the credential itself (`?<token>`); one that looks like a token is hidden too.
+  const query = [...url.searchParams.entries()]
+    .map(([key, value]) => (value === "" ? REDACTED : `${looksLikeToken(key) ? REDACTED : encodeURIComponent(key)}=${REDACTED}`))
+    .join("&");
   return `${url.protocol}//${userInfo}${url.host}${path}${query ? `?${query}` : ""}`;
 }

@@ -49,6 +49,8 @@ export async function startEntraTenant(tenantId: string) {
     authority,
     issuerV2: `${authority}/${tenantId}/v2.0`,
     issuerV1: `${authority}/${tenantId}/`,
+    /** The published signing key, as the keys endpoint serves it. */
+    publicJwk,
     /** How many times the console fetched the key set. */
     keyFetches: () => keyFetches,
     /** Signs claims as the tenant does (kid of the published key), valid for an hour unless the claims say otherwise. */

@@ -17,6 +17,8 @@ export type IpsecParameters = {
   ikeLifetimeSeconds: number;
   childLifetimeSeconds: number;
   dpdDelaySeconds: number;
+  /** Whether this end opens the IKE SA itself; one end must, or the tunnel never comes up. */
+  initiates: boolean;
   /** "protocol local-address:port > remote-address:port" (port "any"), sorted. */
   selectors: string[];
 };
@@ -27,7 +29,7 @@ export function mirror(p: IpsecParameters): IpsecParameters {
     const [, proto, a, b] = /^(\S+) (\S+) > (\S+)$/.exec(s) ?? [];
     return `${proto} ${b} > ${a}`;
   };
-  return { ...p, local: p.remote, remote: p.local, selectors: p.selectors.map(flip).sort() };
+  return { ...p, local: p.remote, remote: p.local, initiates: !p.initiates, selectors: p.selectors.map(flip).sort() };
 }
 
 const GROUPS: Record<string, number> = { ecp256: 19, ecp384: 20, modp2048: 14 };
@@ -39,6 +41,18 @@ function required<T>(value: T | undefined | null, what: string): T {
 }
 
 // ---- strongSwan swanctl.conf ---------------------------------------------------------------------
+
+/**
+ * The key bytes swanctl --load-creds hands charon, as text: it reads a value that starts with
+ * "0x" as hex and one that starts with "0s" as base64, either case, quoted or not
+ * (src/swanctl/commands/load_creds.c); any other value is its own bytes.
+ */
+function swanctlKeyText(value: string): string {
+  const text = value.replace(/^"(.*)"$/, "$1");
+  if (/^0x/i.test(text)) return Buffer.from(text.slice(2), "hex").toString("latin1");
+  if (/^0s/i.test(text)) return Buffer.from(text.slice(2), "base64").toString("latin1");
+  return text;
+}
 
 export function parseSwanctl(contents: string): IpsecParameters {
   const stack: string[] = [];
@@ -77,12 +91,17 @@ export function parseSwanctl(contents: string): IpsecParameters {
     ike: { cipher: cipher(ikeCipher!), prf: ikePrf!.replace(/^prf/, ""), dhGroup: required(GROUPS[ikeGroup!], "ike group") },
     esp: { cipher: cipher(espCipher!), pfsGroup: required(GROUPS[pfs!], "pfs group") },
     mode: [...modes][0]!,
-    psk: one(/^secrets\.[^.]+\.secret$/, "secret").replace(/^"(.*)"$/, "$1"),
+    psk: swanctlKeyText(one(/^secrets\.[^.]+\.secret$/, "secret")),
     local: { address: one(/\.local_addrs$/, "local_addrs"), id: one(/^connections\.[^.]+\.local\.id$/, "local id") },
     remote: { address: one(/\.remote_addrs$/, "remote_addrs"), id: one(/^connections\.[^.]+\.remote\.id$/, "remote id") },
     ikeLifetimeSeconds: seconds(one(/^connections\.[^.]+\.rekey_time$/, "IKE rekey_time")),
     childLifetimeSeconds: seconds([...childRekeys][0]!),
     dpdDelaySeconds: seconds(one(/\.dpd_delay$/, "dpd_delay")),
+    initiates: (() => {
+      const actions = new Set(get(/\.children\.[^.]+\.start_action$/).map((a) => a.split("|").includes("start")));
+      if (actions.size !== 1) throw new Error("children disagree on start_action");
+      return [...actions][0]!;
+    })(),
     selectors: children
       .map((child) => {
         const l = ts(kv.get(`${child}.local_ts`)!);
@@ -121,12 +140,14 @@ export function parseVyos(contents: string): IpsecParameters {
     },
     esp: { cipher: cipher(value("esp-group", espGroup, "proposal", "1", "encryption")), pfsGroup: Number(value("esp-group", espGroup, "pfs").replace(/^dh-group/, "")) },
     mode: value("esp-group", espGroup, "mode"),
-    psk: value("authentication", "psk", pskName, "secret"),
+    // VyOS writes a plaintext key into swanctl.conf as it stands, so swanctl's reading applies.
+    psk: swanctlKeyText(value("authentication", "psk", pskName, "secret")),
     local: { address: value("site-to-site", "peer", peer, "local-address"), id: value("site-to-site", "peer", peer, "authentication", "local-id") },
     remote: { address: value("site-to-site", "peer", peer, "remote-address"), id: value("site-to-site", "peer", peer, "authentication", "remote-id") },
     ikeLifetimeSeconds: Number(value("ike-group", ikeGroup, "lifetime")),
     childLifetimeSeconds: Number(value("esp-group", espGroup, "lifetime")),
     dpdDelaySeconds: Number(value("ike-group", ikeGroup, "dead-peer-detection", "interval")),
+    initiates: value("site-to-site", "peer", peer, "connection-type") === "initiate",
     selectors: tunnels
       .map((t) => {
         const base = ["site-to-site", "peer", peer, "tunnel", t];
@@ -173,6 +194,10 @@ export function parseIosxe(contents: string): IpsecParameters {
     return selector(proto!, la!, lp ?? null, ra!, rp ?? null);
   };
   const [, dpdDelay] = sub(profile, /^dpd (\d+) \d+ \S+$/);
+  const mapPeer = sub(map, /^set peer (\S+)$/)[1]!;
+  const keyringAddress = sub(keyring, /^address (\S+)$/)[1]!;
+  const mapName = map.head.split(" ")[2]!;
+  const applied = blocks.some((b) => /^interface \S+$/.test(b.head) && b.body.includes(`crypto map ${mapName}`));
   return {
     // An IKEv2 proposal, policy and profile are IKEv2 by construction.
     ikeVersion: /^crypto ikev2 profile /.test(profile.head) ? 2 : 1,
@@ -181,11 +206,15 @@ export function parseIosxe(contents: string): IpsecParameters {
     mode: sub(transform, /^mode (\S+)$/)[1]!,
     psk: sub(keyring, /^pre-shared-key (\S+)$/)[1]!,
     local: { address: sub(policy, /^match address local (\S+)$/)[1]!, id: sub(profile, /^identity local address (\S+)$/)[1]! },
-    remote: { address: sub(map, /^set peer (\S+)$/)[1]!, id: sub(profile, /^match identity remote address (\S+) 255\.255\.255\.255$/)[1]! },
+    // The keyring's key is found by the peer's address: one filed under another address is no key for this peer.
+    remote: { address: keyringAddress === mapPeer ? mapPeer : `set peer ${mapPeer}, keyring address ${keyringAddress}`, id: sub(profile, /^match identity remote address (\S+) 255\.255\.255\.255$/)[1]! },
     ikeLifetimeSeconds: Number(sub(profile, /^lifetime (\d+)$/)[1]),
     childLifetimeSeconds: Number(sub(map, /^set security-association lifetime seconds (\d+)$/)[1]),
     dpdDelaySeconds: Number(dpdDelay),
-    selectors: acl.body.map(ace).sort(),
+    // A crypto map initiates when its ACL first matches traffic; IOS XE has no responder-only map entry.
+    initiates: true,
+    // Entries of a map no interface carries protect nothing.
+    selectors: applied ? acl.body.map(ace).sort() : [],
   };
 }
 
@@ -228,12 +257,14 @@ export function parseRouteros(contents: string): IpsecParameters {
     ike: { cipher: cipher(profile["enc-algorithm"]!), prf: required(profile["prf-algorithm"], "prf-algorithm"), dhGroup: required(GROUPS[profile["dh-group"]!], "dh-group") },
     esp: { cipher: cipher(proposal["enc-algorithms"]!), pfsGroup: required(GROUPS[proposal["pfs-group"]!], "pfs-group") },
     mode: modes.size === 1 ? [...modes][0]! : "mixed",
-    psk: required(identity.secret, "secret"),
+    // RouterOS parses a secret that starts with "0x" as hex (its identity menu's own rule).
+    psk: ((secret: string) => (/^0x/i.test(secret) ? Buffer.from(secret.slice(2), "hex").toString("latin1") : secret))(required(identity.secret, "secret")),
     local: { address: required(p["local-address"], "local-address"), id: id(identity["my-id"]!) },
     remote: { address: bare(required(p.address, "address")), id: id(identity["remote-id"]!) },
     ikeLifetimeSeconds: routerosSeconds(profile.lifetime!),
     childLifetimeSeconds: routerosSeconds(proposal.lifetime!),
     dpdDelaySeconds: routerosSeconds(profile["dpd-interval"]!),
+    initiates: required(p.passive, "passive") === "no",
     selectors: policies
       .filter((x) => x.action === "encrypt")
       .map((x) => selector(x.protocol!, bare(x["src-address"]!), x["src-port"] ?? null, bare(x["dst-address"]!), x["dst-port"] ?? null))

@@ -180,7 +180,7 @@ const channelList = json("The channels.", { items: { type: "array", items: { typ
 const silenceList = json("Silences running, coming, or ended in the last day.", { items: { type: "array", items: { type: "object" } } });
 const channelCreated = { ...json("Added. A webhook's signing secret is in `signingSecret`, shown this once.", { id: { type: "string" }, signingSecret: { type: ["string", "null"] } }), headers: { Location: "The channel's URL." } };
 const silenceCreated = { ...json("Silenced.", { id: { type: "string" }, startsAt: { type: "string" }, endsAt: { type: "string" } }), headers: { Location: "The silence's URL." } };
-const CHANNEL_PUT = "Change the channel's name and target; its kind stays. Send the whole channel as when adding it: a webhook keeps its signing secret, an e-mail channel its SMTP password unless `password` is sent.";
+const CHANNEL_PUT = "Change the channel's name and target; its kind stays. Send the whole channel as when adding it: a webhook keeps its signing secret, an e-mail channel its SMTP password unless `password` is sent (required again when `host` or `port` changes).";
 
 const NOTIFICATIONS: Operation[] = [
   { method: "get", path: "/api/v1/notification-channels", tag: "Notifications", access: "read", fleetWide: true, summary: "The operators' notification channels", responses: { "200": channelList } },

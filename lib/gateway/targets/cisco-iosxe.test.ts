@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { GatewayContextInput } from "../context";
 import { CONTOSO_INPUT, CONTOSO_PAIR_INPUTS, FABRIKAM_INPUT } from "@/tests/support/gateway-inputs";
 import { GeneratorInputError, type GatewayContext } from "../types";
+import { planIpsec } from "../ipsec";
 import { ciscoIosxeTarget } from "./cisco-iosxe";
+import { IOSXE_DPD_RETRY_INTERVAL_SECONDS, iosxeIpsecConfig } from "./ipsec-vendors";
 import { commandLines, variant } from "@/tests/support/gateway-variants";
 
 function render(context: GatewayContext) {
@@ -186,5 +188,22 @@ describe("ciscoIosxeTarget", () => {
   it("applies to VXLAN tenants only", () => {
     expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT))).toBe(true);
     expect(ciscoIosxeTarget.appliesTo(variant(CONTOSO_INPUT, (input) => void (input.tenant.encapsulation = "l2tpv3")))).toBe(false);
+  });
+});
+
+describe("IOS XE dead-peer detection", () => {
+  // `dpd <interval> <retry-interval> <on-demand|periodic>`: the second figure is seconds between
+  // retries (2–60), not a count of them. The plan's retry count must not land there.
+  it("writes a retry interval in seconds that IOS XE accepts, whatever the plan's retry count", () => {
+    const plan = planIpsec(variant(CONTOSO_INPUT), "source");
+    for (const dpdRetries of [1, 5, 100]) {
+      const lines = iosxeIpsecConfig({ ...plan, timers: { ...plan.timers, dpdRetries } as typeof plan.timers }, "GigabitEthernet1", 1101);
+      const dpd = lines.map((line) => /^ dpd (\d+) (\d+) (periodic|on-demand)$/.exec(line)).find((m) => m);
+      expect(dpd, `dpdRetries ${dpdRetries}`).toBeTruthy();
+      expect(Number(dpd![1])).toBe(plan.timers.dpdDelaySeconds);
+      expect(Number(dpd![2])).toBe(IOSXE_DPD_RETRY_INTERVAL_SECONDS);
+      expect(IOSXE_DPD_RETRY_INTERVAL_SECONDS).toBeGreaterThanOrEqual(2);
+      expect(IOSXE_DPD_RETRY_INTERVAL_SECONDS).toBeLessThanOrEqual(60);
+    }
   });
 });

@@ -89,6 +89,12 @@ export function vyosIpsecUndo(plan: IpsecPlan): string[] {
  * tunnel is one entry, numbered from its VLAN (unique in the private cloud) and ordinal.
  */
 export const IOSXE_CRYPTO_MAP = "BRIDGEHEAD";
+/**
+ * IOS XE's `dpd <interval> <retry-interval> periodic` takes, second, the seconds between retries
+ * of an unanswered check (2–60), not how many (IOS XE has no setting for that). 5 s keeps a dead
+ * edge bridge's detection near the plan's interval; it is not the plan's retry count.
+ */
+export const IOSXE_DPD_RETRY_INTERVAL_SECONDS = 5;
 export const IOSXE_DPD_ACTION = "clears the SAs; the next VXLAN packet through the crypto map negotiates them again (dpd periodic)";
 
 export function iosxeCryptoMapSequence(vlanId: number, ordinal: number): number {
@@ -130,7 +136,7 @@ export function iosxeIpsecConfig(plan: IpsecPlan, underlayInterface: string, seq
     " authentication local pre-share",
     ` keyring local ${o}`,
     ` lifetime ${timers.ikeLifetimeSeconds}`,
-    ` dpd ${timers.dpdDelaySeconds} ${timers.dpdRetries} periodic`,
+    ` dpd ${timers.dpdDelaySeconds} ${IOSXE_DPD_RETRY_INTERVAL_SECONDS} periodic`,
     "!",
     `crypto ipsec transform-set ${o} esp-gcm ${suite.esp.cipher.keyBits}`,
     ` mode ${plan.mode}`,

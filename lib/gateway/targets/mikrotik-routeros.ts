@@ -13,8 +13,8 @@
  */
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
-import { describeIpsecBehaviour, planIpsec } from "../ipsec";
-import { type GatewayContext, type GatewayTarget } from "../types";
+import { describeIpsecBehaviour, planIpsec, type IpsecPlan } from "../ipsec";
+import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
 import { ROUTEROS_DPD_ACTION, routerosIpsecCommands, routerosIpsecUndo } from "./ipsec-vendors";
 import { routerosGuard, routerosPair, routerosPairMenus } from "./mikrotik-routeros-pair";
 
@@ -57,12 +57,27 @@ function fileBase(context: GatewayContext) {
 
 const q = (value: string) => `"${value}"`;
 
+/**
+ * RouterOS parses an identity secret that starts with "0x" as hex: such a key (stored before the
+ * console stopped issuing them) would be other bytes here than the text the edge bridge holds.
+ */
+function routerosIpsecPlan(context: GatewayContext): IpsecPlan {
+  const plan = planIpsec(context, "source");
+  if (/^0x/i.test(plan.psk)) {
+    throw new GeneratorInputError(
+      "tunnel.psk",
+      `This tunnel's pre-shared key starts with "${plan.psk.slice(0, 2)}", which RouterOS reads as hex rather than as text, so the two ends would hold different keys. Remove the tunnel and add it again for a new key, or use another source platform.`,
+    );
+  }
+  return plan;
+}
+
 function renderApply(context: GatewayContext): string {
   const { tenant, tunnel, mtu } = context;
   const n = routerosNames(context);
   const file = `bh-${tenant.slug}-t${tunnel.ordinal}`;
   const c = `comment=${q(n.comment)}`;
-  const ipsec = tenant.transport === "ipsec-vpn" ? planIpsec(context, "source") : null;
+  const ipsec = tenant.transport === "ipsec-vpn" ? routerosIpsecPlan(context) : null;
   const clampRule = (direction: "in-interface" | "out-interface") =>
     `add chain=forward ${direction}=${q(n.bridge)} protocol=tcp tcp-flags=syn tcp-mss=${mtu.mss + 1}-65535 action=change-mss new-mss=${mtu.mss} passthrough=yes ${c}`;
   const lines = [

@@ -276,6 +276,30 @@ describe("strongswanTarget with strongSwan itself", () => {
     expect(avsLog).toMatch(/selected proposal: ESP:AES_GCM_16_128/);
   });
 
+  itWithTool(STRONGSWAN, "a key whose text starts 0s is its text to charon: it authenticates against the text's bytes, as the vendors hold it", () => {
+    const psk = `0s${"QmFk".repeat(10)}A=`;
+    const prefixed = variant(CONTOSO_INPUT, (input) => void (input.tunnel.psk = psk));
+    // The peer holds the text's bytes, written in an encoding swanctl cannot misread.
+    const asText = conf(prefixed, "avs").replace(/^ {4}secret = .*$/m, `    secret = 0s${Buffer.from(psk).toString("base64")}`);
+    const rendered = conf(prefixed, "source");
+    expect(rendered).toMatch(/^ {4}secret = 0x[0-9a-f]+$/m);
+    const good = harness([
+      "negotiate", mkdtempSync(path.join(work, "prefixed-key-")),
+      writeConf("pk-source.conf", rendered), "198.51.100.10",
+      writeConf("pk-avs.conf", asText), "10.120.8.10",
+    ]);
+    expect(good).toMatch(/IKE_SA bh-contoso-t1\[\d+\] established/);
+    // The quoted text, as written before: swanctl decodes it as base64 and the keys differ.
+    const quoted = rendered.replace(/^ {4}secret = .*$/m, `    secret = "${psk}"`);
+    const bad = harness([
+      "negotiate", mkdtempSync(path.join(work, "prefixed-key-quoted-")),
+      writeConf("pq-source.conf", quoted), "198.51.100.10",
+      writeConf("pq-avs.conf", asText), "10.120.8.10",
+    ]);
+    expect(bad).toMatch(/MAC mismatched|AUTHENTICATION_FAILED/);
+    expect(bad).not.toMatch(/IKE_SA bh-contoso-t1\[\d+\] established/);
+  });
+
   itWithTool(STRONGSWAN, "two ends with different keys do not authenticate", () => {
     const dir = mkdtempSync(path.join(work, "wrong-key-"));
     const otherKey = variant(CONTOSO_INPUT, (input) => void (input.tunnel.psk = `${"b3RoZXJr".repeat(5)}xyz=`));

@@ -12,7 +12,7 @@
  * IKEv2 narrowing pairs each child with its twin.
  */
 import { headerLines } from "../header";
-import { describeIpsecBehaviour, ipsecConnectionName, planIpsec, type IpsecPlan, type SelectorEnd, type TrafficSelector } from "../ipsec";
+import { describeIpsecBehaviour, ipsecConnectionName, planIpsec, PSK_READ_AS_ENCODING, type IpsecPlan, type SelectorEnd, type TrafficSelector } from "../ipsec";
 import type { AeadCipher, DhGroup } from "../ipsec-suites";
 import type { EndpointSide, GatewayContext, GatewayTarget } from "../types";
 
@@ -31,6 +31,18 @@ export function swanctlIkeProposal(plan: IpsecPlan): string {
 export function swanctlEspProposal(plan: IpsecPlan): string {
   const { esp } = plan.suite;
   return `${swanCipher(esp.cipher)}-${SWAN_GROUP[esp.pfsGroup]}`;
+}
+
+/**
+ * The key's text as swanctl reads it back byte for byte. swanctl --load-creds takes a value that
+ * starts with "0x" as hex and "0s" as base64, in either case and quoted or not, so a key text
+ * that happens to start so (one generated key in 1,024) would become other bytes than the text
+ * the vendors use. That one is written as the hex of its text: the same bytes, unambiguous.
+ */
+export function swanctlSecret(psk: string): string {
+  if (!PSK_READ_AS_ENCODING.test(psk)) return `"${psk}"`;
+  const hex = [...new TextEncoder().encode(psk)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `0x${hex}`;
 }
 
 /** bh-<slug>-t<ordinal>: the connection, the secret and the file are all named after it. */
@@ -121,7 +133,7 @@ export function renderSwanctlConf(context: GatewayContext, side: EndpointSide): 
     `  ike-${name} {`,
     `    id-local = ${plan.local.id}`,
     `    id-peer = ${plan.remote.id}`,
-    `    secret = "${plan.psk}"`,
+    `    secret = ${swanctlSecret(plan.psk)}`,
     "  }",
     "}",
     "",

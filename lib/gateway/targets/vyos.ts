@@ -13,7 +13,7 @@
  */
 import { STANDARD_INNER_MTU } from "@/lib/domain/mtu";
 import { headerLines } from "../header";
-import { describeIpsecBehaviour, planIpsec, type IpsecPlan } from "../ipsec";
+import { describeIpsecBehaviour, planIpsec, PSK_READ_AS_ENCODING, type IpsecPlan } from "../ipsec";
 import { GeneratorInputError, type GatewayContext, type GatewayTarget } from "../types";
 import { VYOS_DPD_ACTION, vyosIpsecCommands, vyosIpsecUndo } from "./ipsec-vendors";
 import { vyosGuardFiles, vyosInstallSteps, vyosPairCommands, vyosUndoSteps, type VyosDevices } from "./vyos-pair";
@@ -61,9 +61,21 @@ function fileBase(context: GatewayContext) {
   return `source/vyos/bh-${context.tenant.slug}-t${context.tunnel.ordinal}`;
 }
 
-/** The source end's IPsec peer when the transport is an IPsec VPN, else null. */
+/**
+ * The source end's IPsec peer when the transport is an IPsec VPN, else null. VyOS writes its key
+ * into swanctl.conf as it stands, where "0x…"/"0s…" is read as hex/base64: such a key (stored
+ * before the console stopped issuing them) would be other bytes here than at the edge bridge.
+ */
 function ipsecPlan(context: GatewayContext): IpsecPlan | null {
-  return context.tenant.transport === "ipsec-vpn" ? planIpsec(context, "source") : null;
+  if (context.tenant.transport !== "ipsec-vpn") return null;
+  const plan = planIpsec(context, "source");
+  if (PSK_READ_AS_ENCODING.test(plan.psk)) {
+    throw new GeneratorInputError(
+      "tunnel.psk",
+      `This tunnel's pre-shared key starts with "${plan.psk.slice(0, 2)}", which VyOS hands to strongSwan as ${/^0x/i.test(plan.psk) ? "hex" : "base64"} rather than as text, so the two ends would hold different keys. Remove the tunnel and add it again for a new key, or use another source platform.`,
+    );
+  }
+  return plan;
 }
 
 function renderApply(context: GatewayContext): string {

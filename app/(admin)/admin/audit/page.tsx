@@ -24,8 +24,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     tenantId = (await findTenantIdBySlug(filter.tenant, db)) ?? undefined;
     if (!tenantId) errors.tenant = [`No tenant has the slug “${filter.tenant}”.`];
   }
-  // An unknown tenant must not widen the list to every tenant: show nothing rather than too much.
-  const unknownTenant = Boolean(filter.tenant && !tenantId);
+  // An unknown or malformed tenant must not widen the list to every tenant: show nothing rather
+  // than too much (a malformed one is not in `filter`, so ask what was typed).
+  const unknownTenant = Boolean(typed.tenant && !tenantId);
   const [{ rows, total, pages }, actions, tenants] = await Promise.all([
     unknownTenant ? { rows: [], total: 0, pages: 1 } : listAuditEvents(db, { ...filter, tenantId, page }),
     listAuditActions(db),
