@@ -130,3 +130,28 @@ test("rotates through pages of healthy tunnels when the URL asks, problems on ev
   expect(problemsAfter).toEqual(problemsBefore);
   await expect(healthyTiles(page).first().locator(".sr-only")).not.toHaveText(firstHealthy!);
 });
+
+// The wall's theme is its own (?theme=), whatever this browser's console theme cookie says: a NOC
+// screen someone once used to pick "Light" in the console must still come up dark.
+for (const [consoleTheme, wallTheme] of [
+  ["light", "dark"],
+  ["dark", "light"],
+] as const) {
+  test(`a ${wallTheme} wall stays ${wallTheme} where the console theme is ${consoleTheme}`, async ({ page, context, baseURL }) => {
+    await context.addCookies([{ name: "bridgehead-theme", value: consoleTheme, url: baseURL! }]);
+    await page.goto(`/noc?theme=${wallTheme}`);
+    await expect(page.locator("html")).toHaveClass(consoleTheme);
+    const wall = page.locator(`[data-wall-theme="${wallTheme}"]`);
+    await expect(wall).toBeVisible();
+    // The wall's painted background: black in the dark theme, light grey in the light one.
+    // (Tailwind's colours are oklch(): a canvas turns them into RGB.)
+    const rgb = await wall.evaluate((el) => {
+      const canvas = document.createElement("canvas").getContext("2d")!;
+      canvas.fillStyle = getComputedStyle(el).backgroundColor;
+      canvas.fillRect(0, 0, 1, 1);
+      return Array.from(canvas.getImageData(0, 0, 1, 1).data.slice(0, 3));
+    });
+    const dark = rgb.reduce((a, b) => a + b, 0) / 3 < 64;
+    expect(dark, `the ${wallTheme} wall's background is rgb(${rgb.join(", ")})`).toBe(wallTheme === "dark");
+  });
+}

@@ -85,6 +85,20 @@ describe("startRotation", () => {
     expect(pendingDue()).toEqual([100_000]);
   });
 
+  it("keeps turning when the clock is set back, instead of waiting out the step", () => {
+    const { clock, fireAt, pendingDue } = fakeClock(0);
+    const pages: number[] = [];
+    startRotation({ pages: 3, periodMs: 20_000, clock, onPage: (p) => pages.push(p) });
+    fireAt(20_000);
+    expect(pendingDue()).toEqual([40_000]);
+    // An NTP step sets the clock back an hour before the next timer fires.
+    fireAt(20_000 - 3_600_000);
+    expect(pages).toEqual([1]);
+    expect(pendingDue()).toEqual([20_000 - 3_600_000 + 20_000]);
+    fireAt(20_000 - 3_600_000 + 20_000);
+    expect(pages).toEqual([1, 2]);
+  });
+
   it("does nothing for one page, and stops cleanly", () => {
     const one = fakeClock();
     startRotation({ pages: 1, periodMs: 1_000, clock: one.clock, onPage: () => expect.fail("turned a single page") });

@@ -2,7 +2,8 @@
  * The wall's page rotation (and the ticker's): page k is due at start + k × period. Each step is
  * scheduled from the slot it belongs to, never from "now + period", so timers that fire late do
  * not push every later page back, and a timer that fires early (browsers do, by a millisecond or
- * two, and throttle background tabs) waits out the rest of its slot instead of turning early.
+ * two, and throttle background tabs) waits out the rest of its slot instead of turning early. A
+ * clock set back by more than a slot restarts the count from then, rather than freezing the page.
  *
  * The clock is passed in: the wall gives it the browser's, tests a fake one.
  */
@@ -29,7 +30,7 @@ export function nextSlotAt(start: number, periodMs: number, now: number): number
 export function startRotation(options: { pages: number; periodMs: number; clock: RotationClock; onPage: (page: number) => void }): () => void {
   const { pages, periodMs, clock, onPage } = options;
   if (pages <= 1) return () => {};
-  const start = clock.now();
+  let start = clock.now();
   let page = 0;
   let due = nextSlotAt(start, periodMs, start);
   let handle: unknown = null;
@@ -41,6 +42,12 @@ export function startRotation(options: { pages: number; periodMs: number; clock:
   const tick = () => {
     if (stopped) return;
     const now = clock.now();
+    // The clock was set back by more than a slot (an NTP step, a wall PC's clock fixed by hand):
+    // counted from the old start, the next turn would wait out the whole step. Start again from now.
+    if (now < due - periodMs) {
+      start = now;
+      due = nextSlotAt(start, periodMs, now);
+    }
     if (now < due) {
       arm();
       return;
