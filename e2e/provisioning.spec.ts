@@ -52,5 +52,5 @@ test("the private clouds page shows what Azure holds", async ({ page }) => {
   await expect(weu).toContainText("(Connected)");
   await expect(page.getByRole("region", { name: "avs-neu-01" })).toContainText("northeurope");
   await page.getByRole("button", { name: "Read again" }).click();
-  await expect(page.getByRole("status")).toHaveText("Read 2 private clouds from the AVS emulator.");
+  await expect(page.getByRole("main").getByRole("status")).toHaveText("Read 2 private clouds from the AVS emulator.");
 });

@@ -47,5 +47,6 @@ export function SwaggerView() {
     });
     return () => target.replaceChildren();
   }, []);
-  return <div ref={node} className="api-reference" />;
+  // `light`: Swagger UI's palette is for a white page, so in the dark theme it keeps a light surface (swagger-view.css).
+  return <div ref={node} className="api-reference light" />;
 }
