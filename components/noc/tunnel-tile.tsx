@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { tileThroughputSpoken, tileThroughputText } from "@/lib/noc/throughput-text";
 import { TUNNEL_PAIR_ROLE, TUNNEL_STATUS, type TunnelStatus } from "@/lib/domain/status";
 import type { TileDensity } from "@/lib/noc/layout";
 import { formatAge } from "@/lib/noc/staleness";
@@ -60,6 +61,8 @@ export const TunnelTile = memo(function TunnelTile({
 }) {
   const status = TUNNEL_STATUS[tile.status];
   const pair = tile.pairRole ? TUNNEL_PAIR_ROLE[tile.pairRole] : null;
+  const throughputText = tileThroughputText(tile.throughput);
+  const spokenThroughput = tileThroughputSpoken(tile.throughput);
   const since =
     density === "full" && generatedAt && tile.status !== "operational"
       ? formatAge(Date.parse(generatedAt) - Date.parse(tile.statusChangedAt))
@@ -79,6 +82,7 @@ export const TunnelTile = memo(function TunnelTile({
         {tile.rttMs === null ? ", no recent latency" : `, latency ${tile.rttMs} milliseconds`}
         {since ? `, for ${since}` : ""}
         {pair ? `; in its pair: ${pair.label}` : ""}
+        {spokenThroughput ? `; ${spokenThroughput}` : ""}
       </span>
       {density === "full" ? (
         // Three lines, each fitted to the tile: status and for how long; the tenant, largest,
@@ -87,7 +91,7 @@ export const TunnelTile = memo(function TunnelTile({
           <FittedLine text={`${status.symbol} ${status.label}${since ? ` · ${since}` : ""}`} max={0.9} min={0.7} fontPx={fontPx} widthPx={widthPx} bold />
           <FittedLine text={tenantOf(tile.label)} max={1.15} min={0.75} fontPx={fontPx} widthPx={widthPx} bold />
           <FittedLine
-            text={[tunnelOf(tile.label), tile.rttMs === null ? null : rttText(tile.rttMs), pair ? `${pair.symbol} ${pair.label}` : null].filter(Boolean).join(" · ")}
+            text={[tunnelOf(tile.label), tile.rttMs === null ? null : rttText(tile.rttMs), throughputText, pair ? `${pair.symbol} ${pair.label}` : null].filter(Boolean).join(" · ")}
             max={0.8}
             min={0.65}
             fontPx={fontPx}

@@ -32,6 +32,8 @@ export function largeFleetSnapshot(options: { tunnels: number; now: Date; newest
       rttMs: status === "down" || status === "stale" ? null : base + (i % 7) / 10,
       sparkline: Array.from({ length: 60 }, (_, m) => (status === "down" && m > 50 ? null : base + ((m * 7 + i) % 11) / 2)),
       pairRole: null,
+      // A tunnel that is down carries nothing; the others some tens of Mbit/s each way.
+      throughput: status === "down" || status === "stale" ? null : { toAvsBps: (base + (i % 3)) * 1_000_000, fromAvsBps: base * 500_000 },
     };
   });
   const counts = { operational: 0, degraded: 0, down: 0, stale: 0, maintenance: 0 } satisfies Record<TunnelStatus, number>;

@@ -83,11 +83,15 @@ async function seed(db: Database): Promise<Seeded> {
     { endpointId: endpoint("northwind/primary", "source"), measuredAt: ago(30 * MIN), rttMs: 10 },
     { endpointId: endpoint("northwind/primary", "avs"), measuredAt: ago(30 * MIN), rttMs: 12 },
     { endpointId: endpoint("northwind/primary", "source"), measuredAt: ago(10_000), rttMs: 14.04 },
-    { endpointId: endpoint("northwind/primary", "avs"), measuredAt: ago(12_000), rttMs: 14.5 },
+    // Its AVS end counts 3 Mbit/s arriving from the source and 2 Mbit/s sent back; its source end sends no counters.
+    { endpointId: endpoint("northwind/primary", "avs"), measuredAt: ago(42_000), txBytes: 0, rxBytes: 0 },
+    { endpointId: endpoint("northwind/primary", "avs"), measuredAt: ago(12_000), rttMs: 14.5, txBytes: 7_500_000, rxBytes: 11_250_000 },
     // northwind/redundant: last heard 5 min ago, so it has history but no "latest" RTT.
     { endpointId: endpoint("northwind/redundant", "source"), measuredAt: ago(5 * MIN), rttMs: 33.333 },
     // adatum/primary: a LAN-like link, sub-millisecond.
-    { endpointId: endpoint("adatum/primary", "source"), measuredAt: ago(40_000), rttMs: 0.4567 },
+    // Its source end sends 1 Mbit/s toward AVS and receives 0.5 Mbit/s.
+    { endpointId: endpoint("adatum/primary", "source"), measuredAt: ago(70_000), txBytes: 1_000_000, rxBytes: 0 },
+    { endpointId: endpoint("adatum/primary", "source"), measuredAt: ago(40_000), rttMs: 0.4567, txBytes: 4_750_000, rxBytes: 1_875_000 },
   ]);
 
   const warning = (over: Partial<typeof warnings.$inferInsert> & { severity: "info" | "warning" | "critical"; openedAt: Date }) => ({
@@ -150,6 +154,15 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
   it("gives each tile its latest RTT (both ends averaged, rounded), none when the tunnel has gone quiet", () => {
     const rtt = Object.fromEntries(snapshot.tiles.map((t) => [t.label, t.rttMs]));
     expect(rtt).toEqual({ "northwind/primary": 14.3, "northwind/redundant": null, "adatum/primary": 0.46 });
+  });
+
+  it("gives each tile its throughput each way from the agents' counters, from the AVS end when the source end counts nothing, none when quiet", () => {
+    const throughput = Object.fromEntries(snapshot.tiles.map((t) => [t.label, t.throughput]));
+    expect(throughput).toEqual({
+      "northwind/primary": { toAvsBps: 3_000_000, fromAvsBps: 2_000_000 },
+      "northwind/redundant": null,
+      "adatum/primary": { toAvsBps: 1_000_000, fromAvsBps: 500_000 },
+    });
   });
 
   it("draws the last hour as 60 one-minute points, with gaps where nothing was measured", () => {

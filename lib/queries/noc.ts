@@ -23,6 +23,7 @@ import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { epochMs, queryRows, timeParam } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 import { readWallSparklines } from "./noc-sparklines";
+import { readCurrentEndRates, type EndRate } from "./tunnel-throughput";
 
 export type NocTile = {
   tunnelId: string;
@@ -36,6 +37,11 @@ export type NocTile = {
   sparkline: (number | null)[];
   /** What the tunnel does in its tenant's active/standby pair (which one carries the traffic); null for a tenant with one tunnel. */
   pairRole: TunnelPairRole | null;
+  /**
+   * Bits per second through the tunnel now, each way, from its agents' counters (the source end's
+   * own, else the AVS end's seen from the other side); null when neither end's rate is current.
+   */
+  throughput: { toAvsBps: number | null; fromAvsBps: number | null } | null;
 };
 
 export type NocWarning = {
@@ -120,7 +126,7 @@ export function wallMessage(message: string): string {
 export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
-  const [tileRows, endpointRows, series, latest, warningRows, warningCountRows] = await Promise.all([
+  const [tileRows, endpointRows, series, latest, warningRows, warningCountRows, endRates] = await Promise.all([
     db
       .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
       .from(tunnels)
@@ -175,6 +181,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
       .where(activeWarning)
       .groupBy(warnings.severity),
+    readCurrentEndRates(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }),
   ]);
 
   // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
@@ -204,6 +211,12 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
     reportsByTunnel.set(endpoint.tunnelId, entry);
   }
 
+  const ratesByTunnel = new Map<string, Partial<Record<"source" | "avs", EndRate>>>();
+  for (const endpoint of endpointRows) {
+    const rate = endRates.get(endpoint.endpointId);
+    if (rate) ratesByTunnel.set(endpoint.tunnelId, { ...ratesByTunnel.get(endpoint.tunnelId), [endpoint.side]: rate });
+  }
+
   const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
   const tiles = tileRows.map((row): NocTile => {
     counts[row.status] += 1;
@@ -216,6 +229,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
       sparkline: series.valuesOf(endsOf.get(row.tunnelId) ?? []).map(roundSparklinePoint),
       pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(reportsByTunnel.get(row.tunnelId) ?? { source: null, avs: null }) : null,
+      throughput: tunnelThroughput(ratesByTunnel.get(row.tunnelId)),
     };
   });
 
@@ -240,6 +254,14 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       acknowledged: row.state === "acknowledged",
     })),
   };
+}
+
+/** The source end sends toward AVS what it counts as sent; without it, the AVS end's counters say the same from the other side. */
+function tunnelThroughput(ends: Partial<Record<"source" | "avs", EndRate>> | undefined): NocTile["throughput"] {
+  const { source, avs } = ends ?? {};
+  if (source && (source.txBps !== null || source.rxBps !== null)) return { toAvsBps: source.txBps, fromAvsBps: source.rxBps };
+  if (avs && (avs.txBps !== null || avs.rxBps !== null)) return { toAvsBps: avs.rxBps, fromAvsBps: avs.txBps };
+  return null;
 }
 
 /** How long one snapshot serves every wall and browser that asks (a third of their refresh interval). */

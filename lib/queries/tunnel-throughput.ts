@@ -77,6 +77,32 @@ export async function readTunnelThroughput(
   return { bucketMs, keptFrom, series, current };
 }
 
+/**
+ * Each end's current rate across a fleet (the wall's tiles): the two newest samples with
+ * counters of every end that reported in the last `maxGapMs`, one statement for all of them.
+ */
+export async function readCurrentEndRates(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, EndRate>> {
+  const since = new Date(options.now.getTime() - options.maxGapMs);
+  const rows = (
+    await queryRows<RawRow>(
+      db,
+      sql`select endpoint_id, at, tx_bytes, rx_bytes, tx_packets, rx_packets from (
+            select ${COLUMNS}, row_number() over (partition by endpoint_id order by measured_at desc) as newest
+            from telemetry_samples where measured_at >= ${timeParam(since)} and ${ANY_COUNTER}) s
+          where newest <= 2`,
+    )
+  ).map(toCounterRow);
+  const byEnd = new Map<string, CounterRow[]>();
+  for (const row of rows) byEnd.set(row.endpointId, [...(byEnd.get(row.endpointId) ?? []), row]);
+  const current = new Map<string, EndRate>();
+  for (const [endpointId, samples] of byEnd) {
+    samples.sort((a, b) => a.at - b.at);
+    const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
+    if (rate) current.set(endpointId, toEndRate(rate));
+  }
+  return current;
+}
+
 function toPoint(p: { at: number; txBytes: number | null; rxBytes: number | null; txPackets: number | null; rxPackets: number | null }): ThroughputPoint {
   return { at: p.at, txBps: round(p.txBytes === null ? null : p.txBytes * 8), rxBps: round(p.rxBytes === null ? null : p.rxBytes * 8), txPps: round(p.txPackets), rxPps: round(p.rxPackets) };
 }
