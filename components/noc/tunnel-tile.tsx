@@ -85,18 +85,19 @@ export const TunnelTile = memo(function TunnelTile({
         {spokenThroughput ? `; ${spokenThroughput}` : ""}
       </span>
       {density === "full" ? (
-        // Three lines, each fitted to the tile: status and for how long; the tenant, largest,
-        // what the room reads first; the tunnel, its RTT and its role in a pair.
+        // Lines fitted to the tile: status and for how long; the tenant, largest, what the room
+        // reads first; the tunnel, its RTT and its role in a pair; its throughput, when known.
         <>
           <FittedLine text={`${status.symbol} ${status.label}${since ? ` · ${since}` : ""}`} max={0.9} min={0.7} fontPx={fontPx} widthPx={widthPx} bold />
           <FittedLine text={tenantOf(tile.label)} max={1.15} min={0.75} fontPx={fontPx} widthPx={widthPx} bold />
           <FittedLine
-            text={[tunnelOf(tile.label), tile.rttMs === null ? null : rttText(tile.rttMs), throughputText, pair ? `${pair.symbol} ${pair.label}` : null].filter(Boolean).join(" · ")}
+            text={[tunnelOf(tile.label), tile.rttMs === null ? null : rttText(tile.rttMs), pair ? `${pair.symbol} ${pair.label}` : null].filter(Boolean).join(" · ")}
             max={0.8}
             min={0.65}
             fontPx={fontPx}
             widthPx={widthPx}
           />
+          {throughputText && <FittedLine text={throughputText} max={0.8} min={0.65} fontPx={fontPx} widthPx={widthPx} />}
         </>
       ) : (
         <>
