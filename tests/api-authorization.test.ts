@@ -5,7 +5,7 @@
  * x-fleet-wide, so the published contract and the guards cannot disagree.
  */
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
@@ -183,6 +183,19 @@ beforeAll(async () => {
 });
 
 describe("each token scope × each operation", () => {
+  // The matrix makes over a hundred calls per token, faster than its rate-limit bucket refills on
+  // a quick run (it then answered 429 in CI). Each call happens a minute after the one before on
+  // a clock the test moves, so every bucket is full again: the matrix is about authorization, not
+  // timing (the rate limit has its own test below).
+  let minutes = 0;
+  beforeEach(() => {
+    minutes += 1;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + minutes * 60_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("the matrix covers every operation a token may call", () => {
     const documented = Object.entries(openApiDocument().paths).flatMap(([p, ops]) =>
       Object.entries(ops as Record<string, DocumentedOperation>).filter(([, op]) => op["x-token-scope"]).map(([m]) => `${m} ${p}`),

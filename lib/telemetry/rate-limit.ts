@@ -14,7 +14,8 @@ export class TokenBuckets {
   /** Takes a token, or says how many seconds until one is there. */
   take(key: string, now = Date.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.refillPerSecond);
+    // A clock set back (NTP, or a test's) adds nothing, and takes nothing away either.
+    bucket.tokens = Math.min(this.capacity, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.refillPerSecond);
     bucket.at = now;
     if (this.buckets.size > 100_000) this.buckets.clear();
     this.buckets.set(key, bucket);
