@@ -1,3 +1,4 @@
+import { readBoundedText } from "@/lib/api/request";
 import { defineRoute, fieldErrors } from "@/lib/auth/guards";
 import { processMetrics } from "@/lib/metrics/registry";
 import { problem } from "@/lib/server/http";
@@ -24,9 +25,7 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
   if (!limited.ok) {
     return problem(429, "Too many requests from this agent; send batches less often.", {}, { "retry-after": String(limited.retryAfterSeconds) });
   }
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return problem(413, `The body is over ${MAX_BODY_BYTES} bytes; send smaller batches.`);
-  const text = await readAtMost(request, MAX_BODY_BYTES);
+  const text = await readBoundedText(request, MAX_BODY_BYTES);
   if (text === null) return problem(413, `The body is over ${MAX_BODY_BYTES} bytes; send smaller batches.`);
 
   let body: unknown;
@@ -52,22 +51,3 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
   metrics.ingestSamples.inc({ result: "duplicate" }, result.duplicates);
   return Response.json({ accepted: result.accepted, duplicates: result.duplicates }, { status: 202, headers: { "cache-control": "no-store" } });
 });
-
-/** Reads the body up to a limit; a chunked upload with no Content-Length cannot grow past it. */
-async function readAtMost(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
