@@ -130,7 +130,8 @@ export async function startConsole(env: Record<string, string>, dataDir: string,
     {
       dataDir,
       port,
-      nodeArgs: ["--import", "./bench/event-loop-probe.mjs"],
+      // e.g. BENCH_CONSOLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (then: node bench/cpu-profile.mjs <file>).
+      nodeArgs: ["--import", "./bench/event-loop-probe.mjs", ...(process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean)],
       startTimeoutMs: 300_000,
       // Kept beside the data: the first place to look when a figure is odd or a console fails.
       log: fs.createWriteStream(path.join(dataDir, "console.log")),
