@@ -112,7 +112,17 @@ export type RunningConsole = {
   stop(): Promise<void>;
 };
 
-export type LoopStats = { since: number; at: number; count: number; minMs: number; meanMs: number; maxMs: number; percentilesMs: Record<string, number> };
+export type LoopStats = {
+  since: number;
+  at: number;
+  count: number;
+  minMs: number;
+  meanMs: number;
+  maxMs: number;
+  percentilesMs: Record<string, number>;
+  /** The garbage collector's pauses by kind (minor, major, incremental, weakcb) over the same window. */
+  gc?: Record<string, { count: number; totalMs: number; maxMs: number }>;
+};
 
 /** The console (tests/support/console-server.ts), signing in with Entra (so no demo tenants or fleet of its own), with the event-loop probe loaded. */
 export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
