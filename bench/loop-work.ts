@@ -102,7 +102,8 @@ async function main() {
   };
   gcMs = 0;
   const batchUs = await microsPerCall(evaluateBatch);
-  await new Promise((resolve) => setImmediate(resolve));
+  // GC entries reach the observer asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const gcPerBatchMs = gcMs / batches;
 
   // Ingest: weighing a backlog batch of 200 samples (as agents post after an outage) and a batch of one.
