@@ -5,9 +5,13 @@
 // collector's pauses by kind (count, total, longest): what a long stall was when it was no code.
 import fs from "node:fs";
 import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { isMainThread } from "node:worker_threads";
 
 const file = process.env.BENCH_EVENT_LOOP_FILE;
-if (file) {
+// The console's own thread only. `--import` also loads this into every worker thread (PGlite's
+// among them), which then wrote its own histogram, never reset (signals reach only the main
+// thread), to the same file: a reading was either thread's, whichever wrote last.
+if (file && isMainThread) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   let since = Date.now();
