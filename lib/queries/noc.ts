@@ -256,22 +256,9 @@ function tunnelThroughput(ends: Partial<Record<"source" | "avs", EndRate>> | und
   return null;
 }
 
-/** How long one snapshot serves every wall and browser that asks (a third of their refresh interval). */
-export const NOC_SHARE_MS = 5_000;
-const shared = new WeakMap<Database, { at: number; snapshot: Promise<NocSnapshot> }>();
-
 /**
- * The snapshot is the same for everyone allowed to see it, and it costs the same whether one
- * wall asks or ten; so requests within NOC_SHARE_MS of a read (or while it is running) share
- * it. A failed read is not kept: the next request tries again.
+ * How long one snapshot serves every wall and browser that asks without a refresh (a third of
+ * their refresh interval); the kept snapshot is refreshed this often while anyone watches
+ * (lib/queries/noc-cache.ts).
  */
-export function getSharedNocSnapshot(db: Database, now: Date = new Date()): Promise<NocSnapshot> {
-  const entry = shared.get(db);
-  if (entry && now.getTime() - entry.at >= 0 && now.getTime() - entry.at < NOC_SHARE_MS) return entry.snapshot;
-  const snapshot = getNocSnapshot(db, now);
-  shared.set(db, { at: now.getTime(), snapshot });
-  snapshot.catch(() => {
-    if (shared.get(db)?.snapshot === snapshot) shared.delete(db);
-  });
-  return snapshot;
-}
+export const NOC_SHARE_MS = 5_000;
