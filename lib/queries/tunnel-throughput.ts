@@ -12,7 +12,7 @@
  * THROUGHPUT_LIMITS.maxPoints points per line either way (bench/tenant-charts.ts measures it).
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { Side } from "@/lib/domain/tenant-options";
 import { RETENTION } from "@/lib/telemetry/retention";
@@ -88,16 +88,7 @@ export type CurrentEnd = { rttMs: number | null; rate: EndRate | null };
  */
 export async function readCurrentEnds(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
-  const rows = await queryRows<RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean }>(
-    db,
-    sql`select endpoint_id, at, rtt_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, newest, counted from (
-          select ${COLUMNS}, rtt_ms, ${ANY_COUNTER} as counted,
-                 row_number() over w as newest,
-                 count(*) filter (where ${ANY_COUNTER}) over w as counters_since
-          from telemetry_samples where measured_at >= ${timeParam(since)}
-          window w as (partition by endpoint_id order by measured_at desc)) s
-        where newest = 1 or (counted and counters_since <= 2)`,
-  );
+  const rows = await queryRows<RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean }>(db, currentEndsStatement(since));
   const rttOf = new Map<string, number | null>();
   const countersOf = new Map<string, CounterRow[]>();
   for (const row of rows) {
@@ -114,6 +105,17 @@ export async function readCurrentEnds(db: Database, options: { now: Date; maxGap
     current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
   }
   return current;
+}
+
+/** readCurrentEnds' statement (exported for bench/noc-snapshot.ts, which checks its plan). */
+export function currentEndsStatement(since: Date): SQL {
+  return sql`select endpoint_id, at, rtt_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, newest, counted from (
+      select ${COLUMNS}, rtt_ms, ${ANY_COUNTER} as counted,
+             row_number() over w as newest,
+             count(*) filter (where ${ANY_COUNTER}) over w as counters_since
+      from telemetry_samples where measured_at >= ${timeParam(since)}
+      window w as (partition by endpoint_id order by measured_at desc)) s
+    where newest = 1 or (counted and counters_since <= 2)`;
 }
 
 /** Each end's current rate across a fleet: the part of readCurrentEnds a caller without RTTs needs. */

@@ -4,7 +4,7 @@
  * and each end's current rate from its two newest samples with counters. The test that the
  * folded read answers the same, and bench/noc-snapshot.ts, which times both in one run, use it.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { CurrentEnd, EndRate } from "@/lib/queries/tunnel-throughput";
 import { epochMs, queryRows, timeParam } from "@/lib/telemetry/sql";
@@ -29,27 +29,27 @@ function toEndRate(rate: RateInterval): EndRate {
   };
 }
 
+export const newestRttsStatementBefore = (since: Date): SQL =>
+  sql`select distinct on (endpoint_id) endpoint_id, ${epochMs(sql`measured_at`)} as at, rtt_ms from telemetry_samples
+      where measured_at >= ${timeParam(since)}
+      order by endpoint_id, measured_at desc`;
+
+export const endRatesStatementBefore = (since: Date): SQL =>
+  sql`select endpoint_id, at, tx_bytes, rx_bytes, tx_packets, rx_packets from (
+        select ${COLUMNS}, row_number() over (partition by endpoint_id order by measured_at desc) as newest
+        from telemetry_samples where measured_at >= ${timeParam(since)} and ${ANY_COUNTER}) s
+      where newest <= 2`;
+
 /** The newest RTT of every end that reported since `now - maxGapMs` (the old DISTINCT ON read). */
 export async function readNewestRttsBefore(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, number | null>> {
-  const rows = await queryRows<{ endpoint_id: string; at: number; rtt_ms: number | null }>(
-    db,
-    sql`select distinct on (endpoint_id) endpoint_id, ${epochMs(sql`measured_at`)} as at, rtt_ms from telemetry_samples
-        where measured_at >= ${timeParam(new Date(options.now.getTime() - options.maxGapMs))}
-        order by endpoint_id, measured_at desc`,
-  );
+  const rows = await queryRows<{ endpoint_id: string; at: number; rtt_ms: number | null }>(db, newestRttsStatementBefore(new Date(options.now.getTime() - options.maxGapMs)));
   return new Map(rows.map((r) => [r.endpoint_id, r.rtt_ms]));
 }
 
 /** Each end's current rate (the old readCurrentEndRates, a read of its own). */
 export async function readCurrentEndRatesBefore(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, EndRate>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
-  const rows = await queryRows<RawRow>(
-    db,
-    sql`select endpoint_id, at, tx_bytes, rx_bytes, tx_packets, rx_packets from (
-          select ${COLUMNS}, row_number() over (partition by endpoint_id order by measured_at desc) as newest
-          from telemetry_samples where measured_at >= ${timeParam(since)} and ${ANY_COUNTER}) s
-        where newest <= 2`,
-  );
+  const rows = await queryRows<RawRow>(db, endRatesStatementBefore(since));
   const byEnd = new Map<string, (CounterSample & { endpointId: string })[]>();
   for (const r of rows) {
     const sample = { endpointId: r.endpoint_id, at: Math.round(Number(r.at)), txBytes: counter(r.tx_bytes), rxBytes: counter(r.rx_bytes), txPackets: counter(r.tx_packets), rxPackets: counter(r.rx_packets) };
