@@ -74,6 +74,13 @@ export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> 
   return (await cache.get()).value;
 }
 
+/** Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a benchmark, a test). */
+export function forgetNocSnapshot(db: Database) {
+  const byDb = caches.get();
+  byDb?.get(db)?.stop();
+  byDb?.delete(db);
+}
+
 /**
  * GET /api/v1/noc's answer: the kept JSON, or 304 when the caller already holds it. `private,
  * no-cache`: the browser may keep it but asks every time (with If-None-Match), and no shared
