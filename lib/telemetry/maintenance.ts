@@ -19,6 +19,7 @@ import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/backgroun
 import { applyRetention, type RetentionResult } from "./retention";
 import { rollUpHours, rollUpMinutes, type RollupResult, type StepRunner } from "./rollup";
 import { queryRows } from "./sql";
+import { analyzeStaleTables } from "./table-statistics";
 
 /** Ours alone among the app's advisory locks ("brid" + "tm"; migrations use "brid"). */
 export const TELEMETRY_MAINTENANCE_LOCK_KEY = 0x6272_6964_746d;
@@ -39,9 +40,12 @@ export function lockedSteps(db: Database): StepRunner {
     });
 }
 
-/** One round: the 1-minute roll-up, the 1-hour roll-up, then retention, each bounded. */
-export async function runMaintenanceRound(db: Database, options: { now: Date }): Promise<MaintenanceRound> {
-  const step = lockedSteps(db);
+/**
+ * One round: the 1-minute roll-up, the 1-hour roll-up, then retention, each bounded. `step`
+ * replaces the locked steps (a benchmark timing each statement); it must take the same lock.
+ */
+export async function runMaintenanceRound(db: Database, options: { now: Date; step?: StepRunner }): Promise<MaintenanceRound> {
+  const step = options.step ?? lockedSteps(db);
   const minutes = await timedRollup("1m", () => rollUpMinutes(db, { now: options.now, step }));
   if (minutes.skipped) return { skipped: true };
   const hours = await timedRollup("1h", () => rollUpHours(db, { now: options.now, step }));
@@ -49,9 +53,10 @@ export async function runMaintenanceRound(db: Database, options: { now: Date }):
   const retention = await applyRetention(db, { now: options.now, step });
   if (retention.skipped) return { skipped: true };
   // PGlite runs no autovacuum, so nothing else keeps the planner's statistics current; stale
-  // ones made the NOC's sparkline query twice as slow (bench/views.ts). On PostgreSQL this
-  // repeats what autovacuum does, cheaply (ANALYZE samples a fixed number of rows).
-  if (options.now.getUTCMinutes() % 10 === 0) await step((tx) => tx.execute(sql`analyze telemetry_samples, telemetry_rollups`));
+  // ones made the NOC's sparkline query twice as slow (bench/views.ts). Only a table that grew
+  // by a tenth since its last ANALYZE is sampled again: at 1,000 tunnels an ANALYZE of both
+  // tables every tenth minute took 2–6 s of the one connection (lib/telemetry/table-statistics.ts).
+  if ((await step((tx) => analyzeStaleTables(tx))) === null) return { skipped: true };
   return { skipped: false, minutes, hours, retention, caughtUp: minutes.caughtUp && hours.caughtUp && retention.done };
 }
 

@@ -28,6 +28,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, timeParam } from "./sql";
+import { analyzeStaleTables } from "./table-statistics";
 
 export const ROLLUP_LIMITS = {
   /** Samples (by arrival) one 1-minute chunk takes on: bounds the raw rows a chunk reads. */
@@ -53,8 +54,9 @@ export const WATERMARK = { minutes: "rollup-1m", hours: "rollup-1h" } as const;
 export type StepRunner = <T>(work: (tx: Database) => Promise<T>) => Promise<T | null>;
 
 export type RollupOptions = { now: Date; chunkSamples?: number; maxChunks?: number; step?: StepRunner };
-export type ChunkResult = { buckets: number; caughtUp: boolean; through: Date | null };
-export type RollupResult = { buckets: number; chunks: number; caughtUp: boolean; skipped: boolean; through: Date | null };
+/** overlapReread: the chunk read the overlap behind the watermark again (a sample committed late, or no digest to check). */
+export type ChunkResult = { buckets: number; caughtUp: boolean; through: Date | null; overlapReread: boolean };
+export type RollupResult = { buckets: number; chunks: number; caughtUp: boolean; skipped: boolean; through: Date | null; overlapRereads: number };
 
 /** Rolls raw samples into 1-minute buckets, chunk by chunk, until caught up or out of chunks. */
 export function rollUpMinutes(db: Database, options: RollupOptions): Promise<RollupResult> {
@@ -77,34 +79,44 @@ async function repeatChunks(
   if (!Number.isInteger(chunkSamples) || chunkSamples < 1) throw new RangeError(`chunkSamples must be a whole number of at least 1, not ${chunkSamples}.`);
   if (!Number.isInteger(maxChunks) || maxChunks < 1) throw new RangeError(`maxChunks must be a whole number of at least 1, not ${maxChunks}.`);
   const step: StepRunner = options.step ?? ((work) => db.transaction(work));
-  const total: RollupResult = { buckets: 0, chunks: 0, caughtUp: false, skipped: false, through: null };
+  const total: RollupResult = { buckets: 0, chunks: 0, caughtUp: false, skipped: false, through: null, overlapRereads: 0 };
   while (total.chunks < maxChunks) {
     const result = await step((tx) => chunk(tx, chunkSamples));
     if (!result) return { ...total, skipped: true };
     total.chunks += 1;
     total.buckets += result.buckets;
     total.through = result.through;
+    if (result.overlapReread) total.overlapRereads += 1;
     if (result.caughtUp) return { ...total, caughtUp: true };
-    // A backlog: the tables just grew faster than the planner's statistics know (PGlite has no
-    // autovacuum to notice). Stale statistics turned a chunk's 30 ms index scan into a 2 s sort
-    // (bench/telemetry.ts); sampling them again costs a fraction of one chunk.
-    if (total.chunks === 1 && (await step((tx) => tx.execute(sql`analyze telemetry_samples, telemetry_rollups`))) === null) return { ...total, skipped: true };
+    // A backlog: the tables may have grown faster than the planner's statistics know (PGlite
+    // has no autovacuum to notice). Stale statistics turned a chunk's 30 ms index scan into a
+    // 2 s sort (bench/telemetry.ts); a table that grew by a tenth is sampled again.
+    if (total.chunks === 1 && (await step((tx) => analyzeStaleTables(tx))) === null) return { ...total, skipped: true };
   }
   return total;
 }
 
 /** One chunk of the 1-minute roll-up. The caller owns the transaction. */
 export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
-  const { through: watermark, lower } = await lockWatermark(tx, WATERMARK.minutes);
-  const { upper, caughtUp } = await chunkEnd(tx, watermark, options.now, options.chunkSamples);
-  const buckets = await upsertBuckets(
-    tx,
-    "1m",
-    sql`
-      with chunk as (
+  const mark = await lockWatermark(tx, WATERMARK.minutes);
+  const { upper, caughtUp } = await chunkEnd(tx, mark.through, options.now, options.chunkSamples);
+  const after = (time: Date | null) => (time ? timeParam(time) : sql`'-infinity'::timestamptz`);
+  // The overlap behind the watermark is re-read only if a sample committed in it since the last
+  // chunk looked: its digest then differs from the one that chunk saw. The check, the read and
+  // the digest for the next chunk are one statement, so one snapshot: a sample that commits
+  // between them is either in all three or in none.
+  const verifiable = mark.through !== null && mark.lower !== null && mark.lower < mark.through && mark.digest !== null;
+  const lower = verifiable
+    ? sql`(select case when ${overlapDigest(mark.lower!, mark.through!)} = ${mark.digest} then ${after(mark.through)} else ${after(mark.lower)} end)`
+    : after(mark.lower);
+  const nextOverlapFrom = new Date(options.now.getTime() - ROLLUP_LIMITS.overlapMs);
+  const [row] = await upsertBuckets<{ digest: string; reread: boolean }>(tx, "1m", {
+    with: sql`
+      bounds as (select ${lower} as lower),
+      chunk as (
         select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, rtt_ms, jitter_ms, loss_pct, df_probe_ok, bum_pps, learned_macs
         from telemetry_samples
-        where received_at > ${lower ? timeParam(lower) : sql`'-infinity'::timestamptz`} and received_at <= ${timeParam(upper)}
+        where received_at > (select lower from bounds) and received_at <= ${timeParam(upper)}
       ),
       touched as (select distinct endpoint_id, bucket from chunk),
       -- Buckets an earlier chunk rolled up hold samples from before this one: recomputed from
@@ -126,7 +138,8 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
         select k.endpoint_id, k.bucket, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_ok, s.bum_pps, s.learned_macs
         from known k
         join telemetry_samples s on s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
-      )
+      )`,
+    aggregate: sql`
       select endpoint_id, bucket,
         count(*)::int as samples,
         avg(rtt_ms) as rtt_avg_ms, min(rtt_ms) as rtt_min_ms, max(rtt_ms) as rtt_max_ms, count(rtt_ms)::int as rtt_samples,
@@ -136,23 +149,32 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
         max(bum_pps) as bum_pps_max, max(learned_macs) as learned_macs_max
       from samples
       group by endpoint_id, bucket`,
-  );
-  await saveWatermark(tx, WATERMARK.minutes, upper, options.now);
-  return { buckets, caughtUp, through: upper };
+    returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
+  });
+  await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row?.digest ?? null);
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: verifiable && row?.reread === true };
+}
+
+/**
+ * What a chunk saw of the samples received in (from, through]: how many, and a sum of a hash of
+ * each one's identity, so that a sample committed late changes it even if another endpoint's
+ * samples were deleted meanwhile. Retention never deletes in this window (retention.ts).
+ */
+function overlapDigest(from: Date, through: Date): SQL {
+  return sql`(select count(*) || ':' || coalesce(sum(hashtext(endpoint_id::text || '@' || extract(epoch from measured_at)::text)), 0)
+              from telemetry_samples where received_at > ${timeParam(from)} and received_at <= ${timeParam(through)})`;
 }
 
 /** One chunk of the 1-hour roll-up. The caller owns the transaction. */
 export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
   const { through: watermark, lower } = await lockWatermark(tx, WATERMARK.hours);
   const minutesThrough = await readWatermark(tx, WATERMARK.minutes);
-  if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark };
+  if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark, overlapReread: false };
   const { upper, caughtUp } = await chunkEnd(tx, watermark, minutesThrough, options.chunkSamples);
   // Averages are weighted by how many samples carried the measurement, so an hour's average is
   // exactly the average of its raw samples, not an average of minute averages.
-  const buckets = await upsertBuckets(
-    tx,
-    "1h",
-    sql`
+  const [row] = await upsertBuckets(tx, "1h", {
+    aggregate: sql`
       select t.endpoint_id, t.bucket,
         sum(m.samples)::int as samples,
         sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
@@ -165,9 +187,9 @@ export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkS
       join telemetry_rollups m
         on m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
       group by t.endpoint_id, t.bucket`,
-  );
-  await saveWatermark(tx, WATERMARK.hours, upper, options.now);
-  return { buckets, caughtUp, through: upper };
+  });
+  await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: lower !== null && watermark !== null && lower < watermark };
 }
 
 /** The (endpoint, bucket) pairs of samples received after `lower`, up to `upper`. */
@@ -222,17 +244,23 @@ const ROLLUP_COLUMNS = [
 
 /**
  * Writes freshly aggregated buckets over whatever is stored. A bucket whose figures did not
- * change is left alone (no dead row for every overlap re-read). Returns how many were written.
+ * change is left alone (no dead row for every overlap re-read). Returns how many were written,
+ * with whatever else `returning` asks of the same statement (`with` names CTEs it may use).
  */
-async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: SQL): Promise<number> {
+async function upsertBuckets<Extra extends object = object>(
+  tx: Database,
+  resolution: "1m" | "1h",
+  statement: { with?: SQL; aggregate: SQL; returning?: SQL },
+): Promise<(Extra & { written: number })[]> {
   const columns = sql.raw(ROLLUP_COLUMNS.join(", "));
   const assignments = sql.raw(ROLLUP_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "));
   const stored = sql.raw(ROLLUP_COLUMNS.map((c) => `telemetry_rollups.${c}`).join(", "));
   const incoming = sql.raw(ROLLUP_COLUMNS.map((c) => `excluded.${c}`).join(", "));
-  const [row] = await queryRows<{ written: number }>(
+  return queryRows<Extra & { written: number }>(
     tx,
     sql`
-      with fresh as (${aggregate}),
+      with ${statement.with ? sql`${statement.with},` : sql``}
+      fresh as (${statement.aggregate}),
       written as (
         insert into telemetry_rollups (endpoint_id, resolution, bucket_start, ${columns})
         select endpoint_id, ${resolution}::rollup_resolution, bucket, ${columns} from fresh
@@ -240,9 +268,8 @@ async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: S
         where (${stored}) is distinct from (${incoming})
         returning 1
       )
-      select count(*)::int as written from written`,
+      select (select count(*)::int from written) as written${statement.returning ? sql`, ${statement.returning}` : sql``}`,
   );
-  return row?.written ?? 0;
 }
 
 /**
@@ -253,16 +280,17 @@ async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: S
  * the chunk ran (commit delay and clock skew); a watermark saved long after it passed (a
  * backlog being worked through) needs no re-reading at all.
  */
-async function lockWatermark(tx: Database, name: string): Promise<{ through: Date | null; lower: Date | null }> {
+async function lockWatermark(tx: Database, name: string): Promise<{ through: Date | null; lower: Date | null; digest: string | null }> {
   await tx.execute(sql`insert into telemetry_watermarks (name, received_through) values (${name}, '-infinity') on conflict (name) do nothing`);
-  const [row] = await queryRows<{ ms: number | null; saved_ms: number }>(
+  const [row] = await queryRows<{ ms: number | null; saved_ms: number; digest: string | null }>(
     tx,
-    sql`select case when received_through = '-infinity' then null else ${epochMs(sql`received_through`)} end as ms, ${epochMs(sql`updated_at`)} as saved_ms
+    sql`select case when received_through = '-infinity' then null else ${epochMs(sql`received_through`)} end as ms, ${epochMs(sql`updated_at`)} as saved_ms,
+          overlap_digest as digest
         from telemetry_watermarks where name = ${name} for update`,
   );
-  if (row?.ms == null) return { through: null, lower: null };
+  if (row?.ms == null) return { through: null, lower: null, digest: null };
   const through = new Date(row.ms);
-  return { through, lower: new Date(Math.min(row.ms, row.saved_ms - ROLLUP_LIMITS.overlapMs)) };
+  return { through, lower: new Date(Math.min(row.ms, row.saved_ms - ROLLUP_LIMITS.overlapMs)), digest: row.digest };
 }
 
 export async function readWatermark(db: Database, name: string): Promise<Date | null> {
@@ -274,7 +302,12 @@ export async function readWatermark(db: Database, name: string): Promise<Date | 
   return row?.ms == null ? null : new Date(row.ms);
 }
 
-/** `savedAt` is the caller's clock, the one ingest stamps received_at with, not the database's. */
-async function saveWatermark(tx: Database, name: string, through: Date, savedAt: Date) {
-  await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(through)}, updated_at = ${timeParam(savedAt)} where name = ${name}`);
+/**
+ * `savedAt` is the caller's clock, the one ingest stamps received_at with, not the database's.
+ * `digest` is what the chunk saw of (savedAt − overlap, through] (null: the next one re-reads it).
+ */
+async function saveWatermark(tx: Database, name: string, through: Date, savedAt: Date, digest: string | null) {
+  await tx.execute(
+    sql`update telemetry_watermarks set received_through = ${timeParam(through)}, updated_at = ${timeParam(savedAt)}, overlap_digest = ${digest} where name = ${name}`,
+  );
 }
