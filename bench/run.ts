@@ -15,6 +15,7 @@ import { benchMetrics } from "./metrics";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
+import { benchRollup } from "./rollup";
 import { benchScale } from "./scale";
 import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
@@ -69,6 +70,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   views: () => benchViews(),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
+  rollup: () => benchRollup(),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.
