@@ -10,7 +10,7 @@
  * Knobs (environment): BENCH_ROLLUP_TUNNELS (1000), BENCH_ROLLUP_STEADY (steady minutes per
  * variant, 3), BENCH_ROLLUP_TRACE=1 (time every statement of the first backlog round and print
  * EXPLAIN (ANALYZE, BUFFERS) of the slowest), BENCH_ROLLUP_TEMPLATE=<folder> (keep the seeded
- * data folder there and reuse it next time: seeding takes minutes).
+ * data folder there and reuse it next time: seeding takes minutes), BENCH_ROLLUP_ONLY=before|now.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -28,6 +28,8 @@ import { createFleet, ingestHistory, SAMPLE_EVERY_MS, sampleOf, type FleetAgent 
 const TUNNELS = Number(process.env.BENCH_ROLLUP_TUNNELS ?? 1_000);
 const STEADY_MINUTES = Number(process.env.BENCH_ROLLUP_STEADY ?? 3);
 const TRACE = process.env.BENCH_ROLLUP_TRACE === "1";
+/** before or now: one variant alone, while trying things out. */
+const ONLY = process.env.BENCH_ROLLUP_ONLY;
 const MINUTE = 60_000;
 
 type Variant = "before" | "now";
@@ -179,7 +181,7 @@ export async function benchRollup(): Promise<string> {
   const seeded = await seed();
   const figures: VariantFigures[] = [];
   try {
-    for (const variant of ["before", "now"] as const) figures.push(await runVariant(seeded, variant));
+    for (const variant of ["before", "now"] as const) if (!ONLY || ONLY === variant) figures.push(await runVariant(seeded, variant));
   } finally {
     if (!process.env.BENCH_ROLLUP_TEMPLATE) fs.rmSync(seeded.dir, { recursive: true, force: true });
   }
@@ -187,7 +189,8 @@ export async function benchRollup(): Promise<string> {
 }
 
 export function renderRollup(seeded: Pick<Seeded, "samples">, figures: VariantFigures[]): string {
-  const [before, now] = [figures.find((f) => f.variant === "before")!, figures.find((f) => f.variant === "now")!];
+  const empty: VariantFigures = { variant: "before", backlogMs: Number.NaN, rounds: 0, steadyMs: [Number.NaN], load: Number.NaN };
+  const [before, now] = [figures.find((f) => f.variant === "before") ?? empty, figures.find((f) => f.variant === "now") ?? empty];
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, PGlite in a data folder; ` +

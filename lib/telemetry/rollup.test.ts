@@ -263,6 +263,9 @@ describeEachDatabase("telemetry roll-ups", ({ handle }) => {
     // (a slow transaction, or an instance whose clock is behind): in the overlap, unseen.
     const late = sampleAt(a, 9 * MINUTE + 5_500, 10 * MINUTE - 30_000, 999, { dfProbeOk: false });
     await insertSamples(db, [late]);
+    // The 1-hour roll-up runs before the 1-minute one sees it: its hour is computed from
+    // minutes that lack it, and must be done again once they have it.
+    await rollUpHours(db, { now: new Date(ran + 2 * MINUTE) });
     const caught = await rollUpMinutes(db, { now: new Date(ran + 2 * MINUTE) });
     expect(caught).toMatchObject({ buckets: 1, overlapRereads: 1 });
     await rollUpHours(db, { now: new Date(ran + 2 * MINUTE) });

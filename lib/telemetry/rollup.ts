@@ -151,8 +151,14 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
       group by endpoint_id, bucket`,
     returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
   });
+  const reread = verifiable ? row?.reread === true : mark.lower !== null && mark.through !== null && mark.lower < mark.through;
+  // Minutes a late sample changed may sit in hours the 1-hour roll-up has done: it goes back
+  // to where this chunk started, and redoes every hour touched since (it has no overlap of its own).
+  if (reread) {
+    await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(mark.lower!)} where name = ${WATERMARK.hours} and received_through > ${timeParam(mark.lower!)}`);
+  }
   await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row?.digest ?? null);
-  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: verifiable && row?.reread === true };
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: reread };
 }
 
 /**
@@ -167,7 +173,10 @@ function overlapDigest(from: Date, through: Date): SQL {
 
 /** One chunk of the 1-hour roll-up. The caller owns the transaction. */
 export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
-  const { through: watermark, lower } = await lockWatermark(tx, WATERMARK.hours);
+  // No overlap: the hours to redo for a sample that committed late are the 1-minute roll-up's
+  // to find, and it moves this watermark back when it does (rollUpMinuteChunk).
+  const { through: watermark } = await lockWatermark(tx, WATERMARK.hours);
+  const lower = watermark;
   const minutesThrough = await readWatermark(tx, WATERMARK.minutes);
   if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark, overlapReread: false };
   const { upper, caughtUp } = await chunkEnd(tx, watermark, minutesThrough, options.chunkSamples);
@@ -189,7 +198,7 @@ export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkS
       group by t.endpoint_id, t.bucket`,
   });
   await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
-  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: lower !== null && watermark !== null && lower < watermark };
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: false };
 }
 
 /** The (endpoint, bucket) pairs of samples received after `lower`, up to `upper`. */
