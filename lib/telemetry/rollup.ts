@@ -8,8 +8,8 @@
  * roll-up keeps a watermark in telemetry_watermarks, "everything received up to here is in",
  * and a chunk recomputes from scratch every bucket touched by a sample received after it:
  *
- *   1m: buckets of samples received in (watermark − overlap, upper] ← aggregate of ALL raw samples in the bucket
- *   1h: hours of samples received in (watermark − overlap, upper]   ← weighted aggregate of the hour's 1m buckets
+ *   1m: buckets of samples received in (watermark, upper] ← aggregate of ALL raw samples in the bucket
+ *   1h: hours of samples received in (watermark, upper]   ← weighted aggregate of the hour's 1m buckets
  *       (upper never passes the 1m watermark, so the 1m buckets it reads are already up to date)
  *
  * Recomputing a bucket from its source is idempotent: a re-run, a re-sent sample or two
@@ -19,10 +19,16 @@
  * samples that agents with a fast clock measure "in the future".
  *
  * received_at is stamped by the app before its transaction commits, and app instances' clocks
- * differ a little; re-reading an overlap behind the watermark covers both, as long as the
- * watermark is recent (a chunk working through an old backlog re-reads nothing: see
- * lockWatermark). The watermark row is locked for the chunk, so concurrent callers take turns
- * (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
+ * differ a little, so a sample may commit after a chunk read past its received_at. The 1-minute
+ * roll-up covers that with an overlap behind its watermark (as long as the watermark is recent:
+ * a chunk working through an old backlog needs none, see lockWatermark), but re-reads it only
+ * when something committed in it since: each chunk stores a digest of the samples it saw there,
+ * and the next compares it, in the same statement as its read. Re-reading three minutes of
+ * samples every minute for the one sample in a thousand that commits late was most of the cost
+ * of a round at 1,000 tunnels. When it does re-read, it moves the 1-hour watermark back to where
+ * it started, so the hours of the minutes it changed are done again; the 1-hour roll-up has no
+ * overlap of its own. The watermark row is locked for the chunk, so concurrent callers take
+ * turns (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
  */
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
@@ -113,42 +119,34 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
   const [row] = await upsertBuckets<{ digest: string; reread: boolean }>(tx, "1m", {
     with: sql`
       bounds as (select ${lower} as lower),
-      chunk as (
-        select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, rtt_ms, jitter_ms, loss_pct, df_probe_ok, bum_pps, learned_macs
+      -- The chunk's samples, aggregated as they are, in one pass.
+      part as (
+        select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, ${MINUTE_AGGREGATES}
         from telemetry_samples
         where received_at > (select lower from bounds) and received_at <= ${timeParam(upper)}
+        group by 1, 2
       ),
-      touched as (select distinct endpoint_id, bucket from chunk),
-      -- Buckets an earlier chunk rolled up hold samples from before this one: recomputed from
-      -- all their samples. Every other bucket has all its samples in this chunk (anything
-      -- received before it was read by an earlier chunk), so it is aggregated from the chunk's
-      -- rows as they are, without reading them twice: in a backlog, nearly every bucket.
-      -- (A probe per bucket, whatever the planner's statistics say: a scan of every minute row
-      -- instead would make each chunk of a backlog slower than the one before.)
-      known as (
-        select t.endpoint_id, t.bucket from touched t
-        cross join lateral (
-          select from telemetry_rollups r where r.endpoint_id = t.endpoint_id and r.resolution = '1m' and r.bucket_start = t.bucket limit 1
-        ) r
-      ),
-      samples as (
-        select c.endpoint_id, c.bucket, c.rtt_ms, c.jitter_ms, c.loss_pct, c.df_probe_ok, c.bum_pps, c.learned_macs
-        from chunk c where not exists (select from known k where k.endpoint_id = c.endpoint_id and k.bucket = c.bucket)
-        union all
-        select k.endpoint_id, k.bucket, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_ok, s.bum_pps, s.learned_macs
-        from known k
-        join telemetry_samples s on s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
+      -- A bucket an earlier chunk rolled up holds samples from before this one: it is
+      -- recomputed from all its samples. Every other bucket has all its samples in this chunk
+      -- (anything received before it was read by an earlier chunk), so its part is the whole:
+      -- in a backlog, nearly every bucket. A probe per bucket and a read per known bucket,
+      -- whatever the planner's statistics say (a subquery in the select list, an aggregate in a
+      -- lateral join: neither can become a scan of every row): a scan of every minute row
+      -- instead would make each chunk of a backlog slower than the one before.
+      flagged as (
+        select p.*, exists (select from telemetry_rollups r where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket) as known
+        from part p
       )`,
     aggregate: sql`
-      select endpoint_id, bucket,
-        count(*)::int as samples,
-        avg(rtt_ms) as rtt_avg_ms, min(rtt_ms) as rtt_min_ms, max(rtt_ms) as rtt_max_ms, count(rtt_ms)::int as rtt_samples,
-        avg(jitter_ms) as jitter_avg_ms, count(jitter_ms)::int as jitter_samples,
-        avg(loss_pct) as loss_avg_pct, count(loss_pct)::int as loss_samples,
-        (count(*) filter (where df_probe_ok = false))::int as df_probe_failures,
-        max(bum_pps) as bum_pps_max, max(learned_macs) as learned_macs_max
-      from samples
-      group by endpoint_id, bucket`,
+      select endpoint_id, bucket, ${sql.raw(ROLLUP_COLUMNS.join(", "))} from flagged where not known
+      union all
+      select k.endpoint_id, k.bucket, whole.*
+      from flagged k
+      cross join lateral (
+        select ${MINUTE_AGGREGATES} from telemetry_samples s
+        where s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
+      ) whole
+      where k.known`,
     returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
   });
   const reread = verifiable ? row?.reread === true : mark.lower !== null && mark.through !== null && mark.lower < mark.through;
@@ -250,6 +248,15 @@ const ROLLUP_COLUMNS = [
   "bum_pps_max",
   "learned_macs_max",
 ] as const;
+
+/** A 1-minute bucket's figures from its raw samples, in ROLLUP_COLUMNS order. */
+const MINUTE_AGGREGATES = sql.raw(`
+  count(*)::int as samples,
+  avg(rtt_ms) as rtt_avg_ms, min(rtt_ms) as rtt_min_ms, max(rtt_ms) as rtt_max_ms, count(rtt_ms)::int as rtt_samples,
+  avg(jitter_ms) as jitter_avg_ms, count(jitter_ms)::int as jitter_samples,
+  avg(loss_pct) as loss_avg_pct, count(loss_pct)::int as loss_samples,
+  (count(*) filter (where df_probe_ok = false))::int as df_probe_failures,
+  max(bum_pps) as bum_pps_max, max(learned_macs) as learned_macs_max`);
 
 /**
  * Writes freshly aggregated buckets over whatever is stored. A bucket whose figures did not
