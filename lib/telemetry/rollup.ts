@@ -94,10 +94,11 @@ async function repeatChunks(
     total.through = result.through;
     if (result.overlapReread) total.overlapRereads += 1;
     if (result.caughtUp) return { ...total, caughtUp: true };
-    // A backlog: the tables may have grown faster than the planner's statistics know (PGlite
-    // has no autovacuum to notice). Stale statistics turned a chunk's 30 ms index scan into a
-    // 2 s sort (bench/telemetry.ts); a table that grew by a tenth is sampled again.
-    if (total.chunks === 1 && (await step((tx) => analyzeStaleTables(tx))) === null) return { ...total, skipped: true };
+    // A backlog: the minute rows grow faster than the planner's statistics know (PGlite has no
+    // autovacuum to notice), and without them each bucket's probe walked every endpoint's row of
+    // that minute instead of the primary key. Sampled again once they grew by a tenth; the raw
+    // samples (seconds to sample at fleet scale) wait for the round's end: no plan here needs them.
+    if (total.chunks === 1 && (await step((tx) => analyzeStaleTables(tx, ["telemetry_rollups"]))) === null) return { ...total, skipped: true };
   }
   return total;
 }
@@ -129,13 +130,17 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
       -- A bucket an earlier chunk rolled up holds samples from before this one: it is
       -- recomputed from all its samples. Every other bucket has all its samples in this chunk
       -- (anything received before it was read by an earlier chunk), so its part is the whole:
-      -- in a backlog, nearly every bucket. A probe per bucket and a read per known bucket,
-      -- whatever the planner's statistics say (a subquery in the select list, an aggregate in a
-      -- lateral join: neither can become a scan of every row): a scan of every minute row
-      -- instead would make each chunk of a backlog slower than the one before.
+      -- in a backlog, nearly every bucket. One probe of the primary key per bucket and one
+      -- range read per known bucket, whatever the planner's statistics say: a lateral join
+      -- with a LIMIT or an aggregate is never turned into a scan of every minute row (an EXISTS
+      -- was, as a hashed subplan: 19 s a round in steady state, bench/rollup.ts).
       flagged as (
-        select p.*, exists (select from telemetry_rollups r where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket) as known
+        select p.*, r.known is not null as known
         from part p
+        left join lateral (
+          select true as known from telemetry_rollups r
+          where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket limit 1
+        ) r on true
       )`,
     aggregate: sql`
       select endpoint_id, bucket, ${sql.raw(ROLLUP_COLUMNS.join(", "))} from flagged where not known
@@ -181,19 +186,25 @@ export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkS
   // Averages are weighted by how many samples carried the measurement, so an hour's average is
   // exactly the average of its raw samples, not an average of minute averages.
   const [row] = await upsertBuckets(tx, "1h", {
+    // One range read of the primary key per hour, whatever the planner's statistics say (an
+    // aggregate in a lateral join cannot become a scan of every minute row, which is what an
+    // unanalysed table got: a hash join over all of them).
     aggregate: sql`
-      select t.endpoint_id, t.bucket,
-        sum(m.samples)::int as samples,
-        sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
-        min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
-        sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
-        sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
-        sum(m.df_probe_failures)::int as df_probe_failures,
-        max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
+      select t.endpoint_id, t.bucket, h.*
       from (${touchedBuckets("1 hour", lower, upper)}) t
-      join telemetry_rollups m
-        on m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
-      group by t.endpoint_id, t.bucket`,
+      cross join lateral (
+        select
+          sum(m.samples)::int as samples,
+          sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
+          min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
+          sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
+          sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
+          sum(m.df_probe_failures)::int as df_probe_failures,
+          max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
+        from telemetry_rollups m
+        where m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
+      ) h
+      where h.samples is not null`,
   });
   await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
   return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: false };
@@ -218,12 +229,18 @@ function touchedBuckets(width: "1 minute" | "1 hour", lower: Date | null, upper:
  */
 async function chunkEnd(tx: Database, watermark: Date | null, limit: Date, chunkSamples: number): Promise<{ upper: Date; caughtUp: boolean }> {
   const after = watermark ? timeParam(watermark) : sql`'-infinity'::timestamptz`;
+  // Only a walk of the index in order finds the nth sample without reading every one after it.
+  // With statistics that predate a backlog (PGlite has no autovacuum) the planner counted on a
+  // few rows and sorted them instead: 720,000 of them, 4.4 s, for the first chunk of an hour's
+  // backlog (bench/rollup.ts). Sorting is ruled out for this statement alone.
+  await tx.execute(sql`set local enable_sort = off`);
   const [nth] = await queryRows<{ ms: number }>(
     tx,
     sql`select ${epochMs(sql`received_at`)} as ms from telemetry_samples
         where received_at > ${after} and received_at <= ${timeParam(limit)}
         order by received_at offset ${chunkSamples - 1} limit 1`,
   );
+  await tx.execute(sql`set local enable_sort = on`);
   if (nth) {
     const minute = floorToMinute(new Date(nth.ms));
     // Rounding up to whole milliseconds (received_at may carry microseconds) only takes a few

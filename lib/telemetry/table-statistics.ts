@@ -24,7 +24,7 @@ export const STALE_GROWTH = 0.1;
 const MIN_GROWN_PAGES = 64;
 
 /** The telemetry tables whose statistics are stale, by the rule above. */
-export async function staleTables(db: Database): Promise<TelemetryTable[]> {
+export async function staleTables(db: Database, among: readonly TelemetryTable[] = TELEMETRY_TABLES): Promise<TelemetryTable[]> {
   const rows = await queryRows<{ name: TelemetryTable }>(
     db,
     sql`select c.relname as name from pg_class c
@@ -33,12 +33,12 @@ export async function staleTables(db: Database): Promise<TelemetryTable[]> {
                or pg_relation_size(c.oid) / current_setting('block_size')::int > c.relpages * ${1 + STALE_GROWTH}::float8 + ${MIN_GROWN_PAGES}::int)
         order by c.relname desc`,
   );
-  return rows.map((r) => r.name).filter((name): name is TelemetryTable => (TELEMETRY_TABLES as readonly string[]).includes(name));
+  return rows.map((r) => r.name).filter((name) => among.includes(name));
 }
 
 /** ANALYZEs the telemetry tables whose statistics are stale; returns which it did. */
-export async function analyzeStaleTables(db: Database): Promise<TelemetryTable[]> {
-  const stale = await staleTables(db);
+export async function analyzeStaleTables(db: Database, among: readonly TelemetryTable[] = TELEMETRY_TABLES): Promise<TelemetryTable[]> {
+  const stale = await staleTables(db, among);
   for (const table of stale) await db.execute(sql`analyze ${sql.identifier(table)}`);
   return stale;
 }
