@@ -99,9 +99,9 @@ function tracingSteps(db: Database, log: Map<string, number[]>, explain: { min: 
 function labelOf(text: string): string {
   if (text.startsWith("analyze")) return text.slice(0, 60);
   if (text.includes("offset")) return "chunkEnd: nth sample by arrival";
-  if (text.includes("insert into telemetry_rollups") && text.includes("cross join lateral")) return "1m upsert (chunk)";
   if (text.includes("insert into telemetry_rollups") && text.includes("interval '1 hour'")) return "1h upsert";
-  if (text.includes("insert into telemetry_rollups")) return "1m upsert";
+  if (text.includes("insert into telemetry_rollups")) return "1m upsert (chunk)";
+  if (text.startsWith("set local")) return "set local (chunkEnd's plan)";
   if (text.includes("pg_try_advisory")) return "advisory lock";
   if (text.includes("telemetry_watermarks")) return "watermark";
   if (text.includes("delete from")) return "retention delete";

@@ -23,9 +23,9 @@
  * roll-up covers that with an overlap behind its watermark (as long as the watermark is recent:
  * a chunk working through an old backlog needs none, see lockWatermark), but re-reads it only
  * when something committed in it since: each chunk stores a digest of the samples it saw there,
- * and the next compares it, in the same statement as its read. Re-reading three minutes of
- * samples every minute for the one sample in a thousand that commits late was most of the cost
- * of a round at 1,000 tunnels. When it does re-read, it moves the 1-hour watermark back to where
+ * and the next compares it, in the same statement as its read: a round used to read three
+ * minutes of samples for one of news, and recompute every bucket of the other two, for the rare
+ * sample that commits late (most of a 6 s round at 1,000 tunnels, bench/rollup.ts). When it does re-read, it moves the 1-hour watermark back to where
  * it started, so the hours of the minutes it changed are done again; the 1-hour roll-up has no
  * overlap of its own. The watermark row is locked for the chunk, so concurrent callers take
  * turns (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
