@@ -12,6 +12,7 @@ import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./all
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchMetrics } from "./metrics";
+import { benchNocSnapshot } from "./noc-snapshot";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
@@ -68,6 +69,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  noc: () => benchNocSnapshot(),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   rollup: () => benchRollup(),
