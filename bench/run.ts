@@ -16,6 +16,7 @@ import { benchNocSnapshot } from "./noc-snapshot";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
+import { benchRollup } from "./rollup";
 import { benchScale } from "./scale";
 import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
@@ -71,6 +72,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   noc: () => benchNocSnapshot(),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
+  rollup: () => benchRollup(),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.
