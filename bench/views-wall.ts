@@ -88,13 +88,22 @@ async function main() {
         console.log(`[wall]   ${c.name} refreshes: commit ${median(got.map((r) => r.commitMs)).toFixed(0)} ms, painted ${median(got.map((r) => r.paintedMs)).toFixed(0)} ms`);
       }
     }
+    // 10,000 tunnels served to the page in place of the console's answer: what the browser does
+    // with a snapshot that size (the wall draws a screenful, problems first, the rest counted).
+    const large = largeFleetSnapshot({ tunnels: 10_000, now: new Date(), newestSampleAgeMs: 5_000 });
+    const largeRefreshes: Record<string, Refresh[]> = { before: [], after: [] };
+    for (const c of consoles) {
+      const got = await refreshBlock(browser, c, large);
+      largeRefreshes[c.name]!.push(...got);
+      console.log(`[wall]   ${c.name} refreshes at 10,000: commit ${median(got.map((r) => r.commitMs)).toFixed(0)} ms, painted ${median(got.map((r) => r.paintedMs)).toFixed(0)} ms`);
+    }
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const c of consoles) await screenshots(browser, c);
     const loadAtEnd = load();
     for (const [i, b] of builds.entries()) {
       if (fs.readFileSync(path.join(b.root, ".next", "BUILD_ID"), "utf8") !== ids[i]) throw new Error(`The build in ${b.root} changed during the run; run again.`);
     }
-    console.log(report(loads, refreshes, traces, loadAtStart, loadAtEnd));
+    console.log(report(loads, refreshes, largeRefreshes, traces, loadAtStart, loadAtEnd));
   } finally {
     await browser.close();
     for (const c of consoles) await c.stop().catch((error: unknown) => console.error(`[wall] stopping ${c.name}:`, error));
@@ -262,10 +271,10 @@ function movedOn(base: NocSnapshot, step: number, at: Date): NocSnapshot {
   };
 }
 
-async function refreshBlock(browser: Browser, c: Console): Promise<Refresh[]> {
+async function refreshBlock(browser: Browser, c: Console, served?: NocSnapshot): Promise<Refresh[]> {
   const ctx = await context(browser, c);
   try {
-    const base = (await (await ctx.request.get("/api/v1/noc")).json()) as NocSnapshot;
+    const base = served ?? ((await (await ctx.request.get("/api/v1/noc")).json()) as NocSnapshot);
     c.lastRead = performance.now();
     await ctx.addInitScript(REFRESH_SCRIPT);
     const page = await ctx.newPage();
@@ -322,7 +331,7 @@ async function screenshots(browser: Browser, c: Console) {
   }
 }
 
-function report(loads: Record<string, Load[]>, refreshes: Record<string, Refresh[]>, traces: Record<string, TraceSummary>, loadAtStart: string, loadAtEnd: string): string {
+function report(loads: Record<string, Load[]>, refreshes: Record<string, Refresh[]>, largeRefreshes: Record<string, Refresh[]>, traces: Record<string, TraceSummary>, loadAtStart: string, loadAtEnd: string): string {
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   const row = (label: string, pick: (name: string) => number[], unit = ms) => {
     const [b, a] = [pick("before"), pick("after")];
@@ -348,6 +357,8 @@ function report(loads: Record<string, Load[]>, refreshes: Record<string, Refresh
     row("HTML, transferred", (n) => loads[n]!.map((l) => l.transferBytes), kib),
     row("refresh: response → React commit", (n) => refreshes[n]!.map((r) => r.commitMs)),
     row("refresh: response → next frame painted", (n) => refreshes[n]!.map((r) => r.paintedMs)),
+    row("refresh of 10,000 served to the page: response → React commit", (n) => largeRefreshes[n]!.map((r) => r.commitMs)),
+    row("refresh of 10,000 served to the page: response → next frame painted", (n) => largeRefreshes[n]!.map((r) => r.paintedMs)),
     "",
     "One traced first render per build: the renderer's main thread from navigation to the painted tiles, by kind of work (self time):",
     "",
