@@ -31,7 +31,7 @@ async function main() {
   console.log(`[bridgehead] database: ${database.kind} (migrated)`);
   const { runtime, emulator } = await startAvsRuntime(config);
   if (emulator) console.log(`[bridgehead] AVS emulator on ${emulator.url} (state in ${config.dataDir})`);
-  const sync = await syncNowAndLater(database.db, runtime);
+  const sync = await syncNowAndLater(database.background, runtime);
   // Demo tenants exist only where their demo users can sign in: the embedded identity and Azure.
   const demo = config.identity.mode === "builtin" && config.azure.mode === "emulator";
   if (demo) await seedDemoData(database.db, { secretsKey: getSecretsKey(config) });
@@ -43,12 +43,13 @@ async function main() {
     await seedDemoChannels(database.db, receivers, getSecretsKey(config));
     console.log(`[bridgehead] built-in notification receivers on ${new URL(receivers.webhookUrl).origin} and smtp://127.0.0.1:${receivers.smtp.port}`);
   }
-  const provisioning = startProvisioningLoop(database.db, runtime);
+  const provisioning = startProvisioningLoop(database.background, runtime);
   // Roll-ups, retention and warnings run on every instance; each round takes an advisory lock,
-  // so with several instances on one PostgreSQL exactly one does the work.
-  const maintenance = startTelemetryMaintenance(database.db);
-  const evaluation = startWarningEvaluation(database.db);
-  const notifications = startNotifications(database.db, config);
+  // so with several instances on one PostgreSQL exactly one does the work. The jobs use the
+  // handle's background pool: the longer statement limit, and connections of their own.
+  const maintenance = startTelemetryMaintenance(database.background);
+  const evaluation = startWarningEvaluation(database.background);
+  const notifications = startNotifications(database.background, config);
   let identityProvider: BuiltinProvider | undefined;
   if (config.identity.mode === "builtin") {
     identityProvider = await createBuiltinProvider(config, getSessionKey(config));
@@ -88,7 +89,7 @@ async function main() {
   const fleet = demo ? await startDemoFleet(database.db, config) : undefined;
   // Roll the backfilled half hour up at once, so the 24 h charts are not empty for a minute.
   void fleet?.backfilled
-    .then(() => runMaintenanceRound(database.db, { now: new Date() }))
+    .then(() => runMaintenanceRound(database.background, { now: new Date() }))
     .catch((error: unknown) => console.error("[telemetry] roll-up after the demo backfill failed:", error));
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -12,9 +12,11 @@ import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./all
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchMetrics } from "./metrics";
+import { benchNocSnapshot } from "./noc-snapshot";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
+import { benchRollup } from "./rollup";
 import { benchScale } from "./scale";
 import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
@@ -67,8 +69,10 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderGateway(await benchGateway());
   },
   views: () => benchViews(),
+  noc: () => benchNocSnapshot(),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
+  rollup: () => benchRollup(),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.

@@ -32,7 +32,27 @@ describe("GET /api/v1/noc", () => {
   ])("answers %s with %i", async (as, status) => {
     const response = await callRoute(getNoc, { as, path: "/api/v1/noc" });
     expect(response.status).toBe(status);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    // The snapshot may be kept by the browser and asked about again (ETag); a refusal is not kept.
+    expect(response.headers.get("cache-control")).toBe(status === 200 ? "private, no-cache" : "no-store");
+  });
+
+  it("answers a wall that holds the current snapshot with 304 and no body, after authorizing it", async () => {
+    // One instant for both requests: the kept snapshot cannot be refreshed between them.
+    const now = vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    try {
+      const first = await callRoute(getNoc, { as: "display", path: "/api/v1/noc" });
+      const etag = first.headers.get("etag");
+      expect(first.status).toBe(200);
+      expect(etag).toMatch(/^".+"$/);
+      const again = await callRoute(getNoc, { as: "display", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+      // The ETag is no way around the sign-in: without a session the answer is still 401.
+      const anonymous = await callRoute(getNoc, { as: "anonymous", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
+      expect(anonymous.status).toBe(401);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it("gives a display the whole fleet without a tenant's contacts or addresses", async () => {

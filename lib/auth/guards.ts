@@ -10,6 +10,7 @@ import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
+import { isStatementCancelled } from "@/lib/db/errors";
 import { recordAudit } from "@/lib/audit";
 import { problemJson } from "@/lib/server/problem";
 import { GroupCommitFull } from "@/lib/server/group-commit";
@@ -174,6 +175,7 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
       // The database is behind (lib/server/group-commit.ts): a client that waits and sends again
       // is answered; one more request held in memory is not.
       if (error instanceof GroupCommitFull) return problemJson(503, error.message, { headers: { "retry-after": "10" } });
+      if (isStatementCancelled(error)) return statementCancelled(error);
       console.error("[route] failed:", error);
       // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
       return problemJson(500, "Internal error; see the server log.");
@@ -181,6 +183,16 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
   };
   Object.defineProperty(route, GUARDED, { value: true });
   return route;
+}
+
+/**
+ * A statement past the request limit (STATEMENT_TIMEOUTS in lib/db/client.ts): the database is
+ * overloaded or something holds a lock the request needs. Not the caller's fault, and worth
+ * trying again, so 503 with Retry-After; logged, as an operator should look if it repeats.
+ */
+function statementCancelled(error: unknown): Response {
+  console.error("[route] a database statement was cancelled (statement timeout):", error instanceof Error ? error.message : error);
+  return problemJson(503, "The database did not answer in time (a statement ran past the request limit); try again in a moment. If it keeps happening, the database is overloaded or a lock is held: see the server log.", { headers: { "retry-after": "5" } });
 }
 
 /** Scripts may burst (a sync catching up), not flood: 60 requests, then 10 a second, per token. */
@@ -224,6 +236,7 @@ async function routeWithToken<TParams, TAccess extends Access>(
       }
     } catch (error) {
       if (error instanceof AuthError) response = problemJson(error.status, error.message);
+      else if (isStatementCancelled(error)) response = statementCancelled(error);
       else {
         // Answered here rather than by the outer catch, so the failed call is audited like any other.
         console.error("[route] failed:", error);

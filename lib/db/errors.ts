@@ -9,3 +9,12 @@ export function sqlState(error: unknown): string | undefined {
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";
 }
+
+/**
+ * A statement cancelled by the server: past the session's statement_timeout (lib/db/client.ts,
+ * STATEMENT_TIMEOUTS) or by an administrator's pg_cancel_backend. Either way the database did
+ * not finish in time, and the same request may well succeed later.
+ */
+export function isStatementCancelled(error: unknown): boolean {
+  return sqlState(error) === "57014";
+}

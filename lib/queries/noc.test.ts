@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { describeEachDatabase } from "@/tests/support/databases";
-import { getNocSnapshot, getSharedNocSnapshot, NOC_LIMITS, NOC_SHARE_MS, roundRtt, roundSparklinePoint, wallMessage, type NocSnapshot } from "./noc";
+import { getNocSnapshot, NOC_LIMITS, NOC_SHARE_MS, roundRtt, roundSparklinePoint, wallMessage, type NocSnapshot } from "./noc";
+import { nocSnapshotCache } from "./noc-cache";
 
 const NOW = new Date("2025-06-01T12:00:30Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
@@ -195,13 +196,17 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
     expect(snapshot.warnings[0]!.message).toBe("Probes from [address] to [address] fail; mail [address] for access.");
   });
 
-  it("serves one read to every wall asking within a few seconds, and reads again after", async () => {
-    const db = handle().db;
-    const first = await getSharedNocSnapshot(db, NOW);
-    expect(await getSharedNocSnapshot(db, new Date(NOW.getTime() + NOC_SHARE_MS - 1))).toBe(first);
-    const later = await getSharedNocSnapshot(db, new Date(NOW.getTime() + NOC_SHARE_MS));
-    expect(later).not.toBe(first);
-    expect(later.generatedAt).toBe(new Date(NOW.getTime() + NOC_SHARE_MS).toISOString());
+  it("keeps one snapshot for every wall, dated when it was read, and its JSON and ETag with it", async () => {
+    let clock = NOW.getTime();
+    const cache = nocSnapshotCache(handle().db, { now: () => clock, schedule: () => ({ cancel() {} }) });
+    const first = (await cache.get()).value;
+    expect(first.snapshot.generatedAt).toBe(NOW.toISOString());
+    expect(JSON.parse(first.body)).toEqual(snapshot);
+    // Served 4 s later: the same read, still dated when it was read.
+    clock += NOC_SHARE_MS - 1_000;
+    const again = (await cache.get()).value;
+    expect(again).toBe(first);
+    expect(JSON.parse(again.body).generatedAt).toBe(NOW.toISOString());
   });
 
   it("carries no personal data and no addresses: no contacts, no e-mails, no underlay IPs", () => {

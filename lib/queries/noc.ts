@@ -13,17 +13,16 @@
  * sparklines as plain arrays with null for a missing minute.
  */
 import "server-only";
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
-import { epochMs, queryRows, timeParam } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 import { readWallSparklines } from "./noc-sparklines";
-import { readCurrentEndRates, type EndRate } from "./tunnel-throughput";
+import { readCurrentEnds, type EndRate } from "./tunnel-throughput";
 
 export type NocTile = {
   tunnelId: string;
@@ -126,7 +125,7 @@ export function wallMessage(message: string): string {
 export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
-  const [tileRows, endpointRows, series, latest, warningRows, warningCountRows, endRates] = await Promise.all([
+  const [tileRows, endpointRows, series, warningRows, warningCountRows, ends] = await Promise.all([
     db
       .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
       .from(tunnels)
@@ -150,14 +149,6 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
       .where(live),
     readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }),
-    // Each end's newest sample, if recent enough to show: a scan of the last 90 s, not a probe
-    // of every endpoint's history.
-    queryRows<{ endpoint_id: string; at: number; rtt_ms: number | null }>(
-      db,
-      sql`select distinct on (endpoint_id) endpoint_id, ${epochMs(sql`measured_at`)} as at, rtt_ms from telemetry_samples
-          where measured_at >= ${timeParam(new Date(now.getTime() - LATEST_RTT_MAX_AGE_MS))}
-          order by endpoint_id, measured_at desc`,
-    ),
     db
       .select({
         id: warnings.id,
@@ -181,19 +172,20 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tenants, eq(tenants.id, warnings.tenantId))
       .where(activeWarning)
       .groupBy(warnings.severity),
-    readCurrentEndRates(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }),
+    // Each end's newest RTT and current rate, if recent enough to show: one read of the last 90 s
+    // of samples, not a probe of every endpoint's history.
+    readCurrentEnds(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }),
   ]);
 
   // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
   // the same round trip; one silent end should not blank the number).
-  const latestRtt = new Map(latest.map((r) => [r.endpoint_id, r.rtt_ms]));
-  const rttSums = new Map<string, { sum: number; n: number }>();
+    const rttSums = new Map<string, { sum: number; n: number }>();
   const endsOf = new Map<string, string[]>();
   let newestSample = -Infinity;
   for (const endpoint of endpointRows) {
     if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
     endsOf.set(endpoint.tunnelId, [...(endsOf.get(endpoint.tunnelId) ?? []), endpoint.endpointId]);
-    const rtt = latestRtt.get(endpoint.endpointId);
+    const rtt = ends.get(endpoint.endpointId)?.rttMs;
     if (rtt === null || rtt === undefined || !Number.isFinite(rtt)) continue;
     const acc = rttSums.get(endpoint.tunnelId) ?? { sum: 0, n: 0 };
     acc.sum += rtt;
@@ -213,7 +205,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
 
   const ratesByTunnel = new Map<string, Partial<Record<"source" | "avs", EndRate>>>();
   for (const endpoint of endpointRows) {
-    const rate = endRates.get(endpoint.endpointId);
+    const rate = ends.get(endpoint.endpointId)?.rate;
     if (rate) ratesByTunnel.set(endpoint.tunnelId, { ...ratesByTunnel.get(endpoint.tunnelId), [endpoint.side]: rate });
   }
 
@@ -264,22 +256,9 @@ function tunnelThroughput(ends: Partial<Record<"source" | "avs", EndRate>> | und
   return null;
 }
 
-/** How long one snapshot serves every wall and browser that asks (a third of their refresh interval). */
-export const NOC_SHARE_MS = 5_000;
-const shared = new WeakMap<Database, { at: number; snapshot: Promise<NocSnapshot> }>();
-
 /**
- * The snapshot is the same for everyone allowed to see it, and it costs the same whether one
- * wall asks or ten; so requests within NOC_SHARE_MS of a read (or while it is running) share
- * it. A failed read is not kept: the next request tries again.
+ * How long one snapshot serves every wall and browser that asks without a refresh (a third of
+ * their refresh interval); the kept snapshot is refreshed this often while anyone watches
+ * (lib/queries/noc-cache.ts).
  */
-export function getSharedNocSnapshot(db: Database, now: Date = new Date()): Promise<NocSnapshot> {
-  const entry = shared.get(db);
-  if (entry && now.getTime() - entry.at >= 0 && now.getTime() - entry.at < NOC_SHARE_MS) return entry.snapshot;
-  const snapshot = getNocSnapshot(db, now);
-  shared.set(db, { at: now.getTime(), snapshot });
-  snapshot.catch(() => {
-    if (shared.get(db)?.snapshot === snapshot) shared.delete(db);
-  });
-  return snapshot;
-}
+export const NOC_SHARE_MS = 5_000;

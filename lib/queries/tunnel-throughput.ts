@@ -12,7 +12,7 @@
  * THROUGHPUT_LIMITS.maxPoints points per line either way (bench/tenant-charts.ts measures it).
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { Side } from "@/lib/domain/tenant-options";
 import { RETENTION } from "@/lib/telemetry/retention";
@@ -77,29 +77,51 @@ export async function readTunnelThroughput(
   return { bucketMs, keptFrom, series, current };
 }
 
+/** An end as the wall shows it now: its newest sample's RTT and its current rate (null when it has none). */
+export type CurrentEnd = { rttMs: number | null; rate: EndRate | null };
+
 /**
- * Each end's current rate across a fleet (the wall's tiles): the two newest samples with
- * counters of every end that reported in the last `maxGapMs`, one statement for all of them.
+ * Every end that reported in the last `maxGapMs` (the wall's tiles), from one read of that
+ * window: each end's newest sample, for its RTT, and its two newest samples with counters, for
+ * its rate. One statement, one sort of the window by (endpoint, time): the two are numbered by
+ * the same window, so the rows come back already cut to at most three per end.
  */
-export async function readCurrentEndRates(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, EndRate>> {
+export async function readCurrentEnds(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
-  const rows = (
-    await queryRows<RawRow>(
-      db,
-      sql`select endpoint_id, at, tx_bytes, rx_bytes, tx_packets, rx_packets from (
-            select ${COLUMNS}, row_number() over (partition by endpoint_id order by measured_at desc) as newest
-            from telemetry_samples where measured_at >= ${timeParam(since)} and ${ANY_COUNTER}) s
-          where newest <= 2`,
-    )
-  ).map(toCounterRow);
-  const byEnd = new Map<string, CounterRow[]>();
-  for (const row of rows) byEnd.set(row.endpointId, [...(byEnd.get(row.endpointId) ?? []), row]);
-  const current = new Map<string, EndRate>();
-  for (const [endpointId, samples] of byEnd) {
-    samples.sort((a, b) => a.at - b.at);
-    const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
-    if (rate) current.set(endpointId, toEndRate(rate));
+  const rows = await queryRows<RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean }>(db, currentEndsStatement(since));
+  const rttOf = new Map<string, number | null>();
+  const countersOf = new Map<string, CounterRow[]>();
+  for (const row of rows) {
+    if (Number(row.newest) === 1) rttOf.set(row.endpoint_id, row.rtt_ms);
+    if (!row.counted) continue;
+    const samples = countersOf.get(row.endpoint_id) ?? [];
+    samples.push(toCounterRow(row));
+    countersOf.set(row.endpoint_id, samples);
   }
+  const current = new Map<string, CurrentEnd>();
+  for (const [endpointId, rttMs] of rttOf) {
+    const samples = (countersOf.get(endpointId) ?? []).sort((a, b) => a.at - b.at);
+    const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
+    current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
+  }
+  return current;
+}
+
+/** readCurrentEnds' statement (exported for bench/noc-snapshot.ts, which checks its plan). */
+export function currentEndsStatement(since: Date): SQL {
+  return sql`select endpoint_id, at, rtt_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, newest, counted from (
+      select ${COLUMNS}, rtt_ms, ${ANY_COUNTER} as counted,
+             row_number() over w as newest,
+             count(*) filter (where ${ANY_COUNTER}) over w as counters_since
+      from telemetry_samples where measured_at >= ${timeParam(since)}
+      window w as (partition by endpoint_id order by measured_at desc)) s
+    where newest = 1 or (counted and counters_since <= 2)`;
+}
+
+/** Each end's current rate across a fleet: the part of readCurrentEnds a caller without RTTs needs. */
+export async function readCurrentEndRates(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, EndRate>> {
+  const current = new Map<string, EndRate>();
+  for (const [endpointId, end] of await readCurrentEnds(db, options)) if (end.rate) current.set(endpointId, end.rate);
   return current;
 }
 

@@ -91,9 +91,10 @@ type EndUpdate = {
  * warning evaluation's sign that this end has news. A batch of 200 as ordinary parameters is
  * 2,800 values for drizzle and the driver to bind one by one, plus three more round trips for
  * the transaction: on PGlite that was over half the cost of a request (bench/ingest.ts: about
- * 2.5× fewer µs per sample this way).
+ * 2.5× fewer µs per sample this way). Exported for tests/ingest-lock-order.test.ts; everything
+ * else writes through ingestSamples.
  */
-async function writeBatches(db: Database, batches: readonly PendingBatch[]): Promise<BatchResult[]> {
+export async function writeBatches(db: Database, batches: readonly PendingBatch[]): Promise<BatchResult[]> {
   const rows = batches.flatMap(({ agent, samples, now }) => samples.map((s) => sampleRow(agent.endpointId, s, now)));
   const ends = new Map<string, EndUpdate>();
   for (const { agent, samples } of batches) {
@@ -132,6 +133,14 @@ async function writeBatches(db: Database, batches: readonly PendingBatch[]): Pro
     ), ends as (
       select * from json_to_recordset(${JSON.stringify([...ends.values()])}::json) as e(
         id uuid, newest timestamptz, token_hash text, pair_at timestamptz, pair_role text, pair_since timestamptz, pair_reason text, macs_at timestamptz, macs jsonb)
+    ), locked as (
+      -- The group's endpoints are locked here, in id order, before the update below touches any
+      -- of them: left to the update, rows are locked in whatever order its join yields (the
+      -- order the batches arrived in, through a nested loop over the primary key), and two
+      -- console instances writing overlapping groups in opposite orders deadlock on PostgreSQL
+      -- (tests/ingest-lock-order.test.ts). The rows come out of the sort and are locked in
+      -- that order; every row the update reaches has come through here first.
+      select t.id from tunnel_endpoints t where t.id in (select id from ends) order by t.id for no key update
     ), touched as (
       -- The role moves only forward in time: a spooled backlog delivered late does not undo a newer report.
       -- samples_seq moves only when something new was stored: the warning evaluation takes it for
@@ -148,8 +157,8 @@ async function writeBatches(db: Database, batches: readonly PendingBatch[]): Pro
         late_seq = case when n.first <= t.last_sample_at then t.samples_seq + 1 else t.late_seq end,
         mac_report = case when e.macs_at is not null and (t.mac_reported_at is null or t.mac_reported_at < e.macs_at) then e.macs else t.mac_report end,
         mac_reported_at = case when e.macs_at is not null and (t.mac_reported_at is null or t.mac_reported_at < e.macs_at) then e.macs_at else t.mac_reported_at end
-      from ends e left join news n on n.endpoint_id = e.id
-      where t.id = e.id
+      from locked l join ends e on e.id = l.id left join news n on n.endpoint_id = e.id
+      where t.id = l.id
     )
     select endpoint_id, at from inserted`)) as unknown as { rows: { endpoint_id: string; at: number | string }[] };
   // Which batch stored which sample: a sample sent twice in one group counts for the first batch.

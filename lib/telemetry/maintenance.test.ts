@@ -41,6 +41,41 @@ describeEachDatabase("telemetry maintenance", ({ handle, kind }) => {
     expect(await runMaintenanceRound(db, { now: NOW })).toMatchObject({ skipped: false, minutes: { buckets: 0 } });
   });
 
+  it("holds the 1-hour roll-up back while the 1-minute one has a backlog, unless it falls an hour behind", async () => {
+    // 30 minutes, one sample a minute: a few rounds of a few chunks each.
+    await insertSamples(db, samplesUntil(ago(60_000), 30));
+    const hourChunks: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const round = await runMaintenanceRound(db, { now: NOW, minuteChunks: { chunkSamples: 5, maxChunks: 2 } });
+      if (round.skipped) throw new Error("skipped");
+      hourChunks.push(round.hours.chunks);
+      if (round.caughtUp) break;
+      expect(await countRollups("1h")).toBe(0);
+    }
+    // Held back every round the minutes were behind, then one pass for the lot.
+    expect(hourChunks.length).toBeGreaterThan(2);
+    expect(hourChunks).toEqual([...hourChunks.slice(0, -1).map(() => 0), 1]);
+    expect(await countRollups("1m")).toBe(30);
+    expect(await countRollups("1h")).toBe(1);
+
+    // Three hours more arrive (a job that was down): once the minutes are more than an hour
+    // past the hours, the hours go along in every round, backlog or not.
+    const later = new Date(NOW.getTime() + 3 * 3_600_000);
+    await insertSamples(db, samplesUntil(new Date(later.getTime() - 60_000), 180));
+    const rounds: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const round = await runMaintenanceRound(db, { now: later, minuteChunks: { chunkSamples: 20, maxChunks: 2 } });
+      if (round.skipped) throw new Error("skipped");
+      rounds.push(round.hours.chunks);
+      if (round.caughtUp) break;
+    }
+    // 40 minutes a round: held back once (40 minutes behind), then along (80, then 120, …).
+    expect(rounds.slice(0, 2)).toEqual([0, 1]);
+    expect(rounds.at(-1)).toBe(1);
+    expect(await countRollups("1m")).toBe(210);
+    expect(await countRollups("1h")).toBe(4);
+  });
+
   it("logs a failed round and goes on; stop() ends the loop", async () => {
     await insertSamples(db, samplesUntil(ago(60_000), 10));
     const logger = { log: vi.fn(), error: vi.fn() };

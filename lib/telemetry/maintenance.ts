@@ -17,8 +17,9 @@ import { performance } from "node:perf_hooks";
 import { processMetrics } from "@/lib/metrics/registry";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { applyRetention, type RetentionResult } from "./retention";
-import { rollUpHours, rollUpMinutes, type RollupResult, type StepRunner } from "./rollup";
+import { readWatermark, rollUpHours, rollUpMinutes, WATERMARK, type RollupResult, type StepRunner } from "./rollup";
 import { queryRows } from "./sql";
+import { analyzeStaleTables } from "./table-statistics";
 
 /** Ours alone among the app's advisory locks ("brid" + "tm"; migrations use "brid"). */
 export const TELEMETRY_MAINTENANCE_LOCK_KEY = 0x6272_6964_746d;
@@ -39,21 +40,47 @@ export function lockedSteps(db: Database): StepRunner {
     });
 }
 
-/** One round: the 1-minute roll-up, the 1-hour roll-up, then retention, each bounded. */
-export async function runMaintenanceRound(db: Database, options: { now: Date }): Promise<MaintenanceRound> {
-  const step = lockedSteps(db);
-  const minutes = await timedRollup("1m", () => rollUpMinutes(db, { now: options.now, step }));
+/**
+ * One round: the 1-minute roll-up, the 1-hour roll-up, then retention, each bounded. `step`
+ * replaces the locked steps (a benchmark timing each statement; it must take the same lock),
+ * `minuteChunks` the 1-minute roll-up's chunk limits (tests of a backlog without 200,000 samples).
+ */
+export async function runMaintenanceRound(
+  db: Database,
+  options: { now: Date; step?: StepRunner; minuteChunks?: { chunkSamples: number; maxChunks: number } },
+): Promise<MaintenanceRound> {
+  const step = options.step ?? lockedSteps(db);
+  const minutes = await timedRollup("1m", () => rollUpMinutes(db, { now: options.now, step, ...options.minuteChunks }));
   if (minutes.skipped) return { skipped: true };
-  const hours = await timedRollup("1h", () => rollUpHours(db, { now: options.now, step }));
+  // While the 1-minute roll-up has a backlog left, the 1-hour one waits for it: each of its
+  // passes re-aggregates the current hour of every endpoint from up to 60 minute rows, so a
+  // pass after every round of a backlog redid the same hours over and over. It still runs when
+  // it is more than HOURS_MAY_LAG_MS behind by arrival (a backlog that never ends must not hold
+  // the hours, or retention, which waits for them, back for good); before its first pass it
+  // waits for the minutes to catch up once.
+  const hours = (await hoursDue(db, minutes)) ? await timedRollup("1h", () => rollUpHours(db, { now: options.now, step })) : deferredHours();
   if (hours.skipped) return { skipped: true };
   const retention = await applyRetention(db, { now: options.now, step });
   if (retention.skipped) return { skipped: true };
   // PGlite runs no autovacuum, so nothing else keeps the planner's statistics current; stale
-  // ones made the NOC's sparkline query twice as slow (bench/views.ts). On PostgreSQL this
-  // repeats what autovacuum does, cheaply (ANALYZE samples a fixed number of rows).
-  if (options.now.getUTCMinutes() % 10 === 0) await step((tx) => tx.execute(sql`analyze telemetry_samples, telemetry_rollups`));
+  // ones made the NOC's sparkline query twice as slow (bench/views.ts). Only a table that grew
+  // by a tenth since its last ANALYZE is sampled again: at 1,000 tunnels an ANALYZE of both
+  // tables every tenth minute took 2–6 s of the one connection (lib/telemetry/table-statistics.ts).
+  if ((await step((tx) => analyzeStaleTables(tx))) === null) return { skipped: true };
   return { skipped: false, minutes, hours, retention, caughtUp: minutes.caughtUp && hours.caughtUp && retention.done };
 }
+
+/** How far (in arrival time) the 1-hour roll-up may fall behind the 1-minute one while it has a backlog. */
+export const HOURS_MAY_LAG_MS = 60 * 60_000;
+
+async function hoursDue(db: Database, minutes: RollupResult): Promise<boolean> {
+  if (minutes.caughtUp || !minutes.through) return true;
+  const hoursThrough = await readWatermark(db, WATERMARK.hours);
+  return hoursThrough !== null && minutes.through.getTime() - hoursThrough.getTime() > HOURS_MAY_LAG_MS;
+}
+
+/** A 1-hour pass not run this round: not caught up, so the round asks for the next one soon. */
+const deferredHours = (): RollupResult => ({ buckets: 0, chunks: 0, caughtUp: false, skipped: false, through: null, overlapRereads: 0 });
 
 /** bridgehead_rollup_duration_seconds{resolution}: only passes this instance ran, not ones another instance held. */
 async function timedRollup(resolution: "1m" | "1h", pass: () => Promise<RollupResult>): Promise<RollupResult> {

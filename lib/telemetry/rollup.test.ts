@@ -1,8 +1,8 @@
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
-import { telemetryRollups, telemetryWatermarks } from "@/lib/db/schema";
+import { telemetryRollups, telemetrySamples, telemetryWatermarks } from "@/lib/db/schema";
 import { describeEachDatabase } from "@/tests/support/databases";
 import { createTunnels, insertSamples, resetTelemetry, type SampleRow } from "@/tests/support/telemetry-fixtures";
 import { readWatermark, rollUpHours, rollUpMinutes, WATERMARK } from "./rollup";
@@ -242,6 +242,54 @@ describeEachDatabase("telemetry roll-ups", ({ handle }) => {
     await rollUpMinutes(db, { now, chunkSamples: 10 });
     await rollUpHours(db, { now, chunkSamples: 10 });
     expect(await differences(db, endpoints, raw)).toEqual([]);
+  });
+
+  it("re-reads the overlap behind the watermark only after a sample committed in it late, and then rolls that sample up", async () => {
+    const [a, b] = endpoints as [string, string];
+    // Ten minutes from both ends, each sample received a second after it was measured.
+    const raw = Array.from({ length: 120 }, (_, i) => sampleAt(i % 2 ? a : b, Math.floor(i / 2) * 10_000, Math.floor(i / 2) * 10_000 + 1_000, 10 + i));
+    await insertSamples(db, raw);
+    const ran = BASE + 10 * MINUTE + 5_000;
+    const first = await rollUpMinutes(db, { now: new Date(ran) });
+    await rollUpHours(db, { now: new Date(ran) });
+    // Nothing to check against yet: the first run reads everything.
+    expect(first).toMatchObject({ caughtUp: true, overlapRereads: 0, through: new Date(ran) });
+
+    // A minute later, nothing new: the overlap is left alone, nothing is written.
+    const idle = await rollUpMinutes(db, { now: new Date(ran + MINUTE) });
+    expect(idle).toMatchObject({ buckets: 0, overlapRereads: 0 });
+
+    // A sample stamped received before the last run's watermark but committed after it ran
+    // (a slow transaction, or an instance whose clock is behind): in the overlap, unseen.
+    const late = sampleAt(a, 9 * MINUTE + 5_500, 10 * MINUTE - 30_000, 999, { dfProbeOk: false });
+    await insertSamples(db, [late]);
+    // The 1-hour roll-up runs before the 1-minute one sees it: its hour is computed from
+    // minutes that lack it, and must be done again once they have it.
+    await rollUpHours(db, { now: new Date(ran + 2 * MINUTE) });
+    const caught = await rollUpMinutes(db, { now: new Date(ran + 2 * MINUTE) });
+    expect(caught).toMatchObject({ buckets: 1, overlapRereads: 1 });
+    await rollUpHours(db, { now: new Date(ran + 2 * MINUTE) });
+    expect(await differences(db, endpoints, [...raw, late])).toEqual([]);
+
+    // And once seen, it no longer makes the next run re-read anything.
+    expect(await rollUpMinutes(db, { now: new Date(ran + 3 * MINUTE) })).toMatchObject({ buckets: 0, overlapRereads: 0 });
+  });
+
+  it("re-reads the overlap when the digest cannot vouch for it: a deleted endpoint's samples and a late one together", async () => {
+    const [a, b, c] = endpoints as [string, string, string];
+    const raw = Array.from({ length: 12 }, (_, i) => sampleAt(i % 2 ? a : b, i * 10_000, i * 10_000 + 1_000, i));
+    const doomed = sampleAt(c, 90_000, 100_000, 5);
+    await insertSamples(db, [...raw, doomed]);
+    const ran = BASE + 2 * MINUTE + 5_000;
+    await rollUpMinutes(db, { now: new Date(ran) });
+    // One sample leaves the overlap, another arrives in it: the count alone would match.
+    await db.delete(telemetrySamples).where(eq(telemetrySamples.endpointId, c));
+    await db.delete(telemetryRollups).where(eq(telemetryRollups.endpointId, c));
+    const late = sampleAt(a, 115_000, 2 * MINUTE - 10_000, 777);
+    await insertSamples(db, [late]);
+    expect(await rollUpMinutes(db, { now: new Date(ran + MINUTE) })).toMatchObject({ buckets: 1, overlapRereads: 1 });
+    await rollUpHours(db, { now: new Date(ran + MINUTE) });
+    expect(await differences(db, endpoints, [...raw, late])).toEqual([]);
   });
 
   it("refuses nonsense limits with a message that says what to pass", async () => {

@@ -8,8 +8,8 @@
  * roll-up keeps a watermark in telemetry_watermarks, "everything received up to here is in",
  * and a chunk recomputes from scratch every bucket touched by a sample received after it:
  *
- *   1m: buckets of samples received in (watermark − overlap, upper] ← aggregate of ALL raw samples in the bucket
- *   1h: hours of samples received in (watermark − overlap, upper]   ← weighted aggregate of the hour's 1m buckets
+ *   1m: buckets of samples received in (watermark, upper] ← aggregate of ALL raw samples in the bucket
+ *   1h: hours of samples received in (watermark, upper]   ← weighted aggregate of the hour's 1m buckets
  *       (upper never passes the 1m watermark, so the 1m buckets it reads are already up to date)
  *
  * Recomputing a bucket from its source is idempotent: a re-run, a re-sent sample or two
@@ -19,15 +19,22 @@
  * samples that agents with a fast clock measure "in the future".
  *
  * received_at is stamped by the app before its transaction commits, and app instances' clocks
- * differ a little; re-reading an overlap behind the watermark covers both, as long as the
- * watermark is recent (a chunk working through an old backlog re-reads nothing: see
- * lockWatermark). The watermark row is locked for the chunk, so concurrent callers take turns
- * (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
+ * differ a little, so a sample may commit after a chunk read past its received_at. The 1-minute
+ * roll-up covers that with an overlap behind its watermark (as long as the watermark is recent:
+ * a chunk working through an old backlog needs none, see lockWatermark), but re-reads it only
+ * when something committed in it since: each chunk stores a digest of the samples it saw there,
+ * and the next compares it, in the same statement as its read: a round used to read three
+ * minutes of samples for one of news, and recompute every bucket of the other two, for the rare
+ * sample that commits late (most of a 6 s round at 1,000 tunnels, bench/rollup.ts). When it does re-read, it moves the 1-hour watermark back to where
+ * it started, so the hours of the minutes it changed are done again; the 1-hour roll-up has no
+ * overlap of its own. The watermark row is locked for the chunk, so concurrent callers take
+ * turns (the maintenance job also holds an advisory lock, lib/telemetry/maintenance.ts).
  */
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, timeParam } from "./sql";
+import { analyzeStaleTables } from "./table-statistics";
 
 export const ROLLUP_LIMITS = {
   /** Samples (by arrival) one 1-minute chunk takes on: bounds the raw rows a chunk reads. */
@@ -53,8 +60,9 @@ export const WATERMARK = { minutes: "rollup-1m", hours: "rollup-1h" } as const;
 export type StepRunner = <T>(work: (tx: Database) => Promise<T>) => Promise<T | null>;
 
 export type RollupOptions = { now: Date; chunkSamples?: number; maxChunks?: number; step?: StepRunner };
-export type ChunkResult = { buckets: number; caughtUp: boolean; through: Date | null };
-export type RollupResult = { buckets: number; chunks: number; caughtUp: boolean; skipped: boolean; through: Date | null };
+/** overlapReread: the chunk read the overlap behind the watermark again (a sample committed late, or no digest to check). */
+export type ChunkResult = { buckets: number; caughtUp: boolean; through: Date | null; overlapReread: boolean };
+export type RollupResult = { buckets: number; chunks: number; caughtUp: boolean; skipped: boolean; through: Date | null; overlapRereads: number };
 
 /** Rolls raw samples into 1-minute buckets, chunk by chunk, until caught up or out of chunks. */
 export function rollUpMinutes(db: Database, options: RollupOptions): Promise<RollupResult> {
@@ -77,97 +85,129 @@ async function repeatChunks(
   if (!Number.isInteger(chunkSamples) || chunkSamples < 1) throw new RangeError(`chunkSamples must be a whole number of at least 1, not ${chunkSamples}.`);
   if (!Number.isInteger(maxChunks) || maxChunks < 1) throw new RangeError(`maxChunks must be a whole number of at least 1, not ${maxChunks}.`);
   const step: StepRunner = options.step ?? ((work) => db.transaction(work));
-  const total: RollupResult = { buckets: 0, chunks: 0, caughtUp: false, skipped: false, through: null };
+  const total: RollupResult = { buckets: 0, chunks: 0, caughtUp: false, skipped: false, through: null, overlapRereads: 0 };
   while (total.chunks < maxChunks) {
     const result = await step((tx) => chunk(tx, chunkSamples));
     if (!result) return { ...total, skipped: true };
     total.chunks += 1;
     total.buckets += result.buckets;
     total.through = result.through;
+    if (result.overlapReread) total.overlapRereads += 1;
     if (result.caughtUp) return { ...total, caughtUp: true };
-    // A backlog: the tables just grew faster than the planner's statistics know (PGlite has no
-    // autovacuum to notice). Stale statistics turned a chunk's 30 ms index scan into a 2 s sort
-    // (bench/telemetry.ts); sampling them again costs a fraction of one chunk.
-    if (total.chunks === 1 && (await step((tx) => tx.execute(sql`analyze telemetry_samples, telemetry_rollups`))) === null) return { ...total, skipped: true };
+    // A backlog: the minute rows grow faster than the planner's statistics know (PGlite has no
+    // autovacuum to notice), and without them each bucket's probe walked every endpoint's row of
+    // that minute instead of the primary key. Sampled again once they grew by a tenth; the raw
+    // samples (seconds to sample at fleet scale) wait for the round's end: no plan here needs them.
+    if (total.chunks === 1 && (await step((tx) => analyzeStaleTables(tx, ["telemetry_rollups"]))) === null) return { ...total, skipped: true };
   }
   return total;
 }
 
 /** One chunk of the 1-minute roll-up. The caller owns the transaction. */
 export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
-  const { through: watermark, lower } = await lockWatermark(tx, WATERMARK.minutes);
-  const { upper, caughtUp } = await chunkEnd(tx, watermark, options.now, options.chunkSamples);
-  const buckets = await upsertBuckets(
-    tx,
-    "1m",
-    sql`
-      with chunk as (
-        select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, rtt_ms, jitter_ms, loss_pct, df_probe_ok, bum_pps, learned_macs
+  const mark = await lockWatermark(tx, WATERMARK.minutes);
+  const { upper, caughtUp } = await chunkEnd(tx, mark.through, options.now, options.chunkSamples);
+  const after = (time: Date | null) => (time ? timeParam(time) : sql`'-infinity'::timestamptz`);
+  // The overlap behind the watermark is re-read only if a sample committed in it since the last
+  // chunk looked: its digest then differs from the one that chunk saw. The check, the read and
+  // the digest for the next chunk are one statement, so one snapshot: a sample that commits
+  // between them is either in all three or in none.
+  const verifiable = mark.through !== null && mark.lower !== null && mark.lower < mark.through && mark.digest !== null;
+  const lower = verifiable
+    ? sql`(select case when ${overlapDigest(mark.lower!, mark.through!)} = ${mark.digest} then ${after(mark.through)} else ${after(mark.lower)} end)`
+    : after(mark.lower);
+  const nextOverlapFrom = new Date(options.now.getTime() - ROLLUP_LIMITS.overlapMs);
+  const [row] = await upsertBuckets<{ digest: string; reread: boolean }>(tx, "1m", {
+    with: sql`
+      bounds as (select ${lower} as lower),
+      -- The chunk's samples, aggregated as they are, in one pass.
+      part as (
+        select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, ${MINUTE_AGGREGATES}
         from telemetry_samples
-        where received_at > ${lower ? timeParam(lower) : sql`'-infinity'::timestamptz`} and received_at <= ${timeParam(upper)}
+        where received_at > (select lower from bounds) and received_at <= ${timeParam(upper)}
+        group by 1, 2
       ),
-      touched as (select distinct endpoint_id, bucket from chunk),
-      -- Buckets an earlier chunk rolled up hold samples from before this one: recomputed from
-      -- all their samples. Every other bucket has all its samples in this chunk (anything
-      -- received before it was read by an earlier chunk), so it is aggregated from the chunk's
-      -- rows as they are, without reading them twice: in a backlog, nearly every bucket.
-      -- (A probe per bucket, whatever the planner's statistics say: a scan of every minute row
-      -- instead would make each chunk of a backlog slower than the one before.)
-      known as (
-        select t.endpoint_id, t.bucket from touched t
-        cross join lateral (
-          select from telemetry_rollups r where r.endpoint_id = t.endpoint_id and r.resolution = '1m' and r.bucket_start = t.bucket limit 1
-        ) r
-      ),
-      samples as (
-        select c.endpoint_id, c.bucket, c.rtt_ms, c.jitter_ms, c.loss_pct, c.df_probe_ok, c.bum_pps, c.learned_macs
-        from chunk c where not exists (select from known k where k.endpoint_id = c.endpoint_id and k.bucket = c.bucket)
-        union all
-        select k.endpoint_id, k.bucket, s.rtt_ms, s.jitter_ms, s.loss_pct, s.df_probe_ok, s.bum_pps, s.learned_macs
-        from known k
-        join telemetry_samples s on s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
-      )
-      select endpoint_id, bucket,
-        count(*)::int as samples,
-        avg(rtt_ms) as rtt_avg_ms, min(rtt_ms) as rtt_min_ms, max(rtt_ms) as rtt_max_ms, count(rtt_ms)::int as rtt_samples,
-        avg(jitter_ms) as jitter_avg_ms, count(jitter_ms)::int as jitter_samples,
-        avg(loss_pct) as loss_avg_pct, count(loss_pct)::int as loss_samples,
-        (count(*) filter (where df_probe_ok = false))::int as df_probe_failures,
-        max(bum_pps) as bum_pps_max, max(learned_macs) as learned_macs_max
-      from samples
-      group by endpoint_id, bucket`,
-  );
-  await saveWatermark(tx, WATERMARK.minutes, upper, options.now);
-  return { buckets, caughtUp, through: upper };
+      -- A bucket an earlier chunk rolled up holds samples from before this one: it is
+      -- recomputed from all its samples. Every other bucket has all its samples in this chunk
+      -- (anything received before it was read by an earlier chunk), so its part is the whole:
+      -- in a backlog, nearly every bucket. One probe of the primary key per bucket and one
+      -- range read per known bucket, whatever the planner's statistics say: a lateral join
+      -- with a LIMIT or an aggregate is never turned into a scan of every minute row (an EXISTS
+      -- was, as a hashed subplan: 19 s a round in steady state, bench/rollup.ts).
+      flagged as (
+        select p.*, r.known is not null as known
+        from part p
+        left join lateral (
+          select true as known from telemetry_rollups r
+          where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket limit 1
+        ) r on true
+      )`,
+    aggregate: sql`
+      select endpoint_id, bucket, ${sql.raw(ROLLUP_COLUMNS.join(", "))} from flagged where not known
+      union all
+      select k.endpoint_id, k.bucket, whole.*
+      from flagged k
+      cross join lateral (
+        select ${MINUTE_AGGREGATES} from telemetry_samples s
+        where s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
+      ) whole
+      where k.known`,
+    returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
+  });
+  const reread = verifiable ? row?.reread === true : mark.lower !== null && mark.through !== null && mark.lower < mark.through;
+  // Minutes a late sample changed may sit in hours the 1-hour roll-up has done: it goes back
+  // to where this chunk started, and redoes every hour touched since (it has no overlap of its own).
+  if (reread) {
+    await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(mark.lower!)} where name = ${WATERMARK.hours} and received_through > ${timeParam(mark.lower!)}`);
+  }
+  await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row?.digest ?? null);
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: reread };
+}
+
+/**
+ * What a chunk saw of the samples received in (from, through]: how many, and a sum of a hash of
+ * each one's identity, so that a sample committed late changes it even if another endpoint's
+ * samples were deleted meanwhile. Retention never deletes in this window (retention.ts).
+ */
+function overlapDigest(from: Date, through: Date): SQL {
+  return sql`(select count(*) || ':' || coalesce(sum(hashtext(endpoint_id::text || '@' || extract(epoch from measured_at)::text)), 0)
+              from telemetry_samples where received_at > ${timeParam(from)} and received_at <= ${timeParam(through)})`;
 }
 
 /** One chunk of the 1-hour roll-up. The caller owns the transaction. */
 export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
-  const { through: watermark, lower } = await lockWatermark(tx, WATERMARK.hours);
+  // No overlap: the hours to redo for a sample that committed late are the 1-minute roll-up's
+  // to find, and it moves this watermark back when it does (rollUpMinuteChunk).
+  const { through: watermark } = await lockWatermark(tx, WATERMARK.hours);
+  const lower = watermark;
   const minutesThrough = await readWatermark(tx, WATERMARK.minutes);
-  if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark };
+  if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark, overlapReread: false };
   const { upper, caughtUp } = await chunkEnd(tx, watermark, minutesThrough, options.chunkSamples);
   // Averages are weighted by how many samples carried the measurement, so an hour's average is
   // exactly the average of its raw samples, not an average of minute averages.
-  const buckets = await upsertBuckets(
-    tx,
-    "1h",
-    sql`
-      select t.endpoint_id, t.bucket,
-        sum(m.samples)::int as samples,
-        sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
-        min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
-        sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
-        sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
-        sum(m.df_probe_failures)::int as df_probe_failures,
-        max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
+  const [row] = await upsertBuckets(tx, "1h", {
+    // One range read of the primary key per hour, whatever the planner's statistics say (an
+    // aggregate in a lateral join cannot become a scan of every minute row, which is what an
+    // unanalysed table got: a hash join over all of them).
+    aggregate: sql`
+      select t.endpoint_id, t.bucket, h.*
       from (${touchedBuckets("1 hour", lower, upper)}) t
-      join telemetry_rollups m
-        on m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
-      group by t.endpoint_id, t.bucket`,
-  );
-  await saveWatermark(tx, WATERMARK.hours, upper, options.now);
-  return { buckets, caughtUp, through: upper };
+      cross join lateral (
+        select
+          sum(m.samples)::int as samples,
+          sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
+          min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
+          sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
+          sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
+          sum(m.df_probe_failures)::int as df_probe_failures,
+          max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
+        from telemetry_rollups m
+        where m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
+      ) h
+      where h.samples is not null`,
+  });
+  await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
+  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: false };
 }
 
 /** The (endpoint, bucket) pairs of samples received after `lower`, up to `upper`. */
@@ -189,12 +229,18 @@ function touchedBuckets(width: "1 minute" | "1 hour", lower: Date | null, upper:
  */
 async function chunkEnd(tx: Database, watermark: Date | null, limit: Date, chunkSamples: number): Promise<{ upper: Date; caughtUp: boolean }> {
   const after = watermark ? timeParam(watermark) : sql`'-infinity'::timestamptz`;
+  // Only a walk of the index in order finds the nth sample without reading every one after it.
+  // With statistics that predate a backlog (PGlite has no autovacuum) the planner counted on a
+  // few rows and sorted them instead: 720,000 of them, 4.4 s, for the first chunk of an hour's
+  // backlog (bench/rollup.ts). Sorting is ruled out for this statement alone.
+  await tx.execute(sql`set local enable_sort = off`);
   const [nth] = await queryRows<{ ms: number }>(
     tx,
     sql`select ${epochMs(sql`received_at`)} as ms from telemetry_samples
         where received_at > ${after} and received_at <= ${timeParam(limit)}
         order by received_at offset ${chunkSamples - 1} limit 1`,
   );
+  await tx.execute(sql`set local enable_sort = on`);
   if (nth) {
     const minute = floorToMinute(new Date(nth.ms));
     // Rounding up to whole milliseconds (received_at may carry microseconds) only takes a few
@@ -220,19 +266,34 @@ const ROLLUP_COLUMNS = [
   "learned_macs_max",
 ] as const;
 
+/** A 1-minute bucket's figures from its raw samples, in ROLLUP_COLUMNS order. */
+const MINUTE_AGGREGATES = sql.raw(`
+  count(*)::int as samples,
+  avg(rtt_ms) as rtt_avg_ms, min(rtt_ms) as rtt_min_ms, max(rtt_ms) as rtt_max_ms, count(rtt_ms)::int as rtt_samples,
+  avg(jitter_ms) as jitter_avg_ms, count(jitter_ms)::int as jitter_samples,
+  avg(loss_pct) as loss_avg_pct, count(loss_pct)::int as loss_samples,
+  (count(*) filter (where df_probe_ok = false))::int as df_probe_failures,
+  max(bum_pps) as bum_pps_max, max(learned_macs) as learned_macs_max`);
+
 /**
  * Writes freshly aggregated buckets over whatever is stored. A bucket whose figures did not
- * change is left alone (no dead row for every overlap re-read). Returns how many were written.
+ * change is left alone (no dead row for every overlap re-read). Returns how many were written,
+ * with whatever else `returning` asks of the same statement (`with` names CTEs it may use).
  */
-async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: SQL): Promise<number> {
+async function upsertBuckets<Extra extends object = object>(
+  tx: Database,
+  resolution: "1m" | "1h",
+  statement: { with?: SQL; aggregate: SQL; returning?: SQL },
+): Promise<(Extra & { written: number })[]> {
   const columns = sql.raw(ROLLUP_COLUMNS.join(", "));
   const assignments = sql.raw(ROLLUP_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "));
   const stored = sql.raw(ROLLUP_COLUMNS.map((c) => `telemetry_rollups.${c}`).join(", "));
   const incoming = sql.raw(ROLLUP_COLUMNS.map((c) => `excluded.${c}`).join(", "));
-  const [row] = await queryRows<{ written: number }>(
+  return queryRows<Extra & { written: number }>(
     tx,
     sql`
-      with fresh as (${aggregate}),
+      with ${statement.with ? sql`${statement.with},` : sql``}
+      fresh as (${statement.aggregate}),
       written as (
         insert into telemetry_rollups (endpoint_id, resolution, bucket_start, ${columns})
         select endpoint_id, ${resolution}::rollup_resolution, bucket, ${columns} from fresh
@@ -240,9 +301,8 @@ async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: S
         where (${stored}) is distinct from (${incoming})
         returning 1
       )
-      select count(*)::int as written from written`,
+      select (select count(*)::int from written) as written${statement.returning ? sql`, ${statement.returning}` : sql``}`,
   );
-  return row?.written ?? 0;
 }
 
 /**
@@ -253,16 +313,17 @@ async function upsertBuckets(tx: Database, resolution: "1m" | "1h", aggregate: S
  * the chunk ran (commit delay and clock skew); a watermark saved long after it passed (a
  * backlog being worked through) needs no re-reading at all.
  */
-async function lockWatermark(tx: Database, name: string): Promise<{ through: Date | null; lower: Date | null }> {
+async function lockWatermark(tx: Database, name: string): Promise<{ through: Date | null; lower: Date | null; digest: string | null }> {
   await tx.execute(sql`insert into telemetry_watermarks (name, received_through) values (${name}, '-infinity') on conflict (name) do nothing`);
-  const [row] = await queryRows<{ ms: number | null; saved_ms: number }>(
+  const [row] = await queryRows<{ ms: number | null; saved_ms: number; digest: string | null }>(
     tx,
-    sql`select case when received_through = '-infinity' then null else ${epochMs(sql`received_through`)} end as ms, ${epochMs(sql`updated_at`)} as saved_ms
+    sql`select case when received_through = '-infinity' then null else ${epochMs(sql`received_through`)} end as ms, ${epochMs(sql`updated_at`)} as saved_ms,
+          overlap_digest as digest
         from telemetry_watermarks where name = ${name} for update`,
   );
-  if (row?.ms == null) return { through: null, lower: null };
+  if (row?.ms == null) return { through: null, lower: null, digest: null };
   const through = new Date(row.ms);
-  return { through, lower: new Date(Math.min(row.ms, row.saved_ms - ROLLUP_LIMITS.overlapMs)) };
+  return { through, lower: new Date(Math.min(row.ms, row.saved_ms - ROLLUP_LIMITS.overlapMs)), digest: row.digest };
 }
 
 export async function readWatermark(db: Database, name: string): Promise<Date | null> {
@@ -274,7 +335,12 @@ export async function readWatermark(db: Database, name: string): Promise<Date | 
   return row?.ms == null ? null : new Date(row.ms);
 }
 
-/** `savedAt` is the caller's clock, the one ingest stamps received_at with, not the database's. */
-async function saveWatermark(tx: Database, name: string, through: Date, savedAt: Date) {
-  await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(through)}, updated_at = ${timeParam(savedAt)} where name = ${name}`);
+/**
+ * `savedAt` is the caller's clock, the one ingest stamps received_at with, not the database's.
+ * `digest` is what the chunk saw of (savedAt − overlap, through] (null: the next one re-reads it).
+ */
+async function saveWatermark(tx: Database, name: string, through: Date, savedAt: Date, digest: string | null) {
+  await tx.execute(
+    sql`update telemetry_watermarks set received_through = ${timeParam(through)}, updated_at = ${timeParam(savedAt)}, overlap_digest = ${digest} where name = ${name}`,
+  );
 }

@@ -7,7 +7,7 @@ import { requirePageAccess } from "@/lib/auth/page-guard";
 import type { Database } from "@/lib/db/client";
 import { nocSnapshotQuery } from "@/lib/client/queries";
 import { parseWallOptions, type WallOptions } from "@/lib/noc/wall-options";
-import { getSharedNocSnapshot } from "@/lib/queries/noc";
+import { readNocSnapshot } from "@/lib/queries/noc-cache";
 
 export const metadata: Metadata = { title: "NOC wall" };
 export const dynamic = "force-dynamic";
@@ -40,10 +40,10 @@ async function WallWithSnapshot({ db, options }: { db: Database; options: WallOp
     ...nocSnapshotQuery(),
     // One try: a database that is down should not hold the page for the client's backoff.
     retry: false,
-    // Straight from the database (the read the route handler shares), not a request to ourselves.
+    // The process's kept snapshot (the one the route handler serves), not a request to ourselves.
     queryFn: async () => {
       try {
-        return await getSharedNocSnapshot(db);
+        return (await readNocSnapshot(db)).snapshot;
       } catch (error) {
         // The wall still renders (skeleton, then the client's own polling); the cause is logged.
         console.error("[noc] snapshot prefetch failed:", error);

@@ -255,7 +255,10 @@ const FLEET: Operation[] = [
   {
     method: "get", path: "/api/v1/noc", tag: "Fleet", access: "read", fleetWide: true,
     summary: "The NOC wall's data: every tunnel's state and last hour, counts, open warnings",
-    responses: { "200": json("The wall's snapshot.") },
+    responses: {
+      "200": { ...json("The wall's snapshot, read at its generatedAt (at most 20 s before it is served)."), headers: { ETag: "Send back in If-None-Match: a snapshot not newer gets 304." } },
+      "304": { description: "If-None-Match named the snapshot served now; nothing is sent." },
+    },
   },
 ];
 

@@ -89,6 +89,12 @@ export const telemetryRollups = pgTable(
 export const telemetryWatermarks = pgTable("telemetry_watermarks", {
   name: text("name").primaryKey(),
   receivedThrough: timestamp("received_through", { withTimezone: true }).notNull(),
+  /**
+   * What the roll-up saw of the samples received in (updated_at − overlap, received_through], as
+   * "count:hash-sum": the next run re-reads that overlap only when it no longer matches, i.e.
+   * when a sample committed late (lib/telemetry/rollup.ts). Null: re-read it.
+   */
+  overlapDigest: text("overlap_digest"),
   updatedAt: updatedAt(),
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "telemetry_watermarks" ADD COLUMN "overlap_digest" text;

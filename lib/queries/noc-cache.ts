@@ -1,0 +1,103 @@
+/**
+ * The fleet snapshot every wall and browser in this process is served: one, kept and refreshed
+ * in the background while anyone watches (lib/server/refreshing-value.ts), so a wall's request
+ * is answered from memory instead of queueing behind the agents' posts and the background jobs
+ * on the database's connection (on PGlite, one for everything).
+ *
+ * The snapshot is the same for everyone allowed to see it (it carries no per-user data, and the
+ * route authorizes before it is handed out), so one copy serves all; it is kept serialized with
+ * its ETag, so a refresh costs one JSON.stringify and not one per request, and a wall whose copy
+ * is current gets a 304.
+ */
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Database } from "@/lib/db/client";
+import { processSlot } from "@/lib/server/process-slot";
+import { RefreshingValue, type RefreshingValueOptions } from "@/lib/server/refreshing-value";
+import { getNocSnapshot, NOC_SHARE_MS, type NocSnapshot } from "./noc";
+
+export type ServedNocSnapshot = { snapshot: NocSnapshot; body: string; etag: string };
+
+export const NOC_CACHE = {
+  /** Younger than this, the snapshot is served without a refresh; the background refresh runs this often. */
+  shareMs: NOC_SHARE_MS,
+  /**
+   * Older than this, a snapshot is not served: the request waits for a read, or gets its error.
+   * Above the wall's 15 s poll, so a wall never waits while refreshes succeed; low enough that the
+   * wall's "Data stale" banner (two missed polls) still means what it says.
+   */
+  maxAgeMs: 20_000,
+  /** Nobody asked for this long (four of a wall's polls): the background refresh stops. */
+  idleMs: 60_000,
+} as const;
+
+/** The snapshot as the route sends it: its JSON once, and an ETag naming exactly that JSON. */
+export function serveNocSnapshot(snapshot: NocSnapshot): ServedNocSnapshot {
+  const body = JSON.stringify(snapshot);
+  return { snapshot, body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
+}
+
+/** A kept snapshot for `db`, reading with `options.read` (tests inject clock, timer and reads). */
+export function nocSnapshotCache(
+  db: Database,
+  options: Partial<Omit<RefreshingValueOptions<ServedNocSnapshot>, "read">> & { read?: (at: Date) => Promise<NocSnapshot> } = {},
+): RefreshingValue<ServedNocSnapshot> {
+  const read = options.read ?? ((at: Date) => getNocSnapshot(db, at));
+  return new RefreshingValue<ServedNocSnapshot>({
+    ...NOC_CACHE,
+    now: () => Date.now(),
+    schedule: (run, delayMs) => {
+      const timer = setTimeout(run, delayMs);
+      // A timer of its own must not keep a process alive that is otherwise done.
+      timer.unref();
+      return { cancel: () => clearTimeout(timer) };
+    },
+    onRefreshError: (error, held) =>
+      console.error(`[noc] snapshot refresh failed; serving the one read at ${held ? new Date(held.readAt).toISOString() : "(none)"} until it is ${NOC_CACHE.maxAgeMs / 1000} s old:`, error),
+    ...options,
+    read: async (at) => serveNocSnapshot(await read(at)),
+  });
+}
+
+// One per database handle in the process: the route handler and the page are separate module
+// instances in Next's bundles, and must share it (lib/server/process-slot.ts).
+const caches = processSlot<WeakMap<Database, RefreshingValue<ServedNocSnapshot>>>("noc-snapshot-cache");
+
+/** The snapshot to serve now, from this process's kept copy (read first if there is none young enough). */
+export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> {
+  const byDb = caches.getOrCreate(() => new WeakMap());
+  let cache = byDb.get(db);
+  if (!cache) {
+    cache = nocSnapshotCache(db);
+    byDb.set(db, cache);
+  }
+  return (await cache.get()).value;
+}
+
+/** Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a benchmark, a test). */
+export function forgetNocSnapshot(db: Database) {
+  const byDb = caches.get();
+  byDb?.get(db)?.stop();
+  byDb?.delete(db);
+}
+
+/**
+ * GET /api/v1/noc's answer: the kept JSON, or 304 when the caller already holds it. `private,
+ * no-cache`: the browser may keep it but asks every time (with If-None-Match), and no shared
+ * cache keeps an answer that needed a sign-in.
+ */
+export function nocSnapshotResponse(request: Request, served: ServedNocSnapshot): Response {
+  const headers = { etag: served.etag, "cache-control": "private, no-cache" };
+  if (matchesEtag(request.headers.get("if-none-match"), served.etag)) return new Response(null, { status: 304, headers });
+  return new Response(served.body, { headers: { ...headers, "content-type": "application/json" } });
+}
+
+/** If-None-Match's weak comparison (RFC 9110 §13.1.2): any listed tag, W/ or not, or "*". */
+function matchesEtag(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  const plain = etag.replace(/^W\//, "");
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t.replace(/^W\//, "") === plain;
+  });
+}
