@@ -89,6 +89,27 @@ for (const theme of ["dark", "light"] as const) {
     // The counts in the header are large.
     const countSize = await page.getByRole("list", { name: "Tunnels by status" }).locator("li span.font-bold").first().evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
     expect(countSize).toBeGreaterThanOrEqual(40);
+    // Every drawn tile's latency line is on the grid's one canvas, in the tile's own box, and
+    // nothing is drawn where there is no tile (the gap between two tiles).
+    const canvas = page.locator("main canvas");
+    await expect(canvas).toHaveAttribute("data-sparklines", String(statuses.length));
+    const ink = await page.evaluate(() => {
+      const el = document.querySelector("main canvas") as HTMLCanvasElement;
+      const origin = el.getBoundingClientRect();
+      const ratio = el.width / origin.width;
+      const context = el.getContext("2d")!;
+      const inked = (r: { left: number; top: number; width: number; height: number }) => {
+        const data = context.getImageData(Math.round((r.left - origin.left) * ratio), Math.round((r.top - origin.top) * ratio), Math.max(1, Math.round(r.width * ratio)), Math.max(1, Math.round(r.height * ratio))).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n;
+      };
+      const tiles = [...document.querySelectorAll('ul[aria-label="Tunnels"] > li[data-status]')].map((li) => li.getBoundingClientRect());
+      const [a, b] = [tiles[0]!, tiles.find((t, i) => i > 0 && Math.abs(t.top - tiles[0]!.top) < 1)!];
+      return { tiles: tiles.map((r) => inked(r)), gap: inked({ left: a.right + 0.5, top: a.top, width: Math.max(0.5, b.left - a.right - 1), height: a.height }) };
+    });
+    expect(ink.tiles.filter((n) => n === 0)).toEqual([]);
+    expect(ink.gap).toBe(0);
     await snap(page, `noc-1000-${theme}`);
 
     const result = await new AxeBuilder({ page }).analyze();

@@ -28,7 +28,7 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 30_000;
  * the snapshot the server prefetched, then refreshes every NOC_REFRESH_MS; a failed refresh keeps
  * the last good tiles and, once it matters, says so in the banner, above everything. The server
  * renders the frame (title, counts, clock, ticker); the tiles are rendered in the browser from
- * the same snapshot. Its theme is its own (`?theme=light`, dark by default), whatever the
+ * the same snapshot, placed by lib/noc/wall-placement.ts, their sparklines on one canvas. Its theme is its own (`?theme=light`, dark by default), whatever the
  * console's theme on that browser.
  */
 export function NocWall({ options }: { options: WallOptions }) {

@@ -9,9 +9,9 @@ import { useNow } from "./use-now";
  * clock (every 5 s) so a wall that stops hearing from the console notices without any refresh
  * arriving, and without re-rendering the tiles.
  *
- * On top by construction: the veil and the banner are layers above the tile grid (z-20/z-30),
- * and the grid is its own stacking context (`isolate` in TileGrid), so nothing a tile positions
- * above its own sparkline can rise past them.
+ * On top by construction: the veil and the banner are layers above the tile grid (z-20/z-30):
+ * the grid is its own stacking context (`isolate` in TileGrid) and the sparklines' canvas over it
+ * is z-10, so nothing of the tiles can rise past them.
  */
 export function StaleBanner(props: Omit<StalenessInput, "now">) {
   const now = useNow(5_000);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sparklinePath } from "./sparkline";
+import { sparklinePath, traceSparkline } from "./sparkline";
 
 /** The path's subpaths as lists of [x, y] points, to assert on geometry rather than on spelling. */
 function subpaths(d: string): [number, number][][] {
@@ -104,5 +104,18 @@ describe("sparklinePath", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("traces into a box anywhere on a canvas: lines, breaks and dots where the values say", () => {
+    const calls: string[] = [];
+    const drawn = traceSparkline(
+      [10, 20, null, 15, null],
+      { x: 100, y: 50, width: 40, height: 20 },
+      { moveTo: (x, y) => calls.push(`M ${x} ${y}`), lineTo: (x, y) => calls.push(`L ${x} ${y}`), dot: (x, y) => calls.push(`dot ${x} ${y}`) },
+    );
+    expect(drawn).toBe(true);
+    // x: 100 + i × 10; y: 50 at the highest value (20), 70 at the lowest (10).
+    expect(calls).toEqual(["M 100 70", "L 110 50", "dot 130 60"]);
+    expect(traceSparkline([null], { x: 0, y: 0, width: 10, height: 10 }, { moveTo: () => {}, lineTo: () => {}, dot: () => {} })).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The NOC wall's latency sparklines as one SVG path each. A wall of a thousand Recharts charts
- * takes seconds per refresh; a path string per tile costs next to nothing to build and paint.
+ * The NOC wall's latency sparklines. The geometry is traced once, here, onto whatever draws it:
+ * the wall strokes every tile's line on one canvas (components/noc/sparkline-canvas.tsx), since a
+ * thousand SVG elements cost the browser more to lay out and paint than the tiles themselves;
+ * `sparklinePath` spells the same geometry as an SVG path.
  */
 
 export type SparklineOptions = {
@@ -13,7 +15,17 @@ export type SparklineOptions = {
   minRelativeSpan?: number;
 };
 
-const round = (n: number) => Math.round(n * 10) / 10;
+/** What a sparkline is traced onto: a canvas path, an SVG path string, a test's list of points. */
+export type SparklinePen = {
+  /** Starts a line at the point. */
+  moveTo(x: number, y: number): void;
+  /** Continues the line to the point. */
+  lineTo(x: number, y: number): void;
+  /** A value with a gap on both sides: drawn as a dot, not as nothing. */
+  dot(x: number, y: number): void;
+};
+
+export type SparklineBox = { x: number; y: number; width: number; height: number };
 
 function assertDimension(name: string, value: number) {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -21,24 +33,26 @@ function assertDimension(name: string, value: number) {
   }
 }
 
+const finite = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+
 /**
- * An SVG path (`d`) through `values`, spread evenly across `width`, highest value at the top.
- * A null (or non-finite) value is a gap: the line stops and starts again after it, and a lone
- * point between two gaps is drawn as a dot (a zero-length segment, which round caps paint).
- * A flat series is drawn along the middle. No values at all: an empty path.
+ * Traces `values` across `box`, spread evenly over its width, highest value at the top. A null
+ * (or non-finite) value is a gap: the line stops and starts again after it, and a lone point
+ * between two gaps is a dot. A flat series runs along the middle. Returns whether anything was
+ * traced (no values at all: nothing).
  */
-export function sparklinePath(values: readonly (number | null)[], width: number, height: number, options: SparklineOptions = {}): string {
-  assertDimension("width", width);
-  assertDimension("height", height);
-  const padding = Math.min(options.padding ?? 0, height / 2);
+export function traceSparkline(values: readonly (number | null)[], box: SparklineBox, pen: SparklinePen, options: SparklineOptions = {}): boolean {
+  assertDimension("width", box.width);
+  assertDimension("height", box.height);
+  const padding = Math.min(options.padding ?? 0, box.height / 2);
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
-    if (v === null || !Number.isFinite(v)) continue;
+    if (!finite(v)) continue;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (min === Infinity) return "";
+  if (min === Infinity) return false;
 
   const minSpan = Math.abs(max) * Math.max(0, options.minRelativeSpan ?? 0);
   if (max - min < minSpan) {
@@ -47,23 +61,43 @@ export function sparklinePath(values: readonly (number | null)[], width: number,
     max = centre + minSpan / 2;
   }
   const span = max - min;
-  const drawable = height - 2 * padding;
-  const y = (v: number) => (span === 0 ? height / 2 : padding + ((max - v) / span) * drawable);
-  const step = values.length > 1 ? width / (values.length - 1) : 0;
-  const x = (i: number) => (values.length > 1 ? i * step : width / 2);
-
-  const parts: string[] = [];
+  const drawable = box.height - 2 * padding;
+  const step = values.length > 1 ? box.width / (values.length - 1) : 0;
   let drawing = false;
-  values.forEach((v, i) => {
-    if (v === null || !Number.isFinite(v)) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!finite(v)) {
       drawing = false;
-      return;
+      continue;
     }
-    const point = `${round(x(i))} ${round(y(v))}`;
-    const next = values[i + 1];
-    const isolated = !drawing && (next === undefined || next === null || !Number.isFinite(next));
-    parts.push(drawing ? `L${point}` : isolated ? `M${point}h0` : `M${point}`);
+    const x = box.x + (values.length > 1 ? i * step : box.width / 2);
+    const y = box.y + (span === 0 ? box.height / 2 : padding + ((max - v) / span) * drawable);
+    if (drawing) pen.lineTo(x, y);
+    else if (!finite(values[i + 1])) pen.dot(x, y);
+    else pen.moveTo(x, y);
     drawing = true;
-  });
+  }
+  return true;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * The same line as an SVG path (`d`) in a `width`×`height` box: a dot is a zero-length segment,
+ * which round caps paint. No values at all: an empty path.
+ */
+export function sparklinePath(values: readonly (number | null)[], width: number, height: number, options: SparklineOptions = {}): string {
+  const parts: string[] = [];
+  const point = (x: number, y: number) => `${round(x)} ${round(y)}`;
+  traceSparkline(
+    values,
+    { x: 0, y: 0, width, height },
+    {
+      moveTo: (x, y) => parts.push(`M${point(x, y)}`),
+      lineTo: (x, y) => parts.push(`L${point(x, y)}`),
+      dot: (x, y) => parts.push(`M${point(x, y)}h0`),
+    },
+    options,
+  );
   return parts.join("");
 }
