@@ -191,8 +191,15 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
  * trying again, so 503 with Retry-After; logged, as an operator should look if it repeats.
  */
 function statementCancelled(error: unknown): Response {
-  console.error("[route] a database statement was cancelled (statement timeout):", error instanceof Error ? error.message : error);
-  return problemJson(503, "The database did not answer in time (a statement ran past the request limit); try again in a moment. If it keeps happening, the database is overloaded or a lock is held: see the server log.", { headers: { "retry-after": "5" } });
+  logStatementCancelled("route", error);
+  return problemJson(503, STATEMENT_CANCELLED_MESSAGE, { headers: { "retry-after": "5" } });
+}
+
+const STATEMENT_CANCELLED_MESSAGE =
+  "The database did not answer in time (a statement ran past the request limit); try again in a moment. If it keeps happening, the database is overloaded or a lock is held: see the server log.";
+
+function logStatementCancelled(door: "route" | "action", error: unknown) {
+  console.error(`[${door}] a database statement was cancelled (statement timeout):`, error instanceof Error ? error.message : error);
 }
 
 /** Scripts may burst (a sync catching up), not flood: 60 requests, then 10 a second, per token. */
@@ -277,7 +284,7 @@ async function authenticateBearer(db: Database, bearer: string): Promise<BearerC
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T; message?: string }
-  | { ok: false; status: 400 | 401 | 403 | 404 | 409; message: string; errors?: Partial<Record<string, string[]>> };
+  | { ok: false; status: 400 | 401 | 403 | 404 | 409 | 503; message: string; errors?: Partial<Record<string, string[]>> };
 
 export type ActionContext = { db: Database; principal: Principal; tenantId: string | null };
 
@@ -341,6 +348,13 @@ export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
       return await handler(parsed.data, { db, principal: checked.principal, tenantId: checked.tenantId });
     } catch (error) {
       if (error instanceof AuthError) return { ok: false, status: error.status, message: error.message };
+      // Answered, not thrown: a thrown error replaces the page with the error boundary, and the
+      // operator loses what the form held for a failure that trying again may well cure. Its
+      // transaction has rolled back, so nothing of the action is left half-written.
+      if (isStatementCancelled(error)) {
+        logStatementCancelled("action", error);
+        return { ok: false, status: 503, message: STATEMENT_CANCELLED_MESSAGE };
+      }
       throw error;
     }
   };

@@ -7,11 +7,16 @@
  */
 import { sql } from "drizzle-orm";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { defineRoute } from "@/lib/auth/guards";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { z } from "zod";
+
+vi.mock("next/headers", async () => (await import("@/tests/support/next-request")).nextHeaders);
+
+import { defineAction, defineRoute } from "@/lib/auth/guards";
 import { isStatementCancelled, sqlState } from "@/lib/db/errors";
 import { createPostgresDatabase } from "@/tests/support/databases";
-import { openDatabase, type DatabaseHandle } from "./client";
+import { callAction, useTestApp } from "@/tests/support/personas";
+import { closeDatabase, openDatabase, type DatabaseHandle } from "./client";
 
 const LIMITS = { requestMs: 200, backgroundMs: 60_000 };
 
@@ -30,6 +35,8 @@ describe.skipIf(inject("postgresUnavailable") !== null)("statement timeouts on P
   afterAll(async () => {
     await handle?.close();
     await drop?.();
+    // The app's own handle, opened for the server action's session (useTestApp).
+    await closeDatabase();
   });
 
   const setting = async (db: DatabaseHandle["db"]) => ((await db.execute(sql`select current_setting('statement_timeout') as value`)) as unknown as { rows: { value: string }[] }).rows[0]!.value;
@@ -62,6 +69,21 @@ describe.skipIf(inject("postgresUnavailable") !== null)("statement timeouts on P
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("retry-after")).toBe("5");
     expect(await response.json()).toMatchObject({ status: 503, title: "Service unavailable", detail: expect.stringContaining("did not answer in time") });
+  });
+
+  it("answers a server action whose statement was cancelled with a refusal that says to try again, not a thrown error", async () => {
+    // The session is checked on the app's own (embedded) database; the action's statement runs
+    // on the limited PostgreSQL handle and is cancelled there.
+    await useTestApp();
+    let reached = false;
+    const action = defineAction({ input: z.object({}), access: "fleet:write" }, async () => {
+      reached = true;
+      await handle.db.execute(sql`select pg_sleep(5)`);
+      return { ok: true, data: undefined };
+    });
+    const result = await callAction(action, {}, { as: "admin" });
+    expect(reached).toBe(true);
+    expect(result).toEqual({ ok: false, status: 503, message: expect.stringContaining("did not answer in time") });
   });
 
   it("lets migrations, and the wait for another instance's, run past the request limit, then gives the connection back with it", async () => {
