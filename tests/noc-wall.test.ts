@@ -44,8 +44,12 @@ describe("GET /api/v1/noc", () => {
       const etag = first.headers.get("etag");
       expect(first.status).toBe(200);
       expect(etag).toMatch(/^".+"$/);
+      // How old the kept snapshot is, for the wall's telemetry age: whole seconds since its generatedAt.
+      const body = (await first.json()) as NocSnapshot;
+      expect(first.headers.get("age")).toBe(String(Math.floor((Date.now() - Date.parse(body.generatedAt)) / 1000)));
       const again = await callRoute(getNoc, { as: "display", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
       expect(again.status).toBe(304);
+      expect(again.headers.get("age")).toBe(first.headers.get("age"));
       expect(await again.text()).toBe("");
       // The ETag is no way around the sign-in: without a session the answer is still 401.
       const anonymous = await callRoute(getNoc, { as: "anonymous", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
