@@ -5,14 +5,17 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 
 import { GET as getNocRoute } from "@/app/api/v1/noc/route";
 import { isGuarded } from "@/lib/auth/guards";
+import type { Database } from "@/lib/db/client";
 import type { NocSnapshot } from "@/lib/queries/noc";
+import { forgetNocSnapshot } from "@/lib/queries/noc-cache";
 import { callRoute, useTestApp, type Persona } from "./support/personas";
 
 // A route without params; callRoute's handler type is written for routes with them.
 const getNoc = getNocRoute as never;
 
+let db: Database;
 beforeAll(async () => {
-  await useTestApp();
+  db = await useTestApp();
 });
 
 describe("GET /api/v1/noc", () => {
@@ -37,8 +40,11 @@ describe("GET /api/v1/noc", () => {
   });
 
   it("answers a wall that holds the current snapshot with 304 and no body, after authorizing it", async () => {
-    // One instant for both requests: the kept snapshot cannot be refreshed between them.
-    const now = vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    // One instant for both requests, and a kept snapshot read at that instant: one the tests
+    // before left could be 5 s old by now (a slow run; here 6 s is forced), and the first request
+    // would refresh it in the background, landing before the second with a new ETag.
+    forgetNocSnapshot(db);
+    const now = vi.spyOn(Date, "now").mockReturnValue(Date.now() + 6_000);
     try {
       const first = await callRoute(getNoc, { as: "display", path: "/api/v1/noc" });
       const etag = first.headers.get("etag");
