@@ -60,6 +60,10 @@ describe("GET /api/v1/noc", () => {
       // The ETag is no way around the sign-in: without a session the answer is still 401.
       const anonymous = await callRoute(getNoc, { as: "anonymous", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
       expect(anonymous.status).toBe(401);
+      // Nor around the fleet permission: a tenant's user holding it is refused, and told no ETag.
+      const tenantUser = await callRoute(getNoc, { as: "alice", path: "/api/v1/noc", headers: { "if-none-match": etag! } });
+      expect(tenantUser.status).toBe(403);
+      expect(tenantUser.headers.get("etag")).toBeNull();
     } finally {
       now.mockRestore();
     }
