@@ -88,6 +88,7 @@ export function NocWall({ options }: { options: WallOptions }) {
           newestSampleAt={snapshot?.newestSampleAt ?? null}
           sampleIntervalMs={snapshot?.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS}
           tunnelCount={count}
+          servedAgeMs={snapshot?.servedAgeMs ?? 0}
         />
       </main>
 

@@ -6,6 +6,7 @@ import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
 import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
+import { servedAgeMs } from "@/lib/noc/staleness";
 import type { SegmentStatus } from "@/lib/queries/segments";
 import type { StretchView } from "@/lib/queries/stretch";
 import type { SearchResults } from "@/lib/queries/search";
@@ -37,9 +38,13 @@ export class HttpError extends Error {
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return (await getJsonResponse(url, signal)).json() as Promise<T>;
+}
+
+async function getJsonResponse(url: string, signal?: AbortSignal): Promise<Response> {
   const response = await fetch(url, { headers: { accept: "application/json", [BACKGROUND_REQUEST_HEADER]: "1" }, signal });
   if (!response.ok) throw new HttpError(url, response.status);
-  return (await response.json()) as T;
+  return response;
 }
 
 const IN_MOTION = new Set(["pending", "provisioning", "updating", "deleting"]);
@@ -72,10 +77,18 @@ function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
   return typeof AbortSignal.any === "function" ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : signal;
 }
 
+/** The wall's snapshot and how old it already was when the server sent it (its Age header). */
+export type NocWallData = NocSnapshot & { servedAgeMs: number };
+
+async function getNocWallData(signal: AbortSignal): Promise<NocWallData> {
+  const response = await getJsonResponse("/api/v1/noc", withTimeout(signal, NOC_REQUEST_TIMEOUT_MS));
+  return { ...((await response.json()) as NocSnapshot), servedAgeMs: servedAgeMs(response.headers.get("age")) };
+}
+
 export const nocSnapshotQuery = () =>
   queryOptions({
     queryKey: queryKeys.nocSnapshot(),
-    queryFn: ({ signal }) => getJson<NocSnapshot>("/api/v1/noc", withTimeout(signal, NOC_REQUEST_TIMEOUT_MS)),
+    queryFn: ({ signal }): Promise<NocWallData> => getNocWallData(signal),
     refetchInterval: NOC_REFRESH_MS,
     // The wall is unattended: it must keep refreshing whether or not the tab has focus.
     refetchIntervalInBackground: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRefreshError, formatAge, staleReasons, type StalenessInput } from "./staleness";
+import { describeRefreshError, formatAge, servedAgeMs, staleReasons, type StalenessInput } from "./staleness";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
 const fresh: StalenessInput = {
@@ -11,6 +11,7 @@ const fresh: StalenessInput = {
   newestSampleAt: new Date(NOW - 20_000).toISOString(),
   sampleIntervalMs: 30_000,
   tunnelCount: 10,
+  servedAgeMs: 0,
 };
 
 describe("formatAge", () => {
@@ -87,4 +88,28 @@ describe("describeRefreshError", () => {
     [new DOMException("timed out", "TimeoutError"), "the console did not answer in time"],
     [new TypeError("Failed to fetch"), "the console cannot be reached"],
   ])("%o reads %s", (error, text) => expect(describeRefreshError(error)).toBe(text));
+});
+
+describe("the age a kept snapshot had when it was served", () => {
+  it("raises the telemetry banner on time although the server served a snapshot read 18 s before", () => {
+    // Read 45 s after the newest sample, served 18 s later (Age: 18), arrived just now: the agents
+    // have been silent for 63 s, past two intervals, though generatedAt alone says 45 s.
+    const kept = { ...fresh, lastSuccessAt: NOW, generatedAt: new Date(NOW - 18_000).toISOString(), newestSampleAt: new Date(NOW - 63_000).toISOString() };
+    expect(staleReasons({ ...kept, servedAgeMs: 18_000 })).toEqual([{ kind: "telemetry", message: "No telemetry for 1 min" }]);
+    // The same answer served the moment it was read is within the limit.
+    expect(staleReasons({ ...kept, servedAgeMs: 0, generatedAt: new Date(NOW).toISOString(), newestSampleAt: new Date(NOW - 45_000).toISOString() })).toEqual([]);
+  });
+
+  it.each<[string | null, number]>([
+    ["18", 18_000],
+    ["0", 0],
+    [" 7 ", 7_000],
+    [null, 0],
+    ["", 0],
+    ["-3", 0],
+    ["1.5", 0],
+    ["soon", 0],
+  ])("reads Age: %j as %i ms (anything not a whole number of seconds counts as no age)", (header, ms) => {
+    expect(servedAgeMs(header)).toBe(ms);
+  });
 });

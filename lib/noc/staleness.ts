@@ -36,14 +36,19 @@ export type StalenessInput = {
   sampleIntervalMs: number;
   /** No tunnels, no telemetry expected: an empty fleet is not a stale one. */
   tunnelCount: number;
+  /**
+   * How old the snapshot already was when the server sent it (its Age header, servedAgeMs()):
+   * the server keeps one and serves it up to 20 s after reading it (lib/queries/noc-cache.ts).
+   */
+  servedAgeMs: number;
 };
 
 /**
  * Why the wall's data is stale, if it is: the last good refresh is older than two refresh
  * intervals, and/or the newest sample was older than two agent intervals when the server
- * answered. The telemetry age is measured on the server's clock (generatedAt − newestSampleAt)
- * plus the time since that answer arrived, so a wall PC whose clock is off cannot raise or hide
- * the banner.
+ * answered. The telemetry age is measured on the server's clock (generatedAt − newestSampleAt,
+ * plus the age the snapshot had when served) plus the time since that answer arrived, so a wall
+ * PC whose clock is off cannot raise or hide the banner.
  */
 export function staleReasons(input: StalenessInput): StaleReason[] {
   const reasons: StaleReason[] = [];
@@ -65,11 +70,20 @@ export function staleReasons(input: StalenessInput): StaleReason[] {
     if (Number.isNaN(newest)) {
       reasons.push({ kind: "telemetry", message: "No telemetry received from any agent yet" });
     } else {
-      const age = generatedAt - newest + carried;
+      const age = generatedAt - newest + Math.max(0, input.servedAgeMs) + carried;
       if (age > 2 * input.sampleIntervalMs) reasons.push({ kind: "telemetry", message: `No telemetry for ${formatAge(age)}` });
     }
   }
   return reasons;
+}
+
+/**
+ * An Age header (RFC 9111 §5.1: whole seconds since the server read what it sent) in ms; a
+ * missing or malformed one counts as fresh, as before the server kept its snapshot.
+ */
+export function servedAgeMs(header: string | null): number {
+  const value = header?.trim() ?? "";
+  return /^\d+$/.test(value) ? Number(value) * 1000 : 0;
 }
 
 /**

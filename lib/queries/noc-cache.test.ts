@@ -42,6 +42,14 @@ describe("GET /api/v1/noc's answer from the kept snapshot", () => {
     expect(JSON.parse(await response.text()).generatedAt).toBe("2025-06-01T12:00:00.000Z");
   });
 
+  it("says in Age how old the kept snapshot is, in whole seconds, on a 200 and on a 304", () => {
+    const at = Date.parse("2025-06-01T12:00:00.000Z");
+    expect(nocSnapshotResponse(get(), served, at + 18_900).headers.get("age")).toBe("18");
+    expect(nocSnapshotResponse(get({ "if-none-match": served.etag }), served, at + 4_000).headers.get("age")).toBe("4");
+    // A clock behind the snapshot's claims no negative age.
+    expect(nocSnapshotResponse(get(), served, at - 1_000).headers.get("age")).toBe("0");
+  });
+
   it("names the same JSON with the same ETag, in any process", () => {
     expect(serveNocSnapshot(snapshot("2025-06-01T12:00:00.000Z")).etag).toBe(served.etag);
     expect(served.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);

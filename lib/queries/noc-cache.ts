@@ -84,10 +84,13 @@ export function forgetNocSnapshot(db: Database) {
 /**
  * GET /api/v1/noc's answer: the kept JSON, or 304 when the caller already holds it. `private,
  * no-cache`: the browser may keep it but asks every time (with If-None-Match), and no shared
- * cache keeps an answer that needed a sign-in.
+ * cache keeps an answer that needed a sign-in. `Age` (RFC 9111 §5.1, whole seconds): how old the
+ * kept snapshot is now, which the wall adds to its telemetry age (lib/noc/staleness.ts); on a
+ * 304 too, as the browser hands the wall its stored answer with the 304's headers.
  */
-export function nocSnapshotResponse(request: Request, served: ServedNocSnapshot): Response {
-  const headers = { etag: served.etag, "cache-control": "private, no-cache" };
+export function nocSnapshotResponse(request: Request, served: ServedNocSnapshot, now: number = Date.now()): Response {
+  const ageSeconds = Math.floor(Math.max(0, now - Date.parse(served.snapshot.generatedAt)) / 1000);
+  const headers = { etag: served.etag, "cache-control": "private, no-cache", age: String(ageSeconds) };
   if (matchesEtag(request.headers.get("if-none-match"), served.etag)) return new Response(null, { status: 304, headers });
   return new Response(served.body, { headers: { ...headers, "content-type": "application/json" } });
 }

@@ -179,7 +179,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
 
   // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
   // the same round trip; one silent end should not blank the number).
-    const rttSums = new Map<string, { sum: number; n: number }>();
+  const rttSums = new Map<string, { sum: number; n: number }>();
   const endsOf = new Map<string, string[]>();
   let newestSample = -Infinity;
   for (const endpoint of endpointRows) {

@@ -28,6 +28,9 @@ describeEachDatabase("each end's newest RTT and current rate, in one read", ({ h
       { endpointId: t[2]!.avs, measuredAt: ago(20_000), rxBytes: 105, txBytes: 2 ** 40 + 10 * MB },
       // 3: one sample with counters in the window: an RTT, no rate.
       { endpointId: t[3]!.source, measuredAt: ago(15_000), rttMs: 42, txBytes: 5 * MB },
+      // 3's other end sends RTTs but no counters at all: an RTT, no rate (and not left out).
+      { endpointId: t[3]!.avs, measuredAt: ago(50_000), rttMs: 8 },
+      { endpointId: t[3]!.avs, measuredAt: ago(12_000), rttMs: null },
       // 4: the counters went down (a restart): no rate across it.
       { endpointId: t[4]!.source, measuredAt: ago(25_000), rttMs: 1, txBytes: 900 * MB },
       { endpointId: t[4]!.source, measuredAt: ago(15_000), rttMs: 2, txBytes: 1 * MB },
@@ -46,9 +49,11 @@ describeEachDatabase("each end's newest RTT and current rate, in one read", ({ h
     expect(ends.get(t[1]!.source)).toEqual({ rttMs: 7.25, rate: { from: ago(70_000).toISOString(), to: ago(40_000).toISOString(), txBps: 4 * MB, rxBps: 8 * MB, txPps: null, rxPps: null } });
     expect(ends.get(t[2]!.avs)).toEqual({ rttMs: null, rate: { from: ago(30_000).toISOString(), to: ago(20_000).toISOString(), txBps: 8 * MB, rxBps: 80, txPps: null, rxPps: null } });
     expect(ends.get(t[3]!.source)).toEqual({ rttMs: 42, rate: null });
+    // The newest sample's RTT, even when it is missing: not an older one passed off as current.
+    expect(ends.get(t[3]!.avs)).toEqual({ rttMs: null, rate: null });
     expect(ends.get(t[4]!.source)).toEqual({ rttMs: 2, rate: null });
     expect(ends.has(t[5]!.source)).toBe(false);
-    expect(ends.size).toBe(6);
+    expect(ends.size).toBe(7);
   });
 
   it.each([0, 20_000, -45_000, 65_000])("answers exactly what the two reads it replaces answered, %i ms from now", async (shift) => {

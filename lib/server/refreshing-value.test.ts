@@ -65,6 +65,7 @@ function harness() {
       reads.at(-1)!.reject(new Error(message));
       await settle();
     },
+    settle,
   };
 }
 
@@ -194,5 +195,44 @@ describe("RefreshingValue", () => {
   it("refuses settings under which it could never serve what it holds", () => {
     const base = { read: async () => "x", idleMs: 1, now: () => 0, schedule: () => ({ cancel() {} }), onRefreshError: () => {} };
     expect(() => new RefreshingValue({ ...base, shareMs: 5_000, maxAgeMs: 5_000 })).toThrow(/shareMs < maxAgeMs/);
+  });
+});
+
+describe("RefreshingValue after the clock went back", () => {
+  it("serves the read made after the jump, not the one dated in the clock's future", async () => {
+    const h = harness();
+    h.setClock(100_000);
+    const first = h.value.get();
+    await h.answer("before the jump");
+    expect((await first).readAt).toBe(100_000);
+
+    // NTP steps the clock back a minute: what is held is dated 60 s ahead, its age unknown.
+    h.setClock(40_000);
+    const asked = h.value.get();
+    expect(h.reads.map((r) => r.at)).toEqual([100_000, 40_000]);
+    await h.answer("after the jump");
+    expect(await asked).toEqual({ value: "after the jump", readAt: 40_000 });
+
+    // And it is kept: the next request within the share window is served it without a read.
+    h.setClock(41_000);
+    expect(await h.value.get()).toEqual({ value: "after the jump", readAt: 40_000 });
+    expect(h.reads).toHaveLength(2);
+  });
+
+  it("keeps refreshing on its timer after the jump instead of waiting out the jump", async () => {
+    const h = harness();
+    h.setClock(100_000);
+    const first = h.value.get();
+    await h.answer("v@100s");
+    await first;
+    expect(h.armed().map((t) => t.at)).toEqual([105_000]);
+    // The clock steps back while the timer for the next slot (105 s) is armed; it fires 5 s later by its own count.
+    h.setClock(40_000);
+    const timer = h.armed()[0]!;
+    timer.cancelled = true;
+    timer.run();
+    await h.settle();
+    // A refresh starts now, not after the clock has caught up with 105 s.
+    expect(h.reads.at(-1)!.at).toBe(40_000);
   });
 });

@@ -82,10 +82,12 @@ export class RefreshingValue<T> {
     const at = this.options.now();
     this.lastAttemptAt = at;
     const reading = this.options.read(new Date(at)).then((value) => {
-      // A read that started earlier than the held one (impossible while one runs at a time, but
-      // cheap to keep true) never replaces a newer value.
-      if (!this.held || this.held.readAt <= at) this.held = { value, readAt: at };
-      return this.held;
+      // Reads never overlap, so this one started after the held one's: it replaces it, even when
+      // the clock went back and the held one is dated later (keeping that one would serve it,
+      // after a read per request, until the clock caught up).
+      const held = { value, readAt: at };
+      this.held = held;
+      return held;
     });
     this.reading = reading;
     const settle = () => {
@@ -105,12 +107,16 @@ export class RefreshingValue<T> {
     if (this.stopped || this.timer || this.reading) return;
     const now = this.options.now();
     if (now - this.lastAskedAt >= this.options.idleMs) return;
-    const delay = Math.max(0, this.lastAttemptAt + this.options.shareMs - now);
+    // At most one slot away: a last attempt dated ahead of a clock that went back is not waited for.
+    const delay = Math.min(this.options.shareMs, Math.max(0, this.lastAttemptAt + this.options.shareMs - now));
     this.timer = this.options.schedule(() => {
       this.timer = null;
       const at = this.options.now();
       if (at - this.lastAskedAt >= this.options.idleMs) return;
-      if (at - this.lastAttemptAt >= this.options.shareMs) this.refreshInBackground();
+      // Due when its slot has come, or when the clock went back past the last attempt (the slot
+      // cannot be counted; waiting for the clock to catch up would stop the refreshes).
+      const sinceAttempt = at - this.lastAttemptAt;
+      if (sinceAttempt >= this.options.shareMs || sinceAttempt < 0) this.refreshInBackground();
       else this.keepRefreshing();
     }, delay);
   }

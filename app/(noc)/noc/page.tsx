@@ -43,7 +43,9 @@ async function WallWithSnapshot({ db, options }: { db: Database; options: WallOp
     // The process's kept snapshot (the one the route handler serves), not a request to ourselves.
     queryFn: async () => {
       try {
-        return (await readNocSnapshot(db)).snapshot;
+        const { snapshot } = await readNocSnapshot(db);
+        // The age it has now, as the route's Age header tells the wall on every later poll.
+        return { ...snapshot, servedAgeMs: Math.max(0, Date.now() - Date.parse(snapshot.generatedAt)) };
       } catch (error) {
         // The wall still renders (skeleton, then the client's own polling); the cause is logged.
         console.error("[noc] snapshot prefetch failed:", error);

@@ -31,6 +31,8 @@ export type Operation = {
   idempotencyKey?: boolean;
   /** `required`: no If-Match (or `*`) answers 428; true: optional, a stale one answers 412. */
   ifMatch?: boolean | "required";
+  /** A conditional GET: If-None-Match naming the current ETag (or `*`) answers 304. */
+  ifNoneMatch?: boolean;
   responses: Record<string, ResponseSpec>;
 };
 
@@ -86,6 +88,15 @@ function parametersOf(operation: Operation): Record<string, unknown>[] {
       required: false,
       description: "Any unique string (a UUID). A retry with the same key and body answers the first result again (Idempotent-Replayed: true) instead of acting twice; kept 24 hours.",
       schema: { type: "string", minLength: 1, maxLength: 255 },
+    });
+  }
+  if (operation.ifNoneMatch) {
+    params.push({
+      name: "If-None-Match",
+      in: "header",
+      required: false,
+      description: "The ETag of the answer you hold (a comma-separated list works; `W/` tags compare as their strong twins, `*` matches any). If it names the current answer, the reply is 304 with no body.",
+      schema: { type: "string" },
     });
   }
   if (operation.ifMatch) {

@@ -71,4 +71,14 @@ describe("the OpenAPI document", () => {
     expect(schema.required).not.toContain("vlan");
     expect(schema.properties.slug!.pattern).toBe("^[a-z0-9]+(-[a-z0-9]+)*$");
   });
+
+  it("documents the NOC wall's conditional GET as the route answers it: If-None-Match, 304, ETag and Age", () => {
+    const operation = openApiDocument().paths["/api/v1/noc"]!.get as unknown as {
+      parameters: { name: string; in: string; required: boolean }[];
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    expect(operation.parameters).toContainEqual(expect.objectContaining({ name: "If-None-Match", in: "header", required: false }));
+    expect(Object.keys(operation.responses["200"]!.headers ?? {})).toEqual(expect.arrayContaining(["ETag", "Age", "Cache-Control"]));
+    expect(Object.keys(operation.responses["304"]!.headers ?? {})).toEqual(expect.arrayContaining(["ETag", "Age"]));
+  });
 });

@@ -253,11 +253,21 @@ const FLEET: Operation[] = [
     responses: { "200": json("Fleet counts.") },
   },
   {
-    method: "get", path: "/api/v1/noc", tag: "Fleet", access: "read", fleetWide: true,
+    method: "get", path: "/api/v1/noc", tag: "Fleet", access: "read", fleetWide: true, ifNoneMatch: true,
     summary: "The NOC wall's data: every tunnel's state and last hour, counts, open warnings",
     responses: {
-      "200": { ...json("The wall's snapshot, read at its generatedAt (at most 20 s before it is served)."), headers: { ETag: "Send back in If-None-Match: a snapshot not newer gets 304." } },
-      "304": { description: "If-None-Match named the snapshot served now; nothing is sent." },
+      "200": {
+        ...json("The wall's snapshot, read at its generatedAt (at most 20 s before it is served)."),
+        headers: {
+          ETag: "This snapshot's version: send it back in If-None-Match; while it is still the one served, the answer is 304.",
+          Age: "Whole seconds since the snapshot was read (since its generatedAt): add it to any age computed from generatedAt.",
+          "Cache-Control": "private, no-cache: a browser may keep it but must ask again each time; a shared cache must not keep it.",
+        },
+      },
+      "304": {
+        description: "If-None-Match named the snapshot served now; no body. Authorization is checked first, as for a 200.",
+        headers: { ETag: "The snapshot's version (unchanged).", Age: "Whole seconds since it was read." },
+      },
     },
   },
 ];
