@@ -9,6 +9,7 @@ import next from "next";
 import { readConfig } from "@/lib/config";
 import { getSessionKey } from "@/lib/auth/session";
 import { closeDatabase, getDatabase } from "@/lib/db/client";
+import { forgetNocSnapshot } from "@/lib/queries/noc-cache";
 import { seedDemoData } from "@/lib/demo/seed";
 import { startDemoFleet } from "@/lib/demo/fleet";
 import { getSecretsKey } from "@/lib/secrets";
@@ -111,6 +112,8 @@ async function main() {
     await Promise.all(stepsInFlight);
     await Promise.all([maintenance.stop(), evaluation.stop(), notifications.stop()]);
     await receivers?.close();
+    // The wall's kept snapshot refreshes on a timer of its own: stopped, so no read starts as the database closes.
+    forgetNocSnapshot(database.db);
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);
