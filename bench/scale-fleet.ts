@@ -112,7 +112,17 @@ export type RunningConsole = {
   stop(): Promise<void>;
 };
 
-export type LoopStats = { since: number; at: number; count: number; minMs: number; meanMs: number; maxMs: number; percentilesMs: Record<string, number> };
+export type LoopStats = {
+  since: number;
+  at: number;
+  count: number;
+  minMs: number;
+  meanMs: number;
+  maxMs: number;
+  percentilesMs: Record<string, number>;
+  /** The garbage collector's pauses by kind (minor, major, incremental, weakcb) over the same window. */
+  gc?: Record<string, { count: number; totalMs: number; maxMs: number }>;
+};
 
 /** The console (tests/support/console-server.ts), signing in with Entra (so no demo tenants or fleet of its own), with the event-loop probe loaded. */
 export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
@@ -130,7 +140,8 @@ export async function startConsole(env: Record<string, string>, dataDir: string,
     {
       dataDir,
       port,
-      nodeArgs: ["--import", "./bench/event-loop-probe.mjs"],
+      // e.g. BENCH_CONSOLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (then: node bench/cpu-profile.mjs <file>).
+      nodeArgs: ["--import", "./bench/event-loop-probe.mjs", ...(process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean)],
       startTimeoutMs: 300_000,
       // Kept beside the data: the first place to look when a figure is odd or a console fails.
       log: fs.createWriteStream(path.join(dataDir, "console.log")),

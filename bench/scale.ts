@@ -316,7 +316,8 @@ async function mixedLoad(
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
       `[bench]   minute ${minute}: ${posted} posted, ${failed} failed, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
-        `loop p99 ${loops.map((l) => (l.percentilesMs["99"] ?? l.maxMs).toFixed(0)).join("/")} ms, max ${loops.map((l) => l.maxMs.toFixed(0)).join("/")} ms`,
+        `loop p99 ${loops.map((l) => (l.percentilesMs["99"] ?? l.maxMs).toFixed(0)).join("/")} ms, max ${loops.map((l) => l.maxMs.toFixed(0)).join("/")} ms; ` +
+        `gc ${loops.map((l) => Object.entries(l.gc ?? {}).map(([kind, g]) => `${kind} ${g.count}× ${g.totalMs.toFixed(0)} ms (longest ${g.maxMs.toFixed(0)})`).join(", ")).join(" / ")}`,
     );
   }
   const seconds = (performance.now() - started) / 1000;

@@ -186,4 +186,9 @@ it("weighs a batch waiting for its group by what it holds, so the waiting cap bo
   expect(batchWeight(Array.from({ length: 200 }, () => plain))).toBe(200);
   // One sample with 2,048 MACs is about 40 KB of JSON: it weighs as forty ordinary ones.
   expect(batchWeight([heavy])).toBeGreaterThanOrEqual(35);
+  // The route passes the body's length instead of writing the batch out again: the same weight.
+  const body = JSON.stringify({ samples: [heavy] });
+  expect(batchWeight([heavy], body.length)).toBe(Math.ceil(body.length / 1_024));
+  expect(Math.abs(batchWeight([heavy], body.length) - batchWeight([heavy]))).toBeLessThanOrEqual(1);
+  expect(batchWeight(Array.from({ length: 200 }, () => plain), JSON.stringify({ samples: Array.from({ length: 200 }, () => plain) }).length)).toBe(200);
 });

@@ -28,6 +28,8 @@ export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<
 
 /** One agent's validated batch, waiting for the group it is written with. */
 type PendingBatch = { agent: AgentPrincipal; samples: TelemetrySample[]; now: Date };
+/** As queued: with its batchWeight, taken once when it arrives. */
+type WeighedBatch = PendingBatch & { weight: number };
 type BatchResult = { accepted: number; duplicates: number };
 
 /** The most one group statement carries (batchWeight: samples, or KB when heavier): a few MB of JSON. */
@@ -39,23 +41,26 @@ const MAX_GROUP_SAMPLES = 5_000;
  * 503 and stays in the agent's spool.
  */
 const MAX_WAITING_SAMPLES = 50_000;
-const writers = new WeakMap<Database, GroupCommit<PendingBatch, BatchResult>>();
+const writers = new WeakMap<Database, GroupCommit<WeighedBatch, BatchResult>>();
 
 /**
  * Stores one agent's batch. Batches that arrive while another is being written go to the
  * database together, in one statement (lib/server/group-commit.ts); each caller still gets
  * its own counts, and a batch is stored all or nothing.
+ *
+ * `jsonLength`: the length of the JSON the batch arrived as, when the caller has it (the
+ * route does), so that weighing the batch does not write it out as JSON again.
  */
-export async function ingestSamples(db: Database, agent: AgentPrincipal, samples: TelemetrySample[], now = new Date()): Promise<IngestResult> {
+export async function ingestSamples(db: Database, agent: AgentPrincipal, samples: TelemetrySample[], now = new Date(), jsonLength?: number): Promise<IngestResult> {
   const fields = checkSampleTimes(samples, now);
   if (Object.keys(fields).length > 0) return { ok: false, fields };
   if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
   let writer = writers.get(db);
   if (!writer) {
-    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, maxWaiting: MAX_WAITING_SAMPLES, weightOf: (batch) => batchWeight(batch.samples) });
+    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, maxWaiting: MAX_WAITING_SAMPLES, weightOf: (batch) => batch.weight });
     writers.set(db, writer);
   }
-  return { ok: true, ...(await writer.submit({ agent, samples, now })) };
+  return { ok: true, ...(await writer.submit({ agent, samples, now, weight: batchWeight(samples, jsonLength) })) };
 }
 
 /** A kilobyte of JSON, about what an ordinary sample (a few path hops, no MAC lists) takes. */
@@ -65,9 +70,13 @@ const SAMPLE_BYTES = 1_024;
  * How much a batch weighs against the group's and the queue's limits: its samples, or its size
  * in kilobytes of JSON when that is more. A sample may carry 2,048 MACs (about 40 KB): counted
  * as one, 50,000 of them waiting would be 2 GB, and a group's statement hundreds of MB.
+ *
+ * The size is the request body's length when the caller knows it: writing every batch out as
+ * JSON again only to weigh it was a few per cent of the console's thread while ingesting
+ * backlogs (bench/loop-work.ts). Only callers without a body (in-process writers) pay for it.
  */
-export function batchWeight(samples: readonly TelemetrySample[]): number {
-  return Math.max(samples.length, Math.ceil(JSON.stringify(samples).length / SAMPLE_BYTES));
+export function batchWeight(samples: readonly TelemetrySample[], jsonLength?: number): number {
+  return Math.max(samples.length, Math.ceil((jsonLength ?? JSON.stringify(samples).length) / SAMPLE_BYTES));
 }
 
 /** What one endpoint's row learns from the batches of a group: its newest sample, role report and MAC lists. */
@@ -95,16 +104,24 @@ type EndUpdate = {
  * else writes through ingestSamples.
  */
 export async function writeBatches(db: Database, batches: readonly PendingBatch[]): Promise<BatchResult[]> {
-  const rows = batches.flatMap(({ agent, samples, now }) => samples.map((s) => sampleRow(agent.endpointId, s, now)));
+  const rows: ReturnType<typeof sampleRow>[] = [];
+  // Each sample's time in milliseconds, per batch, in sample order: parsed once for the row, the
+  // endpoint's update and the accepted counts.
+  const times: number[][] = [];
   const ends = new Map<string, EndUpdate>();
-  for (const { agent, samples } of batches) {
+  for (const { agent, samples, now } of batches) {
     const end = ends.get(agent.endpointId) ?? { id: agent.endpointId, newest: "", token_hash: agent.tokenHash, pair_at: null, pair_role: null, pair_since: null, pair_reason: null, macs_at: null, macs: null };
     // The token of the latest batch of the group is the one the agent uses now.
     end.token_hash = agent.tokenHash;
+    const receivedAt = now.toISOString();
+    const batchTimes: number[] = [];
     for (const s of samples) {
       // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
       // sub-millisecond digits is the same sample.
-      const at = new Date(Date.parse(s.measuredAt)).toISOString();
+      const ms = Date.parse(s.measuredAt);
+      const at = new Date(ms).toISOString();
+      batchTimes.push(ms);
+      rows.push(sampleRow(agent.endpointId, s, at, receivedAt));
       if (at > end.newest) end.newest = at;
       // The newest sample that says what this end does in its pair: the endpoint keeps that role.
       if (s.pair && (!end.pair_at || at > end.pair_at)) {
@@ -115,6 +132,7 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
       if (s.macs && (!end.macs_at || at > end.macs_at)) Object.assign(end, { macs_at: at, macs: macReportOf(s) });
     }
     ends.set(agent.endpointId, end);
+    times.push(batchTimes);
   }
   const result = (await db.execute(sql`
     with inserted as (
@@ -163,21 +181,18 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
     select endpoint_id, at from inserted`)) as unknown as { rows: { endpoint_id: string; at: number | string }[] };
   // Which batch stored which sample: a sample sent twice in one group counts for the first batch.
   const stored = new Set(result.rows.map((r) => `${r.endpoint_id}|${Number(r.at)}`));
-  return batches.map(({ agent, samples }) => {
+  return batches.map(({ agent, samples }, b) => {
     let accepted = 0;
-    for (const s of samples) {
-      const key = `${agent.endpointId}|${Date.parse(s.measuredAt)}`;
-      if (stored.delete(key)) accepted += 1;
-    }
+    for (const ms of times[b]!) if (stored.delete(`${agent.endpointId}|${ms}`)) accepted += 1;
     return { accepted, duplicates: samples.length - accepted };
   });
 }
 
-function sampleRow(endpointId: string, s: TelemetrySample, now: Date) {
+function sampleRow(endpointId: string, s: TelemetrySample, measuredAt: string, receivedAt: string) {
   return {
     endpoint_id: endpointId,
-    measured_at: new Date(Date.parse(s.measuredAt)).toISOString(),
-    received_at: now.toISOString(),
+    measured_at: measuredAt,
+    received_at: receivedAt,
     rtt_ms: s.rttMs ?? null,
     jitter_ms: s.jitterMs ?? null,
     loss_pct: s.lossPct ?? null,

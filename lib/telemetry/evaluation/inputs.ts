@@ -72,8 +72,14 @@ export function buildRuleInputs(rows: Omit<TenantRows, "active">, thresholds: Th
   const windowStart = windowStartOf(thresholds, now);
   const own = [...rows.tunnels].sort((a, b) => a.ordinal - b.ordinal);
   const ends = (tunnelId: string, side: Side) => rows.endpoints.find((e) => e.tunnelId === tunnelId && e.side === side);
-  const recent = (endpoint: EndpointRow | undefined): RuleSample[] =>
-    endpoint ? (rows.samples.get(endpoint.id) ?? []).filter((s) => s.measuredAt.getTime() >= windowStart) : [];
+  // Each end's window once: the tunnel's own sides, the pair's and the first hops all read it.
+  const windows = new Map<string, RuleSample[]>();
+  const recent = (endpoint: EndpointRow | undefined): RuleSample[] => {
+    if (!endpoint) return [];
+    let samples = windows.get(endpoint.id);
+    if (!samples) windows.set(endpoint.id, (samples = (rows.samples.get(endpoint.id) ?? []).filter((s) => s.measuredAt.getTime() >= windowStart)));
+    return samples;
+  };
   const newest = (samples: RuleSample[]) => samples[samples.length - 1];
 
   const sharedHost = (side: Side) => {

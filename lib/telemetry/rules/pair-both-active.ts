@@ -52,7 +52,7 @@ export function pairBothActiveRule(input: RuleInput): Condition[] {
   ];
 }
 
-function unconfigured(input: RuleInput, tunnels: TunnelView[]): Condition {
+function unconfigured(input: RuleInput, tunnels: readonly TunnelView[]): Condition {
   return tenantCondition(
     input,
     "pair-both-active",

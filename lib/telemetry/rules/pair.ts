@@ -39,13 +39,26 @@ function endView(input: RuleInput, side: SideInput): EndView {
   return { silent, latest: silent ? null : (reports.at(-1) ?? null), reports, unpaired: !silent && recent.length > 0 && reports.length === 0 };
 }
 
-/** The pair's tunnels as the rules see them, in tunnel order; empty for a tenant with one tunnel. */
-export function pairTunnels(input: RuleInput): TunnelView[] {
-  if (!input.pair || input.pair.tunnels.length < 2) return [];
-  return [...input.pair.tunnels]
-    .sort((a, b) => a.ordinal - b.ordinal)
-    .map((t: PairTunnelInput) => ({ id: t.id, ordinal: t.ordinal, name: t.name, ends: { source: endView(input, t.sides.source), avs: endView(input, t.sides.avs) } }));
+/**
+ * The pair's tunnels as the rules see them, in tunnel order; empty for a tenant with one tunnel.
+ * Four rules ask for them from each of the pair's two tunnels, which share one `pair` (and its
+ * clock and thresholds): the views are made once per pair, not eight times.
+ */
+export function pairTunnels(input: RuleInput): readonly TunnelView[] {
+  const pair = input.pair;
+  if (!pair || pair.tunnels.length < 2) return [];
+  const kept = views.get(pair);
+  if (kept && kept.now === input.now.getTime() && kept.thresholds === input.thresholds) return kept.tunnels;
+  const tunnels = Object.freeze(
+    [...pair.tunnels]
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map((t: PairTunnelInput) => ({ id: t.id, ordinal: t.ordinal, name: t.name, ends: { source: endView(input, t.sides.source), avs: endView(input, t.sides.avs) } })),
+  );
+  views.set(pair, { now: input.now.getTime(), thresholds: input.thresholds, tunnels });
+  return tunnels;
 }
+
+const views = new WeakMap<NonNullable<RuleInput["pair"]>, { now: number; thresholds: RuleInput["thresholds"]; tunnels: readonly TunnelView[] }>();
 
 /**
  * How long the agents have agreed on a state made of these reports: from the latest `since`

@@ -31,7 +31,18 @@ export function isSilent(input: RuleInput, side: Side, now: Date = input.now): b
  * its last samples are old news, and letting them keep a condition alive would report the past
  * as the present (the stale condition says the side is silent instead).
  */
-export function recentSamples(input: RuleInput, side: Side): RuleSample[] {
+export function recentSamples(input: RuleInput, side: Side): readonly RuleSample[] {
+  // Every sample rule asks for these, about twenty times per tunnel and round; an input is not
+  // changed once built, so each side is filtered and sorted once (the evaluation's largest cost
+  // on the console's thread, and its garbage, before this).
+  let bySide = recent.get(input);
+  if (!bySide) recent.set(input, (bySide = {}));
+  return (bySide[side] ??= Object.freeze(readRecentSamples(input, side)));
+}
+
+const recent = new WeakMap<RuleInput, Partial<Record<Side, readonly RuleSample[]>>>();
+
+function readRecentSamples(input: RuleInput, side: Side): RuleSample[] {
   if (isSilent(input, side)) return [];
   const now = input.now.getTime();
   const from = now - input.thresholds.windowMinutes * 60_000;

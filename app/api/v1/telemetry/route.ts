@@ -43,7 +43,8 @@ export const POST = defineRoute({ access: "agent" }, async (request, { db, agent
   const parsed = telemetryBatchSchema.safeParse(batch);
   if (!parsed.success) return problem(400, "Some fields are wrong; nothing was stored.", { fields: fieldErrors(parsed.error) });
 
-  const result = await ingestSamples(db, agent, parsed.data.samples);
+  // The body's length weighs the batch (lib/telemetry/ingest.ts, batchWeight): no second JSON.stringify.
+  const result = await ingestSamples(db, agent, parsed.data.samples, new Date(), text.length);
   if (!result.ok) return problem(400, "Some fields are wrong; nothing was stored.", { fields: result.fields });
   const metrics = processMetrics();
   metrics.ingestBatches.inc();
