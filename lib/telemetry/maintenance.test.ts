@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/client";
 import { telemetryRollups } from "@/lib/db/schema";
 import { describeEachDatabase } from "@/tests/support/databases";
 import { createTunnels, insertSamples, resetTelemetry, type TestTunnel } from "@/tests/support/telemetry-fixtures";
-import { lockedSteps, runMaintenanceRound, startTelemetryMaintenance, TELEMETRY_MAINTENANCE_LOCK_KEY } from "./maintenance";
+import { HOURS_MAY_LAG_MS, lockedSteps, runMaintenanceRound, startTelemetryMaintenance, TELEMETRY_MAINTENANCE_LOCK_KEY } from "./maintenance";
 import { WATERMARK } from "./rollup";
 import { queryRows } from "./sql";
 
@@ -74,6 +74,29 @@ describeEachDatabase("telemetry maintenance", ({ handle, kind }) => {
     expect(rounds.at(-1)).toBe(1);
     expect(await countRollups("1m")).toBe(210);
     expect(await countRollups("1h")).toBe(4);
+  });
+
+  it("runs the first 1-hour pass once the minutes are an hour in, under a backlog that never ends", async () => {
+    // A fresh database (no 1-hour watermark yet) and samples arriving faster than the rounds
+    // roll them up: thirty a round, twenty rolled up. The minutes never catch up.
+    const rounds: { hours: number; minutesAhead: number }[] = [];
+    const first = NOW.getTime() - 10 * 3_600_000;
+    // The first round's oldest sample: measured 29 minutes and 2 s before its round, received a second later.
+    const firstArrival = first + 30 * 60_000 - 29 * 60_000 - 1_000;
+    for (let i = 0; i < 8; i++) {
+      const now = new Date(first + (i + 1) * 30 * 60_000);
+      await insertSamples(db, samplesUntil(new Date(now.getTime() - 2_000), 30));
+      const round = await runMaintenanceRound(db, { now, minuteChunks: { chunkSamples: 20, maxChunks: 1 } });
+      if (round.skipped) throw new Error("skipped");
+      expect(round.minutes.caughtUp).toBe(false);
+      rounds.push({ hours: round.hours.chunks, minutesAhead: round.minutes.through!.getTime() - firstArrival });
+    }
+    // Held back while the minutes are less than an hour of arrivals in, run from the round they pass it.
+    const due = rounds.findIndex((r) => r.minutesAhead > HOURS_MAY_LAG_MS);
+    expect(due).toBeGreaterThan(0);
+    expect(rounds.slice(0, due).map((r) => r.hours)).toEqual(rounds.slice(0, due).map(() => 0));
+    expect(rounds[due]!.hours).toBeGreaterThan(0);
+    expect(await countRollups("1h")).toBeGreaterThan(0);
   });
 
   it("logs a failed round and goes on; stop() ends the loop", async () => {

@@ -18,7 +18,7 @@ import { processMetrics } from "@/lib/metrics/registry";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { applyRetention, type RetentionResult } from "./retention";
 import { readWatermark, rollUpHours, rollUpMinutes, WATERMARK, type RollupResult, type StepRunner } from "./rollup";
-import { queryRows } from "./sql";
+import { epochMs, queryRows } from "./sql";
 import { analyzeStaleTables } from "./table-statistics";
 
 /** Ours alone among the app's advisory locks ("brid" + "tm"; migrations use "brid"). */
@@ -57,7 +57,8 @@ export async function runMaintenanceRound(
   // pass after every round of a backlog redid the same hours over and over. It still runs when
   // it is more than HOURS_MAY_LAG_MS behind by arrival (a backlog that never ends must not hold
   // the hours, or retention, which waits for them, back for good); before its first pass it
-  // waits for the minutes to catch up once.
+  // counts from the oldest sample's arrival (waiting for the minutes to catch up once held a
+  // fresh database's hours back for good under a backlog that never ends).
   const hours = (await hoursDue(db, minutes)) ? await timedRollup("1h", () => rollUpHours(db, { now: options.now, step })) : deferredHours();
   if (hours.skipped) return { skipped: true };
   const retention = await applyRetention(db, { now: options.now, step });
@@ -75,8 +76,14 @@ export const HOURS_MAY_LAG_MS = 60 * 60_000;
 
 async function hoursDue(db: Database, minutes: RollupResult): Promise<boolean> {
   if (minutes.caughtUp || !minutes.through) return true;
-  const hoursThrough = await readWatermark(db, WATERMARK.hours);
-  return hoursThrough !== null && minutes.through.getTime() - hoursThrough.getTime() > HOURS_MAY_LAG_MS;
+  const hoursFrom = (await readWatermark(db, WATERMARK.hours)) ?? (await oldestArrival(db));
+  return hoursFrom !== null && minutes.through.getTime() - hoursFrom.getTime() > HOURS_MAY_LAG_MS;
+}
+
+/** When the oldest stored sample arrived (one step down the arrival index); null when there is none. */
+async function oldestArrival(db: Database): Promise<Date | null> {
+  const [row] = await queryRows<{ ms: number | null }>(db, sql`select ${epochMs(sql`min(received_at)`)} as ms from telemetry_samples`);
+  return row?.ms == null ? null : new Date(row.ms);
 }
 
 /** A 1-hour pass not run this round: not caught up, so the round asks for the next one soon. */

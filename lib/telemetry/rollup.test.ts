@@ -292,6 +292,27 @@ describeEachDatabase("telemetry roll-ups", ({ handle }) => {
     expect(await differences(db, endpoints, [...raw, late])).toEqual([]);
   });
 
+  it("rolls up a sample stamped behind the watermark after the clock went back (or a slower instance ran the next chunk), not only once", async () => {
+    const [a, b] = endpoints as [string, string];
+    const raw = Array.from({ length: 12 }, (_, i) => sampleAt(i % 2 ? a : b, i * 10_000, i * 10_000 + 1_000, i));
+    await insertSamples(db, raw);
+    const ran = BASE + 10 * MINUTE;
+    await rollUpMinutes(db, { now: new Date(ran) });
+    await rollUpHours(db, { now: new Date(ran) });
+    // The clock steps back five minutes (NTP, or the next chunk is another instance's, running
+    // behind): ingest stamps a sample received four and a half minutes before the watermark,
+    // below the overlap the last chunk's digest vouched for, and the next chunk runs on that clock.
+    const stamped = sampleAt(b, 5 * MINUTE + 20_000, 10 * MINUTE - 4 * MINUTE - 30_000, 555);
+    await insertSamples(db, [stamped]);
+    await rollUpMinutes(db, { now: new Date(ran - 4 * MINUTE) });
+    await rollUpHours(db, { now: new Date(ran - 4 * MINUTE) });
+    // The clock is right again. The old fixed overlap re-read (saved − 2 min, …] here at the
+    // latest; a digest that took the sample in without reading it would vouch for it for good.
+    await rollUpMinutes(db, { now: new Date(ran + MINUTE) });
+    await rollUpHours(db, { now: new Date(ran + MINUTE) });
+    expect(await differences(db, endpoints, [...raw, stamped])).toEqual([]);
+  });
+
   it("refuses nonsense limits with a message that says what to pass", async () => {
     await expect(rollUpMinutes(db, { now: new Date(), chunkSamples: 0 })).rejects.toThrow("chunkSamples must be a whole number of at least 1, not 0.");
     await expect(rollUpHours(db, { now: new Date(), maxChunks: 1.5 })).rejects.toThrow("maxChunks must be a whole number of at least 1, not 1.5.");

@@ -112,11 +112,19 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
   // chunk looked: its digest then differs from the one that chunk saw. The check, the read and
   // the digest for the next chunk are one statement, so one snapshot: a sample that commits
   // between them is either in all three or in none.
-  const verifiable = mark.through !== null && mark.lower !== null && mark.lower < mark.through && mark.digest !== null;
+  // The digest this chunk stores vouches for every sample in (nextOverlapFrom, upper]: only what
+  // it reads, or what the last digest vouched for, (mark.lower, …]. On a clock that reads
+  // earlier than the last save's (stepped back, or another instance's running behind),
+  // nextOverlapFrom lies below that, and a sample stamped in between on that clock would enter
+  // the digest unread and never be read: that stretch is read now (the fixed overlap read it
+  // one chunk later).
+  const nextOverlapFrom = new Date(options.now.getTime() - ROLLUP_LIMITS.overlapMs);
+  const clockBehind = mark.lower !== null && nextOverlapFrom < mark.lower;
+  const readFrom = clockBehind ? nextOverlapFrom : mark.lower;
+  const verifiable = !clockBehind && mark.through !== null && mark.lower !== null && mark.lower < mark.through && mark.digest !== null;
   const lower = verifiable
     ? sql`(select case when ${overlapDigest(mark.lower!, mark.through!)} = ${mark.digest} then ${after(mark.through)} else ${after(mark.lower)} end)`
-    : after(mark.lower);
-  const nextOverlapFrom = new Date(options.now.getTime() - ROLLUP_LIMITS.overlapMs);
+    : after(readFrom);
   const [row] = await upsertBuckets<{ digest: string; reread: boolean }>(tx, "1m", {
     with: sql`
       bounds as (select ${lower} as lower),
@@ -154,11 +162,11 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
       where k.known`,
     returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
   });
-  const reread = verifiable ? row?.reread === true : mark.lower !== null && mark.through !== null && mark.lower < mark.through;
+  const reread = verifiable ? row?.reread === true : readFrom !== null && mark.through !== null && readFrom < mark.through;
   // Minutes a late sample changed may sit in hours the 1-hour roll-up has done: it goes back
   // to where this chunk started, and redoes every hour touched since (it has no overlap of its own).
   if (reread) {
-    await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(mark.lower!)} where name = ${WATERMARK.hours} and received_through > ${timeParam(mark.lower!)}`);
+    await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(readFrom!)} where name = ${WATERMARK.hours} and received_through > ${timeParam(readFrom!)}`);
   }
   await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row?.digest ?? null);
   return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: reread };
