@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit, GroupCommitFull } from "./group-commit";
+import { GroupCommit, GroupCommitExpired, GroupCommitFull } from "./group-commit";
 
 /** A writer whose writes finish when the test says so, recording what each write carried. */
 function heldWriter(fail: (item: string) => boolean = () => false) {
@@ -113,5 +113,43 @@ describe("GroupCommit", () => {
     expect(writer.writes).toEqual([["a"], ["b", "c"]]);
     await expect(first).resolves.toBe("stored a");
     await expect(Promise.all(outcomes)).resolves.toEqual(["cannot write b", "cannot write b"]);
+  });
+  it("refuses, instead of writing, the calls that waited longer than maxWaitMs for their group, and writes the rest", async () => {
+    const writer = heldWriter();
+    let clock = 0;
+    const group = new GroupCommit(writer.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, maxWaitMs: 60_000, clock: () => clock });
+    const first = group.submit("first");
+    const old = group.submit("old").then(() => null, (error: unknown) => error);
+    clock = 30_000;
+    const fresh = group.submit("fresh");
+    // The first write hangs for 61 s of the clock: "old" has waited 61 s, "fresh" 31 s.
+    clock = 61_000;
+    await writer.release();
+    expect(writer.writes).toEqual([["first"], ["fresh"]]);
+    await writer.release();
+    await expect(first).resolves.toBe("stored first");
+    await expect(fresh).resolves.toBe("stored fresh");
+    const refused = await old;
+    expect(refused).toBeInstanceOf(GroupCommitExpired);
+    // A GroupCommitFull, so the route answers 503 with Retry-After and the agent keeps it spooled.
+    expect(refused).toBeInstanceOf(GroupCommitFull);
+    expect((refused as GroupCommitExpired).waitedMs).toBe(61_000);
+    expect(group.waiting).toBe(0);
+  });
+
+  it("writes a call that waited exactly maxWaitMs, and refuses nothing without maxWaitMs", async () => {
+    let clock = 0;
+    const bounded = heldWriter();
+    const group = new GroupCommit(bounded.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, maxWaitMs: 60_000, clock: () => clock });
+    const unbounded = heldWriter();
+    const patient = new GroupCommit(unbounded.write, { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, clock: () => clock });
+    const results = [group.submit("a"), group.submit("b"), patient.submit("c"), patient.submit("d")];
+    clock = 60_000;
+    await bounded.release();
+    clock = 3_600_000;
+    await unbounded.release();
+    await bounded.release();
+    await unbounded.release();
+    await expect(Promise.all(results)).resolves.toEqual(["stored a", "stored b", "stored c", "stored d"]);
   });
 });

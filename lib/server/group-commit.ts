@@ -15,6 +15,13 @@
  * with 503 and Retry-After. Without it every new request's body stayed in memory until the
  * process ran out, and the agents, whose posts time out after 10 s, sent the same samples again
  * on top of the copies still queued.
+ *
+ * What may wait is also bounded in time (`maxWaitMs`): a call still queued after it is refused
+ * with GroupCommitExpired (a GroupCommitFull, so also 503) when its group is formed, instead of
+ * being written. Ingest stamps a sample's arrival when the request arrives, and the roll-ups
+ * re-read only a short overlap behind what they have read by arrival (lib/telemetry/rollup.ts):
+ * a sample written minutes after its stamp would land behind their watermark and never be
+ * rolled up. Refused, it stays in the agent's spool and comes back with a fresh stamp.
  */
 import "server-only";
 
@@ -37,6 +44,10 @@ export type GroupCommitOptions<T> = {
    * connection timeouts in a row while the database is unreachable).
    */
   retryAlone?: boolean;
+  /** The longest a call may wait for its group before it is refused instead of written; none by default. */
+  maxWaitMs?: number;
+  /** A monotonic clock in milliseconds for maxWaitMs (performance.now; tests step their own). */
+  clock?: () => number;
 };
 
 /** Too much is waiting already: the caller should answer "busy, try again later". */
@@ -47,7 +58,19 @@ export class GroupCommitFull extends Error {
   }
 }
 
-type Waiting<T, R> = { item: T; weight: number; resolve: (result: R) => void; reject: (error: unknown) => void };
+/** A call waited for its group longer than the writer allows (maxWaitMs): refused, not written. */
+export class GroupCommitExpired extends GroupCommitFull {
+  constructor(
+    waiting: number,
+    readonly waitedMs: number,
+  ) {
+    super(waiting);
+    this.message = `The database is behind: this call waited ${Math.round(waitedMs / 1000)} s to be written and was not. Try again later.`;
+    this.name = "GroupCommitExpired";
+  }
+}
+
+type Waiting<T, R> = { item: T; weight: number; since: number; resolve: (result: R) => void; reject: (error: unknown) => void };
 
 export class GroupCommit<T, R> {
   private queue: Waiting<T, R>[] = [];
@@ -65,7 +88,7 @@ export class GroupCommit<T, R> {
       const weight = this.options.weightOf(item);
       if (this.queue.length > 0 && this.queuedWeight + weight > this.options.maxWaiting) return reject(new GroupCommitFull(this.queue.length));
       this.queuedWeight += weight;
-      this.queue.push({ item, weight, resolve, reject });
+      this.queue.push({ item, weight, since: this.now(), resolve, reject });
       if (!this.writing) void this.drain();
     });
   }
@@ -75,12 +98,32 @@ export class GroupCommit<T, R> {
     return this.queue.length;
   }
 
+  private now(): number {
+    return (this.options.clock ?? performance.now.bind(performance))();
+  }
+
   private async drain(): Promise<void> {
     this.writing = true;
     try {
-      while (this.queue.length > 0) await this.writeGroup(this.takeGroup());
+      while (this.queue.length > 0) {
+        this.refuseExpired();
+        if (this.queue.length > 0) await this.writeGroup(this.takeGroup());
+      }
     } finally {
       this.writing = false;
+    }
+  }
+
+  /** Refuses the calls that waited longer than maxWaitMs (the oldest are first in the queue). */
+  private refuseExpired() {
+    const { maxWaitMs } = this.options;
+    if (maxWaitMs === undefined) return;
+    const now = this.now();
+    let expired = 0;
+    while (expired < this.queue.length && now - this.queue[expired]!.since > maxWaitMs) expired += 1;
+    for (const waiting of this.queue.splice(0, expired)) {
+      this.queuedWeight -= waiting.weight;
+      waiting.reject(new GroupCommitExpired(this.queue.length, now - waiting.since));
     }
   }
 

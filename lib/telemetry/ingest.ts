@@ -8,6 +8,7 @@ import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import type { MacReport } from "@/lib/db/schema";
 import { GroupCommit } from "@/lib/server/group-commit";
+import { ROLLUP_LIMITS } from "./rollup";
 import { epochMs } from "./sql";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
 
@@ -41,6 +42,13 @@ const MAX_GROUP_SAMPLES = 5_000;
  * 503 and stays in the agent's spool.
  */
 const MAX_WAITING_SAMPLES = 50_000;
+/**
+ * The longest a batch may wait for its group: half the roll-ups' overlap. A sample's received_at
+ * is the request's arrival, and the roll-ups re-read only that overlap behind their watermark by
+ * arrival; a batch written later than that would never be rolled up. Refused instead (503), it
+ * stays in the agent's spool and is sent again with a fresh arrival time.
+ */
+const MAX_QUEUE_WAIT_MS = ROLLUP_LIMITS.overlapMs / 2;
 const writers = new WeakMap<Database, GroupCommit<WeighedBatch, BatchResult>>();
 
 /**
@@ -57,7 +65,12 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
   if (samples.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
   let writer = writers.get(db);
   if (!writer) {
-    writer = new GroupCommit((batches) => writeBatches(db, batches), { maxWeight: MAX_GROUP_SAMPLES, maxWaiting: MAX_WAITING_SAMPLES, weightOf: (batch) => batch.weight });
+    writer = new GroupCommit((batches) => writeBatches(db, batches), {
+      maxWeight: MAX_GROUP_SAMPLES,
+      maxWaiting: MAX_WAITING_SAMPLES,
+      maxWaitMs: MAX_QUEUE_WAIT_MS,
+      weightOf: (batch) => batch.weight,
+    });
     writers.set(db, writer);
   }
   return { ok: true, ...(await writer.submit({ agent, samples, now, weight: batchWeight(samples, jsonLength) })) };
