@@ -152,4 +152,30 @@ describe("GroupCommit", () => {
     await unbounded.release();
     await expect(Promise.all(results)).resolves.toEqual(["stored a", "stored b", "stored c", "stored d"]);
   });
+  it("decides by the group's error whether to write its calls again one at a time", async () => {
+    const writes: string[][] = [];
+    const group = new GroupCommit(
+      async (items: readonly string[]) => {
+        writes.push([...items]);
+        if (items.includes("slow")) throw Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" });
+        if (items.includes("bad")) throw new Error("bad row");
+        return items.map((i) => `stored ${i}`);
+      },
+      { maxWeight: 10, maxWaiting: 100, weightOf: () => 1, retryAlone: (error) => (error as { code?: string }).code !== "57014" },
+    );
+    const outcome = (p: Promise<string>) => p.then((v) => v, (e: Error) => e.message);
+    const results = ["first", "slow", "a", "bad", "b"].map((item) => outcome(group.submit(item)));
+    // first alone; then [slow, a, bad, b] together: cancelled, so all four fail with it, no retries.
+    await expect(Promise.all(results)).resolves.toEqual([
+      "stored first",
+      "canceling statement due to statement timeout",
+      "canceling statement due to statement timeout",
+      "canceling statement due to statement timeout",
+      "canceling statement due to statement timeout",
+    ]);
+    expect(writes).toEqual([["first"], ["slow", "a", "bad", "b"]]);
+    const again = ["a", "bad", "b"].map((item) => outcome(group.submit(item)));
+    await expect(Promise.all(again)).resolves.toEqual(["stored a", "bad row", "stored b"]);
+    expect(writes.slice(2)).toEqual([["a"], ["bad", "b"], ["bad"], ["b"]]);
+  });
 });

@@ -41,9 +41,11 @@ export type GroupCommitOptions<T> = {
    * Whether a failed group is written again one call at a time (the default), to find the one
    * call at fault. False for writes no single call can make fail (a lookup by key): there a
    * failure is the database's, and N more attempts only keep the callers waiting longer (N
-   * connection timeouts in a row while the database is unreachable).
+   * connection timeouts in a row while the database is unreachable). A function decides by the
+   * group's error: a statement the database cancelled for taking too long would take as long
+   * again N times, one call at a time.
    */
-  retryAlone?: boolean;
+  retryAlone?: boolean | ((error: unknown) => boolean);
   /** The longest a call may wait for its group before it is refused instead of written; none by default. */
   maxWaitMs?: number;
   /** A monotonic clock in milliseconds for maxWaitMs (performance.now; tests step their own). */
@@ -146,7 +148,8 @@ export class GroupCommit<T, R> {
       if (results.length !== group.length) throw new Error(`A group write returned ${results.length} results for ${group.length} items.`);
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (group.length === 1 || this.options.retryAlone === false) return group.forEach((w) => w.reject(error));
+      const { retryAlone = true } = this.options;
+      if (group.length === 1 || !(typeof retryAlone === "function" ? retryAlone(error) : retryAlone)) return group.forEach((w) => w.reject(error));
       for (const waiting of group) await this.writeGroup([waiting]);
     }
   }

@@ -8,6 +8,7 @@ import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import type { MacReport } from "@/lib/db/schema";
 import { GroupCommit } from "@/lib/server/group-commit";
+import { isStatementCancelled } from "@/lib/db/errors";
 import { ROLLUP_LIMITS } from "./rollup";
 import { epochMs } from "./sql";
 import { MAX_CLOCK_SKEW_MS, MAX_SAMPLE_AGE_MS, type TelemetrySample } from "@/lib/validation/telemetry";
@@ -69,6 +70,8 @@ export async function ingestSamples(db: Database, agent: AgentPrincipal, samples
       maxWeight: MAX_GROUP_SAMPLES,
       maxWaiting: MAX_WAITING_SAMPLES,
       maxWaitMs: MAX_QUEUE_WAIT_MS,
+      // A group cancelled by the statement limit is the database's trouble, not one batch's.
+      retryAlone: (error) => !isStatementCancelled(error),
       weightOf: (batch) => batch.weight,
     });
     writers.set(db, writer);
