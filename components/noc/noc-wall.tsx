@@ -74,7 +74,7 @@ export function NocWall({ options }: { options: WallOptions }) {
         ) : count === 0 ? (
           <p className="grid h-full place-items-center text-[2em] text-gray-700 dark:text-gray-300">No tunnels in service yet.</p>
         ) : hydrated ? (
-          <TileGrid problems={problems} healthy={healthy} plan={plan} generatedAt={snapshot.generatedAt} />
+          <TileGrid problems={problems} healthy={healthy} plan={plan} generatedAt={snapshot.generatedAt} theme={options.theme} />
         ) : (
           // The tiles are drawn in the browser from the snapshot the page carries: rendering a
           // thousand of them on the server too sent every tile twice (1.8 MB of HTML at 1,000).

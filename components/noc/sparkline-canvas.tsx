@@ -3,6 +3,8 @@
 import { useLayoutEffect, useRef } from "react";
 import type { TunnelStatus } from "@/lib/domain/status";
 import { traceSparkline, type SparklineBox, type SparklinePen } from "@/lib/noc/sparkline";
+import type { WallTheme } from "@/lib/noc/wall-options";
+import { usePixelRatio } from "./use-pixel-ratio";
 
 export type SparklineItem = {
   status: TunnelStatus;
@@ -26,15 +28,17 @@ const ALPHA = { faint: 0.4, normal: 0.35 };
  *
  * A line takes its tile's text colour, read from a drawn tile of that status (getComputedStyle
  * after the commit that drew it: the style the frame computes anyway), so the canvas follows the
- * wall's theme and the shared status colours without a table of its own.
+ * wall's theme and the shared status colours without a table of its own. Redrawn when the
+ * theme changes (the colours it read are the old theme's) and when the device pixel ratio does
+ * (a bitmap sized for the old ratio is blurred), though neither moves a tile.
  */
-export function SparklineCanvas({ items, width, height, strokeWidth }: { items: readonly SparklineItem[]; width: number; height: number; strokeWidth: number }) {
+export function SparklineCanvas({ items, width, height, strokeWidth, theme }: { items: readonly SparklineItem[]; width: number; height: number; strokeWidth: number; theme: WallTheme }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const ratio = usePixelRatio();
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
     const context = canvas?.getContext("2d");
     if (!canvas || !context) return;
-    const ratio = window.devicePixelRatio || 1;
     const pixels = { width: Math.max(1, Math.round(width * ratio)), height: Math.max(1, Math.round(height * ratio)) };
     // Setting a canvas's size clears it and reallocates its bitmap: only when it changed.
     if (canvas.width !== pixels.width) canvas.width = pixels.width;
@@ -83,7 +87,8 @@ export function SparklineCanvas({ items, width, height, strokeWidth }: { items: 
       context.fill(dots);
     }
     context.globalAlpha = 1;
-  }, [items, width, height, strokeWidth]);
+    // `theme` only says when the colours read above have changed.
+  }, [items, width, height, strokeWidth, ratio, theme]);
   return (
     <canvas
       ref={canvasRef}

@@ -1,5 +1,6 @@
 import { memo, useMemo } from "react";
 import type { TileDensity } from "@/lib/noc/layout";
+import type { WallTheme } from "@/lib/noc/wall-options";
 import { placeTiles, type TileRect } from "@/lib/noc/wall-placement";
 import { fitFontPx, spanSize, tileFontPx, type WallPlan } from "@/lib/noc/wall-plan";
 import type { NocTile } from "@/lib/queries/noc";
@@ -39,11 +40,14 @@ export const TileGrid = memo(function TileGrid({
   healthy,
   plan,
   generatedAt,
+  theme,
 }: {
   problems: readonly NocTile[];
   healthy: readonly NocTile[];
   plan: WallPlan;
   generatedAt: string;
+  /** Not drawn by the tiles (CSS does that), but the canvas must redraw in the new colours. */
+  theme: WallTheme;
 }) {
   const { layout } = plan;
   // One CSS pixel at design scale (the SVG lines were 1.5): software-rendered Chromium (a wall PC
@@ -80,7 +84,7 @@ export const TileGrid = memo(function TileGrid({
           <TunnelTile key={tile.tunnelId} tile={tile} density={healthyDensity} generatedAt={since(healthyDensity)} fontPx={healthyFont} rect={placement.healthy[i]!} />
         ))}
       </ul>
-      <SparklineCanvas items={sparklines} width={layout.grid.width} height={layout.grid.height} strokeWidth={strokeWidth} />
+      <SparklineCanvas items={sparklines} width={layout.grid.width} height={layout.grid.height} strokeWidth={strokeWidth} theme={theme} />
     </>
   );
 });
