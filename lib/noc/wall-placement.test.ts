@@ -77,7 +77,8 @@ describe("placeTiles", () => {
           expect(overlaps).toEqual([]);
           // The plan sized every page to fit; a window too small for one legible tile is the exception it already pages.
           const fits = plan.layout.grid.height >= plan.cellHeight;
-          const outside = rects.filter((r) => r.y < 0 || (fits && r.y + r.height > plan.layout.grid.height + EPS));
+          // Across, always inside: the columns are centred, so columns wider than the area would start left of it.
+          const outside = rects.filter((r) => r.y < 0 || r.x < -EPS || r.x + r.width > plan.layout.grid.width + EPS || (fits && r.y + r.height > plan.layout.grid.height + EPS));
           expect(outside).toEqual([]);
         },
       ),
