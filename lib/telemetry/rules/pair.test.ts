@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluateTenant } from "./evaluate";
+import type { PairEndReport } from "@/lib/domain/pair-role";
+import { pairTunnels } from "./pair";
 import { pairBothActiveRule } from "./pair-both-active";
 import { pairFailoverRule } from "./pair-failover";
 import { pairNoActivePathRule } from "./pair-no-active-path";
@@ -142,5 +144,31 @@ describe("the pair's rules", () => {
   it("point a tenant with one tunnel to the pair", () => {
     const [spof] = singlePointOfFailureRule(makeInput({ redundancy: { tunnelCount: 1 } }));
     expect(spof!.message).toContain("the two become an active/standby pair");
+  });
+});
+
+describe("the pair's views, made once for the four pair rules of both tunnels", () => {
+  const split = { 1: ends(START.t1.source, START.t1.avs), 2: ends([...START.t2.source, { atS: 300, role: "active", reason: "elected" }], START.t2.avs) };
+
+  it("are made again for an input with its own clock, though it shares the pair", () => {
+    const early = pairInputAt(at(335), split);
+    // The same pair judged two minutes later: tunnel 2's source gateway has sent nothing since 335 s.
+    const later = { ...early, now: at(335 + 120) };
+    expect(pairTunnels(early)[1]!.ends.source.silent).toBe(false);
+    expect(pairTunnels(later)[1]!.ends.source.silent).toBe(true);
+    expect(pairTunnels(early)[1]!.ends.source.silent).toBe(false);
+  });
+
+  it("cannot be changed by one rule under the next: every level is frozen, not only the list", () => {
+    const input = pairInputAt(at(335), split);
+    const views = pairTunnels(input);
+    const reports = views[1]!.ends.source.reports;
+    const newest = reports.at(-1);
+    // A rule sorting the reports newest first in place would have every later rule read them so.
+    expect(() => (reports as PairEndReport[]).reverse()).toThrow(TypeError);
+    expect(() => Object.assign(views[1]!.ends.source, { silent: true })).toThrow(TypeError);
+    expect(() => Object.assign(views[1]!.ends, { source: views[1]!.ends.avs })).toThrow(TypeError);
+    expect(pairTunnels(input)[1]!.ends.source.reports.at(-1)).toBe(newest);
+    expect(pairBothActiveRule(input)).toMatchObject([{ kind: "pair-both-active" }]);
   });
 });

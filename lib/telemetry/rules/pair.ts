@@ -13,18 +13,19 @@ import { SIDE_NAME, SIDES, type Side } from "@/lib/domain/tenant-options";
 import { staleAfterMs } from "@/lib/telemetry/thresholds";
 import type { PairTunnelInput, RuleInput, SideInput } from "./types";
 
+/** Read-only, and frozen at run time: the four pair rules of both tunnels share one set of views. */
 export type EndView = {
   /** Nothing arrived from this end's agent for a few intervals. */
-  silent: boolean;
+  readonly silent: boolean;
   /** Its newest role report, or null when it has sent none in the window. */
-  latest: PairEndReport | null;
+  readonly latest: Readonly<PairEndReport> | null;
   /** Every role report in the window, oldest first. */
-  reports: PairEndReport[];
+  readonly reports: readonly Readonly<PairEndReport>[];
   /** It reports, but none of its recent samples carries a role: its agent runs without the pair's settings. */
-  unpaired: boolean;
+  readonly unpaired: boolean;
 };
 
-export type TunnelView = { id: string; ordinal: number; name: string; ends: Record<Side, EndView> };
+export type TunnelView = { readonly id: string; readonly ordinal: number; readonly name: string; readonly ends: Readonly<Record<Side, EndView>> };
 
 function endView(input: RuleInput, side: SideInput): EndView {
   const now = input.now.getTime();
@@ -34,9 +35,9 @@ function endView(input: RuleInput, side: SideInput): EndView {
   const silent = !Number.isFinite(last) || now - last > staleAfterMs(input.thresholds);
   const recent = side.samples.filter((s) => s.measuredAt.getTime() > from && s.measuredAt.getTime() <= now).sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
   const reports = recent.flatMap((s): PairEndReport[] =>
-    s.pairRole && s.pairSince ? [{ role: s.pairRole, since: s.pairSince, reason: s.pairReason ?? "unknown", at: s.measuredAt }] : [],
+    s.pairRole && s.pairSince ? [Object.freeze({ role: s.pairRole, since: s.pairSince, reason: s.pairReason ?? "unknown", at: s.measuredAt })] : [],
   );
-  return { silent, latest: silent ? null : (reports.at(-1) ?? null), reports, unpaired: !silent && recent.length > 0 && reports.length === 0 };
+  return Object.freeze({ silent, latest: silent ? null : (reports.at(-1) ?? null), reports: Object.freeze(reports), unpaired: !silent && recent.length > 0 && reports.length === 0 });
 }
 
 /**
@@ -52,7 +53,10 @@ export function pairTunnels(input: RuleInput): readonly TunnelView[] {
   const tunnels = Object.freeze(
     [...pair.tunnels]
       .sort((a, b) => a.ordinal - b.ordinal)
-      .map((t: PairTunnelInput) => ({ id: t.id, ordinal: t.ordinal, name: t.name, ends: { source: endView(input, t.sides.source), avs: endView(input, t.sides.avs) } })),
+      // Frozen through, not only the list (the tunnels, their ends, each end's reports and every
+      // report): a rule that sorted an end's reports in place, say, would otherwise change them
+      // for every rule after it, on both tunnels.
+      .map((t: PairTunnelInput): TunnelView => Object.freeze({ id: t.id, ordinal: t.ordinal, name: t.name, ends: Object.freeze({ source: endView(input, t.sides.source), avs: endView(input, t.sides.avs) }) })),
   );
   views.set(pair, { now: input.now.getTime(), thresholds: input.thresholds, tunnels });
   return tunnels;
