@@ -7,7 +7,7 @@ import { claimDisplayLink, createDisplay, issueDisplayLink, revokeDisplay } from
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
 import { endSession, endSessionsForMembership, endSessionsOf, SESSION_TOUCH_MS, startSession } from "@/lib/commands/sessions";
 import { openDatabase, type Database } from "@/lib/db/client";
-import { sessions, tenants, users } from "@/lib/db/schema";
+import { nocDisplays, sessions, tenants, users } from "@/lib/db/schema";
 import { seedDemoData } from "@/lib/demo/seed";
 import type { Principal } from "@/lib/auth/permissions";
 import { createPostgresDatabase, describeEachDatabase, postgresAvailable } from "./support/databases";
@@ -208,6 +208,19 @@ describeEachDatabase("display links", ({ handle }) => {
     expect((await record(db, screen.sessionId)).endedReason).toBe("display-revoked");
     expect(await claimDisplayLink(db, unused!.token, at(4 * MINUTE))).toEqual({ ok: false, reason: "revoked" });
     expect(await issueDisplayLink(db, admin, created.id, at(5 * MINUTE))).toBeNull();
+  });
+
+  it("a display marked revoked is refused even while its session record still says live, and a renamed one is named as it is now", async () => {
+    const created = await createDisplay(db, admin, "Wall F", t0);
+    const screen = await claimDisplayLink(db, created.token, at(MINUTE));
+    if (!screen.ok) throw new Error("claim refused");
+    // The name in the cookie is the one at sign-in; the principal carries the display's current one.
+    await db.update(nocDisplays).set({ name: "Wall F (ops room)" }).where(eq(nocDisplays.id, created.id));
+    expect(await displayRequest(screen, at(2 * MINUTE))).toEqual({ kind: "display", displayId: created.id, name: "Wall F (ops room)", sessionId: screen.sessionId });
+    // Only the display row revoked (another instance halfway through revoking, or a hand edit): refused all the same.
+    await db.update(nocDisplays).set({ revokedAt: at(3 * MINUTE) }).where(eq(nocDisplays.id, created.id));
+    expect((await record(db, screen.sessionId)).endedAt).toBeNull();
+    expect(await displayRequest(screen, at(4 * MINUTE))).toBeNull();
   });
 });
 

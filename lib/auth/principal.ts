@@ -24,9 +24,21 @@ export type SessionPolicy = {
  * only for what a person did (pages, actions, their own requests), not for the page's polls.
  */
 export async function authenticateSession(db: Database, claims: SessionClaims, policy: SessionPolicy): Promise<Principal | null> {
+  // A wall display's session and its display (not revoked) in one statement: the wall polls
+  // all day, and on the embedded database every statement waits its turn behind the agents'
+  // posts (docs/benchmarks.md, "Fleet scale").
   const [record] = await db
-    .select({ kind: sessions.kind, userId: sessions.userId, displayId: sessions.displayId, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, endedAt: sessions.endedAt })
+    .select({
+      kind: sessions.kind,
+      userId: sessions.userId,
+      displayId: sessions.displayId,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      endedAt: sessions.endedAt,
+      liveDisplayName: nocDisplays.name,
+    })
     .from(sessions)
+    .leftJoin(nocDisplays, and(eq(nocDisplays.id, sessions.displayId), isNull(nocDisplays.revokedAt)))
     .where(eq(sessions.id, claims.sessionId));
   if (!record || record.endedAt || record.expiresAt <= policy.now) return null;
   // The cookie is sealed, so this holds unless the record was tampered with; check anyway.
@@ -38,7 +50,12 @@ export async function authenticateSession(db: Database, claims: SessionClaims, p
     await endSession(db, claims.sessionId, "idle", "system", policy.now);
     return null;
   }
-  const principal = await resolvePrincipal(db, claims);
+  const principal: Principal | null =
+    claims.kind === "display"
+      ? record.liveDisplayName === null
+        ? null
+        : { kind: "display", displayId: claims.displayId, name: record.liveDisplayName, sessionId: claims.sessionId }
+      : await resolvePrincipal(db, claims);
   // A display's last seen moves as it polls: that is how the Access page shows it is alive.
   const active = record.kind === "display" || !policy.background;
   if (principal && active && idleFor >= SESSION_TOUCH_MS) await touchSession(db, claims.sessionId, policy.now);
