@@ -16,6 +16,7 @@
  * `readAt` is the clock when the read started: whatever the value says about "now" was true then,
  * not when it is served. Clock and timer are injected so tests order events themselves.
  */
+import "server-only";
 
 export type Held<T> = { value: T; readAt: number };
 
