@@ -11,9 +11,10 @@
  * database of its own, each variant on a copy made from it as a template.
  *
  * Knobs (environment): BENCH_ROLLUP_TUNNELS (1000), BENCH_ROLLUP_STEADY (steady minutes per
- * variant, 3), BENCH_ROLLUP_DATABASES (pglite,postgres), BENCH_ROLLUP_TRACE=1 (time every statement of the first backlog round and print
- * EXPLAIN (ANALYZE, BUFFERS) of the slowest), BENCH_ROLLUP_TEMPLATE=<folder> (keep the seeded
- * data folder there and reuse it next time: seeding takes minutes), BENCH_ROLLUP_ONLY=before|now.
+ * variant, 3), BENCH_ROLLUP_DATABASES (pglite,postgres), BENCH_ROLLUP_TRACE=1 (print
+ * EXPLAIN (ANALYZE, BUFFERS) of the roll-up statements that took BENCH_ROLLUP_TRACE_MIN ms (200) or more), BENCH_ROLLUP_TEMPLATE=<folder> (keep the seeded
+ * data folder there and reuse it next time: seeding takes minutes), BENCH_ROLLUP_ONLY=before|now,
+ * BENCH_ROLLUP_CHUNKS=<samples>,<chunks> (the 1-minute roll-up's chunk limits for "now").
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -34,6 +35,9 @@ const STEADY_MINUTES = Number(process.env.BENCH_ROLLUP_STEADY ?? 3);
 const TRACE = process.env.BENCH_ROLLUP_TRACE === "1";
 /** before or now: one variant alone, while trying things out. */
 const ONLY = process.env.BENCH_ROLLUP_ONLY;
+/** "samples,chunks": the 1-minute roll-up's chunk limits for "now", while trying sizes out. */
+const [chunkSamples, maxChunks] = (process.env.BENCH_ROLLUP_CHUNKS ?? "").split(",").map(Number);
+const CHUNKS = chunkSamples && maxChunks ? { chunkSamples, maxChunks } : null;
 const DATABASES = (process.env.BENCH_ROLLUP_DATABASES ?? "pglite,postgres").split(",") as Kind[];
 const MINUTE = 60_000;
 
@@ -77,7 +81,11 @@ async function seed(): Promise<Seeded> {
   }
 }
 
-/** Every statement a step runs, timed by its first words; with `explain`, also its plan (in a savepoint, rolled back). */
+/**
+ * Every statement a step runs, timed by its first words; with `explain`, also the plan of each
+ * roll-up statement, taken just before it runs (in a savepoint, rolled back), so the plan sees
+ * what the statement saw. The plans' own runs count in the backlog's time: trace to see, not to time.
+ */
 function tracingSteps(db: Database, log: Map<string, number[]>, explain: { min: number; plans: string[] } | null): StepRunner {
   const locked = lockedSteps(db);
   const dialect = (db as unknown as { dialect: { sqlToQuery(query: SQL): { sql: string } } }).dialect;
@@ -89,19 +97,20 @@ function tracingSteps(db: Database, log: Map<string, number[]>, explain: { min: 
           return async (query: SQL) => {
             const text = dialect.sqlToQuery(query).sql.replace(/\s+/g, " ").trim();
             const label = labelOf(text);
+            const plan =
+              explain && label.includes("upsert")
+                ? await target
+                    .transaction(async (savepoint) => {
+                      const rows = await queryRows<{ "QUERY PLAN": string }>(savepoint, sql`explain (analyze, buffers) ${query}`);
+                      throw Object.assign(new Error("rollback"), { plan: rows.map((r) => r["QUERY PLAN"]).join("\n") });
+                    })
+                    .catch((error: { plan?: string }) => error.plan ?? String(error))
+                : null;
             const started = performance.now();
             const result = await target.execute(query);
             const ms = performance.now() - started;
             log.set(label, [...(log.get(label) ?? []), ms]);
-            if (explain && ms >= explain.min && !text.startsWith("analyze")) {
-              const plan = await target
-                .transaction(async (savepoint) => {
-                  const rows = await queryRows<{ "QUERY PLAN": string }>(savepoint, sql`explain (analyze, buffers) ${query}`);
-                  throw Object.assign(new Error("rollback"), { plan: rows.map((r) => r["QUERY PLAN"]).join("\n") });
-                })
-                .catch((error: { plan?: string }) => error.plan ?? String(error));
-              explain.plans.push(`-- ${label}: ${ms.toFixed(0)} ms\n${plan}`);
-            }
+            if (explain && plan && ms >= explain.min) explain.plans.push(`-- ${label}: ${ms.toFixed(0)} ms\n${plan}`);
             return result;
           };
         },
@@ -175,18 +184,18 @@ async function runVariant(seeded: Omit<Seeded, "dir">, kind: Kind, open: CopyOpe
     // hour of samples just written, never analysed.
     const round = async (now: Date, step: StepRunner) => {
       if (variant === "before") return runMaintenanceRoundBefore(db, { now, step });
-      const result = await runMaintenanceRound(db, { now, step });
+      const result = await runMaintenanceRound(db, { now, step, ...(CHUNKS ? { minuteChunks: CHUNKS } : {}) });
       if (result.skipped) throw new Error("the round was skipped");
       return result;
     };
     const load = os.loadavg()[0]!;
     const log = new Map<string, number[]>();
-    const explain = TRACE ? { min: 200, plans: [] as string[] } : null;
+    const explain = TRACE ? { min: Number(process.env.BENCH_ROLLUP_TRACE_MIN ?? 200), plans: [] as string[] } : null;
     let rounds = 0;
     const started = performance.now();
     const backlogAt = new Date(seeded.end + 1_000);
     for (; rounds < 1_000; ) {
-      const step = tracingSteps(db, log, rounds === 0 ? explain : null);
+      const step = tracingSteps(db, log, explain);
       const result = await round(backlogAt, step);
       rounds += 1;
       if (result.caughtUp) break;
