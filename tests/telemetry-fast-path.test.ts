@@ -34,6 +34,8 @@ let db: Database;
 let server: http.Server;
 let port: number;
 let endpoints: string[] = [];
+/** Kept-alive connections, as an agent keeps them: the server decides when one closes. */
+const keepAlive = new http.Agent({ keepAlive: true });
 /** Every request the stand-in for Next was given. */
 const reachedNext: string[] = [];
 
@@ -54,7 +56,10 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  keepAlive.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -108,7 +113,7 @@ function viaNode(token: string | null, body: string | string[], path = "/api/v1/
   return new Promise((resolve, reject) => {
     const streamed = Array.isArray(body);
     const headers: Record<string, string> = { ...headersOf(token), ...(streamed ? {} : { "content-length": String(Buffer.byteLength(body)) }) };
-    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers, agent: keepAlive }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => {
@@ -179,8 +184,10 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
     const declared = await viaNode(token, oversized);
     expectSame(declared, await viaNext(token, oversized), 413);
     expect(declared.body).toMatchObject({ error: "The body is over 1048576 bytes; send smaller batches." });
-    // The rest of an unread body is not read to be thrown away: the connection closes.
+    // The rest of an unread body is not read to be thrown away: the connection closes. One
+    // whose body was read whole stays open for the agent's next post.
     expect(declared.raw.headers.connection).toBe("close");
+    expect((await viaNode(token, "{not json")).raw.headers.connection).toBe("keep-alive");
 
     const pieces = Array.from({ length: 20 }, () => " ".repeat(64 * 1024));
     const streamedNode = await viaNode(token, [`{"samples":[`, ...pieces, "]}"]);
