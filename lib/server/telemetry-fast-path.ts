@@ -39,7 +39,8 @@ const CLIENT_LEFT = "The client closed the connection before its body was comple
  * The body as text, or null once it is over `limit` bytes: as readBoundedText (lib/api/request.ts)
  * does for a web Request, a declared Content-Length over the limit is refused before reading,
  * and a streamed body is read only until it passes the limit, so an oversized body never sits in
- * memory whole. A client that goes away mid-body rejects (the door answers 500, as Next's does).
+ * memory whole. A client that went away, before the read or during it, rejects (the door answers
+ * 500, as Next's does).
  */
 export function readBoundedBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
   const declared = Number(req.headers["content-length"] ?? 0);
