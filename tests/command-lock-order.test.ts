@@ -15,6 +15,9 @@
  * - in the table's order, A holds Y, B takes X and waits for Y, A then wants X: 40P01;
  * - in id order, A holds X and Y before its update starts, B waits for X holding nothing, and
  *   both finish. (Run against the command without the step, this test ends in 40P01.)
+ * Unextend deletes the tunnel and its endpoints go by the cascade, in the same index order: the
+ * same race, paused at the first endpoint deleted, ended in 40P01 before it locked them in id
+ * order; now B waits, and then finds its ends gone.
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
@@ -22,9 +25,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
+import { unextendStretch } from "@/lib/commands/unextend-stretch";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
-import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { privateClouds, segments, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { writeBatches } from "@/lib/telemetry/ingest";
 import { createPostgresDatabase } from "./support/databases";
 
@@ -57,9 +61,10 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
       create function bh_test_pause() returns trigger language plpgsql as $$
       begin
         if current_setting('application_name') = 'bh-lock-a' then perform pg_advisory_xact_lock_shared(${PAUSE_KEY}); end if;
+        if tg_op = 'DELETE' then return old; end if;
         return new;
       end $$;
-      create trigger bh_test_pause before update on tunnel_endpoints for each row execute function bh_test_pause();`);
+      create trigger bh_test_pause before update or delete on tunnel_endpoints for each row execute function bh_test_pause();`);
   });
 
   afterAll(async () => {
@@ -134,6 +139,23 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
     const [tenant] = await a.db.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, tenantId));
     expect(tenant?.state).toBe("offboarded");
   });
+
+  it("unextend retires the tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
+    const { tenantId, slug, cloudId, x, y } = await makeTenant(a.db);
+    // A cut-over tenant whose segment is ready: what unextend needs (its pre-checks overridden with a reason).
+    await a.db.update(tenants).set({ stretchStage: "cut-over" }).where(eq(tenants.id, tenantId));
+    await a.db.insert(segments).values({ tenantId, privateCloudId: cloudId, segmentName: `seg-${slug}`, displayName: slug, gatewayAddress: "10.1.0.1/24", state: "ready" });
+    const outcomes = await race(
+      // The endpoints go by the tunnel's cascade: paused at the first one it deletes.
+      () => unextendStretch(a.db, null, { tenantId, confirmSlug: slug, reason: "lock order test" }, { secretsKey: new Uint8Array(32), consoleUrl: "https://bridgehead.example.com" }, NOW),
+      () => writeBatches(b.db, [batch(x), batch(y)]),
+    );
+    expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
+    // The group waited for the unextend, then found its ends deleted: its samples have nothing to
+    // belong to (a foreign-key refusal the agent's spool outlives), which is not a deadlock.
+    expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
+    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+  });
 });
 
 /**
@@ -141,7 +163,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
  * their ids: Y (the higher id) is the source end and written first, so both a scan of the table
  * and the (tunnel, side) index reach it first.
  */
-async function makeTenant(db: Database): Promise<{ tenantId: string; tunnelId: string; x: AgentPrincipal; y: AgentPrincipal }> {
+async function makeTenant(db: Database): Promise<{ tenantId: string; slug: string; cloudId: string; tunnelId: string; x: AgentPrincipal; y: AgentPrincipal }> {
   const suffix = randomUUID().slice(0, 8);
   const [cloud] = await db
     .insert(privateClouds)
@@ -168,7 +190,7 @@ async function makeTenant(db: Database): Promise<{ tenantId: string; tunnelId: s
     });
   expect(reached).toEqual([highId, lowId]);
   const principal = (endpointId: string, side: "source" | "avs"): AgentPrincipal => ({ endpointId, tunnelId: tunnel!.id, tenantId: tenant!.id, side, tokenUsed: "current", tokenHash: "0".repeat(64) });
-  return { tenantId: tenant!.id, tunnelId: tunnel!.id, x: principal(lowId!, "avs"), y: principal(highId!, "source") };
+  return { tenantId: tenant!.id, slug: tenant!.slug, cloudId: cloud!.id, tunnelId: tunnel!.id, x: principal(lowId!, "avs"), y: principal(highId!, "source") };
 }
 
 class Rollback extends Error {
