@@ -36,7 +36,7 @@ export type DatabaseHandle = {
   background: Database;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
-  /** PostgreSQL's connection pool right now (for /metrics); null for PGlite, which has one connection and no pool. */
+  /** The requests' connection pool right now (for /metrics); on PGlite, its one connection. */
   poolStats(): PoolStats | null;
   /** The background jobs' own pool right now (for /metrics); null where they share the requests' (`background` is `db`). */
   backgroundPoolStats(): PoolStats | null;
