@@ -15,6 +15,7 @@ import { segmentNameFor } from "@/lib/domain/segment";
 import { findTunnelFitProblems, TUNNEL_FORM_FIELDS, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
+import { lockTunnelsInIdOrder } from "./lock-in-id-order";
 import type { CommandRefusal } from "./result";
 
 export const MAX_TUNNELS_PER_TENANT = 2;
@@ -246,8 +247,9 @@ export async function revokePreviousAgentToken(db: Database, actor: Principal | 
 
 /** A tenant that moves to an IPsec VPN needs a pre-shared key on each tunnel that has none. */
 export async function ensureTunnelPsks(db: Database, tenantId: string, secretsKey: Uint8Array): Promise<number> {
-  const missing = await db.select({ id: tunnels.id }).from(tunnels).where(and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext)));
-  for (const { id } of missing) {
+  // Locked and written in id order, as every writer of several tunnels does (./lock-in-id-order.ts).
+  const missing = await lockTunnelsInIdOrder(db, and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext))!, "no key update");
+  for (const id of missing) {
     await db.update(tunnels).set({ pskCiphertext: await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk) }).where(eq(tunnels.id, id));
   }
   return missing.length;
