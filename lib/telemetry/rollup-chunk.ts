@@ -18,9 +18,10 @@ export const SAMPLE_COLUMNS = sql.raw("endpoint_id, measured_at, received_at, rt
  * The next chunk of samples by arrival after `watermark` (up to `limit`), as the CTEs `taken`
  * (its first chunkSamples samples in arrival order, one walk of the arrival index) and `cut`
  * (chunkCut). Finding where a chunk ends used to be a statement of its own walking the same
- * index entries a second time, each with a visit to the table (PGlite never vacuums, so no
- * page is all-visible and even an index-only scan visits the heap): 25–30 % of a backlog's time
- * (bench/rollup.ts).
+ * index entries first (22–24 % of a backlog's time, bench/rollup.ts), and the chunk's read by
+ * range then took whatever plan the statistics of the moment gave it (some chunks of a backlog
+ * took seconds). Keeping the taken rows costs about what the second walk did; what the one
+ * statement buys is one plan.
  */
 export function arrivalChunk(watermark: Date | null, limit: Date, chunkSamples: number, columns: SQL): SQL {
   return sql`
