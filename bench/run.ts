@@ -13,6 +13,7 @@ import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
+import { benchNocStalls } from "./noc-stalls";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
@@ -70,6 +71,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   },
   views: () => benchViews(),
   noc: () => benchNocSnapshot(),
+  stalls: (context) => benchNocStalls(context),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   rollup: () => benchRollup(),

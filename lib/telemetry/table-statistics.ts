@@ -39,6 +39,11 @@ export async function staleTables(db: Database, among: readonly TelemetryTable[]
 /** ANALYZEs the telemetry tables whose statistics are stale; returns which it did. */
 export async function analyzeStaleTables(db: Database, among: readonly TelemetryTable[] = TELEMETRY_TABLES): Promise<TelemetryTable[]> {
   const stale = await staleTables(db, among);
-  for (const table of stale) await db.execute(sql`analyze ${sql.identifier(table)}`);
+  for (const table of stale) await analyzeTable(db, table);
   return stale;
+}
+
+/** Samples one table's statistics again. */
+export async function analyzeTable(db: Database, table: TelemetryTable): Promise<void> {
+  await db.execute(sql`analyze ${sql.identifier(table)}`);
 }
