@@ -43,7 +43,20 @@ export async function analyzeStaleTables(db: Database, among: readonly Telemetry
   return stale;
 }
 
-/** Samples one table's statistics again. */
+/**
+ * The columns the roll-ups', the evaluation's and the wall's statements filter, join, group and
+ * order by: the only ones whose statistics steer a plan. The others (the measurements, counters,
+ * the path's JSON) are only read out; sampling them too made ANALYZE of the hour of samples of
+ * 1,000 tunnels hold PGlite's one connection for seconds, every statement of the console waiting
+ * behind it (docs/benchmarks.md, "Stalls at fleet scale").
+ */
+export const PLANNED_COLUMNS: Record<TelemetryTable, readonly string[]> = {
+  telemetry_samples: ["endpoint_id", "measured_at", "received_at"],
+  telemetry_rollups: ["endpoint_id", "resolution", "bucket_start"],
+};
+
+/** Samples one table's statistics again: its row count and pages, and its planned columns. */
 export async function analyzeTable(db: Database, table: TelemetryTable): Promise<void> {
-  await db.execute(sql`analyze ${sql.identifier(table)}`);
+  const columns = sql.join(PLANNED_COLUMNS[table].map((column) => sql.identifier(column)), sql`, `);
+  await db.execute(sql`analyze ${sql.identifier(table)} (${columns})`);
 }
