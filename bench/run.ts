@@ -11,6 +11,7 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchIngestDoor } from "./ingest-door";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
 import { benchNocStalls } from "./noc-stalls";
@@ -40,6 +41,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderAllocation(lite, server);
   },
   ingest: () => benchIngest(),
+  "ingest-door": (context) => benchIngestDoor(context),
   telemetry: async ({ postgresUrl }) => {
     console.log("[bench] telemetry reads and roll-ups on PGlite…");
     const target = tempPgliteTarget();
@@ -74,7 +76,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   stalls: (context) => benchNocStalls(context),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
-  rollup: () => benchRollup(),
+  rollup: (context) => benchRollup(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.
