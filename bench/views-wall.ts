@@ -291,7 +291,7 @@ async function screenshots(browser: Browser, c: Console) {
     const snapshot = largeFleetSnapshot({ tunnels: 1_000, now: new Date(Number(await page.evaluate("Date.now()"))), newestSampleAgeMs: 5_000 });
     await page.route("**/api/v1/noc", (route) => route.fulfill({ json: snapshot }));
     await page.clock.fastForward(NOC_REFRESH_MS + 1_000);
-    await page.getByText("1000 tunnels", { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByText(/^1000 tunnels( · page \d+ of \d+)?$/).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(SHOTS, `${c.name}-problems.png`) });
   } finally {
     await ctx.close();
