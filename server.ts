@@ -22,6 +22,7 @@ import { runMaintenanceRound, startTelemetryMaintenance } from "@/lib/telemetry/
 import { builtinProviderContentSecurityPolicy, createBuiltinProvider, OIDC_PREFIX, type BuiltinProvider } from "@/lib/identity/builtin-provider";
 import { startAvsRuntime, startProvisioningLoop, syncNowAndLater } from "@/lib/server/avs-runtime";
 import { createRequestListener } from "@/lib/server/request-listener";
+import { telemetryFastPath } from "@/lib/server/telemetry-fast-path";
 import { loadTlsMaterial } from "@/lib/server/tls";
 
 const dev = process.argv.includes("--dev");
@@ -62,6 +63,11 @@ async function main() {
   const secured = createRequestListener({
     handle,
     identity: identityProvider && { prefix: OIDC_PREFIX, handle: identityProvider.handle, contentSecurityPolicy: builtinProviderContentSecurityPolicy(config) },
+    // The agents' posts, answered by plain Node before Next: at fleet scale they are most of the
+    // requests and Next's handling of each most of the garbage (lib/server/telemetry-fast-path.ts).
+    // TELEMETRY_FAST_PATH=off sends them through Next's route instead: the benchmark that weighs
+    // the two (bench/ingest-door.ts), and a way back should the fast path ever misbehave.
+    fastPaths: process.env.TELEMETRY_FAST_PATH === "off" ? [] : [telemetryFastPath],
     // HSTS whenever users arrive over HTTPS: the console's own TLS or a proxy's in front of it.
     https: config.publicUrl.startsWith("https:"),
   });

@@ -11,6 +11,7 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchIngestDoor } from "./ingest-door";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
 import { benchPages } from "./pages";
@@ -39,6 +40,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
     return renderAllocation(lite, server);
   },
   ingest: () => benchIngest(),
+  "ingest-door": (context) => benchIngestDoor(context),
   telemetry: async ({ postgresUrl }) => {
     console.log("[bench] telemetry reads and roll-ups on PGlite…");
     const target = tempPgliteTarget();

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, inArray, notInArray, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { jsonAnswer } from "@/lib/server/answer";
 import { GroupCommit } from "@/lib/server/group-commit";
 import { hashToken } from "./tokens";
 import type { Side } from "@/lib/domain/tenant-options";
@@ -11,6 +12,13 @@ import type { Side } from "@/lib/domain/tenant-options";
  * the endpoint's tokens it used (the current one, or the previous one within its grace window).
  */
 export type AgentPrincipal = { endpointId: string; tunnelId: string; tenantId: string; side: Side; tokenUsed: "current" | "previous"; tokenHash: string };
+
+/** What an agent route answers a missing, unknown or rotated-out token, whichever door it came through. */
+export const AGENT_TOKEN_REFUSAL = jsonAnswer(
+  401,
+  { error: "Send this endpoint's agent token as 'Authorization: Bearer agt_…'. This one is missing, unknown or was rotated." },
+  { "www-authenticate": 'Bearer realm="bridgehead-telemetry"', "cache-control": "no-store" },
+);
 
 const BEARER = /^Bearer (agt_[\w-]{43})$/;
 

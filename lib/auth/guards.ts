@@ -12,11 +12,13 @@ import { readConfig, type AppConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { isStatementCancelled } from "@/lib/db/errors";
 import { recordAudit } from "@/lib/audit";
+import { toResponse } from "@/lib/server/answer";
 import { problemJson } from "@/lib/server/problem";
-import { GroupCommitFull } from "@/lib/server/group-commit";
 import { processSlot } from "@/lib/server/process-slot";
+import { logStatementCancelled, routeFailureAnswer, STATEMENT_CANCELLED_MESSAGE, statementCancelledAnswer } from "@/lib/server/route-failure";
+import { fieldErrors } from "@/lib/validation/field-errors";
 import { TokenBuckets } from "@/lib/telemetry/rate-limit";
-import { authenticateAgent, type AgentPrincipal } from "./agent";
+import { AGENT_TOKEN_REFUSAL, authenticateAgent, type AgentPrincipal } from "./agent";
 import { API_TOKEN_REFUSALS, authenticateApiToken, bearerTokenOf } from "./api-tokens";
 import { APP_TOKEN_REFUSALS, authenticateEntraApp, looksLikeJwt } from "./entra-apps";
 import { BACKGROUND_REQUEST_HEADER } from "./cookie-name";
@@ -142,12 +144,7 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
       if (options.access === "agent") {
         const { db } = await getDatabase();
         const agent = await authenticateAgent(request.headers.get("authorization"), db);
-        if (!agent) {
-          return Response.json(
-            { error: "Send this endpoint's agent token as 'Authorization: Bearer agt_…'. This one is missing, unknown or was rotated." },
-            { status: 401, headers: { "www-authenticate": 'Bearer realm="bridgehead-telemetry"', "cache-control": "no-store" } },
-          );
-        }
+        if (!agent) return toResponse(AGENT_TOKEN_REFUSAL);
         return await handler(request, { db, principal: null, agent, tenantId: agent.tenantId, params } as RouteContext<TParams, TAccess>);
       }
       if (options.access === "scraper") {
@@ -172,34 +169,12 @@ export function defineRoute<TParams = Record<string, never>, TAccess extends Acc
       if (error instanceof AuthError) {
         return Response.json({ error: error.message }, { status: error.status, headers: { "cache-control": "no-store" } });
       }
-      // The database is behind (lib/server/group-commit.ts): a client that waits and sends again
-      // is answered; one more request held in memory is not.
-      if (error instanceof GroupCommitFull) return problemJson(503, error.message, { headers: { "retry-after": "10" } });
-      if (isStatementCancelled(error)) return statementCancelled(error);
-      console.error("[route] failed:", error);
-      // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
-      return problemJson(500, "Internal error; see the server log.");
+      // 503 when the database is behind, else 500: shared with the telemetry fast path in front of Next.
+      return toResponse(routeFailureAnswer(error));
     }
   };
   Object.defineProperty(route, GUARDED, { value: true });
   return route;
-}
-
-/**
- * A statement past the request limit (STATEMENT_TIMEOUTS in lib/db/client.ts): the database is
- * overloaded or something holds a lock the request needs. Not the caller's fault, and worth
- * trying again, so 503 with Retry-After; logged, as an operator should look if it repeats.
- */
-function statementCancelled(error: unknown): Response {
-  logStatementCancelled("route", error);
-  return problemJson(503, STATEMENT_CANCELLED_MESSAGE, { headers: { "retry-after": "5" } });
-}
-
-const STATEMENT_CANCELLED_MESSAGE =
-  "The database did not answer in time (a statement ran past the request limit); try again in a moment. If it keeps happening, the database is overloaded or a lock is held: see the server log.";
-
-function logStatementCancelled(door: "route" | "action", error: unknown) {
-  console.error(`[${door}] a database statement was cancelled (statement timeout):`, error instanceof Error ? error.message : error);
 }
 
 /** Scripts may burst (a sync catching up), not flood: 60 requests, then 10 a second, per token. */
@@ -243,7 +218,7 @@ async function routeWithToken<TParams, TAccess extends Access>(
       }
     } catch (error) {
       if (error instanceof AuthError) response = problemJson(error.status, error.message);
-      else if (isStatementCancelled(error)) response = statementCancelled(error);
+      else if (isStatementCancelled(error)) response = toResponse(statementCancelledAnswer(error));
       else {
         // Answered here rather than by the outer catch, so the failed call is audited like any other.
         console.error("[route] failed:", error);
@@ -362,14 +337,8 @@ export function defineAction<TSchema extends z.ZodType, TResult = undefined>(
   return action;
 }
 
-export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.join(".") || "_";
-    (errors[field] ??= []).push(issue.message);
-  }
-  return errors;
-}
+// Kept importable from here, where the guards' callers have always found it.
+export { fieldErrors };
 
 // --- Pages -----------------------------------------------------------------------------------
 

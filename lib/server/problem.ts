@@ -4,6 +4,8 @@
  * `error` repeats the detail, so clients of the console's older `{ error }` answers read both.
  */
 import "server-only";
+import { toResponse, type PlainAnswer } from "./answer";
+
 export type FieldErrors = Partial<Record<string, string[]>>;
 
 const TITLES: Record<number, string> = {
@@ -26,14 +28,17 @@ export function problemBody(status: number, detail: string, errors?: FieldErrors
   return { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, error: detail, ...(errors ? { errors } : {}), ...extra };
 }
 
-export function problemJson(
-  status: number,
-  detail: string,
-  options: { errors?: FieldErrors; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
-): Response {
-  const body = problemBody(status, detail, options.errors, options.extra);
-  return new Response(JSON.stringify(body), {
+export type ProblemOptions = { errors?: FieldErrors; headers?: Record<string, string>; extra?: Record<string, unknown> };
+
+/** The problem as plain data, for a route served by more than one transport (lib/server/answer.ts). */
+export function problemAnswer(status: number, detail: string, options: ProblemOptions = {}): PlainAnswer {
+  return {
     status,
     headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...options.headers },
-  });
+    body: JSON.stringify(problemBody(status, detail, options.errors, options.extra)),
+  };
+}
+
+export function problemJson(status: number, detail: string, options: ProblemOptions = {}): Response {
+  return toResponse(problemAnswer(status, detail, options));
 }

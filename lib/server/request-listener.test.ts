@@ -62,4 +62,27 @@ describe("createRequestListener", () => {
     expect(await other.text()).toBe("next");
     expect(other.headers.get("content-security-policy")).toMatch(/^default-src 'none'; frame-ancestors 'none'/);
   });
+
+  it("answers a fast path's requests before Next, with the same headers and the same last-resort 500", async () => {
+    const fastPaths = [
+      {
+        // Greedy on purpose: the identity provider's mount still goes to the provider.
+        matches: (req: http.IncomingMessage) => req.url === "/fast" || req.url?.startsWith("/oidc") === true,
+        handle: (async (_req, res) => void res.end("fast")) as RequestHandler,
+      },
+      { matches: (req: http.IncomingMessage) => req.url === "/fast-crash", handle: (async () => Promise.reject(new Error("boom"))) as RequestHandler },
+    ];
+    const get = await serve(createRequestListener({ https: true, identity, fastPaths, log: () => {}, handle: async (_req, res) => void res.end("next") }));
+    const fast = await get("/fast");
+    expect(await fast.text()).toBe("fast");
+    expect(fast.headers.get("x-frame-options")).toBe("DENY");
+    expect(fast.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    expect(fast.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+    const crash = await get("/fast-crash");
+    expect(crash.status).toBe(500);
+    expect(crash.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await (await get("/other")).text()).toBe("next");
+    // The identity provider's mount is not a fast path's to take.
+    expect(await (await get("/oidc/x")).text()).toBe("provider page");
+  });
 });

@@ -4,6 +4,9 @@
  * starts with the security headers already set. Next.js replaces the Content-Security-Policy
  * with the page's nonce policy (proxy.ts) and keeps the others; a route handler's own value for
  * a header set here is ignored by Next, so the strict defaults hold.
+ *
+ * A few requests skip Next altogether (`fastPaths`): the agents' telemetry posts, answered by
+ * plain Node (lib/server/telemetry-fast-path.ts) after the same headers are set.
  */
 import "server-only";
 import type http from "node:http";
@@ -13,10 +16,15 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
 
 export type IdentityMount = { prefix: string; handle: RequestHandler; contentSecurityPolicy: string };
 
+/** A request answered before Next: `matches` picks it (cheaply: it runs for every request). */
+export type FastPath = { matches: (req: http.IncomingMessage) => boolean; handle: RequestHandler };
+
 export function createRequestListener(options: {
   handle: RequestHandler;
   /** The built-in OpenID provider, when it runs: its pages get a CSP of their own. */
   identity?: IdentityMount;
+  /** Requests answered by plain Node handlers instead of Next, first match wins. */
+  fastPaths?: readonly FastPath[];
   https: boolean;
   log?: (message: string, error: unknown) => void;
 }): http.RequestListener {
@@ -27,7 +35,8 @@ export function createRequestListener(options: {
     const identity = options.identity;
     const isIdentityRequest = identity !== undefined && (req.url === identity.prefix || req.url?.startsWith(`${identity.prefix}/`) === true);
     if (isIdentityRequest) res.setHeader("content-security-policy", identity.contentSecurityPolicy);
-    const work = isIdentityRequest ? identity.handle(req, res) : options.handle(req, res);
+    const fast = isIdentityRequest ? undefined : options.fastPaths?.find((path) => path.matches(req));
+    const work = isIdentityRequest ? identity.handle(req, res) : fast ? fast.handle(req, res) : options.handle(req, res);
     work.catch((error: unknown) => {
       log("[bridgehead] request failed:", error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error");

@@ -1,0 +1,289 @@
+/**
+ * The agents' posts answered by plain Node in front of Next (lib/server/telemetry-fast-path.ts)
+ * must be indistinguishable from Next's route (app/api/v1/telemetry/route.ts): every case is sent
+ * through both doors, the route called as Next calls it and the fast path over real HTTP through
+ * the console's request listener, and the answers compared. The listener's "Next" here throws,
+ * so a post that reached it would be answered 500.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("next/headers", async () => (await import("./support/next-request")).nextHeaders);
+vi.mock("next/cache", async () => (await import("./support/next-request")).nextCache);
+// The real writer, with a way to make one call fail as the database can (behind, or too slow).
+vi.mock("@/lib/telemetry/ingest", async (original) => {
+  const real = await original<typeof import("@/lib/telemetry/ingest")>();
+  return { ...real, ingestSamples: vi.fn(real.ingestSamples) };
+});
+
+import { POST as nextRoute } from "@/app/api/v1/telemetry/route";
+import { hashToken, newBearerToken } from "@/lib/auth/tokens";
+import type { Database } from "@/lib/db/client";
+import { telemetrySamples, tunnelEndpoints } from "@/lib/db/schema";
+import { processMetrics } from "@/lib/metrics/registry";
+import { GroupCommitExpired } from "@/lib/server/group-commit";
+import { createRequestListener } from "@/lib/server/request-listener";
+import { telemetryFastPath } from "@/lib/server/telemetry-fast-path";
+import { ingestSamples } from "@/lib/telemetry/ingest";
+import { MAX_BATCH } from "@/lib/validation/telemetry";
+import { CONSOLE_ORIGIN, useTestApp } from "./support/personas";
+
+let db: Database;
+let server: http.Server;
+let port: number;
+let endpoints: string[] = [];
+/** Kept-alive connections, as an agent keeps them: the server decides when one closes. */
+const keepAlive = new http.Agent({ keepAlive: true });
+/** Every request the stand-in for Next was given. */
+const reachedNext: string[] = [];
+
+beforeAll(async () => {
+  db = await useTestApp();
+  endpoints = (await db.select({ id: tunnelEndpoints.id }).from(tunnelEndpoints)).map((row) => row.id);
+  const listener = createRequestListener({
+    https: false,
+    log: () => {},
+    fastPaths: [telemetryFastPath],
+    handle: async (req) => {
+      reachedNext.push(`${req.method} ${req.url}`);
+      throw new Error("Next is not running in this test");
+    },
+  });
+  server = http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  keepAlive.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+let nextEndpoint = 0;
+/** A fresh agent token on an endpoint no other test posts for. */
+async function freshAgent(): Promise<{ token: string; endpointId: string }> {
+  const endpointId = endpoints[nextEndpoint++];
+  if (!endpointId) throw new Error("the demo seed has too few endpoints for this file");
+  const token = newBearerToken("agt");
+  await db.update(tunnelEndpoints).set({ agentTokenHash: hashToken(token) }).where(eq(tunnelEndpoints.id, endpointId));
+  return { token, endpointId };
+}
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+const sample = (m: number, extra: Record<string, unknown> = {}) => ({
+  measuredAt: minutesAgo(m),
+  rttMs: 12.5,
+  jitterMs: 0.8,
+  lossPct: 0,
+  dfProbe: { bytes: 1377, ok: true },
+  path: [{ ttl: 1, address: "198.51.100.1", rttMs: 0.3 }],
+  counters: { txBytes: 1_000_000, rxBytes: 900_000, txPackets: 1000, rxPackets: 950 },
+  learnedMacs: 14,
+  ...extra,
+});
+
+type Seen = { status: number; headers: Record<string, string | null>; body: unknown };
+/** The headers an agent or a cache acts on; `date` and the connection's own differ by nature. */
+const COMPARED = ["content-type", "cache-control", "retry-after", "www-authenticate"];
+
+async function seen(status: number, header: (name: string) => string | null, text: string): Promise<Seen> {
+  const json = /json/.test(header("content-type") ?? "");
+  return { status, headers: Object.fromEntries(COMPARED.map((name) => [name, header(name)])), body: json ? (JSON.parse(text) as unknown) : text };
+}
+
+function headersOf(token: string | null): Record<string, string> {
+  return { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+}
+
+/** Through Next's route handler, as Next calls it. */
+async function viaNext(token: string | null, body: string | ReadableStream<Uint8Array>): Promise<Seen> {
+  const request = new Request(`${CONSOLE_ORIGIN}/api/v1/telemetry`, { method: "POST", headers: headersOf(token), body, duplex: "half" } as RequestInit);
+  const response = await nextRoute(request, { params: Promise.resolve({}) });
+  return seen(response.status, (name) => response.headers.get(name), await response.text());
+}
+
+type NodeAnswer = Seen & { raw: http.IncomingMessage };
+/** Over HTTP to the listener; `chunks` streams the body without a Content-Length. */
+function viaNode(token: string | null, body: string | string[], path = "/api/v1/telemetry"): Promise<NodeAnswer> {
+  return new Promise((resolve, reject) => {
+    const streamed = Array.isArray(body);
+    const headers: Record<string, string> = { ...headersOf(token), ...(streamed ? {} : { "content-length": String(Buffer.byteLength(body)) }) };
+    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        void seen(res.statusCode ?? 0, (name) => (res.headers[name] as string | undefined) ?? null, text).then((s) => resolve({ ...s, raw: res }));
+      });
+      res.on("error", reject);
+    });
+    // The server may answer and close before the whole of an oversized body is sent.
+    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    if (streamed) for (const chunk of body) req.write(chunk);
+    req.end(streamed ? undefined : body);
+  });
+}
+
+function expectSame(node: NodeAnswer, next: Seen, status: number) {
+  expect(next.status).toBe(status);
+  expect({ status: node.status, headers: node.headers, body: node.body }).toEqual(next);
+}
+
+async function storedFor(endpointId: string) {
+  return db.select().from(telemetrySamples).where(eq(telemetrySamples.endpointId, endpointId));
+}
+
+describe("POST /api/v1/telemetry through the Node fast path and through Next's route", () => {
+  it("stores a batch and a single sample the same way, and counts a re-send through the other door as duplicates", async () => {
+    const [a, b] = [await freshAgent(), await freshAgent()];
+    const batchA = JSON.stringify({ samples: [sample(3), sample(2), sample(1)] });
+    const batchB = JSON.stringify({ samples: [sample(3.5), sample(2.5), sample(1.5)] });
+    const stored = processMetrics().ingestSamples;
+    const storedBefore = (await stored.get()).values.find((v) => v.labels.result === "stored")?.value ?? 0;
+    const node = await viaNode(b.token, batchB);
+    expectSame(node, await viaNext(a.token, batchA), 202);
+    expect(node.body).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await storedFor(b.endpointId)).toHaveLength(3);
+    // The fast path counts what it stored in the same process metrics the route does.
+    expect((await stored.get()).values.find((v) => v.labels.result === "stored")?.value).toBe(storedBefore + 6);
+
+    // Each batch again, through the door it did not come through first.
+    const again = await viaNode(a.token, batchA);
+    expectSame(again, await viaNext(b.token, batchB), 202);
+    expect(again.body).toEqual({ accepted: 0, duplicates: 3 });
+    expect(await storedFor(a.endpointId)).toHaveLength(3);
+
+    const [c, d] = [await freshAgent(), await freshAgent()];
+    const one = await viaNode(d.token, JSON.stringify(sample(1, { rttMs: 40 })));
+    expectSame(one, await viaNext(c.token, JSON.stringify(sample(1, { rttMs: 40 }))), 202);
+    expect(one.body).toEqual({ accepted: 1, duplicates: 0 });
+    expect((await storedFor(d.endpointId))[0]).toMatchObject({ rttMs: 40 });
+    // Answered by the fast path, with the console's security headers, and never by Next.
+    expect(one.raw.headers["x-frame-options"]).toBe("DENY");
+    expect(one.raw.headers["content-security-policy"]).toMatch(/^default-src 'none'/);
+    expect(reachedNext.filter((r) => r.startsWith("POST"))).toEqual([]);
+  });
+
+  it("refuses a missing, unknown or malformed agent token with the same 401 and challenge", async () => {
+    const body = JSON.stringify({ samples: [sample(1)] });
+    for (const token of [null, `agt_${"x".repeat(43)}`, "not-an-agent-token"]) {
+      const node = await viaNode(token, body);
+      expectSame(node, await viaNext(token, body), 401);
+      expect(node.headers["www-authenticate"]).toBe('Bearer realm="bridgehead-telemetry"');
+    }
+  });
+
+  it("refuses a body over 1 MiB with 413, whether its length is declared or it streams past the cap", async () => {
+    const { token, endpointId } = await freshAgent();
+    const oversized = `{"samples":[${" ".repeat(1024 * 1024)}]}`;
+    const declared = await viaNode(token, oversized);
+    expectSame(declared, await viaNext(token, oversized), 413);
+    expect(declared.body).toMatchObject({ error: "The body is over 1048576 bytes; send smaller batches." });
+    // The rest of an unread body is not read to be thrown away: the connection closes. One
+    // whose body was read whole stays open for the agent's next post.
+    expect(declared.raw.headers.connection).toBe("close");
+    expect((await viaNode(token, "{not json")).raw.headers.connection).toBe("keep-alive");
+
+    const pieces = Array.from({ length: 20 }, () => " ".repeat(64 * 1024));
+    const streamedNode = await viaNode(token, [`{"samples":[`, ...pieces, "]}"]);
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const piece of [`{"samples":[`, ...pieces, "]}"]) controller.enqueue(encoder.encode(piece));
+        controller.close();
+      },
+    });
+    expectSame(streamedNode, await viaNext(token, stream), 413);
+    expect(await storedFor(endpointId)).toHaveLength(0);
+  });
+
+  it("refuses too many samples, a body that is not JSON and a bad field with the same 413 and 400s, storing nothing", async () => {
+    const { token, endpointId } = await freshAgent();
+    const tooMany = JSON.stringify({ samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => sample(i / 100)) });
+    const many = await viaNode(token, tooMany);
+    expectSame(many, await viaNext(token, tooMany), 413);
+    expect(many.body).toMatchObject({ error: `A batch holds at most ${MAX_BATCH} samples; this one has ${MAX_BATCH + 1}. Send it in parts.` });
+
+    const notJson = await viaNode(token, "{not json");
+    expectSame(notJson, await viaNext(token, "{not json"), 400);
+    expect(notJson.body).toMatchObject({ error: "The body is not JSON." });
+
+    const badFields = JSON.stringify({ samples: [sample(2), sample(1, { rttMs: -4 }), sample(0.5, { measuredAt: "yesterday" })] });
+    const bad = await viaNode(token, badFields);
+    expectSame(bad, await viaNext(token, badFields), 400);
+    expect(Object.keys((bad.body as { fields: Record<string, string[]> }).fields).sort()).toEqual(["samples.1.rttMs", "samples.2.measuredAt"]);
+
+    // Past the schema, refused by time (the writer's own check): the same 400 naming the field.
+    const future = JSON.stringify({ samples: [sample(-60)] });
+    expectSame(await viaNode(token, future), await viaNext(token, future), 400);
+    expect(await storedFor(endpointId)).toHaveLength(0);
+  });
+
+  it("limits an agent's rate once, whichever door its posts come through", async () => {
+    // The clock stands still, so the bucket gains nothing back between posts: exactly its burst of 20 is let through.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const { token } = await freshAgent();
+    // In the console, server.ts (the fast path) and Next's bundle (the route) load the modules as
+    // separate copies; a second copy of the route, loaded afresh, stands for Next's here.
+    vi.resetModules();
+    const { POST: routeCopy } = await import("@/app/api/v1/telemetry/route");
+    const viaCopy = async (body: string) =>
+      (await routeCopy(new Request(`${CONSOLE_ORIGIN}/api/v1/telemetry`, { method: "POST", headers: headersOf(token), body }), { params: Promise.resolve({}) })).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push((await viaNext(token, JSON.stringify(sample(10 + i)))).status);
+      statuses.push((await viaNode(token, JSON.stringify(sample(30 + i)))).status);
+      if (i < 6) statuses.push(await viaCopy(JSON.stringify(sample(50 + i))));
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 202));
+    // The 21st post is refused through any door: they share the one bucket per agent.
+    const node = await viaNode(token, JSON.stringify(sample(70)));
+    expectSame(node, await viaNext(token, JSON.stringify(sample(71))), 429);
+    expect(node.headers["retry-after"]).toBe("1");
+    expect(await viaCopy(JSON.stringify(sample(72)))).toBe(429);
+  });
+
+  it("answers 503 with Retry-After when the database is behind or cancels the statement, and 500 for anything else, as the route does", async () => {
+    const { token } = await freshAgent();
+    const fail = (error: unknown) => vi.mocked(ingestSamples).mockRejectedValueOnce(error).mockRejectedValueOnce(error);
+    const body = JSON.stringify({ samples: [sample(1)] });
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      fail(new GroupCommitExpired(12, 31_000));
+      const expired = await viaNode(token, body);
+      expectSame(expired, await viaNext(token, body), 503);
+      expect(expired.headers["retry-after"]).toBe("10");
+      expect(expired.body).toMatchObject({ detail: "The database is behind: this call waited 31 s to be written and was not. Try again later." });
+
+      fail(Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }));
+      const cancelled = await viaNode(token, body);
+      expectSame(cancelled, await viaNext(token, body), 503);
+      expect(cancelled.headers["retry-after"]).toBe("5");
+
+      fail(new Error("a bug"));
+      const broken = await viaNode(token, body);
+      expectSame(broken, await viaNext(token, body), 500);
+      expect(broken.body).toMatchObject({ detail: "Internal error; see the server log." });
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
+  it("leaves every other method and path to Next", async () => {
+    const { token } = await freshAgent();
+    reachedNext.length = 0;
+    // With a query string it is still the route's path.
+    expect((await viaNode(token, JSON.stringify(sample(1)), "/api/v1/telemetry?via=test")).status).toBe(202);
+    for (const path of ["/api/v1/telemetry/", "/api/v1/telemetryx", "/api/v1/tunnels"]) {
+      expect((await viaNode(token, "{}", path)).status, path).toBe(500);
+    }
+    const get = await fetch(`http://127.0.0.1:${port}/api/v1/telemetry`);
+    expect(get.status).toBe(500);
+    expect(reachedNext).toEqual(["POST /api/v1/telemetry/", "POST /api/v1/telemetryx", "POST /api/v1/tunnels", "GET /api/v1/telemetry"]);
+  });
+});
