@@ -74,7 +74,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   noc: () => benchNocSnapshot(),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
-  rollup: () => benchRollup(),
+  rollup: (context) => benchRollup(context),
   parsers: () => benchParsers(),
   metrics: async ({ postgresUrl }) => {
     // A database of its own: the scrape reads every tunnel there is.

@@ -12,7 +12,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -24,6 +24,7 @@ import { linuxIproute2Target } from "@/lib/gateway/targets/linux-iproute2";
 import { unextendTarget } from "@/lib/gateway/targets/unextend";
 import type { GatewayContext } from "@/lib/gateway/types";
 import { describeWithTool, loadYaml, networkNamespaces, pyYaml, runningAsRoot, tool } from "./support/gateway-tools";
+import { tearDownNamespaces } from "./support/netns-teardown";
 
 const GATEWAY = "192.168.10.1";
 const H_SRC = "192.168.10.11";
@@ -193,10 +194,8 @@ describeWithTool([runningAsRoot, networkNamespaces, tool("ping", "iputils-ping")
     mustRun(NS.gwAvs, scripts.avsApply);
   });
 
-  afterAll(() => {
-    for (const name of Object.values(NS)) spawnSync("ip", ["netns", "del", name], { stdio: "ignore" });
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  // Whatever the apply scripts left running in a namespace is stopped before anything is removed.
+  afterAll(() => tearDownNamespaces({ namespaces: Object.values(NS), folders: work ? [work] : [] }), 30_000);
 
   // One story, in order, as an operator lives it: each step starts from where the last one left the namespaces.
   it("tromboning before; cut over; roll back; cut over again; unextend — each proven in the kernel", () => {

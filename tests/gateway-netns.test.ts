@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -24,6 +24,7 @@ import { cloudInitEdgeBridgeTarget } from "@/lib/gateway/targets/cloud-init-edge
 import { linuxIproute2Target } from "@/lib/gateway/targets/linux-iproute2";
 import type { GatewayContext } from "@/lib/gateway/types";
 import { describeWithTool, loadYaml, networkNamespaces, pyYaml, runningAsRoot, tool } from "./support/gateway-tools";
+import { tearDownNamespaces } from "./support/netns-teardown";
 
 const SOURCE_IP = "198.51.100.1";
 const AVS_IP = "203.0.113.1";
@@ -250,10 +251,8 @@ describeWithTool([runningAsRoot, networkNamespaces, tool("ping", "iputils-ping")
     applyAll();
   });
 
-  afterAll(() => {
-    for (const name of Object.values(NS)) spawnSync("ip", ["netns", "del", name], { stdio: "ignore" });
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  // Whatever the apply scripts left running in a namespace is stopped before anything is removed.
+  afterAll(() => tearDownNamespaces({ namespaces: Object.values(NS), folders: work ? [work] : [] }), 30_000);
 
   it("routes the underlay, IPv4 and IPv6, through the router", () => {
     expect(ip(NS.gwSrc, "route", "get", AVS_IP)).toContain("via 198.51.100.2 dev eth0");

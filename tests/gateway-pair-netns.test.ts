@@ -119,7 +119,7 @@ describeWithTool(
       await waitForRoles({ gw1: "active", eb1: "active", gw2: "standby", eb2: "standby" }, 45_000, "tunnel 1 to carry the traffic after start");
     }, 90_000);
 
-    afterAll(() => lab.destroy());
+    afterAll(() => lab.destroy(), 30_000);
 
     it("(a) carries the traffic on one tunnel: one broadcast stays one, and no ping is answered twice", async () => {
       // The takeover's ARP sweeps are over once the edge bridge's swept flag is set and a second has passed.

@@ -18,7 +18,15 @@ vi.mock("@/lib/telemetry/ingest", async (original) => {
   return { ...real, ingestSamples: vi.fn(real.ingestSamples) };
 });
 
+// The real look-up, with a way to hold one back, as a busy database does.
+vi.mock("@/lib/auth/agent", async (original) => {
+  const real = await original<typeof import("@/lib/auth/agent")>();
+  return { ...real, authenticateAgent: vi.fn(real.authenticateAgent) };
+});
+
+import net from "node:net";
 import { POST as nextRoute } from "@/app/api/v1/telemetry/route";
+import { authenticateAgent } from "@/lib/auth/agent";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tunnelEndpoints } from "@/lib/db/schema";
@@ -285,5 +293,67 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
     const get = await fetch(`http://127.0.0.1:${port}/api/v1/telemetry`);
     expect(get.status).toBe(500);
     expect(reachedNext).toEqual(["POST /api/v1/telemetry/", "POST /api/v1/telemetryx", "POST /api/v1/tunnels", "GET /api/v1/telemetry"]);
+  });
+
+  it("settles, logs once and stores nothing when the agent leaves while its token is looked up, or mid-body", async () => {
+    const { token, endpointId } = await freshAgent();
+    const failures: unknown[] = [];
+    let logged!: () => void;
+    const quiet = vi.spyOn(console, "error").mockImplementation((message: unknown, error: unknown) => {
+      if (message === "[route] failed:") failures.push(error);
+      logged();
+    });
+    /** Head and the first 10 bytes of a 1,000-byte body; the server's side of the connection. */
+    const startPost = async () => {
+      const accepted = new Promise<net.Socket>((resolve) => server.once("connection", resolve));
+      const socket = net.connect(port, "127.0.0.1");
+      socket.on("error", () => {});
+      socket.write(`POST /api/v1/telemetry HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Length: 1000\r\n\r\n${"{".repeat(10)}`);
+      return { socket, serverSide: await accepted };
+    };
+    const real = vi.mocked(authenticateAgent).getMockImplementation()!;
+    try {
+      // 1. The agent gives up while the look-up waits (its timeout, with the database behind).
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let lookingUp!: () => void;
+      const lookupStarted = new Promise<void>((resolve) => (lookingUp = resolve));
+      vi.mocked(authenticateAgent).mockImplementationOnce(async (...args) => {
+        lookingUp();
+        await held;
+        return real(...args);
+      });
+      let answered = new Promise<void>((resolve) => (logged = resolve));
+      const first = await startPost();
+      await lookupStarted;
+      const gone = new Promise((resolve) => first.serverSide.once("close", resolve));
+      first.socket.destroy();
+      await gone;
+      release();
+      await answered;
+      expect(failures).toHaveLength(1);
+      expect((failures[0] as Error).message).toBe("The client closed the connection before its body was complete.");
+
+      // 2. The agent leaves once the body is being read.
+      answered = new Promise<void>((resolve) => (logged = resolve));
+      let found!: () => void;
+      const lookedUp = new Promise<void>((resolve) => (found = resolve));
+      vi.mocked(authenticateAgent).mockImplementationOnce(async (...args) => {
+        const agent = await real(...args);
+        found();
+        return agent;
+      });
+      const second = await startPost();
+      await lookedUp;
+      // The fast path takes a rate token and starts reading before the server can see this.
+      second.socket.destroy();
+      await answered;
+      expect(failures).toHaveLength(2);
+      expect(await storedFor(endpointId)).toHaveLength(0);
+      // The console goes on serving this agent.
+      expect((await viaNode(token, JSON.stringify(sample(1)))).status).toBe(202);
+    } finally {
+      quiet.mockRestore();
+    }
   });
 });

@@ -9,7 +9,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { HttpError, searchQuery } from "@/lib/client/queries";
 import { isSearchable, parseSearchQuery } from "@/lib/domain/search-query";
 import { hitToOpen } from "./hit-to-open";
@@ -34,8 +34,21 @@ export function GlobalSearch({ label, placeholder }: { label: string; placeholde
     const timer = setTimeout(() => setSettled(text.trim()), TYPING_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [text]);
-  // A result opened (by any means) is done with: close and empty the box on the new page.
+  const input = useRef<HTMLInputElement>(null);
+  // Typed before the page's script took over: hydration keeps what is in the box but tells React
+  // nothing of it, so without this the box shows the words and never searches for them.
   useEffect(() => {
+    const typed = input.current?.value ?? "";
+    if (typed === "") return;
+    setText(typed);
+    setOpen(document.activeElement === input.current);
+  }, []);
+  // A result opened (by any means) is done with: close and empty the box on the new page. Only
+  // on a move: on the first page the box holds what was typed before hydration (above).
+  const shownAt = useRef(pathname);
+  useEffect(() => {
+    if (shownAt.current === pathname) return;
+    shownAt.current = pathname;
     setOpen(false);
     setText("");
     setSettled("");
@@ -108,6 +121,7 @@ export function GlobalSearch({ label, placeholder }: { label: string; placeholde
         {label}
       </label>
       <input
+        ref={input}
         id={GLOBAL_SEARCH_ID}
         type="search"
         role="combobox"

@@ -12,6 +12,7 @@ import type { Database } from "@/lib/db/client";
 import { apiTokens, memberships, segments, tenants, tunnelEndpoints, tunnels, vlanAllocations, vlanPools, warnings } from "@/lib/db/schema";
 import { enqueueWarningNotifications } from "@/lib/notifications/outbox";
 import type { CommandRefusal } from "./result";
+import { lockEndpointsInIdOrder, lockTunnelsInIdOrder } from "./lock-in-id-order";
 import { endSessionsForMembership } from "./sessions";
 
 export type OffboardResult = { ok: true; state: "offboarding" | "offboarded"; quarantinedUntil: Date | null } | CommandRefusal;
@@ -44,11 +45,16 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
     const tunnelIds = (await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.tenantId, tenantId))).map((t) => t.id);
     if (tunnelIds.length > 0) {
       // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
-      // offboarded tenant's history keeps no secret.
+      // offboarded tenant's history keeps no secret. Each table's rows locked in id order first,
+      // as the agents' ingest locks them: in the table's order this deadlocked with it. The
+      // tunnels before their endpoints, as removing a tunnel and unextend lock them (tunnel,
+      // then its ends by the cascade): endpoints first deadlocked with a tunnel's removal.
+      await lockTunnelsInIdOrder(tx, inArray(tunnels.id, tunnelIds), "no key update");
+      const endpointIds = await lockEndpointsInIdOrder(tx, inArray(tunnelEndpoints.tunnelId, tunnelIds), "no key update");
       await tx
         .update(tunnelEndpoints)
         .set({ agentTokenHash: null, agentTokenCiphertext: null, previousTokenHash: null, previousTokenIssuedAt: null, previousTokenValidUntil: null })
-        .where(inArray(tunnelEndpoints.tunnelId, tunnelIds));
+        .where(inArray(tunnelEndpoints.id, endpointIds));
       await tx.update(tunnels).set({ pskCiphertext: null }).where(inArray(tunnels.id, tunnelIds));
     }
 

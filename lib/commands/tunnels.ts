@@ -15,6 +15,7 @@ import { segmentNameFor } from "@/lib/domain/segment";
 import { findTunnelFitProblems, TUNNEL_FORM_FIELDS, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
+import { lockEndpointsInIdOrder, lockTunnelsInIdOrder } from "./lock-in-id-order";
 import type { CommandRefusal } from "./result";
 
 export const MAX_TUNNELS_PER_TENANT = 2;
@@ -130,6 +131,9 @@ export async function removeTunnel(db: Database, actor: Principal | null, tunnel
     if (!tunnel) return { ok: false as const, status: 404 as const, message: "No such tunnel." };
     const endpoints = await tx.select({ side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, underlayIp: tunnelEndpoints.underlayIp }).from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnelId));
     // Endpoints, their tokens and their samples go with it (cascade); warnings stay as history.
+    // Its ends locked in id order first, as the agents' ingest locks them: the cascade deletes
+    // them in the (tunnel, side) index's order and deadlocked with it (./lock-in-id-order.ts).
+    await lockEndpointsInIdOrder(tx, eq(tunnelEndpoints.tunnelId, tunnelId), "update");
     await tx.delete(tunnels).where(eq(tunnels.id, tunnelId));
     await recordAudit(tx, actor, {
       action: "tunnel.remove",
@@ -246,8 +250,9 @@ export async function revokePreviousAgentToken(db: Database, actor: Principal | 
 
 /** A tenant that moves to an IPsec VPN needs a pre-shared key on each tunnel that has none. */
 export async function ensureTunnelPsks(db: Database, tenantId: string, secretsKey: Uint8Array): Promise<number> {
-  const missing = await db.select({ id: tunnels.id }).from(tunnels).where(and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext)));
-  for (const { id } of missing) {
+  // Locked and written in id order, as every writer of several tunnels does (./lock-in-id-order.ts).
+  const missing = await lockTunnelsInIdOrder(db, and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext))!, "no key update");
+  for (const id of missing) {
     await db.update(tunnels).set({ pskCiphertext: await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk) }).where(eq(tunnels.id, id));
   }
   return missing.length;

@@ -20,6 +20,7 @@ import { loadStretchEvidence } from "@/lib/queries/stretch";
 import { checkRecord, gate, runChecklist } from "@/lib/stretch/checks/checklists";
 import type { UnextendInput } from "@/lib/validation/stretch";
 import type { StretchStepResult } from "./start-cutover";
+import { lockEndpointsInIdOrder, lockTunnelsInIdOrder } from "./lock-in-id-order";
 import { lockTenantFor, refuseIfChangedSince, setStage } from "./stretch-common";
 
 /** A file that undoes what the bundle built and carries no secret: what the unextend keeps. */
@@ -72,7 +73,13 @@ export async function unextendStretch(
       ? await tx.select({ tunnelId: tunnelEndpoints.tunnelId, side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, underlayIp: tunnelEndpoints.underlayIp }).from(tunnelEndpoints).where(inArray(tunnelEndpoints.tunnelId, rows.map((t) => t.id)))
       : [];
     // Endpoints, their agent tokens and their samples go with the tunnels (cascade); warnings stay as history.
-    if (rows.length) await tx.delete(tunnels).where(inArray(tunnels.id, rows.map((t) => t.id)));
+    // The tunnels, then their endpoints, locked in id order first, as the agents' ingest locks
+    // endpoints: the cascade would otherwise lock them tunnel by tunnel, in the table's order.
+    if (rows.length) {
+      const tunnelIds = await lockTunnelsInIdOrder(tx, inArray(tunnels.id, rows.map((t) => t.id)), "update");
+      await lockEndpointsInIdOrder(tx, inArray(tunnelEndpoints.tunnelId, tunnelIds), "update");
+      await tx.delete(tunnels).where(inArray(tunnels.id, tunnelIds));
+    }
     // The open warnings describe the stretch (its tunnels, tromboning, its overdue cut-over): with
     // no tunnel left nothing evaluates them again, so they would only fade after the clear delay.
     const resolvedWarnings = await tx

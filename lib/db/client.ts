@@ -36,9 +36,13 @@ export type DatabaseHandle = {
   background: Database;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
-  /** PostgreSQL's connection pool right now (for /metrics); null for PGlite, which has one connection and no pool. */
-  poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** The requests' connection pool right now (for /metrics); on PGlite, its one connection. */
+  poolStats(): PoolStats | null;
+  /** The background jobs' own pool right now (for /metrics); null where they share the requests' (`background` is `db`). */
+  backgroundPoolStats(): PoolStats | null;
 };
+
+export type PoolStats = { total: number; idle: number; waiting: number };
 
 export const migrationsFolder = path.join(process.cwd(), "lib", "db", "migrations");
 
@@ -83,7 +87,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { db: handle.db, background: handle.background, kind: handle.kind, close: handle.close, poolStats: handle.poolStats };
+  return { db: handle.db, background: handle.background, kind: handle.kind, close: handle.close, poolStats: handle.poolStats, backgroundPoolStats: handle.backgroundPoolStats };
 }
 
 async function openPglite(dataDir: string | null) {
@@ -158,8 +162,13 @@ function poolHandle(kind: DatabaseTarget["kind"], pool: pg.Pool, backgroundPool:
       client.release();
     },
     close: () => (closing ??= Promise.all([pool.end(), backgroundPool?.end()]).then(() => undefined)),
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => statsOf(pool),
+    backgroundPoolStats: () => (backgroundPool ? statsOf(backgroundPool) : null),
   };
+}
+
+function statsOf(pool: pg.Pool): PoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 /**

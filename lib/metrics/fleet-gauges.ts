@@ -1,7 +1,7 @@
 /**
  * The fleet as Prometheus gauges, read from the database at each scrape: every tunnel end's
  * status, RTT, jitter, loss, sample age and path-MTU probe; every tenant's active warnings by
- * severity; the notification queue; the database pool. Three fleet-wide statements whatever the
+ * severity; the notification queue; the database pools (the requests' and the jobs'). Three fleet-wide statements whatever the
  * fleet's size (the newest sample of each end is one primary-key lookup by `last_sample_at`), so
  * a scrape costs the same for 10 tunnels as for 5,000 (bench/metrics.ts measures it).
  *
@@ -30,7 +30,7 @@ type EndRow = {
   df_ok: boolean | null;
 };
 
-export async function collectFleetGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "poolStats">, now: Date): Promise<Registry> {
+export async function collectFleetGauges(handle: Pick<DatabaseHandle, "db" | "kind" | "poolStats" | "backgroundPoolStats">, now: Date): Promise<Registry> {
   const registry = new Registry();
   const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge({ name, help, labelNames, registers: [registry] });
   const status = g("bridgehead_tunnel_status", "1 for the tunnel's current status, 0 for the others (tenant: slug, tunnel: name).", ["tenant", "tunnel", "status"]);
@@ -43,6 +43,11 @@ export async function collectFleetGauges(handle: Pick<DatabaseHandle, "db" | "ki
   const warnings = g("bridgehead_tenant_warnings", "Active warnings of the tenant, by severity and state (open, acknowledged).", ["tenant", "severity", "state"]);
   const queue = g("bridgehead_notification_deliveries_pending", "Notifications waiting to be delivered, by channel kind.", ["channel_kind"]);
   const pool = g("bridgehead_db_pool_clients", "PostgreSQL connections of this instance's pool, by state (in_use, idle, waiting = requests queued for one).", ["state"]);
+  const backgroundPool = g(
+    "bridgehead_db_background_pool_clients",
+    "PostgreSQL connections of this instance's background jobs' pool, by state (in_use, idle, waiting = job statements queued for one).",
+    ["state"],
+  );
   const info = g("bridgehead_info", "Always 1; the labels say how this instance runs.", ["database"]);
 
   const ends = await queryRows<EndRow>(
@@ -94,18 +99,21 @@ export async function collectFleetGauges(handle: Pick<DatabaseHandle, "db" | "ki
   );
   for (const p of pending) queue.set({ channel_kind: p.kind }, p.n);
 
-  const stats = handle.poolStats();
-  if (stats) {
-    pool.set({ state: "in_use" }, stats.total - stats.idle);
-    pool.set({ state: "idle" }, stats.idle);
-    pool.set({ state: "waiting" }, stats.waiting);
+  for (const [gauge, stats] of [
+    [pool, handle.poolStats()],
+    [backgroundPool, handle.backgroundPoolStats()],
+  ] as const) {
+    if (!stats) continue;
+    gauge.set({ state: "in_use" }, stats.total - stats.idle);
+    gauge.set({ state: "idle" }, stats.idle);
+    gauge.set({ state: "waiting" }, stats.waiting);
   }
   info.set({ database: handle.kind }, 1);
   return registry;
 }
 
 /** The whole exposition: this process's counters and the fleet's gauges, in Prometheus' text format. */
-export async function renderMetrics(handle: Pick<DatabaseHandle, "db" | "kind" | "poolStats">, now: Date): Promise<{ body: string; contentType: string }> {
+export async function renderMetrics(handle: Pick<DatabaseHandle, "db" | "kind" | "poolStats" | "backgroundPoolStats">, now: Date): Promise<{ body: string; contentType: string }> {
   const fleet = await collectFleetGauges(handle, now);
   const merged = Registry.merge([processMetrics().registry, fleet]);
   return { body: await merged.metrics(), contentType: merged.contentType };

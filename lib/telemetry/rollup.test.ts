@@ -200,6 +200,9 @@ describeEachDatabase("telemetry roll-ups", ({ handle }) => {
       expect((await rollUpHours(db, { now: at })).buckets).toBe(0);
     }
     expect(await db.select().from(telemetryRollups)).toEqual(before);
+    // A pass that found nothing new still leaves both watermarks where it read to.
+    expect(await readWatermark(db, WATERMARK.minutes)).toEqual(now);
+    expect(await readWatermark(db, WATERMARK.hours)).toEqual(now);
 
     // Measured in the second minute (already rolled up), delivered long after, with the worst RTT.
     const late = sampleAt(a, MINUTE + 1_234, HOUR + 90_000, 999, { dfProbeOk: false });
@@ -242,6 +245,28 @@ describeEachDatabase("telemetry roll-ups", ({ handle }) => {
     await rollUpMinutes(db, { now, chunkSamples: 10 });
     await rollUpHours(db, { now, chunkSamples: 10 });
     expect(await differences(db, endpoints, raw)).toEqual([]);
+  });
+
+  it("takes a minute of arrivals larger than a chunk in pieces, none of them empty, each with every sample tied with its last", async () => {
+    const [a, b] = endpoints as [string, string];
+    // An agent's backlog delivered at once: twelve samples from two ends received at the same
+    // instant, half a minute into a minute; three more a second later.
+    const at = 20 * MINUTE + 30_000;
+    const batch = Array.from({ length: 12 }, (_, i) => sampleAt(i % 2 ? a : b, Math.floor(i / 2) * 10_000, at, i));
+    const next = Array.from({ length: 3 }, (_, i) => sampleAt(a, 10 * MINUTE + i * 10_000, at + 1_000, 50 + i));
+    await insertSamples(db, [...batch, ...next]);
+    const now = new Date(BASE + 30 * MINUTE);
+
+    // Cut at the start of the minute, the chunk would hold nothing (and the next one the
+    // same): it ends at its fifth sample, and the seven received in the same instant come along.
+    const first = await rollUpMinutes(db, { now, chunkSamples: 5, maxChunks: 1 });
+    expect(first).toMatchObject({ chunks: 1, caughtUp: false, through: new Date(BASE + at) });
+    await rollUpHours(db, { now });
+    expect(await differences(db, endpoints, batch)).toEqual([]);
+
+    expect(await rollUpMinutes(db, { now, chunkSamples: 5 })).toMatchObject({ chunks: 1, caughtUp: true });
+    await rollUpHours(db, { now });
+    expect(await differences(db, endpoints, [...batch, ...next])).toEqual([]);
   });
 
   it("re-reads the overlap behind the watermark only after a sample committed in it late, and then rolls that sample up", async () => {

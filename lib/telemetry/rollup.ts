@@ -33,7 +33,8 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, timeParam } from "./sql";
+import { afterTime, arrivalChunk, chunkCut, SAMPLE_COLUMNS, withoutSorts } from "./rollup-chunk";
+import { BUCKET_ORIGIN, epochMs, queryRows, timeParam } from "./sql";
 import { analyzeStaleTables } from "./table-statistics";
 
 export const ROLLUP_LIMITS = {
@@ -106,8 +107,6 @@ async function repeatChunks(
 /** One chunk of the 1-minute roll-up. The caller owns the transaction. */
 export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chunkSamples: number }): Promise<ChunkResult> {
   const mark = await lockWatermark(tx, WATERMARK.minutes);
-  const { upper, caughtUp } = await chunkEnd(tx, mark.through, options.now, options.chunkSamples);
-  const after = (time: Date | null) => (time ? timeParam(time) : sql`'-infinity'::timestamptz`);
   // The overlap behind the watermark is re-read only if a sample committed in it since the last
   // chunk looked: its digest then differs from the one that chunk saw. The check, the read and
   // the digest for the next chunk are one statement, so one snapshot: a sample that commits
@@ -123,53 +122,71 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
   const readFrom = clockBehind ? nextOverlapFrom : mark.lower;
   const verifiable = !clockBehind && mark.through !== null && mark.lower !== null && mark.lower < mark.through && mark.digest !== null;
   const lower = verifiable
-    ? sql`(select case when ${overlapDigest(mark.lower!, mark.through!)} = ${mark.digest} then ${after(mark.through)} else ${after(mark.lower)} end)`
-    : after(readFrom);
-  const [row] = await upsertBuckets<{ digest: string; reread: boolean }>(tx, "1m", {
-    with: sql`
-      bounds as (select ${lower} as lower),
-      -- The chunk's samples, aggregated as they are, in one pass.
-      part as (
-        select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, ${MINUTE_AGGREGATES}
-        from telemetry_samples
-        where received_at > (select lower from bounds) and received_at <= ${timeParam(upper)}
-        group by 1, 2
-      ),
-      -- A bucket an earlier chunk rolled up holds samples from before this one: it is
-      -- recomputed from all its samples. Every other bucket has all its samples in this chunk
-      -- (anything received before it was read by an earlier chunk), so its part is the whole:
-      -- in a backlog, nearly every bucket. One probe of the primary key per bucket and one
-      -- range read per known bucket, whatever the planner's statistics say: a lateral join
-      -- with a LIMIT or an aggregate is never turned into a scan of every minute row (an EXISTS
-      -- was, as a hashed subplan: 19 s a round in steady state, bench/rollup.ts).
-      flagged as (
-        select p.*, r.known is not null as known
-        from part p
-        left join lateral (
-          select true as known from telemetry_rollups r
-          where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket limit 1
-        ) r on true
-      )`,
-    aggregate: sql`
-      select endpoint_id, bucket, ${sql.raw(ROLLUP_COLUMNS.join(", "))} from flagged where not known
-      union all
-      select k.endpoint_id, k.bucket, whole.*
-      from flagged k
-      cross join lateral (
-        select ${MINUTE_AGGREGATES} from telemetry_samples s
-        where s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
-      ) whole
-      where k.known`,
-    returning: sql`${overlapDigest(nextOverlapFrom, upper)} as digest, (select lower from bounds) is distinct from ${after(mark.through)} as reread`,
-  });
-  const reread = verifiable ? row?.reread === true : readFrom !== null && mark.through !== null && readFrom < mark.through;
+    ? sql`(select case when ${overlapDigest(timeParam(mark.lower!), timeParam(mark.through!))} = ${mark.digest} then ${afterTime(mark.through)} else ${afterTime(mark.lower)} end)`
+    : afterTime(readFrom);
+  const [row] = await withoutSorts(tx, () =>
+    upsertBuckets<{ digest: string; reread: boolean; upper_ms: number | null; more: boolean }>(tx, "1m", {
+      with: sql`
+        bounds as (select ${lower} as lower),
+        ${arrivalChunk(mark.through, options.now, options.chunkSamples, SAMPLE_COLUMNS)},
+        -- The chunk's samples, aggregated as they are, in one pass: those taken above up to the
+        -- cut, any received at or after the split (ties with the last one taken, or the
+        -- millisecond the cut was rounded up to) and the overlap behind the watermark when it
+        -- is re-read. The three are disjoint by arrival.
+        part as (
+          select endpoint_id, date_bin('1 minute', measured_at, ${BUCKET_ORIGIN}) as bucket, ${MINUTE_AGGREGATES}
+          from (
+            select ${SAMPLE_COLUMNS} from taken
+            where received_at < (select split from cut) and received_at <= (select upper from cut)
+            union all
+            select ${SAMPLE_COLUMNS} from telemetry_samples
+            where received_at >= (select split from cut) and received_at <= (select upper from cut)
+            union all
+            select ${SAMPLE_COLUMNS} from telemetry_samples
+            where received_at > (select lower from bounds) and received_at <= ${afterTime(mark.through)}
+          ) s
+          group by 1, 2
+        ),
+        -- A bucket an earlier chunk rolled up holds samples from before this one: it is
+        -- recomputed from all its samples. Every other bucket has all its samples in this chunk
+        -- (anything received before it was read by an earlier chunk), so its part is the whole:
+        -- in a backlog, nearly every bucket. One probe of the primary key per bucket and one
+        -- range read per known bucket, whatever the planner's statistics say: a lateral join
+        -- with a LIMIT or an aggregate is never turned into a scan of every minute row (an EXISTS
+        -- was, as a hashed subplan: 19 s a round in steady state, bench/rollup.ts).
+        flagged as (
+          select p.*, r.known is not null as known
+          from part p
+          left join lateral (
+            select true as known from telemetry_rollups r
+            where r.endpoint_id = p.endpoint_id and r.resolution = '1m' and r.bucket_start = p.bucket limit 1
+          ) r on true
+        )`,
+      aggregate: sql`
+        select endpoint_id, bucket, ${sql.raw(ROLLUP_COLUMNS.join(", "))} from flagged where not known
+        union all
+        select k.endpoint_id, k.bucket, whole.*
+        from flagged k
+        cross join lateral (
+          select ${MINUTE_AGGREGATES} from telemetry_samples s
+          where s.endpoint_id = k.endpoint_id and s.measured_at >= k.bucket and s.measured_at < k.bucket + interval '1 minute'
+        ) whole
+        where k.known`,
+      returning: sql`${overlapDigest(timeParam(nextOverlapFrom), sql`(select upper from cut)`)} as digest,
+        (select lower from bounds) is distinct from ${afterTime(mark.through)} as reread,
+        (select ${epochMs(sql`upper`)} from cut) as upper_ms, (select more from cut) as more`,
+    }),
+  );
+  if (row?.upper_ms == null) throw new Error("the 1-minute roll-up's statement found no end for its chunk");
+  const upper = new Date(row.upper_ms);
+  const reread = verifiable ? row.reread : readFrom !== null && mark.through !== null && readFrom < mark.through;
   // Minutes a late sample changed may sit in hours the 1-hour roll-up has done: it goes back
   // to where this chunk started, and redoes every hour touched since (it has no overlap of its own).
   if (reread) {
     await tx.execute(sql`update telemetry_watermarks set received_through = ${timeParam(readFrom!)} where name = ${WATERMARK.hours} and received_through > ${timeParam(readFrom!)}`);
   }
-  await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row?.digest ?? null);
-  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: reread };
+  await saveWatermark(tx, WATERMARK.minutes, upper, options.now, row.digest);
+  return { buckets: row.written, caughtUp: !row.more, through: upper, overlapReread: reread };
 }
 
 /**
@@ -177,9 +194,9 @@ export async function rollUpMinuteChunk(tx: Database, options: { now: Date; chun
  * each one's identity, so that a sample committed late changes it even if another endpoint's
  * samples were deleted meanwhile. Retention never deletes in this window (retention.ts).
  */
-function overlapDigest(from: Date, through: Date): SQL {
+function overlapDigest(from: SQL, through: SQL): SQL {
   return sql`(select count(*) || ':' || coalesce(sum(hashtext(endpoint_id::text || '@' || extract(epoch from measured_at)::text)), 0)
-              from telemetry_samples where received_at > ${timeParam(from)} and received_at <= ${timeParam(through)})`;
+              from telemetry_samples where received_at > ${from} and received_at <= ${through})`;
 }
 
 /** One chunk of the 1-hour roll-up. The caller owns the transaction. */
@@ -187,76 +204,60 @@ export async function rollUpHourChunk(tx: Database, options: { now: Date; chunkS
   // No overlap: the hours to redo for a sample that committed late are the 1-minute roll-up's
   // to find, and it moves this watermark back when it does (rollUpMinuteChunk).
   const { through: watermark } = await lockWatermark(tx, WATERMARK.hours);
-  const lower = watermark;
   const minutesThrough = await readWatermark(tx, WATERMARK.minutes);
   if (!minutesThrough) return { buckets: 0, caughtUp: true, through: watermark, overlapReread: false };
-  const { upper, caughtUp } = await chunkEnd(tx, watermark, minutesThrough, options.chunkSamples);
+  const hourOf = sql`date_bin('1 hour', measured_at, ${BUCKET_ORIGIN})`;
   // Averages are weighted by how many samples carried the measurement, so an hour's average is
   // exactly the average of its raw samples, not an average of minute averages.
-  const [row] = await upsertBuckets(tx, "1h", {
-    // One range read of the primary key per hour, whatever the planner's statistics say (an
-    // aggregate in a lateral join cannot become a scan of every minute row, which is what an
-    // unanalysed table got: a hash join over all of them).
-    aggregate: sql`
-      select t.endpoint_id, t.bucket, h.*
-      from (${touchedBuckets("1 hour", lower, upper)}) t
-      cross join lateral (
-        select
-          sum(m.samples)::int as samples,
-          sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
-          min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
-          sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
-          sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
-          sum(m.df_probe_failures)::int as df_probe_failures,
-          max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
-        from telemetry_rollups m
-        where m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
-      ) h
-      where h.samples is not null`,
-  });
-  await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
-  return { buckets: row?.written ?? 0, caughtUp, through: upper, overlapReread: false };
-}
-
-/** The (endpoint, bucket) pairs of samples received after `lower`, up to `upper`. */
-function touchedBuckets(width: "1 minute" | "1 hour", lower: Date | null, upper: Date): SQL {
-  return sql`
-    select distinct endpoint_id, date_bin(${sql.raw(`'${width}'`)}, measured_at, ${BUCKET_ORIGIN}) as bucket
-    from telemetry_samples
-    where received_at > ${lower ? timeParam(lower) : sql`'-infinity'::timestamptz`} and received_at <= ${timeParam(upper)}`;
-}
-
-/**
- * Where this chunk stops: after chunkSamples samples by arrival, or at `limit` when fewer are
- * left. Never behind the watermark, so a clock that went back cannot rewind it.
- *
- * A chunk that stops early stops at the start of its last minute of arrivals when it can: the
- * samples an agent measures in one minute arrive in that minute (or the next), so cutting
- * between arrival minutes rather than in the middle of one leaves each bucket to one chunk
- * instead of computing it twice, once half-filled. A backlog rolls up in about half the work.
- */
-async function chunkEnd(tx: Database, watermark: Date | null, limit: Date, chunkSamples: number): Promise<{ upper: Date; caughtUp: boolean }> {
-  const after = watermark ? timeParam(watermark) : sql`'-infinity'::timestamptz`;
-  // Only a walk of the index in order finds the nth sample without reading every one after it.
-  // With statistics that predate a backlog (PGlite has no autovacuum) the planner counted on a
-  // few rows and sorted them instead: 720,000 of them, 4.4 s, for the first chunk of an hour's
-  // backlog (bench/rollup.ts). Sorting is ruled out for this statement alone.
-  await tx.execute(sql`set local enable_sort = off`);
-  const [nth] = await queryRows<{ ms: number }>(
-    tx,
-    sql`select ${epochMs(sql`received_at`)} as ms from telemetry_samples
-        where received_at > ${after} and received_at <= ${timeParam(limit)}
-        order by received_at offset ${chunkSamples - 1} limit 1`,
+  const [row] = await withoutSorts(tx, () =>
+    upsertBuckets<{ upper_ms: number | null; more: boolean }>(tx, "1h", {
+      // The hours touched by the chunk's samples, found in the same walk of the arrival index
+      // that finds where the chunk ends; an hour whose samples all lie past the cut is left to
+      // the next chunk, and any received at or after the split (ties with the last one taken,
+      // the millisecond the cut was rounded up to) are read by range.
+      with: sql`
+        seen as (
+          select endpoint_id, ${hourOf} as bucket, count(*) as n, min(received_at) as first, max(received_at) as last
+          from (
+            select endpoint_id, measured_at, received_at from telemetry_samples
+            where received_at > ${afterTime(watermark)} and received_at <= ${timeParam(minutesThrough)}
+            order by received_at limit ${options.chunkSamples}
+          ) taken
+          group by 1, 2
+        ),
+        ${chunkCut(sql`select coalesce(sum(n), 0) as taken, min(first) as first, max(last) as last from seen`, watermark, minutesThrough, options.chunkSamples)},
+        touched as (
+          select endpoint_id, bucket from seen where first <= (select upper from cut)
+          union
+          select endpoint_id, ${hourOf} from telemetry_samples
+          where received_at >= (select split from cut) and received_at <= (select upper from cut)
+        )`,
+      // One range read of the primary key per hour, whatever the planner's statistics say (an
+      // aggregate in a lateral join cannot become a scan of every minute row, which is what an
+      // unanalysed table got: a hash join over all of them).
+      aggregate: sql`
+        select t.endpoint_id, t.bucket, h.*
+        from touched t
+        cross join lateral (
+          select
+            sum(m.samples)::int as samples,
+            sum(m.rtt_avg_ms * m.rtt_samples) / nullif(sum(m.rtt_samples), 0) as rtt_avg_ms,
+            min(m.rtt_min_ms) as rtt_min_ms, max(m.rtt_max_ms) as rtt_max_ms, sum(m.rtt_samples)::int as rtt_samples,
+            sum(m.jitter_avg_ms * m.jitter_samples) / nullif(sum(m.jitter_samples), 0) as jitter_avg_ms, sum(m.jitter_samples)::int as jitter_samples,
+            sum(m.loss_avg_pct * m.loss_samples) / nullif(sum(m.loss_samples), 0) as loss_avg_pct, sum(m.loss_samples)::int as loss_samples,
+            sum(m.df_probe_failures)::int as df_probe_failures,
+            max(m.bum_pps_max) as bum_pps_max, max(m.learned_macs_max) as learned_macs_max
+          from telemetry_rollups m
+          where m.endpoint_id = t.endpoint_id and m.resolution = '1m' and m.bucket_start >= t.bucket and m.bucket_start < t.bucket + interval '1 hour'
+        ) h
+        where h.samples is not null`,
+      returning: sql`(select ${epochMs(sql`upper`)} from cut) as upper_ms, (select more from cut) as more`,
+    }),
   );
-  await tx.execute(sql`set local enable_sort = on`);
-  if (nth) {
-    const minute = floorToMinute(new Date(nth.ms));
-    // Rounding up to whole milliseconds (received_at may carry microseconds) only takes a few
-    // more samples into this chunk, and always moves the watermark forward.
-    return { upper: watermark && minute <= watermark ? new Date(Math.ceil(nth.ms)) : minute, caughtUp: false };
-  }
-  const upper = watermark && watermark > limit ? watermark : limit;
-  return { upper, caughtUp: true };
+  if (row?.upper_ms == null) throw new Error("the 1-hour roll-up's statement found no end for its chunk");
+  const upper = new Date(row.upper_ms);
+  await saveWatermark(tx, WATERMARK.hours, upper, options.now, null);
+  return { buckets: row.written, caughtUp: !row.more, through: upper, overlapReread: false };
 }
 
 const ROLLUP_COLUMNS = [

@@ -2,7 +2,9 @@ import { beforeAll, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
 import { describeEachDatabase } from "@/tests/support/databases";
 import { createTunnels, insertSamples, resetTelemetry, type TestTunnel } from "@/tests/support/telemetry-fixtures";
-import { analyzeStaleTables, staleTables } from "./table-statistics";
+import { sql } from "drizzle-orm";
+import { queryRows } from "./sql";
+import { analyzeStaleTables, analyzeTable, PLANNED_COLUMNS, staleTables } from "./table-statistics";
 
 const BASE = Date.parse("2026-11-20T09:00:00.000Z");
 
@@ -42,5 +44,19 @@ describeEachDatabase("telemetry table statistics", ({ handle }) => {
     // A quarter more: stale again.
     await insertSamples(db, samples(20_600, 5_000));
     expect(await staleTables(db)).toEqual(["telemetry_samples"]);
+  });
+
+  it("samples only the columns the plans use, and still records the table's size for the next check", async () => {
+    await resetTelemetry(db);
+    await insertSamples(db, samples(0, 500));
+    await analyzeTable(db, "telemetry_samples");
+    const sampled = await queryRows<{ column: string }>(db, sql`select attname as column from pg_stats where tablename = 'telemetry_samples' order by attname`);
+    // Not the hop path (a jsonb, the dearest to sample) nor the RTTs: nothing is planned on them.
+    expect(sampled.map((r) => r.column)).toEqual([...PLANNED_COLUMNS.telemetry_samples].sort());
+    const [size] = await queryRows<{ recorded: number; actual: number }>(
+      db,
+      sql`select relpages as recorded, (pg_relation_size(oid) / current_setting('block_size')::int)::int as actual from pg_class where oid = 'telemetry_samples'::regclass`,
+    );
+    expect(size!.recorded).toBe(size!.actual);
   });
 });

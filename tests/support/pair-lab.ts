@@ -16,9 +16,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { tearDownNamespaces } from "./netns-teardown";
 
 export const NODES = ["router", "lan", "seg", "gw1", "gw2", "eb1", "eb2", "hs1", "ha1"] as const;
 export type LabNode = (typeof NODES)[number];
@@ -222,22 +223,13 @@ export class PairLab {
     }
   }
 
-  /** Stops every process the lab started and removes its namespaces and files, whatever state they are in. */
-  destroy(): void {
-    for (const child of this.processes) if (child.exitCode === null && child.pid) killTree(child.pid);
-    for (const node of this.built) spawnSync("ip", ["netns", "del", this.ns(node)], { stdio: "ignore" });
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Ends a process we started and its children (keepalived's VRRP child, a ping), by pid only. */
-function killTree(pid: number): void {
-  const children = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
-  for (const child of children) killTree(child);
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    // Already gone.
+  /**
+   * Stops every process in the lab's namespaces (keepalived, the notify scripts it runs on its way
+   * out, a disowned ARP sweep) and waits for each to die, then removes the namespaces and files,
+   * whatever state they are in (tests/support/netns-teardown.ts).
+   */
+  async destroy(): Promise<void> {
+    await tearDownNamespaces({ namespaces: this.built.map((node) => this.ns(node)), children: this.processes, folders: [this.dir] });
   }
 }
 

@@ -1,0 +1,29 @@
+/**
+ * A command that writes several tunnels or endpoints locks them first, in id order: the order the
+ * agents' ingest locks a group's endpoints in (lib/telemetry/ingest.ts, the `locked` step).
+ * Left to the UPDATE or DELETE, rows are locked in whatever order its plan reaches them (the
+ * table's, for a scan), and two transactions that lock two of the same rows in opposite orders
+ * deadlock on PostgreSQL: it aborts one of them (40P01), an offboarding or an agents' batch lost
+ * (tests/command-lock-order.test.ts). The rows come out of the sort and are locked in that order.
+ *
+ * "no key update" is what an UPDATE that changes no key takes anyway, so the agents' sample
+ * inserts (their foreign-key checks take "key share") do not wait on it; a DELETE takes "update".
+ */
+import "server-only";
+import { asc, type SQL } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { tunnelEndpoints, tunnels } from "@/lib/db/schema";
+
+export type RowLock = "no key update" | "update";
+
+/** Locks the endpoints `where` selects, in id order; returns their ids in that order. */
+export async function lockEndpointsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
+  const rows = await tx.select({ id: tunnelEndpoints.id }).from(tunnelEndpoints).where(where).orderBy(asc(tunnelEndpoints.id)).for(lock);
+  return rows.map((row) => row.id);
+}
+
+/** Locks the tunnels `where` selects, in id order; returns their ids in that order. */
+export async function lockTunnelsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
+  const rows = await tx.select({ id: tunnels.id }).from(tunnels).where(where).orderBy(asc(tunnels.id)).for(lock);
+  return rows.map((row) => row.id);
+}
