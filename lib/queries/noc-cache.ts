@@ -95,11 +95,16 @@ export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> 
   return (await cache.get()).value;
 }
 
-/** Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a benchmark, a test). */
-export function forgetNocSnapshot(db: Database) {
+/**
+ * Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a
+ * benchmark, a test, shutdown). Resolves once its read in flight has settled: a read issues its
+ * statements between slices, and one issued after the handle closed would fail.
+ */
+export async function forgetNocSnapshot(db: Database): Promise<void> {
   const byDb = caches.get();
-  byDb?.get(db)?.stop();
+  const cache = byDb?.get(db);
   byDb?.delete(db);
+  await cache?.stop();
 }
 
 /**
