@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assembleNocSnapshot, type NocReads } from "./noc";
+import { serveNocSnapshot } from "./noc-cache";
 import type { CurrentEnd } from "./tunnel-throughput";
 
 const NOW = new Date("2025-06-01T12:00:30Z");
@@ -53,6 +54,11 @@ describe("assembling the wall's snapshot", () => {
     expect(whole.tiles[8]!.pairRole).toBeNull();
     expect(whole.newestSampleAt).toBe(ago(1_000).toISOString());
     expect(whole.warnings[0]!.message).toBe("Probes from [address] fail.");
+  });
+
+  it("is served, written in slices, as exactly the JSON.stringify of what it builds", async () => {
+    const built = await assembleNocSnapshot(reads(9), NOW, { sliceMs: Number.POSITIVE_INFINITY });
+    expect((await serveNocSnapshot(built, { sliceMs: 0 })).body).toBe(JSON.stringify(built));
   });
 
   it("lets the event loop turn once a slice has run its length, so requests are answered while a large fleet's snapshot is built", async () => {

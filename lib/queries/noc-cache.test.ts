@@ -104,6 +104,17 @@ describe("the kept snapshot's JSON, written in slices", () => {
     }
   });
 
+  it("is exactly JSON.stringify of the snapshot whatever order its fields come in, lone surrogates and all", async () => {
+    // A NocSnapshot is any object of the type: nothing in it says the tiles and the warnings come
+    // last. The served body must still be the one JSON.stringify writes, or the claim (and the
+    // ETag a browser holds across a console upgrade) rests on how noc.ts happens to order its return.
+    const { tiles: _tiles, warnings: _warnings, ...rest } = snapshot("2025-06-01T12:00:00.000Z");
+    const odd = { ...tile(1), label: "tenant-\ud800/\u2028 \"x\"" };
+    const reordered: NocSnapshot = { tiles: [tile(0), odd], warnings: [warning], ...rest };
+    const sliced = await serveNocSnapshot(reordered, { sliceMs: 10, now: (() => { let t = 0; return () => (t += 4); })() });
+    expect(sliced.body).toBe(JSON.stringify(reordered));
+  });
+
   it("lets the event loop turn between tiles once a slice has run its length, never inside one", async () => {
     const events: string[] = [];
     // Each tile says when it is written; a clock that moves 4 ms per reading makes each "take" 4 ms.

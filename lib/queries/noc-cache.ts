@@ -39,13 +39,21 @@ export const NOC_CACHE = {
  * console's thread in one piece, every refresh.
  */
 export async function serveNocSnapshot(snapshot: NocSnapshot, slices: SliceOptions = {}): Promise<ServedNocSnapshot> {
-  // The tiles and the warnings are the snapshot's last two keys (noc.ts builds it so), so its
-  // JSON is the rest's, opened up, then the tiles one by one, then the warnings.
-  const { tiles, warnings, ...head } = snapshot;
-  const parts = [`${JSON.stringify(head).slice(0, -1)},"tiles":[`];
-  await forEachInSlices(tiles, (tile) => parts.push(parts.length === 1 ? JSON.stringify(tile) : `,${JSON.stringify(tile)}`), slices);
-  parts.push(`],"warnings":${JSON.stringify(warnings)}}`);
-  const body = parts.join("");
+  // Field by field in the snapshot's own order (the order JSON.stringify writes), the tiles one
+  // by one where they stand: nothing here depends on how noc.ts orders its return.
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(snapshot)) {
+    if (key === "tiles") {
+      const tiles: string[] = [];
+      await forEachInSlices(snapshot.tiles, (tile) => tiles.push(JSON.stringify(tile)), slices);
+      fields.push(`"tiles":[${tiles.join(",")}]`);
+      continue;
+    }
+    // As JSON.stringify does: a field whose value has no JSON (undefined) is left out.
+    const json: string | undefined = JSON.stringify(value);
+    if (json !== undefined) fields.push(`${JSON.stringify(key)}:${json}`);
+  }
+  const body = `{${fields.join(",")}}`;
   return { snapshot, body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
 }
 
@@ -87,11 +95,16 @@ export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> 
   return (await cache.get()).value;
 }
 
-/** Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a benchmark, a test). */
-export function forgetNocSnapshot(db: Database) {
+/**
+ * Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a
+ * benchmark, a test, shutdown). Resolves once its read in flight has settled: a read issues its
+ * statements between slices, and one issued after the handle closed would fail.
+ */
+export async function forgetNocSnapshot(db: Database): Promise<void> {
   const byDb = caches.get();
-  byDb?.get(db)?.stop();
+  const cache = byDb?.get(db);
   byDb?.delete(db);
+  await cache?.stop();
 }
 
 /**

@@ -248,7 +248,6 @@ export async function assembleNocSnapshot(reads: NocReads, now: Date, slices: Sl
   const warningCounts = Object.fromEntries(WARNING_SEVERITIES.map((s) => [s, 0])) as Record<WarningSeverity, number>;
   for (const row of warningCountRows) warningCounts[row.severity] = row.n;
 
-  // Tiles and warnings last: serveNocSnapshot (noc-cache.ts) writes the JSON in that order.
   return {
     generatedAt: now.toISOString(),
     newestSampleAt: Number.isFinite(newestSample) ? new Date(newestSample).toISOString() : null,
