@@ -379,8 +379,9 @@ async function firstRenders(target: RunningConsole, cookie: string, expected: nu
         const w = (window.__wall = { tilesAt: null });
         const observer = new MutationObserver(() => {
           const list = document.querySelector('ul[aria-label="Tunnels"]');
-          if (!list || list.children.length < 1) return;
-          const heading = document.querySelector("h1 + p")?.textContent ?? "";
+          // Server-rendered tiles arrive in a hidden element first, then are moved into the page.
+          if (!list || list.children.length < 1 || !list.checkVisibility()) return;
+          const heading = list.closest("[data-wall-theme]")?.querySelector("h1 + p")?.textContent ?? "";
           const counted = Number(heading.match(/^(\\d+) tunnels?/)?.[1] ?? NaN);
           // A paged wall draws its first page in the same commit as the rest of its plan.
           const paged = / · page \\d+ of \\d+/.test(heading);

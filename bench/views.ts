@@ -155,7 +155,9 @@ async function measure(browser: Browser, app: RunningConsole): Promise<Omit<View
 const FIRST_RENDER_SCRIPT = (expected: number) => `(() => {
   const w = (window.__wall = { tilesAt: null, hydratedAt: null });
   const observer = new MutationObserver(() => {
-    if (document.querySelectorAll(${JSON.stringify(TILE_SELECTOR)}).length >= ${expected}) {
+    // Server-rendered tiles arrive in a hidden element first, then are moved into the page.
+    const list = document.querySelector('ul[aria-label="Tunnels"]');
+    if (list && list.checkVisibility() && document.querySelectorAll(${JSON.stringify(TILE_SELECTOR)}).length >= ${expected}) {
       w.tilesAt = performance.now();
       observer.disconnect();
     }

@@ -25,6 +25,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
+import { removeTunnel } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
@@ -155,6 +156,35 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
     // belong to (a foreign-key refusal the agent's spool outlives), which is not a deadlock.
     expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
     expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+  });
+
+  // Review (hygiene): removing one tunnel deletes its two ends by the same cascade as unextend,
+  // in the (tunnel, side) index's order, and was left out of the id-order step.
+  it("removing a tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
+    const { tunnelId, x, y } = await makeTenant(a.db);
+    const outcomes = await race(
+      () => removeTunnel(a.db, null, tunnelId),
+      () => writeBatches(b.db, [batch(x), batch(y)]),
+    );
+    expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
+    expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
+    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+  });
+
+  // Review (hygiene): offboarding locked the endpoints before their tunnels, while removing a
+  // tunnel (and unextend) lock the tunnel before its endpoints: the two deadlocked on one tunnel.
+  it("offboarding a tenant while one of its tunnels is removed: both finish", async () => {
+    const { tenantId, tunnelId } = await makeTenant(a.db);
+    // A pauses at its first endpoint update: in the old order it held both ends then, not the tunnel.
+    const outcomes = await race(
+      () => offboardTenant(a.db, null, tenantId, NOW),
+      () => removeTunnel(b.db, null, tunnelId),
+    );
+    expect(outcomes).toEqual([
+      { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
+      { status: "fulfilled", value: { ok: true } },
+    ]);
+    expect(await a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
   });
 });
 

@@ -65,7 +65,10 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the background pool's g
     }
     expect((await poolGauges(handle)).bridgehead_db_background_pool_clients).toEqual({ in_use: 0, idle: 2, waiting: 0 });
   });
+});
 
+// Not under the PostgreSQL guard: it needs none, and ran only where PostgreSQL did.
+describe("the background pool's gauges on PGlite", () => {
   it("has no background series on PGlite, whose jobs share its one connection", async () => {
     const pglite = await openDatabase({ kind: "pglite", dataDir: null }, { statementTimeouts: STATEMENT_TIMEOUTS });
     try {

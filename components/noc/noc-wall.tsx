@@ -5,13 +5,14 @@ import { useMemo } from "react";
 import { NOC_REFRESH_MS, nocSnapshotQuery } from "@/lib/client/queries";
 import { describeRefreshError } from "@/lib/noc/staleness";
 import type { WallOptions } from "@/lib/noc/wall-options";
-import { groupTiles, planWall } from "@/lib/noc/wall-plan";
+import { planWall } from "@/lib/noc/wall-plan";
+import { tilesOnPage, wallGroups } from "@/lib/noc/wall-slice";
 import { FleetCounts } from "./fleet-counts";
 import { StaleBanner } from "./stale-banner";
 import { TileGrid } from "./tile-grid";
 import { useCycle } from "./use-cycle";
-import { useHydrated } from "./use-hydrated";
 import { useViewport } from "./use-viewport";
+import { useRememberViewport, useWholeSnapshotAfterPaint } from "./use-wall-snapshot";
 import { WallClock } from "./wall-clock";
 import { SkeletonTiles } from "./wall-skeleton";
 import { WarningTicker } from "./warning-ticker";
@@ -25,29 +26,36 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 30_000;
  * The NOC wall: full screen, no controls, read from across the room. Tunnels with a problem come
  * first on tiles large enough to read; healthy ones follow as small tiles, or as one count when
  * hundreds do not fit, or page by page with `?rotate=` (lib/noc/wall-plan.ts). Data comes from
- * the snapshot the server prefetched, then refreshes every NOC_REFRESH_MS; a failed refresh keeps
- * the last good tiles and, once it matters, says so in the banner, above everything. The server
- * renders the frame (title, counts, clock, ticker); the tiles are rendered in the browser from
- * the same snapshot, placed by lib/noc/wall-placement.ts, their sparklines on one canvas. Its theme is its own (`?theme=light`, dark by default), whatever the
- * console's theme on that browser.
+ * the snapshot the server prefetched, cut to the first page (lib/noc/wall-slice.ts), then the
+ * whole snapshot once that page is painted, then a refresh every NOC_REFRESH_MS; a failed refresh
+ * keeps the last good tiles and, once it matters, says so in the banner, above everything. The
+ * server renders the frame and the first page's tiles, so they are painted before the scripts
+ * run; tiles are placed by lib/noc/wall-placement.ts, their sparklines on one canvas (drawn in
+ * the browser). Its theme is its own (`?theme=light`, dark by default), whatever the console's
+ * theme on that browser.
  */
 export function NocWall({ options }: { options: WallOptions }) {
   const query = useQuery(nocSnapshotQuery());
   const snapshot = query.data ?? null;
-  const hydrated = useHydrated();
   const viewport = useViewport();
-  const count = snapshot?.tiles.length ?? 0;
-  const groups = useMemo(() => groupTiles(snapshot?.tiles ?? []), [snapshot]);
+  const groups = useMemo(() => (snapshot ? wallGroups(snapshot) : null), [snapshot]);
+  const slice = groups?.slice ?? null;
+  useRememberViewport(viewport);
+  useWholeSnapshotAfterPaint(slice !== null, query.refetch);
+  // Until the whole snapshot is held, the wall draws the page its slice was cut for (that screen
+  // size, that page): exactly the tiles the HTML carried, laid out as the server rendered them.
+  const { width, height } = slice ? slice.viewport : viewport;
   const rotate = options.rotateMs !== null;
-  const { width, height } = viewport;
-  const problemCount = groups.problems.length;
-  const healthyCount = groups.healthy.length;
+  const problemCount = groups?.totals.problems ?? 0;
+  const healthyCount = groups?.totals.healthy ?? 0;
+  // The whole fleet, also while only the first page's tiles are held.
+  const count = problemCount + healthyCount;
   const pages = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page: 0 }).pages, [width, height, problemCount, healthyCount, rotate]);
-  const page = useCycle(pages, options.rotateMs ?? PAGE_MS);
+  const cycled = useCycle(pages, options.rotateMs ?? PAGE_MS);
+  const page = slice ? slice.page : cycled;
   const plan = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page }), [width, height, problemCount, healthyCount, rotate, page]);
   const layout = plan.layout;
-  const problems = useMemo(() => groups.problems.slice(plan.problems.start, plan.problems.end), [groups, plan.problems.start, plan.problems.end]);
-  const healthy = useMemo(() => groups.healthy.slice(plan.healthy.start, plan.healthy.end), [groups, plan.healthy.start, plan.healthy.end]);
+  const shown = useMemo(() => (groups ? tilesOnPage(groups, plan) : null), [groups, plan]);
   const warningTotal = snapshot ? snapshot.warningCounts.critical + snapshot.warningCounts.warning + snapshot.warningCounts.info : 0;
 
   return (
@@ -73,12 +81,8 @@ export function NocWall({ options }: { options: WallOptions }) {
           <SkeletonTiles />
         ) : count === 0 ? (
           <p className="grid h-full place-items-center text-[2em] text-gray-700 dark:text-gray-300">No tunnels in service yet.</p>
-        ) : hydrated ? (
-          <TileGrid problems={problems} healthy={healthy} plan={plan} generatedAt={snapshot.generatedAt} theme={options.theme} />
         ) : (
-          // The tiles are drawn in the browser from the snapshot the page carries: rendering a
-          // thousand of them on the server too sent every tile twice (1.8 MB of HTML at 1,000).
-          <SkeletonTiles />
+          <TileGrid problems={shown!.problems} healthy={shown!.healthy} plan={plan} generatedAt={snapshot.generatedAt} theme={options.theme} />
         )}
         <StaleBanner
           lastSuccessAt={query.dataUpdatedAt}

@@ -7,6 +7,7 @@ import { BACKGROUND_REQUEST_HEADER } from "@/lib/auth/cookie-name";
 import type { FleetOverview } from "@/lib/queries/fleet";
 import type { NocSnapshot } from "@/lib/queries/noc";
 import { servedAgeMs } from "@/lib/noc/staleness";
+import type { WallSlice } from "@/lib/noc/wall-slice";
 import type { SegmentStatus } from "@/lib/queries/segments";
 import type { StretchView } from "@/lib/queries/stretch";
 import type { SearchResults } from "@/lib/queries/search";
@@ -77,8 +78,12 @@ function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
   return typeof AbortSignal.any === "function" ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : signal;
 }
 
-/** The wall's snapshot and how old it already was when the server sent it (its Age header). */
-export type NocWallData = NocSnapshot & { servedAgeMs: number };
+/**
+ * The wall's snapshot and how old it already was when the server sent it (its Age header). The
+ * one the page's HTML carries is cut to the wall's first page (`slice`, lib/noc/wall-slice.ts);
+ * every answer of GET /api/v1/noc is whole.
+ */
+export type NocWallData = NocSnapshot & { servedAgeMs: number; slice?: WallSlice };
 
 async function getNocWallData(signal: AbortSignal): Promise<NocWallData> {
   const response = await getJsonResponse("/api/v1/noc", withTimeout(signal, NOC_REQUEST_TIMEOUT_MS));

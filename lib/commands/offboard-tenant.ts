@@ -46,13 +46,15 @@ export async function offboardTenant(db: Database, actor: Principal | null, tena
     if (tunnelIds.length > 0) {
       // The tokens stop working, and the keys and tokens kept for downloads are destroyed: an
       // offboarded tenant's history keeps no secret. Each table's rows locked in id order first,
-      // as the agents' ingest locks them: in the table's order this deadlocked with it.
+      // as the agents' ingest locks them: in the table's order this deadlocked with it. The
+      // tunnels before their endpoints, as removing a tunnel and unextend lock them (tunnel,
+      // then its ends by the cascade): endpoints first deadlocked with a tunnel's removal.
+      await lockTunnelsInIdOrder(tx, inArray(tunnels.id, tunnelIds), "no key update");
       const endpointIds = await lockEndpointsInIdOrder(tx, inArray(tunnelEndpoints.tunnelId, tunnelIds), "no key update");
       await tx
         .update(tunnelEndpoints)
         .set({ agentTokenHash: null, agentTokenCiphertext: null, previousTokenHash: null, previousTokenIssuedAt: null, previousTokenValidUntil: null })
         .where(inArray(tunnelEndpoints.id, endpointIds));
-      await lockTunnelsInIdOrder(tx, inArray(tunnels.id, tunnelIds), "no key update");
       await tx.update(tunnels).set({ pskCiphertext: null }).where(inArray(tunnels.id, tunnelIds));
     }
 

@@ -15,7 +15,7 @@ import { segmentNameFor } from "@/lib/domain/segment";
 import { findTunnelFitProblems, TUNNEL_FORM_FIELDS, type TunnelFitInput } from "@/lib/gateway/tunnel-fit";
 import { encryptSecret, newPresharedKey, SECRET_PURPOSE } from "@/lib/secrets";
 import type { AddTunnelInput } from "@/lib/validation/tunnel";
-import { lockTunnelsInIdOrder } from "./lock-in-id-order";
+import { lockEndpointsInIdOrder, lockTunnelsInIdOrder } from "./lock-in-id-order";
 import type { CommandRefusal } from "./result";
 
 export const MAX_TUNNELS_PER_TENANT = 2;
@@ -131,6 +131,9 @@ export async function removeTunnel(db: Database, actor: Principal | null, tunnel
     if (!tunnel) return { ok: false as const, status: 404 as const, message: "No such tunnel." };
     const endpoints = await tx.select({ side: tunnelEndpoints.side, hostname: tunnelEndpoints.hostname, underlayIp: tunnelEndpoints.underlayIp }).from(tunnelEndpoints).where(eq(tunnelEndpoints.tunnelId, tunnelId));
     // Endpoints, their tokens and their samples go with it (cascade); warnings stay as history.
+    // Its ends locked in id order first, as the agents' ingest locks them: the cascade deletes
+    // them in the (tunnel, side) index's order and deadlocked with it (./lock-in-id-order.ts).
+    await lockEndpointsInIdOrder(tx, eq(tunnelEndpoints.tunnelId, tunnelId), "update");
     await tx.delete(tunnels).where(eq(tunnels.id, tunnelId));
     await recordAudit(tx, actor, {
       action: "tunnel.remove",

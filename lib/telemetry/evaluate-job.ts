@@ -21,7 +21,7 @@ import type { Database } from "@/lib/db/client";
 import type { TunnelStatus } from "@/lib/domain/status";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { forEachInSlices } from "@/lib/server/time-slices";
-import { findDueTenants, readFingerprints, type DueTenant } from "./evaluation/due";
+import { findDueTenants, readFingerprints, uuidArray, type DueTenant } from "./evaluation/due";
 import { nextEvaluationAt } from "./evaluation/deadline";
 import { buildRuleInputs, readTenantRows, thresholdsOf, type TenantRows } from "./evaluation/inputs";
 import { SampleWindows } from "./evaluation/sample-windows";
@@ -107,6 +107,13 @@ async function lockedStep<T>(db: Database, work: (tx: Database) => Promise<T>): 
 async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date, windows: SampleWindows): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { tenants: 0, tunnels: 0, opened: 0, resolved: 0, statusChanges: 0, skippedTenants: [] };
   if (due.length === 0) return outcome;
+  // The batch's tenants are locked first ("key share", in id order): the batch's writes lock
+  // them anyway (the foreign keys of tenant_evaluations and of a warning opened), but only after
+  // their tunnels and warnings, while a command on a tenant (offboarding, unextend, an edit)
+  // locks the tenant first and its tunnels and warnings after: the two deadlocked on PostgreSQL
+  // (40P01, tests/evaluation-lock-order.test.ts). Taken before the read, so an offboarding that
+  // commits meanwhile is seen, not evaluated over. It blocks only a tenant's "for update".
+  await lockTenantsInIdOrder(tx, due.map((d) => d.tenantId));
   const rows = await readTenantRows(
     tx,
     due.map((d) => d.tenantId),
@@ -141,6 +148,10 @@ async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date,
   outcome.resolved = changes.filter((c) => c.op === "resolve").length;
   outcome.statusChanges = statuses.length;
   return outcome;
+}
+
+async function lockTenantsInIdOrder(tx: Database, tenantIds: readonly string[]): Promise<void> {
+  await tx.execute(sql`select id from tenants where id = any(${uuidArray(tenantIds)}) order by id for key share`);
 }
 
 /**

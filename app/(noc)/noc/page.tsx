@@ -1,5 +1,6 @@
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { Suspense } from "react";
 import { NocWall } from "@/components/noc/noc-wall";
 import { WallLoading } from "@/components/noc/wall-skeleton";
@@ -7,6 +8,8 @@ import { requirePageAccess } from "@/lib/auth/page-guard";
 import type { Database } from "@/lib/db/client";
 import { nocSnapshotQuery } from "@/lib/client/queries";
 import { parseWallOptions, type WallOptions } from "@/lib/noc/wall-options";
+import { sliceForFirstPage, type WallViewport } from "@/lib/noc/wall-slice";
+import { DESIGN_VIEWPORT, parseWallViewport, WALL_VIEWPORT_COOKIE } from "@/lib/noc/wall-viewport";
 import { readNocSnapshot } from "@/lib/queries/noc-cache";
 
 export const metadata: Metadata = { title: "NOC wall" };
@@ -15,26 +18,30 @@ export const dynamic = "force-dynamic";
 /**
  * The wall's page: who may see it is settled before the first byte (a redirect to sign-in or a
  * 403 keep their status codes), then the frame goes out at once, so the browser loads and
- * compiles the wall's scripts while the server reads the snapshot; the snapshot follows in the
- * same response (a Suspense boundary), and the tiles are drawn from it.
+ * compiles the wall's scripts while the server reads the snapshot; the first page follows in the
+ * same response (a Suspense boundary): its tiles rendered, and the data they were drawn from.
  */
 export default async function NocWallPage({ searchParams }: { searchParams: Promise<{ rotate?: string | string[]; theme?: string | string[] }> }) {
   const { db } = await requirePageAccess("fleet:read");
   const { options, problems } = parseWallOptions(await searchParams);
   // The screen has nobody to read an error: it comes up on the defaults, and the log says why.
   for (const problem of problems) console.warn(`[noc] wall link: ${problem}`);
+  // The size the wall last reported (components/noc/use-wall-snapshot.ts); the design size before it has.
+  const viewport = parseWallViewport((await cookies()).get(WALL_VIEWPORT_COOKIE)?.value) ?? DESIGN_VIEWPORT;
   return (
     <Suspense fallback={<WallLoading theme={options.theme} />}>
-      <WallWithSnapshot db={db} options={options} />
+      <WallWithSnapshot db={db} options={options} viewport={viewport} />
     </Suspense>
   );
 }
 
 /**
  * The wall's first snapshot is read here, on the server, and handed to the browser's query
- * cache, so the screen paints tiles at once and the client only polls from then on.
+ * cache cut to what the wall's first page draws (lib/noc/wall-slice.ts: that page's tiles, the
+ * whole fleet's counts and warnings), so the screen paints its tiles at once and the page carries
+ * one page of tiles, not the fleet; the wall fetches the whole snapshot after that first paint.
  */
-async function WallWithSnapshot({ db, options }: { db: Database; options: WallOptions }) {
+async function WallWithSnapshot({ db, options, viewport }: { db: Database; options: WallOptions; viewport: WallViewport }) {
   const queryClient = new QueryClient();
   await queryClient.prefetchQuery({
     ...nocSnapshotQuery(),
@@ -44,8 +51,9 @@ async function WallWithSnapshot({ db, options }: { db: Database; options: WallOp
     queryFn: async () => {
       try {
         const { snapshot } = await readNocSnapshot(db);
+        const firstPage = sliceForFirstPage(snapshot, { viewport, rotate: options.rotateMs !== null });
         // The age it has now, as the route's Age header tells the wall on every later poll.
-        return { ...snapshot, servedAgeMs: Math.max(0, Date.now() - Date.parse(snapshot.generatedAt)) };
+        return { ...firstPage, servedAgeMs: Math.max(0, Date.now() - Date.parse(snapshot.generatedAt)) };
       } catch (error) {
         // The wall still renders (skeleton, then the client's own polling); the cause is logged.
         console.error("[noc] snapshot prefetch failed:", error);
