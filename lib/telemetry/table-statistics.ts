@@ -1,7 +1,9 @@
 /**
  * The planner's statistics for the telemetry tables, refreshed when they have gone stale rather
- * than on a clock. PGlite runs no autovacuum, so nothing else refreshes them there; on
- * PostgreSQL this does what autovacuum's analyze does, on the same rule of thumb.
+ * than on a clock. PGlite runs no autovacuum, so nothing else refreshes them there. On
+ * PostgreSQL autovacuum still analyzes the whole table on its own schedule (an ANALYZE of a column
+ * list does not reset its modification counter); this one keeps the planned columns fresh in
+ * between, at a third of the cost, on the jobs' pool rather than in an autovacuum worker.
  *
  * "Stale" is measured without the cumulative statistics system (whose counters PGlite flushes
  * only now and then): a table whose file grew by a tenth since its last ANALYZE (pg_class.relpages
