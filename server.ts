@@ -118,8 +118,9 @@ async function main() {
     await Promise.all(stepsInFlight);
     await Promise.all([maintenance.stop(), evaluation.stop(), notifications.stop()]);
     await receivers?.close();
-    // The wall's kept snapshot refreshes on a timer of its own: stopped, so no read starts as the database closes.
-    forgetNocSnapshot(database.db);
+    // The wall's kept snapshot refreshes on a timer of its own: stopped, so no read starts as the
+    // database closes, and the read in flight finished, so none sends a statement after it closed.
+    await forgetNocSnapshot(database.db);
     await closeDatabase();
     console.log("[bridgehead] closed");
     process.exit(0);

@@ -253,7 +253,7 @@ export async function benchNocSnapshot(): Promise<string> {
       row("a roll-up", figures.rollup),
     ].join("\n");
   } finally {
-    forgetNocSnapshot(handle.db);
+    await forgetNocSnapshot(handle.db);
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

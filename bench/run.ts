@@ -14,6 +14,7 @@ import { benchIngest } from "./ingest";
 import { benchIngestDoor } from "./ingest-door";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
+import { benchNocStalls } from "./noc-stalls";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
@@ -72,6 +73,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   },
   views: () => benchViews(),
   noc: () => benchNocSnapshot(),
+  stalls: (context) => benchNocStalls(context),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   rollup: (context) => benchRollup(context),

@@ -43,7 +43,7 @@ describe("GET /api/v1/noc", () => {
     // One instant for both requests, and a kept snapshot read at that instant: one the tests
     // before left could be 5 s old by now (a slow run; here 6 s is forced), and the first request
     // would refresh it in the background, landing before the second with a new ETag.
-    forgetNocSnapshot(db);
+    await forgetNocSnapshot(db);
     const now = vi.spyOn(Date, "now").mockReturnValue(Date.now() + 6_000);
     try {
       const first = await callRoute(getNoc, { as: "display", path: "/api/v1/noc" });

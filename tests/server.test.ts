@@ -26,6 +26,16 @@ describe("the console process on its embedded defaults", { timeout: START_TIMEOU
     expect(home.status).toBe(200);
     expect(home.body).toContain("All systems answering");
 
+    // Agents' posts are answered before Next (lib/server/telemetry-fast-path.ts): Next marks every
+    // answer of its own with Vary (its router's headers), the fast path sends none. A refused
+    // token is enough to tell the doors apart, and leaves nothing behind.
+    const nextAnswer = await server.get("/api/health");
+    expect(nextAnswer.headers.vary).toBeDefined();
+    const agentAnswer = await server.post("/api/v1/telemetry", "{}", { authorization: "Bearer agt_unknown" });
+    expect(agentAnswer.status).toBe(401);
+    expect(agentAnswer.headers["www-authenticate"]).toContain("Bearer");
+    expect(agentAnswer.headers.vary).toBeUndefined();
+
     // A private console keeps itself out of search indexes.
     const robots = await server.get("/robots.txt");
     expect(robots.status).toBe(200);

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { processSlot } from "@/lib/server/process-slot";
 import { RefreshingValue, type RefreshingValueOptions } from "@/lib/server/refreshing-value";
+import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { getNocSnapshot, NOC_SHARE_MS, type NocSnapshot } from "./noc";
 
 export type ServedNocSnapshot = { snapshot: NocSnapshot; body: string; etag: string };
@@ -31,18 +32,38 @@ export const NOC_CACHE = {
   idleMs: 60_000,
 } as const;
 
-/** The snapshot as the route sends it: its JSON once, and an ETag naming exactly that JSON. */
-export function serveNocSnapshot(snapshot: NocSnapshot): ServedNocSnapshot {
-  const body = JSON.stringify(snapshot);
+/**
+ * The snapshot as the route sends it: its JSON once, and an ETag naming exactly that JSON. The
+ * JSON is exactly `JSON.stringify(snapshot)`, written a tile at a time in slices
+ * (lib/server/time-slices.ts): at 10,000 tunnels it is 4.6 MB, tens of milliseconds of the
+ * console's thread in one piece, every refresh.
+ */
+export async function serveNocSnapshot(snapshot: NocSnapshot, slices: SliceOptions = {}): Promise<ServedNocSnapshot> {
+  // Field by field in the snapshot's own order (the order JSON.stringify writes), the tiles one
+  // by one where they stand: nothing here depends on how noc.ts orders its return.
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(snapshot)) {
+    if (key === "tiles") {
+      const tiles: string[] = [];
+      await forEachInSlices(snapshot.tiles, (tile) => tiles.push(JSON.stringify(tile)), slices);
+      fields.push(`"tiles":[${tiles.join(",")}]`);
+      continue;
+    }
+    // As JSON.stringify does: a field whose value has no JSON (undefined) is left out.
+    const json: string | undefined = JSON.stringify(value);
+    if (json !== undefined) fields.push(`${JSON.stringify(key)}:${json}`);
+  }
+  const body = `{${fields.join(",")}}`;
   return { snapshot, body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
 }
 
 /** A kept snapshot for `db`, reading with `options.read` (tests inject clock, timer and reads). */
 export function nocSnapshotCache(
   db: Database,
-  options: Partial<Omit<RefreshingValueOptions<ServedNocSnapshot>, "read">> & { read?: (at: Date) => Promise<NocSnapshot> } = {},
+  options: Partial<Omit<RefreshingValueOptions<ServedNocSnapshot>, "read">> & { read?: (at: Date) => Promise<NocSnapshot>; slices?: SliceOptions } = {},
 ): RefreshingValue<ServedNocSnapshot> {
-  const read = options.read ?? ((at: Date) => getNocSnapshot(db, at));
+  const { slices = {}, ...rest } = options;
+  const read = options.read ?? ((at: Date) => getNocSnapshot(db, at, slices));
   return new RefreshingValue<ServedNocSnapshot>({
     ...NOC_CACHE,
     now: () => Date.now(),
@@ -54,8 +75,8 @@ export function nocSnapshotCache(
     },
     onRefreshError: (error, held) =>
       console.error(`[noc] snapshot refresh failed; serving the one read at ${held ? new Date(held.readAt).toISOString() : "(none)"} until it is ${NOC_CACHE.maxAgeMs / 1000} s old:`, error),
-    ...options,
-    read: async (at) => serveNocSnapshot(await read(at)),
+    ...rest,
+    read: async (at) => serveNocSnapshot(await read(at), slices),
   });
 }
 
@@ -74,11 +95,16 @@ export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> 
   return (await cache.get()).value;
 }
 
-/** Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a benchmark, a test). */
-export function forgetNocSnapshot(db: Database) {
+/**
+ * Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a
+ * benchmark, a test, shutdown). Resolves once its read in flight has settled: a read issues its
+ * statements between slices, and one issued after the handle closed would fail.
+ */
+export async function forgetNocSnapshot(db: Database): Promise<void> {
   const byDb = caches.get();
-  byDb?.get(db)?.stop();
+  const cache = byDb?.get(db);
   byDb?.delete(db);
+  await cache?.stop();
 }
 
 /**

@@ -15,6 +15,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { ROLLUP_LIMITS, WATERMARK } from "@/lib/telemetry/rollup";
 import { sparklineFrame, type SparklineFrame } from "@/lib/telemetry/series";
 import { BUCKET_ORIGIN, epochMs, floorToMinute, queryRows, timeParam } from "@/lib/telemetry/sql";
@@ -78,9 +79,13 @@ class ClosedMinutes {
     this.totals[i] = row.total ?? 0;
   }
 
-  /** Adds what the endpoint measured in `minute` to `into`, if held. */
-  addTo(into: { n: number; total: number }, endpointId: string, minute: number) {
-    const row = this.rowOf.get(endpointId);
+  /** An endpoint's row, for addTo; undefined when nothing of it is held. */
+  rowIndex(endpointId: string): number | undefined {
+    return this.rowOf.get(endpointId);
+  }
+
+  /** Adds what the endpoint of `row` measured in `minute` to `into`, if held. */
+  addTo(into: { n: number; total: number }, row: number | undefined, minute: number) {
     const slot = ClosedMinutes.slot(minute);
     if (row === undefined || this.slotMinute[slot] !== minute || minute < this.from || minute >= this.to) return;
     into.n += this.counts[row * SLOTS + slot]!;
@@ -95,8 +100,12 @@ export type WallSparklines = SparklineFrame & {
   valuesOf(endpointIds: readonly string[]): (number | null)[];
 };
 
-/** The lines on the frame `sparklines()` would lay for these arguments. */
-export async function readWallSparklines(db: Database, options: { since: Date; now: Date; points: number }): Promise<WallSparklines> {
+/**
+ * The lines on the frame `sparklines()` would lay for these arguments. The rows read are taken
+ * in in slices (lib/server/time-slices.ts): the first read of a fleet of 10,000 tunnels is more
+ * than a million minute rows.
+ */
+export async function readWallSparklines(db: Database, options: { since: Date; now: Date; points: number }, slices: SliceOptions = {}): Promise<WallSparklines> {
   const frame = sparklineFrame(options);
   const now = options.now.getTime();
   const start = frame.start.getTime();
@@ -115,7 +124,8 @@ export async function readWallSparklines(db: Database, options: { since: Date; n
     store = new ClosedMinutes();
     stores.set(db, store);
     store.open(start, boundary);
-    for (const row of await rollupMinutes(db, start, boundary)) store.set(row);
+    const fresh = store;
+    await forEachInSlices(await rollupMinutes(db, start, boundary), (row) => fresh.set(row), slices);
     store.from = start;
     store.to = boundary;
     store.watermark = watermark;
@@ -128,7 +138,8 @@ export async function readWallSparklines(db: Database, options: { since: Date; n
       receivedThrough: watermark ?? Number.NEGATIVE_INFINITY,
     });
     store.open(store.to, boundary);
-    for (const row of rows) store.set(row);
+    const kept = store;
+    await forEachInSlices(rows, (row) => kept.set(row), slices);
     store.to = boundary;
     store.from = Math.max(store.from, boundary - SLOTS * MINUTE_MS);
     store.watermark = watermark;
@@ -143,20 +154,22 @@ export async function readWallSparklines(db: Database, options: { since: Date; n
         where measured_at >= ${timeParam(new Date(boundary))} and measured_at <= ${timeParam(options.now)}
         group by 1, 2`,
   );
-  for (const r of raw) open.set(`${r.endpoint_id}@${r.minute}`, { n: r.n, total: r.total ?? 0 });
+  await forEachInSlices(raw, (r) => open.set(`${r.endpoint_id}@${r.minute}`, { n: r.n, total: r.total ?? 0 }), slices);
 
   const held = store;
   return {
     ...frame,
     valuesOf(ends) {
       const values: (number | null)[] = new Array(frame.buckets).fill(null);
+      const rows = ends.map((endpointId) => held.rowIndex(endpointId));
       for (let k = 0; k < frame.buckets; k++) {
         const sum = { n: 0, total: 0 };
         const bucketStart = start + k * frame.bucketMs;
         for (let minute = bucketStart; minute < bucketStart + frame.bucketMs && minute <= now; minute += MINUTE_MS) {
-          for (const endpointId of ends) {
-            if (minute < boundary) held.addTo(sum, endpointId, minute);
+          for (let e = 0; e < ends.length; e++) {
+            if (minute < boundary) held.addTo(sum, rows[e], minute);
             else {
+              const endpointId = ends[e]!;
               const o = open.get(`${endpointId}@${minute}`);
               if (o) {
                 sum.n += o.n;

@@ -196,6 +196,12 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
     expect(snapshot.warnings[0]!.message).toBe("Probes from [address] to [address] fail; mail [address] for access.");
   });
 
+  it("is the same snapshot read in slices as in one piece", async () => {
+    // sliceMs 0: the loop turns after every row and tile, the most a refresh can be cut up.
+    expect(await getNocSnapshot(handle().db, NOW, { sliceMs: 0 })).toEqual(await getNocSnapshot(handle().db, NOW, { sliceMs: Number.POSITIVE_INFINITY }));
+    expect(await getNocSnapshot(handle().db, NOW, { sliceMs: 0 })).toEqual(snapshot);
+  });
+
   it("keeps one snapshot for every wall, dated when it was read, and its JSON and ETag with it", async () => {
     let clock = NOW.getTime();
     const cache = nocSnapshotCache(handle().db, { now: () => clock, schedule: () => ({ cancel() {} }) });

@@ -16,13 +16,14 @@ import "server-only";
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
-import { storedPairReport, tunnelPairRole } from "@/lib/domain/pair-role";
+import { storedPairReport, tunnelPairRole, type PairEndReport } from "@/lib/domain/pair-role";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
-import { readWallSparklines } from "./noc-sparklines";
-import { readCurrentEnds, type EndRate } from "./tunnel-throughput";
+import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
+import { readWallSparklines, type WallSparklines } from "./noc-sparklines";
+import { readCurrentEnds, type CurrentEnd, type EndRate } from "./tunnel-throughput";
 
 export type NocTile = {
   tunnelId: string;
@@ -122,7 +123,7 @@ export function wallMessage(message: string): string {
 }
 
 /** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */
-export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapshot> {
+export async function getNocSnapshot(db: Database, now: Date, slices: SliceOptions = {}): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
   const [tileRows, endpointRows, series, warningRows, warningCountRows, ends] = await Promise.all([
@@ -148,7 +149,7 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
       .where(live),
-    readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }),
+    readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }, slices),
     db
       .select({
         id: warnings.id,
@@ -174,56 +175,75 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
       .groupBy(warnings.severity),
     // Each end's newest RTT and current rate, if recent enough to show: one read of the last 90 s
     // of samples, not a probe of every endpoint's history.
-    readCurrentEnds(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }),
+    readCurrentEnds(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }, slices),
   ]);
+  return assembleNocSnapshot({ tileRows, endpointRows, series, warningRows, warningCountRows, ends }, now, slices);
+}
 
-  // Latest RTT per tunnel: the mean of its ends' newest samples, if recent (both ends measure
-  // the same round trip; one silent end should not blank the number).
-  const rttSums = new Map<string, { sum: number; n: number }>();
-  const endsOf = new Map<string, string[]>();
+/** What getNocSnapshot reads, row by row, for assembleNocSnapshot to put together. */
+export type NocReads = {
+  tileRows: readonly { tunnelId: string; tenantId: string; slug: string; name: string; status: TunnelStatus; statusChangedAt: Date }[];
+  endpointRows: readonly (Parameters<typeof storedPairReport>[0] & { endpointId: string; tunnelId: string; side: "source" | "avs"; lastSampleAt: Date | null })[];
+  series: Pick<WallSparklines, "valuesOf">;
+  warningRows: readonly { id: string; severity: WarningSeverity; kind: string; message: string; openedAt: Date; state: string; slug: string; tunnelName: string | null }[];
+  warningCountRows: readonly { severity: WarningSeverity; n: number }[];
+  ends: ReadonlyMap<string, CurrentEnd>;
+};
+
+/**
+ * The snapshot from its reads. At 10,000 tunnels this is a few hundred milliseconds of
+ * JavaScript (every tile's sparkline from its ends' minutes), so it runs in slices
+ * (lib/server/time-slices.ts): in one piece it held the console's thread for all of it, every
+ * refresh, while a wall watched (docs/benchmarks.md, "Fleet scale").
+ */
+export async function assembleNocSnapshot(reads: NocReads, now: Date, slices: SliceOptions = {}): Promise<NocSnapshot> {
+  const { tileRows, endpointRows, series, warningRows, warningCountRows, ends } = reads;
+  // Per tunnel: the mean of its ends' newest RTTs, if recent (both ends measure the same round
+  // trip; one silent end should not blank the number), its ends, their pair-role reports
+  // (recent ones only) and their current rates.
+  const byTunnel = new Map<string, TunnelEnds>();
   let newestSample = -Infinity;
-  for (const endpoint of endpointRows) {
-    if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
-    endsOf.set(endpoint.tunnelId, [...(endsOf.get(endpoint.tunnelId) ?? []), endpoint.endpointId]);
-    const rtt = ends.get(endpoint.endpointId)?.rttMs;
-    if (rtt === null || rtt === undefined || !Number.isFinite(rtt)) continue;
-    const acc = rttSums.get(endpoint.tunnelId) ?? { sum: 0, n: 0 };
-    acc.sum += rtt;
-    acc.n += 1;
-    rttSums.set(endpoint.tunnelId, acc);
-  }
+  await forEachInSlices(
+    endpointRows,
+    (endpoint) => {
+      if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
+      let entry = byTunnel.get(endpoint.tunnelId);
+      if (!entry) byTunnel.set(endpoint.tunnelId, (entry = { ids: [], rttSum: 0, rttCount: 0, reports: { source: null, avs: null }, rates: {} }));
+      entry.ids.push(endpoint.endpointId);
+      entry.reports[endpoint.side] = storedPairReport(endpoint, now, LATEST_RTT_MAX_AGE_MS);
+      const end = ends.get(endpoint.endpointId);
+      if (end?.rate) entry.rates[endpoint.side] = end.rate;
+      const rtt = end?.rttMs;
+      if (rtt === null || rtt === undefined || !Number.isFinite(rtt)) return;
+      entry.rttSum += rtt;
+      entry.rttCount += 1;
+    },
+    slices,
+  );
 
-  // Which tunnel of a pair carries the traffic, from its ends' role reports (recent ones only).
   const tunnelsPerTenant = new Map<string, number>();
   for (const row of tileRows) tunnelsPerTenant.set(row.tenantId, (tunnelsPerTenant.get(row.tenantId) ?? 0) + 1);
-  const reportsByTunnel = new Map<string, { source: ReturnType<typeof storedPairReport>; avs: ReturnType<typeof storedPairReport> }>();
-  for (const endpoint of endpointRows) {
-    const entry = reportsByTunnel.get(endpoint.tunnelId) ?? { source: null, avs: null };
-    entry[endpoint.side] = storedPairReport(endpoint, now, LATEST_RTT_MAX_AGE_MS);
-    reportsByTunnel.set(endpoint.tunnelId, entry);
-  }
-
-  const ratesByTunnel = new Map<string, Partial<Record<"source" | "avs", EndRate>>>();
-  for (const endpoint of endpointRows) {
-    const rate = ends.get(endpoint.endpointId)?.rate;
-    if (rate) ratesByTunnel.set(endpoint.tunnelId, { ...ratesByTunnel.get(endpoint.tunnelId), [endpoint.side]: rate });
-  }
 
   const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
-  const tiles = tileRows.map((row): NocTile => {
-    counts[row.status] += 1;
-    const rtt = rttSums.get(row.tunnelId);
-    return {
-      tunnelId: row.tunnelId,
-      label: `${row.slug}/${row.name}`,
-      status: row.status,
-      statusChangedAt: row.statusChangedAt.toISOString(),
-      rttMs: rtt ? roundRtt(rtt.sum / rtt.n) : null,
-      sparkline: series.valuesOf(endsOf.get(row.tunnelId) ?? []).map(roundSparklinePoint),
-      pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(reportsByTunnel.get(row.tunnelId) ?? { source: null, avs: null }) : null,
-      throughput: tunnelThroughput(ratesByTunnel.get(row.tunnelId)),
-    };
-  });
+  const tiles: NocTile[] = [];
+  await forEachInSlices(
+    tileRows,
+    (row) => {
+      counts[row.status] += 1;
+      const entry = byTunnel.get(row.tunnelId);
+      tiles.push({
+        tunnelId: row.tunnelId,
+        label: `${row.slug}/${row.name}`,
+        status: row.status,
+        statusChangedAt: row.statusChangedAt.toISOString(),
+        rttMs: entry && entry.rttCount > 0 ? roundRtt(entry.rttSum / entry.rttCount) : null,
+        sparkline: series.valuesOf(entry?.ids ?? []).map(roundSparklinePoint),
+        pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(entry?.reports ?? { source: null, avs: null }) : null,
+        throughput: tunnelThroughput(entry?.rates),
+      });
+    },
+    slices,
+  );
 
   const warningCounts = Object.fromEntries(WARNING_SEVERITIES.map((s) => [s, 0])) as Record<WarningSeverity, number>;
   for (const row of warningCountRows) warningCounts[row.severity] = row.n;
@@ -247,6 +267,14 @@ export async function getNocSnapshot(db: Database, now: Date): Promise<NocSnapsh
     })),
   };
 }
+
+type TunnelEnds = {
+  ids: string[];
+  rttSum: number;
+  rttCount: number;
+  reports: { source: PairEndReport | null; avs: PairEndReport | null };
+  rates: Partial<Record<"source" | "avs", EndRate>>;
+};
 
 /** The source end sends toward AVS what it counts as sent; without it, the AVS end's counters say the same from the other side. */
 function tunnelThroughput(ends: Partial<Record<"source" | "avs", EndRate>> | undefined): NocTile["throughput"] {

@@ -15,6 +15,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { Side } from "@/lib/domain/tenant-options";
+import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { RETENTION } from "@/lib/telemetry/retention";
 import { epochMs, queryRows, secondsInterval, timeParam } from "@/lib/telemetry/sql";
 import { bucketRates, counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
@@ -86,24 +87,33 @@ export type CurrentEnd = { rttMs: number | null; rate: EndRate | null };
  * its rate. One statement, one sort of the window by (endpoint, time): the two are numbered by
  * the same window, so the rows come back already cut to at most three per end.
  */
-export async function readCurrentEnds(db: Database, options: { now: Date; maxGapMs: number }): Promise<Map<string, CurrentEnd>> {
+export async function readCurrentEnds(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
   const rows = await queryRows<RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean }>(db, currentEndsStatement(since));
   const rttOf = new Map<string, number | null>();
   const countersOf = new Map<string, CounterRow[]>();
-  for (const row of rows) {
-    if (Number(row.newest) === 1) rttOf.set(row.endpoint_id, row.rtt_ms);
-    if (!row.counted) continue;
-    const samples = countersOf.get(row.endpoint_id) ?? [];
-    samples.push(toCounterRow(row));
-    countersOf.set(row.endpoint_id, samples);
-  }
+  // In slices (lib/server/time-slices.ts): up to three rows per end, 60,000 at 10,000 tunnels.
+  await forEachInSlices(
+    rows,
+    (row) => {
+      if (Number(row.newest) === 1) rttOf.set(row.endpoint_id, row.rtt_ms);
+      if (!row.counted) return;
+      const samples = countersOf.get(row.endpoint_id) ?? [];
+      samples.push(toCounterRow(row));
+      countersOf.set(row.endpoint_id, samples);
+    },
+    slices,
+  );
   const current = new Map<string, CurrentEnd>();
-  for (const [endpointId, rttMs] of rttOf) {
-    const samples = (countersOf.get(endpointId) ?? []).sort((a, b) => a.at - b.at);
-    const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
-    current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
-  }
+  await forEachInSlices(
+    rttOf,
+    ([endpointId, rttMs]) => {
+      const samples = (countersOf.get(endpointId) ?? []).sort((a, b) => a.at - b.at);
+      const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
+      current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
+    },
+    slices,
+  );
   return current;
 }
 

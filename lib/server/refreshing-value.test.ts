@@ -236,3 +236,35 @@ describe("RefreshingValue after the clock went back", () => {
     expect(h.reads.at(-1)!.at).toBe(40_000);
   });
 });
+
+describe("stopping a refreshing value", () => {
+  // A process shutting down stops the value, then closes what it reads from (server.ts closes the
+  // database): a read still in flight, now cut into slices with turns between its statements, must
+  // not send its next statement to a closed database.
+  it("resolves once the read in flight has settled, so what it reads from can be closed after", async () => {
+    const h = await primed();
+    h.setClock(SHARE); // past the share window: the next request starts a background refresh
+    await h.value.get();
+    expect(h.reads).toHaveLength(2);
+    let stopped = false;
+    const stopping = Promise.resolve(h.value.stop()).then(() => (stopped = true));
+    await h.settle();
+    expect(stopped).toBe(false);
+    await h.fail("database closed");
+    await stopping;
+    expect(stopped).toBe(true);
+    // The failure still went where a background refresh's failure goes; stop only waited for it.
+    expect(h.refreshErrors.map((e) => (e.error as Error).message)).toEqual(["database closed"]);
+    expect(h.armed()).toEqual([]);
+  });
+
+  it("resolves at once when no read is in flight", async () => {
+    const h = await primed();
+    let stopped = false;
+    const stopping = Promise.resolve(h.value.stop()).then(() => (stopped = true));
+    await h.settle();
+    expect(stopped).toBe(true);
+    await stopping;
+    expect(h.armed()).toEqual([]);
+  });
+});

@@ -70,11 +70,19 @@ export class RefreshingValue<T> {
     return this.held;
   }
 
-  /** Stops the timer for good (a process shutting down, a test ending). */
-  stop() {
+  /**
+   * Stops the timer for good (a process shutting down, a test ending). Resolves once the read in
+   * flight, if any, has settled, so what it reads from can be closed after it: a read's outcome is
+   * its callers' (a request's error, or onRefreshError), so it is only waited for here.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
+    await this.reading?.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** The read running, or a new one. */

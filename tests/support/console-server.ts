@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "./postgres-server";
 
+type Answer = { status: number; body: string; headers: Record<string, string | string[] | undefined> };
+
 export type ConsoleServer = {
   url: string;
   /** The console's own self-signed certificate, the only one its clients trust. */
@@ -16,7 +18,8 @@ export type ConsoleServer = {
   dataDir: string;
   process: ChildProcess;
   output: () => string;
-  get(pathname: string): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
+  get(pathname: string): Promise<Answer>;
+  post(pathname: string, body: string, headers?: Record<string, string>): Promise<Answer>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
@@ -82,16 +85,9 @@ export async function startConsole(env: Record<string, string> = {}, options: St
     dataDir,
     process: child,
     output: () => output,
-    get: (pathname) =>
-      new Promise((resolve, reject) => {
-        https
-          .get(new URL(pathname, url), { ca }, (res) => {
-            let body = "";
-            res.on("data", (chunk) => (body += chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-          })
-          .on("error", reject);
-      }),
+    get: (pathname) => send(new URL(pathname, url), { ca, method: "GET" }),
+    post: (pathname, body, headers = {}) =>
+      send(new URL(pathname, url), { ca, method: "POST", headers: { "content-type": "application/json", ...headers } }, body),
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       const code = await exited;
@@ -99,4 +95,16 @@ export async function startConsole(env: Record<string, string> = {}, options: St
       return code;
     },
   };
+}
+
+function send(url: URL, options: https.RequestOptions, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, options, (res) => {
+      let text = "";
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
 }
