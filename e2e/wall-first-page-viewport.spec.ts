@@ -28,8 +28,14 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
-/** Resolves once the wall has hydrated (its effects wrote the cookie) and the frame after that has run its tasks. */
+/**
+ * Resolves once the wall has hydrated and run its effects, and the frame after that has run its
+ * tasks. The clock shows a time only from its first effect (components/noc/use-now.ts), flushed
+ * with the wall's own (the cookie, the request for the whole snapshot): the cookie alone is no
+ * sign, since a test may have set it to the very value the wall writes.
+ */
 async function afterWallEffects(page: Page, width: number, height: number) {
+  await expect(page.locator("header time")).toHaveAttribute("datetime", /Z$/);
   await expect.poll(() => page.evaluate(() => document.cookie)).toContain(`${COOKIE}=${width}x${height}`);
   // The wall asks for the whole snapshot from a task queued in the frame after its commit; a
   // frame and a task queued now run after that one.
