@@ -6,11 +6,12 @@ import { NOC_REFRESH_MS, nocSnapshotQuery } from "@/lib/client/queries";
 import { describeRefreshError } from "@/lib/noc/staleness";
 import type { WallOptions } from "@/lib/noc/wall-options";
 import { planWall } from "@/lib/noc/wall-plan";
-import { tilesOnPage, wallGroups } from "@/lib/noc/wall-slice";
+import { planHeld, tilesOnPage, wallGroups } from "@/lib/noc/wall-slice";
 import { FleetCounts } from "./fleet-counts";
 import { StaleBanner } from "./stale-banner";
 import { TileGrid } from "./tile-grid";
 import { useCycle } from "./use-cycle";
+import { useHydrated } from "./use-hydrated";
 import { useViewport } from "./use-viewport";
 import { useRememberViewport, useWholeSnapshotAfterPaint } from "./use-wall-snapshot";
 import { WallClock } from "./wall-clock";
@@ -38,22 +39,26 @@ export function NocWall({ options }: { options: WallOptions }) {
   const query = useQuery(nocSnapshotQuery());
   const snapshot = query.data ?? null;
   const viewport = useViewport();
+  const hydrated = useHydrated();
   const groups = useMemo(() => (snapshot ? wallGroups(snapshot) : null), [snapshot]);
   const slice = groups?.slice ?? null;
   useRememberViewport(viewport);
   useWholeSnapshotAfterPaint(slice !== null, query.refetch);
-  // Until the whole snapshot is held, the wall draws the page its slice was cut for (that screen
-  // size, that page): exactly the tiles the HTML carried, laid out as the server rendered them.
-  const { width, height } = slice ? slice.viewport : viewport;
+  const { width, height } = viewport;
   const rotate = options.rotateMs !== null;
   const problemCount = groups?.totals.problems ?? 0;
   const healthyCount = groups?.totals.healthy ?? 0;
   // The whole fleet, also while only the first page's tiles are held.
   const count = problemCount + healthyCount;
   const pages = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page: 0 }).pages, [width, height, problemCount, healthyCount, rotate]);
-  const cycled = useCycle(pages, options.rotateMs ?? PAGE_MS);
-  const page = slice ? slice.page : cycled;
-  const plan = useMemo(() => planWall({ width, height, problems: problemCount, healthy: healthyCount, rotate, page }), [width, height, problemCount, healthyCount, rotate, page]);
+  const page = useCycle(pages, options.rotateMs ?? PAGE_MS);
+  // While only the slice is held, what it holds decides (lib/noc/wall-slice.ts `planHeld`): its own
+  // plan while hydrating (the server's render, tile for tile), then this window's if it has every
+  // tile that draws, so a slice cut for another screen is not left drawn past the window's edge.
+  const plan = useMemo(
+    () => (groups ? planHeld(groups, { viewport: { width, height }, rotate, page, hydrated }) : planWall({ width, height, problems: 0, healthy: 0, rotate, page })),
+    [groups, width, height, rotate, page, hydrated],
+  );
   const layout = plan.layout;
   const shown = useMemo(() => (groups ? tilesOnPage(groups, plan) : null), [groups, plan]);
   const warningTotal = snapshot ? snapshot.warningCounts.critical + snapshot.warningCounts.warning + snapshot.warningCounts.info : 0;

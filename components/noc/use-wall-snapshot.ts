@@ -21,15 +21,16 @@ export function useRememberViewport({ width, height }: WallViewport) {
  * While the wall holds only its first page (the slice the HTML carried), asks for the whole
  * snapshot once that page is painted: the frame after the commit that drew it, so the request and
  * its parse never come before the first tiles. A failed request is retried as any refresh is; the
- * wall keeps its first page meanwhile.
+ * wall keeps its first page meanwhile. A request already under way (the query's own fetch on
+ * mount, when the slice looks stale to this browser's clock) is joined, not aborted and sent again.
  */
-export function useWholeSnapshotAfterPaint(sliced: boolean, refetch: () => Promise<unknown>) {
+export function useWholeSnapshotAfterPaint(sliced: boolean, refetch: (options: { cancelRefetch: boolean }) => Promise<unknown>) {
   useEffect(() => {
     if (!sliced) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // A task queued from the next animation frame runs after that frame is painted.
     const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => void refetch(), 0);
+      timer = setTimeout(() => void refetch({ cancelRefetch: false }), 0);
     });
     return () => {
       cancelAnimationFrame(frame);

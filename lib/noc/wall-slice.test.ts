@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TUNNEL_STATUSES, type TunnelStatus } from "@/lib/domain/status";
 import { groupTiles, planWall } from "./wall-plan";
-import { sliceForFirstPage, tilesOnPage, wallGroups, type WallViewport } from "./wall-slice";
+import { placeTiles } from "./wall-placement";
+import { planHeld, sliceForFirstPage, tilesOnPage, wallGroups, type WallViewport } from "./wall-slice";
 
 const HD = { width: 1920, height: 1080 };
 type Tile = { id: number; status: TunnelStatus };
@@ -91,5 +92,70 @@ describe("sliceForFirstPage", () => {
     const sliced = sliceForFirstPage(snapshotOf(["operational", "down"]), { viewport: HD, rotate: false });
     expect(() => sliceForFirstPage(sliced, { viewport: HD, rotate: false })).toThrow(/already a slice/);
     expect(() => wallGroups({ ...sliced, tiles: sliced.tiles.slice(1) })).toThrow(/carries 1 problem and 1 healthy tiles but holds 1/);
+  });
+});
+
+describe("planHeld", () => {
+  const wall = fc.record({ viewport: viewports, rotate: fc.boolean(), page: fc.integer({ min: 0, max: 20 }) });
+
+  it("draws a slice, while the page hydrates, exactly as the server cut it: whatever the window, rotation or page the wall has", () => {
+    fc.assert(
+      fc.property(fleets, viewports, fc.boolean(), wall, (statuses, cutFor, cutRotating, live) => {
+        const whole = snapshotOf(statuses);
+        const groups = wallGroups(sliceForFirstPage(whole, { viewport: cutFor, rotate: cutRotating }));
+        const plan = planHeld(groups, { ...live, hydrated: false });
+        // The server's render (the same call on the server, where nothing is hydrated) is the slice's own plan.
+        expect(plan).toEqual(drawnFromWhole(whole.tiles, cutFor, cutRotating, 0).plan);
+        // A cached slice cut for the other rotation (a wall reached again by client navigation
+        // before the whole snapshot came) is drawn too: the merge planned it with the wall's
+        // rotation and threw a RangeError in render, which the NOC saw as "cannot reach the console".
+        expect(() => tilesOnPage(groups, plan)).not.toThrow();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("once hydrated, draws the window's plan when the slice holds every tile of it, and never a tile it lacks", () => {
+    fc.assert(
+      fc.property(fleets, viewports, fc.boolean(), wall, (statuses, cutFor, cutRotating, live) => {
+        const whole = snapshotOf(statuses);
+        const groups = wallGroups(sliceForFirstPage(whole, { viewport: cutFor, rotate: cutRotating }));
+        const plan = planHeld(groups, { ...live, hydrated: true });
+        const drawn = tilesOnPage(groups, plan);
+        const windowPlan = drawnFromWhole(whole.tiles, live.viewport, live.rotate, live.page);
+        const heldIds = new Set([...groups.problems, ...groups.healthy].map((t) => t.id));
+        const windowIds = [...windowPlan.problems, ...windowPlan.healthy].map((t) => t.id);
+        if (windowIds.every((id) => heldIds.has(id))) {
+          expect(plan).toEqual(windowPlan.plan);
+          expect(drawn).toEqual({ problems: windowPlan.problems, healthy: windowPlan.healthy });
+        } else {
+          expect(plan).toEqual(drawnFromWhole(whole.tiles, cutFor, cutRotating, 0).plan);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a small fleet cut for a 4K screen (a stale cookie) is drawn inside a 1920x1080 window once hydrated", () => {
+    const whole = snapshotOf(["down", "down", "degraded", "degraded", "degraded", "degraded", "degraded", "degraded", "operational", "operational", "operational"]);
+    const groups = wallGroups(sliceForFirstPage(whole, { viewport: { width: 3840, height: 2160 }, rotate: false }));
+    const plan = planHeld(groups, { viewport: HD, rotate: false, page: 0, hydrated: true });
+    const placement = placeTiles(plan);
+    const rects = [...placement.problems, ...placement.healthy];
+    expect(rects).toHaveLength(11);
+    for (const rect of rects) {
+      expect(rect.x + rect.width).toBeLessThanOrEqual(plan.layout.grid.width);
+      expect(rect.y + rect.height).toBeLessThanOrEqual(plan.layout.grid.height);
+    }
+    expect(plan.layout.grid.width).toBeLessThanOrEqual(HD.width);
+    // Cut for 4K, the same tiles' grid is wider than the window: what the merge drew.
+    expect(planHeld(groups, { viewport: HD, rotate: false, page: 0, hydrated: false }).layout.grid.width).toBeGreaterThan(HD.width);
+  });
+
+  it("a whole snapshot is planned for the window on the rotation's page", () => {
+    const whole = snapshotOf(Array.from({ length: 5_000 }, (_, i): TunnelStatus => (i % 100 === 0 ? "down" : "operational")));
+    const plan = planHeld(wallGroups(whole), { viewport: HD, rotate: true, page: 2, hydrated: false });
+    expect(plan).toEqual(drawnFromWhole(whole.tiles, HD, true, 2).plan);
+    expect(plan.page).toBe(2);
   });
 });

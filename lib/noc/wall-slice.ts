@@ -85,15 +85,44 @@ export function wallGroups<T extends { status: TunnelStatus }>(snapshot: MaybeSl
   };
 }
 
+type Range = { start: number; end: number };
+
+/** Whether the tiles `range` names are all among `held`, which start at `offset` of the fleet's. */
+const rangeHeld = (held: readonly unknown[], offset: number, range: Range) => range.end <= range.start || (range.start >= offset && range.end - offset <= held.length);
+
+/** Whether every tile `plan` draws is held (always, for a whole snapshot). */
+export function holdsPage<T>(groups: WallGroups<T>, plan: Pick<WallPlan, "problems" | "healthy">): boolean {
+  return rangeHeld(groups.problems, groups.offsets.problems, plan.problems) && rangeHeld(groups.healthy, groups.offsets.healthy, plan.healthy);
+}
+
+/**
+ * The plan the wall draws from what it holds. A whole snapshot: the window's, on the rotation's
+ * page. A slice: the plan it was cut with (its screen, rotation and page) while the page hydrates,
+ * so the browser's first render is the server's; once hydrated, the window's plan if every tile it
+ * draws is held (a small fleet, a screen no larger than the slice's), so a slice cut for another
+ * screen (a stale cookie) is not left drawn off the edge while the whole snapshot cannot be had;
+ * else still the slice's own. Never a page the slice lacks, whatever the wall's options say.
+ */
+export function planHeld<T>(groups: WallGroups<T>, wall: { viewport: WallViewport; rotate: boolean; page: number; hydrated: boolean }): WallPlan {
+  const windowPlan = () => planWall({ ...wall.viewport, ...groups.totals, rotate: wall.rotate, page: wall.page });
+  const { slice } = groups;
+  if (!slice) return windowPlan();
+  if (wall.hydrated) {
+    const plan = windowPlan();
+    if (holdsPage(groups, plan)) return plan;
+  }
+  return planWall({ ...slice.viewport, ...groups.totals, rotate: slice.rotate, page: slice.page });
+}
+
 /**
  * The tiles a plan draws, from what is held. A slice holds only its own page: asking it for
- * another is a mistake in the caller (the wall draws a slice's own plan until it holds the whole).
+ * another is a mistake in the caller (`planHeld` gives a plan the slice holds).
  */
 export function tilesOnPage<T>(groups: WallGroups<T>, plan: Pick<WallPlan, "problems" | "healthy">): { problems: T[]; healthy: T[] } {
-  const pick = (held: T[], offset: number, range: { start: number; end: number }, what: string) => {
+  const pick = (held: T[], offset: number, range: Range, what: string) => {
     const from = range.start - offset;
     const to = range.end - offset;
-    if (range.end > range.start && (from < 0 || to > held.length)) {
+    if (!rangeHeld(held, offset, range)) {
       throw new RangeError(`The wall's plan draws ${what} tiles ${range.start}–${range.end}, but only ${offset}–${offset + held.length} are held.`);
     }
     return range.end > range.start ? held.slice(from, to) : [];
