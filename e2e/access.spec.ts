@@ -110,7 +110,7 @@ test.describe("an admin", () => {
     // With the wall's settings on the link: they carry over to the wall.
     await second.screen.goto(fresh!.replace("#", "?rotate=30&theme=light#"));
     await expect(second.screen).toHaveURL(/\/noc\?rotate=30&theme=light$/);
-    await expect(second.screen.locator('[data-wall-theme="light"]')).toBeVisible();
+    await expect(second.screen.locator('[data-wall-theme="light"]:not([data-wall-loading])')).toBeVisible();
     await page.reload();
     await expect(row.getByRole("list", { name: "Sessions of Ops wall 3" }).getByRole("listitem")).toHaveCount(2);
     await page.screenshot({ path: test.info().outputPath("access-displays.png"), fullPage: true });

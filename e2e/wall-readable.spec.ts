@@ -169,7 +169,9 @@ for (const [consoleTheme, wallTheme] of [
     await context.addCookies([{ name: "bridgehead-theme", value: consoleTheme, url: baseURL! }]);
     await page.goto(`/noc?theme=${wallTheme}`);
     await expect(page.locator("html")).toHaveClass(consoleTheme);
-    const wall = page.locator(`[data-wall-theme="${wallTheme}"]`);
+    // The wall itself, not its loading frame: the streamed wall and the frame it replaces are both
+    // in the page for a moment (the wall arrives hidden, then takes the frame's place).
+    const wall = page.locator(`[data-wall-theme="${wallTheme}"]:not([data-wall-loading])`);
     await expect(wall).toBeVisible();
     // The wall's painted background: black in the dark theme, light grey in the light one.
     // (Tailwind's colours are oklch(): a canvas turns them into RGB.)

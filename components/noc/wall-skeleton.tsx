@@ -24,6 +24,7 @@ export function WallLoading({ theme }: { theme: WallTheme }) {
   return (
     <div
       data-wall-theme={theme}
+      data-wall-loading=""
       className={`${theme} fixed inset-0 flex cursor-none flex-col overflow-hidden bg-gray-100 p-[0.5em] text-gray-950 select-none dark:bg-black dark:text-gray-100`}
       style={{ fontSize: "max(8px, min(0.8333vw, 1.4815vh))" }}
     >
