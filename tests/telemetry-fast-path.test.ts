@@ -37,6 +37,7 @@ import { telemetryFastPath } from "@/lib/server/telemetry-fast-path";
 import { ingestSamples } from "@/lib/telemetry/ingest";
 import { MAX_BATCH } from "@/lib/validation/telemetry";
 import { CONSOLE_ORIGIN, useTestApp } from "./support/personas";
+import { agentSample } from "./support/telemetry-fixtures";
 
 let db: Database;
 let server: http.Server;
@@ -81,19 +82,6 @@ async function freshAgent(): Promise<{ token: string; endpointId: string }> {
   await db.update(tunnelEndpoints).set({ agentTokenHash: hashToken(token) }).where(eq(tunnelEndpoints.id, endpointId));
   return { token, endpointId };
 }
-
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-const sample = (m: number, extra: Record<string, unknown> = {}) => ({
-  measuredAt: minutesAgo(m),
-  rttMs: 12.5,
-  jitterMs: 0.8,
-  lossPct: 0,
-  dfProbe: { bytes: 1377, ok: true },
-  path: [{ ttl: 1, address: "198.51.100.1", rttMs: 0.3 }],
-  counters: { txBytes: 1_000_000, rxBytes: 900_000, txPackets: 1000, rxPackets: 950 },
-  learnedMacs: 14,
-  ...extra,
-});
 
 type Seen = { status: number; headers: Record<string, string | null>; body: unknown };
 /** The headers an agent or a cache acts on; `date` and the connection's own differ by nature. */
@@ -149,8 +137,8 @@ async function storedFor(endpointId: string) {
 describe("POST /api/v1/telemetry through the Node fast path and through Next's route", () => {
   it("stores a batch and a single sample the same way, and counts a re-send through the other door as duplicates", async () => {
     const [a, b] = [await freshAgent(), await freshAgent()];
-    const batchA = JSON.stringify({ samples: [sample(3), sample(2), sample(1)] });
-    const batchB = JSON.stringify({ samples: [sample(3.5), sample(2.5), sample(1.5)] });
+    const batchA = JSON.stringify({ samples: [agentSample(3), agentSample(2), agentSample(1)] });
+    const batchB = JSON.stringify({ samples: [agentSample(3.5), agentSample(2.5), agentSample(1.5)] });
     const stored = processMetrics().ingestSamples;
     const storedBefore = (await stored.get()).values.find((v) => v.labels.result === "stored")?.value ?? 0;
     const node = await viaNode(b.token, batchB);
@@ -167,8 +155,8 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
     expect(await storedFor(a.endpointId)).toHaveLength(3);
 
     const [c, d] = [await freshAgent(), await freshAgent()];
-    const one = await viaNode(d.token, JSON.stringify(sample(1, { rttMs: 40 })));
-    expectSame(one, await viaNext(c.token, JSON.stringify(sample(1, { rttMs: 40 }))), 202);
+    const one = await viaNode(d.token, JSON.stringify(agentSample(1, { rttMs: 40 })));
+    expectSame(one, await viaNext(c.token, JSON.stringify(agentSample(1, { rttMs: 40 }))), 202);
     expect(one.body).toEqual({ accepted: 1, duplicates: 0 });
     expect((await storedFor(d.endpointId))[0]).toMatchObject({ rttMs: 40 });
     // Answered by the fast path, with the console's security headers, and never by Next.
@@ -178,7 +166,7 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
   });
 
   it("refuses a missing, unknown or malformed agent token with the same 401 and challenge", async () => {
-    const body = JSON.stringify({ samples: [sample(1)] });
+    const body = JSON.stringify({ samples: [agentSample(1)] });
     for (const token of [null, `agt_${"x".repeat(43)}`, "not-an-agent-token"]) {
       const node = await viaNode(token, body);
       expectSame(node, await viaNext(token, body), 401);
@@ -212,7 +200,7 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
 
   it("refuses too many samples, a body that is not JSON and a bad field with the same 413 and 400s, storing nothing", async () => {
     const { token, endpointId } = await freshAgent();
-    const tooMany = JSON.stringify({ samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => sample(i / 100)) });
+    const tooMany = JSON.stringify({ samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => agentSample(i / 100)) });
     const many = await viaNode(token, tooMany);
     expectSame(many, await viaNext(token, tooMany), 413);
     expect(many.body).toMatchObject({ error: `A batch holds at most ${MAX_BATCH} samples; this one has ${MAX_BATCH + 1}. Send it in parts.` });
@@ -221,13 +209,13 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
     expectSame(notJson, await viaNext(token, "{not json"), 400);
     expect(notJson.body).toMatchObject({ error: "The body is not JSON." });
 
-    const badFields = JSON.stringify({ samples: [sample(2), sample(1, { rttMs: -4 }), sample(0.5, { measuredAt: "yesterday" })] });
+    const badFields = JSON.stringify({ samples: [agentSample(2), agentSample(1, { rttMs: -4 }), agentSample(0.5, { measuredAt: "yesterday" })] });
     const bad = await viaNode(token, badFields);
     expectSame(bad, await viaNext(token, badFields), 400);
     expect(Object.keys((bad.body as { fields: Record<string, string[]> }).fields).sort()).toEqual(["samples.1.rttMs", "samples.2.measuredAt"]);
 
     // Past the schema, refused by time (the writer's own check): the same 400 naming the field.
-    const future = JSON.stringify({ samples: [sample(-60)] });
+    const future = JSON.stringify({ samples: [agentSample(-60)] });
     expectSame(await viaNode(token, future), await viaNext(token, future), 400);
     expect(await storedFor(endpointId)).toHaveLength(0);
   });
@@ -244,22 +232,22 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
       (await routeCopy(new Request(`${CONSOLE_ORIGIN}/api/v1/telemetry`, { method: "POST", headers: headersOf(token), body }), { params: Promise.resolve({}) })).status;
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      statuses.push((await viaNext(token, JSON.stringify(sample(10 + i)))).status);
-      statuses.push((await viaNode(token, JSON.stringify(sample(30 + i)))).status);
-      if (i < 6) statuses.push(await viaCopy(JSON.stringify(sample(50 + i))));
+      statuses.push((await viaNext(token, JSON.stringify(agentSample(10 + i)))).status);
+      statuses.push((await viaNode(token, JSON.stringify(agentSample(30 + i)))).status);
+      if (i < 6) statuses.push(await viaCopy(JSON.stringify(agentSample(50 + i))));
     }
     expect(statuses).toEqual(Array.from({ length: 20 }, () => 202));
     // The 21st post is refused through any door: they share the one bucket per agent.
-    const node = await viaNode(token, JSON.stringify(sample(70)));
-    expectSame(node, await viaNext(token, JSON.stringify(sample(71))), 429);
+    const node = await viaNode(token, JSON.stringify(agentSample(70)));
+    expectSame(node, await viaNext(token, JSON.stringify(agentSample(71))), 429);
     expect(node.headers["retry-after"]).toBe("1");
-    expect(await viaCopy(JSON.stringify(sample(72)))).toBe(429);
+    expect(await viaCopy(JSON.stringify(agentSample(72)))).toBe(429);
   });
 
   it("answers 503 with Retry-After when the database is behind or cancels the statement, and 500 for anything else, as the route does", async () => {
     const { token } = await freshAgent();
     const fail = (error: unknown) => vi.mocked(ingestSamples).mockRejectedValueOnce(error).mockRejectedValueOnce(error);
-    const body = JSON.stringify({ samples: [sample(1)] });
+    const body = JSON.stringify({ samples: [agentSample(1)] });
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       fail(new GroupCommitExpired(12, 31_000));
@@ -286,7 +274,7 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
     const { token } = await freshAgent();
     reachedNext.length = 0;
     // With a query string it is still the route's path.
-    expect((await viaNode(token, JSON.stringify(sample(1)), "/api/v1/telemetry?via=test")).status).toBe(202);
+    expect((await viaNode(token, JSON.stringify(agentSample(1)), "/api/v1/telemetry?via=test")).status).toBe(202);
     for (const path of ["/api/v1/telemetry/", "/api/v1/telemetryx", "/api/v1/tunnels"]) {
       expect((await viaNode(token, "{}", path)).status, path).toBe(500);
     }
@@ -351,7 +339,7 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
       expect(failures).toHaveLength(2);
       expect(await storedFor(endpointId)).toHaveLength(0);
       // The console goes on serving this agent.
-      expect((await viaNode(token, JSON.stringify(sample(1)))).status).toBe(202);
+      expect((await viaNode(token, JSON.stringify(agentSample(1)))).status).toBe(202);
     } finally {
       quiet.mockRestore();
     }
