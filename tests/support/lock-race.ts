@@ -48,8 +48,8 @@ export async function openLockRace(pause: PauseAt): Promise<LockRace> {
   const watcher = new pg.Client({ connectionString: database.url });
 
   const close = async () => {
-    await control.end().catch(() => undefined);
-    await watcher.end().catch(() => undefined);
+    await control.end();
+    await watcher.end();
     for (const handle of opened) await handle.close();
     await database.drop();
   };
