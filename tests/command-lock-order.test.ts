@@ -21,113 +21,102 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
 import { removeTunnel } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
-import type { Database, DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
 import { segments, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { writeBatches } from "@/lib/telemetry/ingest";
 import { insertPrivateCloud } from "./support/fleet-rows";
-import { openLockRace, type LockRace } from "./support/lock-race";
+import { useLockRace } from "./support/lock-race";
 
 const NOW = new Date("2026-12-05T07:00:00Z");
 
 describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest lock a tenant's endpoints in one order [postgres]", () => {
   /** Instance A pauses at the first endpoint it updates or deletes (a cascade's deletes too). */
-  let harness: LockRace;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-
-  beforeAll(async () => {
-    harness = await openLockRace({ table: "tunnel_endpoints", on: "update or delete" });
-    ({ a, b } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const lock = useLockRace({ table: "tunnel_endpoints", on: "update or delete" });
 
   const batch = (agent: AgentPrincipal) => ({ agent, samples: [{ measuredAt: new Date(NOW.getTime() - 60_000).toISOString(), rttMs: 7 }], now: NOW });
 
   it("control: updating the tenant's endpoints in the table's order deadlocks with ingest in this race", async () => {
-    const { tunnelId, x, y } = await makeTenant(a.db);
+    const { tunnelId, x, y } = await makeTenant(lock.a.db);
     // The old statement: every endpoint of the tenant's tunnels, as the scan reaches them.
     const tableOrder = async () =>
-      await a.db.transaction(async (tx) => tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, [tunnelId])));
-    const outcomes = await harness.race(tableOrder, () => writeBatches(b.db, [batch(x), batch(y)]));
+      await lock.a.db.transaction(async (tx) => tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, [tunnelId])));
+    const outcomes = await lock.race(tableOrder, () => writeBatches(lock.b.db, [batch(x), batch(y)]));
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(failed.map((o) => sqlState(o.reason))).toEqual(["40P01"]);
   });
 
   it("offboarding and an agents' group touching the same endpoints both finish", async () => {
-    const { tenantId, x, y } = await makeTenant(a.db);
-    const outcomes = await harness.race(
-      () => offboardTenant(a.db, null, tenantId, NOW),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+    const { tenantId, x, y } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => offboardTenant(lock.a.db, null, tenantId, NOW),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes).toEqual([
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
       { status: "fulfilled", value: [{ accepted: 1, duplicates: 0 }, { accepted: 1, duplicates: 0 }] },
     ]);
     // Both writes are there: the tokens are gone, and each end stored its sample.
-    const ends = await a.db.select({ hash: tunnelEndpoints.agentTokenHash, seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]));
+    const ends = await lock.a.db.select({ hash: tunnelEndpoints.agentTokenHash, seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]));
     expect(ends).toEqual([
       { hash: null, seq: 1 },
       { hash: null, seq: 1 },
     ]);
-    const samples = await a.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples).where(inArray(telemetrySamples.endpointId, [x.endpointId, y.endpointId]));
+    const samples = await lock.a.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples).where(inArray(telemetrySamples.endpointId, [x.endpointId, y.endpointId]));
     expect(samples).toHaveLength(2);
-    const [tenant] = await a.db.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, tenantId));
+    const [tenant] = await lock.a.db.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, tenantId));
     expect(tenant?.state).toBe("offboarded");
   });
 
   it("unextend retires the tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
-    const { tenantId, slug, cloudId, x, y } = await makeTenant(a.db);
+    const { tenantId, slug, cloudId, x, y } = await makeTenant(lock.a.db);
     // A cut-over tenant whose segment is ready: what unextend needs (its pre-checks overridden with a reason).
-    await a.db.update(tenants).set({ stretchStage: "cut-over" }).where(eq(tenants.id, tenantId));
-    await a.db.insert(segments).values({ tenantId, privateCloudId: cloudId, segmentName: `seg-${slug}`, displayName: slug, gatewayAddress: "10.1.0.1/24", state: "ready" });
-    const outcomes = await harness.race(
+    await lock.a.db.update(tenants).set({ stretchStage: "cut-over" }).where(eq(tenants.id, tenantId));
+    await lock.a.db.insert(segments).values({ tenantId, privateCloudId: cloudId, segmentName: `seg-${slug}`, displayName: slug, gatewayAddress: "10.1.0.1/24", state: "ready" });
+    const outcomes = await lock.race(
       // The endpoints go by the tunnel's cascade: paused at the first one it deletes.
-      () => unextendStretch(a.db, null, { tenantId, confirmSlug: slug, reason: "lock order test" }, { secretsKey: new Uint8Array(32), consoleUrl: "https://bridgehead.example.com" }, NOW),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+      () => unextendStretch(lock.a.db, null, { tenantId, confirmSlug: slug, reason: "lock order test" }, { secretsKey: new Uint8Array(32), consoleUrl: "https://bridgehead.example.com" }, NOW),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
     // The group waited for the unextend, then found its ends deleted: its samples have nothing to
     // belong to (a foreign-key refusal the agent's spool outlives), which is not a deadlock.
     expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
-    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
   });
 
   // Review (hygiene): removing one tunnel deletes its two ends by the same cascade as unextend,
   // in the (tunnel, side) index's order, and was left out of the id-order step.
   it("removing a tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
-    const { tunnelId, x, y } = await makeTenant(a.db);
-    const outcomes = await harness.race(
-      () => removeTunnel(a.db, null, tunnelId),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+    const { tunnelId, x, y } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => removeTunnel(lock.a.db, null, tunnelId),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
     expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
-    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
   });
 
   // Review (hygiene): offboarding locked the endpoints before their tunnels, while removing a
   // tunnel (and unextend) lock the tunnel before its endpoints: the two deadlocked on one tunnel.
   it("offboarding a tenant while one of its tunnels is removed: both finish", async () => {
-    const { tenantId, tunnelId } = await makeTenant(a.db);
+    const { tenantId, tunnelId } = await makeTenant(lock.a.db);
     // A pauses at its first endpoint update: in the old order it held both ends then, not the tunnel.
-    const outcomes = await harness.race(
-      () => offboardTenant(a.db, null, tenantId, NOW),
-      () => removeTunnel(b.db, null, tunnelId),
+    const outcomes = await lock.race(
+      () => offboardTenant(lock.a.db, null, tenantId, NOW),
+      () => removeTunnel(lock.b.db, null, tunnelId),
     );
     expect(outcomes).toEqual([
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
       { status: "fulfilled", value: { ok: true } },
     ]);
-    expect(await a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
   });
 });
 

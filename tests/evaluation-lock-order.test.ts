@@ -19,13 +19,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
-import type { Database, DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
 import { insertPrivateCloud } from "./support/fleet-rows";
-import { openLockRace, type LockRace } from "./support/lock-race";
+import { useLockRace } from "./support/lock-race";
 
 const NOW = new Date("2026-12-05T07:00:00Z");
 /** Every rule is silent in a maintenance window: the evaluation opens no warning (whose insert would lock the tenant row first) and only moves the tunnels' status. */
@@ -33,31 +33,20 @@ const IN_MAINTENANCE = new Date(NOW.getTime() + 3_600_000);
 
 describe.skipIf(inject("postgresUnavailable") !== null)("the evaluation's tunnel statuses and offboarding lock a tenant's tunnels in one order [postgres]", () => {
   /** Instance A pauses at the first tunnel its status update reaches. */
-  let harness: LockRace;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-
-  beforeAll(async () => {
-    harness = await openLockRace({ table: "tunnels", on: "update" });
-    ({ a, b } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const lock = useLockRace({ table: "tunnels", on: "update" });
 
   it("an evaluation that changes both tunnels' status and an offboarding of the tenant both finish", async () => {
-    const { tenantId, first, second } = await makeTenant(a.db);
-    const outcomes = await harness.race(
-      () => runWarningEvaluation(a.db, { now: NOW }),
-      () => offboardTenant(b.db, null, tenantId, NOW),
+    const { tenantId, first, second } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => runWarningEvaluation(lock.a.db, { now: NOW }),
+      () => offboardTenant(lock.b.db, null, tenantId, NOW),
     );
     const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [String((o.reason as { cause?: { code?: string } }).cause?.code ?? o.reason)] : []));
     expect(failures).toEqual([]);
     expect(outcomes[0]).toMatchObject({ status: "fulfilled", value: { ran: true, statusChanges: 2 } });
     expect(outcomes[1]).toMatchObject({ status: "fulfilled", value: { ok: true } });
     // Both writes are there: the evaluation's statuses, and the offboarding's cleared keys.
-    const rows = await a.db.select({ id: tunnels.id, status: tunnels.status, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [first, second]));
+    const rows = await lock.a.db.select({ id: tunnels.id, status: tunnels.status, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [first, second]));
     expect(rows.map((r) => [r.status, r.psk])).toEqual([
       ["maintenance", null],
       ["maintenance", null],

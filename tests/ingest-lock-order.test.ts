@@ -23,32 +23,27 @@
  */
 import { and, inArray, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { writeBatches } from "@/lib/telemetry/ingest";
 import { insertPrivateCloud } from "./support/fleet-rows";
-import { openLockRace, type Instances, type LockRace } from "./support/lock-race";
+import { useLockRace, type Instances } from "./support/lock-race";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 
 describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest groups lock endpoints in one order [postgres]", () => {
   /** Instance A pauses at the first endpoint its update reaches. */
-  let harness: LockRace;
+  const lock = useLockRace({ table: "tunnel_endpoints", on: "update" });
   /** Instances A and B with the fleet-scale plan (a nested loop over the primary key), and with the planner's own choice. */
   let nested: Instances;
   let chosen: Instances;
 
   beforeAll(async () => {
-    harness = await openLockRace({ table: "tunnel_endpoints", on: "update" });
-    chosen = { a: harness.a, b: harness.b };
-    nested = await harness.openInstances("-c enable_hashjoin=off -c enable_mergejoin=off");
-  });
-
-  afterAll(async () => {
-    await harness?.close();
+    chosen = { a: lock.a, b: lock.b };
+    nested = await lock.openInstances("-c enable_hashjoin=off -c enable_mergejoin=off");
   });
 
   const batch = (agent: AgentPrincipal, minute: number) => ({ agent, samples: [{ measuredAt: new Date(NOW.getTime() - minute * 60_000).toISOString(), rttMs: minute }], now: NOW });
@@ -59,7 +54,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest g
     // (async: a drizzle query runs each time it is awaited, and the race awaits it twice.)
     const arrivalOrder = async (db: Database, ids: string[]) =>
       await db.execute(sql`update tunnel_endpoints t set samples_seq = t.samples_seq + 1 from json_to_recordset(${JSON.stringify(ids.map((id) => ({ id })))}::json) as e(id uuid) where t.id = e.id`);
-    const outcomes = await harness.race(
+    const outcomes = await lock.race(
       () => arrivalOrder(nested.a.db, [y.endpointId, x.endpointId]),
       () => arrivalOrder(nested.b.db, [x.endpointId, y.endpointId]),
     );
@@ -72,7 +67,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest g
       const { a, b } = plan === "planner's own plan" ? chosen : nested;
       const [x, y] = await makeEnds(a.db);
       const minute = 10;
-      const outcomes = await harness.race(
+      const outcomes = await lock.race(
         () => writeBatches(a.db, [batch(y, minute), batch(x, minute)]),
         () => writeBatches(b.db, [batch(x, minute - 1), batch(y, minute - 1)]),
       );

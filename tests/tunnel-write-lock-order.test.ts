@@ -19,15 +19,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
-import type { Database, DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
 import { maintenanceWindows, tenants, tunnels } from "@/lib/db/schema";
 import { syncTunnelMaintenance } from "@/lib/notifications/maintenance-windows";
 import { applyTunnelStatuses } from "@/lib/telemetry/evaluation/writes";
 import { insertPrivateCloud } from "./support/fleet-rows";
-import { openLockRace, type LockRace } from "./support/lock-race";
+import { useLockRace } from "./support/lock-race";
 
 const NOW = new Date("2026-12-05T11:00:00Z");
 /** Every test's window covers NOW and ends at the same time: a tenant synced once stays as it is. */
@@ -35,26 +35,15 @@ const WINDOW = { startsAt: new Date(NOW.getTime() - 60_000), endsAt: new Date(NO
 
 describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, the evaluation's statuses and the commands lock tunnels in one order [postgres]", () => {
   /** Instance A pauses at the first tunnel its update reaches. */
-  let harness: LockRace;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-
-  beforeAll(async () => {
-    harness = await openLockRace({ table: "tunnels", on: "update" });
-    ({ a, b } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const lock = useLockRace({ table: "tunnels", on: "update" });
 
   const failuresOf = (outcomes: PromiseSettledResult<unknown>[]) => outcomes.flatMap((o) => (o.status === "rejected" ? [sqlState(o.reason) ?? String(o.reason)] : []));
 
   it("control: the sync in the table's order deadlocks with an offboarding of the tenant", async () => {
-    const { tenantId } = await makeTenant(a.db);
+    const { tenantId } = await makeTenant(lock.a.db);
     // The statement before the fix: the tunnels as the update's plan reaches them.
     const tableOrder = () =>
-      a.db.transaction(async (tx) =>
+      lock.a.db.transaction(async (tx) =>
         tx.execute(sql`update tunnels t set maintenance_until = w.until
           from (select t2.id, max(mw.ends_at) as until from tunnels t2
                 left join maintenance_windows mw on mw.tenant_id = t2.tenant_id and (mw.tunnel_id is null or mw.tunnel_id = t2.id)
@@ -62,15 +51,15 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
                 group by t2.id) w
           where w.id = t.id and t.maintenance_until is distinct from w.until`),
       );
-    const outcomes = await harness.race(tableOrder, () => offboardTenant(b.db, null, tenantId, NOW));
+    const outcomes = await lock.race(tableOrder, () => offboardTenant(lock.b.db, null, tenantId, NOW));
     expect(failuresOf(outcomes)).toEqual(["40P01"]);
   });
 
   it("a window starting on a tenant that is being offboarded: the sync and the offboarding both finish", async () => {
-    const { tenantId, low, high } = await makeTenant(a.db);
-    const outcomes = await harness.race(
-      () => a.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
-      () => offboardTenant(b.db, null, tenantId, NOW),
+    const { tenantId, low, high } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => lock.a.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
+      () => offboardTenant(lock.b.db, null, tenantId, NOW),
     );
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes).toEqual([
@@ -78,7 +67,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
     ]);
     // Both writes are there: the window's end on the tunnels, and the offboarding's cleared keys.
-    const rows = await a.db.select({ until: tunnels.maintenanceUntil, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [low, high]));
+    const rows = await lock.a.db.select({ until: tunnels.maintenanceUntil, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [low, high]));
     expect(rows).toEqual([
       { until: WINDOW.endsAt, psk: null },
       { until: WINDOW.endsAt, psk: null },
@@ -86,28 +75,28 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
   });
 
   it("control: the evaluation's statuses in the table's order deadlock with the sync", async () => {
-    const { low, high } = await makeTenant(a.db);
+    const { low, high } = await makeTenant(lock.a.db);
     // The statement before the fix, with the evaluation's list in the tenant's order.
     const rows = JSON.stringify([high, low].map((id) => ({ id, status: "down" })));
     const tableOrder = () =>
-      a.db.transaction(async (tx) =>
+      lock.a.db.transaction(async (tx) =>
         tx.execute(sql`update tunnels t set status = c.status::tunnel_status, status_changed_at = ${NOW.toISOString()}::timestamptz
           from json_to_recordset(${rows}::json) as c(id uuid, status text)
           where t.id = c.id and t.status::text <> c.status`),
       );
-    const outcomes = await harness.race(tableOrder, () => b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)));
+    const outcomes = await lock.race(tableOrder, () => lock.b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)));
     expect(failuresOf(outcomes)).toEqual(["40P01"]);
   });
 
   it("the evaluation moves a tenant's tunnels while a window starts on them: both finish", async () => {
-    const { low, high } = await makeTenant(a.db);
-    const outcomes = await harness.race(
-      () => a.db.transaction((tx) => applyTunnelStatuses(tx, [high, low].map((tunnelId) => ({ tunnelId, status: "down" as const })), NOW)),
-      () => b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
+    const { low, high } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => lock.a.db.transaction((tx) => applyTunnelStatuses(tx, [high, low].map((tunnelId) => ({ tunnelId, status: "down" as const })), NOW)),
+      () => lock.b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
     );
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes[1]).toEqual({ status: "fulfilled", value: 2 });
-    const rows = await a.db.select({ status: tunnels.status, until: tunnels.maintenanceUntil }).from(tunnels).where(inArray(tunnels.id, [low, high]));
+    const rows = await lock.a.db.select({ status: tunnels.status, until: tunnels.maintenanceUntil }).from(tunnels).where(inArray(tunnels.id, [low, high]));
     expect(rows).toEqual([
       { status: "down", until: WINDOW.endsAt },
       { status: "down", until: WINDOW.endsAt },

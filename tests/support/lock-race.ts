@@ -15,6 +15,7 @@
  * transaction (inside one it would read a snapshot and never see the wait it is waiting for).
  */
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { createPostgresDatabase } from "./databases";
 
@@ -118,4 +119,32 @@ export async function openLockRace(pause: PauseAt): Promise<LockRace> {
     await close();
     throw error;
   }
+}
+
+/**
+ * The harness for the enclosing describe block: opened before its tests, closed after them. Its
+ * instances are read through the returned object from inside a test (or a later beforeAll).
+ */
+export function useLockRace(pause: PauseAt): Omit<LockRace, "close"> {
+  let harness: LockRace | undefined;
+  beforeAll(async () => {
+    harness = await openLockRace(pause);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  const opened = () => {
+    if (!harness) throw new Error("the lock race opens in beforeAll: use it from a test");
+    return harness;
+  };
+  return {
+    get a() {
+      return opened().a;
+    },
+    get b() {
+      return opened().b;
+    },
+    openInstances: (options) => opened().openInstances(options),
+    race: (writeA, writeB) => opened().race(writeA, writeB),
+  };
 }
