@@ -24,7 +24,8 @@ import { eq, inArray } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
-import { removeTunnel } from "@/lib/commands/tunnels";
+import { lockEndpointsInIdOrder } from "@/lib/commands/lock-in-id-order";
+import { removeTunnel, rotateAgentToken } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
 import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
@@ -116,6 +117,37 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
       { status: "fulfilled", value: { ok: true } },
     ]);
+    expect(await lock.a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
+  });
+
+  // Review (third round): rotating an agent token locked the end and then its tunnel (a join
+  // "for update" of both), the opposite of every command that takes the tunnel and then its ends.
+  // The rotation reads the tunnel only for the audit's tenant, and now locks the end alone.
+  it("rotating an end's agent token while its tunnel is being removed: both finish", async () => {
+    const { tunnelId, x } = await makeTenant(lock.a.db);
+    // Removal's order (removeTunnel, unextend, offboarding): the tunnel, then its ends in id
+    // order; held open here between the two steps until the rotation has gone as far as it can.
+    let tunnelHeld!: () => void;
+    const held = new Promise<void>((resolve) => (tunnelHeld = resolve));
+    let rotationWaited!: () => void;
+    const waited = new Promise<void>((resolve) => (rotationWaited = resolve));
+    const removal = lock.a.db.transaction(async (tx) => {
+      await tx.select({ id: tunnels.id }).from(tunnels).where(eq(tunnels.id, tunnelId)).for("update");
+      tunnelHeld();
+      await waited;
+      await lockEndpointsInIdOrder(tx, eq(tunnelEndpoints.tunnelId, tunnelId), "update");
+      await tx.delete(tunnels).where(eq(tunnels.id, tunnelId));
+    });
+    removal.catch(() => undefined);
+    await held;
+    const rotation = rotateAgentToken(lock.b.db, null, x.endpointId, { secretsKey: new Uint8Array(32), graceHours: 24, now: NOW });
+    rotation.catch(() => undefined);
+    // As far as it can: waiting on a row lock the removal holds, or finished.
+    await lock.untilInstanceBWaitsOrEnds(rotation);
+    rotationWaited();
+    const outcomes = await Promise.allSettled([removal, rotation]);
+    expect(outcomes.flatMap((o) => (o.status === "rejected" ? [sqlState(o.reason) ?? String(o.reason)] : []))).toEqual([]);
+    expect(outcomes[1]).toMatchObject({ status: "fulfilled", value: { ok: true } });
     expect(await lock.a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
   });
 });

@@ -179,7 +179,11 @@ export async function rotateAgentToken(
       .from(tunnelEndpoints)
       .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
       .where(eq(tunnelEndpoints.id, endpointId))
-      .for("update");
+      // The end alone: the tunnel is read for the audit's tenant only. Locking it too, after the
+      // end, was the opposite of the commands that lock a tunnel and then its ends (removal,
+      // unextend, offboarding), and the two deadlocked (tests/command-lock-order.test.ts).
+      // "no key update": the agents' sample inserts (key share) need not wait for a rotation.
+      .for("no key update", { of: tunnelEndpoints });
     if (!endpoint) return { ok: false as const, status: 404 as const, message: "No such tunnel endpoint." };
     const kept = tokenToKeep(endpoint, options.graceHours, now);
     const previousValidUntil = kept?.validUntil ?? null;

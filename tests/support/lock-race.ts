@@ -23,6 +23,7 @@ import { createPostgresDatabase } from "./databases";
 const PAUSE_KEY = 4242;
 const INSTANCE_A = "bh-lock-a";
 const INSTANCE_B = "bh-lock-b";
+const B_WAITS_ON_A_ROW = `application_name = '${INSTANCE_B}' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')`;
 
 export type Instances = { a: DatabaseHandle; b: DatabaseHandle };
 
@@ -31,6 +32,11 @@ export type LockRace = Instances & {
   openInstances(options?: string): Promise<Instances>;
   /** Runs A's write against B's with the forced interleaving; the outcomes in the order [A, B]. */
   race(writeA: () => Promise<unknown>, writeB: () => Promise<unknown>): Promise<PromiseSettledResult<unknown>[]>;
+  /**
+   * For a race a test orders itself: resolves once instance B waits on a row lock, or once B's
+   * `write` has settled without waiting (what a write that takes no lock it must wait for does).
+   */
+  untilInstanceBWaitsOrEnds(write: Promise<unknown>): Promise<void>;
   /** Closes every client and instance, then drops the database. */
   close(): Promise<void>;
 };
@@ -72,11 +78,11 @@ export async function openLockRace(pause: PauseAt): Promise<LockRace> {
     return { a, b };
   };
 
-  const waitFor = async (what: string, condition: string) => {
+  const waitFor = async (what: string, condition: string, settled: () => boolean = () => false) => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and ${condition}`);
-      if (rows[0].n > 0) return;
+      if (rows[0].n > 0 || settled()) return;
       if (Date.now() > deadline) {
         const seen = await watcher.query("select application_name, state, wait_event_type, wait_event, left(query, 60) as query from pg_stat_activity where datname = current_database()");
         throw new Error(`never saw ${what}; sessions: ${JSON.stringify(seen.rows)}`);
@@ -94,12 +100,21 @@ export async function openLockRace(pause: PauseAt): Promise<LockRace> {
       await waitFor("instance A paused inside its write", `application_name = '${INSTANCE_A}' and wait_event_type = 'Lock' and wait_event = 'advisory'`);
       const runningB = writeB();
       runningB.catch(() => undefined);
-      await waitFor("instance B waiting on a row instance A holds", `application_name = '${INSTANCE_B}' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')`);
+      await waitFor("instance B waiting on a row instance A holds", B_WAITS_ON_A_ROW);
       await control.query("commit");
       return await Promise.allSettled([runningA, runningB]);
     } finally {
       await control.query("rollback").catch(() => undefined);
     }
+  };
+
+  const untilInstanceBWaitsOrEnds = async (write: Promise<unknown>) => {
+    let settled = false;
+    void write.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitFor("instance B waiting on a row lock, or finished", B_WAITS_ON_A_ROW, () => settled);
   };
 
   try {
@@ -114,7 +129,7 @@ export async function openLockRace(pause: PauseAt): Promise<LockRace> {
         return new;
       end $$;
       create trigger bh_test_pause before ${pause.on} on ${pause.table} for each row execute function bh_test_pause();`);
-    return { a, b, openInstances, race, close };
+    return { a, b, openInstances, race, untilInstanceBWaitsOrEnds, close };
   } catch (error) {
     await close();
     throw error;
@@ -146,5 +161,6 @@ export function useLockRace(pause: PauseAt): Omit<LockRace, "close"> {
     },
     openInstances: (options) => opened().openInstances(options),
     race: (writeA, writeB) => opened().race(writeA, writeB),
+    untilInstanceBWaitsOrEnds: (write) => opened().untilInstanceBWaitsOrEnds(write),
   };
 }
