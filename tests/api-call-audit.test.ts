@@ -24,10 +24,11 @@ vi.mock("@/lib/queries/clouds", async (importOriginal) => {
 });
 
 import { GET as listClouds } from "@/app/api/v1/private-clouds/route";
+import { POST as importTenants } from "@/app/api/v1/tenant-imports/route";
 import type { Database } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { callApi, makeApiToken } from "./support/api-client";
-import { callRoute, useTestApp } from "./support/personas";
+import { callRoute, CONSOLE_ORIGIN, useTestApp } from "./support/personas";
 
 let db: Database;
 let token: string;
@@ -47,6 +48,36 @@ describe("a token's call that fails in the server", () => {
     expect(await response.text()).not.toContain("database went away");
     const calls = await db.select().from(auditEvents).where(eq(auditEvents.actor, "token:unlucky"));
     expect(calls.map((c) => c.after)).toEqual([{ method: "GET", path: "/api/v1/private-clouds", status: 500 }]);
+  });
+});
+
+describe("a token's caller that leaves in the middle of its body", () => {
+  it("is no server failure: noted, audited as 400, not logged as a failure", async () => {
+    const importer = (await makeApiToken({ name: "importer", scope: "write" })).token;
+    // What Node's request stream does when the client's connection goes mid-body.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("privateCloudId,slug,displayName\n"));
+        controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+      },
+    });
+    const request = new Request(new URL("/api/v1/tenant-imports?mode=dry-run", CONSOLE_ORIGIN), {
+      method: "POST",
+      headers: { authorization: `Bearer ${importer}`, "content-type": "text/csv" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const notes = vi.spyOn(console, "info").mockImplementation(() => {});
+    const response = await importTenants(request, { params: Promise.resolve({}) });
+    const [logged, noted] = [errors.mock.calls, notes.mock.calls];
+    errors.mockRestore();
+    notes.mockRestore();
+    expect(response.status).toBe(400);
+    expect(logged).toEqual([]);
+    expect(noted.flat().join(" ")).toContain("The client closed the connection before its body was complete.");
+    const calls = await db.select().from(auditEvents).where(eq(auditEvents.actor, "token:importer"));
+    expect(calls.map((c) => c.after)).toEqual([{ method: "POST", path: "/api/v1/tenant-imports", status: 400 }]);
   });
 });
 

@@ -15,7 +15,7 @@ import { recordAudit } from "@/lib/audit";
 import { toResponse } from "@/lib/server/answer";
 import { problemJson } from "@/lib/server/problem";
 import { processSlot } from "@/lib/server/process-slot";
-import { logStatementCancelled, routeFailureAnswer, STATEMENT_CANCELLED_MESSAGE, statementCancelledAnswer } from "@/lib/server/route-failure";
+import { logStatementCancelled, routeFailureAnswer, STATEMENT_CANCELLED_MESSAGE } from "@/lib/server/route-failure";
 import { fieldErrors } from "@/lib/validation/field-errors";
 import { TokenBuckets } from "@/lib/telemetry/rate-limit";
 import { AGENT_TOKEN_REFUSAL, authenticateAgent, type AgentPrincipal } from "./agent";
@@ -217,13 +217,10 @@ async function routeWithToken<TParams, TAccess extends Access>(
         response = await handler(request, { db, principal, agent: null, tenantId, params } as RouteContext<TParams, TAccess>);
       }
     } catch (error) {
+      // Answered here rather than by the outer catch, so the failed call is audited like any other:
+      // as every route's failure is (the database behind 503, a client gone mid-body noted, else 500 logged).
       if (error instanceof AuthError) response = problemJson(error.status, error.message);
-      else if (isStatementCancelled(error)) response = toResponse(statementCancelledAnswer(error));
-      else {
-        // Answered here rather than by the outer catch, so the failed call is audited like any other.
-        console.error("[route] failed:", error);
-        response = problemJson(500, "Internal error; see the server log.");
-      }
+      else response = toResponse(routeFailureAnswer(error));
     }
   }
   const url = new URL(request.url);
