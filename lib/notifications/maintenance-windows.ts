@@ -16,8 +16,8 @@ export async function syncTunnelMaintenance(db: Database, now: Date): Promise<nu
     db,
     // The tunnels that change are locked first, in id order, like every other write of several
     // tunnels (lib/commands/lock-in-id-order.ts): left to the update, they were locked in the
-    // order its plan reached them (the table's), and the evaluation writing the same tunnels'
-    // status deadlocked with the dispatcher round (tests/tunnel-write-lock-order.test.ts).
+    // order its plan reached them (the table's), and a window starting on a tenant that was being
+    // offboarded deadlocked with the offboarding (tests/tunnel-write-lock-order.test.ts).
     sql`with wanted as (
           select t2.id, max(mw.ends_at) as until
           from tunnels t2

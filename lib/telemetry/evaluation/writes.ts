@@ -73,9 +73,9 @@ export async function applyWarningChanges(db: Database, changes: readonly Warnin
 export async function applyTunnelStatuses(db: Database, statuses: readonly { tunnelId: string; status: TunnelStatus }[], now: Date): Promise<void> {
   if (statuses.length === 0) return;
   const rows = statuses.map((s) => ({ id: s.tunnelId, status: s.status }));
-  // Locked first in id order (lib/commands/lock-in-id-order.ts): in the order of the list, the
-  // dispatcher's maintenance sync, writing the same tunnels in the table's order, deadlocked
-  // with it (tests/tunnel-write-lock-order.test.ts).
+  // Locked first in id order (lib/commands/lock-in-id-order.ts): in the order the update's plan
+  // reached them (the table's), it deadlocks with the dispatcher's maintenance sync, which locks
+  // the same tunnels in id order (tests/tunnel-write-lock-order.test.ts).
   await db.execute(sql`
     with c as (
       select * from json_to_recordset(${json(rows)}) as c(id uuid, status text)
