@@ -79,6 +79,8 @@ test.describe("an admin", () => {
     await page.getByRole("link", { name: "Change Hook to rename" }).click();
     const form = page.getByRole("form", { name: "Change this channel" });
     await expect(form.getByLabel("Name")).toHaveValue("Hook to rename");
+    // Loaded whole (not by client navigation), so the page carries the form's props in its payload too.
+    await page.reload();
     // The stored URL is not in the field, nor anywhere in the page (the placeholder is the redacted target).
     await expect(form.getByLabel("New URL (empty: keep the stored one)")).toHaveValue("");
     await expect(form.getByLabel("New URL (empty: keep the stored one)")).toHaveAttribute("placeholder", `${url}?token=•••`);
@@ -92,6 +94,36 @@ test.describe("an admin", () => {
     await page.getByRole("button", { name: "Send test to Renamed hook" }).click();
     await expect(page.getByRole("status").filter({ hasText: /^Delivered\./ })).toContainText("signature verified with channel “Renamed hook”");
     await snap(page, "channel-changed");
+  });
+
+  test("an edit begun before someone else's change is refused, even after the page has refreshed itself", async ({ page }) => {
+    await page.goto("/admin/settings/notifications");
+    const url = await builtinWebhookUrl(page);
+    const add = page.getByRole("form", { name: "Add a notification channel" });
+    await add.getByLabel("Name").fill("Shared hook");
+    await add.getByLabel("URL (https:)").fill(url);
+    await add.getByRole("button", { name: "Add channel" }).click();
+    await expect(add.getByRole("status")).toContainText("signing secret is shown only once");
+    await page.getByRole("link", { name: "Change Shared hook" }).click();
+    const form = page.getByRole("form", { name: "Change this channel" });
+    await form.getByLabel("Name").fill("My edit");
+
+    // Someone else changes it meanwhile, from their own page.
+    const other = await page.context().newPage();
+    await other.goto(page.url());
+    const theirs = other.getByRole("form", { name: "Change this channel" });
+    await theirs.getByLabel("Name").fill("Their edit");
+    await theirs.getByRole("button", { name: "Save changes" }).click();
+    await expect(theirs.getByRole("status")).toHaveText("Saved “Their edit”.");
+    await other.close();
+
+    // This page refreshes itself for the delivery log and shows their name; the form is still the one begun before.
+    await expect(page.getByRole("heading", { name: "Delivery log: Their edit" })).toBeVisible({ timeout: 20_000 });
+    await expect(form.getByLabel("Name")).toHaveValue("My edit");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    await expect(form.getByRole("alert")).toHaveText("This channel was changed since this page was loaded: reload it and make your change again.");
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "Delivery log: Their edit" })).toBeVisible();
   });
 
   test("sees a webhook's URL without the token it carries, in the channel list", async ({ page }) => {

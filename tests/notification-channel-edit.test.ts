@@ -13,7 +13,8 @@ vi.mock("next/cache", async () => (await import("./support/next-request")).nextC
 import { createTenantChannel } from "@/lib/actions/notifications/create-channel";
 import { updateChannel, updateTenantChannel } from "@/lib/actions/notifications/update-channel";
 import type { Database } from "@/lib/db/client";
-import { auditEvents, notificationChannels } from "@/lib/db/schema";
+import { offboardTenant } from "@/lib/commands/offboard-tenant";
+import { auditEvents, notificationChannels, tenants } from "@/lib/db/schema";
 import { getChannelSummary } from "@/lib/queries/notifications";
 import { callAction, useTestApp } from "./support/personas";
 
@@ -94,9 +95,33 @@ describe("changing a channel from its page", () => {
     expect((await stored(id)).row).toEqual(after.row);
   });
 
+  it("gives the page nothing secret: neither the stored URL's credentials nor any ciphertext", async () => {
+    const hook = await contosoChannel({ kind: "webhook", name: "Secret hook", url: "http://127.0.0.1:9/hooks/aB3dE_fG7hIjK-lMnOpQrStUv9876?token=q-s3cret" });
+    const teams = await contosoChannel({ kind: "teams", name: "Secret Teams", url: "http://127.0.0.1:9/workflows/9?sig=teams-s1gnature" });
+    for (const { id, row } of [hook, teams]) {
+      const shown = JSON.stringify(await getChannelSummary(db, id));
+      expect(shown).not.toContain(row.secretCiphertext!);
+      for (const secret of ["aB3dE_fG7hIjK-lMnOpQrStUv9876", "q-s3cret", "teams-s1gnature", "workflows/9"]) expect(shown).not.toContain(secret);
+    }
+  });
+
   it("is the tenant's: the operators' form does not reach a tenant's channel", async () => {
     const { id, row, version } = await contosoChannel({ kind: "webhook", name: "Not the operators", url: "http://127.0.0.1:9/t" });
     expect(await callAction(updateChannel, { id, version, kind: "webhook", name: "Operators now" }, { as: "admin" })).toMatchObject({ ok: false, status: 404 });
     expect((await stored(id)).row).toEqual(row);
+  });
+
+  it("an offboarded tenant's channels can be deleted, not added or changed, whichever door asks", async () => {
+    const made = await callAction(createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Fabrikam hook", url: "http://127.0.0.1:9/f" }, { as: "admin" });
+    if (!made.ok) throw new Error(JSON.stringify(made));
+    const { row, version } = await stored(made.data.channelId);
+    const [fabrikam] = await db.select().from(tenants).where(eq(tenants.slug, "fabrikam"));
+    expect(await offboardTenant(db, null, fabrikam!.id)).toMatchObject({ ok: true });
+
+    const change = await callAction(updateTenantChannel, { id: row.id, version, kind: "webhook", name: "Fabrikam renamed" }, { as: "admin" });
+    expect(change).toEqual({ ok: false, status: 409, message: "Fabrikam Health is offboarded: its channels can be deleted, not changed." });
+    const add = await callAction(createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Another", url: "http://127.0.0.1:9/g" }, { as: "admin" });
+    expect(add).toMatchObject({ ok: false, status: 409 });
+    expect((await stored(row.id)).row).toEqual(row);
   });
 });

@@ -11,7 +11,18 @@ const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeSty
 type IdAction = (input: { id: string }) => Promise<ActionResult<unknown>>;
 
 /** Channels with their last delivery; Send test, the delivery log, Change and Delete for those who may. */
-export function ChannelTable({ rows, logHref, actions }: { rows: ChannelRow[]; logHref: (id: string) => string; actions: { test: IdAction; remove: IdAction } | null }) {
+export function ChannelTable({
+  rows,
+  logHref,
+  actions,
+  changeable = true,
+}: {
+  rows: ChannelRow[];
+  logHref: (id: string) => string;
+  actions: { test: IdAction; remove: IdAction } | null;
+  /** False for an offboarded tenant's: its channels can be deleted, not changed. */
+  changeable?: boolean;
+}) {
   if (rows.length === 0) return <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-600">No channels yet.</p>;
   return (
     <table className="w-full border-collapse overflow-hidden rounded-lg bg-white text-sm">
@@ -49,7 +60,7 @@ export function ChannelTable({ rows, logHref, actions }: { rows: ChannelRow[]; l
                 <Link href={logHref(c.id)} className="text-sm text-sky-800 underline" aria-label={`Delivery log of ${c.name}`}>
                   Delivery log
                 </Link>
-                {actions && (
+                {actions && changeable && (
                   <Link href={`${logHref(c.id)}#change`} className="text-sm text-sky-800 underline" aria-label={`Change ${c.name}`}>
                     Change
                   </Link>

@@ -10,7 +10,7 @@ import ipaddr from "ipaddr.js";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { notificationChannels, notificationDeliveries, type ChannelSettings } from "@/lib/db/schema";
+import { notificationChannels, notificationDeliveries, tenants, type ChannelSettings } from "@/lib/db/schema";
 import { DELIVERY_LIMITS, DELIVERY_STATUS } from "@/lib/domain/notifications";
 import { recordVersion } from "@/lib/domain/tenant-version";
 import { attemptDelivery, recordAttempt } from "@/lib/notifications/deliver";
@@ -82,6 +82,8 @@ export async function createChannel(
   input: ChannelInput,
   env: ChannelEnv,
 ): Promise<{ ok: true; channelId: string; signingSecret: string | null } | CommandRefusal> {
+  const gone = await refusedForOffboarded(db, tenantId, "added");
+  if (gone) return gone;
   const checked = await checkTarget(db, tenantId, input, env);
   if ("ok" in checked) return checked;
   const { settings } = checked;
@@ -128,6 +130,8 @@ export async function updateChannel(
 ): Promise<{ ok: true; version: string } | CommandRefusal> {
   const [current] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, channelId));
   if (!current || current.tenantId !== owner) return { ok: false, status: 404, message: "No such channel." };
+  const gone = await refusedForOffboarded(db, owner, "changed");
+  if (gone) return gone;
   if (current.kind !== input.kind) return refusal("kind", `This channel is a ${current.kind} channel; its kind cannot change. Make a new channel and delete this one.`);
   const checked = keepsTarget(input) ? { settings: current.settings, secret: null } : await checkTarget(db, owner, input, env);
   if ("ok" in checked) return checked;
@@ -162,6 +166,17 @@ export async function updateChannel(
     });
     return { ok: true as const, version: recordVersion(row!) };
   });
+}
+
+/**
+ * An offboarded tenant is heard from no more: its channels can be deleted (and their logs read),
+ * not added or changed, whichever door asks (the pages offer neither).
+ */
+async function refusedForOffboarded(db: Database, owner: string | null, what: "added" | "changed"): Promise<CommandRefusal | null> {
+  if (owner === null) return null;
+  const [tenant] = await db.select({ state: tenants.state, name: tenants.displayName }).from(tenants).where(eq(tenants.id, owner));
+  if (tenant?.state !== "offboarded") return null;
+  return { ok: false, status: 409, message: `${tenant.name} is offboarded: its channels can be deleted, not ${what}.` };
 }
 
 /** A webhook or Teams change that sends no URL: the channel keeps its target (and a Teams channel its stored URL). */

@@ -57,7 +57,7 @@ export default async function TenantNotificationsPage({ params }: { params: Prom
           {tenant.displayName}: notifications
         </h1>
         <p className="max-w-3xl text-sm text-slate-600">Where your team hears of {tenant.displayName}&apos;s warnings. Only this tenant&apos;s warnings ever reach these channels.</p>
-        <ChannelTable rows={channels} logHref={(id) => `/t/${tenant.slug}/notifications/channels/${id}`} actions={{ test: testTenantChannel, remove: deleteTenantChannel }} />
+        <ChannelTable rows={channels} logHref={(id) => `/t/${tenant.slug}/notifications/channels/${id}`} actions={{ test: testTenantChannel, remove: deleteTenantChannel }} changeable={live} />
         {live && <ChannelForm action={createTenantChannel} tenantSlug={tenant.slug} builtin={builtin} />}
       </section>
       <section aria-labelledby="rules-heading" className="space-y-4">
