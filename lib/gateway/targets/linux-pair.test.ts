@@ -265,7 +265,7 @@ gate() { nft list chain bridge bh_contoso_t1_avs gate | grep -c drop || true; }
 start_late() { bash -c 'kill -STOP $$; exec "$0" notify INSTANCE bh "$1" 100' "$helper" "$1" & late=$!; until [ "$(cut -d " " -f 3 "/proc/$late/stat")" = T ]; do sleep 0.01; done; }
 finish_late() { kill -CONT "$late"; wait "$late"; }
 # A step that fails leaves no stopped helper behind.
-trap '[ -z "${late:-}" ] || kill -KILL "$late" 2>/dev/null || true' EXIT
+trap '[ -z "\${late:-}" ] || kill -KILL "$late" 2>/dev/null || true' EXIT
 show() { printf '%s %s gate=%s\\n' "$1" "$(cat "$state.role")" "$(gate)"; }
 "$helper" check || true
 start_late FAULT; "$helper" notify INSTANCE bh BACKUP 100; finish_late; show fault-then-backup
