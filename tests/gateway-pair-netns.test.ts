@@ -91,13 +91,17 @@ function roles(): Record<PairNode, string> {
   return Object.fromEntries(ENDS.map(({ node }) => [node, role(node)?.role ?? "none"])) as Record<PairNode, string>;
 }
 
-/** Waits until the four ends hold these roles, failing with what they hold instead. */
+/**
+ * Waits until the four ends hold these roles, failing with what they hold instead and, for each end
+ * not in its role, its links, addresses, keepalived's last words and the helper's transitions.
+ */
 async function waitForRoles(want: Partial<Record<PairNode, string>>, timeoutMs: number, what: string) {
   try {
     await waitFor(what, timeoutMs, () => Object.entries(want).every(([node, r]) => role(node as PairNode)?.role === r));
   } catch (error) {
-    const failures = ENDS.map(({ node }) => lab.startFailure(node)).filter(Boolean);
-    throw new Error(`${(error as Error).message}; roles now ${JSON.stringify(roles())}${failures.length ? `; ${failures.join("; ")}` : ""}`);
+    const astray = ENDS.filter(({ node }) => want[node] !== undefined && role(node)?.role !== want[node]);
+    const details = astray.map(({ node, ordinal, side }) => lab.diagnose(node, `bh-contoso-t${ordinal}-${side}`));
+    throw new Error([`${(error as Error).message}; roles now ${JSON.stringify(roles())}`, ...details].join("\n"));
   }
 }
 
