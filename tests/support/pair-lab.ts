@@ -227,7 +227,7 @@ export class PairLab {
       const result = run("ip", ["-n", this.ns(node), ...args]);
       return result.status === 0 ? result.stdout : `ip ${args.join(" ")} failed: ${result.stderr.trim()}`;
     };
-    const keepalived = namespacePids(this.ns(node)).filter((pid) => commandOf(pid).startsWith("keepalived"));
+    const keepalived = namespacePids(this.ns(node)).filter((pid) => commandOf(pid).split(" ")[0] === "keepalived");
     return [
       `${node}: role file ${(this.readRun(node, `${state}.role`) ?? "(none)").trim()}; keepalived ${keepalived.length > 0 ? `running (pids ${keepalived.join(", ")})` : "NOT running"}`,
       ...section("last transitions (pair helper)", lastLines(this.readRun(node, `${state}.log`) ?? "", 6)),
@@ -236,6 +236,11 @@ export class PairLab {
       ...section("keepalived's last lines", lastLines(readOrEmpty(path.join(this.root(node), "keepalived.out")), 15)),
       ...(this.startFailure(node) ? section("start failed", this.startFailure(node) ?? "") : []),
     ].join("\n");
+  }
+
+  /** Whether a process running `command` (its argv[0]) is in the node now: an ARP sweep, keepalived. */
+  runs(node: LabNode, command: string): boolean {
+    return namespacePids(this.ns(node)).some((pid) => commandOf(pid).split(" ")[0] === command);
   }
 
   readRun(node: LabNode, name: string): string | null {
