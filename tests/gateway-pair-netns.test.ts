@@ -273,7 +273,10 @@ describeWithTool(
       await waitFor("the split brain to have lasted 21 s", 30_000, () => Date.now() - newest > 21_000);
       const reports = new Map<PairNode, RuleSample>();
       for (const { node, ordinal, side } of ENDS) reports.set(node, asRuleSample(await runAgentOnce(lab, node, contexts[ordinal], side, tls)));
-      expect([...reports.values()].map((r) => r.pairRole)).toEqual(["active", "active", "active", "active"]);
+      // An end that left "active" during the storm: say which, why, and what its keepalived said.
+      const leftActive = ENDS.filter(({ node }) => reports.get(node)?.pairRole !== "active");
+      const why = leftActive.map(({ node, ordinal, side }) => `${node} reported ${reports.get(node)?.pairRole} (${reports.get(node)?.pairReason})\n${lab.diagnose(node, `bh-contoso-t${ordinal}-${side}`)}`);
+      expect([...reports.values()].map((r) => r.pairRole), why.join("\n")).toEqual(["active", "active", "active", "active"]);
       const now = new Date(Math.max(...[...reports.values()].map((r) => r.measuredAt.getTime())) + 1000);
       const sides = (gw: PairNode, eb: PairNode) => ({ source: { samples: [reports.get(gw)!], lastSampleAt: reports.get(gw)!.measuredAt }, avs: { samples: [reports.get(eb)!], lastSampleAt: reports.get(eb)!.measuredAt } });
       const input = makeInput({
