@@ -215,6 +215,34 @@ export class PairLab {
     }
   }
 
+  /**
+   * What an engineer needs when a node is not in the role a test waits for: the pair helper's role
+   * file and last transitions, the node's links and addresses (a tracked interface down, an address
+   * missing), whether keepalived still runs and the last lines it logged (the state it entered and
+   * why), and why the start failed if it did.
+   */
+  diagnose(node: PairNode, state: string): string {
+    const section = (title: string, text: string) => [`  ${title}:`, ...(text.trim() ? text.trim().split("\n").map((line) => `    ${line}`) : ["    (none)"])];
+    const probe = (args: string[]) => {
+      const result = run("ip", ["-n", this.ns(node), ...args]);
+      return result.status === 0 ? result.stdout : `ip ${args.join(" ")} failed: ${result.stderr.trim()}`;
+    };
+    const keepalived = namespacePids(this.ns(node)).filter((pid) => commandOf(pid).split(" ")[0] === "keepalived");
+    return [
+      `${node}: role file ${(this.readRun(node, `${state}.role`) ?? "(none)").trim()}; keepalived ${keepalived.length > 0 ? `running (pids ${keepalived.join(", ")})` : "NOT running"}`,
+      ...section("last transitions (pair helper)", lastLines(this.readRun(node, `${state}.log`) ?? "", 6)),
+      ...section("links (ip -br link)", probe(["-br", "link"])),
+      ...section("addresses (ip -br addr)", probe(["-br", "addr"])),
+      ...section("keepalived's last lines", lastLines(readOrEmpty(path.join(this.root(node), "keepalived.out")), 15)),
+      ...(this.startFailure(node) ? section("start failed", this.startFailure(node) ?? "") : []),
+    ].join("\n");
+  }
+
+  /** Whether a process running `command` (its argv[0]) is in the node now: an ARP sweep, keepalived. */
+  runs(node: LabNode, command: string): boolean {
+    return namespacePids(this.ns(node)).some((pid) => commandOf(pid).split(" ")[0] === command);
+  }
+
   readRun(node: LabNode, name: string): string | null {
     try {
       return readFileSync(path.join(this.root(node), "run/bridgehead", name), "utf8");
@@ -231,6 +259,28 @@ export class PairLab {
   async destroy(): Promise<void> {
     await tearDownNamespaces({ namespaces: this.built.map((node) => this.ns(node)), children: this.processes, folders: [this.dir] });
   }
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The processes in a namespace, as `ip netns pids` lists them. */
+function namespacePids(namespace: string): number[] {
+  const result = run("ip", ["netns", "pids", namespace]);
+  return result.status === 0 ? result.stdout.split("\n").filter(Boolean).map(Number) : [];
+}
+
+function commandOf(pid: number): string {
+  return readOrEmpty(`/proc/${pid}/cmdline`).replaceAll("\0", " ").trim();
 }
 
 /** Polls `check` every 100 ms until it returns a value, or fails with `what` after `timeoutMs`. */

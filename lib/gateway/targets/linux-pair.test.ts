@@ -241,6 +241,69 @@ describe("the edge bridge's pair helper", () => {
   });
 });
 
+/**
+ * keepalived's notifications applied out of order: a notify started for an earlier transition
+ * (here held stopped between its start and its first line, as a loaded machine may hold it) gets
+ * the lock after the one for the later transition. The edge bridge's stand-ins as above.
+ */
+const ORDER_HARNESS = `
+set -euo pipefail
+helper=$1 rules=$2
+mount -t tmpfs tmpfs /run && mkdir /run/bridgehead
+mount -t sysfs sysfs /sys
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip link set lo up
+ip link add br110 type bridge
+for pair in "eth1 segpeer" "eth0 uplink" "vx10110 farend"; do set -- $pair; ip link add "$1" type veth peer name "$2"; ip link set "$2" up; done
+ip link set eth1 master br110 && ip link set vx10110 master br110
+for dev in br110 eth1 eth0 vx10110; do ip link set "$dev" up; done
+nft -f "$rules"
+state=/run/bridgehead/bh-contoso-t1-avs
+hear() { python3 -c 'import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("farend", 0)); s.send(b"\\xff" * 6 + b"\\x02" + b"\\x00" * 5 + b"\\x88\\xb5" + b"x" * 46)'; }
+gate() { nft list chain bridge bh_contoso_t1_avs gate | grep -c drop || true; }
+# Started now, as keepalived starts a notify, but stopped before it runs a line of the helper.
+start_late() { bash -c 'kill -STOP $$; exec "$0" notify INSTANCE bh "$1" 100' "$helper" "$1" & late=$!; until [ "$(cut -d " " -f 3 "/proc/$late/stat")" = T ]; do sleep 0.01; done; }
+finish_late() { kill -CONT "$late"; wait "$late"; }
+# A step that fails leaves no stopped helper behind.
+trap '[ -z "\${late:-}" ] || kill -KILL "$late" 2>/dev/null || true' EXIT
+show() { printf '%s %s gate=%s\\n' "$1" "$(cat "$state.role")" "$(gate)"; }
+"$helper" check || true
+start_late FAULT; "$helper" notify INSTANCE bh BACKUP 100; finish_late; show fault-then-backup
+hear; "$helper" check
+start_late FAULT; "$helper" notify INSTANCE bh MASTER 100; finish_late; show fault-then-master
+hear; "$helper" check; show master-checked
+echo "transitions $(cut -d " " -f 2 "$state.log" | paste -sd " ")"
+`;
+
+describe("the pair helper and keepalived's notifications", () => {
+  itWithTool([runningAsRoot, networkNamespaces, tool("nft", "nftables"), tool("python3")], "applies only the newest transition when an older notification gets the lock last", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bh-order-helper-"));
+    try {
+      const helper = path.join(dir, "pair.sh");
+      writeFileSync(helper, avsPair(primary).helper, { mode: 0o755 });
+      const rules = path.join(dir, "guard.nft");
+      writeFileSync(rules, renderGuardRuleset({ table: "bh_contoso_t1_avs", vxlan: "vx10110", mss: null, pair: true }).join("\n"));
+      const result = spawnSync("unshare", ["--net", "--mount", "bash", "-c", ORDER_HARNESS, "harness", helper, rules], { encoding: "utf8", timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const lines = result.stdout.trim().split("\n");
+      const step = (name: string) => {
+        const [, json, gate] = /^\S+ (\{.*\}) gate=(\d+)$/.exec(lines.find((l) => l.startsWith(`${name} `)) ?? "") ?? [];
+        if (!json) throw new Error(`no ${name} in ${result.stdout}${result.stderr}`);
+        return { ...(JSON.parse(json) as { role: string; state: string }), gate: Number(gate) };
+      };
+      // The boot-time race from the pair lab (tests/gateway-pair-netns.test.ts): the edge bridge stays a standby, not "fault".
+      expect(step("fault-then-backup")).toMatchObject({ role: "standby", state: "BACKUP", gate: 2 });
+      // An active end whose late FAULT came last keeps its port open, and its check keeps seeing MASTER.
+      expect(step("fault-then-master")).toMatchObject({ role: "active", state: "MASTER", gate: 0 });
+      expect(step("master-checked")).toMatchObject({ role: "active", gate: 0 });
+      // Neither late FAULT was applied: the transition log holds only what keepalived ended in.
+      expect(lines).toContain("transitions BACKUP MASTER");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 it("names the pair helper the same in keepalived's file and in the apply script that calls it", () => {
   const source = renderLinuxVxlanScripts(primary, "source", { title: "t", applyCommand: "a", teardownCommand: "b" });
   expect(source.apply).toContain(`PAIR_HELPER="${source.pair?.helperPath}"`);

@@ -126,8 +126,32 @@ write_role() {
   say "$state: $role ($reason)"
 }
 
+# keepalived starts one notify per transition, in the transitions' order, but does not wait for one to end
+# before it starts the next: they race for the lock, and a FAULT started before a BACKUP can win it second
+# (at boot keepalived sees the bridge down for a moment: FAULT, then BACKUP). Applied last, the stale one
+# would leave the role, the port and the state the check reads wrong until the next transition. So each
+# notify carries when keepalived started it (boot, start tick, pid: a later start is a later transition),
+# and one started before the last applied is dropped.
+started_at() {
+  local stat fields
+  stat=$(</proc/$$/stat)
+  # The fields after the command name, which is in parentheses and may hold spaces: the start tick is the 22nd.
+  read -r -a fields <<<"${stat##*) }"
+  echo "$(</proc/sys/kernel/random/boot_id) ${fields[19]} $$"
+}
+superseded() {
+  local boot tick pid last_boot last_tick last_pid
+  read -r boot tick pid <<<"$1"
+  read -r last_boot last_tick last_pid 2>/dev/null <"$STATE.notified" || return 1
+  [ "$boot" = "$last_boot" ] || return 1
+  [ "$tick" -lt "$last_tick" ] || { [ "$tick" -eq "$last_tick" ] && [ "$pid" -lt "$last_pid" ]; }
+}
+
 notify() {
-  local state=${3:-} reason
+  local state=${3:-} reason started
+  started=$(started_at)
+  if superseded "$started"; then say "a late $state notification from keepalived, started before the last one applied: ignored"; return 0; fi
+  echo "$started" >"$STATE.notified"
   if [ -e "$STATE.role" ]; then reason=elected; else reason=startup; fi
   case "$state" in
     MASTER)
