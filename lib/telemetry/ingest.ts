@@ -154,10 +154,10 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
     with inserted as (
       insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_bytes, df_probe_ok, path,
                                      tx_bytes, rx_bytes, tx_packets, rx_packets, bum_pps, learned_macs, pair_role, pair_since, pair_reason)
-      select r.endpoint_id, r.measured_at, r.received_at, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path,
+      select r.endpoint_id, r.measured_at, r.received_at, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path::jsonb,
              r.tx_bytes, r.rx_bytes, r.tx_packets, r.rx_packets, r.bum_pps, r.learned_macs, r.pair_role::pair_end_role, r.pair_since, r.pair_reason
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(
-        endpoint_id uuid, measured_at timestamptz, received_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path jsonb,
+        endpoint_id uuid, measured_at timestamptz, received_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path text,
         tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer,
         pair_role text, pair_since timestamptz, pair_reason text)
       on conflict do nothing
