@@ -154,12 +154,10 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
     with inserted as (
       insert into telemetry_samples (endpoint_id, measured_at, received_at, rtt_ms, jitter_ms, loss_pct, df_probe_bytes, df_probe_ok, path,
                                      tx_bytes, rx_bytes, tx_packets, rx_packets, bum_pps, learned_macs, pair_role, pair_since, pair_reason)
-      select r.endpoint_id, r.measured_at, r.received_at, r.rtt_ms, r.jitter_ms, r.loss_pct, r.df_probe_bytes, r.df_probe_ok, r.path::jsonb,
-             r.tx_bytes, r.rx_bytes, r.tx_packets, r.rx_packets, r.bum_pps, r.learned_macs, r.pair_role::pair_end_role, r.pair_since, r.pair_reason
+      select r.e, r.m, r.r, r.rtt, r.jit, r.loss, r.dfb, r.dfok, r.path::jsonb, r.txb, r.rxb, r.txp, r.rxp, r.bum, r.macs, r.pr::pair_end_role, r.ps, r.pre
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(
-        endpoint_id uuid, measured_at timestamptz, received_at timestamptz, rtt_ms float8, jitter_ms float8, loss_pct float8, df_probe_bytes integer, df_probe_ok boolean, path text,
-        tx_bytes bigint, rx_bytes bigint, tx_packets bigint, rx_packets bigint, bum_pps float8, learned_macs integer,
-        pair_role text, pair_since timestamptz, pair_reason text)
+        e uuid, m timestamptz, r timestamptz, rtt float8, jit float8, loss float8, dfb integer, dfok boolean, path text,
+        txb bigint, rxb bigint, txp bigint, rxp bigint, bum float8, macs integer, pr text, ps timestamptz, pre text)
       on conflict do nothing
       returning endpoint_id, measured_at, ${epochMs(sql`measured_at`)} as at
     ), news as (
@@ -204,26 +202,32 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
   });
 }
 
+/**
+ * A sample as one element of the statement's JSON: short keys (the statement's column list names
+ * them), and a field the sample lacks left out rather than written as null (json_to_recordset
+ * reads a missing key as NULL). The JSON is built and parsed again for every sample of every group:
+ * with the long column names and every null spelled out it was twice the length.
+ */
 function sampleRow(endpointId: string, s: TelemetrySample, measuredAt: string, receivedAt: string) {
   return {
-    endpoint_id: endpointId,
-    measured_at: measuredAt,
-    received_at: receivedAt,
-    rtt_ms: s.rttMs ?? null,
-    jitter_ms: s.jitterMs ?? null,
-    loss_pct: s.lossPct ?? null,
-    df_probe_bytes: s.dfProbe?.bytes ?? null,
-    df_probe_ok: s.dfProbe?.ok ?? null,
-    path: s.path ?? null,
-    tx_bytes: s.counters?.txBytes ?? null,
-    rx_bytes: s.counters?.rxBytes ?? null,
-    tx_packets: s.counters?.txPackets ?? null,
-    rx_packets: s.counters?.rxPackets ?? null,
-    bum_pps: s.bumPps ?? null,
-    learned_macs: s.learnedMacs ?? null,
-    pair_role: s.pair?.role ?? null,
-    pair_since: s.pair ? new Date(Date.parse(s.pair.since)).toISOString() : null,
-    pair_reason: s.pair?.reason ?? null,
+    e: endpointId,
+    m: measuredAt,
+    r: receivedAt,
+    rtt: s.rttMs,
+    jit: s.jitterMs,
+    loss: s.lossPct,
+    dfb: s.dfProbe?.bytes,
+    dfok: s.dfProbe?.ok,
+    path: s.path,
+    txb: s.counters?.txBytes,
+    rxb: s.counters?.rxBytes,
+    txp: s.counters?.txPackets,
+    rxp: s.counters?.rxPackets,
+    bum: s.bumPps,
+    macs: s.learnedMacs,
+    pr: s.pair?.role,
+    ps: s.pair ? new Date(Date.parse(s.pair.since)).toISOString() : undefined,
+    pre: s.pair?.reason,
   };
 }
 
