@@ -22,7 +22,7 @@ const TUNNELS = Number(process.env.BENCH_CAPACITY_TUNNELS ?? 1_000);
 const HISTORY_MINUTES = Number(process.env.BENCH_CAPACITY_HISTORY_MINUTES ?? 10);
 const SECONDS = Number(process.env.BENCH_CAPACITY_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_CAPACITY_ROUNDS ?? 2);
-/** Which phases: "both" (alternating), "prepared" or "window". */
+/** Which phases: "both" (alternating bodies made in and before the window), "prepared", "window", or "in-flight" (bodies made before, 24 and 48 requests in flight alternating). */
 const PHASES = process.env.BENCH_CAPACITY_PHASES ?? "both";
 /** Enough prepared bodies for a phase at this rate (samples a second); past it the rest are made in the window. */
 const PREPARE_FOR_RATE = 40_000;
@@ -56,10 +56,14 @@ export async function benchIngestCapacity(context: { postgresUrl: string }): Pro
     await measureIngestCapacity(consoles, agents, 5, { source });
     const phases: IngestCapacity[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const kinds = PHASES === "both" ? (round % 2 === 0 ? [false, true] : [true, false]) : [PHASES === "prepared"];
-      for (const prepare of kinds) {
+      const pair = <T>(a: T, b: T) => (round % 2 === 0 ? [a, b] : [b, a]);
+      const kinds =
+        PHASES === "both" ? pair({ prepare: false, inFlight: 24 }, { prepare: true, inFlight: 24 })
+        : PHASES === "in-flight" ? pair({ prepare: true, inFlight: 24 }, { prepare: true, inFlight: 48 })
+        : [{ prepare: PHASES === "prepared", inFlight: 24 }];
+      for (const { prepare, inFlight } of kinds) {
         const prepared = prepare ? prepareBacklogs(source, SECONDS * PREPARE_FOR_RATE) : undefined;
-        phases.push(await measureIngestCapacity(consoles, agents, SECONDS, { source, prepared, postgresPid: postgresPid! }));
+        phases.push(await measureIngestCapacity(consoles, agents, SECONDS, { source, prepared, postgresPid: postgresPid!, inFlight }));
         console.log(`[bench] ingest-capacity: round ${round + 1}: ${describe(phases.at(-1)!)}`);
       }
     }
@@ -72,7 +76,7 @@ export async function benchIngestCapacity(context: { postgresUrl: string }): Pro
 
 function describe(p: IngestCapacity): string {
   return (
-    `${p.prepared ? "prepared" : "in window"}: ${(p.accepted / p.seconds).toFixed(0)} samples/s (${p.requests} requests, ${p.refused} refused, ${p.failed} failed); ` +
+    `${p.prepared ? "prepared" : "in window"}, ${p.inFlight} in flight: ${(p.accepted / p.seconds).toFixed(0)} samples/s (${p.requests} requests, ${p.refused} refused, ${p.failed} failed); ` +
     `CPU bench ${p.cpu.bench.toFixed(0)} %, consoles ${p.cpu.consoles.map((c) => c.toFixed(0)).join(" + ")} %, PostgreSQL ${p.cpu.postgres?.toFixed(0) ?? "?"} %; µs/sample ${perSample(p)}`
   );
 }
@@ -91,13 +95,13 @@ function render(phases: IngestCapacity[], loadBefore: number[], loadAfter: numbe
   return [
     `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, Node ${process.version}, load average ${loadBefore[0]!.toFixed(1)} before and ${loadAfter[0]!.toFixed(1)} after. ` +
       `${TUNNELS.toLocaleString("en")} tunnels (${(TUNNELS * 2).toLocaleString("en")} agents), two consoles on the production build sharing PostgreSQL (loopback, fsync off); ` +
-      `backlogs of 200 samples, 24 requests in flight, ${SECONDS} s a phase. CPU in per cent of one core (the machine has two: 200 % in all).`,
+      `backlogs of 200 samples, ${SECONDS} s a phase. CPU in per cent of one core (the machine has two: 200 % in all).`,
     "",
-    "| phase | bodies | samples/s | requests (refused; failed) | benchmark CPU | console CPU | PostgreSQL CPU | CPU µs per sample: benchmark / consoles / PostgreSQL |",
+    "| phase | bodies (requests in flight) | samples/s | requests (refused; failed) | benchmark CPU | console CPU | PostgreSQL CPU | CPU µs per sample: benchmark / consoles / PostgreSQL |",
     "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...phases.map(
       (p, i) =>
-        `| ${i + 1} | ${p.prepared ? "made before" : "made in the window"} | ${(p.accepted / p.seconds).toFixed(0)} | ${p.requests} (${p.refused}; ${p.failed}) | ${pct(p.cpu.bench)} | ${p.cpu.consoles.map(pct).join(" + ")} | ${pct(p.cpu.postgres)} | ${perSample(p)} |`,
+        `| ${i + 1} | ${p.prepared ? "made before" : "made in the window"} (${p.inFlight}) | ${(p.accepted / p.seconds).toFixed(0)} | ${p.requests} (${p.refused}; ${p.failed}) | ${pct(p.cpu.bench)} | ${p.cpu.consoles.map(pct).join(" + ")} | ${pct(p.cpu.postgres)} | ${perSample(p)} |`,
     ),
   ].join("\n");
 }
