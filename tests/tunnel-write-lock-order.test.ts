@@ -9,7 +9,7 @@
  * one: 40P01, the offboarding or the dispatcher round fails), and once the sync locks in id
  * order, so would the sync and the evaluation. Both now lock in id order first.
  *
- * The race is forced as in tests/command-lock-order.test.ts: a test-only trigger pauses instance
+ * The race is forced (tests/support/lock-race.ts): a test-only trigger pauses instance
  * A at the first tunnel row its update reaches (locked by then), on an advisory lock the test
  * holds; instance B starts once A waits there, and the advisory lock is released once B waits on
  * a row lock. The tenant's two tunnels are written so that the table's order reaches the higher
@@ -19,97 +19,31 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
-import { maintenanceWindows, privateClouds, tenants, tunnels } from "@/lib/db/schema";
+import { maintenanceWindows, tenants, tunnels } from "@/lib/db/schema";
 import { syncTunnelMaintenance } from "@/lib/notifications/maintenance-windows";
 import { applyTunnelStatuses } from "@/lib/telemetry/evaluation/writes";
-import { createPostgresDatabase } from "./support/databases";
+import { insertPrivateCloud } from "./support/fleet-rows";
+import { useLockRace } from "./support/lock-race";
 
-const PAUSE_KEY = 4345;
 const NOW = new Date("2026-12-05T11:00:00Z");
 /** Every test's window covers NOW and ends at the same time: a tenant synced once stays as it is. */
 const WINDOW = { startsAt: new Date(NOW.getTime() - 60_000), endsAt: new Date(NOW.getTime() + 3_600_000) };
 
 describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, the evaluation's statuses and the commands lock tunnels in one order [postgres]", () => {
-  let drop: () => Promise<void>;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-  let control: pg.Client;
-  let watcher: pg.Client;
-
-  beforeAll(async () => {
-    const database = await createPostgresDatabase();
-    drop = database.drop;
-    const instance = (name: string) => {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      return url.toString();
-    };
-    a = await openDatabase({ kind: "postgres", url: instance("bh-tw-a") });
-    b = await openDatabase({ kind: "postgres", url: instance("bh-tw-b") }, { migrate: false });
-    control = new pg.Client({ connectionString: database.url });
-    await control.connect();
-    watcher = new pg.Client({ connectionString: database.url });
-    await watcher.connect();
-    await control.query(`
-      create function bh_test_pause() returns trigger language plpgsql as $$
-      begin
-        if current_setting('application_name') = 'bh-tw-a' then perform pg_advisory_xact_lock_shared(${PAUSE_KEY}); end if;
-        return new;
-      end $$;
-      create trigger bh_test_pause before update on tunnels for each row execute function bh_test_pause();`);
-  });
-
-  afterAll(async () => {
-    await control?.end();
-    await watcher?.end();
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
-
-  /** Runs A's write against B's with the interleaving described above. */
-  async function race(writeA: () => Promise<unknown>, writeB: () => Promise<unknown>) {
-    await control.query("begin");
-    await control.query("select pg_advisory_xact_lock($1)", [PAUSE_KEY]);
-    try {
-      const runningA = writeA();
-      runningA.catch(() => undefined);
-      await waitFor("instance A paused inside its update", "application_name = 'bh-tw-a' and wait_event_type = 'Lock' and wait_event = 'advisory'");
-      const runningB = writeB();
-      runningB.catch(() => undefined);
-      await waitFor("instance B waiting on a row instance A holds", "application_name = 'bh-tw-b' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')");
-      await control.query("commit");
-      return await Promise.allSettled([runningA, runningB]);
-    } finally {
-      await control.query("rollback").catch(() => undefined);
-    }
-  }
-
-  async function waitFor(what: string, condition: string) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and ${condition}`);
-      if (rows[0].n > 0) return;
-      if (Date.now() > deadline) {
-        const seen = await watcher.query("select application_name, state, wait_event_type, wait_event, left(query, 60) as query from pg_stat_activity where datname = current_database()");
-        throw new Error(`never saw ${what}; sessions: ${JSON.stringify(seen.rows)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  /** Instance A pauses at the first tunnel its update reaches. */
+  const lock = useLockRace({ table: "tunnels", on: "update" });
 
   const failuresOf = (outcomes: PromiseSettledResult<unknown>[]) => outcomes.flatMap((o) => (o.status === "rejected" ? [sqlState(o.reason) ?? String(o.reason)] : []));
 
   it("control: the sync in the table's order deadlocks with an offboarding of the tenant", async () => {
-    const { tenantId } = await makeTenant(a.db);
+    const { tenantId } = await makeTenant(lock.a.db);
     // The statement before the fix: the tunnels as the update's plan reaches them.
     const tableOrder = () =>
-      a.db.transaction(async (tx) =>
+      lock.a.db.transaction(async (tx) =>
         tx.execute(sql`update tunnels t set maintenance_until = w.until
           from (select t2.id, max(mw.ends_at) as until from tunnels t2
                 left join maintenance_windows mw on mw.tenant_id = t2.tenant_id and (mw.tunnel_id is null or mw.tunnel_id = t2.id)
@@ -117,15 +51,15 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
                 group by t2.id) w
           where w.id = t.id and t.maintenance_until is distinct from w.until`),
       );
-    const outcomes = await race(tableOrder, () => offboardTenant(b.db, null, tenantId, NOW));
+    const outcomes = await lock.race(tableOrder, () => offboardTenant(lock.b.db, null, tenantId, NOW));
     expect(failuresOf(outcomes)).toEqual(["40P01"]);
   });
 
   it("a window starting on a tenant that is being offboarded: the sync and the offboarding both finish", async () => {
-    const { tenantId, low, high } = await makeTenant(a.db);
-    const outcomes = await race(
-      () => a.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
-      () => offboardTenant(b.db, null, tenantId, NOW),
+    const { tenantId, low, high } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => lock.a.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
+      () => offboardTenant(lock.b.db, null, tenantId, NOW),
     );
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes).toEqual([
@@ -133,7 +67,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
     ]);
     // Both writes are there: the window's end on the tunnels, and the offboarding's cleared keys.
-    const rows = await a.db.select({ until: tunnels.maintenanceUntil, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [low, high]));
+    const rows = await lock.a.db.select({ until: tunnels.maintenanceUntil, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [low, high]));
     expect(rows).toEqual([
       { until: WINDOW.endsAt, psk: null },
       { until: WINDOW.endsAt, psk: null },
@@ -141,28 +75,28 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the maintenance sync, t
   });
 
   it("control: the evaluation's statuses in the table's order deadlock with the sync", async () => {
-    const { low, high } = await makeTenant(a.db);
+    const { low, high } = await makeTenant(lock.a.db);
     // The statement before the fix, with the evaluation's list in the tenant's order.
     const rows = JSON.stringify([high, low].map((id) => ({ id, status: "down" })));
     const tableOrder = () =>
-      a.db.transaction(async (tx) =>
+      lock.a.db.transaction(async (tx) =>
         tx.execute(sql`update tunnels t set status = c.status::tunnel_status, status_changed_at = ${NOW.toISOString()}::timestamptz
           from json_to_recordset(${rows}::json) as c(id uuid, status text)
           where t.id = c.id and t.status::text <> c.status`),
       );
-    const outcomes = await race(tableOrder, () => b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)));
+    const outcomes = await lock.race(tableOrder, () => lock.b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)));
     expect(failuresOf(outcomes)).toEqual(["40P01"]);
   });
 
   it("the evaluation moves a tenant's tunnels while a window starts on them: both finish", async () => {
-    const { low, high } = await makeTenant(a.db);
-    const outcomes = await race(
-      () => a.db.transaction((tx) => applyTunnelStatuses(tx, [high, low].map((tunnelId) => ({ tunnelId, status: "down" as const })), NOW)),
-      () => b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
+    const { low, high } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => lock.a.db.transaction((tx) => applyTunnelStatuses(tx, [high, low].map((tunnelId) => ({ tunnelId, status: "down" as const })), NOW)),
+      () => lock.b.db.transaction((tx) => syncTunnelMaintenance(tx, NOW)),
     );
     expect(failuresOf(outcomes)).toEqual([]);
     expect(outcomes[1]).toEqual({ status: "fulfilled", value: 2 });
-    const rows = await a.db.select({ status: tunnels.status, until: tunnels.maintenanceUntil }).from(tunnels).where(inArray(tunnels.id, [low, high]));
+    const rows = await lock.a.db.select({ status: tunnels.status, until: tunnels.maintenanceUntil }).from(tunnels).where(inArray(tunnels.id, [low, high]));
     expect(rows).toEqual([
       { status: "down", until: WINDOW.endsAt },
       { status: "down", until: WINDOW.endsAt },
@@ -179,13 +113,10 @@ async function makeTenant(db: Database): Promise<{ tenantId: string; low: string
   // Whatever an earlier race left unsynced (its aborted side) is settled first: each race writes only this tenant's tunnels.
   await syncTunnelMaintenance(db, NOW);
   const suffix = randomUUID().slice(0, 8);
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({ azureResourceId: `/subscriptions/s/privateClouds/${suffix}`, subscriptionId: "s", resourceGroup: "rg", name: suffix, region: "westeurope", networkBlock: "10.120.0.0/22" })
-    .returning();
+  const cloud = await insertPrivateCloud(db, suffix);
   const [tenant] = await db
     .insert(tenants)
-    .values({ slug: `tw-${suffix}`, displayName: "Tunnel write lock order", privateCloudId: cloud!.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1", state: "active" })
+    .values({ slug: `tw-${suffix}`, displayName: "Tunnel write lock order", privateCloudId: cloud.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1", state: "active" })
     .returning();
   const [low, high] = [randomUUID(), randomUUID()].sort();
   await db.insert(tunnels).values({ id: high!, tenantId: tenant!.id, ordinal: 1, name: "primary", status: "operational", pskCiphertext: "x" });
