@@ -11,7 +11,9 @@ import { startTestPostgres } from "@/tests/support/postgres-server";
 import { benchAllocation, tempPgliteTarget, type AllocationFigures } from "./allocation";
 import { benchGateway, renderGateway } from "./gateway";
 import { benchIngest } from "./ingest";
+import { benchIngestCapacity } from "./ingest-capacity";
 import { benchIngestDoor } from "./ingest-door";
+import { benchIngestWriter } from "./ingest-writer";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
 import { benchNocStalls } from "./noc-stalls";
@@ -42,6 +44,8 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   },
   ingest: () => benchIngest(),
   "ingest-door": (context) => benchIngestDoor(context),
+  "ingest-capacity": (context) => benchIngestCapacity(context),
+  "ingest-writer": (context) => benchIngestWriter(context),
   telemetry: async ({ postgresUrl }) => {
     console.log("[bench] telemetry reads and roll-ups on PGlite…");
     const target = tempPgliteTarget();

@@ -167,7 +167,7 @@ export async function startConsole(env: Record<string, string>, dataDir: string,
 export type Answer = { status: number; body: string; ms: number; headers: Record<string, string | string[] | undefined> };
 
 /** One request on the console's kept-alive agent; a socket the server closed as it went out is retried once. */
-export async function request(target: RunningConsole, method: "GET" | "POST", pathname: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+export async function request(target: RunningConsole, method: "GET" | "POST", pathname: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
   const once = () =>
     new Promise<Answer>((resolve, reject) => {
       const started = performance.now();
