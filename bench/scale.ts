@@ -201,7 +201,8 @@ async function scenario(s: { label: string; target: DatabaseTarget; tunnels: num
   try {
     for (const [i, dir] of dataDirs.entries()) {
       // PGlite's data folder is the console's DATA_DIR/pglite: the one the fleet was written to.
-      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, 64));
+      const ownArgs = (process.env[`BENCH_CONSOLE_NODE_ARGS_${i + 1}`] ?? "").split(" ").filter(Boolean);
+      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, 64, ownArgs));
       console.log(`[bench] scale: ${s.label}: console ${i + 1} up at ${consoles.at(-1)!.origin}`);
     }
     return await mixedLoad(s, consoles, agents.slice(0, AGENTS), displayToken, { backlogMs, historySamples, sparklineReadMs });
@@ -309,9 +310,24 @@ async function mixedLoad(
   const started = performance.now();
   measuring.on = true;
   console.log(`[bench] scale: ${s.label}: measuring for ${MINUTES} min…`);
+  let cpuMinute = { bench: process.cpuUsage(), consoles: cpuBefore, at: performance.now() };
+  const stallsSeen = consoles.map(() => 0);
   for (let minute = 1; minute <= MINUTES; minute++) {
     await sleep(60_000);
     const loops = consoles.map((c) => c.readLoop());
+    // Whose CPU the minute was: the benchmark's own (agents, wall reader), each console's, and the machine's load.
+    const cpuNow = { bench: process.cpuUsage(), consoles: consoles.map((c) => cpuSecondsOf(c.pid)), at: performance.now() };
+    const minuteS = (cpuNow.at - cpuMinute.at) / 1000;
+    const benchPercent = ((cpuNow.bench.user + cpuNow.bench.system - cpuMinute.bench.user - cpuMinute.bench.system) / 1e6 / minuteS) * 100;
+    const consolePercent = cpuNow.consoles.map((c, i) => ((c - cpuMinute.consoles[i]!) / minuteS) * 100);
+    cpuMinute = cpuNow;
+    console.log(`[bench]   minute ${minute}: load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; cpu bench ${benchPercent.toFixed(0)} %, consoles ${consolePercent.map((p) => p.toFixed(0)).join(" / ")} %`);
+    for (const [i, loop] of loops.entries()) {
+      for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
+        console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?"}`);
+      }
+      stallsSeen[i] = loop.stalls?.length ?? 0;
+    }
     // The first minute with failures: what the consoles said about them.
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
@@ -322,6 +338,8 @@ async function mixedLoad(
   }
   const seconds = (performance.now() - started) / 1000;
   const loops = consoles.map((c) => c.readLoop());
+  // For bench/cpu-profile.mjs --stalls: the stalls of each console, to find in its profile.
+  if (process.env.BENCH_STALLS_FILE) fs.writeFileSync(process.env.BENCH_STALLS_FILE, JSON.stringify(loops.map((l, i) => ({ console: i + 1, pid: consoles[i]!.pid, stalls: l.stalls ?? [] })), null, 1));
   const cpuPercent = consoles.map((c, i) => ((cpuSecondsOf(c.pid) - cpuBefore[i]!) / seconds) * 100);
   measuring.on = false;
 
