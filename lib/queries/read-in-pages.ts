@@ -6,7 +6,7 @@
  * piece on the console's thread. At 10,000 tunnels the wall's snapshot read 10,000 tile rows and
  * 20,000 endpoint rows that way every 5 s, and each read held the event loop for hundreds of
  * milliseconds (placed by a CPU profile against the event-loop probe's stalls, docs/benchmarks.md
- * "Fleet scale"). A page of a few thousand rows is a few milliseconds, and the loop turns between
+ * "Fleet scale"). A page of a thousand rows is a few milliseconds, and the loop turns between
  * pages while the database answers the next.
  *
  * The pages are separate statements: a row inserted or removed meanwhile may be missed or seen
@@ -15,8 +15,8 @@
  */
 import "server-only";
 
-/** Rows per page: a few milliseconds of the driver's and drizzle's work on a quiet machine. */
-export const PAGE_ROWS = 2_000;
+/** Rows per page: a few milliseconds of the driver's and drizzle's work on a quiet machine (2,000 still made stalls of 200–360 ms at load average 15). */
+export const PAGE_ROWS = 1_000;
 
 /** `Infinity`: one statement, every row (what a test or a benchmark compares against). */
 export type PageOptions = { pageRows?: number };
