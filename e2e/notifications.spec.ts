@@ -66,6 +66,34 @@ test.describe("an admin", () => {
     await snap(page, "builtin-receiver");
   });
 
+  test("changes a channel on its page: renamed, its stored URL never shown, its signing secret kept", async ({ page }) => {
+    await page.goto("/admin/settings/notifications");
+    const url = await builtinWebhookUrl(page);
+    const token = "e2e-kept-token-in-query";
+    const add = page.getByRole("form", { name: "Add a notification channel" });
+    await add.getByLabel("Name").fill("Hook to rename");
+    await add.getByLabel("URL (https:)").fill(`${url}?token=${token}`);
+    await add.getByRole("button", { name: "Add channel" }).click();
+    await expect(add.getByRole("status")).toContainText("signing secret is shown only once");
+
+    await page.getByRole("link", { name: "Change Hook to rename" }).click();
+    const form = page.getByRole("form", { name: "Change this channel" });
+    await expect(form.getByLabel("Name")).toHaveValue("Hook to rename");
+    // The stored URL is not in the field, nor anywhere in the page (the placeholder is the redacted target).
+    await expect(form.getByLabel("New URL (empty: keep the stored one)")).toHaveValue("");
+    await expect(form.getByLabel("New URL (empty: keep the stored one)")).toHaveAttribute("placeholder", `${url}?token=•••`);
+    expect(await page.content()).not.toContain(token);
+
+    await form.getByLabel("Name").fill("Renamed hook");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    await expect(form.getByRole("status")).toHaveText("Saved “Renamed hook”.");
+    await expect(page.getByRole("heading", { name: "Delivery log: Renamed hook" })).toBeVisible();
+    // Same URL and the same signing secret: the built-in receiver still verifies what it gets.
+    await page.getByRole("button", { name: "Send test to Renamed hook" }).click();
+    await expect(page.getByRole("status").filter({ hasText: /^Delivered\./ })).toContainText("signature verified with channel “Renamed hook”");
+    await snap(page, "channel-changed");
+  });
+
   test("sees a webhook's URL without the token it carries, in the channel list", async ({ page }) => {
     await page.goto("/admin/settings/notifications");
     const form = page.getByRole("form", { name: "Add a notification channel" });

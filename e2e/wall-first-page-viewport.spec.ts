@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { collectPageErrors, drawnWallTiles, expectWallFirstPage } from "./support/pages";
 import { storageStateOf } from "./support/personas";
 
 /**
@@ -11,21 +12,10 @@ import { storageStateOf } from "./support/personas";
 test.use({ storageState: storageStateOf("noc") });
 
 const COOKIE = "bridgehead-noc-viewport";
-const tiles = (page: Page) => page.locator('ul[aria-label="Tunnels"] > li[data-status]');
 
 async function setViewportCookie(page: Page, value: string) {
   const origin = new URL(test.info().project.use.baseURL!);
   await page.context().addCookies([{ name: COOKIE, value, domain: origin.hostname, path: "/noc", secure: true, sameSite: "Lax" }]);
-}
-
-/** Console errors and page errors: React reports a server render it could not adopt (#418–#425) here. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
 }
 
 /**
@@ -46,19 +36,16 @@ test.describe("a cookie of another size than the design size", () => {
   test.use({ viewport: { width: 1280, height: 720 } });
 
   test("the HTML is laid out for the cookie's screen and hydrates as it was sent", async ({ page }) => {
-    const errors = collectErrors(page);
+    const errors = collectPageErrors(page);
     await setViewportCookie(page, "1280x720");
     // The whole snapshot is never answered here: the wall draws only what its HTML carried.
     const requested = page.waitForRequest("**/api/v1/noc");
     await page.route("**/api/v1/noc", () => {});
     await page.goto("/noc");
     await requested;
-    const heading = page.locator("h1 + p");
-    await expect(heading).toHaveText(/^\d+ tunnels$/);
-    const fleet = Number((await heading.textContent())!.match(/^(\d+)/)![1]);
-    await expect(tiles(page)).toHaveCount(fleet);
+    await expectWallFirstPage(page);
     // Every tile inside this 1280×720 window: laid out for it, not for 1920×1080.
-    for (const box of await tiles(page).evaluateAll((items) => items.map((item) => item.getBoundingClientRect().toJSON() as DOMRect))) {
+    for (const box of await drawnWallTiles(page).evaluateAll((items) => items.map((item) => item.getBoundingClientRect().toJSON() as DOMRect))) {
       expect(box.right).toBeLessThanOrEqual(1280);
       expect(box.bottom).toBeLessThanOrEqual(720);
     }
@@ -78,12 +65,9 @@ test.describe("a stale cookie (the browser last ran on a larger screen)", () => 
     await page.route("**/api/v1/noc", (route) => route.abort("connectionrefused"));
     await page.goto("/noc");
     await requested;
-    const heading = page.locator("h1 + p");
-    await expect(heading).toHaveText(/^\d+ tunnels$/);
-    const fleet = Number((await heading.textContent())!.match(/^(\d+)/)![1]);
-    await expect(tiles(page)).toHaveCount(fleet);
+    await expectWallFirstPage(page);
     await afterWallEffects(page, 1920, 1080);
-    const offScreen = await tiles(page).evaluateAll((items) =>
+    const offScreen = await drawnWallTiles(page).evaluateAll((items) =>
       items.filter((item) => {
         const box = item.getBoundingClientRect();
         return box.right > window.innerWidth || box.bottom > window.innerHeight;

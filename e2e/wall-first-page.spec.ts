@@ -1,6 +1,7 @@
 import { expect, test, type Page, type Route } from "@playwright/test";
 import { groupTiles, planWall } from "@/lib/noc/wall-plan";
 import type { NocSnapshot } from "@/lib/queries/noc";
+import { collectPageErrors, drawnWallTiles, expectWallFirstPage } from "./support/pages";
 import { storageStateOf } from "./support/personas";
 import { largeFleetSnapshot } from "./support/wall-fleet";
 
@@ -17,9 +18,8 @@ const ROTATE_SECONDS = 300;
 
 test.use({ storageState: storageStateOf("noc"), viewport: VIEWPORT });
 
-const tiles = (page: Page) => page.locator('ul[aria-label="Tunnels"] > li[data-status]');
 /** Each drawn tile's tunnel, from its spoken sentence ("tenant/tunnel: Operational, …"). */
-const drawnLabels = async (page: Page) => (await tiles(page).locator(".sr-only").allTextContents()).map((text) => text.split(":")[0]!);
+const drawnLabels = async (page: Page) => (await drawnWallTiles(page).locator(".sr-only").allTextContents()).map((text) => text.split(":")[0]!);
 
 /** The labels the wall's plan draws on `page` of this fleet, at this test's screen size, rotating. */
 function labelsOnPage(snapshot: NocSnapshot, page: number): string[] {
@@ -52,11 +52,7 @@ async function holdSnapshot(page: Page) {
 
 test("draws its first page from the HTML before the whole snapshot arrives, then rotates through the whole fleet's pages", async ({ page }) => {
   // React reports a server render the browser could not adopt (its errors #418–#425) here.
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
+  const errors = collectPageErrors(page);
   await page.clock.install();
   const hold = await holdSnapshot(page);
   const response = await page.goto(`/noc?rotate=${ROTATE_SECONDS}`);
@@ -64,10 +60,7 @@ test("draws its first page from the HTML before the whole snapshot arrives, then
 
   // The first page is drawn while the wall's request for the whole snapshot is still unanswered.
   await hold.firstRequest;
-  const heading = page.locator("h1 + p");
-  await expect(heading).toHaveText(/^\d+ tunnels$/);
-  const fleet = Number((await heading.textContent())!.match(/^(\d+)/)![1]);
-  await expect(tiles(page)).toHaveCount(fleet);
+  const fleet = await expectWallFirstPage(page);
   expect(hold.heldCount(), "the whole snapshot has not been answered").toBe(1);
   // Those tiles came rendered in the HTML (painted before the scripts ran), each tunnel once.
   const firstLabels = await drawnLabels(page);
@@ -108,12 +101,9 @@ test("keeps its first page when the whole snapshot cannot be had, and says so on
   const requested = page.waitForRequest("**/api/v1/noc");
   await page.goto("/noc");
   await requested;
-  const heading = page.locator("h1 + p");
-  await expect(heading).toHaveText(/^\d+ tunnels$/);
-  const fleet = Number((await heading.textContent())!.match(/^(\d+)/)![1]);
-  await expect(tiles(page)).toHaveCount(fleet);
+  const fleet = await expectWallFirstPage(page);
   // Two refresh intervals without a good answer: the banner says the data is stale, over the same tiles.
   await page.clock.fastForward(35_000);
   await expect(page.getByText(/Data stale: last update \d+ s ago/)).toBeVisible();
-  await expect(tiles(page)).toHaveCount(fleet);
+  await expect(drawnWallTiles(page)).toHaveCount(fleet);
 });

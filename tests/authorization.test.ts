@@ -48,6 +48,8 @@ import { deleteChannel, deleteTenantChannel } from "@/lib/actions/notifications/
 import { deleteRoute, deleteTenantRoute } from "@/lib/actions/notifications/delete-route";
 import { endSilence, endTenantSilence } from "@/lib/actions/notifications/end-silence";
 import { removeAllowedHost } from "@/lib/actions/notifications/remove-allowed-host";
+import { recordVersion } from "@/lib/domain/tenant-version";
+import { updateChannel, updateTenantChannel } from "@/lib/actions/notifications/update-channel";
 import { testChannel, testTenantChannel } from "@/lib/actions/notifications/test-channel";
 import { isGuarded } from "@/lib/auth/guards";
 import type { Database } from "@/lib/db/client";
@@ -95,7 +97,7 @@ let segmentId: string;
 let spareTunnelId: string;
 let warningId: string;
 /** Notification fixtures: the operators' and Fabrikam's own channel, rule and silence, and the rest. */
-const n = { fleetChannel: "", fabrikamChannel: "", contosoChannel: "", fleetRoute: "", fabrikamRoute: "", fleetSilence: "", fabrikamSilence: "", window: "", host: "", scrapeToken: "" };
+const n = { fleetChannel: "", fabrikamChannel: "", contosoChannel: "", version: {} as Record<string, string>, fleetRoute: "", fabrikamRoute: "", fleetSilence: "", fabrikamSilence: "", window: "", host: "", scrapeToken: "" };
 let targetUserId: string;
 let targetSessionId: string;
 let reservedRangeId: string;
@@ -133,6 +135,7 @@ beforeAll(async () => {
   n.fleetChannel = fleet!.id;
   n.fabrikamChannel = fab!.id;
   n.contosoChannel = con!.id;
+  for (const row of [fleet!, fab!, con!]) n.version[row.id] = recordVersion(row);
   const rule = (tenantId: string | null, channelId: string) => ({ tenantId, channelId, groupWaitSeconds: 30, repeatIntervalMinutes: 240, createdBy: "test" });
   const [fleetRoute, fabRoute] = await db.insert(notificationRoutes).values([rule(null, n.fleetChannel), rule(tenantIdOf.fabrikam, n.fabrikamChannel)]).returning();
   n.fleetRoute = fleetRoute!.id;
@@ -228,6 +231,8 @@ const ACTIONS = {
   createTenantChannel: () => [createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Fab hook", url: "http://127.0.0.1:9/hook" }],
   deleteChannel: () => [deleteChannel, { id: n.fleetChannel }],
   deleteTenantChannel: () => [deleteTenantChannel, { id: n.fabrikamChannel }],
+  updateChannel: () => [updateChannel, { id: n.fleetChannel, version: n.version[n.fleetChannel], kind: "webhook", name: "Ops renamed" }],
+  updateTenantChannel: () => [updateTenantChannel, { id: n.fabrikamChannel, version: n.version[n.fabrikamChannel], kind: "webhook", name: "Fab renamed" }],
   testChannel: () => [testChannel, { id: n.fleetChannel }],
   testTenantChannel: () => [testTenantChannel, { id: n.fabrikamChannel }],
   createRoute: () => [createRoute, { channelId: n.fleetChannel, minSeverity: "warning", groupWaitSeconds: "30", repeatIntervalMinutes: "240" }],
@@ -371,6 +376,7 @@ const TENANT_SCOPED = new Set<string>([
   "acknowledgeWarning",
   "createTenantChannel",
   "deleteTenantChannel",
+  "updateTenantChannel",
   "testTenantChannel",
   "createTenantRoute",
   "deleteTenantRoute",
@@ -503,12 +509,14 @@ describe("server actions", () => {
 });
 
 describe("notifications keep tenants apart", () => {
-  it("a tenant admin cannot make, test or delete another tenant's channels, nor the operators'", async () => {
+  it("a tenant admin cannot make, test, change or delete another tenant's channels, nor the operators'", async () => {
     const before = await snapshot();
     expect(await callAction(createTenantChannel, { tenantSlug: "fabrikam", kind: "webhook", name: "Sneaky", url: "http://127.0.0.1:9/x" }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
     for (const id of [n.fabrikamChannel, n.fleetChannel]) {
       expect(await callAction(testTenantChannel, { id }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
       expect(await callAction(deleteTenantChannel, { id }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
+      const change = { id, version: n.version[id], kind: "webhook", name: "Taken over", url: "http://127.0.0.1:9/mine" };
+      expect(await callAction(updateTenantChannel, change, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
     }
     expect(await callAction(endTenantSilence, { id: n.fleetSilence }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });
     expect(await callAction(endTenantSilence, { id: n.fabrikamSilence }, { as: "alice" })).toMatchObject({ ok: false, status: 404 });

@@ -6,7 +6,7 @@
  * offboarding used to update in the table's order and now locks in id order first
  * (lib/commands/lock-in-id-order.ts).
  *
- * The race is forced, as in tests/ingest-lock-order.test.ts: a test-only trigger pauses the
+ * The race is forced (tests/support/lock-race.ts): a test-only trigger pauses the
  * offboarding (instance A) at the first endpoint row its update reaches (that row is locked by
  * then), on an advisory lock the test holds; the ingest (instance B) starts only once A waits
  * there, and the advisory lock is released only once B waits on a row lock. The old statement
@@ -21,170 +21,102 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
 import { removeTunnel } from "@/lib/commands/tunnels";
 import { unextendStretch } from "@/lib/commands/unextend-stretch";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
-import { privateClouds, segments, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { segments, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { writeBatches } from "@/lib/telemetry/ingest";
-import { createPostgresDatabase } from "./support/databases";
+import { insertPrivateCloud } from "./support/fleet-rows";
+import { useLockRace } from "./support/lock-race";
 
-const PAUSE_KEY = 4343;
 const NOW = new Date("2026-12-05T07:00:00Z");
 
 describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest lock a tenant's endpoints in one order [postgres]", () => {
-  let drop: () => Promise<void>;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-  /** Holds the pause; `watcher` reads pg_stat_activity outside any transaction (inside one it would read a snapshot). */
-  let control: pg.Client;
-  let watcher: pg.Client;
-
-  beforeAll(async () => {
-    const database = await createPostgresDatabase();
-    drop = database.drop;
-    const instance = (name: string) => {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      return url.toString();
-    };
-    a = await openDatabase({ kind: "postgres", url: instance("bh-lock-a") });
-    b = await openDatabase({ kind: "postgres", url: instance("bh-lock-b") }, { migrate: false });
-    control = new pg.Client({ connectionString: database.url });
-    await control.connect();
-    watcher = new pg.Client({ connectionString: database.url });
-    await watcher.connect();
-    await control.query(`
-      create function bh_test_pause() returns trigger language plpgsql as $$
-      begin
-        if current_setting('application_name') = 'bh-lock-a' then perform pg_advisory_xact_lock_shared(${PAUSE_KEY}); end if;
-        if tg_op = 'DELETE' then return old; end if;
-        return new;
-      end $$;
-      create trigger bh_test_pause before update or delete on tunnel_endpoints for each row execute function bh_test_pause();`);
-  });
-
-  afterAll(async () => {
-    await control?.end();
-    await watcher?.end();
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
-
-  /** Runs A's write against B's with the interleaving described above. */
-  async function race(writeA: () => Promise<unknown>, writeB: () => Promise<unknown>) {
-    await control.query("begin");
-    await control.query("select pg_advisory_xact_lock($1)", [PAUSE_KEY]);
-    try {
-      const runningA = writeA();
-      runningA.catch(() => undefined);
-      await waitFor("instance A paused inside its update", "application_name = 'bh-lock-a' and wait_event_type = 'Lock' and wait_event = 'advisory'");
-      const runningB = writeB();
-      runningB.catch(() => undefined);
-      await waitFor("instance B waiting on a row instance A holds", "application_name = 'bh-lock-b' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')");
-      await control.query("commit");
-      return await Promise.allSettled([runningA, runningB]);
-    } finally {
-      await control.query("rollback").catch(() => undefined);
-    }
-  }
-
-  async function waitFor(what: string, condition: string) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and ${condition}`);
-      if (rows[0].n > 0) return;
-      if (Date.now() > deadline) {
-        const seen = await watcher.query("select application_name, state, wait_event_type, wait_event, left(query, 60) as query from pg_stat_activity where datname = current_database()");
-        throw new Error(`never saw ${what}; sessions: ${JSON.stringify(seen.rows)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  /** Instance A pauses at the first endpoint it updates or deletes (a cascade's deletes too). */
+  const lock = useLockRace({ table: "tunnel_endpoints", on: "update or delete" });
 
   const batch = (agent: AgentPrincipal) => ({ agent, samples: [{ measuredAt: new Date(NOW.getTime() - 60_000).toISOString(), rttMs: 7 }], now: NOW });
 
   it("control: updating the tenant's endpoints in the table's order deadlocks with ingest in this race", async () => {
-    const { tunnelId, x, y } = await makeTenant(a.db);
+    const { tunnelId, x, y } = await makeTenant(lock.a.db);
     // The old statement: every endpoint of the tenant's tunnels, as the scan reaches them.
     const tableOrder = async () =>
-      await a.db.transaction(async (tx) => tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, [tunnelId])));
-    const outcomes = await race(tableOrder, () => writeBatches(b.db, [batch(x), batch(y)]));
+      await lock.a.db.transaction(async (tx) => tx.update(tunnelEndpoints).set({ agentTokenHash: null }).where(inArray(tunnelEndpoints.tunnelId, [tunnelId])));
+    const outcomes = await lock.race(tableOrder, () => writeBatches(lock.b.db, [batch(x), batch(y)]));
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(failed.map((o) => sqlState(o.reason))).toEqual(["40P01"]);
   });
 
   it("offboarding and an agents' group touching the same endpoints both finish", async () => {
-    const { tenantId, x, y } = await makeTenant(a.db);
-    const outcomes = await race(
-      () => offboardTenant(a.db, null, tenantId, NOW),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+    const { tenantId, x, y } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => offboardTenant(lock.a.db, null, tenantId, NOW),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes).toEqual([
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
       { status: "fulfilled", value: [{ accepted: 1, duplicates: 0 }, { accepted: 1, duplicates: 0 }] },
     ]);
     // Both writes are there: the tokens are gone, and each end stored its sample.
-    const ends = await a.db.select({ hash: tunnelEndpoints.agentTokenHash, seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]));
+    const ends = await lock.a.db.select({ hash: tunnelEndpoints.agentTokenHash, seq: tunnelEndpoints.samplesSeq }).from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]));
     expect(ends).toEqual([
       { hash: null, seq: 1 },
       { hash: null, seq: 1 },
     ]);
-    const samples = await a.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples).where(inArray(telemetrySamples.endpointId, [x.endpointId, y.endpointId]));
+    const samples = await lock.a.db.select({ endpointId: telemetrySamples.endpointId }).from(telemetrySamples).where(inArray(telemetrySamples.endpointId, [x.endpointId, y.endpointId]));
     expect(samples).toHaveLength(2);
-    const [tenant] = await a.db.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, tenantId));
+    const [tenant] = await lock.a.db.select({ state: tenants.state }).from(tenants).where(eq(tenants.id, tenantId));
     expect(tenant?.state).toBe("offboarded");
   });
 
   it("unextend retires the tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
-    const { tenantId, slug, cloudId, x, y } = await makeTenant(a.db);
+    const { tenantId, slug, cloudId, x, y } = await makeTenant(lock.a.db);
     // A cut-over tenant whose segment is ready: what unextend needs (its pre-checks overridden with a reason).
-    await a.db.update(tenants).set({ stretchStage: "cut-over" }).where(eq(tenants.id, tenantId));
-    await a.db.insert(segments).values({ tenantId, privateCloudId: cloudId, segmentName: `seg-${slug}`, displayName: slug, gatewayAddress: "10.1.0.1/24", state: "ready" });
-    const outcomes = await race(
+    await lock.a.db.update(tenants).set({ stretchStage: "cut-over" }).where(eq(tenants.id, tenantId));
+    await lock.a.db.insert(segments).values({ tenantId, privateCloudId: cloudId, segmentName: `seg-${slug}`, displayName: slug, gatewayAddress: "10.1.0.1/24", state: "ready" });
+    const outcomes = await lock.race(
       // The endpoints go by the tunnel's cascade: paused at the first one it deletes.
-      () => unextendStretch(a.db, null, { tenantId, confirmSlug: slug, reason: "lock order test" }, { secretsKey: new Uint8Array(32), consoleUrl: "https://bridgehead.example.com" }, NOW),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+      () => unextendStretch(lock.a.db, null, { tenantId, confirmSlug: slug, reason: "lock order test" }, { secretsKey: new Uint8Array(32), consoleUrl: "https://bridgehead.example.com" }, NOW),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
     // The group waited for the unextend, then found its ends deleted: its samples have nothing to
     // belong to (a foreign-key refusal the agent's spool outlives), which is not a deadlock.
     expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
-    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
   });
 
   // Review (hygiene): removing one tunnel deletes its two ends by the same cascade as unextend,
   // in the (tunnel, side) index's order, and was left out of the id-order step.
   it("removing a tunnel while an agents' group writes its ends: no deadlock, the group is refused as the ends are gone", async () => {
-    const { tunnelId, x, y } = await makeTenant(a.db);
-    const outcomes = await race(
-      () => removeTunnel(a.db, null, tunnelId),
-      () => writeBatches(b.db, [batch(x), batch(y)]),
+    const { tunnelId, x, y } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => removeTunnel(lock.a.db, null, tunnelId),
+      () => writeBatches(lock.b.db, [batch(x), batch(y)]),
     );
     expect(outcomes[0]).toEqual({ status: "fulfilled", value: { ok: true } });
     expect(outcomes[1]?.status === "rejected" && sqlState(outcomes[1].reason)).toBe("23503");
-    expect(await a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnelEndpoints).where(inArray(tunnelEndpoints.id, [x.endpointId, y.endpointId]))).toEqual([]);
   });
 
   // Review (hygiene): offboarding locked the endpoints before their tunnels, while removing a
   // tunnel (and unextend) lock the tunnel before its endpoints: the two deadlocked on one tunnel.
   it("offboarding a tenant while one of its tunnels is removed: both finish", async () => {
-    const { tenantId, tunnelId } = await makeTenant(a.db);
+    const { tenantId, tunnelId } = await makeTenant(lock.a.db);
     // A pauses at its first endpoint update: in the old order it held both ends then, not the tunnel.
-    const outcomes = await race(
-      () => offboardTenant(a.db, null, tenantId, NOW),
-      () => removeTunnel(b.db, null, tunnelId),
+    const outcomes = await lock.race(
+      () => offboardTenant(lock.a.db, null, tenantId, NOW),
+      () => removeTunnel(lock.b.db, null, tunnelId),
     );
     expect(outcomes).toEqual([
       { status: "fulfilled", value: { ok: true, state: "offboarded", quarantinedUntil: null } },
       { status: "fulfilled", value: { ok: true } },
     ]);
-    expect(await a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
+    expect(await lock.a.db.select().from(tunnels).where(eq(tunnels.id, tunnelId))).toEqual([]);
   });
 });
 
@@ -195,13 +127,10 @@ describe.skipIf(inject("postgresUnavailable") !== null)("offboarding and ingest 
  */
 async function makeTenant(db: Database): Promise<{ tenantId: string; slug: string; cloudId: string; tunnelId: string; x: AgentPrincipal; y: AgentPrincipal }> {
   const suffix = randomUUID().slice(0, 8);
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({ azureResourceId: `/subscriptions/s/privateClouds/${suffix}`, subscriptionId: "s", resourceGroup: "rg", name: suffix, region: "westeurope", networkBlock: "10.120.0.0/22" })
-    .returning();
+  const cloud = await insertPrivateCloud(db, suffix);
   const [tenant] = await db
     .insert(tenants)
-    .values({ slug: `lock-${suffix}`, displayName: "Lock order", privateCloudId: cloud!.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1" })
+    .values({ slug: `lock-${suffix}`, displayName: "Lock order", privateCloudId: cloud.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1" })
     .returning();
   const [tunnel] = await db.insert(tunnels).values({ tenantId: tenant!.id, ordinal: 1, name: "primary" }).returning();
   const [lowId, highId] = [randomUUID(), randomUUID()].sort();
@@ -220,7 +149,7 @@ async function makeTenant(db: Database): Promise<{ tenantId: string; slug: strin
     });
   expect(reached).toEqual([highId, lowId]);
   const principal = (endpointId: string, side: "source" | "avs"): AgentPrincipal => ({ endpointId, tunnelId: tunnel!.id, tenantId: tenant!.id, side, tokenUsed: "current", tokenHash: "0".repeat(64) });
-  return { tenantId: tenant!.id, slug: tenant!.slug, cloudId: cloud!.id, tunnelId: tunnel!.id, x: principal(lowId!, "avs"), y: principal(highId!, "source") };
+  return { tenantId: tenant!.id, slug: tenant!.slug, cloudId: cloud.id, tunnelId: tunnel!.id, x: principal(lowId!, "avs"), y: principal(highId!, "source") };
 }
 
 class Rollback extends Error {

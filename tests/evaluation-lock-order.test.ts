@@ -9,7 +9,7 @@
  * batch lost, or the operator's offboarding failed. Id order alone does not help: the tenant row
  * is still taken last. The evaluation now locks its batch's tenants first.
  *
- * The race is forced as in tests/command-lock-order.test.ts: a test-only trigger pauses the
+ * The race is forced (tests/support/lock-race.ts): a test-only trigger pauses the
  * evaluation (instance A) at the first tunnel row its status update reaches (locked by then),
  * on an advisory lock the test holds; the offboarding (instance B) starts once A waits there, and
  * the advisory lock is released once B waits on a row lock. The tunnels are in maintenance, so
@@ -19,93 +19,34 @@
  */
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { offboardTenant } from "@/lib/commands/offboard-tenant";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
-import { privateClouds, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import type { Database } from "@/lib/db/client";
+import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { runWarningEvaluation } from "@/lib/telemetry/evaluate-job";
-import { createPostgresDatabase } from "./support/databases";
+import { insertPrivateCloud } from "./support/fleet-rows";
+import { useLockRace } from "./support/lock-race";
 
-const PAUSE_KEY = 4344;
 const NOW = new Date("2026-12-05T07:00:00Z");
 /** Every rule is silent in a maintenance window: the evaluation opens no warning (whose insert would lock the tenant row first) and only moves the tunnels' status. */
 const IN_MAINTENANCE = new Date(NOW.getTime() + 3_600_000);
 
 describe.skipIf(inject("postgresUnavailable") !== null)("the evaluation's tunnel statuses and offboarding lock a tenant's tunnels in one order [postgres]", () => {
-  let drop: () => Promise<void>;
-  let a: DatabaseHandle;
-  let b: DatabaseHandle;
-  let control: pg.Client;
-  let watcher: pg.Client;
-
-  beforeAll(async () => {
-    const database = await createPostgresDatabase();
-    drop = database.drop;
-    const instance = (name: string) => {
-      const url = new URL(database.url);
-      url.searchParams.set("application_name", name);
-      return url.toString();
-    };
-    a = await openDatabase({ kind: "postgres", url: instance("bh-eval-a") });
-    b = await openDatabase({ kind: "postgres", url: instance("bh-eval-b") }, { migrate: false });
-    control = new pg.Client({ connectionString: database.url });
-    await control.connect();
-    watcher = new pg.Client({ connectionString: database.url });
-    await watcher.connect();
-    await control.query(`
-      create function bh_test_pause() returns trigger language plpgsql as $$
-      begin
-        if current_setting('application_name') = 'bh-eval-a' then perform pg_advisory_xact_lock_shared(${PAUSE_KEY}); end if;
-        return new;
-      end $$;
-      create trigger bh_test_pause before update on tunnels for each row execute function bh_test_pause();`);
-  });
-
-  afterAll(async () => {
-    await control?.end();
-    await watcher?.end();
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
-
-  async function waitFor(what: string, condition: string) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and ${condition}`);
-      if (rows[0].n > 0) return;
-      if (Date.now() > deadline) {
-        const seen = await watcher.query("select application_name, state, wait_event_type, wait_event, left(query, 60) as query from pg_stat_activity where datname = current_database()");
-        throw new Error(`never saw ${what}; sessions: ${JSON.stringify(seen.rows)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  /** Instance A pauses at the first tunnel its status update reaches. */
+  const lock = useLockRace({ table: "tunnels", on: "update" });
 
   it("an evaluation that changes both tunnels' status and an offboarding of the tenant both finish", async () => {
-    const { tenantId, first, second } = await makeTenant(a.db);
-    await control.query("begin");
-    await control.query("select pg_advisory_xact_lock($1)", [PAUSE_KEY]);
-    let outcomes: PromiseSettledResult<unknown>[];
-    try {
-      const evaluating = runWarningEvaluation(a.db, { now: NOW });
-      evaluating.catch(() => undefined);
-      await waitFor("the evaluation paused inside its tunnel update", "application_name = 'bh-eval-a' and wait_event_type = 'Lock' and wait_event = 'advisory'");
-      const offboarding = offboardTenant(b.db, null, tenantId, NOW);
-      offboarding.catch(() => undefined);
-      await waitFor("the offboarding waiting on a tunnel the evaluation holds", "application_name = 'bh-eval-b' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')");
-      await control.query("commit");
-      outcomes = await Promise.allSettled([evaluating, offboarding]);
-    } finally {
-      await control.query("rollback").catch(() => undefined);
-    }
+    const { tenantId, first, second } = await makeTenant(lock.a.db);
+    const outcomes = await lock.race(
+      () => runWarningEvaluation(lock.a.db, { now: NOW }),
+      () => offboardTenant(lock.b.db, null, tenantId, NOW),
+    );
     const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [String((o.reason as { cause?: { code?: string } }).cause?.code ?? o.reason)] : []));
     expect(failures).toEqual([]);
     expect(outcomes[0]).toMatchObject({ status: "fulfilled", value: { ran: true, statusChanges: 2 } });
     expect(outcomes[1]).toMatchObject({ status: "fulfilled", value: { ok: true } });
     // Both writes are there: the evaluation's statuses, and the offboarding's cleared keys.
-    const rows = await a.db.select({ id: tunnels.id, status: tunnels.status, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [first, second]));
+    const rows = await lock.a.db.select({ id: tunnels.id, status: tunnels.status, psk: tunnels.pskCiphertext }).from(tunnels).where(inArray(tunnels.id, [first, second]));
     expect(rows.map((r) => [r.status, r.psk])).toEqual([
       ["maintenance", null],
       ["maintenance", null],
@@ -120,13 +61,10 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the evaluation's tunnel
  */
 async function makeTenant(db: Database): Promise<{ tenantId: string; first: string; second: string }> {
   const suffix = randomUUID().slice(0, 8);
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({ azureResourceId: `/subscriptions/s/privateClouds/${suffix}`, subscriptionId: "s", resourceGroup: "rg", name: suffix, region: "westeurope", networkBlock: "10.120.0.0/22" })
-    .returning();
+  const cloud = await insertPrivateCloud(db, suffix);
   const [tenant] = await db
     .insert(tenants)
-    .values({ slug: `eval-${suffix}`, displayName: "Evaluation lock order", privateCloudId: cloud!.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1", state: "active" })
+    .values({ slug: `eval-${suffix}`, displayName: "Evaluation lock order", privateCloudId: cloud.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1", state: "active" })
     .returning();
   const [low, high] = [randomUUID(), randomUUID()].sort();
   await db.insert(tunnels).values({ id: high!, tenantId: tenant!.id, ordinal: 1, name: "primary", status: "operational", pskCiphertext: "x", maintenanceUntil: IN_MAINTENANCE });

@@ -11,7 +11,7 @@
  * with that plan pinned (hash and merge joins off in both instances' sessions) and with the
  * planner's own choice.
  *
- * The race is forced, not waited for by chance. A test-only trigger pauses instance A at the
+ * The race is forced, not waited for by chance (tests/support/lock-race.ts). A test-only trigger pauses instance A at the
  * first endpoint row its update reaches (the row is already locked then), on an advisory lock
  * the test holds. Instance B starts only once A waits there, and the advisory lock is released
  * only once B waits on a row lock. Then:
@@ -23,90 +23,28 @@
  */
 import { and, inArray, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
-import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { writeBatches } from "@/lib/telemetry/ingest";
-import { createPostgresDatabase } from "./support/databases";
+import { insertPrivateCloud } from "./support/fleet-rows";
+import { useLockRace, type Instances } from "./support/lock-race";
 
-const PAUSE_KEY = 4242;
 const NOW = new Date("2026-11-21T12:00:00Z");
 
 describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest groups lock endpoints in one order [postgres]", () => {
-  let drop: () => Promise<void>;
-  let url: string;
+  /** Instance A pauses at the first endpoint its update reaches. */
+  const lock = useLockRace({ table: "tunnel_endpoints", on: "update" });
   /** Instances A and B with the fleet-scale plan (a nested loop over the primary key), and with the planner's own choice. */
-  let nested: Pair;
-  let chosen: Pair;
-  /** Holds the pause; `watcher` reads pg_stat_activity outside any transaction (inside one it would read a snapshot). */
-  let control: pg.Client;
-  let watcher: pg.Client;
+  let nested: Instances;
+  let chosen: Instances;
 
   beforeAll(async () => {
-    const database = await createPostgresDatabase();
-    drop = database.drop;
-    url = database.url;
-    nested = await openPair(url, "-c enable_hashjoin=off -c enable_mergejoin=off");
-    chosen = await openPair(url, null);
-    control = new pg.Client({ connectionString: url });
-    await control.connect();
-    watcher = new pg.Client({ connectionString: url });
-    await watcher.connect();
-    // Pauses instance A's update at the first row it reaches, until the test lets it go.
-    await control.query(`
-      create function bh_test_pause() returns trigger language plpgsql as $$
-      begin
-        if current_setting('application_name') = 'bh-lock-a' then perform pg_advisory_xact_lock_shared(${PAUSE_KEY}); end if;
-        return new;
-      end $$;
-      create trigger bh_test_pause before update on tunnel_endpoints for each row execute function bh_test_pause();`);
+    chosen = { a: lock.a, b: lock.b };
+    nested = await lock.openInstances("-c enable_hashjoin=off -c enable_mergejoin=off");
   });
-
-  afterAll(async () => {
-    await control?.end();
-    await watcher?.end();
-    for (const pair of [nested, chosen]) {
-      await pair?.a.close();
-      await pair?.b.close();
-    }
-    await drop?.();
-  });
-
-  /** Runs A's write (Y then X) against B's (X then Y) with the interleaving described above. */
-  async function race(writeA: () => Promise<unknown>, writeB: () => Promise<unknown>) {
-    await control.query("begin");
-    await control.query("select pg_advisory_xact_lock($1)", [PAUSE_KEY]);
-    let outcomes: PromiseSettledResult<unknown>[];
-    try {
-      const runningA = writeA();
-      runningA.catch(() => undefined);
-      await waitFor("instance A paused inside its update", "application_name = 'bh-lock-a' and wait_event_type = 'Lock' and wait_event = 'advisory'");
-      const runningB = writeB();
-      runningB.catch(() => undefined);
-      await waitFor("instance B waiting on a row instance A holds", "application_name = 'bh-lock-b' and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')");
-      await control.query("commit");
-      outcomes = await Promise.allSettled([runningA, runningB]);
-    } finally {
-      await control.query("rollback").catch(() => undefined);
-    }
-    return outcomes;
-  }
-
-  async function waitFor(what: string, condition: string) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and ${condition}`);
-      if (rows[0].n > 0) return;
-      if (Date.now() > deadline) {
-        const seen = await watcher.query("select application_name, state, wait_event_type, wait_event, left(query, 60) as query from pg_stat_activity where datname = current_database()");
-        throw new Error(`never saw ${what}; sessions: ${JSON.stringify(seen.rows)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 
   const batch = (agent: AgentPrincipal, minute: number) => ({ agent, samples: [{ measuredAt: new Date(NOW.getTime() - minute * 60_000).toISOString(), rttMs: minute }], now: NOW });
 
@@ -116,7 +54,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest g
     // (async: a drizzle query runs each time it is awaited, and the race awaits it twice.)
     const arrivalOrder = async (db: Database, ids: string[]) =>
       await db.execute(sql`update tunnel_endpoints t set samples_seq = t.samples_seq + 1 from json_to_recordset(${JSON.stringify(ids.map((id) => ({ id })))}::json) as e(id uuid) where t.id = e.id`);
-    const outcomes = await race(
+    const outcomes = await lock.race(
       () => arrivalOrder(nested.a.db, [y.endpointId, x.endpointId]),
       () => arrivalOrder(nested.b.db, [x.endpointId, y.endpointId]),
     );
@@ -129,7 +67,7 @@ describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest g
       const { a, b } = plan === "planner's own plan" ? chosen : nested;
       const [x, y] = await makeEnds(a.db);
       const minute = 10;
-      const outcomes = await race(
+      const outcomes = await lock.race(
         () => writeBatches(a.db, [batch(y, minute), batch(x, minute)]),
         () => writeBatches(b.db, [batch(x, minute - 1), batch(y, minute - 1)]),
       );
@@ -154,32 +92,13 @@ describe.skipIf(inject("postgresUnavailable") !== null)("two instances' ingest g
 
 });
 
-type Pair = { a: DatabaseHandle; b: DatabaseHandle };
-
-/** Two instances' pools on one database, told apart by application_name (the pause trigger reads it). */
-async function openPair(url: string, options: string | null): Promise<Pair> {
-  const instance = (name: string) => {
-    const u = new URL(url);
-    u.searchParams.set("application_name", name);
-    if (options) u.searchParams.set("options", options);
-    return u.toString();
-  };
-  return {
-    a: await openDatabase({ kind: "postgres", url: instance("bh-lock-a") }),
-    b: await openDatabase({ kind: "postgres", url: instance("bh-lock-b") }, { migrate: false }),
-  };
-}
-
 /** Two ends of one tunnel, in id order. */
 async function makeEnds(db: Database): Promise<[AgentPrincipal, AgentPrincipal]> {
   const suffix = randomUUID().slice(0, 8);
-  const [cloud] = await db
-    .insert(privateClouds)
-    .values({ azureResourceId: `/subscriptions/s/privateClouds/${suffix}`, subscriptionId: "s", resourceGroup: "rg", name: suffix, region: "westeurope", networkBlock: "10.120.0.0/22" })
-    .returning();
+  const cloud = await insertPrivateCloud(db, suffix);
   const [tenant] = await db
     .insert(tenants)
-    .values({ slug: `lock-${suffix}`, displayName: "Lock order", privateCloudId: cloud!.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1" })
+    .values({ slug: `lock-${suffix}`, displayName: "Lock order", privateCloudId: cloud.id, sourceEnvironment: "other", transport: "sd-wan", subnet: "10.1.0.0/24", gatewayLocation: "source", sourceGatewayUnderlayIp: "198.51.100.1" })
     .returning();
   const [tunnel] = await db.insert(tunnels).values({ tenantId: tenant!.id, ordinal: 1, name: "primary" }).returning();
   const ends = await db

@@ -13,6 +13,7 @@ import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { MAX_BATCH } from "@/lib/validation/telemetry";
 import { callAction, CONSOLE_ORIGIN, useTestApp } from "./support/personas";
+import { agentSample } from "./support/telemetry-fixtures";
 
 let db: Database;
 const endpointOf: Record<string, string> = {};
@@ -41,20 +42,6 @@ function post(body: unknown, token: string | null, raw?: string) {
   });
 }
 
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-const sample = (m: number, extra: Record<string, unknown> = {}) => ({
-  measuredAt: minutesAgo(m),
-  rttMs: 12.5,
-  jitterMs: 0.8,
-  lossPct: 0,
-  dfProbe: { bytes: 1377, ok: true },
-  path: [{ ttl: 1, address: "198.51.100.1", rttMs: 0.3 }, { ttl: 2, address: null, rttMs: null }],
-  counters: { txBytes: 1_000_000, rxBytes: 900_000, txPackets: 1000, rxPackets: 950 },
-  bumPps: 3.5,
-  learnedMacs: 14,
-  ...extra,
-});
-
 async function storedFor(endpoint: string) {
   return db.select().from(telemetrySamples).where(eq(telemetrySamples.endpointId, endpointOf[endpoint]!));
 }
@@ -62,12 +49,12 @@ async function storedFor(endpoint: string) {
 describe("POST /api/v1/telemetry", () => {
   it("stores a batch, counts re-sends as duplicates, and records when the agent last reported", async () => {
     const token = await tokenFor("contoso/source");
-    const batch = { samples: [sample(3), sample(2), sample(1)] };
+    const batch = { samples: [agentSample(3), agentSample(2), agentSample(1)] };
     const first = await post(batch, token);
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ accepted: 3, duplicates: 0 });
 
-    const newest = sample(0.5);
+    const newest = agentSample(0.5);
     const again = await post({ samples: [...batch.samples, newest] }, token);
     expect(await again.json()).toEqual({ accepted: 1, duplicates: 3 });
     const rows = await storedFor("contoso/source");
@@ -80,22 +67,22 @@ describe("POST /api/v1/telemetry", () => {
 
   it("takes a single sample without the batch envelope", async () => {
     const token = await tokenFor("contoso/avs");
-    const response = await post(sample(1, { rttMs: 40 }), token);
+    const response = await post(agentSample(1, { rttMs: 40 }), token);
     expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   it("refuses a bad field with 400 naming it, and stores nothing of that batch", async () => {
     const token = await tokenFor("fabrikam/source");
-    const response = await post({ samples: [sample(2), sample(1, { rttMs: -4, path: [{ ttl: 1, address: "not-an-ip", rttMs: 1 }] }), sample(0.1, { measuredAt: "yesterday" })] }, token);
+    const response = await post({ samples: [agentSample(2), agentSample(1, { rttMs: -4, path: [{ ttl: 1, address: "not-an-ip", rttMs: 1 }] }), agentSample(0.1, { measuredAt: "yesterday" })] }, token);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: string; fields: Record<string, string[]> };
     expect(body.error).toBe("Some fields are wrong; nothing was stored.");
     expect(Object.keys(body.fields).sort()).toEqual(["samples.1.path.0.address", "samples.1.rttMs", "samples.2.measuredAt"]);
     expect(await storedFor("fabrikam/source")).toHaveLength(0);
 
-    const unknownField = await post({ samples: [sample(1, { hacked: true })] }, token);
+    const unknownField = await post({ samples: [agentSample(1, { hacked: true })] }, token);
     expect(unknownField.status).toBe(400);
-    const future = await post({ samples: [sample(-60)] }, token);
+    const future = await post({ samples: [agentSample(-60)] }, token);
     expect(((await future.json()) as { fields: Record<string, string[]> }).fields["samples.0.measuredAt"]).toEqual([
       "More than 5 minutes in the future: check the agent's clock (NTP).",
     ]);
@@ -104,29 +91,29 @@ describe("POST /api/v1/telemetry", () => {
   });
 
   it("refuses a missing, unknown or revoked token with 401, and an offboarded tenant's token; a rotated one works through its grace window", async () => {
-    expect((await post({ samples: [sample(1)] }, null)).status).toBe(401);
-    expect((await post({ samples: [sample(1)] }, `agt_${"x".repeat(43)}`)).status).toBe(401);
+    expect((await post({ samples: [agentSample(1)] }, null)).status).toBe(401);
+    expect((await post({ samples: [agentSample(1)] }, `agt_${"x".repeat(43)}`)).status).toBe(401);
     const old = await tokenFor("fabrikam/avs");
     const current = await tokenFor("fabrikam/avs");
-    expect((await post({ samples: [sample(1)] }, old)).status).toBe(202);
+    expect((await post({ samples: [agentSample(1)] }, old)).status).toBe(202);
     expect(await callAction(revokePreviousAgentToken, { id: endpointOf["fabrikam/avs"]! }, { as: "admin" })).toMatchObject({ ok: true });
-    const revoked = await post({ samples: [sample(1)] }, old);
+    const revoked = await post({ samples: [agentSample(1)] }, old);
     expect(revoked.status).toBe(401);
     expect(revoked.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    expect((await post({ samples: [sample(1)] }, current)).status).toBe(202);
+    expect((await post({ samples: [agentSample(1)] }, current)).status).toBe(202);
 
     // The token is refused for an offboarding tenant even before offboarding clears it.
     const [fabrikam] = await db.select().from(tenants).where(eq(tenants.slug, "fabrikam"));
     await db.update(tenants).set({ state: "offboarding" }).where(eq(tenants.id, fabrikam!.id));
-    expect((await post({ samples: [sample(0.6)] }, current)).status).toBe(401);
+    expect((await post({ samples: [agentSample(0.6)] }, current)).status).toBe(401);
     await db.update(tenants).set({ state: "active" }).where(eq(tenants.id, fabrikam!.id));
     await offboardTenant(db, null, fabrikam!.id);
-    expect((await post({ samples: [sample(0.5)] }, current)).status).toBe(401);
+    expect((await post({ samples: [agentSample(0.5)] }, current)).status).toBe(401);
   });
 
   it("refuses an oversized batch with 413 before reading its samples", async () => {
     const token = await tokenFor("contoso/source");
-    const big = { samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => sample(i / 100)) };
+    const big = { samples: Array.from({ length: MAX_BATCH + 1 }, (_, i) => agentSample(i / 100)) };
     const response = await post(big, token);
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ status: 413, error: `A batch holds at most ${MAX_BATCH} samples; this one has ${MAX_BATCH + 1}. Send it in parts.` });
@@ -137,7 +124,7 @@ describe("POST /api/v1/telemetry", () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 30; i++) {
-      const response = await post({ samples: [sample(10 + i)] }, token);
+      const response = await post({ samples: [agentSample(10 + i)] }, token);
       statuses.push(response.status);
       if (response.status === 429) retryAfter ??= response.headers.get("retry-after");
     }

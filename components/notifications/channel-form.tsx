@@ -5,7 +5,8 @@ import { ActionMessage } from "@/components/forms/action-message";
 import { buttonClass, Field, inputClass } from "@/components/forms/field";
 import { useFormAction } from "@/components/forms/use-form-action";
 import type { ActionResult } from "@/lib/auth/guards";
-import { CHANNEL_KIND, CHANNEL_KINDS, SMTP_SECURITY, type ChannelKind } from "@/lib/domain/notifications";
+import { CHANNEL_KIND, CHANNEL_KINDS, type ChannelKind } from "@/lib/domain/notifications";
+import { EmailFields } from "./email-fields";
 
 export type BuiltinReceivers = { webhookUrl: string; teamsUrl: string; smtpHost: string; smtpPort: number } | null;
 
@@ -49,39 +50,7 @@ export function ChannelForm({
           {(props) => <input {...props} key={kind} className={`${inputClass} font-mono`} placeholder={kind === "teams" ? "https://….logic.azure.com/workflows/…" : "https://hooks.example.com/bridgehead"} required />}
         </Field>
       ) : (
-        <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="host" label="SMTP host" errors={errors?.host}>
-            {(props) => <input {...props} className={inputClass} placeholder="smtp.example.com" required />}
-          </Field>
-          <Field id="port" label="Port" errors={errors?.port}>
-            {(props) => <input {...props} className={inputClass} inputMode="numeric" defaultValue="587" required />}
-          </Field>
-          <Field id="security" label="Security" errors={errors?.security}>
-            {(props) => (
-              <select {...props} className={inputClass} defaultValue="starttls">
-                {Object.entries(SMTP_SECURITY).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="username" label="User (optional)" errors={errors?.username}>
-            {(props) => <input {...props} className={inputClass} autoComplete="off" />}
-          </Field>
-          <Field id="password" label="Password (stored encrypted)" errors={errors?.password}>
-            {(props) => <input {...props} type="password" className={inputClass} autoComplete="new-password" />}
-          </Field>
-          <Field id="from" label="From" errors={errors?.from}>
-            {(props) => <input {...props} className={inputClass} placeholder="bridgehead@example.com" required />}
-          </Field>
-          <div className="sm:col-span-3">
-            <Field id="to" label="To (comma-separated)" errors={errors?.to}>
-              {(props) => <input {...props} className={inputClass} placeholder="noc@example.com, oncall@example.com" required />}
-            </Field>
-          </div>
-        </div>
+        <EmailFields errors={errors} />
       )}
       {builtin && (
         <p className="rounded bg-slate-50 px-3 py-2 text-xs text-slate-600">

@@ -10,7 +10,7 @@ const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeSty
 
 type IdAction = (input: { id: string }) => Promise<ActionResult<unknown>>;
 
-/** Channels with their last delivery; Send test, the delivery log and Delete for those who may. */
+/** Channels with their last delivery; Send test, the delivery log, Change and Delete for those who may. */
 export function ChannelTable({ rows, logHref, actions }: { rows: ChannelRow[]; logHref: (id: string) => string; actions: { test: IdAction; remove: IdAction } | null }) {
   if (rows.length === 0) return <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-600">No channels yet.</p>;
   return (
@@ -45,10 +45,15 @@ export function ChannelTable({ rows, logHref, actions }: { rows: ChannelRow[]; l
               ) : (
                 <span className="text-slate-500">none yet</span>
               )}
-              <div>
+              <div className="flex gap-3">
                 <Link href={logHref(c.id)} className="text-sm text-sky-800 underline" aria-label={`Delivery log of ${c.name}`}>
                   Delivery log
                 </Link>
+                {actions && (
+                  <Link href={`${logHref(c.id)}#change`} className="text-sm text-sky-800 underline" aria-label={`Change ${c.name}`}>
+                    Change
+                  </Link>
+                )}
               </div>
             </td>
             {actions && (

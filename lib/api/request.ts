@@ -7,6 +7,7 @@ import "server-only";
 import type { z } from "zod";
 import { fieldErrors } from "@/lib/auth/guards";
 import type { CommandRefusal } from "@/lib/commands/result";
+import { asClientLeft } from "@/lib/server/client-left";
 import { problemJson } from "@/lib/server/problem";
 
 export const MAX_JSON_BYTES = 256 * 1024;
@@ -26,7 +27,8 @@ export async function readBoundedText(request: Request, limit: number): Promise<
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client gone mid-body errors the stream (Node's "aborted"): ClientLeft, not a failure.
+    const { done, value } = await reader.read().catch((error: unknown) => Promise.reject(error instanceof Error ? asClientLeft(error) : error));
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

@@ -11,6 +11,7 @@ import { AGENT_TOKEN_REFUSAL, authenticateAgent } from "@/lib/auth/agent";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { processMetrics } from "@/lib/metrics/registry";
 import { jsonAnswer, type PlainAnswer } from "@/lib/server/answer";
+import { ClientLeft } from "@/lib/server/client-left";
 import { problemAnswer } from "@/lib/server/problem";
 import { processSlot } from "@/lib/server/process-slot";
 import { routeFailureAnswer } from "@/lib/server/route-failure";
@@ -87,6 +88,8 @@ export async function answerTelemetryPost(authorization: string | null, readBody
     if (!agent) return AGENT_TOKEN_REFUSAL;
     return await acceptTelemetryBatch(db, agent, readBody, now);
   } catch (error) {
+    // Nobody to answer: the door's listener notes it (lib/server/request-listener.ts).
+    if (error instanceof ClientLeft) throw error;
     return routeFailureAnswer(error);
   }
 }

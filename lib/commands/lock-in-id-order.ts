@@ -8,13 +8,16 @@
  *
  * "no key update" is what an UPDATE that changes no key takes anyway, so the agents' sample
  * inserts (their foreign-key checks take "key share") do not wait on it; a DELETE takes "update".
+ * The warning evaluation locks its batch's tenants ("key share", the lock its foreign keys take
+ * anyway) in id order before their tunnels, as a command on a tenant does
+ * (tests/evaluation-lock-order.test.ts).
  */
 import "server-only";
 import { asc, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 
-export type RowLock = "no key update" | "update";
+export type RowLock = "key share" | "no key update" | "update";
 
 /** Locks the endpoints `where` selects, in id order; returns their ids in that order. */
 export async function lockEndpointsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
@@ -25,5 +28,11 @@ export async function lockEndpointsInIdOrder(tx: Database, where: SQL, lock: Row
 /** Locks the tunnels `where` selects, in id order; returns their ids in that order. */
 export async function lockTunnelsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
   const rows = await tx.select({ id: tunnels.id }).from(tunnels).where(where).orderBy(asc(tunnels.id)).for(lock);
+  return rows.map((row) => row.id);
+}
+
+/** Locks the tenants `where` selects, in id order; returns their ids in that order. */
+export async function lockTenantsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
+  const rows = await tx.select({ id: tenants.id }).from(tenants).where(where).orderBy(asc(tenants.id)).for(lock);
   return rows.map((row) => row.id);
 }

@@ -21,7 +21,7 @@ import { newWebhookSecret } from "@/lib/notifications/signature";
 import { checkHost, parseTargetUrl, TargetRefusedError, type Resolver } from "@/lib/notifications/target-policy";
 import { lookupAll } from "@/lib/notifications/transports/smtp";
 import { encryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
-import type { ChannelInput } from "@/lib/validation/notifications";
+import type { ChannelChange, ChannelInput } from "@/lib/validation/notifications";
 import type { CommandRefusal } from "./result";
 
 export type ChannelEnv = { secretsKey: Uint8Array; allowLoopback: boolean; resolve?: Resolver };
@@ -114,7 +114,8 @@ export async function createChannel(
  * Changes a channel's name and target, its kind fixed. What is secret is replaced only when sent
  * again: a webhook keeps its signing secret (the receiver checks it), an e-mail channel its SMTP
  * password when none is given and its host and port stay; a Teams channel's URL is its target,
- * so it is always sent.
+ * so the API always sends it. A webhook or Teams change without a URL (the channel's page, which
+ * never shows the stored one) keeps the target as it is, unchecked: only the name changes.
  * `owner`: the channel must belong to it (null: the operators'), else it is not found.
  */
 export async function updateChannel(
@@ -122,13 +123,13 @@ export async function updateChannel(
   actor: Principal,
   owner: string | null,
   channelId: string,
-  input: ChannelInput,
+  input: ChannelChange,
   env: ChannelEnv & { ifVersion?: string },
 ): Promise<{ ok: true; version: string } | CommandRefusal> {
   const [current] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, channelId));
   if (!current || current.tenantId !== owner) return { ok: false, status: 404, message: "No such channel." };
   if (current.kind !== input.kind) return refusal("kind", `This channel is a ${current.kind} channel; its kind cannot change. Make a new channel and delete this one.`);
-  const checked = await checkTarget(db, owner, input, env);
+  const checked = keepsTarget(input) ? { settings: current.settings, secret: null } : await checkTarget(db, owner, input, env);
   if ("ok" in checked) return checked;
   const keepsSecret = checked.secret === null;
   // SMTP AUTH hands the password to the server: kept, it would go to whatever host an edit names,
@@ -161,6 +162,11 @@ export async function updateChannel(
     });
     return { ok: true as const, version: recordVersion(row!) };
   });
+}
+
+/** A webhook or Teams change that sends no URL: the channel keeps its target (and a Teams channel its stored URL). */
+function keepsTarget(input: ChannelChange): input is Exclude<ChannelChange, ChannelInput> {
+  return input.kind !== "email" && input.url === undefined;
 }
 
 /** An e-mail channel's login now goes to another host or port than the one its password was given for. */

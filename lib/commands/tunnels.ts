@@ -248,12 +248,16 @@ export async function revokePreviousAgentToken(db: Database, actor: Principal | 
   });
 }
 
-/** A tenant that moves to an IPsec VPN needs a pre-shared key on each tunnel that has none. */
-export async function ensureTunnelPsks(db: Database, tenantId: string, secretsKey: Uint8Array): Promise<number> {
+/**
+ * A tenant that moves to an IPsec VPN needs a pre-shared key on each tunnel that has none. Takes
+ * the caller's transaction (`tx`): the keys belong to the tenant's change of transport and must
+ * not outlive it if that change is refused or fails; the row locks last until it commits.
+ */
+export async function ensureTunnelPsks(tx: Database, tenantId: string, secretsKey: Uint8Array): Promise<number> {
   // Locked and written in id order, as every writer of several tunnels does (./lock-in-id-order.ts).
-  const missing = await lockTunnelsInIdOrder(db, and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext))!, "no key update");
+  const missing = await lockTunnelsInIdOrder(tx, and(eq(tunnels.tenantId, tenantId), isNull(tunnels.pskCiphertext))!, "no key update");
   for (const id of missing) {
-    await db.update(tunnels).set({ pskCiphertext: await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk) }).where(eq(tunnels.id, id));
+    await tx.update(tunnels).set({ pskCiphertext: await encryptSecret(newPresharedKey(), secretsKey, SECRET_PURPOSE.psk) }).where(eq(tunnels.id, id));
   }
   return missing.length;
 }

@@ -14,8 +14,11 @@ import { queryRows, timeParam } from "@/lib/telemetry/sql";
 export async function syncTunnelMaintenance(db: Database, now: Date): Promise<number> {
   const rows = await queryRows<{ id: string }>(
     db,
-    sql`update tunnels t set maintenance_until = w.until
-        from (
+    // The tunnels that change are locked first, in id order, like every other write of several
+    // tunnels (lib/commands/lock-in-id-order.ts): left to the update, they were locked in the
+    // order its plan reached them (the table's), and the evaluation writing the same tunnels'
+    // status deadlocked with the dispatcher round (tests/tunnel-write-lock-order.test.ts).
+    sql`with wanted as (
           select t2.id, max(mw.ends_at) as until
           from tunnels t2
           left join maintenance_windows mw
@@ -23,8 +26,14 @@ export async function syncTunnelMaintenance(db: Database, now: Date): Promise<nu
            and (mw.tunnel_id is null or mw.tunnel_id = t2.id)
            and mw.starts_at <= ${timeParam(now)} and mw.ends_at > ${timeParam(now)}
           group by t2.id
-        ) w
-        where w.id = t.id and t.maintenance_until is distinct from w.until
+        ), locked as (
+          select t.id, w.until from tunnels t join wanted w on w.id = t.id
+          where t.maintenance_until is distinct from w.until
+          order by t.id for no key update of t
+        )
+        update tunnels t set maintenance_until = l.until
+        from locked l
+        where t.id = l.id
         returning t.id`,
   );
   return rows.length;

@@ -275,4 +275,24 @@ describe("wallMessage", () => {
     expect(cut.length).toBeLessThanOrEqual(NOC_LIMITS.messageChars);
     expect(cut).toMatch(/word…$/);
   });
+
+  it("cuts between graphemes: never inside an emoji's ZWJ sequence, a flag or a letter with its accent", () => {
+    const room = NOC_LIMITS.messageChars - 1;
+    const firefighter = "\u{1F469}\u200D\u{1F692}"; // woman + ZWJ + fire engine: one symbol, 5 UTF-16 units
+    const flag = "\u{1F1E9}\u{1F1EA}"; // two regional indicators: one flag, 4 units
+    const accented = "e\u0301"; // e + combining acute: one letter, 2 units
+    // No space past the middle, so each is cut where the room ends: the symbol that straddles
+    // that point is left out whole.
+    expect(wallMessage(`${"a".repeat(room - 3)}${firefighter}${"b".repeat(10)}`)).toBe(`${"a".repeat(room - 3)}…`);
+    expect(wallMessage(`${"a".repeat(room - 2)}${flag}${"b".repeat(10)}`)).toBe(`${"a".repeat(room - 2)}…`);
+    expect(wallMessage(`${"a".repeat(room - 1)}${accented}${"b".repeat(10)}`)).toBe(`${"a".repeat(room - 1)}…`);
+    // One that fits ends where the room does, kept whole with what came before it.
+    const fits = wallMessage(`${"a".repeat(room - 9)}${flag}${firefighter}${"b".repeat(10)}`);
+    expect(fits).toBe(`${"a".repeat(room - 9)}${flag}${firefighter}…`);
+    expect(fits.length).toBeLessThanOrEqual(NOC_LIMITS.messageChars);
+    // Cut at a word, the words before it keep their emoji whole.
+    const words = wallMessage(`${`${firefighter} ${flag} `.repeat(20)}end.`);
+    expect(words.length).toBeLessThanOrEqual(NOC_LIMITS.messageChars);
+    expect(words).toMatch(new RegExp(`^(${firefighter} ${flag} )*(${firefighter}|${firefighter} ${flag})…$`, "u"));
+  });
 });

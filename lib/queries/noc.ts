@@ -113,14 +113,25 @@ const IPV6 = /(?:\b[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b(?:\/\d{1,3})?|(?:\b[0-9a-
 const EMAIL = /[^\s@()<>,;:"']+@[^\s@()<>,;:"']+\.[a-z]{2,}/gi;
 const MASK = "[address]";
 
+const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
+
 /** A rule's message as the wall may show it: first sentence, addresses masked, bounded length. */
 export function wallMessage(message: string): string {
   const masked = message.replace(EMAIL, MASK).replace(IPV4, MASK).replace(IPV6, MASK).replace(/\s+/g, " ").trim();
   const first = masked.split(/(?<=[.!?])\s/)[0] ?? "";
   if (first.length <= NOC_LIMITS.messageChars) return first;
-  const cut = first.slice(0, NOC_LIMITS.messageChars - 1);
-  const space = cut.lastIndexOf(" ");
-  return `${space > NOC_LIMITS.messageChars / 2 ? cut.slice(0, space) : cut}…`;
+  // Cut between graphemes, at the last space past the middle if there is one: a cut inside an
+  // emoji's ZWJ sequence, a flag or a letter with its accents draws another symbol, half a flag
+  // or a box. The bound stays in UTF-16 units, as above.
+  const room = NOC_LIMITS.messageChars - 1;
+  let end = 0;
+  let space = -1;
+  for (const { index, segment } of GRAPHEMES.segment(first)) {
+    if (index + segment.length > room) break;
+    if (segment === " ") space = index;
+    end = index + segment.length;
+  }
+  return `${first.slice(0, space > NOC_LIMITS.messageChars / 2 ? space : end)}…`;
 }
 
 /** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */

@@ -6,6 +6,7 @@
 import "server-only";
 import { and, desc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { recordVersion } from "@/lib/domain/tenant-version";
 import {
   demoInbox,
   maintenanceWindows,
@@ -58,10 +59,19 @@ export async function listChannels(db: Database, owner: string | null) {
 export type ChannelRow = Awaited<ReturnType<typeof listChannels>>[number];
 
 /** One channel with its owner, for the delivery log page; the page checks the owner against its guard. */
+/**
+ * One channel for its page: where it sends (described, never a secret), its version for an edit
+ * (the API's ETag), and an e-mail channel's settings to fill the edit form with (none of them
+ * secret: the password stays encrypted and is only said to be there).
+ */
 export async function getChannelSummary(db: Database, id: string) {
   const [row] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
-  return row ? { id: row.id, tenantId: row.tenantId, name: row.name, kind: row.kind, target: describeTarget(row.settings) } : null;
+  if (!row) return null;
+  const mail = row.settings.kind === "email" ? { ...row.settings, hasPassword: row.secretCiphertext !== null } : null;
+  return { id: row.id, tenantId: row.tenantId, name: row.name, kind: row.kind, target: describeTarget(row.settings), version: recordVersion(row), mail };
 }
+
+export type ChannelSummary = NonNullable<Awaited<ReturnType<typeof getChannelSummary>>>;
 
 /** The delivery log: newest first, each with its attempts (time, answer, outcome). */
 export async function listDeliveries(db: Database, channelId: string, limit = 50) {

@@ -1,7 +1,8 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRequestListener, type RequestHandler } from "./request-listener";
+import { readBoundedBody } from "./telemetry-fast-path";
 
 let server: http.Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -84,5 +85,47 @@ describe("createRequestListener", () => {
     expect(await (await get("/other")).text()).toBe("next");
     // The identity provider's mount is not a fast path's to take.
     expect(await (await get("/oidc/x")).text()).toBe("provider page");
+  });
+
+  // An agent past its own timeout, or a laptop closed mid-upload: nobody is left to answer, and it
+  // is no failure of the server's. Over a real socket, the client leaving mid-body.
+  it("neither answers nor logs as a failure a request whose client left in the middle of its body", async () => {
+    const failures: unknown[] = [];
+    const notes: string[] = [];
+    let handled!: () => void;
+    const settled = new Promise<void>((resolve) => (handled = resolve));
+    let response: http.ServerResponse | undefined;
+    const upload = {
+      matches: (req: http.IncomingMessage) => req.url?.startsWith("/upload") === true,
+      handle: (async (req, res) => {
+        response = res;
+        res.end(await readBoundedBody(req, 1024 * 1024));
+      }) as RequestHandler,
+    };
+    await serve(
+      createRequestListener({
+        https: false,
+        fastPaths: [upload],
+        log: (_message, error) => {
+          failures.push(error);
+          handled();
+        },
+        note: (message) => {
+          notes.push(message);
+          handled();
+        },
+        handle: async (_req, res) => void res.end("next"),
+      }),
+    );
+    const socket = net.connect((server!.address() as AddressInfo).port, "127.0.0.1");
+    socket.on("error", () => {});
+    // The server has the first 10 bytes of 1,000: the client leaves with the rest unsent.
+    server!.once("request", (req: http.IncomingMessage) => req.once("data", () => socket.destroy()));
+    socket.write("POST /upload?token=secret HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "{".repeat(10));
+    await settled;
+    expect(notes).toEqual(["[bridgehead] POST /upload: the client left before its request was complete; not answered"]);
+    expect(failures).toEqual([]);
+    // Not the last-resort 500, nor any other answer.
+    expect(response?.headersSent).toBe(false);
   });
 });

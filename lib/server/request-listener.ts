@@ -11,6 +11,7 @@
 import "server-only";
 import type http from "node:http";
 import { baselineSecurityHeaders, type HeaderList } from "@/lib/security/headers";
+import { ClientLeft } from "./client-left";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
@@ -27,9 +28,12 @@ export function createRequestListener(options: {
   fastPaths?: readonly FastPath[];
   https: boolean;
   log?: (message: string, error: unknown) => void;
+  /** Below `log`: what is worth a line but is no failure of the server's (a client that left mid-request). */
+  note?: (message: string) => void;
 }): http.RequestListener {
   const baseline: HeaderList = baselineSecurityHeaders({ https: options.https });
   const log = options.log ?? ((message, error) => console.error(message, error));
+  const note = options.note ?? ((message) => console.info(message));
   return (req, res) => {
     for (const [name, value] of baseline) res.setHeader(name, value);
     const identity = options.identity;
@@ -38,6 +42,11 @@ export function createRequestListener(options: {
     const fast = isIdentityRequest ? undefined : options.fastPaths?.find((path) => path.matches(req));
     const work = isIdentityRequest ? identity.handle(req, res) : fast ? fast.handle(req, res) : options.handle(req, res);
     work.catch((error: unknown) => {
+      if (error instanceof ClientLeft) {
+        // Its connection is gone: an answer would go nowhere. The path without its query.
+        note(`[bridgehead] ${req.method} ${req.url?.split("?")[0]}: the client left before its request was complete; not answered`);
+        return;
+      }
       log("[bridgehead] request failed:", error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error");
     });

@@ -6,6 +6,7 @@
 import "server-only";
 import { isStatementCancelled } from "@/lib/db/errors";
 import type { PlainAnswer } from "./answer";
+import { ClientLeft } from "./client-left";
 import { GroupCommitFull } from "./group-commit";
 import { problemAnswer } from "./problem";
 
@@ -26,12 +27,18 @@ export function statementCancelledAnswer(error: unknown): PlainAnswer {
   return problemAnswer(503, STATEMENT_CANCELLED_MESSAGE, { headers: { "retry-after": "5" } });
 }
 
-/** Anything a route's work threw: 503 when the database is behind, else 500 (logged). */
+/** Anything a route's work threw: 503 when the database is behind, 400 (noted) when the client left, else 500 (logged). */
 export function routeFailureAnswer(error: unknown): PlainAnswer {
   // The database is behind (lib/server/group-commit.ts; GroupCommitExpired is one too): a client
   // that waits and sends again is answered; one more request held in memory is not.
   if (error instanceof GroupCommitFull) return problemAnswer(503, error.message, { headers: { "retry-after": "10" } });
   if (isStatementCancelled(error)) return statementCancelledAnswer(error);
+  // A client gone mid-body is no failure of the server's: a line below the errors, no stack. Next
+  // still writes the answer a route returns; it goes nowhere (the fast path writes none).
+  if (error instanceof ClientLeft) {
+    console.info(`[route] ${error.message} Not a failure; its answer goes nowhere.`);
+    return problemAnswer(400, error.message);
+  }
   console.error("[route] failed:", error);
   // problem+json as a token's call gets (its `error` field keeps the console's older readers working).
   return problemAnswer(500, "Internal error; see the server log.");

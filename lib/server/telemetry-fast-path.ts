@@ -12,6 +12,7 @@ import "server-only";
 import type http from "node:http";
 import { answerTelemetryPost } from "@/lib/api/telemetry-post";
 import { writeAnswer } from "./answer";
+import { asClientLeft, ClientLeft } from "./client-left";
 import type { FastPath } from "./request-listener";
 
 export const TELEMETRY_PATH = "/api/v1/telemetry";
@@ -33,14 +34,12 @@ export async function handleTelemetryPost(req: http.IncomingMessage, res: http.S
 /** For createRequestListener's `fastPaths` (server.ts). */
 export const telemetryFastPath: FastPath = { matches: isTelemetryPost, handle: handleTelemetryPost };
 
-const CLIENT_LEFT = "The client closed the connection before its body was complete.";
-
 /**
  * The body as text, or null once it is over `limit` bytes: as readBoundedText (lib/api/request.ts)
  * does for a web Request, a declared Content-Length over the limit is refused before reading,
  * and a streamed body is read only until it passes the limit, so an oversized body never sits in
- * memory whole. A client that went away, before the read or during it, rejects (the door answers
- * 500, as Next's does).
+ * memory whole. A client that went away, before the read or during it, rejects with ClientLeft
+ * (not answered: lib/server/request-listener.ts).
  */
 export function readBoundedBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
   const declared = Number(req.headers["content-length"] ?? 0);
@@ -48,7 +47,7 @@ export function readBoundedBody(req: http.IncomingMessage, limit: number): Promi
   if (req.readableEnded) return Promise.resolve("");
   // Gone already (the agent gave up while its token was looked up): its 'close' has been
   // emitted, and no event is coming that would settle the promise below.
-  if (req.destroyed) return Promise.reject(new Error(CLIENT_LEFT));
+  if (req.destroyed) return Promise.reject(new ClientLeft());
   return new Promise<string | null>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -75,12 +74,12 @@ export function readBoundedBody(req: http.IncomingMessage, limit: number): Promi
     };
     const onError = (error: Error) => {
       stop();
-      reject(error);
+      reject(asClientLeft(error));
     };
     // 'close' before 'end': the client went away; without this the promise would never settle.
     const onClose = () => {
       stop();
-      reject(new Error(CLIENT_LEFT));
+      reject(new ClientLeft());
     };
     req.on("data", onData);
     req.on("end", onEnd);

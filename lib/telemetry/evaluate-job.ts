@@ -16,12 +16,14 @@
  * those that arrived since this process last looked (evaluation/sample-windows.ts).
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
+import { lockTenantsInIdOrder } from "@/lib/commands/lock-in-id-order";
 import type { Database } from "@/lib/db/client";
+import { tenants } from "@/lib/db/schema";
 import type { TunnelStatus } from "@/lib/domain/status";
 import { startBackgroundLoop, type BackgroundLoop } from "@/lib/server/background-loop";
 import { forEachInSlices } from "@/lib/server/time-slices";
-import { findDueTenants, readFingerprints, uuidArray, type DueTenant } from "./evaluation/due";
+import { findDueTenants, readFingerprints, type DueTenant } from "./evaluation/due";
 import { nextEvaluationAt } from "./evaluation/deadline";
 import { buildRuleInputs, readTenantRows, thresholdsOf, type TenantRows } from "./evaluation/inputs";
 import { SampleWindows } from "./evaluation/sample-windows";
@@ -113,7 +115,7 @@ async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date,
   // locks the tenant first and its tunnels and warnings after: the two deadlocked on PostgreSQL
   // (40P01, tests/evaluation-lock-order.test.ts). Taken before the read, so an offboarding that
   // commits meanwhile is seen, not evaluated over. It blocks only a tenant's "for update".
-  await lockTenantsInIdOrder(tx, due.map((d) => d.tenantId));
+  await lockTenantsInIdOrder(tx, inArray(tenants.id, due.map((d) => d.tenantId)), "key share");
   const rows = await readTenantRows(
     tx,
     due.map((d) => d.tenantId),
@@ -148,10 +150,6 @@ async function evaluateBatch(tx: Database, due: readonly DueTenant[], now: Date,
   outcome.resolved = changes.filter((c) => c.op === "resolve").length;
   outcome.statusChanges = statuses.length;
   return outcome;
-}
-
-async function lockTenantsInIdOrder(tx: Database, tenantIds: readonly string[]): Promise<void> {
-  await tx.execute(sql`select id from tenants where id = any(${uuidArray(tenantIds)}) order by id for key share`);
 }
 
 /**

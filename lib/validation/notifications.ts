@@ -46,22 +46,34 @@ const recipients = z
       .max(NOTIFICATION_BOUNDS.emailRecipients, `At most ${NOTIFICATION_BOUNDS.emailRecipients} recipients; use a distribution list.`),
   );
 
-export const channelInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("webhook"), name, url }),
-  z.object({ kind: z.literal("teams"), name, url }),
-  z.object({
-    kind: z.literal("email"),
-    name,
-    host,
-    port: z.coerce.number({ message: "A port number." }).int("A whole number.").min(1, "From 1 to 65535.").max(65535, "From 1 to 65535."),
-    security: z.enum(keysOf(SMTP_SECURITY), { message: "Choose STARTTLS, TLS or none." }),
-    username: optional.pipe(z.string().max(254, "At most 254 characters.").optional()),
-    password: optional.pipe(z.string().max(500, "At most 500 characters.").optional()),
-    from: email,
-    to: recipients,
-  }),
-]);
+const emailChannel = z.object({
+  kind: z.literal("email"),
+  name,
+  host,
+  port: z.coerce.number({ message: "A port number." }).int("A whole number.").min(1, "From 1 to 65535.").max(65535, "From 1 to 65535."),
+  security: z.enum(keysOf(SMTP_SECURITY), { message: "Choose STARTTLS, TLS or none." }),
+  username: optional.pipe(z.string().max(254, "At most 254 characters.").optional()),
+  password: optional.pipe(z.string().max(500, "At most 500 characters.").optional()),
+  from: email,
+  to: recipients,
+});
+
+export const channelInput = z.discriminatedUnion("kind", [z.object({ kind: z.literal("webhook"), name, url }), z.object({ kind: z.literal("teams"), name, url }), emailChannel]);
 export type ChannelInput = z.infer<typeof channelInput>;
+
+/** A URL left empty on the channel's page keeps the stored one, which the page never shows (it may carry a credential). */
+const keptUrl = optional.pipe(z.string().max(2000, "At most 2,000 characters.").optional());
+
+/**
+ * Changing a channel from its page: the whole channel as when adding it, but a webhook's or
+ * Teams URL may be left empty to keep it; `version` is the channel as the page showed it, so an
+ * edit made on an old page does not write over a newer change.
+ */
+export const channelEditInput = z
+  .discriminatedUnion("kind", [z.object({ kind: z.literal("webhook"), name, url: keptUrl }), z.object({ kind: z.literal("teams"), name, url: keptUrl }), emailChannel])
+  .and(z.object({ id: z.string().uuid("No such channel."), version: z.string().trim().min(1, "Reload the page: it did not say which version of the channel it showed.") }));
+/** What an update may carry: a channel as when adding it, or one whose URL is kept. */
+export type ChannelChange = ChannelInput | { kind: "webhook" | "teams"; name: string; url?: undefined };
 
 export const tenantChannelInput = channelInput.and(z.object({ tenantSlug: z.string().trim().min(1) }));
 

@@ -1,12 +1,35 @@
 /**
  * Minimal rows for telemetry tests: tenants with one tunnel each and its two endpoints, and
- * samples written straight into the table (the ingest API has its own tests).
+ * samples written straight into the table (the ingest API has its own tests); and a sample as
+ * an agent posts it, for the tests of that API's two doors (Next's route, the Node fast path).
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { telemetryRollups, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 import { fleetTenant, insertPrivateCloud } from "./fleet-rows";
+
+/**
+ * A sample as an agent posts it, measured `minutes` before now, with every field the agent
+ * reports (a path with a hop that did not answer among them); `extra` overrides or adds fields.
+ */
+export function agentSample(minutes: number, extra: Record<string, unknown> = {}) {
+  return {
+    measuredAt: new Date(Date.now() - minutes * 60_000).toISOString(),
+    rttMs: 12.5,
+    jitterMs: 0.8,
+    lossPct: 0,
+    dfProbe: { bytes: 1377, ok: true },
+    path: [
+      { ttl: 1, address: "198.51.100.1", rttMs: 0.3 },
+      { ttl: 2, address: null, rttMs: null },
+    ],
+    counters: { txBytes: 1_000_000, rxBytes: 900_000, txPackets: 1000, rxPackets: 950 },
+    bumPps: 3.5,
+    learnedMacs: 14,
+    ...extra,
+  };
+}
 
 export type TestTunnel = { tenantId: string; tunnelId: string; source: string; avs: string };
 

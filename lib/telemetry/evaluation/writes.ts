@@ -73,10 +73,20 @@ export async function applyWarningChanges(db: Database, changes: readonly Warnin
 export async function applyTunnelStatuses(db: Database, statuses: readonly { tunnelId: string; status: TunnelStatus }[], now: Date): Promise<void> {
   if (statuses.length === 0) return;
   const rows = statuses.map((s) => ({ id: s.tunnelId, status: s.status }));
+  // Locked first in id order (lib/commands/lock-in-id-order.ts): in the order of the list, the
+  // dispatcher's maintenance sync, writing the same tunnels in the table's order, deadlocked
+  // with it (tests/tunnel-write-lock-order.test.ts).
   await db.execute(sql`
-    update tunnels t set status = c.status::tunnel_status, status_changed_at = ${timeParam(now)}
-    from json_to_recordset(${json(rows)}) as c(id uuid, status text)
-    where t.id = c.id and t.status::text <> c.status`);
+    with c as (
+      select * from json_to_recordset(${json(rows)}) as c(id uuid, status text)
+    ), locked as (
+      select t.id, c.status from tunnels t join c on c.id = t.id
+      where t.status::text <> c.status
+      order by t.id for no key update of t
+    )
+    update tunnels t set status = l.status::tunnel_status, status_changed_at = ${timeParam(now)}
+    from locked l
+    where t.id = l.id`);
 }
 
 export type EvaluationRecord = { tenantId: string; samplesSeq: number; configHash: string; dueAt: Date | null; evaluatedAt: Date };

@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/notifications/auto-refresh";
+import { ChannelEditForm } from "@/components/notifications/channel-edit-form";
 import { DeliveryLog } from "@/components/notifications/delivery-log";
 import { TestChannelButton } from "@/components/notifications/test-channel-button";
 import { testChannel } from "@/lib/actions/notifications/test-channel";
+import { updateChannel } from "@/lib/actions/notifications/update-channel";
 import { requirePageAccess } from "@/lib/auth/page-guard";
 import { isAdmin } from "@/lib/auth/permissions";
 import { CHANNEL_KIND } from "@/lib/domain/notifications";
@@ -13,7 +15,7 @@ import { getChannelSummary, listDeliveries } from "@/lib/queries/notifications";
 export const metadata: Metadata = { title: "Delivery log" };
 export const dynamic = "force-dynamic";
 
-/** One channel's delivery log (operators see every channel's, tenants' included). */
+/** One channel's delivery log (operators see every channel's, tenants' included), and the form to change an operators' channel. */
 export default async function ChannelLogPage({ params }: { params: Promise<{ id: string }> }) {
   const { db, principal } = await requirePageAccess("portal:read");
   const { id } = await params;
@@ -33,6 +35,8 @@ export default async function ChannelLogPage({ params }: { params: Promise<{ id:
       </p>
       {isAdmin(principal) && <TestChannelButton action={testChannel} id={channel.id} name={channel.name} />}
       <DeliveryLog rows={rows} />
+      {/* Operators change their own channels here; a tenant's channel is the tenant's to change. */}
+      {isAdmin(principal) && channel.tenantId === null && <ChannelEditForm action={updateChannel} channel={channel} />}
     </div>
   );
 }
