@@ -31,6 +31,7 @@ import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { sparklines } from "@/lib/telemetry/series";
 import { measureIngestCapacity, type IngestCapacity } from "./scale-ingest";
 import { percentile, renderScale } from "./scale-report";
+import { minuteLogger } from "./scale-minutes";
 import { createFleet, cpuSecondsOf, displayCookie, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
@@ -310,24 +311,11 @@ async function mixedLoad(
   const started = performance.now();
   measuring.on = true;
   console.log(`[bench] scale: ${s.label}: measuring for ${MINUTES} min…`);
-  let cpuMinute = { bench: process.cpuUsage(), consoles: cpuBefore, at: performance.now() };
-  const stallsSeen = consoles.map(() => 0);
+  const minuteLog = minuteLogger(consoles, cpuBefore);
   for (let minute = 1; minute <= MINUTES; minute++) {
     await sleep(60_000);
     const loops = consoles.map((c) => c.readLoop());
-    // Whose CPU the minute was: the benchmark's own (agents, wall reader), each console's, and the machine's load.
-    const cpuNow = { bench: process.cpuUsage(), consoles: consoles.map((c) => cpuSecondsOf(c.pid)), at: performance.now() };
-    const minuteS = (cpuNow.at - cpuMinute.at) / 1000;
-    const benchPercent = ((cpuNow.bench.user + cpuNow.bench.system - cpuMinute.bench.user - cpuMinute.bench.system) / 1e6 / minuteS) * 100;
-    const consolePercent = cpuNow.consoles.map((c, i) => ((c - cpuMinute.consoles[i]!) / minuteS) * 100);
-    cpuMinute = cpuNow;
-    console.log(`[bench]   minute ${minute}: load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; cpu bench ${benchPercent.toFixed(0)} %, consoles ${consolePercent.map((p) => p.toFixed(0)).join(" / ")} %`);
-    for (const [i, loop] of loops.entries()) {
-      for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
-        console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?"}`);
-      }
-      stallsSeen[i] = loop.stalls?.length ?? 0;
-    }
+    minuteLog(minute, loops);
     // The first minute with failures: what the consoles said about them.
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
