@@ -6,6 +6,8 @@
 //   node bench/cpu-profile.mjs /tmp/prof/CPU.…cpuprofile [--top 30] [--tasks 15] [--min-task-ms 50] [--from S] [--to S]
 // (--from/--to: only the samples between S seconds after the profile's start and S seconds, e.g.
 // the measured minutes of a benchmark without the process's start-up.)
+//   … --stalls stalls.json [--pid N]: the event-loop probe's stalls (BENCH_STALLS_FILE of the scale
+// benchmark; both clocks are CLOCK_MONOTONIC), each with what the profile sampled inside it.
 import fs from "node:fs";
 
 const args = process.argv.slice(2);
@@ -14,6 +16,8 @@ const option = (name, fallback) => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const file = args.find((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
+const stallsAt = args.indexOf("--stalls");
+const STALLS_FILE = stallsAt >= 0 ? args[stallsAt + 1] : null;
 if (!file) {
   console.error("usage: node bench/cpu-profile.mjs <file.cpuprofile> [--top N] [--tasks N] [--min-task-ms MS]");
   process.exit(2);
@@ -143,4 +147,43 @@ for (const task of longTasks.slice(0, TASKS)) {
   const covering = [...inTask].filter(([, us]) => us >= task.us * 0.2).sort((a, b) => b[1] - a[1]);
   for (const [frame, us] of covering.slice(-12)) console.log(`    ${((us / task.us) * 100).toFixed(0).padStart(3)} % through ${frame}`);
   for (const [frame, us] of [...selfInTask].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`    ${((us / task.us) * 100).toFixed(0).padStart(3)} % self  ${frame}`);
+}
+
+// The probe's stalls, each with the frames that covered most of the samples inside it.
+if (STALLS_FILE) {
+  const PID = option("--pid", NaN);
+  const consoles = JSON.parse(fs.readFileSync(STALLS_FILE, "utf8"));
+  const stalls = consoles.filter((c) => Number.isNaN(PID) || c.pid === PID).flatMap((c) => c.stalls);
+  const absoluteUs = [];
+  {
+    let t = profile.startTime;
+    for (let i = 0; i < samples.length; i++) absoluteUs.push((t += timeDeltas[i]));
+  }
+  console.log(`\nStalls of the probe (${stalls.length}) against the profile (${profile.startTime}–${profile.endTime} µs):`);
+  for (const stall of stalls) {
+    const from = stall.endMonoUs - stall.ms * 1000 - 10_000;
+    const inside = new Map();
+    const selfInside = new Map();
+    let sampled = 0;
+    let idle = 0;
+    // A long gap between two samples: the process was not running at all (the machine's other work).
+    let gapUs = 0;
+    for (let i = 0; i < samples.length; i++) {
+      if (absoluteUs[i] < from || absoluteUs[i] > stall.endMonoUs) continue;
+      gapUs = Math.max(gapUs, timeDeltas[i]);
+      const node = byId.get(samples[i]);
+      if (isIdle(node)) {
+        idle += sampleUs[i];
+        continue;
+      }
+      sampled += sampleUs[i];
+      for (const frame of new Set(stackOf(samples[i]))) add(inside, frame, sampleUs[i]);
+      add(selfInside, frameName(node), sampleUs[i]);
+    }
+    console.log(`\n  ${stall.ms} ms ending ${stall.at} (load ${stall.load1?.toFixed(1)}; gc inside ${stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms` : "?"}): busy ${(sampled / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms in the profile, longest gap between samples ${(gapUs / 1000).toFixed(0)} ms`);
+    if (!sampled) continue;
+    const covering = [...inside].filter(([, us]) => us >= sampled * 0.2).sort((a, b) => b[1] - a[1]);
+    for (const [frame, us] of covering.slice(-14)) console.log(`    ${((us / sampled) * 100).toFixed(0).padStart(3)} % through ${frame}`);
+    for (const [frame, us] of [...selfInside].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`    ${((us / sampled) * 100).toFixed(0).padStart(3)} % self  ${frame}`);
+  }
 }

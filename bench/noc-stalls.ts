@@ -3,10 +3,11 @@
  * fleet-scale run's background work, in one process, old and new side by side on the same data:
  * - PostgreSQL, 10,000 tunnels seeded as bench/scale.ts seeds them (20 minutes of every end's
  *   samples through the ingest writer, rolled up by the maintenance job's own rounds): one
- *   refresh of the wall's snapshot (read + build + JSON + ETag) in one piece (before) and in
- *   10 ms slices (now), taking turns; for each, its wall time and the longest stretch the event
- *   loop could not turn (a 1 ms timer chain beside it), on a warm sparkline store and on a cold
- *   one (a console's first refresh: every minute row of the hour).
+ *   refresh of the wall's snapshot (read + build + JSON + ETag) in one piece, in 10 ms slices with
+ *   one statement per read, and in slices with the tile and end rows read in pages (now), taking
+ *   turns; for each, its wall time and the longest stretch the event loop could not turn (a 1 ms
+ *   timer chain beside it), on a warm sparkline store and on a cold one (a console's first
+ *   refresh: every minute row of the hour).
  * - PGlite, 1,000 tunnels with an hour of history, as bench/scale.ts: how long ANALYZE of the
  *   telemetry tables holds the one connection (its transaction), the whole table as before and
  *   as table-statistics.ts samples it now, taking turns.
@@ -21,6 +22,7 @@ import { openDatabase, type Database } from "@/lib/db/client";
 import type { DatabaseTarget } from "@/lib/config";
 import { getNocSnapshot } from "@/lib/queries/noc";
 import { serveNocSnapshot } from "@/lib/queries/noc-cache";
+import { PAGE_ROWS } from "@/lib/queries/read-in-pages";
 import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { analyzeTable, type TelemetryTable } from "@/lib/telemetry/table-statistics";
 import type { BenchContext } from "./run";
@@ -29,7 +31,10 @@ import { createFleet, ingestHistory, SAMPLE_EVERY_MS } from "./scale-fleet";
 const ONLY = process.env.BENCH_STALLS_ONLY;
 const PG_TUNNELS = Number(process.env.BENCH_STALLS_PG_TUNNELS ?? 10_000);
 const ROUNDS = 3;
-const WHOLE = { sliceMs: Number.POSITIVE_INFINITY };
+const WHOLE = { sliceMs: Number.POSITIVE_INFINITY, pageRows: Number.POSITIVE_INFINITY };
+/** How a refresh is cut: in one piece, in slices with one statement per read, in slices and pages (now). */
+const CUTS = { whole: WHOLE, sliced: { pageRows: Number.POSITIVE_INFINITY }, paged: {} } as const;
+type Cut = keyof typeof CUTS;
 
 type Refresh = { ms: number; blockMs: number; bytes: number };
 
@@ -54,9 +59,9 @@ async function longestBlock<T>(work: () => Promise<T>): Promise<{ ms: number; bl
   return { ms, blockMs: longest, result };
 }
 
-async function refresh(db: Database, at: Date, whole: boolean): Promise<Refresh> {
-  const slices = whole ? WHOLE : {};
-  const { ms, blockMs, result } = await longestBlock(async () => serveNocSnapshot(await getNocSnapshot(db, at, slices), slices));
+async function refresh(db: Database, at: Date, cut: Cut): Promise<Refresh> {
+  const options: { sliceMs?: number; pageRows?: number } = CUTS[cut];
+  const { ms, blockMs, result } = await longestBlock(async () => serveNocSnapshot(await getNocSnapshot(db, at, options), { sliceMs: options.sliceMs }));
   return { ms, blockMs, bytes: Buffer.byteLength(result.body) };
 }
 
@@ -80,35 +85,33 @@ async function postgresPart(postgresUrl: string): Promise<string[]> {
     console.log(`[bench] stalls: ${samples} samples stored and rolled up`);
     // Every end reported in the last 90 s: every tile has an RTT, a rate and a line.
     const at = new Date(end + 5_000);
-    const cold: Record<"whole" | "sliced", Refresh> = {} as never;
+    const cuts = Object.keys(CUTS) as Cut[];
+    const cold = {} as Record<Cut, Refresh>;
     // A console's first refresh: a handle of its own has no kept minutes yet.
-    for (const kind of ["whole", "sliced"] as const) {
+    for (const cut of cuts) {
       const fresh = await openDatabase(target);
       try {
-        cold[kind] = await refresh(fresh.db, at, kind === "whole");
+        cold[cut] = await refresh(fresh.db, at, cut);
       } finally {
         await fresh.close();
       }
     }
-    await refresh(handle.db, at, false);
-    const warm: Record<"whole" | "sliced", Refresh[]> = { whole: [], sliced: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      warm.whole.push(await refresh(handle.db, at, true));
-      warm.sliced.push(await refresh(handle.db, at, false));
-    }
+    await refresh(handle.db, at, "paged");
+    const warm = Object.fromEntries(cuts.map((cut) => [cut, [] as Refresh[]])) as Record<Cut, Refresh[]>;
+    for (let round = 0; round < ROUNDS; round++) for (const cut of cuts) warm[cut].push(await refresh(handle.db, at, cut));
     // The JavaScript alone, in one piece: building from the reads, then JSON + ETag.
     const snapshot = await getNocSnapshot(handle.db, at, WHOLE);
     const serialize = await longestBlock(() => serveNocSnapshot(snapshot, WHOLE));
     const median = (list: Refresh[], key: keyof Refresh) => [...list.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-    const row = (label: string, whole: Refresh[], sliced: Refresh[]) =>
-      `| ${label} | ${median(whole, "ms").toFixed(0)} ms | ${median(whole, "blockMs").toFixed(0)} ms | ${median(sliced, "ms").toFixed(0)} ms | ${median(sliced, "blockMs").toFixed(0)} ms | ${(median(whole, "blockMs") / median(sliced, "blockMs")).toFixed(1)}× |`;
+    const row = (label: string, runs: Record<Cut, Refresh[]>) =>
+      `| ${label} | ${cuts.map((cut) => `${median(runs[cut], "ms").toFixed(0)} ms | ${median(runs[cut], "blockMs").toFixed(0)} ms`).join(" | ")} | ${(median(runs.sliced, "blockMs") / median(runs.paged, "blockMs")).toFixed(1)}× |`;
     return [
-      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.sliced[0]!.bytes / 1024).toFixed(0)} KiB; one refresh of the wall's snapshot (read, build, JSON, ETag), whole (before) and in 10 ms slices (now); warm: median of ${ROUNDS}, taking turns:`,
+      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.paged[0]!.bytes / 1024).toFixed(0)} KiB; one refresh of the wall's snapshot (read, build, JSON, ETag): in one piece; in 10 ms slices with one statement per read (before); in slices with the tile and end rows read ${PAGE_ROWS.toLocaleString("en")} at a time (now). Warm: median of ${ROUNDS}, taking turns:`,
       "",
-      "| refresh | whole: takes | whole: longest block | slices: takes | slices: longest block | block, whole ÷ slices |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-      row("first (every minute row of the hour read)", [cold.whole], [cold.sliced]),
-      row("every 5 s after (warm)", warm.whole, warm.sliced),
+      "| refresh | one piece: takes | longest block | slices: takes | longest block | slices + pages: takes | longest block | block, slices ÷ slices + pages |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      row("first (every minute row of the hour read)", Object.fromEntries(cuts.map((cut) => [cut, [cold[cut]]])) as Record<Cut, Refresh[]>),
+      row("every 5 s after (warm)", warm),
       "",
       `JSON + ETag alone, in one piece: ${serialize.ms.toFixed(0)} ms.`,
     ];

@@ -122,10 +122,14 @@ export type LoopStats = {
   percentilesMs: Record<string, number>;
   /** The garbage collector's pauses by kind (minor, major, incremental, weakcb) over the same window. */
   gc?: Record<string, { count: number; totalMs: number; maxMs: number }>;
+  /** Every stall over BENCH_STALL_MS (150) in the window: when it ended, how long, the GC pauses inside it, the load average then. */
+  stalls?: Stall[];
 };
 
+export type Stall = { at: string; endMonoUs: number; ms: number; load1: number; gc: { count: number; ms: number; longest: string[] } | null };
+
 /** The console (tests/support/console-server.ts), signing in with Entra (so no demo tenants or fleet of its own), with the event-loop probe loaded. */
-export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number): Promise<RunningConsole> {
+export async function startConsole(env: Record<string, string>, dataDir: string, maxSockets: number, extraNodeArgs: string[] = []): Promise<RunningConsole> {
   const port = await freePort();
   const loopFile = path.join(dataDir, "event-loop.json");
   const server = await startTestConsole(
@@ -141,7 +145,8 @@ export async function startConsole(env: Record<string, string>, dataDir: string,
       dataDir,
       port,
       // e.g. BENCH_CONSOLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (then: node bench/cpu-profile.mjs <file>).
-      nodeArgs: ["--import", "./bench/event-loop-probe.mjs", ...(process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean)],
+      // BENCH_CONSOLE_NODE_ARGS_<n> adds flags to the n-th console alone (an A/B within one run).
+      nodeArgs: ["--import", "./bench/event-loop-probe.mjs", ...(process.env.BENCH_CONSOLE_NODE_ARGS ?? "").split(" ").filter(Boolean), ...extraNodeArgs],
       startTimeoutMs: 300_000,
       // Kept beside the data: the first place to look when a figure is odd or a console fails.
       log: fs.createWriteStream(path.join(dataDir, "console.log")),

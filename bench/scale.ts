@@ -31,6 +31,7 @@ import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { sparklines } from "@/lib/telemetry/series";
 import { backlogSource, measureIngestCapacity, postmasterPid, prepareBacklogs, type IngestCapacity } from "./scale-ingest";
 import { percentile, renderScale } from "./scale-report";
+import { minuteLogger } from "./scale-minutes";
 import { createFleet, cpuSecondsOf, displayCookie, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
@@ -203,7 +204,8 @@ async function scenario(s: { label: string; target: DatabaseTarget; tunnels: num
   try {
     for (const [i, dir] of dataDirs.entries()) {
       // PGlite's data folder is the console's DATA_DIR/pglite: the one the fleet was written to.
-      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, 64));
+      const ownArgs = (process.env[`BENCH_CONSOLE_NODE_ARGS_${i + 1}`] ?? "").split(" ").filter(Boolean);
+      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, 64, ownArgs));
       console.log(`[bench] scale: ${s.label}: console ${i + 1} up at ${consoles.at(-1)!.origin}`);
     }
     const postgresPid = s.target.kind === "postgres" ? await postmasterPid(s.target.url) : undefined;
@@ -312,9 +314,11 @@ async function mixedLoad(
   const started = performance.now();
   measuring.on = true;
   console.log(`[bench] scale: ${s.label}: measuring for ${MINUTES} min…`);
+  const minuteLog = minuteLogger(consoles, cpuBefore);
   for (let minute = 1; minute <= MINUTES; minute++) {
     await sleep(60_000);
     const loops = consoles.map((c) => c.readLoop());
+    minuteLog(minute, loops);
     // The first minute with failures: what the consoles said about them.
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
@@ -325,6 +329,8 @@ async function mixedLoad(
   }
   const seconds = (performance.now() - started) / 1000;
   const loops = consoles.map((c) => c.readLoop());
+  // For bench/cpu-profile.mjs --stalls: the stalls of each console, to find in its profile.
+  if (process.env.BENCH_STALLS_FILE) fs.writeFileSync(process.env.BENCH_STALLS_FILE, JSON.stringify(loops.map((l, i) => ({ console: i + 1, pid: consoles[i]!.pid, stalls: l.stalls ?? [] })), null, 1));
   const cpuPercent = consoles.map((c, i) => ((cpuSecondsOf(c.pid) - cpuBefore[i]!) / seconds) * 100);
   measuring.on = false;
 

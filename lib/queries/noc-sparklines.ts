@@ -125,7 +125,12 @@ export async function readWallSparklines(db: Database, options: { since: Date; n
     stores.set(db, store);
     store.open(start, boundary);
     const fresh = store;
-    await forEachInSlices(await rollupMinutes(db, start, boundary), (row) => fresh.set(row), slices);
+    // A minute per statement: the whole hour in one was 1.2 M rows at 10,000 tunnels, parsed by
+    // the driver in one piece (0.6–0.8 s of the console's thread at its first refresh, docs/
+    // benchmarks.md "Fleet scale"); a minute is one row per end.
+    for (let from = start; from < boundary; from += MINUTE_MS) {
+      await forEachInSlices(await rollupMinutes(db, from, Math.min(boundary, from + MINUTE_MS)), (row) => fresh.set(row), slices);
+    }
     store.from = start;
     store.to = boundary;
     store.watermark = watermark;

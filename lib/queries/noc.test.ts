@@ -202,6 +202,14 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
     expect(await getNocSnapshot(handle().db, NOW, { sliceMs: 0 })).toEqual(snapshot);
   });
 
+  it("is the same snapshot read a row per page, in pages of two, and in one statement per read", async () => {
+    // One row per page: every tile and every end is the first of a page and the last of one, and
+    // the offboarded tenant between them in the keyset's order is left out of every page.
+    expect(await getNocSnapshot(handle().db, NOW, { pageRows: 1 })).toEqual(snapshot);
+    expect(await getNocSnapshot(handle().db, NOW, { pageRows: 2, sliceMs: 0 })).toEqual(snapshot);
+    expect(await getNocSnapshot(handle().db, NOW, { pageRows: Number.POSITIVE_INFINITY })).toEqual(snapshot);
+  });
+
   it("keeps one snapshot for every wall, dated when it was read, and its JSON and ETag with it", async () => {
     let clock = NOW.getTime();
     const cache = nocSnapshotCache(handle().db, { now: () => clock, schedule: () => ({ cancel() {} }) });

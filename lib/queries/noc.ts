@@ -13,7 +13,7 @@
  * sparklines as plain arrays with null for a missing minute.
  */
 import "server-only";
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, gt, ne, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { storedPairReport, tunnelPairRole, type PairEndReport } from "@/lib/domain/pair-role";
@@ -23,6 +23,7 @@ import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { readWallSparklines, type WallSparklines } from "./noc-sparklines";
+import { readInPages, type PageOptions } from "./read-in-pages";
 import { readCurrentEnds, type CurrentEnd, type EndRate } from "./tunnel-throughput";
 
 export type NocTile = {
@@ -134,32 +135,46 @@ export function wallMessage(message: string): string {
 }
 
 /** Every tunnel of every tenant not offboarded, its latest RTT and last hour, and the open warnings. */
-export async function getNocSnapshot(db: Database, now: Date, slices: SliceOptions = {}): Promise<NocSnapshot> {
+export async function getNocSnapshot(db: Database, now: Date, slices: SliceOptions & PageOptions = {}): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
+  // The two reads with a row per tunnel and per end come in pages (read-in-pages.ts): at 10,000
+  // tunnels, one statement each held the thread for hundreds of milliseconds while the driver
+  // and drizzle made 30,000 rows.
   const [tileRows, endpointRows, series, warningRows, warningCountRows, ends] = await Promise.all([
-    db
-      .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
-      .from(tunnels)
-      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
-      .where(live)
-      // A stable order: a tile stays where the room has learnt to look for it.
-      .orderBy(asc(tenants.slug), asc(tunnels.ordinal)),
-    db
-      .select({
-        endpointId: tunnelEndpoints.id,
-        tunnelId: tunnelEndpoints.tunnelId,
-        side: tunnelEndpoints.side,
-        lastSampleAt: tunnelEndpoints.lastSampleAt,
-        pairRole: tunnelEndpoints.pairRole,
-        pairSince: tunnelEndpoints.pairSince,
-        pairReason: tunnelEndpoints.pairReason,
-        pairReportedAt: tunnelEndpoints.pairReportedAt,
-      })
-      .from(tunnelEndpoints)
-      .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
-      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
-      .where(live),
+    readInPages<NocReads["tileRows"][number] & { ordinal: number }>(
+      (after, limit) =>
+        db
+          .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, ordinal: tunnels.ordinal, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
+          .from(tunnels)
+          .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+          .where(after ? and(live, sql`(${tenants.slug}, ${tunnels.ordinal}) > (${after.slug}, ${after.ordinal})`) : live)
+          // A stable order: a tile stays where the room has learnt to look for it.
+          .orderBy(asc(tenants.slug), asc(tunnels.ordinal))
+          .limit(limit),
+      slices,
+    ),
+    readInPages<NocReads["endpointRows"][number]>(
+      (after, limit) =>
+        db
+          .select({
+            endpointId: tunnelEndpoints.id,
+            tunnelId: tunnelEndpoints.tunnelId,
+            side: tunnelEndpoints.side,
+            lastSampleAt: tunnelEndpoints.lastSampleAt,
+            pairRole: tunnelEndpoints.pairRole,
+            pairSince: tunnelEndpoints.pairSince,
+            pairReason: tunnelEndpoints.pairReason,
+            pairReportedAt: tunnelEndpoints.pairReportedAt,
+          })
+          .from(tunnelEndpoints)
+          .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
+          .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+          .where(after ? and(live, gt(tunnelEndpoints.id, after.endpointId)) : live)
+          .orderBy(asc(tunnelEndpoints.id))
+          .limit(limit),
+      slices,
+    ),
     readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }, slices),
     db
       .select({

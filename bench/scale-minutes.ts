@@ -1,0 +1,28 @@
+/**
+ * The scale benchmark's log line per measured minute beside the loop's figures: whose CPU the
+ * minute was (the benchmark's own agents and wall reader, each console's, the machine's load) and
+ * every stall the event-loop probe recorded since the last minute, with the GC pauses inside it.
+ * Before blaming a console for a stall, the minute's load says whether the machine was the cause.
+ */
+import os from "node:os";
+import { cpuSecondsOf, type LoopStats, type RunningConsole } from "./scale-fleet";
+
+export function minuteLogger(consoles: RunningConsole[], cpuBefore: number[]): (minute: number, loops: LoopStats[]) => void {
+  let last = { bench: process.cpuUsage(), consoles: cpuBefore, at: performance.now() };
+  const stallsSeen = consoles.map(() => 0);
+  return (minute, loops) => {
+    const now = { bench: process.cpuUsage(), consoles: consoles.map((c) => cpuSecondsOf(c.pid)), at: performance.now() };
+    const seconds = (now.at - last.at) / 1000;
+    const benchPercent = ((now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1e6 / seconds) * 100;
+    const consolePercent = now.consoles.map((c, i) => ((c - last.consoles[i]!) / seconds) * 100);
+    last = now;
+    console.log(`[bench]   minute ${minute}: load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; cpu bench ${benchPercent.toFixed(0)} %, consoles ${consolePercent.map((p) => p.toFixed(0)).join(" / ")} %`);
+    for (const [i, loop] of loops.entries()) {
+      for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
+        const gc = stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?";
+        console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${gc}`);
+      }
+      stallsSeen[i] = loop.stalls?.length ?? 0;
+    }
+  };
+}
