@@ -107,3 +107,16 @@ test("keeps its first page when the whole snapshot cannot be had, and says so on
   await expect(page.getByText(/Data stale: last update \d+ s ago/)).toBeVisible();
   await expect(drawnWallTiles(page)).toHaveCount(fleet);
 });
+
+test("opened while the console keeps the snapshot, comes whole: its tiles in the first paint, no loading frame", async ({ page }) => {
+  const errors = collectPageErrors(page);
+  // Another wall watching (here, one read of the API): the console keeps the snapshot and refreshes it.
+  expect((await page.request.get("/api/v1/noc")).status()).toBe(200);
+  const response = await page.goto("/noc");
+  const html = await response!.text();
+  // No frame to swap out: React reveals streamed content no sooner than 300 ms after the frame's paint.
+  expect(html).not.toContain("data-wall-loading");
+  await expectWallFirstPage(page);
+  for (const label of await drawnLabels(page)) expect(html, `${label} is in the HTML`).toContain(`${label}: `);
+  expect(errors).toEqual([]);
+});

@@ -111,6 +111,11 @@ export async function readNocSnapshot(db: Database): Promise<ServedNocSnapshot> 
   return (await cache.get()).value;
 }
 
+/** Whether readNocSnapshot(db) would answer from this process's kept copy at once, without a read. */
+export function nocSnapshotKept(db: Database): boolean {
+  return caches.get()?.get(db)?.servesAtOnce() ?? false;
+}
+
 /**
  * Stops the kept snapshot's refreshing for `db` and drops it (a handle about to close: a
  * benchmark, a test, shutdown). Resolves once its read in flight has settled: a read issues its

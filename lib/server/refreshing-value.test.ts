@@ -100,6 +100,26 @@ describe("RefreshingValue", () => {
     expect(h.reads).toHaveLength(2);
   });
 
+  it("says whether a request would be answered at once: only with a value younger than the oldest it serves", async () => {
+    const h = harness();
+    expect(h.value.servesAtOnce()).toBe(false);
+    const first = h.value.get();
+    // A read under way is not a value held: a request now waits for it.
+    expect(h.value.servesAtOnce()).toBe(false);
+    await h.answer("v1");
+    await first;
+    expect(h.value.servesAtOnce()).toBe(true);
+    h.setClock(MAX_AGE - 1);
+    expect(h.value.servesAtOnce()).toBe(true);
+    h.setClock(MAX_AGE);
+    expect(h.value.servesAtOnce()).toBe(false);
+    // Asking is not a request: it neither reads nor keeps the value refreshing.
+    expect(h.reads).toHaveLength(1);
+    // A clock that went back: the age is unknown, and get() would read again.
+    h.setClock(-1);
+    expect(h.value.servesAtOnce()).toBe(false);
+  });
+
   it("gives requests that arrive together with nothing held one read, shared", async () => {
     const h = harness();
     const asked = [h.value.get(), h.value.get(), h.value.get()];

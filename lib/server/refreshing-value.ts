@@ -70,6 +70,13 @@ export class RefreshingValue<T> {
     return this.held;
   }
 
+  /** Whether get() would answer now from what is held, without waiting for a read (not counted as a request). */
+  servesAtOnce(): boolean {
+    if (!this.held) return false;
+    const age = this.options.now() - this.held.readAt;
+    return age >= 0 && age < this.options.maxAgeMs;
+  }
+
   /**
    * Stops the timer for good (a process shutting down, a test ending). Resolves once the read in
    * flight, if any, has settled, so what it reads from can be closed after it: a read's outcome is

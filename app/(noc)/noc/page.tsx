@@ -10,16 +10,17 @@ import { nocSnapshotQuery } from "@/lib/client/queries";
 import { parseWallOptions, type WallOptions } from "@/lib/noc/wall-options";
 import { sliceForFirstPage, type WallViewport } from "@/lib/noc/wall-slice";
 import { DESIGN_VIEWPORT, parseWallViewport, WALL_VIEWPORT_COOKIE } from "@/lib/noc/wall-viewport";
-import { readNocSnapshot } from "@/lib/queries/noc-cache";
+import { nocSnapshotKept, readNocSnapshot } from "@/lib/queries/noc-cache";
 
 export const metadata: Metadata = { title: "NOC wall" };
 export const dynamic = "force-dynamic";
 
 /**
  * The wall's page: who may see it is settled before the first byte (a redirect to sign-in or a
- * 403 keep their status codes), then the frame goes out at once, so the browser loads and
- * compiles the wall's scripts while the server reads the snapshot; the first page follows in the
- * same response (a Suspense boundary): its tiles rendered, and the data they were drawn from.
+ * 403 keep their status codes). With the snapshot kept, the page goes out whole; without, the
+ * frame goes out at once, so the browser loads and compiles the wall's scripts while the server
+ * reads the snapshot, and the first page follows in the same response (a Suspense boundary):
+ * its tiles rendered, and the data they were drawn from.
  */
 export default async function NocWallPage({ searchParams }: { searchParams: Promise<{ rotate?: string | string[]; theme?: string | string[] }> }) {
   const { db } = await requirePageAccess("fleet:read");
@@ -28,11 +29,14 @@ export default async function NocWallPage({ searchParams }: { searchParams: Prom
   for (const problem of problems) console.warn(`[noc] wall link: ${problem}`);
   // The size the wall last reported (components/noc/use-wall-snapshot.ts); the design size before it has.
   const viewport = parseWallViewport((await cookies()).get(WALL_VIEWPORT_COOKIE)?.value) ?? DESIGN_VIEWPORT;
-  return (
-    <Suspense fallback={<WallLoading theme={options.theme} />}>
-      <WallWithSnapshot db={db} options={options} viewport={viewport} />
-    </Suspense>
-  );
+  const wall = <WallWithSnapshot db={db} options={options} viewport={viewport} />;
+  // With a kept snapshot (a wall has been watching) nothing is read: the page goes out whole, its
+  // tiles in the first paint. Behind a Suspense boundary they came at least 300 ms after the
+  // frame's paint, as React reveals streamed content no sooner (its batching of reveals): a third
+  // of the second the first render may take (docs/benchmarks.md, "Fleet scale"). Without one (the
+  // first wall after a start) the frame goes out first and the tiles follow.
+  if (nocSnapshotKept(db)) return wall;
+  return <Suspense fallback={<WallLoading theme={options.theme} />}>{wall}</Suspense>;
 }
 
 /**
