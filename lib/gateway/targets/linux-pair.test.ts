@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -298,6 +298,43 @@ describe("the pair helper and keepalived's notifications", () => {
       expect(step("master-checked")).toMatchObject({ role: "active", gate: 0 });
       // Neither late FAULT was applied: the transition log holds only what keepalived ended in.
       expect(lines).toContain("transitions BACKUP MASTER");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Review (third round): two notifies in one 10 ms tick are ordered by pid, and the pid counter
+  // wraps. Compared plainly, a MASTER forked just after the wrap was dropped as older than a
+  // FAULT forked just before it, which is the outage this ordering exists to prevent.
+  itWithTool([tool("bash")], "orders two notifies of one tick by pid across the pid counter's wrap", () => {
+    const helper = avsPair(primary).helper;
+    const superseded = /^superseded\(\) \{\n[\s\S]*?\n\}$/m.exec(helper)?.[0];
+    expect(superseded).toBeDefined();
+    const dir = mkdtempSync(path.join(tmpdir(), "bh-notify-order-"));
+    try {
+      const pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
+      /** Whether a notify started at `started` (boot tick pid) is dropped after `last` was applied (null: none yet). */
+      const dropped = (started: string, last: string | null) => {
+        const state = path.join(dir, "bh");
+        rmSync(`${state}.notified`, { force: true });
+        if (last !== null) writeFileSync(`${state}.notified`, `${last}\n`);
+        const run = spawnSync("bash", ["-c", `set -euo pipefail; STATE=$1; ${superseded}\nif superseded "$2"; then echo dropped; else echo applied; fi`, "check", state, started], { encoding: "utf8" });
+        expect(run.status, run.stderr).toBe(0);
+        return run.stdout.trim() === "dropped";
+      };
+      expect(dropped("b 500 300", null)).toBe(false);
+      expect(dropped("b 499 900", "b 500 300")).toBe(true);
+      expect(dropped("b 501 100", "b 500 300")).toBe(false);
+      // Another boot: whatever its ticks, it is newer.
+      expect(dropped("c 10 100", "b 500 300")).toBe(false);
+      // One tick: the later fork has the higher pid...
+      expect(dropped("b 500 299", "b 500 300")).toBe(true);
+      expect(dropped("b 500 301", "b 500 300")).toBe(false);
+      // ...counted across the wrap: a fork at pid 300 after one at pid_max - 1 is the later one.
+      expect(dropped(`b 500 300`, `b 500 ${pidMax - 1}`)).toBe(false);
+      expect(dropped(`b 500 ${pidMax - 1}`, "b 500 300")).toBe(true);
+      // The same notify again is not older than itself.
+      expect(dropped("b 500 300", "b 500 300")).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -131,7 +131,8 @@ write_role() {
 # (at boot keepalived sees the bridge down for a moment: FAULT, then BACKUP). Applied last, the stale one
 # would leave the role, the port and the state the check reads wrong until the next transition. So each
 # notify carries when keepalived started it (boot, start tick, pid: a later start is a later transition),
-# and one started before the last applied is dropped.
+# and one started before the last applied is dropped. Within one 10 ms tick the pids decide, counted across
+# the pid counter's wrap: two forks in one tick are never half the pid space apart.
 started_at() {
   local stat fields
   stat=$(</proc/$$/stat)
@@ -140,11 +141,15 @@ started_at() {
   echo "$(</proc/sys/kernel/random/boot_id) ${fields[19]} $$"
 }
 superseded() {
-  local boot tick pid last_boot last_tick last_pid
+  local boot tick pid last_boot last_tick last_pid pid_max behind
   read -r boot tick pid <<<"$1"
   read -r last_boot last_tick last_pid 2>/dev/null <"$STATE.notified" || return 1
   [ "$boot" = "$last_boot" ] || return 1
-  [ "$tick" -lt "$last_tick" ] || { [ "$tick" -eq "$last_tick" ] && [ "$pid" -lt "$last_pid" ]; }
+  [ "$tick" -lt "$last_tick" ] && return 0
+  [ "$tick" -eq "$last_tick" ] || return 1
+  pid_max=$(</proc/sys/kernel/pid_max)
+  behind=$(( (last_pid - pid + pid_max) % pid_max ))
+  [ "$behind" -ge 1 ] && [ "$behind" -lt $(( pid_max / 2 )) ]
 }
 
 notify() {
