@@ -32,7 +32,12 @@ const ONLY = process.env.BENCH_STALLS_ONLY;
 const PG_TUNNELS = Number(process.env.BENCH_STALLS_PG_TUNNELS ?? 10_000);
 const ROUNDS = 3;
 const WHOLE = { sliceMs: Number.POSITIVE_INFINITY, pageRows: Number.POSITIVE_INFINITY };
-/** How a refresh is cut: in one piece, in slices with one statement per read, in slices and pages (now). */
+/**
+ * How a refresh is cut: in one piece, in slices with one statement per read, in slices and pages
+ * (now). "One statement per read" is today's paged statement with no limit, so it carries the
+ * paging's ORDER BY on the ends (a sort of their rows the read before pages did not do): close
+ * to the old read, not the same.
+ */
 const CUTS = { whole: WHOLE, sliced: { pageRows: Number.POSITIVE_INFINITY }, paged: {} } as const;
 type Cut = keyof typeof CUTS;
 

@@ -9,9 +9,11 @@
  * "Fleet scale"). A page of a thousand rows is a few milliseconds, and the loop turns between
  * pages while the database answers the next.
  *
- * The pages are separate statements: a row inserted or removed meanwhile may be missed or seen
- * once more than in a single read, as between any two refreshes of the snapshot (which reads in
- * several statements anyway).
+ * The pages are separate statements: a change committed between two of them shows in the later
+ * pages only. For the wall's keys (a tenant's slug and a tunnel's ordinal, an endpoint's id: none
+ * of them ever changes) no row is read twice; a tenant offboarded mid-read may keep the tiles of
+ * its first page for one snapshot, 5 s, as its tiles and its ends (separate statements) could
+ * already disagree before.
  */
 import "server-only";
 
