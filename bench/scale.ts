@@ -237,6 +237,12 @@ async function mixedLoad(
   const nocMs: number[] = [];
   let posted = 0;
   let failed = 0;
+  // Why the agents' posts failed, by answer or error code: printed each minute, as the consoles log nothing for a request that never reached them.
+  const failures = new Map<string, number>();
+  const noteFailure = (why: string) => {
+    failed += 1;
+    failures.set(why, (failures.get(why) ?? 0) + 1);
+  };
   let nocFailed = 0;
   let snapshotBytes = 0;
   let stopping = false;
@@ -267,11 +273,11 @@ async function mixedLoad(
           if (answer.status === 202) {
             posted += samples.length;
             ingestMs.push(answer.ms);
-          } else failed += 1;
+          } else noteFailure(`HTTP ${answer.status}`);
         })
-        .catch(() => {
+        .catch((error: unknown) => {
           queued[i]!.unshift(...samples);
-          if (measuring.on) failed += 1;
+          if (measuring.on) noteFailure((error as NodeJS.ErrnoException).code ?? String(error).slice(0, 80));
         })
         .finally(() => (sending[i] = false)),
     );
@@ -322,7 +328,7 @@ async function mixedLoad(
     // The first minute with failures: what the consoles said about them.
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
-      `[bench]   minute ${minute}: ${posted} posted, ${failed} failed, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
+      `[bench]   minute ${minute}: ${posted} posted, ${failed} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${why} ×${n}`).join(", ")})` : ""}, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
         `loop p99 ${loops.map((l) => (l.percentilesMs["99"] ?? l.maxMs).toFixed(0)).join("/")} ms, max ${loops.map((l) => l.maxMs.toFixed(0)).join("/")} ms; ` +
         `gc ${loops.map((l) => Object.entries(l.gc ?? {}).map(([kind, g]) => `${kind} ${g.count}× ${g.totalMs.toFixed(0)} ms (longest ${g.maxMs.toFixed(0)})`).join(", ")).join(" / ")}`,
     );
