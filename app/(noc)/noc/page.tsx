@@ -31,10 +31,10 @@ export default async function NocWallPage({ searchParams }: { searchParams: Prom
   const viewport = parseWallViewport((await cookies()).get(WALL_VIEWPORT_COOKIE)?.value) ?? DESIGN_VIEWPORT;
   const wall = <WallWithSnapshot db={db} options={options} viewport={viewport} />;
   // With a kept snapshot (a wall has been watching) nothing is read: the page goes out whole, its
-  // tiles in the first paint. Behind a Suspense boundary they came at least 300 ms after the
-  // frame's paint, as React reveals streamed content no sooner (its batching of reveals): a third
-  // of the second the first render may take (docs/benchmarks.md, "Fleet scale"). Without one (the
-  // first wall after a start) the frame goes out first and the tiles follow.
+  // tiles in the first paint. Behind a Suspense boundary they came no sooner than 300 ms after the
+  // frame's paint, as React batches the reveals of streamed content (docs/decisions.md, "The
+  // wall's page whole when the snapshot is kept"). Without one (the first wall after a start) the
+  // frame goes out first and the tiles follow.
   if (nocSnapshotKept(db)) return wall;
   return <Suspense fallback={<WallLoading theme={options.theme} />}>{wall}</Suspense>;
 }
