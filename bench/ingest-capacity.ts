@@ -13,9 +13,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { openDatabase } from "@/lib/db/client";
-import { createFleet, ingestHistory, SAMPLE_EVERY_MS, startConsole, type RunningConsole } from "./scale-fleet";
+import { createFleet, freshPostgresDatabase, ingestHistory, SAMPLE_EVERY_MS, startConsole, type RunningConsole } from "./scale-fleet";
 import { backlogSource, measureIngestCapacity, postmasterPid, prepareBacklogs, type IngestCapacity } from "./scale-ingest";
 
 const TUNNELS = Number(process.env.BENCH_CAPACITY_TUNNELS ?? 1_000);
@@ -30,7 +29,7 @@ const PREPARE_FOR_RATE = 40_000;
 export async function benchIngestCapacity(context: { postgresUrl: string }): Promise<string> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `node scripts/start.mjs --build-only` first.");
   const loadBefore = os.loadavg();
-  const url = await freshDatabase(context.postgresUrl, "bench_ingest_capacity");
+  const url = await freshPostgresDatabase(context.postgresUrl, "bench_ingest_capacity");
   const handle = await openDatabase({ kind: "postgres", url });
   let postgresPid: number;
   const { agents } = await (async () => {
@@ -106,11 +105,3 @@ function render(phases: IngestCapacity[], loadBefore: number[], loadAfter: numbe
   ].join("\n");
 }
 
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
-}

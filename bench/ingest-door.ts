@@ -16,9 +16,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { openDatabase } from "@/lib/db/client";
-import { createFleet, cpuSecondsOf, request, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
+import { createFleet, cpuSecondsOf, freshPostgresDatabase, request, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const POSTS = Number(process.env.BENCH_DOOR_POSTS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_DOOR_ROUNDS ?? 3);
@@ -33,7 +32,7 @@ type Phase = { door: Door; seconds: number; cpuMs: number; ok: number; refused: 
 export async function benchIngestDoor(context: { postgresUrl: string }): Promise<string> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `node scripts/start.mjs --build-only` first.");
   const loadBefore = os.loadavg();
-  const url = await freshDatabase(context.postgresUrl, "bench_ingest_door");
+  const url = await freshPostgresDatabase(context.postgresUrl, "bench_ingest_door");
   const handle = await openDatabase({ kind: "postgres", url });
   const { agents } = await createFleet(handle.db, TUNNELS, "door").finally(() => handle.close());
 
@@ -62,14 +61,6 @@ export async function benchIngestDoor(context: { postgresUrl: string }): Promise
   }
 }
 
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
-}
 
 /** Each post one new sample of the next agent in turn, a second older than that agent's last. */
 function newPoster(agents: FleetAgent[]) {

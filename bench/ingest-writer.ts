@@ -10,12 +10,11 @@
  * Knobs: BENCH_WRITER_GROUPS (groups per writer, 12), BENCH_WRITER_TUNNELS (1,000).
  */
 import os from "node:os";
-import pg from "pg";
 import { openDatabase, type Database } from "@/lib/db/client";
 import { writeBatches } from "@/lib/telemetry/ingest";
 import { telemetryBatchSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { writeBatchesBefore } from "./ingest-writer-before";
-import { createFleet, ingestHistory, SAMPLE_EVERY_MS, sampleOf, type FleetAgent } from "./scale-fleet";
+import { createFleet, freshPostgresDatabase, ingestHistory, SAMPLE_EVERY_MS, sampleOf, type FleetAgent } from "./scale-fleet";
 import { postgresCpuSeconds, postmasterPid } from "./scale-ingest";
 
 const GROUPS = Number(process.env.BENCH_WRITER_GROUPS ?? 12);
@@ -29,7 +28,7 @@ type Totals = { samples: number; wallMs: number; nodeMs: number; postgresMs: num
 
 export async function benchIngestWriter(context: { postgresUrl: string }): Promise<string> {
   const loadBefore = os.loadavg()[0]!;
-  const url = await freshDatabase(context.postgresUrl, "bench_ingest_writer");
+  const url = await freshPostgresDatabase(context.postgresUrl, "bench_ingest_writer");
   const handle = await openDatabase({ kind: "postgres", url });
   try {
     const { agents } = await createFleet(handle.db, TUNNELS, "writer");
@@ -103,11 +102,3 @@ function render(totals: Record<Writer, Totals>, loadBefore: number, loadAfter: n
   ].join("\n");
 }
 
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
-}

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import pg from "pg";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
@@ -29,6 +30,16 @@ export const SAMPLE_EVERY_MS = 10_000;
 
 export function sampleOf(agent: FleetAgent, at: Date): TelemetrySample {
   return sampleFor(agent.scenario, { side: agent.side, tick: Math.floor(at.getTime() / SAMPLE_EVERY_MS), at, seed: agent.seed, tunnel: FACTS });
+}
+
+/** A new, empty database `name` on the benchmark's PostgreSQL (an older one of that name dropped first); its URL. */
+export async function freshPostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
 }
 
 /** `tunnelCount` tunnels (two per tenant), their agents' tokens, and a NOC display. */

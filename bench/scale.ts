@@ -19,7 +19,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import pg from "pg";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import type { DatabaseTarget } from "@/lib/config";
 import { groupTiles, planWall } from "@/lib/noc/wall-plan";
@@ -32,7 +31,7 @@ import { sparklines } from "@/lib/telemetry/series";
 import { backlogSource, measureIngestCapacity, postmasterPid, prepareBacklogs, type IngestCapacity } from "./scale-ingest";
 import { percentile, renderScale } from "./scale-report";
 import { minuteLogger } from "./scale-minutes";
-import { createFleet, cpuSecondsOf, displayCookie, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
+import { createFleet, cpuSecondsOf, displayCookie, freshPostgresDatabase, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
 const PG_TUNNELS = Number(process.env.BENCH_SCALE_PG_TUNNELS ?? 10_000);
@@ -103,12 +102,7 @@ function pgliteTarget(): DatabaseTarget & { kind: "pglite" } {
 }
 
 async function postgresTarget(adminUrl: string, name: string): Promise<DatabaseTarget> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return { kind: "postgres", url: adminUrl.replace(/\/[^/]+$/, `/${name}`) };
+  return { kind: "postgres", url: await freshPostgresDatabase(adminUrl, name) };
 }
 
 async function onFreshDatabase<T>(label: string, target: DatabaseTarget, work: (db: Database) => Promise<T>): Promise<T> {
