@@ -16,7 +16,10 @@ export function minuteLogger(consoles: RunningConsole[], cpuBefore: number[]): (
     const benchPercent = ((now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1e6 / seconds) * 100;
     const consolePercent = now.consoles.map((c, i) => ((c - last.consoles[i]!) / seconds) * 100);
     last = now;
-    console.log(`[bench]   minute ${minute}: load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; cpu bench ${benchPercent.toFixed(0)} %, consoles ${consolePercent.map((p) => p.toFixed(0)).join(" / ")} %`);
+    console.log(
+      `[bench]   minute ${minute}: load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; cpu bench ${benchPercent.toFixed(0)} %, consoles ${consolePercent.map((p) => p.toFixed(0)).join(" / ")} %; ` +
+        `agents' connections ${consoles.map(connectionsOf).join(" / ")}`,
+    );
     for (const [i, loop] of loops.entries()) {
       for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
         const gc = stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?";
@@ -25,4 +28,10 @@ export function minuteLogger(consoles: RunningConsole[], cpuBefore: number[]): (
       stallsSeen[i] = loop.stalls?.length ?? 0;
     }
   };
+}
+
+/** The agents' client toward one console: sockets busy, sockets idle, posts waiting for a socket (the cap, when there is one). */
+export function connectionsOf(target: RunningConsole): string {
+  const count = (byOrigin: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(byOrigin).reduce((n, list) => n + (list?.length ?? 0), 0);
+  return `${count(target.agent.sockets)} busy, ${count(target.agent.freeSockets)} idle, ${count(target.agent.requests)} waiting`;
 }

@@ -30,7 +30,7 @@ import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { sparklines } from "@/lib/telemetry/series";
 import { backlogSource, measureIngestCapacity, postmasterPid, prepareBacklogs, type IngestCapacity } from "./scale-ingest";
 import { percentile, renderScale } from "./scale-report";
-import { minuteLogger } from "./scale-minutes";
+import { connectionsOf, minuteLogger } from "./scale-minutes";
 import { createFleet, cpuSecondsOf, displayCookie, freshPostgresDatabase, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
@@ -40,6 +40,13 @@ const LITE_TUNNELS = Number(process.env.BENCH_SCALE_LITE_TUNNELS ?? 1_000);
 const ONLY = process.env.BENCH_SCALE_ONLY;
 const AGENTS = Number(process.env.BENCH_SCALE_AGENTS ?? 2_000);
 const WARM_UP_MS = 60_000;
+/**
+ * The agents' kept-alive connections to each console, at most: many, so that a post does not wait
+ * in the benchmark for another agent's to free a socket (real agents each have their own), and
+ * bounded, so that a console falling behind shows as posts waiting here, not as the benchmark
+ * opening a connection per agent until it runs out of files.
+ */
+const AGENT_CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 1_000);
 const NOC_EVERY_MS = 5_500;
 /** How long the ingest-capacity burst runs, at the end of the mixed load. */
 const INGEST_SECONDS = Number(process.env.BENCH_SCALE_INGEST_SECONDS ?? 30);
@@ -199,7 +206,7 @@ async function scenario(s: { label: string; target: DatabaseTarget; tunnels: num
     for (const [i, dir] of dataDirs.entries()) {
       // PGlite's data folder is the console's DATA_DIR/pglite: the one the fleet was written to.
       const ownArgs = (process.env[`BENCH_CONSOLE_NODE_ARGS_${i + 1}`] ?? "").split(" ").filter(Boolean);
-      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, 64, ownArgs));
+      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, AGENT_CONNECTIONS, ownArgs));
       console.log(`[bench] scale: ${s.label}: console ${i + 1} up at ${consoles.at(-1)!.origin}`);
     }
     const postgresPid = s.target.kind === "postgres" ? await postmasterPid(s.target.url) : undefined;
@@ -288,12 +295,13 @@ async function mixedLoad(
       await sleep(50);
     }
   })();
-  // The wall: a read of the snapshot every 5.5 s, past the 5 s window in which reads share one.
+  // The wall: a read of the snapshot every 5.5 s, past the 5 s window in which reads share one,
+  // on its own connection (a screen does not queue behind the agents' posts).
   const wallLoop = (async () => {
     for (let k = 0; !stopping; k++) {
       const target = consoles[k % consoles.length]!;
       try {
-        const answer = await request(target, "GET", "/api/v1/noc", { cookie, accept: "application/json" });
+        const answer = await request(target, "GET", "/api/v1/noc", { cookie, accept: "application/json" }, undefined, target.wall);
         if (measuring.on) {
           if (answer.status === 200) {
             nocMs.push(answer.ms);
@@ -308,7 +316,10 @@ async function mixedLoad(
   })();
 
   console.log(`[bench] scale: ${s.label}: ${agents.length} agents posting; warming up for ${WARM_UP_MS / 1000} s…`);
-  await sleep(WARM_UP_MS);
+  for (let waited = 0; waited < WARM_UP_MS; waited += 15_000) {
+    await sleep(15_000);
+    console.log(`[bench]   warming up: agents' connections ${consoles.map(connectionsOf).join(" / ")}`);
+  }
   for (const c of consoles) c.resetLoop();
   const cpuBefore = consoles.map((c) => cpuSecondsOf(c.pid));
   const started = performance.now();
@@ -335,7 +346,7 @@ async function mixedLoad(
   measuring.on = false;
 
   // The wall's first render, with the load still on: navigation → every tile of its first page.
-  const snapshot = JSON.parse((await request(consoles[0]!, "GET", "/api/v1/noc", { cookie, accept: "application/json" })).body) as NocSnapshot;
+  const snapshot = JSON.parse((await request(consoles[0]!, "GET", "/api/v1/noc", { cookie, accept: "application/json" }, undefined, consoles[0]!.wall)).body) as NocSnapshot;
   // The tiles the wall draws on its first page (problems first; healthy ones that do not fit are counted, not drawn).
   const groups = groupTiles(snapshot.tiles);
   const plan = planWall({ ...VIEWPORT, problems: groups.problems.length, healthy: groups.healthy.length, rotate: false, page: 0 });
