@@ -10,7 +10,11 @@ describe("readConfig", () => {
     expect(config.identity).toEqual({ mode: "builtin" });
     expect(config.tls.enabled).toBe(true);
     expect(config).toMatchObject({ host: "127.0.0.1", port: 3000, publicUrl: "https://localhost:3000" });
-    expect(config).toMatchObject({ sessionIdleMinutes: 60, agentTokenGraceHours: 24 });
+    expect(config).toMatchObject({ sessionIdleMinutes: 60, agentTokenGraceHours: 24, ingestMaxPostsInProgress: 256 });
+  });
+
+  it("reads the limit of agents' posts in progress", () => {
+    expect(readConfig({ INGEST_MAX_POSTS_IN_PROGRESS: "64" }).ingestMaxPostsInProgress).toBe(64);
   });
 
   it("reads the idle timeout and the agent token grace window", () => {
@@ -62,6 +66,8 @@ describe("readConfig", () => {
     [{ SESSION_IDLE_MINUTES: "600" }, /from 5 to 480/],
     [{ AGENT_TOKEN_GRACE_HOURS: "-1" }, /AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720/],
     [{ AGENT_TOKEN_GRACE_HOURS: "1000" }, /from 0 to 720/],
+    [{ INGEST_MAX_POSTS_IN_PROGRESS: "0" }, /INGEST_MAX_POSTS_IN_PROGRESS must be a whole number of agents' posts, at least 1/],
+    [{ INGEST_MAX_POSTS_IN_PROGRESS: "many" }, /INGEST_MAX_POSTS_IN_PROGRESS must be a whole number/],
     [{ ENTRA_AUTHORITY: "http://login.microsoftonline.us" }, /ENTRA_AUTHORITY must be an https origin/],
     [{ ENTRA_AUTHORITY: "https://login.microsoftonline.us/tenant" }, /ENTRA_AUTHORITY must be an https origin/],
     [{ ENTRA_APP_ID_URI: "bridgehead" }, /ENTRA_APP_ID_URI must be the app registration's Application ID URI/],

@@ -42,6 +42,9 @@ const environmentSchema = z.object({
   AGENT_TOKEN_GRACE_HOURS: optionalString.refine((v) => v === undefined || (/^\d{1,4}$/.test(v) && Number(v) <= 720), {
     message: "AGENT_TOKEN_GRACE_HOURS must be a whole number of hours from 0 to 720 (0: a rotated token stops at once)",
   }),
+  INGEST_MAX_POSTS_IN_PROGRESS: optionalString.refine((v) => v === undefined || (/^\d{1,6}$/.test(v) && Number(v) >= 1), {
+    message: "INGEST_MAX_POSTS_IN_PROGRESS must be a whole number of agents' posts, at least 1 (256 by default)",
+  }),
   // Tokens name their tenant by its ID (iss, tid): a domain, 'common' or 'organizations' here would match none.
   ENTRA_TENANT_ID: optionalString.refine((id) => id === undefined || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id), {
     message: "ENTRA_TENANT_ID must be the directory (tenant) ID, a GUID from the tenant's overview page, not its domain name, 'common' or 'organizations'",
@@ -55,6 +58,9 @@ const environmentSchema = z.object({
     message: "ENTRA_APP_ID_URI must be the app registration's Application ID URI, such as api://<client id>",
   }),
 });
+
+/** Posts one console handles at once by default: a few times what a healthy console at 10,000 tunnels has in progress (docs/decisions.md). */
+export const DEFAULT_MAX_POSTS_IN_PROGRESS = 256;
 
 export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
 
@@ -76,6 +82,8 @@ export type AppConfig = {
   sessionIdleMinutes: number;
   /** How long an agent's previous token keeps working after a rotation. */
   agentTokenGraceHours: number;
+  /** The most agents' telemetry posts one console handles at once; more are answered 503 at once (lib/api/telemetry-admission.ts). */
+  ingestMaxPostsInProgress: number;
 };
 
 /**
@@ -175,5 +183,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     identity,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES ? Number(e.SESSION_IDLE_MINUTES) : 60,
     agentTokenGraceHours: e.AGENT_TOKEN_GRACE_HOURS ? Number(e.AGENT_TOKEN_GRACE_HOURS) : 24,
+    ingestMaxPostsInProgress: e.INGEST_MAX_POSTS_IN_PROGRESS ? Number(e.INGEST_MAX_POSTS_IN_PROGRESS) : DEFAULT_MAX_POSTS_IN_PROGRESS,
   };
 }

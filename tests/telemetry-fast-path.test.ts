@@ -26,12 +26,14 @@ vi.mock("@/lib/auth/agent", async (original) => {
 
 import net from "node:net";
 import { POST as nextRoute } from "@/app/api/v1/telemetry/route";
+import { postsInProgress } from "@/lib/api/telemetry-post";
 import { authenticateAgent } from "@/lib/auth/agent";
 import { hashToken, newBearerToken } from "@/lib/auth/tokens";
 import type { Database } from "@/lib/db/client";
 import { telemetrySamples, tunnelEndpoints } from "@/lib/db/schema";
 import { processMetrics } from "@/lib/metrics/registry";
 import { GroupCommitExpired } from "@/lib/server/group-commit";
+import { PostsInProgress } from "@/lib/server/posts-in-progress";
 import { createRequestListener } from "@/lib/server/request-listener";
 import { telemetryFastPath } from "@/lib/server/telemetry-fast-path";
 import { ingestSamples } from "@/lib/telemetry/ingest";
@@ -278,6 +280,50 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
       expect(broken.body).toMatchObject({ detail: "Internal error; see the server log." });
     } finally {
       quiet.mockRestore();
+    }
+  });
+
+  it("turns a post away with 503 and Retry-After while the console has its limit of posts in progress, through either door, and takes posts again once one ends", async () => {
+    const [a, b] = [await freshAgent(), await freshAgent()];
+    const real = vi.mocked(authenticateAgent).getMockImplementation()!;
+    const configured = postsInProgress.get();
+    postsInProgress.set(new PostsInProgress(1));
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      // a's post is the one in progress: its token's look-up is held, as a busy database holds it.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let lookingUp!: () => void;
+      const lookupStarted = new Promise<void>((resolve) => (lookingUp = resolve));
+      vi.mocked(authenticateAgent).mockImplementationOnce(async (...args) => {
+        lookingUp();
+        await held;
+        return real(...args);
+      });
+      const first = viaNode(a.token, JSON.stringify(agentSample(1)));
+      await lookupStarted;
+
+      const bBody = JSON.stringify({ samples: [agentSample(2)] });
+      const busy = await viaNode(b.token, bBody);
+      expectSame(busy, await viaNext(b.token, bBody), 503);
+      expect(busy.headers["retry-after"]).toBe("10");
+      expect(busy.body).toMatchObject({ detail: "The console is busy: it is handling as many agents' posts as it takes at once (1). Nothing was stored; send the samples again later." });
+      // The refused body was read, so the agent's connection stays open for its next post.
+      expect(busy.raw.headers.connection).toBe("keep-alive");
+      expect(await storedFor(b.endpointId)).toHaveLength(0);
+
+      release();
+      expect((await first).status).toBe(202);
+      // A post that fails ends too: its place is given back.
+      vi.mocked(ingestSamples).mockRejectedValueOnce(new Error("a bug"));
+      expect((await viaNode(b.token, bBody)).status).toBe(500);
+      // b was not charged for the posts turned away (no 429), and its sample goes in now.
+      expect((await viaNode(b.token, bBody)).body).toEqual({ accepted: 1, duplicates: 0 });
+      expect(await storedFor(b.endpointId)).toHaveLength(1);
+      expect(postsInProgress.get()!.inProgress).toBe(0);
+    } finally {
+      quiet.mockRestore();
+      postsInProgress.set(configured);
     }
   });
 

@@ -8,11 +8,13 @@
 import "server-only";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import { AGENT_TOKEN_REFUSAL, authenticateAgent } from "@/lib/auth/agent";
+import { readConfig } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db/client";
 import { processMetrics } from "@/lib/metrics/registry";
 import { jsonAnswer, type PlainAnswer } from "@/lib/server/answer";
 import { ClientLeft } from "@/lib/server/client-left";
 import { problemAnswer } from "@/lib/server/problem";
+import { PostsInProgress } from "@/lib/server/posts-in-progress";
 import { processSlot } from "@/lib/server/process-slot";
 import { routeFailureAnswer } from "@/lib/server/route-failure";
 import { ingestSamples } from "@/lib/telemetry/ingest";
@@ -29,10 +31,39 @@ export const MAX_TELEMETRY_BODY_BYTES = 1024 * 1024;
  */
 const perAgent = processSlot<TokenBuckets>("ingest-rate-limits").getOrCreate(() => new TokenBuckets(20, 2));
 
+/**
+ * The posts this console is handling, through either door, and its limit (INGEST_MAX_POSTS_IN_PROGRESS,
+ * lib/server/posts-in-progress.ts). Exported for tests, which set a small one.
+ */
+export const postsInProgress = processSlot<PostsInProgress>("telemetry-posts-in-progress");
+const postLimit = () => postsInProgress.getOrCreate(() => new PostsInProgress(readConfig().ingestMaxPostsInProgress));
+
 /** The body as text, or null once it is over `limit` bytes (read no further). */
 export type BodyReader = (limit: number) => Promise<string | null>;
 
 const FIELDS_WRONG = "Some fields are wrong; nothing was stored.";
+
+/**
+ * `post` counted as one of the posts in progress, or 503 with Retry-After at once when the console
+ * has its limit in progress already: nothing is looked up, parsed or stored, and the agent keeps
+ * its samples for a later post. The refused post's body is still read (and dropped) so that its
+ * connection stays open for the agent's next post: closing it would cost the agent and the
+ * console a new TLS handshake, more than reading a body that is mostly in memory already.
+ */
+export async function withinPostLimit(readBody: BodyReader, post: () => Promise<PlainAnswer>): Promise<PlainAnswer> {
+  const posts = postLimit();
+  if (!posts.tryEnter()) {
+    await readBody(MAX_TELEMETRY_BODY_BYTES);
+    return problemAnswer(503, `The console is busy: it is handling as many agents' posts as it takes at once (${posts.limit}). Nothing was stored; send the samples again later.`, {
+      headers: { "retry-after": "10" },
+    });
+  }
+  try {
+    return await post();
+  } finally {
+    posts.leave();
+  }
+}
 
 /**
  * One sample, or `{ "samples": [...] }`, from an agent already known. 202 with how many were new
@@ -75,7 +106,8 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
 }
 
 /**
- * The whole POST for a door without a guard of its own (the Node fast path): what
+ * The whole POST for a door without a guard of its own (the Node fast path), within the limit of
+ * posts in progress (withinPostLimit; the token's look-up counts as part of the post): what
  * `defineRoute({ access: "agent" })` does (the agent's bearer token, 401 with the same body and
  * challenge, no cookies and no Origin: agents are not browsers, and a token in a header cannot be
  * ridden by another site), then the batch, then the guard's answer to a failure (503 with
@@ -84,9 +116,11 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
 export async function answerTelemetryPost(authorization: string | null, readBody: BodyReader, now?: Date): Promise<PlainAnswer> {
   try {
     const { db } = await getDatabase();
-    const agent = await authenticateAgent(authorization, db);
-    if (!agent) return AGENT_TOKEN_REFUSAL;
-    return await acceptTelemetryBatch(db, agent, readBody, now);
+    return await withinPostLimit(readBody, async () => {
+      const agent = await authenticateAgent(authorization, db);
+      if (!agent) return AGENT_TOKEN_REFUSAL;
+      return await acceptTelemetryBatch(db, agent, readBody, now);
+    });
   } catch (error) {
     // Nobody to answer: the door's listener notes it (lib/server/request-listener.ts).
     if (error instanceof ClientLeft) throw error;

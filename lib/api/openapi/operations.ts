@@ -285,6 +285,7 @@ const AGENTS: Operation[] = [
       "401": { description: "Missing, unknown or rotated token" },
       "413": { description: "Batch or body too large" },
       "429": { description: "Sending too fast; see Retry-After", headers: { "Retry-After": "Seconds to wait." } },
+      "503": { description: "The console is busy (as many posts in progress as it takes) or its database is behind; nothing was stored: keep the samples and send them later, see Retry-After", headers: { "Retry-After": "Seconds to wait." } },
     },
   },
   {
