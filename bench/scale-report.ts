@@ -24,7 +24,7 @@ export function renderScale(rounds: Rounds[], mixed: Mixed[], run: { loadBefore:
     `| | ${mixed.map((m) => `${m.label}, ${m.tunnels.toLocaleString("en")} tunnels, ${m.consoles} console${m.consoles > 1 ? "s" : ""}`).join(" | ")} | aim |`,
     `| --- | ${mixed.map(() => "---:").join(" | ")} | --- |`,
     `| agents posting (tunnels reporting) | ${mixed.map((m) => `${m.agents} (${m.agents / 2})`).join(" | ")} | every end |`,
-    `| samples accepted per second (failed requests; requests carrying a backlog) | ${mixed.map((m) => `${(m.posted / m.seconds).toFixed(0)} (${m.failed}; ${m.batched})`).join(" | ")} | ${mixed.map((m) => (m.agents / 10).toFixed(0)).join(" / ")} |`,
+    `| samples accepted per second (failed requests; turned away busy, 503; requests carrying a backlog) | ${mixed.map((m) => `${(m.posted / m.seconds).toFixed(0)} (${m.failed}; ${m.busy}; ${m.batched})`).join(" | ")} | ${mixed.map((m) => (m.agents / 10).toFixed(0)).join(" / ")} |`,
     `| POST /api/v1/telemetry p50 / p90 / p99 | ${mixed.map((m) => `${ms(percentile(m.ingestMs, 0.5))} / ${ms(percentile(m.ingestMs, 0.9))} / ${ms(percentile(m.ingestMs, 0.99))}`).join(" | ")} | |`,
     `| event-loop delay p50 / p99 (worst console) | ${mixed.map((m) => `${ms(worst(m, (l) => loopAt(l, "50")))} / ${ms(worst(m, (l) => loopAt(l, "99")))}`).join(" | ")} | p99 ≤ 50 ms |`,
     `| event-loop delay max (worst console) | ${mixed.map((m) => ms(worst(m, (l) => l.maxMs))).join(" | ")} | ≤ 200 ms |`,

@@ -18,7 +18,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "@playwright/test";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import type { DatabaseTarget } from "@/lib/config";
 import { groupTiles, planWall } from "@/lib/noc/wall-plan";
@@ -31,6 +30,7 @@ import { sparklines } from "@/lib/telemetry/series";
 import { backlogSource, measureIngestCapacity, postmasterPid, prepareBacklogs, type IngestCapacity } from "./scale-ingest";
 import { percentile, renderScale } from "./scale-report";
 import { connectionsOf, minuteLogger } from "./scale-minutes";
+import { firstRenders, NOC_EVERY_MS, VIEWPORT } from "./scale-wall";
 import { createFleet, cpuSecondsOf, displayCookie, freshPostgresDatabase, ingestHistory, request, SAMPLE_EVERY_MS, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
 
 const MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 5);
@@ -47,12 +47,10 @@ const WARM_UP_MS = 60_000;
  * opening a connection per agent until it runs out of files.
  */
 const AGENT_CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 1_000);
-const NOC_EVERY_MS = 5_500;
 /** How long the ingest-capacity burst runs, at the end of the mixed load. */
 const INGEST_SECONDS = Number(process.env.BENCH_SCALE_INGEST_SECONDS ?? 30);
 /** Backlogs made before the capacity window: enough for this many samples a second (past it, made in the window). */
 const PREPARE_FOR_RATE = 30_000;
-const VIEWPORT = { width: 1920, height: 1080 };
 
 export type Rounds = { tunnels: number; database: string; firstMs: number; allMs: number; tenthMs: number; idleMs: number; due: number[] };
 export type Mixed = {
@@ -63,6 +61,8 @@ export type Mixed = {
   seconds: number;
   posted: number;
   failed: number;
+  /** Posts the consoles turned away as busy (503 before anything was read): their samples come again with the agent's next post. */
+  busy: number;
   /** Requests that carried more than one sample: the agent had fallen behind. */
   batched: number;
   ingestMs: number[];
@@ -206,7 +206,9 @@ async function scenario(s: { label: string; target: DatabaseTarget; tunnels: num
     for (const [i, dir] of dataDirs.entries()) {
       // PGlite's data folder is the console's DATA_DIR/pglite: the one the fleet was written to.
       const ownArgs = (process.env[`BENCH_CONSOLE_NODE_ARGS_${i + 1}`] ?? "").split(" ").filter(Boolean);
-      consoles.push(await startConsole(s.target.kind === "pglite" ? env : { ...env }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, AGENT_CONNECTIONS, ownArgs));
+      // BENCH_CONSOLE_ENV_<n>="NAME=value …": settings for the n-th console alone (an A/B within one run).
+      const ownEnv = Object.fromEntries((process.env[`BENCH_CONSOLE_ENV_${i + 1}`] ?? "").split(" ").filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+      consoles.push(await startConsole({ ...env, ...ownEnv }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, AGENT_CONNECTIONS, ownArgs));
       console.log(`[bench] scale: ${s.label}: console ${i + 1} up at ${consoles.at(-1)!.origin}`);
     }
     const postgresPid = s.target.kind === "postgres" ? await postmasterPid(s.target.url) : undefined;
@@ -238,6 +240,9 @@ async function mixedLoad(
   const nocMs: number[] = [];
   let posted = 0;
   let failed = 0;
+  let busy = 0;
+  // Per console, for an A/B of two consoles' settings in one run (BENCH_CONSOLE_ENV_<n>): samples stored, posts turned away, post times.
+  const byConsole = consoles.map(() => ({ posted: 0, busy: 0, ms: [] as number[], nocMs: [] as number[] }));
   // Why the agents' posts failed, by answer or error code: printed each minute, as the consoles log nothing for a request that never reached them.
   const failures = new Map<string, number>();
   const noteFailure = (why: string) => {
@@ -271,10 +276,17 @@ async function mixedLoad(
         .then((answer) => {
           if (answer.status !== 202) queued[i]!.unshift(...samples);
           if (!measuring.on) return;
+          const mine = byConsole[i % consoles.length]!;
           if (answer.status === 202) {
             posted += samples.length;
             ingestMs.push(answer.ms);
-          } else noteFailure(`HTTP ${answer.status}`);
+            mine.posted += samples.length;
+            mine.ms.push(answer.ms);
+          } else if (answer.status === 503 && answer.body.includes("The console is busy")) {
+            busy += 1;
+            mine.busy += 1;
+          }
+          else noteFailure(`HTTP ${answer.status}`);
         })
         .catch((error: unknown) => {
           queued[i]!.unshift(...samples);
@@ -305,6 +317,7 @@ async function mixedLoad(
         if (measuring.on) {
           if (answer.status === 200) {
             nocMs.push(answer.ms);
+            byConsole[k % consoles.length]!.nocMs.push(answer.ms);
             snapshotBytes = Buffer.byteLength(answer.body);
           } else nocFailed += 1;
         }
@@ -330,10 +343,13 @@ async function mixedLoad(
     await sleep(60_000);
     const loops = consoles.map((c) => c.readLoop());
     minuteLog(minute, loops);
+    if (consoles.length > 1) {
+      console.log(`[bench]   by console: ${byConsole.map((c, n) => `${n + 1}: ${c.posted} stored, ${c.busy} turned away, post p50/p90 ${percentile(c.ms, 0.5).toFixed(0)}/${percentile(c.ms, 0.9).toFixed(0)} ms, noc p90 ${percentile(c.nocMs, 0.9).toFixed(0)} ms`).join("; ")}`);
+    }
     // The first minute with failures: what the consoles said about them.
     if (minute === 1 && (failed > 0 || nocFailed > 0)) for (const c of consoles) console.log(`[bench]   --- console log (tail) ---\n${c.output().slice(-3000)}`);
     console.log(
-      `[bench]   minute ${minute}: ${posted} posted, ${failed} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${why} ×${n}`).join(", ")})` : ""}, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
+      `[bench]   minute ${minute}: ${posted} posted, ${busy} turned away busy, ${failed} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${why} ×${n}`).join(", ")})` : ""}, ${batched} batches; noc p90 ${percentile(nocMs, 0.9).toFixed(0)} ms; ` +
         `loop p99 ${loops.map((l) => (l.percentilesMs["99"] ?? l.maxMs).toFixed(0)).join("/")} ms, max ${loops.map((l) => l.maxMs.toFixed(0)).join("/")} ms; ` +
         `gc ${loops.map((l) => Object.entries(l.gc ?? {}).map(([kind, g]) => `${kind} ${g.count}× ${g.totalMs.toFixed(0)} ms (longest ${g.maxMs.toFixed(0)})`).join(", ")).join(" / ")}`,
     );
@@ -372,6 +388,7 @@ async function mixedLoad(
     seconds,
     posted,
     failed,
+    busy,
     batched,
     ingestMs,
     nocMs,
@@ -386,52 +403,5 @@ async function mixedLoad(
   };
 }
 
-
-async function firstRenders(target: RunningConsole, cookie: string, expected: number): Promise<number[]> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
-  const origin = target.origin.replace("127.0.0.1", "localhost");
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const context = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, viewport: VIEWPORT });
-      await context.addCookies(cookie.split("; ").map((pair) => ({ name: pair.split("=")[0]!, value: pair.slice(pair.indexOf("=") + 1), domain: "localhost", path: "/", secure: true, httpOnly: true })));
-      // Done when the page has drawn its own plan: every tunnel it counts in its heading, the
-      // tile that counts the healthy ones it had no room for, or the first of its pages. (Counting against the benchmark's
-      // own snapshot waited for the wall's next refresh whenever a tunnel changed state between
-      // the two reads: one load of 2026-12-05 "took" 47 s that way.)
-      await context.addInitScript(`(() => {
-        const w = (window.__wall = { tilesAt: null });
-        const observer = new MutationObserver(() => {
-          const list = document.querySelector('ul[aria-label="Tunnels"]');
-          // Server-rendered tiles arrive in a hidden element first, then are moved into the page.
-          if (!list || list.children.length < 1 || !list.checkVisibility()) return;
-          const heading = list.closest("[data-wall-theme]")?.querySelector("h1 + p")?.textContent ?? "";
-          const counted = Number(heading.match(/^(\\d+) tunnels?/)?.[1] ?? NaN);
-          // A paged wall draws its first page in the same commit as the rest of its plan.
-          const paged = / · page \\d+ of \\d+/.test(heading);
-          if (!(list.querySelectorAll(":scope > li[data-status]").length >= counted || list.querySelector("li[data-summary]") || paged)) return;
-          w.tilesAt = performance.now();
-          observer.disconnect();
-        });
-        observer.observe(document, { childList: true, subtree: true });
-      })();`);
-      const page = await context.newPage();
-      await page.goto("/noc", { waitUntil: "load", timeout: 120_000 });
-      // Polled from here: waitForFunction's in-page polling evaluates a string, which the
-      // console's CSP (no 'unsafe-eval') refuses.
-      let tilesAt: number | null = null;
-      for (const until = Date.now() + 120_000; tilesAt === null; await sleep(50)) {
-        if (Date.now() > until) throw new Error(`the wall did not draw its tiles (about ${expected}) within 120 s`);
-        tilesAt = (await page.evaluate("window.__wall.tilesAt")) as number | null;
-      }
-      times.push(tilesAt);
-      await context.close();
-      await sleep(NOC_EVERY_MS);
-    }
-    return times;
-  } finally {
-    await browser.close();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
