@@ -143,7 +143,7 @@ describe("GET /api/v1/openapi.json", () => {
       components: { schemas: { Sample: { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean } } };
     };
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths["/api/v1/telemetry"]!.post.responses).sort()).toEqual(["202", "400", "401", "413", "429"]);
+    expect(Object.keys(document.paths["/api/v1/telemetry"]!.post.responses).sort()).toEqual(["202", "400", "401", "413", "429", "503"]);
     expect(document.components.schemas.Sample.required).toEqual(["measuredAt"]);
     expect(Object.keys(document.components.schemas.Sample.properties)).toEqual(
       expect.arrayContaining(["rttMs", "jitterMs", "lossPct", "dfProbe", "path", "counters", "bumPps", "learnedMacs"]),
