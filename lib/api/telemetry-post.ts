@@ -107,7 +107,9 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
 
 /**
  * The whole POST for a door without a guard of its own (the Node fast path), within the limit of
- * posts in progress (withinPostLimit; the token's look-up counts as part of the post): what
+ * posts in progress (withinPostLimit). The token's look-up counts as part of the post, as it is a
+ * database round trip like the write; so while the console is busy a bad token is answered 503
+ * here and 401 by Next's route, whose guard looks the token up before the route runs. Within it, what
  * `defineRoute({ access: "agent" })` does (the agent's bearer token, 401 with the same body and
  * challenge, no cookies and no Origin: agents are not browsers, and a token in a header cannot be
  * ridden by another site), then the batch, then the guard's answer to a failure (503 with
