@@ -16,10 +16,12 @@ import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { NOC_LIMITS, roundRtt, roundSparklinePoint, wallMessage, type NocSnapshot, type NocTile } from "@/lib/queries/noc";
 import { readWallSparklines, type WallSparklines } from "@/lib/queries/noc-sparklines";
 import { readInPages, type PageOptions } from "@/lib/queries/read-in-pages";
-import { readCurrentEnds, type CurrentEnd, type EndRate } from "@/lib/queries/tunnel-throughput";
+import { currentEndsStatement, type CurrentEnd, type EndRate } from "@/lib/queries/tunnel-throughput";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
+import { queryRows } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
+import { counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
 
 const LATEST_RTT_MAX_AGE_MS = DEFAULT_THRESHOLDS.staleAfterIntervals * DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
 
@@ -82,7 +84,7 @@ export async function getNocSnapshotBefore(db: Database, now: Date, slices: Slic
       .orderBy(worstSeverityFirst, asc(warnings.openedAt), asc(warnings.id))
       .limit(NOC_LIMITS.warnings),
     db.select({ severity: warnings.severity, n: count() }).from(warnings).innerJoin(tenants, eq(tenants.id, warnings.tenantId)).where(activeWarning).groupBy(warnings.severity),
-    readCurrentEnds(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }, slices),
+    readCurrentEndsAsBefore(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }, slices),
   ]);
   return assembleBefore(tileRows, endpointRows, series, warningRows, warningCountRows, ends, now, slices);
 }
@@ -167,4 +169,51 @@ function throughputBefore(ends: Partial<Record<"source" | "avs", EndRate>> | und
   if (source && (source.txBps !== null || source.rxBps !== null)) return { toAvsBps: source.txBps, fromAvsBps: source.rxBps };
   if (avs && (avs.txBps !== null || avs.rxBps !== null)) return { toAvsBps: avs.rxBps, fromAvsBps: avs.txBps };
   return null;
+}
+
+type CounterRow = CounterSample & { endpointId: string };
+type CurrentEndRow = { endpoint_id: string; at: number; tx_bytes: string | null; rx_bytes: string | null; tx_packets: string | null; rx_packets: string | null; rtt_ms: number | null; newest: string | number; counted: boolean };
+const counter = (value: string | null) => (value === null ? null : BigInt(value));
+const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+
+function toEndRate(rate: RateInterval): EndRate {
+  const { txBytes, rxBytes, txPackets, rxPackets } = rate.perSecond;
+  return {
+    from: new Date(rate.from).toISOString(),
+    to: new Date(rate.to).toISOString(),
+    txBps: round(txBytes === null ? null : txBytes * 8),
+    rxBps: round(rxBytes === null ? null : rxBytes * 8),
+    txPps: round(txPackets),
+    rxPps: round(rxPackets),
+  };
+}
+
+/** readCurrentEnds as e84f2d1 took its rows in. */
+async function readCurrentEndsAsBefore(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
+  const since = new Date(options.now.getTime() - options.maxGapMs);
+  const rows = await queryRows<CurrentEndRow>(db, currentEndsStatement(since));
+  const rttOf = new Map<string, number | null>();
+  const countersOf = new Map<string, CounterRow[]>();
+  await forEachInSlices(
+    rows,
+    (row) => {
+      if (Number(row.newest) === 1) rttOf.set(row.endpoint_id, row.rtt_ms);
+      if (!row.counted) return;
+      const samples = countersOf.get(row.endpoint_id) ?? [];
+      samples.push({ endpointId: row.endpoint_id, at: Math.round(Number(row.at)), txBytes: counter(row.tx_bytes), rxBytes: counter(row.rx_bytes), txPackets: counter(row.tx_packets), rxPackets: counter(row.rx_packets) });
+      countersOf.set(row.endpoint_id, samples);
+    },
+    slices,
+  );
+  const current = new Map<string, CurrentEnd>();
+  await forEachInSlices(
+    rttOf,
+    ([endpointId, rttMs]) => {
+      const samples = (countersOf.get(endpointId) ?? []).sort((a, b) => a.at - b.at);
+      const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
+      current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
+    },
+    slices,
+  );
+  return current;
 }
