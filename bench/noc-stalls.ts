@@ -35,7 +35,7 @@ import type { SliceOptions } from "@/lib/server/time-slices";
 import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { analyzeTable, type TelemetryTable } from "@/lib/telemetry/table-statistics";
 import type { BenchContext } from "./run";
-import { getNocSnapshotBefore, readTileAndEndRowsBefore } from "@/tests/support/noc-snapshot-before";
+import { getNocSnapshotBefore, readCurrentEndsAsBefore, readTileAndEndRowsBefore } from "@/tests/support/noc-snapshot-before";
 import { createFleet, ingestHistory, SAMPLE_EVERY_MS } from "./scale-fleet";
 
 const ONLY = process.env.BENCH_STALLS_ONLY;
@@ -47,8 +47,9 @@ const WHOLE = { sliceMs: Number.POSITIVE_INFINITY, pageRows: Number.POSITIVE_INF
 /**
  * The refresh before and now, both in 10 ms slices with the tile and end rows in pages of
  * PAGE_ROWS: before, a tile row and an end row per end through drizzle's select (an object per
- * row, a Date per timestamp; tests/support/noc-snapshot-before.ts, main at e84f2d1); now, one driver row per
- * tunnel with its ends folded in and its times as text and numbers (lib/queries/noc-tiles.ts).
+ * row, a Date per timestamp; each end's rate through counterRates: tests/support/noc-snapshot-before.ts,
+ * main at e84f2d1); now, one driver row per tunnel with its ends folded in and its times as text and
+ * numbers (lib/queries/noc-tiles.ts), each end's rate worked out from its two samples directly.
  */
 const VARIANTS = { before: getNocSnapshotBefore, now: getNocSnapshot } as const;
 type Variant = keyof typeof VARIANTS;
@@ -123,7 +124,8 @@ async function readsAlone(db: Database, at: Date): Promise<string[]> {
   const parts: [string, () => Promise<unknown>][] = [
     ["tile and end rows through drizzle (before)", () => readTileAndEndRowsBefore(db)],
     ["tile rows from the driver (now)", () => readNocTileRows(db, { now: at, roleMaxAgeMs: 90_000 })],
-    ["each end's newest RTT and rate (readCurrentEnds)", () => readCurrentEnds(db, { now: at, maxGapMs: 90_000 })],
+    ["each end's newest RTT and rate, taken in as before (counterRates per end)", () => readCurrentEndsAsBefore(db, { now: at, maxGapMs: 90_000 })],
+    ["each end's newest RTT and rate, now (readCurrentEnds)", () => readCurrentEnds(db, { now: at, maxGapMs: 90_000 })],
     ["sparklines, warm (readWallSparklines)", () => readWallSparklines(db, { since: new Date(at.getTime() - 60 * 60_000), now: at, points: 60 })],
   ];
   const runs = new Map<string, (Garbage & { ms: number })[]>(parts.map(([label]) => [label, []]));
@@ -200,14 +202,14 @@ async function postgresPart(postgresUrl: string): Promise<string[]> {
       `| ${label} | ${[...figures(runs.before), ...figures(runs.now)].join(" | ")} | ${ratio(runs, "ms")} / ${ratio(runs, "blockMs")} / ${ratio(runs, "allocatedBytes")} |`;
     const coldRuns = Object.fromEntries(variants.map((variant) => [variant, [cold[variant]]])) as Record<Variant, Refresh[]>;
     return [
-      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.now[0]!.bytes / 1024).toFixed(0)} KiB, the same bytes from both; one refresh of the wall's snapshot (read, build, JSON, ETag) in 10 ms slices with the tile and end rows read ${PAGE_ROWS.toLocaleString("en")} at a time: before, through drizzle (a row per tunnel and per end, a Date per timestamp); now, the driver's rows (a row per tunnel, times as text and numbers). Each after a full collection; heap allocated = growth + what collections freed. Warm: median of ${PG_ROUNDS}, taking turns:`,
+      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.now[0]!.bytes / 1024).toFixed(0)} KiB, the same bytes from both; one refresh of the wall's snapshot (read, build, JSON, ETag) in 10 ms slices with the tile and end rows read ${PAGE_ROWS.toLocaleString("en")} at a time: before (e84f2d1), through drizzle (a row per tunnel and per end, a Date per timestamp) and each end's rate through counterRates; now, the driver's rows (a row per tunnel, times as text and numbers) and each rate from its two samples directly. Each after a full collection; heap allocated = growth + what collections freed. Warm: median of ${PG_ROUNDS}, taking turns:`,
       "",
       "| refresh | before: takes | longest block | allocated | scavenges (all GC) | now: takes | longest block | allocated | scavenges (all GC) | before ÷ now: takes / block / allocated |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       row("first (every minute row of the hour read)", coldRuns),
       row("every 5 s after (warm)", warm),
       "",
-      `Warm rounds, longest block before / now: ${warm.before.map((r) => r.blockMs.toFixed(0)).join(", ")} / ${warm.now.map((r) => r.blockMs.toFixed(0)).join(", ")} ms. JSON + ETag alone, in one piece: ${serialize.ms.toFixed(0)} ms.`,
+      `Warm rounds, longest block before / now: ${warm.before.map((r) => r.blockMs.toFixed(0)).join(", ")} / ${warm.now.map((r) => r.blockMs.toFixed(0)).join(", ")} ms; allocated before / now: ${warm.before.map((r) => (r.allocatedBytes / 2 ** 20).toFixed(0)).join(", ")} / ${warm.now.map((r) => (r.allocatedBytes / 2 ** 20).toFixed(0)).join(", ")} MiB. JSON + ETag alone, in one piece: ${serialize.ms.toFixed(0)} ms.`,
       "",
       ...alone,
     ];

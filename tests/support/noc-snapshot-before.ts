@@ -189,7 +189,7 @@ function toEndRate(rate: RateInterval): EndRate {
 }
 
 /** readCurrentEnds as e84f2d1 took its rows in. */
-async function readCurrentEndsAsBefore(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
+export async function readCurrentEndsAsBefore(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
   const rows = await queryRows<CurrentEndRow>(db, currentEndsStatement(since));
   const rttOf = new Map<string, number | null>();
