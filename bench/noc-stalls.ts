@@ -3,45 +3,64 @@
  * fleet-scale run's background work, in one process, old and new side by side on the same data:
  * - PostgreSQL, 10,000 tunnels seeded as bench/scale.ts seeds them (20 minutes of every end's
  *   samples through the ingest writer, rolled up by the maintenance job's own rounds): one
- *   refresh of the wall's snapshot (read + build + JSON + ETag) in one piece, in 10 ms slices with
- *   one statement per read, and in slices with the tile and end rows read in pages (now), taking
- *   turns; for each, its wall time and the longest stretch the event loop could not turn (a 1 ms
- *   timer chain beside it), on a warm sparkline store and on a cold one (a console's first
- *   refresh: every minute row of the hour).
+ *   refresh of the wall's snapshot (read + build + JSON + ETag) with its tile and end rows through
+ *   drizzle (before, tests/support/noc-snapshot-before.ts) and as the driver's rows (now), taking turns; for each,
+ *   its wall time, the longest stretch the event loop could not turn (a 1 ms timer chain beside
+ *   it), the bytes it allocated and the collections it caused, on a warm sparkline store and on a
+ *   cold one (a console's first refresh: every minute row of the hour). The two must give the
+ *   same bytes. (The earlier columns, in one piece and one statement per read, are in
+ *   docs/benchmarks.md "Stalls at fleet scale" and "Fleet scale".)
  * - PGlite, 1,000 tunnels with an hour of history, as bench/scale.ts: how long ANALYZE of the
  *   telemetry tables holds the one connection (its transaction), the whole table as before and
  *   as table-statistics.ts samples it now, taking turns.
- * BENCH_STALLS_ONLY=postgres|pglite runs one part; BENCH_STALLS_PG_TUNNELS (10000) sets the fleet.
+ * BENCH_STALLS_ONLY=postgres|pglite runs one part; BENCH_STALLS_PG_TUNNELS (10000) sets the fleet,
+ * BENCH_STALLS_PG_ROUNDS (7) the warm refreshes of each.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { openDatabase, type Database } from "@/lib/db/client";
 import type { DatabaseTarget } from "@/lib/config";
 import { getNocSnapshot } from "@/lib/queries/noc";
 import { serveNocSnapshot } from "@/lib/queries/noc-cache";
-import { PAGE_ROWS } from "@/lib/queries/read-in-pages";
+import { readWallSparklines } from "@/lib/queries/noc-sparklines";
+import { readNocTileRows } from "@/lib/queries/noc-tiles";
+import { readCurrentEnds } from "@/lib/queries/tunnel-throughput";
+import { PAGE_ROWS, type PageOptions } from "@/lib/queries/read-in-pages";
+import type { SliceOptions } from "@/lib/server/time-slices";
 import { runMaintenanceRound } from "@/lib/telemetry/maintenance";
 import { analyzeTable, type TelemetryTable } from "@/lib/telemetry/table-statistics";
 import type { BenchContext } from "./run";
+import { getNocSnapshotBefore, readCurrentEndsAsBefore, readTileAndEndRowsBefore } from "@/tests/support/noc-snapshot-before";
 import { createFleet, ingestHistory, SAMPLE_EVERY_MS } from "./scale-fleet";
 
 const ONLY = process.env.BENCH_STALLS_ONLY;
 const PG_TUNNELS = Number(process.env.BENCH_STALLS_PG_TUNNELS ?? 10_000);
 const ROUNDS = 3;
+/** Warm refreshes of each variant on PostgreSQL, taking turns (the figure is their median). */
+const PG_ROUNDS = Number(process.env.BENCH_STALLS_PG_ROUNDS ?? 7);
 const WHOLE = { sliceMs: Number.POSITIVE_INFINITY, pageRows: Number.POSITIVE_INFINITY };
 /**
- * How a refresh is cut: in one piece, in slices with one statement per read, in slices and pages
- * (now). "One statement per read" is today's paged statement with no limit, so it carries the
- * paging's ORDER BY on the ends (a sort of their rows the read before pages did not do): close
- * to the old read, not the same.
+ * The refresh before and now, both in 10 ms slices with the tile and end rows in pages of
+ * PAGE_ROWS: before, a tile row and an end row per end through drizzle's select (an object per
+ * row, a Date per timestamp; each end's rate through counterRates: tests/support/noc-snapshot-before.ts,
+ * main at e84f2d1); now, one driver row per tunnel with its ends folded in and its times as text and
+ * numbers (lib/queries/noc-tiles.ts), each end's rate worked out from its two samples directly.
  */
-const CUTS = { whole: WHOLE, sliced: { pageRows: Number.POSITIVE_INFINITY }, paged: {} } as const;
-type Cut = keyof typeof CUTS;
+const VARIANTS = { before: getNocSnapshotBefore, now: getNocSnapshot } as const;
+type Variant = keyof typeof VARIANTS;
 
-type Refresh = { ms: number; blockMs: number; bytes: number };
+type Refresh = { ms: number; blockMs: number; bytes: number; etag: string; scavenges: number; gcMs: number; allocatedBytes: number };
+
+/** A full collection between measured refreshes, so each starts with an empty young generation and its scavenges are its own. */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
 
 /** The longest gap between turns of the event loop while `work` runs: a 1 ms timer chain beside it. */
 async function longestBlock<T>(work: () => Promise<T>): Promise<{ ms: number; blockMs: number; result: T }> {
@@ -64,10 +83,70 @@ async function longestBlock<T>(work: () => Promise<T>): Promise<{ ms: number; bl
   return { ms, blockMs: longest, result };
 }
 
-async function refresh(db: Database, at: Date, cut: Cut): Promise<Refresh> {
-  const options: { sliceMs?: number; pageRows?: number } = CUTS[cut];
-  const { ms, blockMs, result } = await longestBlock(async () => serveNocSnapshot(await getNocSnapshot(db, at, options), { sliceMs: options.sliceMs }));
-  return { ms, blockMs, bytes: Buffer.byteLength(result.body) };
+/**
+ * One refresh (read, build, JSON, ETag) with its garbage: the collections V8 ran during it (the
+ * scavenges counted apart) and the bytes it allocated on the heap (what the heap grew by plus what
+ * every collection freed; strings and objects, not the driver's socket buffers outside the heap).
+ */
+type Garbage = { scavenges: number; gcMs: number; allocatedBytes: number };
+
+/**
+ * `work` with its garbage: the collections V8 ran meanwhile (the scavenges counted apart) and the
+ * bytes it allocated on the heap (what the heap grew by plus what every collection freed: objects
+ * and strings, not the driver's socket buffers outside the heap). After a full collection, so the
+ * young generation starts empty and the scavenges are the work's own.
+ */
+async function withGarbage<T>(work: () => Promise<T>): Promise<Garbage & { result: T }> {
+  collectGarbage();
+  const usedBefore = v8.getHeapStatistics().used_heap_size;
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  const result = await work();
+  const usedAfter = v8.getHeapStatistics().used_heap_size;
+  const { statistics } = profiler.stop();
+  let freed = 0;
+  for (const gc of statistics) freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+  return {
+    result,
+    scavenges: statistics.filter((gc) => gc.gcType === "Scavenge").length,
+    gcMs: statistics.reduce((sum, gc) => sum + gc.cost, 0) / 1000,
+    allocatedBytes: usedAfter - usedBefore + freed,
+  };
+}
+
+async function refresh(db: Database, at: Date, variant: Variant, options: SliceOptions & PageOptions = {}): Promise<Refresh> {
+  const { result, ...garbage } = await withGarbage(() => longestBlock(async () => serveNocSnapshot(await VARIANTS[variant](db, at, options), { sliceMs: options.sliceMs })));
+  return { ms: result.ms, blockMs: result.blockMs, bytes: Buffer.byteLength(result.result.body), etag: result.result.etag, ...garbage };
+}
+
+/** What each read of a warm refresh allocates alone (median of ROUNDS, taking turns): where the garbage left is. */
+async function readsAlone(db: Database, at: Date): Promise<string[]> {
+  const parts: [string, () => Promise<unknown>][] = [
+    ["tile and end rows through drizzle (before)", () => readTileAndEndRowsBefore(db)],
+    ["tile rows from the driver (now)", () => readNocTileRows(db, { now: at, roleMaxAgeMs: 90_000 })],
+    ["each end's newest RTT and rate, taken in as before (counterRates per end)", () => readCurrentEndsAsBefore(db, { now: at, maxGapMs: 90_000 })],
+    ["each end's newest RTT and rate, now (readCurrentEnds)", () => readCurrentEnds(db, { now: at, maxGapMs: 90_000 })],
+    ["sparklines, warm (readWallSparklines)", () => readWallSparklines(db, { since: new Date(at.getTime() - 60 * 60_000), now: at, points: 60 })],
+  ];
+  const runs = new Map<string, (Garbage & { ms: number })[]>(parts.map(([label]) => [label, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, read] of parts) {
+      const started = performance.now();
+      const { scavenges, gcMs, allocatedBytes } = await withGarbage(read);
+      runs.get(label)!.push({ scavenges, gcMs, allocatedBytes, ms: performance.now() - started });
+    }
+  }
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+  return [
+    `Each read of a warm refresh alone (its rows as the refresh receives them, before it builds anything), median of ${ROUNDS}, taking turns:`,
+    "",
+    "| read | takes | allocated | scavenges (all GC) |",
+    "| --- | ---: | ---: | ---: |",
+    ...parts.map(([label]) => {
+      const list = runs.get(label)!;
+      return `| ${label} | ${median(list.map((r) => r.ms)).toFixed(0)} ms | ${(median(list.map((r) => r.allocatedBytes)) / 2 ** 20).toFixed(1)} MiB | ${median(list.map((r) => r.scavenges))} (${median(list.map((r) => r.gcMs)).toFixed(0)} ms) |`;
+    }),
+  ];
 }
 
 async function postgresPart(postgresUrl: string): Promise<string[]> {
@@ -90,35 +169,49 @@ async function postgresPart(postgresUrl: string): Promise<string[]> {
     console.log(`[bench] stalls: ${samples} samples stored and rolled up`);
     // Every end reported in the last 90 s: every tile has an RTT, a rate and a line.
     const at = new Date(end + 5_000);
-    const cuts = Object.keys(CUTS) as Cut[];
-    const cold = {} as Record<Cut, Refresh>;
+    const variants = Object.keys(VARIANTS) as Variant[];
+    const cold = {} as Record<Variant, Refresh>;
     // A console's first refresh: a handle of its own has no kept minutes yet.
-    for (const cut of cuts) {
+    for (const variant of variants) {
       const fresh = await openDatabase(target);
       try {
-        cold[cut] = await refresh(fresh.db, at, cut);
+        cold[variant] = await refresh(fresh.db, at, variant);
       } finally {
         await fresh.close();
       }
     }
-    await refresh(handle.db, at, "paged");
-    const warm = Object.fromEntries(cuts.map((cut) => [cut, [] as Refresh[]])) as Record<Cut, Refresh[]>;
-    for (let round = 0; round < ROUNDS; round++) for (const cut of cuts) warm[cut].push(await refresh(handle.db, at, cut));
-    // The JavaScript alone, in one piece: building from the reads, then JSON + ETag.
+    await refresh(handle.db, at, "now");
+    const warm = Object.fromEntries(variants.map((variant) => [variant, [] as Refresh[]])) as Record<Variant, Refresh[]>;
+    for (let round = 0; round < PG_ROUNDS; round++) for (const variant of variants) warm[variant].push(await refresh(handle.db, at, variant));
+    // Both give the wall the same bytes (the ETag is their hash), or the comparison means nothing.
+    const pairs: [Refresh, Refresh][] = [[cold.before, cold.now], ...warm.now.map((r, i): [Refresh, Refresh] => [warm.before[i]!, r])];
+    if (pairs.some(([before, now]) => before.etag !== now.etag)) throw new Error("the new snapshot differs from the old one on the same data");
+    const alone = await readsAlone(handle.db, at);
+    // The JavaScript alone, in one piece: JSON + ETag.
     const snapshot = await getNocSnapshot(handle.db, at, WHOLE);
     const serialize = await longestBlock(() => serveNocSnapshot(snapshot, WHOLE));
-    const median = (list: Refresh[], key: keyof Refresh) => [...list.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-    const row = (label: string, runs: Record<Cut, Refresh[]>) =>
-      `| ${label} | ${cuts.map((cut) => `${median(runs[cut], "ms").toFixed(0)} ms | ${median(runs[cut], "blockMs").toFixed(0)} ms`).join(" | ")} | ${(median(runs.sliced, "blockMs") / median(runs.paged, "blockMs")).toFixed(1)}× |`;
+    const median = (list: Refresh[], key: "ms" | "blockMs" | "scavenges" | "gcMs" | "allocatedBytes") => [...list.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+    const figures = (list: Refresh[]) => [
+      `${median(list, "ms").toFixed(0)} ms`,
+      `${median(list, "blockMs").toFixed(0)} ms`,
+      `${(median(list, "allocatedBytes") / 2 ** 20).toFixed(0)} MiB`,
+      `${median(list, "scavenges")} (${median(list, "gcMs").toFixed(0)} ms)`,
+    ];
+    const ratio = (runs: Record<Variant, Refresh[]>, key: "ms" | "blockMs" | "allocatedBytes") => `${(median(runs.before, key) / median(runs.now, key)).toFixed(2)}×`;
+    const row = (label: string, runs: Record<Variant, Refresh[]>) =>
+      `| ${label} | ${[...figures(runs.before), ...figures(runs.now)].join(" | ")} | ${ratio(runs, "ms")} / ${ratio(runs, "blockMs")} / ${ratio(runs, "allocatedBytes")} |`;
+    const coldRuns = Object.fromEntries(variants.map((variant) => [variant, [cold[variant]]])) as Record<Variant, Refresh[]>;
     return [
-      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.paged[0]!.bytes / 1024).toFixed(0)} KiB; one refresh of the wall's snapshot (read, build, JSON, ETag): in one piece; in 10 ms slices with one statement per read (before); in slices with the tile and end rows read ${PAGE_ROWS.toLocaleString("en")} at a time (now). Warm: median of ${ROUNDS}, taking turns:`,
+      `**PostgreSQL, ${PG_TUNNELS.toLocaleString("en")} tunnels**, ${samples.toLocaleString("en")} samples (20 minutes of every end), snapshot ${(warm.now[0]!.bytes / 1024).toFixed(0)} KiB, the same bytes from both; one refresh of the wall's snapshot (read, build, JSON, ETag) in 10 ms slices with the tile and end rows read ${PAGE_ROWS.toLocaleString("en")} at a time: before (e84f2d1), through drizzle (a row per tunnel and per end, a Date per timestamp) and each end's rate through counterRates; now, the driver's rows (a row per tunnel, times as text and numbers) and each rate from its two samples directly. Each after a full collection; heap allocated = growth + what collections freed. Warm: median of ${PG_ROUNDS}, taking turns:`,
       "",
-      "| refresh | one piece: takes | longest block | slices: takes | longest block | slices + pages: takes | longest block | block, slices ÷ slices + pages |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-      row("first (every minute row of the hour read)", Object.fromEntries(cuts.map((cut) => [cut, [cold[cut]]])) as Record<Cut, Refresh[]>),
+      "| refresh | before: takes | longest block | allocated | scavenges (all GC) | now: takes | longest block | allocated | scavenges (all GC) | before ÷ now: takes / block / allocated |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      row("first (every minute row of the hour read)", coldRuns),
       row("every 5 s after (warm)", warm),
       "",
-      `JSON + ETag alone, in one piece: ${serialize.ms.toFixed(0)} ms.`,
+      `Warm rounds, longest block before / now: ${warm.before.map((r) => r.blockMs.toFixed(0)).join(", ")} / ${warm.now.map((r) => r.blockMs.toFixed(0)).join(", ")} ms; allocated before / now: ${warm.before.map((r) => (r.allocatedBytes / 2 ** 20).toFixed(0)).join(", ")} / ${warm.now.map((r) => (r.allocatedBytes / 2 ** 20).toFixed(0)).join(", ")} MiB. JSON + ETag alone, in one piece: ${serialize.ms.toFixed(0)} ms.`,
+      "",
+      ...alone,
     ];
   } finally {
     await handle.close();

@@ -16,11 +16,15 @@ export type PairEndReport = { role: PairEndRole; since: Date; reason: string; at
  * whose two sides chose different tunnels). Both standing by: standby.
  */
 export function tunnelPairRole(ends: Record<Side, PairEndReport | null>): TunnelPairRole {
-  const { source, avs } = ends;
+  return pairRoleOfEnds(ends.source?.role ?? null, ends.avs?.role ?? null);
+}
+
+/** tunnelPairRole from the two ends' believed roles alone (the NOC wall reads only those). */
+export function pairRoleOfEnds(source: PairEndRole | null, avs: PairEndRole | null): TunnelPairRole {
   if (!source || !avs) return "unknown";
-  if (source.role === "active" && avs.role === "active") return "carrying";
-  if (source.role === "fault" || avs.role === "fault") return "fault";
-  if (source.role === "active" || avs.role === "active") return "half";
+  if (source === "active" && avs === "active") return "carrying";
+  if (source === "fault" || avs === "fault") return "fault";
+  if (source === "active" || avs === "active") return "half";
   return "standby";
 }
 

@@ -5,31 +5,32 @@ import type { CurrentEnd } from "./tunnel-throughput";
 
 const NOW = new Date("2025-06-01T12:00:30Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
-const report = (pairRole: "active" | "standby") => ({ pairRole, pairSince: ago(3_600_000), pairReason: "elected", pairReportedAt: ago(5_000) });
-const noReport = { pairRole: null, pairSince: null, pairReason: null, pairReportedAt: null };
 
-/** `tunnels` tunnels, two per tenant, each with a source and an AVS end that reported. */
+/** `tunnels` tunnels, two per tenant (the last alone if odd), each with a source and an AVS end that reported; the even ones' ends both say "active". */
 function reads(tunnels: number): NocReads {
   const tileRows = Array.from({ length: tunnels }, (_, i) => ({
     tunnelId: `t${i}`,
-    tenantId: `tenant${Math.floor(i / 2)}`,
     slug: `tenant-${Math.floor(i / 2)}`,
+    ordinal: (i % 2) + 1,
     name: i % 2 === 0 ? "primary" : "secondary",
     status: "operational" as const,
-    statusChangedAt: ago(60_000),
+    statusChangedAt: ago(60_000).toISOString(),
+    paired: i % 2 === 1 || i + 1 < tunnels,
+    sourceId: `t${i}-source`,
+    avsId: `t${i}-avs`,
+    sourceRole: i % 2 === 0 ? ("active" as const) : null,
+    avsRole: i % 2 === 0 ? ("active" as const) : null,
+    lastSampleMs: ago(1_000 * (i + 1)).getTime(),
   }));
-  const endpointRows = tileRows.flatMap((t, i) =>
-    (["source", "avs"] as const).map((side) => ({ endpointId: `${t.tunnelId}-${side}`, tunnelId: t.tunnelId, side, lastSampleAt: ago(1_000 * (i + 1)), ...(i % 2 === 0 ? report("active") : noReport) })),
-  );
+  const endIds = tileRows.flatMap((t) => [t.sourceId, t.avsId]);
   const ends = new Map<string, CurrentEnd>(
-    endpointRows.map((e, k) => [
-      e.endpointId,
-      { rttMs: 10 + k, rate: e.side === "source" ? { from: ago(20_000).toISOString(), to: ago(10_000).toISOString(), txBps: 1_000 * k, rxBps: 500, txPps: 1, rxPps: 1 } : null },
+    endIds.map((id, k) => [
+      id,
+      { rttMs: 10 + k, rate: id.endsWith("-source") ? { from: ago(20_000).toISOString(), to: ago(10_000).toISOString(), txBps: 1_000 * k, rxBps: 500, txPps: 1, rxPps: 1 } : null },
     ]),
   );
   return {
     tileRows,
-    endpointRows,
     series: { valuesOf: (ids) => Array.from({ length: 60 }, (_, k) => (k % 7 === 0 ? null : ids.length + k / 3)) },
     warningRows: [{ id: "w1", severity: "critical", kind: "tunnel-down", message: "Probes from 10.1.2.3 fail. More.", openedAt: ago(120_000), state: "open", slug: "tenant-0", tunnelName: "primary" }],
     warningCountRows: [{ severity: "critical", n: 1 }],

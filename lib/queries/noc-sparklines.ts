@@ -96,7 +96,7 @@ class ClosedMinutes {
 const stores = new WeakMap<Database, ClosedMinutes>();
 
 export type WallSparklines = SparklineFrame & {
-  /** A tunnel's line from its ends' measurements: one value per bucket, null where nothing was measured. */
+  /** A tunnel's line from its ends' measurements: one value per bucket, null where nothing was measured; a new array each call, the caller's to change. */
   valuesOf(endpointIds: readonly string[]): (number | null)[];
 };
 

@@ -13,17 +13,18 @@
  * sparklines as plain arrays with null for a missing minute.
  */
 import "server-only";
-import { and, asc, count, eq, gt, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
-import { storedPairReport, tunnelPairRole, type PairEndReport } from "@/lib/domain/pair-role";
+import { tenants, tunnels, warnings } from "@/lib/db/schema";
+import { pairRoleOfEnds } from "@/lib/domain/pair-role";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelPairRole, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
 import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { readWallSparklines, type WallSparklines } from "./noc-sparklines";
-import { readInPages, type PageOptions } from "./read-in-pages";
+import { readNocTileRows, tileEndIds, type NocTileRow } from "./noc-tiles";
+import { type PageOptions } from "./read-in-pages";
 import { readCurrentEnds, type CurrentEnd, type EndRate } from "./tunnel-throughput";
 
 export type NocTile = {
@@ -138,43 +139,10 @@ export function wallMessage(message: string): string {
 export async function getNocSnapshot(db: Database, now: Date, slices: SliceOptions & PageOptions = {}): Promise<NocSnapshot> {
   const live = ne(tenants.state, "offboarded");
   const activeWarning = and(ne(warnings.state, "resolved"), live);
-  // The two reads with a row per tunnel and per end come in pages (read-in-pages.ts): at 10,000
-  // tunnels, one statement each held the thread for hundreds of milliseconds while the driver
-  // and drizzle made 30,000 rows.
-  const [tileRows, endpointRows, series, warningRows, warningCountRows, ends] = await Promise.all([
-    readInPages<NocReads["tileRows"][number] & { ordinal: number }>(
-      (after, limit) =>
-        db
-          .select({ tunnelId: tunnels.id, tenantId: tunnels.tenantId, slug: tenants.slug, ordinal: tunnels.ordinal, name: tunnels.name, status: tunnels.status, statusChangedAt: tunnels.statusChangedAt })
-          .from(tunnels)
-          .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
-          .where(after ? and(live, sql`(${tenants.slug}, ${tunnels.ordinal}) > (${after.slug}, ${after.ordinal})`) : live)
-          // A stable order: a tile stays where the room has learnt to look for it.
-          .orderBy(asc(tenants.slug), asc(tunnels.ordinal))
-          .limit(limit),
-      slices,
-    ),
-    readInPages<NocReads["endpointRows"][number]>(
-      (after, limit) =>
-        db
-          .select({
-            endpointId: tunnelEndpoints.id,
-            tunnelId: tunnelEndpoints.tunnelId,
-            side: tunnelEndpoints.side,
-            lastSampleAt: tunnelEndpoints.lastSampleAt,
-            pairRole: tunnelEndpoints.pairRole,
-            pairSince: tunnelEndpoints.pairSince,
-            pairReason: tunnelEndpoints.pairReason,
-            pairReportedAt: tunnelEndpoints.pairReportedAt,
-          })
-          .from(tunnelEndpoints)
-          .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
-          .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
-          .where(after ? and(live, gt(tunnelEndpoints.id, after.endpointId)) : live)
-          .orderBy(asc(tunnelEndpoints.id))
-          .limit(limit),
-      slices,
-    ),
+  // A row per tunnel, its ends folded in, as the driver gives it and in pages (noc-tiles.ts): at
+  // 10,000 tunnels drizzle's objects and Dates for 30,000 rows held the thread every refresh.
+  const [tileRows, series, warningRows, warningCountRows, ends] = await Promise.all([
+    readNocTileRows(db, { now, roleMaxAgeMs: LATEST_RTT_MAX_AGE_MS }, slices),
     readWallSparklines(db, { since: new Date(now.getTime() - NOC_LIMITS.sparklineMinutes * 60_000), now, points: NOC_LIMITS.sparklineMinutes }, slices),
     db
       .select({
@@ -203,13 +171,12 @@ export async function getNocSnapshot(db: Database, now: Date, slices: SliceOptio
     // of samples, not a probe of every endpoint's history.
     readCurrentEnds(db, { now, maxGapMs: LATEST_RTT_MAX_AGE_MS }, slices),
   ]);
-  return assembleNocSnapshot({ tileRows, endpointRows, series, warningRows, warningCountRows, ends }, now, slices);
+  return assembleNocSnapshot({ tileRows, series, warningRows, warningCountRows, ends }, now, slices);
 }
 
 /** What getNocSnapshot reads, row by row, for assembleNocSnapshot to put together. */
 export type NocReads = {
-  tileRows: readonly { tunnelId: string; tenantId: string; slug: string; name: string; status: TunnelStatus; statusChangedAt: Date }[];
-  endpointRows: readonly (Parameters<typeof storedPairReport>[0] & { endpointId: string; tunnelId: string; side: "source" | "avs"; lastSampleAt: Date | null })[];
+  tileRows: readonly NocTileRow[];
   series: Pick<WallSparklines, "valuesOf">;
   warningRows: readonly { id: string; severity: WarningSeverity; kind: string; message: string; openedAt: Date; state: string; slug: string; tunnelName: string | null }[];
   warningCountRows: readonly { severity: WarningSeverity; n: number }[];
@@ -223,49 +190,29 @@ export type NocReads = {
  * refresh, while a wall watched (docs/benchmarks.md, "Fleet scale").
  */
 export async function assembleNocSnapshot(reads: NocReads, now: Date, slices: SliceOptions = {}): Promise<NocSnapshot> {
-  const { tileRows, endpointRows, series, warningRows, warningCountRows, ends } = reads;
-  // Per tunnel: the mean of its ends' newest RTTs, if recent (both ends measure the same round
-  // trip; one silent end should not blank the number), its ends, their pair-role reports
-  // (recent ones only) and their current rates.
-  const byTunnel = new Map<string, TunnelEnds>();
+  const { tileRows, series, warningRows, warningCountRows, ends } = reads;
   let newestSample = -Infinity;
-  await forEachInSlices(
-    endpointRows,
-    (endpoint) => {
-      if (endpoint.lastSampleAt) newestSample = Math.max(newestSample, endpoint.lastSampleAt.getTime());
-      let entry = byTunnel.get(endpoint.tunnelId);
-      if (!entry) byTunnel.set(endpoint.tunnelId, (entry = { ids: [], rttSum: 0, rttCount: 0, reports: { source: null, avs: null }, rates: {} }));
-      entry.ids.push(endpoint.endpointId);
-      entry.reports[endpoint.side] = storedPairReport(endpoint, now, LATEST_RTT_MAX_AGE_MS);
-      const end = ends.get(endpoint.endpointId);
-      if (end?.rate) entry.rates[endpoint.side] = end.rate;
-      const rtt = end?.rttMs;
-      if (rtt === null || rtt === undefined || !Number.isFinite(rtt)) return;
-      entry.rttSum += rtt;
-      entry.rttCount += 1;
-    },
-    slices,
-  );
-
-  const tunnelsPerTenant = new Map<string, number>();
-  for (const row of tileRows) tunnelsPerTenant.set(row.tenantId, (tunnelsPerTenant.get(row.tenantId) ?? 0) + 1);
-
   const counts = Object.fromEntries(TUNNEL_STATUSES.map((s) => [s, 0])) as Record<TunnelStatus, number>;
   const tiles: NocTile[] = [];
   await forEachInSlices(
     tileRows,
     (row) => {
       counts[row.status] += 1;
-      const entry = byTunnel.get(row.tunnelId);
+      if (row.lastSampleMs !== null && row.lastSampleMs > newestSample) newestSample = row.lastSampleMs;
+      const source = row.sourceId === null ? undefined : ends.get(row.sourceId);
+      const avs = row.avsId === null ? undefined : ends.get(row.avsId);
+      // The line is a fresh array (valuesOf's contract): rounded where it stands, not copied.
+      const sparkline = series.valuesOf(tileEndIds(row));
+      for (let k = 0; k < sparkline.length; k++) sparkline[k] = roundSparklinePoint(sparkline[k]);
       tiles.push({
         tunnelId: row.tunnelId,
         label: `${row.slug}/${row.name}`,
         status: row.status,
-        statusChangedAt: row.statusChangedAt.toISOString(),
-        rttMs: entry && entry.rttCount > 0 ? roundRtt(entry.rttSum / entry.rttCount) : null,
-        sparkline: series.valuesOf(entry?.ids ?? []).map(roundSparklinePoint),
-        pairRole: (tunnelsPerTenant.get(row.tenantId) ?? 0) > 1 ? tunnelPairRole(entry?.reports ?? { source: null, avs: null }) : null,
-        throughput: tunnelThroughput(entry?.rates),
+        statusChangedAt: row.statusChangedAt,
+        rttMs: meanRtt(source?.rttMs, avs?.rttMs),
+        sparkline,
+        pairRole: row.paired ? pairRoleOfEnds(row.sourceRole, row.avsRole) : null,
+        throughput: tunnelThroughput(source?.rate ?? undefined, avs?.rate ?? undefined),
       });
     },
     slices,
@@ -294,17 +241,19 @@ export async function assembleNocSnapshot(reads: NocReads, now: Date, slices: Sl
   };
 }
 
-type TunnelEnds = {
-  ids: string[];
-  rttSum: number;
-  rttCount: number;
-  reports: { source: PairEndReport | null; avs: PairEndReport | null };
-  rates: Partial<Record<"source" | "avs", EndRate>>;
-};
+const known = (rtt: number | null | undefined): rtt is number => rtt !== null && rtt !== undefined && Number.isFinite(rtt);
+
+/**
+ * The mean of a tunnel's ends' newest RTTs, if recent (both ends measure the same round trip; one
+ * silent end should not blank the number).
+ */
+function meanRtt(source: number | null | undefined, avs: number | null | undefined): number | null {
+  if (known(source)) return roundRtt(known(avs) ? (source + avs) / 2 : source);
+  return known(avs) ? roundRtt(avs) : null;
+}
 
 /** The source end sends toward AVS what it counts as sent; without it, the AVS end's counters say the same from the other side. */
-function tunnelThroughput(ends: Partial<Record<"source" | "avs", EndRate>> | undefined): NocTile["throughput"] {
-  const { source, avs } = ends ?? {};
+function tunnelThroughput(source: EndRate | undefined, avs: EndRate | undefined): NocTile["throughput"] {
   if (source && (source.txBps !== null || source.rxBps !== null)) return { toAvsBps: source.txBps, fromAvsBps: source.rxBps };
   if (avs && (avs.txBps !== null || avs.rxBps !== null)) return { toAvsBps: avs.rxBps, fromAvsBps: avs.txBps };
   return null;

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "@/tests/support/databases";
 import { readCurrentEndRatesBefore, readCurrentEndsBefore } from "@/tests/support/noc-before";
@@ -12,7 +13,7 @@ const MB = 1_000_000;
 describeEachDatabase("each end's newest RTT and current rate, in one read", ({ handle }) => {
   let t: TestTunnel[];
   beforeAll(async () => {
-    t = await createTunnels(handle().db, 6);
+    t = await createTunnels(handle().db, 8);
     const rows: SampleRow[] = [
       // 0: both ends every 10 s, RTT and counters in every sample (the common case).
       ...[60_000, 50_000, 40_000, 30_000, 20_000, 10_000].flatMap((a, i) => [
@@ -36,8 +37,24 @@ describeEachDatabase("each end's newest RTT and current rate, in one read", ({ h
       { endpointId: t[4]!.source, measuredAt: ago(15_000), rttMs: 2, txBytes: 1 * MB },
       // 5: quiet for longer than the window: not current at all.
       { endpointId: t[5]!.source, measuredAt: ago(WINDOW + 1_000), rttMs: 99, txBytes: 0 },
+      // 6: a 32-bit counter wrapped (1,500 bytes moved), and one past 2^53 where a double is not exact (set below).
+      { endpointId: t[6]!.source, measuredAt: ago(30_000), rttMs: 5, txBytes: 2 ** 32 - 1_000, txPackets: 10 },
+      { endpointId: t[6]!.source, measuredAt: ago(20_000), rttMs: 6, txBytes: 500, txPackets: 20 },
+      // 6's other end restarted from past 2^53 to just under it: no rate.
+      { endpointId: t[6]!.avs, measuredAt: ago(30_000), rttMs: 5 },
+      { endpointId: t[6]!.avs, measuredAt: ago(20_000), rttMs: 6 },
+      // 7: the counters' newest two are 80 s apart, inside the 90 s window.
+      { endpointId: t[7]!.source, measuredAt: ago(85_000), txBytes: 0 },
+      { endpointId: t[7]!.source, measuredAt: ago(5_000), rttMs: 1, txBytes: 8 * MB },
     ];
     await insertSamples(handle().db, rows);
+    // Counters beyond a double's exact integers, written as text: 2^53 + 1 → 2^53 + 1,002 is 1,001 bytes.
+    const setRx = (endpointId: string, at: Date, value: string) =>
+      handle().db.execute(sql`update telemetry_samples set rx_bytes = ${value}::bigint where endpoint_id = ${endpointId} and measured_at = ${at.toISOString()}::timestamptz`);
+    await setRx(t[6]!.source, ago(30_000), "9007199254740993");
+    await setRx(t[6]!.source, ago(20_000), "9007199254741994");
+    await setRx(t[6]!.avs, ago(30_000), "9007199254745993");
+    await setRx(t[6]!.avs, ago(20_000), "9007199254740000");
   });
 
   it("gives each end that reported its newest sample's RTT and its rate over its newest two samples with counters", async () => {
@@ -53,7 +70,11 @@ describeEachDatabase("each end's newest RTT and current rate, in one read", ({ h
     expect(ends.get(t[3]!.avs)).toEqual({ rttMs: null, rate: null });
     expect(ends.get(t[4]!.source)).toEqual({ rttMs: 2, rate: null });
     expect(ends.has(t[5]!.source)).toBe(false);
-    expect(ends.size).toBe(7);
+    // Wrapped and past 2^53: exact (1,500 and 1,001 bytes in 10 s); a restart gives none.
+    expect(ends.get(t[6]!.source)).toEqual({ rttMs: 6, rate: { from: ago(30_000).toISOString(), to: ago(20_000).toISOString(), txBps: 1_200, rxBps: 800.8, txPps: 1, rxPps: null } });
+    expect(ends.get(t[6]!.avs)).toEqual({ rttMs: 6, rate: null });
+    expect(ends.get(t[7]!.source)).toEqual({ rttMs: 1, rate: { from: ago(85_000).toISOString(), to: ago(5_000).toISOString(), txBps: 800_000, rxBps: null, txPps: null, rxPps: null } });
+    expect(ends.size).toBe(10);
   });
 
   it.each([0, 20_000, -45_000, 65_000])("answers exactly what the two reads it replaces answered, %i ms from now", async (shift) => {

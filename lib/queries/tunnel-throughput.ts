@@ -18,7 +18,7 @@ import type { Side } from "@/lib/domain/tenant-options";
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { RETENTION } from "@/lib/telemetry/retention";
 import { epochMs, queryRows, secondsInterval, timeParam } from "@/lib/telemetry/sql";
-import { bucketRates, counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
+import { bucketRates, counterIncrease, counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
 
 export const THROUGHPUT_LIMITS = {
   /** Points per line: no more than the chart draws unthinned, so an export holds exactly what is drawn. */
@@ -85,36 +85,85 @@ export type CurrentEnd = { rttMs: number | null; rate: EndRate | null };
  * Every end that reported in the last `maxGapMs` (the wall's tiles), from one read of that
  * window: each end's newest sample, for its RTT, and its two newest samples with counters, for
  * its rate. One statement, one sort of the window by (endpoint, time): the two are numbered by
- * the same window, so the rows come back already cut to at most three per end.
+ * the same window, so the rows come back already cut to at most three per end, an end's rows
+ * together and newest first.
+ *
+ * The rate is counterRates' over those two samples, worked out here without its general
+ * machinery (arrays, sorts, a BigInt per counter): at 10,000 tunnels this runs for 20,000 ends
+ * every 5 s on the console's thread, and its garbage was a large part of the wall's refresh
+ * (docs/benchmarks.md, "Fleet scale"). tunnel-throughput.test.ts holds it to what the general
+ * path answers, wraps and restarts and counters past 2^53 included.
  */
 export async function readCurrentEnds(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);
-  const rows = await queryRows<RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean }>(db, currentEndsStatement(since));
-  const rttOf = new Map<string, number | null>();
-  const countersOf = new Map<string, CounterRow[]>();
+  const rows = await queryRows<CurrentEndRow>(db, currentEndsStatement(since));
+  const current = new Map<string, CurrentEnd>();
+  let endpointId: string | null = null;
+  let rttMs: number | null = null;
+  let newer: CurrentEndRow | null = null;
+  let older: CurrentEndRow | null = null;
+  const settle = () => {
+    if (endpointId !== null) current.set(endpointId, { rttMs, rate: newer && older ? rateBetween(older, newer, options.maxGapMs, since.getTime()) : null });
+  };
   // In slices (lib/server/time-slices.ts): up to three rows per end, 60,000 at 10,000 tunnels.
   await forEachInSlices(
     rows,
     (row) => {
-      if (Number(row.newest) === 1) rttOf.set(row.endpoint_id, row.rtt_ms);
+      if (row.endpoint_id !== endpointId) {
+        settle();
+        endpointId = row.endpoint_id;
+        rttMs = null;
+        newer = older = null;
+      }
+      if (Number(row.newest) === 1) rttMs = row.rtt_ms;
       if (!row.counted) return;
-      const samples = countersOf.get(row.endpoint_id) ?? [];
-      samples.push(toCounterRow(row));
-      countersOf.set(row.endpoint_id, samples);
+      if (newer === null) newer = row;
+      else older ??= row;
     },
     slices,
   );
-  const current = new Map<string, CurrentEnd>();
-  await forEachInSlices(
-    rttOf,
-    ([endpointId, rttMs]) => {
-      const samples = (countersOf.get(endpointId) ?? []).sort((a, b) => a.at - b.at);
-      const rate = currentRate(counterRates(samples, { maxGapMs: options.maxGapMs }), since.getTime());
-      current.set(endpointId, { rttMs, rate: rate ? toEndRate(rate) : null });
-    },
-    slices,
-  );
+  settle();
   return current;
+}
+
+type CurrentEndRow = RawRow & { rtt_ms: number | null; newest: string | number; counted: boolean };
+
+/**
+ * currentRate(counterRates([older, newer])) as an EndRate, for two samples of one end, `newer`
+ * measured after `older`: null across a gap longer than `maxGapMs`, across a restart, when the
+ * two share no counter, or when it ended before `freshAfter`.
+ */
+function rateBetween(older: RawRow, newer: RawRow, maxGapMs: number, freshAfter: number): EndRate | null {
+  const from = Math.round(Number(older.at));
+  const to = Math.round(Number(newer.at));
+  // counterRates keeps one of two samples at one instant (so no rate), and none across a gap.
+  if (to === from || to - from > maxGapMs || to < freshAfter) return null;
+  const tx = increase(older.tx_bytes, newer.tx_bytes);
+  const rx = increase(older.rx_bytes, newer.rx_bytes);
+  const txp = increase(older.tx_packets, newer.tx_packets);
+  const rxp = increase(older.rx_packets, newer.rx_packets);
+  if (tx === RESTART || rx === RESTART || txp === RESTART || rxp === RESTART) return null;
+  if (tx === null && rx === null && txp === null && rxp === null) return null;
+  const seconds = (to - from) / 1000;
+  return toEndRate({ from, to, run: 0, perSecond: { txBytes: per(tx, seconds), rxBytes: per(rx, seconds), txPackets: per(txp, seconds), rxPackets: per(rxp, seconds) } });
+}
+
+const per = (moved: number | null, seconds: number) => (moved === null ? null : moved / seconds);
+
+const RESTART = -1;
+
+/**
+ * counterIncrease of two counters as the driver gives them (text), as a number: null when either
+ * is missing, RESTART for a restart. In plain numbers while both are exact there and did not go
+ * down (every sample but a wrap or a restart); otherwise counterIncrease's BigInts decide.
+ */
+function increase(before: string | null, after: string | null): number | null {
+  if (before === null || after === null) return null;
+  const a = Number(before);
+  const b = Number(after);
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && a >= 0 && b >= a) return b - a;
+  const moved = counterIncrease(BigInt(before), BigInt(after));
+  return moved === "restart" ? RESTART : Number(moved);
 }
 
 /** readCurrentEnds' statement (exported for bench/noc-snapshot.ts, which checks its plan). */
@@ -125,7 +174,8 @@ export function currentEndsStatement(since: Date): SQL {
              count(*) filter (where ${ANY_COUNTER}) over w as counters_since
       from telemetry_samples where measured_at >= ${timeParam(since)}
       window w as (partition by endpoint_id order by measured_at desc)) s
-    where newest = 1 or (counted and counters_since <= 2)`;
+    where newest = 1 or (counted and counters_since <= 2)
+    order by endpoint_id, newest`;
 }
 
 /** Each end's current rate across a fleet: the part of readCurrentEnds a caller without RTTs needs. */
