@@ -35,6 +35,10 @@ const IN_FLIGHT = Number(process.env.BENCH_DOOR_IN_FLIGHT ?? 16);
 const TUNNELS = 500;
 const WARM_UP_POSTS = 1_000;
 
+/** What the real agent's urllib sends; postMany adds it for an agent that keeps no connection. */
+const CLOSE = { connection: "close" };
+const closing = new WeakSet<https.Agent>();
+
 type Door = "next" | "fast" | "fast-new" | "fast-resumed";
 const DOORS: readonly Door[] = ["next", "fast", "fast-new", "fast-resumed"];
 const DOOR_NAMES: Record<Door, string> = { next: "Next's route", fast: "fast path", "fast-new": "fast, new TLS per post", "fast-resumed": "fast, new TCP, TLS resumed" };
@@ -54,12 +58,17 @@ export async function benchIngestDoor(context: { postgresUrl: string }): Promise
     consoles.next = await startConsole({ ...env, TELEMETRY_FAST_PATH: "off" }, dirs[0]!, IN_FLIGHT);
     consoles.fast = await startConsole(env, dirs[1]!, IN_FLIGHT);
     const running = consoles as Record<"next" | "fast", RunningConsole>;
-    // The fast path's console through agents that keep no connection: the client sends
-    // `Connection: close` and the socket ends with the answer. Node's client keeps TLS sessions
+    // The fast path's console through agents that keep no connection: each post says
+    // `Connection: close`, as urllib does, and the console closes the socket with its answer
+    // (without the header Node's agent hands a finished socket to the next queued request). Node's client keeps TLS sessions
     // for resumption by default (maxCachedSessions 100); the real agent's Python process cannot
     // (it starts afresh every 30 s), so the "new TLS" door keeps none.
     const ca = fs.readFileSync(path.join(dirs[1]!, "tls", "self-signed-cert.pem"));
-    const once = (maxCachedSessions: number) => countHandshakes(new https.Agent({ keepAlive: false, ca, maxSockets: IN_FLIGHT, servername: "localhost", maxCachedSessions }));
+    const once = (maxCachedSessions: number) => {
+      const agent = countHandshakes(new https.Agent({ keepAlive: false, ca, maxSockets: IN_FLIGHT, servername: "localhost", maxCachedSessions }));
+      closing.add(agent);
+      return agent;
+    };
     const doors: Record<Door, RunningConsole> = { ...running, "fast-new": { ...running.fast, agent: once(0) }, "fast-resumed": { ...running.fast, agent: once(100) } };
     const poster = newPoster(agents);
     const sameAnswers = await compareAnswers(running, agents);
@@ -123,7 +132,7 @@ async function postMany(target: RunningConsole, poster: ReturnType<typeof newPos
     while (left > 0) {
       left -= 1;
       const { agent, body } = poster();
-      const answer = await request(target, "POST", "/api/v1/telemetry", { authorization: `Bearer ${agent.token}`, "content-type": "application/json" }, body);
+      const answer = await request(target, "POST", "/api/v1/telemetry", { authorization: `Bearer ${agent.token}`, "content-type": "application/json", ...(closing.has(target.agent) ? CLOSE : {}) }, body);
       if (answer.status === 202) ok += 1;
       else refused += 1;
     }
