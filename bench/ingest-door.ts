@@ -10,11 +10,20 @@
  * ratios within the run. Per 1,000 posts: the console's CPU, its minor (scavenge) and major GCs,
  * and its event-loop delay while posting; and the posts a second.
  *
- * Knobs: BENCH_DOOR_POSTS (posts per phase, 2000), BENCH_DOOR_ROUNDS (pairs of phases, 3),
- * BENCH_DOOR_IN_FLIGHT (16).
+ * Two more doors weigh the connection each post comes on, against the fast path's kept-alive
+ * ones: "fast, new TLS" opens a new connection for every post and never resumes a TLS session,
+ * as the real agent does (a oneshot Python process behind a systemd timer,
+ * lib/gateway/targets/telemetry-agent-script.ts); "fast, resumed" opens a new connection for
+ * every post but resumes the session the console gave the last one (what an agent that kept its
+ * session between posts would cost). Both go to the fast path's console.
+ *
+ * Knobs: BENCH_DOOR_POSTS (posts per phase, 2000), BENCH_DOOR_ROUNDS (rounds of one phase per
+ * door, 3), BENCH_DOOR_IN_FLIGHT (16).
  */
 import fs from "node:fs";
+import https from "node:https";
 import os from "node:os";
+import type { TLSSocket } from "node:tls";
 import path from "node:path";
 import { openDatabase } from "@/lib/db/client";
 import { createFleet, cpuSecondsOf, freshPostgresDatabase, request, sampleOf, startConsole, type FleetAgent, type LoopStats, type RunningConsole } from "./scale-fleet";
@@ -26,7 +35,13 @@ const IN_FLIGHT = Number(process.env.BENCH_DOOR_IN_FLIGHT ?? 16);
 const TUNNELS = 500;
 const WARM_UP_POSTS = 1_000;
 
-type Door = "next" | "fast";
+/** What the real agent's urllib sends; postMany adds it for an agent that keeps no connection. */
+const CLOSE = { connection: "close" };
+const closing = new WeakSet<https.Agent>();
+
+type Door = "next" | "fast" | "fast-new" | "fast-resumed";
+const DOORS: readonly Door[] = ["next", "fast", "fast-new", "fast-resumed"];
+const DOOR_NAMES: Record<Door, string> = { next: "Next's route", fast: "fast path", "fast-new": "fast, new TLS per post", "fast-resumed": "fast, new TCP, TLS resumed" };
 type Phase = { door: Door; seconds: number; cpuMs: number; ok: number; refused: number; loop: LoopStats };
 
 export async function benchIngestDoor(context: { postgresUrl: string }): Promise<string> {
@@ -42,25 +57,59 @@ export async function benchIngestDoor(context: { postgresUrl: string }): Promise
   try {
     consoles.next = await startConsole({ ...env, TELEMETRY_FAST_PATH: "off" }, dirs[0]!, IN_FLIGHT);
     consoles.fast = await startConsole(env, dirs[1]!, IN_FLIGHT);
-    const doors = consoles as Record<Door, RunningConsole>;
+    const running = consoles as Record<"next" | "fast", RunningConsole>;
+    // The fast path's console through agents that keep no connection: each post says
+    // `Connection: close`, as urllib does, and the console closes the socket with its answer
+    // (without the header Node's agent hands a finished socket to the next queued request). Node's client keeps TLS sessions
+    // for resumption by default (maxCachedSessions 100); the real agent's Python process cannot
+    // (it starts afresh every 30 s), so the "new TLS" door keeps none.
+    const ca = fs.readFileSync(path.join(dirs[1]!, "tls", "self-signed-cert.pem"));
+    const once = (maxCachedSessions: number) => {
+      const agent = countHandshakes(new https.Agent({ keepAlive: false, ca, maxSockets: IN_FLIGHT, servername: "localhost", maxCachedSessions }));
+      closing.add(agent);
+      return agent;
+    };
+    const doors: Record<Door, RunningConsole> = { ...running, "fast-new": { ...running.fast, agent: once(0) }, "fast-resumed": { ...running.fast, agent: once(100) } };
     const poster = newPoster(agents);
-    const sameAnswers = await compareAnswers(doors, agents);
-    for (const door of ["next", "fast"] as const) await postMany(doors[door], poster, WARM_UP_POSTS);
+    const sameAnswers = await compareAnswers(running, agents);
+    for (const door of DOORS) await postMany(doors[door], poster, WARM_UP_POSTS);
     const phases: Phase[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const order: Door[] = round % 2 === 0 ? ["next", "fast"] : ["fast", "next"];
+      // Each round starts at another door and alternates direction, so no door always follows the same one.
+      const order = round % 2 === 0 ? DOORS.slice(round % DOORS.length).concat(DOORS.slice(0, round % DOORS.length)) : [...DOORS].reverse();
       for (const door of order) {
         phases.push(await measurePhase(door, doors[door], poster));
         console.log(`[bench] ingest-door: round ${round + 1}, ${door}: ${summarize(phases.at(-1)!)}`);
       }
     }
-    return render(phases, sameAnswers, loadBefore, os.loadavg());
+    const handshakes = `new TLS door: ${describeHandshakes(doors["fast-new"].agent)}; resumed door: ${describeHandshakes(doors["fast-resumed"].agent)}`;
+    return render(phases, sameAnswers, handshakes, loadBefore, os.loadavg());
   } finally {
     for (const c of Object.values(consoles)) await c.stop().catch((error: unknown) => console.error(`[bench] a console did not stop cleanly: ${String(error)}`));
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+
+const handshakeCounts = new WeakMap<https.Agent, { full: number; resumed: number }>();
+
+/** Counts the agent's connections by their handshake, so the bench shows each door did what it says. */
+function countHandshakes(agent: https.Agent): https.Agent {
+  const counts = { full: 0, resumed: 0 };
+  handshakeCounts.set(agent, counts);
+  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => TLSSocket;
+  agent.createConnection = ((...args: unknown[]) => {
+    const socket = create(...args);
+    socket.once("secureConnect", () => (socket.isSessionReused() ? (counts.resumed += 1) : (counts.full += 1)));
+    return socket;
+  }) as typeof agent.createConnection;
+  return agent;
+}
+
+function describeHandshakes(agent: https.Agent): string {
+  const counts = handshakeCounts.get(agent);
+  return counts ? `${counts.full.toLocaleString("en")}; ${counts.resumed.toLocaleString("en")}` : "not counted";
+}
 
 /** Each post one new sample of the next agent in turn, a second older than that agent's last. */
 function newPoster(agents: FleetAgent[]) {
@@ -83,7 +132,7 @@ async function postMany(target: RunningConsole, poster: ReturnType<typeof newPos
     while (left > 0) {
       left -= 1;
       const { agent, body } = poster();
-      const answer = await request(target, "POST", "/api/v1/telemetry", { authorization: `Bearer ${agent.token}`, "content-type": "application/json" }, body);
+      const answer = await request(target, "POST", "/api/v1/telemetry", { authorization: `Bearer ${agent.token}`, "content-type": "application/json", ...(closing.has(target.agent) ? CLOSE : {}) }, body);
       if (answer.status === 202) ok += 1;
       else refused += 1;
     }
@@ -112,7 +161,7 @@ async function measurePhase(door: Door, target: RunningConsole, poster: ReturnTy
 }
 
 /** The same post's answers through both doors, headers and body, bar what differs by nature. */
-async function compareAnswers(doors: Record<Door, RunningConsole>, agents: FleetAgent[]): Promise<string> {
+async function compareAnswers(doors: Record<"next" | "fast", RunningConsole>, agents: FleetAgent[]): Promise<string> {
   const cases: [string, (agent: FleetAgent) => { token: string; body: string }][] = [
     ["202", (agent) => ({ token: agent.token, body: JSON.stringify(sampleOf(agent, new Date(Date.now() - 3_600_000))) })],
     ["401", () => ({ token: `agt_${"x".repeat(43)}`, body: "{}" })],
@@ -146,7 +195,7 @@ function summarize(p: Phase): string {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function render(phases: Phase[], sameAnswers: string, loadBefore: number[], loadAfter: number[]): string {
+function render(phases: Phase[], sameAnswers: string, handshakes: string, loadBefore: number[], loadAfter: number[]): string {
   const of = (door: Door) => phases.filter((p) => p.door === door);
   const per = (p: Phase, value: number) => (value * 1_000) / p.ok;
   const rows: [string, (p: Phase) => number, (n: number) => string][] = [
@@ -160,20 +209,25 @@ function render(phases: Phase[], sameAnswers: string, loadBefore: number[], load
   ];
   const refused = phases.reduce((sum, p) => sum + p.refused, 0);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const ratio = (a: number, b: number) => (b === 0 ? "—" : `${(a / b).toFixed(2)}×`);
+  const cpuPerPost = (door: Door, r: number) => per(of(door)[r]!, of(door)[r]!.cpuMs);
+  const byRound = (a: Door, b: Door) => Array.from({ length: ROUNDS }, (_, r) => ratio(cpuPerPost(a, r), cpuPerPost(b, r))).join(", ");
   return [
     `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, Node ${process.version}; load average ${loadBefore.map((n) => n.toFixed(1)).join(" / ")} ` +
       `at the start and ${loadAfter.map((n) => n.toFixed(1)).join(" / ")} at the end (1 / 5 / 15 min; the machine is shared, so read the ratios). Two consoles on the production build and one ` +
       `PostgreSQL (loopback, fsync off), ${TUNNELS} tunnels; ${ROUNDS} rounds, each ${POSTS.toLocaleString("en")} posts of one sample through each door in turn, ${IN_FLIGHT} in flight over HTTPS, ` +
-      `after ${WARM_UP_POSTS.toLocaleString("en")} to warm each up. Medians of the rounds; ${refused} posts refused in all.`,
+      `after ${WARM_UP_POSTS.toLocaleString("en")} to warm each up. The last two doors are the fast path's console reached on a new connection per post: a full TLS handshake ` +
+      `each time (as the real agent), or a resumed session. Medians of the rounds; ${refused} posts refused in all.`,
     "",
-    "| per door | Next's route | fast path | Next ÷ fast |",
-    "| --- | ---: | ---: | ---: |",
+    `| per door | ${DOORS.map((d) => DOOR_NAMES[d]).join(" | ")} | Next ÷ fast | new TLS ÷ fast | resumed ÷ fast |`,
+    `| --- |${DOORS.map(() => " ---: |").join("")} ---: | ---: | ---: |`,
     ...rows.map(([label, pick, fmt]) => {
-      const [next, fast] = [median(of("next").map(pick)), median(of("fast").map(pick))];
-      return `| ${label} | ${fmt(next)} | ${fmt(fast)} | ${fast === 0 ? "—" : `${(next / fast).toFixed(2)}×`} |`;
+      const m = Object.fromEntries(DOORS.map((d) => [d, median(of(d).map(pick))])) as Record<Door, number>;
+      return `| ${label} | ${DOORS.map((d) => fmt(m[d])).join(" | ")} | ${ratio(m.next, m.fast)} | ${ratio(m["fast-new"], m.fast)} | ${ratio(m["fast-resumed"], m.fast)} |`;
     }),
     "",
-    `Per round, CPU per post Next ÷ fast: ${Array.from({ length: ROUNDS }, (_, r) => (per(of("next")[r]!, of("next")[r]!.cpuMs) / per(of("fast")[r]!, of("fast")[r]!.cpuMs)).toFixed(2) + "×").join(", ")}.`,
-    `The same posts' answers through the two doors: ${sameAnswers}.`,
+    `Per round, CPU per post Next ÷ fast: ${byRound("next", "fast")}; new TLS ÷ fast: ${byRound("fast-new", "fast")}; resumed ÷ fast: ${byRound("fast-resumed", "fast")}.`,
+    `TLS handshakes the console made (full; resumed): ${handshakes}.`,
+    `The same posts' answers through Next and the fast path: ${sameAnswers}.`,
   ].join("\n");
 }

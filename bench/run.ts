@@ -17,6 +17,7 @@ import { benchIngestWriter } from "./ingest-writer";
 import { benchMetrics } from "./metrics";
 import { benchNocSnapshot } from "./noc-snapshot";
 import { benchNocStalls } from "./noc-stalls";
+import { benchPostCost } from "./post-cost";
 import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
@@ -46,6 +47,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   "ingest-door": (context) => benchIngestDoor(context),
   "ingest-capacity": (context) => benchIngestCapacity(context),
   "ingest-writer": (context) => benchIngestWriter(context),
+  "post-cost": (context) => benchPostCost(context),
   telemetry: async ({ postgresUrl }) => {
     console.log("[bench] telemetry reads and roll-ups on PGlite…");
     const target = tempPgliteTarget();

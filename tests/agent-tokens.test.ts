@@ -153,6 +153,42 @@ describeEachDatabase("agent token rotation with a grace window", ({ handle }) =>
     expect(await authenticateAgent(bearer(endpoint.token), db, at(25 * HOUR))).toBeNull();
   });
 
+  /** Every endpoint of a tenant with its current token. */
+  async function endpointsOf(slug: string) {
+    const rows = await db
+      .select({ id: tunnelEndpoints.id, ciphertext: tunnelEndpoints.agentTokenCiphertext })
+      .from(tunnelEndpoints)
+      .innerJoin(tunnels, eq(tunnels.id, tunnelEndpoints.tunnelId))
+      .innerJoin(tenants, eq(tenants.id, tunnels.tenantId))
+      .where(eq(tenants.slug, slug));
+    return Promise.all(rows.filter((r) => r.ciphertext).map(async (r) => ({ id: r.id, token: await decryptSecret(r.ciphertext!, secretsKey, SECRET_PURPOSE.agentToken) })));
+  }
+
+  it("a large group of lookups answers each with its own endpoint, whatever order the tokens come in", async () => {
+    const endpoints = (await Promise.all(["woodgrove", "proseware", "alpine", "wingtip", "fourthcoffee"].map(endpointsOf))).flat();
+    expect(endpoints.length).toBeGreaterThanOrEqual(5);
+    // Every token three times, shuffled by a fixed rule, with unknown tokens between: one group of several hundred.
+    const asked = Array.from({ length: 300 }, (_, i) => (i % 7 === 3 ? null : endpoints[(i * 13) % endpoints.length]!));
+    const answers = await Promise.all(asked.map((e, i) => authenticateAgent(bearer(e ? e.token : `agt_${String(i).padStart(43, "u")}`), db, t0)));
+    expect(answers.map((a) => a?.endpointId ?? null)).toEqual(asked.map((e) => e?.id ?? null));
+    expect(answers.every((a) => a === null || a.tokenUsed === "current")).toBe(true);
+  });
+
+  it("a tenant being offboarded has its agents refused at once, even before its tokens are cleared; the others in the same group are not", async () => {
+    const [leaving] = await endpointsOf("wingtip");
+    const [staying] = await endpointsOf("alpine");
+    const [tenant] = await db.select({ state: tenants.state }).from(tenants).where(eq(tenants.slug, "wingtip"));
+    await db.update(tenants).set({ state: "offboarding" }).where(eq(tenants.slug, "wingtip"));
+    try {
+      const [refused, kept] = await Promise.all([authenticateAgent(bearer(leaving!.token), db, t0), authenticateAgent(bearer(staying!.token), db, t0)]);
+      expect(refused).toBeNull();
+      expect(kept).toMatchObject({ endpointId: staying!.id, tokenUsed: "current" });
+    } finally {
+      await db.update(tenants).set({ state: tenant!.state }).where(eq(tenants.slug, "wingtip"));
+    }
+    expect(await authenticateAgent(bearer(leaving!.token), db, t0)).toMatchObject({ endpointId: leaving!.id });
+  });
+
   it("offboarding revokes the previous token with the current one", async () => {
     const endpoint = await endpointOf("tailspin", "source");
     const rotated = await rotate(endpoint.id, 24, t0);

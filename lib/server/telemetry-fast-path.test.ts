@@ -68,6 +68,55 @@ describe("readBoundedBody", () => {
   });
 });
 
+describe("readBoundedBody, whole bodies", () => {
+  /**
+   * A raw client that streams the body in the parts given (chunked, no Content-Length), each
+   * part sent once the server has read the one before, so each arrives as a chunk of its own.
+   */
+  async function readInParts(parts: Buffer[], limit = 1024 * 1024): Promise<{ text: string | null; reads: number }> {
+    const frame = (i: number) => Buffer.concat([Buffer.from(`${parts[i]!.byteLength.toString(16)}\r\n`), parts[i]!, Buffer.from(i === parts.length - 1 ? "\r\n0\r\n\r\n" : "\r\n")]);
+    let socket: net.Socket | undefined;
+    let reads = 0;
+    const text = await new Promise<string | null>((resolve, reject) => {
+      void serve((req, res) => {
+        req.on("data", () => {
+          reads += 1;
+          if (reads < parts.length) socket!.write(frame(reads));
+        });
+        readBoundedBody(req, limit).then((read) => {
+          res.end();
+          resolve(read);
+        }, reject);
+      }).then((port) => {
+        socket = net.connect(port, "127.0.0.1");
+        socket.on("error", () => {});
+        socket.write("POST /api/v1/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        socket.write(frame(0));
+      });
+    });
+    socket?.destroy();
+    return { text, reads };
+  }
+
+  it("reads a body that comes in one chunk, and one that comes in several, to the same text", async () => {
+    const body = JSON.stringify({ measuredAt: "2026-12-05T13:00:00.000Z", rttMs: 12.5, path: [{ ttl: 1, address: "10.0.0.1", rttMs: 0.4 }] });
+    expect(await readInParts([Buffer.from(body)])).toEqual({ text: body, reads: 1 });
+    const bytes = Buffer.from(body);
+    expect(await readInParts([bytes.subarray(0, 10), bytes.subarray(10, 40), bytes.subarray(40)])).toEqual({ text: body, reads: 3 });
+  });
+
+  it("joins a character whose bytes are split between two chunks, rather than decoding each chunk alone", async () => {
+    // "é" is two bytes in UTF-8 (c3 a9): decoded chunk by chunk they would be two replacement characters.
+    const bytes = Buffer.from('{"reason":"é"}');
+    const cut = bytes.indexOf(0xc3) + 1;
+    expect(await readInParts([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual({ text: '{"reason":"é"}', reads: 2 });
+  });
+
+  it("stops at the limit when a body streams past it, the first chunk alone under it", async () => {
+    expect(await readInParts([Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20)], 1_000)).toEqual({ text: null, reads: 2 });
+  });
+});
+
 describe("isTelemetryPost", () => {
   const post = (url: string, method = "POST") => isTelemetryPost({ method, url } as http.IncomingMessage);
 

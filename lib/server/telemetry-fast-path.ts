@@ -49,7 +49,10 @@ export function readBoundedBody(req: http.IncomingMessage, limit: number): Promi
   // emitted, and no event is coming that would settle the promise below.
   if (req.destroyed) return Promise.reject(new ClientLeft());
   return new Promise<string | null>((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // An agent's post (a sample is about a kilobyte) mostly arrives in one chunk: that one is
+    // decoded as it is, not copied into a joined buffer first. Later chunks start the list.
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
     const stop = () => {
       req.off("data", onData);
@@ -66,11 +69,12 @@ export function readBoundedBody(req: http.IncomingMessage, limit: number): Promi
         resolve(null);
         return;
       }
-      chunks.push(chunk);
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
     };
     const onEnd = () => {
       stop();
-      resolve(Buffer.concat(chunks, size).toString("utf8"));
+      resolve(chunks ? Buffer.concat(chunks, size).toString("utf8") : (first?.toString("utf8") ?? ""));
     };
     const onError = (error: Error) => {
       stop();

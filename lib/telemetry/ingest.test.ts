@@ -3,9 +3,9 @@ import { beforeAll, expect, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/auth/agent";
 import type { Database } from "@/lib/db/client";
 import { privateClouds, telemetrySamples, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
-import type { TelemetrySample } from "@/lib/validation/telemetry";
+import { sampleSchema, type TelemetrySample } from "@/lib/validation/telemetry";
 import { describeEachDatabase } from "@/tests/support/databases";
-import { batchWeight, ingestSamples } from "./ingest";
+import { batchWeight, groupParameters, ingestSamples, toMillisecondTime } from "./ingest";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
@@ -191,4 +191,43 @@ it("weighs a batch waiting for its group by what it holds, so the waiting cap bo
   expect(batchWeight([heavy], body.length)).toBe(Math.ceil(body.length / 1_024));
   expect(Math.abs(batchWeight([heavy], body.length) - batchWeight([heavy]))).toBeLessThanOrEqual(1);
   expect(batchWeight(Array.from({ length: 200 }, () => plain), JSON.stringify({ samples: Array.from({ length: 200 }, () => plain) }).length)).toBe(200);
+});
+
+it("stores every time the schema takes at the millisecond, in UTC, whether or not it came in that form already", () => {
+  const valid = (iso: string) => sampleSchema.shape.measuredAt.safeParse(iso).success;
+  const cases = [
+    "2026-12-05T13:32:18.123Z", // what the real agent sends: kept as it is
+    "2024-02-29T23:59:59.999Z", // a leap day
+    "2026-12-05T13:32:18.123456Z", // microseconds: cut to the millisecond
+    "2026-12-05T13:32:18Z",
+    "2026-12-05T14:32:18.123+01:00", // another zone: the same instant in UTC
+    "2026-12-05T13:32:18.1Z",
+  ];
+  for (const iso of cases) {
+    expect(valid(iso), iso).toBe(true);
+    expect(toMillisecondTime(iso), iso).toBe(new Date(Date.parse(iso)).toISOString());
+  }
+  expect(toMillisecondTime("2026-12-05T14:32:18.123+01:00")).toBe("2026-12-05T13:32:18.123Z");
+  // Shapes that would pass the quick check but not the schema never reach the writer.
+  for (const iso of ["2026-02-30T00:00:00.000Z", "2026-12-05T24:00:00.000Z", "2026-12-05T13:60:00.000Z"]) expect(valid(iso), iso).toBe(false);
+});
+
+it("writes the group statement's rows and endpoint updates as before: a sample's fields, the newest role and MAC lists per endpoint", () => {
+  const agent = (id: string): AgentPrincipal => ({ endpointId: id, tunnelId: "t", tenantId: "n", side: "source", tokenUsed: "current", tokenHash: `h-${id}` });
+  const now = new Date("2026-12-05T13:00:00.000Z");
+  const { samplesJson, endsJson } = groupParameters([
+    { agent: agent("a"), now, samples: [{ measuredAt: "2026-12-05T12:59:00.000Z", rttMs: 1, pair: { role: "active", since: "2026-12-05T12:00:00+00:00", reason: "elected" } }] },
+    { agent: agent("b"), now, samples: [{ measuredAt: "2026-12-05T12:59:10.000456Z", counters: { txBytes: 1, rxBytes: 2, txPackets: 3, rxPackets: 4 } }] },
+    { agent: { ...agent("a"), tokenHash: "h-a2" }, now, samples: [{ measuredAt: "2026-12-05T12:58:00.000Z", pair: { role: "standby", since: "2026-12-05T11:00:00.000Z", reason: "peer-active" } }] },
+  ]);
+  expect(JSON.parse(samplesJson)).toEqual([
+    { b: 0, e: "a", m: "2026-12-05T12:59:00.000Z", r: "2026-12-05T13:00:00.000Z", rtt: 1, pr: "active", ps: "2026-12-05T12:00:00.000Z", pre: "elected" },
+    { b: 1, e: "b", m: "2026-12-05T12:59:10.000Z", r: "2026-12-05T13:00:00.000Z", txb: 1, rxb: 2, txp: 3, rxp: 4 },
+    { b: 2, e: "a", m: "2026-12-05T12:58:00.000Z", r: "2026-12-05T13:00:00.000Z", pr: "standby", ps: "2026-12-05T11:00:00.000Z", pre: "peer-active" },
+  ]);
+  // The older role report of "a" (the third batch) does not replace the newer one; its token, the group's latest, does.
+  expect(JSON.parse(endsJson)).toEqual([
+    { id: "a", newest: "2026-12-05T12:59:00.000Z", token_hash: "h-a2", pair_at: "2026-12-05T12:59:00.000Z", pair_role: "active", pair_since: "2026-12-05T12:00:00.000Z", pair_reason: "elected", macs_at: null, macs: null },
+    { id: "b", newest: "2026-12-05T12:59:10.000Z", token_hash: "h-b", pair_at: null, pair_role: null, pair_since: null, pair_reason: null, macs_at: null, macs: null },
+  ]);
 });

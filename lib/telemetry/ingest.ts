@@ -119,33 +119,10 @@ type EndUpdate = {
  * else writes through ingestSamples.
  */
 export async function writeBatches(db: Database, batches: readonly PendingBatch[]): Promise<BatchResult[]> {
-  const rows: ReturnType<typeof sampleRow>[] = [];
-  const ends = new Map<string, EndUpdate>();
-  for (const [batch, { agent, samples, now }] of batches.entries()) {
-    const end = ends.get(agent.endpointId) ?? { id: agent.endpointId, newest: "", token_hash: agent.tokenHash, pair_at: null, pair_role: null, pair_since: null, pair_reason: null, macs_at: null, macs: null };
-    // The token of the latest batch of the group is the one the agent uses now.
-    end.token_hash = agent.tokenHash;
-    const receivedAt = now.toISOString();
-    for (const s of samples) {
-      // Milliseconds, as a JavaScript Date holds them: a re-send that differs only in
-      // sub-millisecond digits is the same sample.
-      const ms = Date.parse(s.measuredAt);
-      const at = new Date(ms).toISOString();
-      rows.push(sampleRow(batch, agent.endpointId, s, at, receivedAt));
-      if (at > end.newest) end.newest = at;
-      // The newest sample that says what this end does in its pair: the endpoint keeps that role.
-      if (s.pair && (!end.pair_at || at > end.pair_at)) {
-        Object.assign(end, { pair_at: at, pair_role: s.pair.role, pair_since: new Date(Date.parse(s.pair.since)).toISOString(), pair_reason: s.pair.reason });
-      }
-      // Likewise the newest MAC lists (with the gateway probe sent beside them): kept on the
-      // endpoint, not per sample, as they are large.
-      if (s.macs && (!end.macs_at || at > end.macs_at)) Object.assign(end, { macs_at: at, macs: macReportOf(s) });
-    }
-    ends.set(agent.endpointId, end);
-  }
+  const { samplesJson, endsJson } = groupParameters(batches);
   const result = (await db.execute(sql`
     with source as materialized (
-      select * from json_to_recordset(${JSON.stringify(rows)}::json) as r(
+      select * from json_to_recordset(${samplesJson}::json) as r(
         b integer, e uuid, m timestamptz, r timestamptz, rtt float8, jit float8, loss float8, dfb integer, dfok boolean, path text,
         txb bigint, rxb bigint, txp bigint, rxp bigint, bum float8, macs integer, pr text, ps timestamptz, pre text)
     ), inserted as (
@@ -158,7 +135,7 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
     ), news as (
       select endpoint_id, min(measured_at) as first from inserted group by endpoint_id
     ), ends as (
-      select * from json_to_recordset(${JSON.stringify([...ends.values()])}::json) as e(
+      select * from json_to_recordset(${endsJson}::json) as e(
         id uuid, newest timestamptz, token_hash text, pair_at timestamptz, pair_role text, pair_since timestamptz, pair_reason text, macs_at timestamptz, macs jsonb)
     ), locked as (
       -- The group's endpoints are locked here, in id order, before the update below touches any
@@ -202,6 +179,58 @@ export async function writeBatches(db: Database, batches: readonly PendingBatch[
 }
 
 /**
+ * The group statement's two JSON parameters: every sample as a row, and what each endpoint's row
+ * learns from the group. Exported for bench/post-cost.ts, which weighs what it allocates.
+ */
+export function groupParameters(batches: readonly PendingBatch[]): { samplesJson: string; endsJson: string } {
+  const rows: ReturnType<typeof sampleRow>[] = [];
+  const ends = new Map<string, EndUpdate>();
+  for (let batch = 0; batch < batches.length; batch++) {
+    const { agent, samples, now } = batches[batch]!;
+    let end = ends.get(agent.endpointId);
+    if (!end) {
+      end = { id: agent.endpointId, newest: "", token_hash: agent.tokenHash, pair_at: null, pair_role: null, pair_since: null, pair_reason: null, macs_at: null, macs: null };
+      ends.set(agent.endpointId, end);
+    }
+    // The token of the latest batch of the group is the one the agent uses now.
+    end.token_hash = agent.tokenHash;
+    const receivedAt = now.toISOString();
+    for (const s of samples) {
+      const at = toMillisecondTime(s.measuredAt);
+      rows.push(sampleRow(batch, agent.endpointId, s, at, receivedAt));
+      if (at > end.newest) end.newest = at;
+      // The newest sample that says what this end does in its pair: the endpoint keeps that role.
+      if (s.pair && (!end.pair_at || at > end.pair_at)) {
+        end.pair_at = at;
+        end.pair_role = s.pair.role;
+        end.pair_since = toMillisecondTime(s.pair.since);
+        end.pair_reason = s.pair.reason;
+      }
+      // Likewise the newest MAC lists (with the gateway probe sent beside them): kept on the
+      // endpoint, not per sample, as they are large.
+      if (s.macs && (!end.macs_at || at > end.macs_at)) {
+        end.macs_at = at;
+        end.macs = macReportOf(s);
+      }
+    }
+  }
+  return { samplesJson: JSON.stringify(rows), endsJson: JSON.stringify([...ends.values()]) };
+}
+
+/**
+ * A time as the database is given it: milliseconds, as a JavaScript Date holds them, so that a
+ * re-send differing only in sub-millisecond digits (or written with another offset) is the same
+ * sample. A time already in that form (UTC, milliseconds: what the real agent sends and
+ * `toISOString` writes) is that string already and is kept as it is, not parsed into a Date and
+ * written out again: one Date and one string less per sample. The schema (a valid calendar date
+ * and time of day, lib/validation/telemetry.ts) has refused anything else of that shape.
+ */
+export function toMillisecondTime(iso: string): string {
+  if (iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && iso.charCodeAt(19) === 46 /* . */ && iso.charCodeAt(10) === 84 /* T */) return iso;
+  return new Date(Date.parse(iso)).toISOString();
+}
+
+/**
  * A sample as one element of the statement's JSON, with the index of its batch in the group (the
  * statement counts each batch's stored samples by it): short keys (the statement's column list names
  * them), and a field the sample lacks left out rather than written as null (json_to_recordset
@@ -227,7 +256,7 @@ function sampleRow(batch: number, endpointId: string, s: TelemetrySample, measur
     bum: s.bumPps,
     macs: s.learnedMacs,
     pr: s.pair?.role,
-    ps: s.pair ? new Date(Date.parse(s.pair.since)).toISOString() : undefined,
+    ps: s.pair ? toMillisecondTime(s.pair.since) : undefined,
     pre: s.pair?.reason,
   };
 }
