@@ -239,12 +239,16 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
         "}",
       ];
   const faultReason = [
-    "# Why keepalived put this end in FAULT: an operator, a port, or the track script's last word.",
+    "# Why keepalived put this end in FAULT: an operator, a link it watches, or the track script's last word. The bridge is",
+    "# the election's interface: its state follows its ports up to a second late, so at start keepalived may find it down.",
     "fault_reason() {",
     ...(source ? ['  if [ "$(cat "$STATE.force" 2>/dev/null || echo 0)" -le -254 ]; then echo forced; return; fi'] : []),
     `  if ! carrier "$LAN_PORT"; then echo ${source ? "lan-down" : "segment-down"}; return; fi`,
     '  if ! carrier "$UNDERLAY"; then echo underlay-down; return; fi',
-    source ? '  cat "$STATE.why" 2>/dev/null || echo peer-unreachable' : "  echo unknown",
+    '  if ! running "$BRIDGE"; then echo bridge-down; return; fi',
+    ...(source
+      ? ["  # The check's current word (see check below); none: its last run passed.", '  cat "$STATE.why" 2>/dev/null || echo unknown']
+      : ["  # The check only weighs, it never faults: a link keepalived watches was down when it looked and is up again.", "  echo link-flap"]),
     "}",
   ];
   const lines = [
@@ -266,6 +270,8 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     "",
     `say() { logger -t bridgehead-pair "$STEM $SIDE: $*" 2>/dev/null || echo "$STEM $SIDE: $*" >&2; }`,
     'carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = 1 ]; }',
+    "# What keepalived reads as the interface running (IFF_RUNNING): its operational state up, or unknown.",
+    'running() { case "$(cat "/sys/class/net/$1/operstate" 2>/dev/null || echo down)" in up | unknown) return 0 ;; *) return 1 ;; esac; }',
     "",
     "close_gate() {",
     '  nft -f - <<EOF || say "could not close the gate: no guard table $NFT_TABLE; run the apply step again"',
@@ -377,13 +383,14 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     "# Without an argument it is the check: VyOS's health check runs its script that way.",
     'case "${1:-check}" in',
     '  notify) shift; notify "$@" ;;',
-    "  check) check ;;",
     ...(source
       ? [
+          "  # A FAULT's word from the check is its newest run's: check-timeout while it runs (what stays if keepalived kills it), its verdict, or none.",
+          '  check) echo check-timeout >"$STATE.why"; check; rm -f "$STATE.why" ;;',
           '  standby) force -254; echo "$STEM: this end is forced to stand by; the other tunnel takes the traffic within seconds. Undo: $0 resume" ;;',
           '  resume) force 0; echo "$STEM: standby lifted; the primary takes the traffic back after its hold-down" ;;',
         ]
-      : []),
+      : ["  check) check ;;"]),
     '  status) cat "$STATE.role" 2>/dev/null || echo "$STEM $SIDE: no role yet (is keepalived running?)" ;;',
     `  sync) read -r current _ 2>/dev/null <"$STATE.state" || current=NONE; if [ "$current" = MASTER ]${source ? "" : " && hears_gateway"}; then open_port; else close_port; fi ;;`,
     `  *) echo "usage: $0 notify|check|${source ? "standby|resume|" : ""}status|sync" >&2; exit 2 ;;`,
