@@ -50,9 +50,12 @@ GRACE=10
 COOLDOWN=30
 
 say() { logger -t bridgehead-pair "$STEM $SIDE: $*" 2>/dev/null || echo "$STEM $SIDE: $*" >&2; }
-carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = 1 ]; }
-# What keepalived reads as the interface running (IFF_RUNNING): its operational state up, or unknown.
-running() { case "$(cat "/sys/class/net/$1/operstate" 2>/dev/null || echo down)" in up | unknown) return 0 ;; *) return 1 ;; esac; }
+# Up as keepalived sees it (IFF_RUNNING: operational state up or unknown), which follows the carrier up to a second
+# late (a bridge's follows its ports'): at start keepalived sees the just-made links down for that moment.
+link_up() {
+  [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = 1 ] || return 1
+  case "$(cat "/sys/class/net/$1/operstate" 2>/dev/null || echo down)" in up | unknown) return 0 ;; *) return 1 ;; esac
+}
 
 close_gate() {
   nft -f - <<EOF || say "could not close the gate: no guard table $NFT_TABLE; run the apply step again"
@@ -107,13 +110,13 @@ check() {
   return 1
 }
 
-# Why keepalived put this end in FAULT: an operator, a link it watches, or the track script's last word. The bridge is
-# the election's interface: its state follows its ports up to a second late, so at start keepalived may find it down.
+# Why keepalived put this end in FAULT: an operator, a link it watches (the bridge is the election's own), or the
+# track script's last word. At start keepalived often finds a port or the bridge down: see link_up.
 fault_reason() {
   if [ "$(cat "$STATE.force" 2>/dev/null || echo 0)" -le -254 ]; then echo forced; return; fi
-  if ! carrier "$LAN_PORT"; then echo lan-down; return; fi
-  if ! carrier "$UNDERLAY"; then echo underlay-down; return; fi
-  if ! running "$BRIDGE"; then echo bridge-down; return; fi
+  if ! link_up "$LAN_PORT"; then echo lan-down; return; fi
+  if ! link_up "$UNDERLAY"; then echo underlay-down; return; fi
+  if ! link_up "$BRIDGE"; then echo bridge-down; return; fi
   # The check's current word (see check below); none: its last run passed.
   cat "$STATE.why" 2>/dev/null || echo unknown
 }
