@@ -17,15 +17,20 @@
  *   40P01 (the control cases);
  * - in id order, A holds both before its first update, B waits holding nothing, and both finish.
  *   (Run against the code without the locking step, the two races below end in 40P01.)
+ * Deleting a rule or its channel takes the rule's groups by the cascade, after the rule's (and the
+ * channel's) key; a round that holds one of those groups and inserts one for a tenant without a
+ * group checks that key: 40P01 again, until both deletes locked the groups first (the last two
+ * tests end in 40P01 without it).
  */
 import { randomUUID } from "node:crypto";
 import { asc, eq, lte, sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { wakeGroupsNow } from "@/lib/commands/notification-rules";
+import { deleteChannel } from "@/lib/commands/notification-channels";
+import { deleteRoute, wakeGroupsNow } from "@/lib/commands/notification-rules";
 import { endSilence } from "@/lib/commands/quiet-periods";
 import type { Database } from "@/lib/db/client";
 import { sqlState } from "@/lib/db/errors";
-import { notificationChannels, notificationGroups, notificationRoutes, notificationSilences, tenants } from "@/lib/db/schema";
+import { notificationChannels, notificationEvents, notificationGroups, notificationRoutes, notificationSilences, tenants } from "@/lib/db/schema";
 import { runNotificationDispatch } from "@/lib/notifications/dispatch";
 import { queryRows } from "@/lib/telemetry/sql";
 import { fleetTenant, insertPrivateCloud } from "./support/fleet-rows";
@@ -96,7 +101,60 @@ describe.skipIf(inject("postgresUnavailable") !== null)("the dispatcher's round 
     expect(outcomes[1]).toEqual({ status: "fulfilled", value: { ran: true, events: 0, groupsLooked: 2, notifications: 0, more: false, maintenanceChanges: 0 } });
     expect(await flushTimes(lock.a.db, tenantId)).toEqual({ [low]: null, [high]: null });
   });
+
+  // The round holds a group of the rule and then inserts one for a tenant that had none: its foreign key
+  // check takes the rule's key (and its channel's). Deleting the rule or its channel held those first and
+  // then waited, by the cascade, for the round's group: 40P01, before they locked the groups first.
+  const wakeRuleForTwoTenants = async (tenantId: string, other: string) =>
+    // The round's events: one for the tenant whose group exists (its upsert pauses there), one for a tenant with none yet.
+    lock.a.db.insert(notificationEvents).values([tenantId, other].map((id, i) => ({ tenantId: id, dedupeKey: `lock-order-${i}-${randomUUID()}`, change: "opened" as const, kind: "tunnel-down", severity: "critical" as const, at: NOW })));
+
+  it("a rule deleted while the round wakes its groups (one new): both finish, the rule and its groups gone", async () => {
+    const { tenantId, routeId, other } = await makeRuleWithNewTenant(lock.a.db);
+    await wakeRuleForTwoTenants(tenantId, other);
+    const outcomes = await lock.race(
+      () => runNotificationDispatch(lock.a.db, { now: NOW, consoleUrl: CONSOLE_URL }),
+      () => deleteRoute(lock.b.db, ADMIN, routeId),
+    );
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes[1]).toEqual({ status: "fulfilled", value: { ok: true } });
+    expect(await lock.a.db.select().from(notificationGroups).where(eq(notificationGroups.routeId, routeId))).toEqual([]);
+  });
+
+  it("a channel deleted while the round wakes its rule's groups (one new): both finish, the rule and its groups gone", async () => {
+    const { tenantId, routeId, channelId, other } = await makeRuleWithNewTenant(lock.a.db);
+    await wakeRuleForTwoTenants(tenantId, other);
+    const outcomes = await lock.race(
+      () => runNotificationDispatch(lock.a.db, { now: NOW, consoleUrl: CONSOLE_URL }),
+      () => deleteChannel(lock.b.db, ADMIN, channelId),
+    );
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(outcomes[1]).toMatchObject({ status: "fulfilled", value: { ok: true } });
+    expect(await lock.a.db.select().from(notificationRoutes).where(eq(notificationRoutes.id, routeId))).toEqual([]);
+    expect(await lock.a.db.select().from(notificationGroups).where(eq(notificationGroups.routeId, routeId))).toEqual([]);
+  });
 });
+
+/** A rule on every tenant, its group for one tenant (due), and another tenant without a group yet. */
+async function makeRuleWithNewTenant(db: Database): Promise<{ tenantId: string; routeId: string; channelId: string; other: string }> {
+  await runNotificationDispatch(db, { now: NOW, consoleUrl: CONSOLE_URL });
+  const suffix = randomUUID().slice(0, 8);
+  const cloud = await insertPrivateCloud(db, suffix);
+  const [tenant, other] = await db
+    .insert(tenants)
+    .values([1, 2].map((n) => fleetTenant(cloud.id, n, { slug: `nr${n}-${suffix}`, displayName: "Rule lock order" })))
+    .returning({ id: tenants.id });
+  const [channel] = await db
+    .insert(notificationChannels)
+    .values({ tenantId: null, kind: "webhook", name: `nr-${suffix}`, settings: { kind: "webhook", url: "http://127.0.0.1:9/hook" }, createdBy: "test" })
+    .returning({ id: notificationChannels.id });
+  const [route] = await db
+    .insert(notificationRoutes)
+    .values({ tenantId: null, channelId: channel!.id, matchTenantId: null, groupWaitSeconds: 30, repeatIntervalMinutes: 60, createdBy: "test" })
+    .returning({ id: notificationRoutes.id });
+  await db.insert(notificationGroups).values({ routeId: route!.id, tenantId: tenant!.id, flushAt: new Date(NOW.getTime() - 60_000) });
+  return { tenantId: tenant!.id, routeId: route!.id, channelId: channel!.id, other: other!.id };
+}
 
 async function flushTimes(db: Database, tenantId: string): Promise<Record<string, Date | null>> {
   const rows = await db.select({ id: notificationGroups.id, flushAt: notificationGroups.flushAt }).from(notificationGroups).where(eq(notificationGroups.tenantId, tenantId));

@@ -75,6 +75,10 @@ export async function createRoute(
 
 export async function deleteRoute(db: Database, actor: Principal, routeId: string): Promise<{ ok: true } | CommandRefusal> {
   return db.transaction(async (tx) => {
+    // The rule's groups go by the cascade. Locked first, in id order, before the rule: a round holding one
+    // of them and waking the rule for a tenant with no group yet (its insert checks the rule's key) waited
+    // for this delete, which waited for the round's group: 40P01 (tests/notification-group-lock-order.test.ts).
+    await lockNotificationGroupsInIdOrder(tx, eq(notificationGroups.routeId, routeId), "update");
     const [row] = await tx.delete(notificationRoutes).where(eq(notificationRoutes.id, routeId)).returning();
     if (!row) return { ok: false as const, status: 404 as const, message: "No such rule." };
     await recordAudit(tx, actor, { action: "notification-route.delete", entityType: "notification-route", entityId: row.id, tenantId: row.tenantId, before: row });
