@@ -31,6 +31,7 @@ import { describeWithTool, networkNamespaces, pyYaml, runningAsRoot, tool } from
 import { HOSTS, PairLab, PROBE_IP, SUBNET, UNDERLAY, waitFor, type PairNode } from "./support/pair-lab";
 import { asRuleSample, edgeBridgeFiles, pingSeries, readRole, runAgentOnce, sourceGatewayFiles, transitionsSince, type RoleReport } from "./support/pair-files";
 import { loadTlsMaterial } from "@/lib/server/tls";
+import { pairReasonText } from "@/lib/domain/pair-role";
 import type { AppConfig } from "@/lib/config";
 import { reconcileWarnings } from "@/lib/telemetry/lifecycle";
 import { evaluateTenant } from "@/lib/telemetry/rules/evaluate";
@@ -124,6 +125,17 @@ describeWithTool(
     }, 90_000);
 
     afterAll(() => lab.destroy(), 30_000);
+
+    it("says why an edge bridge changed role at start: keepalived's start-up FAULT names its bridge, not \"unknown\"", () => {
+      // keepalived usually enters FAULT at start, the bridge's state not yet following its ports up (linux-pair.ts
+      // fault_reason). When the helper applies that FAULT (it may also be dropped as late), an edge bridge, whose
+      // check never faults, must give a reason the console explains (lib/domain/pair-role.ts).
+      const transitions = ENDS.flatMap(({ node, ordinal, side }) => transitionsSince(lab, node, `bh-contoso-t${ordinal}-${side}`, 0).map((t) => ({ node, side, ...t })));
+      console.log(`[pair] start: ${transitions.map((t) => `${t.node} ${t.state} ${t.reason}`).join(", ")}`);
+      expect(transitions.filter((t) => t.side === "avs").length).toBeGreaterThanOrEqual(2);
+      const unexplained = transitions.filter((t) => t.side === "avs" && (t.reason === "unknown" || pairReasonText(t.reason).startsWith("the pair helper says")));
+      expect(unexplained).toEqual([]);
+    });
 
     it("(a) carries the traffic on one tunnel: one broadcast stays one, and no ping is answered twice", async () => {
       // The takeover's ARP sweeps are over once the edge bridge's swept flag is set and a second has passed.

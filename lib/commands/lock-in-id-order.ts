@@ -11,11 +11,15 @@
  * The warning evaluation locks its batch's tenants ("key share", the lock its foreign keys take
  * anyway) in id order before their tunnels, as a command on a tenant does
  * (tests/evaluation-lock-order.test.ts).
+ *
+ * Notification groups the same way: the dispatcher's round (lib/notifications/dispatch.ts) and the
+ * commands that wake a tenant's groups (wakeGroupsNow, when a silence or window ends early) lock the
+ * groups they write in id order first (tests/notification-group-lock-order.test.ts).
  */
 import "server-only";
 import { asc, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
+import { notificationGroups, tenants, tunnelEndpoints, tunnels } from "@/lib/db/schema";
 
 export type RowLock = "key share" | "no key update" | "update";
 
@@ -34,5 +38,11 @@ export async function lockTunnelsInIdOrder(tx: Database, where: SQL, lock: RowLo
 /** Locks the tenants `where` selects, in id order; returns their ids in that order. */
 export async function lockTenantsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
   const rows = await tx.select({ id: tenants.id }).from(tenants).where(where).orderBy(asc(tenants.id)).for(lock);
+  return rows.map((row) => row.id);
+}
+
+/** Locks the notification groups `where` selects, in id order; returns their ids in that order. */
+export async function lockNotificationGroupsInIdOrder(tx: Database, where: SQL, lock: RowLock): Promise<string[]> {
+  const rows = await tx.select({ id: notificationGroups.id }).from(notificationGroups).where(where).orderBy(asc(notificationGroups.id)).for(lock);
   return rows.map((row) => row.id);
 }

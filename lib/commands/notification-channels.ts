@@ -5,12 +5,12 @@
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import ipaddr from "ipaddr.js";
 import { actorName, recordAudit } from "@/lib/audit";
 import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
-import { notificationChannels, notificationDeliveries, tenants, type ChannelSettings } from "@/lib/db/schema";
+import { notificationChannels, notificationDeliveries, notificationGroups, notificationRoutes, tenants, type ChannelSettings } from "@/lib/db/schema";
 import { DELIVERY_LIMITS, DELIVERY_STATUS } from "@/lib/domain/notifications";
 import { recordVersion } from "@/lib/domain/tenant-version";
 import { attemptDelivery, recordAttempt } from "@/lib/notifications/deliver";
@@ -22,6 +22,7 @@ import { checkHost, parseTargetUrl, TargetRefusedError, type Resolver } from "@/
 import { lookupAll } from "@/lib/notifications/transports/smtp";
 import { encryptSecret, SECRET_PURPOSE } from "@/lib/secrets";
 import type { ChannelChange, ChannelInput } from "@/lib/validation/notifications";
+import { lockNotificationGroupsInIdOrder } from "./lock-in-id-order";
 import type { CommandRefusal } from "./result";
 
 export type ChannelEnv = { secretsKey: Uint8Array; allowLoopback: boolean; resolve?: Resolver };
@@ -206,6 +207,9 @@ function actorLabel(actor: Principal): string {
 
 export async function deleteChannel(db: Database, actor: Principal, channelId: string): Promise<{ ok: true; name: string } | CommandRefusal> {
   return db.transaction(async (tx) => {
+    // Its rules' groups go by the cascade: locked first, in id order, as deleteRoute does (the round's inserts check
+    // the channel's and the rules' keys; tests/notification-group-lock-order.test.ts).
+    await lockNotificationGroupsInIdOrder(tx, inArray(notificationGroups.routeId, tx.select({ id: notificationRoutes.id }).from(notificationRoutes).where(eq(notificationRoutes.channelId, channelId))), "update");
     const [row] = await tx.delete(notificationChannels).where(eq(notificationChannels.id, channelId)).returning();
     if (!row) return { ok: false as const, status: 404 as const, message: "No such channel." };
     await recordAudit(tx, actor, {

@@ -10,7 +10,9 @@ import type { Principal } from "@/lib/auth/permissions";
 import type { Database } from "@/lib/db/client";
 import { notificationChannels, notificationGroups, notificationRoutes, tenants } from "@/lib/db/schema";
 import type { RouteInput } from "@/lib/validation/notifications";
+import { uuidArray } from "@/lib/telemetry/evaluation/due";
 import { timeParam } from "@/lib/telemetry/sql";
+import { lockNotificationGroupsInIdOrder } from "./lock-in-id-order";
 import type { CommandRefusal } from "./result";
 
 const fieldRefusal = (field: string, message: string): CommandRefusal => ({ ok: false, status: 400, message: "Some fields need attention.", errors: { [field]: [message] } });
@@ -73,6 +75,10 @@ export async function createRoute(
 
 export async function deleteRoute(db: Database, actor: Principal, routeId: string): Promise<{ ok: true } | CommandRefusal> {
   return db.transaction(async (tx) => {
+    // The rule's groups go by the cascade. Locked first, in id order, before the rule: a round holding one
+    // of them and waking the rule for a tenant with no group yet (its insert checks the rule's key) waited
+    // for this delete, which waited for the round's group: 40P01 (tests/notification-group-lock-order.test.ts).
+    await lockNotificationGroupsInIdOrder(tx, eq(notificationGroups.routeId, routeId), "update");
     const [row] = await tx.delete(notificationRoutes).where(eq(notificationRoutes.id, routeId)).returning();
     if (!row) return { ok: false as const, status: 404 as const, message: "No such rule." };
     await recordAudit(tx, actor, { action: "notification-route.delete", entityType: "notification-route", entityId: row.id, tenantId: row.tenantId, before: row });
@@ -85,10 +91,19 @@ export async function findTenantIdByRoute(id: string, db: Database): Promise<str
   return row?.tenantId ?? null;
 }
 
-/** Groups of these tenants (all, for null) are looked at now: a silence or window ended early may let warnings through. */
+/**
+ * Groups of these tenants (all, for null) are looked at now: a silence or window ended early may let
+ * warnings through. The groups are locked first, in id order, as the dispatcher's round locks the
+ * groups it writes: left to the update, they were locked in the table's order, the round locked
+ * them in order of their wake time, and the two deadlocked on PostgreSQL (40P01: the operator's
+ * "end now" or the round failed; tests/notification-group-lock-order.test.ts). Locked, the wake
+ * also lands after a round that holds the groups, instead of the round overwriting it.
+ */
 export async function wakeGroupsNow(db: Database, tenantId: string | null, now: Date): Promise<void> {
+  const ids = await lockNotificationGroupsInIdOrder(db, tenantId ? eq(notificationGroups.tenantId, tenantId) : sql`true`, "no key update");
+  if (ids.length === 0) return;
   await db
     .update(notificationGroups)
     .set({ flushAt: sql`least(coalesce(${notificationGroups.flushAt}, ${timeParam(now)}), ${timeParam(now)})` })
-    .where(tenantId ? eq(notificationGroups.tenantId, tenantId) : sql`true`);
+    .where(sql`${notificationGroups.id} = any(${uuidArray(ids)})`);
 }

@@ -39,6 +39,10 @@ const REASONS: Record<string, string> = {
   "underlay-down": "its underlay NIC is down",
   "tunnel-silent": "the other end stopped answering through the tunnel",
   "peer-unreachable": "it cannot reach the other end over the underlay",
+  "bridge-down": "its tenant bridge is down (at start, the bridge comes up up to a second after its ports)",
+  "link-flap": "a link keepalived watches was down for a moment and is up again",
+  "check-timeout": "its health check ran past keepalived's time limit and was stopped (an overloaded host?)",
+  unknown: "the pair helper could not tell why",
   stopped: "keepalived stopped",
   "keepalived-silent": "keepalived stopped running its checks, so its tunnel port stays as it was",
 };

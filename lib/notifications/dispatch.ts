@@ -9,6 +9,11 @@
  *    within the wait becomes one notification);
  * 3. looks at every group that is due (routing.ts planFlush) and writes a delivery for each
  *    notification it decides on, with the group's new state.
+ * Every existing group the round may write (those steps 2 wakes, those due) is locked first, in id
+ * order, the order wakeGroupsNow locks a tenant's groups in (lib/commands/lock-in-id-order.ts): the
+ * round used to lock them in order of wake time and a silence ended early in the table's, and the
+ * two deadlocked on PostgreSQL (tests/notification-group-lock-order.test.ts). Step 3 then writes
+ * only groups the round holds: one that falls due meanwhile waits for the next round.
  * Reads are fleet-wide and few: the due groups' tenants' warnings, silences and windows at once.
  */
 import "server-only";
@@ -26,7 +31,9 @@ import {
   tunnels,
   warnings,
 } from "@/lib/db/schema";
+import { lockNotificationGroupsInIdOrder } from "@/lib/commands/lock-in-id-order";
 import { DELIVERY_LIMITS } from "@/lib/domain/notifications";
+import { uuidArray } from "@/lib/telemetry/evaluation/due";
 import { queryRows } from "@/lib/telemetry/sql";
 import { syncTunnelMaintenance } from "./maintenance-windows";
 import { buildNotification, describeWarning, type WarningFacts } from "./payload";
@@ -54,14 +61,24 @@ export async function runNotificationDispatch(db: Database, options: { now: Date
       .where(isNull(notificationEvents.processedAt))
       .orderBy(notificationEvents.id)
       .limit(batch);
+    const wakes = planWakes(rules, events);
+    const held = await lockRoundGroups(tx, wakes, now, batch);
     if (events.length > 0) {
-      await wakeGroups(tx, rules, events);
+      held.push(...(await wakeGroups(tx, wakes)));
       await tx.update(notificationEvents).set({ processedAt: now }).where(inArray(notificationEvents.id, events.map((e) => e.id)));
     }
 
     await forgetOldRecords(tx, now);
 
-    const due = await tx.select().from(notificationGroups).where(lte(notificationGroups.flushAt, now)).orderBy(notificationGroups.flushAt).limit(batch);
+    const due =
+      held.length > 0
+        ? await tx
+            .select()
+            .from(notificationGroups)
+            .where(and(sql`${notificationGroups.id} = any(${uuidArray([...new Set(held)])})`, lte(notificationGroups.flushAt, now)))
+            .orderBy(notificationGroups.flushAt)
+            .limit(batch)
+        : [];
     const notifications = due.length > 0 ? await flushGroups(tx, rules, due, now, consoleUrl) : 0;
     return { ran: true, events: events.length, groupsLooked: due.length, notifications, more: events.length === batch || due.length === batch, maintenanceChanges };
   });
@@ -77,8 +94,11 @@ async function forgetOldRecords(tx: Database, now: Date) {
   );
 }
 
-async function wakeGroups(tx: Database, rules: Rule[], events: { tenantId: string; at: Date }[]) {
-  const wakes = new Map<string, { routeId: string; tenantId: string; flushAt: Date }>();
+type Wake = { routeId: string; tenantId: string; flushAt: Date };
+
+/** Each rule covering an event's tenant wakes its group for that tenant after the rule's group wait; the earliest wake wins. */
+function planWakes(rules: Rule[], events: { tenantId: string; at: Date }[]): Wake[] {
+  const wakes = new Map<string, Wake>();
   for (const event of events) {
     for (const rule of rules) {
       if (!ruleCoversTenant(rule, event.tenantId)) continue;
@@ -88,15 +108,36 @@ async function wakeGroups(tx: Database, rules: Rule[], events: { tenantId: strin
       if (!known || at < known.flushAt) wakes.set(key, { routeId: rule.id, tenantId: event.tenantId, flushAt: at });
     }
   }
-  if (wakes.size === 0) return;
+  return [...wakes.values()];
+}
+
+/** Locks, in id order, the existing groups the wakes name and the first `batch` due ones; returns their ids. */
+async function lockRoundGroups(tx: Database, wakes: Wake[], now: Date, batch: number): Promise<string[]> {
+  const dueIds = (
+    await tx.select({ id: notificationGroups.id }).from(notificationGroups).where(lte(notificationGroups.flushAt, now)).orderBy(notificationGroups.flushAt).limit(batch)
+  ).map((row) => row.id);
+  const woken =
+    wakes.length > 0
+      ? sql`(${notificationGroups.routeId}, ${notificationGroups.tenantId}) in (select * from unnest(${uuidArray(wakes.map((w) => w.routeId))}, ${uuidArray(wakes.map((w) => w.tenantId))}))`
+      : undefined;
+  const due = dueIds.length > 0 ? sql`${notificationGroups.id} = any(${uuidArray(dueIds)})` : undefined;
+  const where = or(woken, due);
+  return where ? lockNotificationGroupsInIdOrder(tx, where, "no key update") : [];
+}
+
+/** Writes the wakes (the round holds every existing group they name); returns the groups' ids, new ones included. */
+async function wakeGroups(tx: Database, wakes: Wake[]): Promise<string[]> {
+  if (wakes.length === 0) return [];
   // An offboarded tenant's row stays (history), so the foreign key holds for every event's tenant.
-  await tx
+  const rows = await tx
     .insert(notificationGroups)
-    .values([...wakes.values()])
+    .values(wakes)
     .onConflictDoUpdate({
       target: [notificationGroups.routeId, notificationGroups.tenantId],
       set: { flushAt: sql`least(coalesce(${notificationGroups.flushAt}, excluded.flush_at), excluded.flush_at)` },
-    });
+    })
+    .returning({ id: notificationGroups.id });
+  return rows.map((row) => row.id);
 }
 
 type GroupRow = typeof notificationGroups.$inferSelect;

@@ -1,9 +1,9 @@
 /**
  * The harness of the lock-order tests (tests/command-lock-order.test.ts,
  * tests/evaluation-lock-order.test.ts, tests/ingest-lock-order.test.ts,
- * tests/tunnel-write-lock-order.test.ts): two console instances' pools on one fresh PostgreSQL
- * database, told apart by application_name, and a race between them forced rather than waited
- * for by chance.
+ * tests/tunnel-write-lock-order.test.ts, tests/notification-group-lock-order.test.ts): two
+ * console instances' pools on one fresh PostgreSQL database, told apart by application_name, and
+ * a race between them forced rather than waited for by chance.
  *
  * A test-only trigger pauses instance A at the first row of `table` its write reaches (the row
  * is locked by then), on an advisory lock the test holds. Instance B starts only once A waits
@@ -43,7 +43,7 @@ export type LockRace = Instances & {
 
 export type PauseAt = {
   /** The table whose rows A pauses at. */
-  table: "tunnel_endpoints" | "tunnels";
+  table: "tunnel_endpoints" | "tunnels" | "notification_groups";
   /** The writes that pause: deletes too where A's rows go by a cascade. */
   on: "update" | "update or delete";
 };

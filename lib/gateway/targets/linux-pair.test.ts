@@ -125,8 +125,15 @@ ip link set eth1 master br110 && ip link set vx10110 master br110
 for dev in br110 eth1 eth0; do ip link set "$dev" up; done
 nft -f "$rules"
 state=/run/bridgehead/bh-contoso-t1-source
-# Carrier follows a veth peer a moment later: wait for it (at most 5 s) before the next step.
-carrier() { for _ in $(seq 100); do [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = "$2" ] && return 0; sleep 0.05; done; return 1; }
+# Carrier follows a veth peer a moment later, and the operational state (what keepalived and the helper read) up
+# to a second after that: wait for both (at most 5 s) before the next step.
+carrier() {
+  for _ in $(seq 100); do
+    [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = "$2" ] && { [ "$(cat "/sys/class/net/$1/operstate")" = up ] && [ "$2" = 1 ] || { [ "$(cat "/sys/class/net/$1/operstate")" != up ] && [ "$2" = 0 ]; }; } && return 0
+    sleep 0.05
+  done
+  return 1
+}
 show() { printf '%s %s gate=%s vx=%s\\n' "$1" "$(cat "$state.role")" "$(nft list chain bridge bh_contoso_t1_source gate | grep -c drop || true)" "$(cat /sys/class/net/vx10110/operstate)"; }
 "$helper" notify INSTANCE bh BACKUP 200; show start
 "$helper" notify INSTANCE bh MASTER 200; show master

@@ -239,12 +239,15 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
         "}",
       ];
   const faultReason = [
-    "# Why keepalived put this end in FAULT: an operator, a port, or the track script's last word.",
+    "# Why keepalived put this end in FAULT: an operator, a link it watches (the bridge is the election's own; LINK_DOWN",
+    "# was read first thing, see the end), or the track script's last word.",
     "fault_reason() {",
     ...(source ? ['  if [ "$(cat "$STATE.force" 2>/dev/null || echo 0)" -le -254 ]; then echo forced; return; fi'] : []),
-    `  if ! carrier "$LAN_PORT"; then echo ${source ? "lan-down" : "segment-down"}; return; fi`,
-    '  if ! carrier "$UNDERLAY"; then echo underlay-down; return; fi',
-    source ? '  cat "$STATE.why" 2>/dev/null || echo peer-unreachable' : "  echo unknown",
+    '  [ -n "$LINK_DOWN" ] || find_link_down',
+    '  if [ -n "$LINK_DOWN" ]; then echo "$LINK_DOWN"; return; fi',
+    ...(source
+      ? ["  # The check's current word (see check below); none: its last run passed.", '  cat "$STATE.why" 2>/dev/null || echo unknown']
+      : ["  # The check only weighs, it never faults: a link keepalived watches was down when it looked and is up again.", "  echo link-flap"]),
     "}",
   ];
   const lines = [
@@ -265,7 +268,18 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     ...settings,
     "",
     `say() { logger -t bridgehead-pair "$STEM $SIDE: $*" 2>/dev/null || echo "$STEM $SIDE: $*" >&2; }`,
-    'carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = 1 ]; }',
+    "# Up as keepalived sees it (IFF_RUNNING: operational state up or unknown), which follows the carrier up to a second late",
+    "# (a bridge's follows its ports'): at start keepalived often finds the just-made links down. Builtins only: read early.",
+    'link_up() {',
+    '  local carrier=0 state=down',
+    '  read -r carrier 2>/dev/null <"/sys/class/net/$1/carrier" || true',
+    '  read -r state 2>/dev/null <"/sys/class/net/$1/operstate" || true',
+    '  [ "$carrier" = 1 ] && { [ "$state" = up ] || [ "$state" = unknown ]; }',
+    '}',
+    "# The first link keepalived watches that is down, as a reason word in LINK_DOWN (empty: all are up).",
+    "find_link_down() {",
+    `  if ! link_up "$LAN_PORT"; then LINK_DOWN=${source ? "lan-down" : "segment-down"}; elif ! link_up "$UNDERLAY"; then LINK_DOWN=underlay-down; elif ! link_up "$BRIDGE"; then LINK_DOWN=bridge-down; else LINK_DOWN=""; fi`,
+    "}",
     "",
     "close_gate() {",
     '  nft -f - <<EOF || say "could not close the gate: no guard table $NFT_TABLE; run the apply step again"',
@@ -370,6 +384,9 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
           "",
         ]
       : []),
+    "# A FAULT's links are read before anything else (the lock may wait): what keepalived saw down may be up in a moment.",
+    'LINK_DOWN=""',
+    'if [ "${1:-}" = notify ] && [ "${4:-}" = FAULT ]; then find_link_down; fi',
     'mkdir -p "$(dirname "$STATE")"',
     "# keepalived may run notify and check at once: one at a time.",
     'exec 9>"$STATE.lock"',
@@ -377,13 +394,14 @@ export function renderPairHelper(context: GatewayContext, plan: PairEndPlan, dev
     "# Without an argument it is the check: VyOS's health check runs its script that way.",
     'case "${1:-check}" in',
     '  notify) shift; notify "$@" ;;',
-    "  check) check ;;",
     ...(source
       ? [
+          "  # A FAULT's word from the check is its newest run's: check-timeout while it runs (what stays if keepalived kills it), its verdict, or none.",
+          '  check) echo check-timeout >"$STATE.why"; check; rm -f "$STATE.why" ;;',
           '  standby) force -254; echo "$STEM: this end is forced to stand by; the other tunnel takes the traffic within seconds. Undo: $0 resume" ;;',
           '  resume) force 0; echo "$STEM: standby lifted; the primary takes the traffic back after its hold-down" ;;',
         ]
-      : []),
+      : ["  check) check ;;"]),
     '  status) cat "$STATE.role" 2>/dev/null || echo "$STEM $SIDE: no role yet (is keepalived running?)" ;;',
     `  sync) read -r current _ 2>/dev/null <"$STATE.state" || current=NONE; if [ "$current" = MASTER ]${source ? "" : " && hears_gateway"}; then open_port; else close_port; fi ;;`,
     `  *) echo "usage: $0 notify|check|${source ? "standby|resume|" : ""}status|sync" >&2; exit 2 ;;`,

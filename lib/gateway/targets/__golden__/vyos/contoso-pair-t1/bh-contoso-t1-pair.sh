@@ -50,7 +50,18 @@ GRACE=10
 COOLDOWN=30
 
 say() { logger -t bridgehead-pair "$STEM $SIDE: $*" 2>/dev/null || echo "$STEM $SIDE: $*" >&2; }
-carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0)" = 1 ]; }
+# Up as keepalived sees it (IFF_RUNNING: operational state up or unknown), which follows the carrier up to a second late
+# (a bridge's follows its ports'): at start keepalived often finds the just-made links down. Builtins only: read early.
+link_up() {
+  local carrier=0 state=down
+  read -r carrier 2>/dev/null <"/sys/class/net/$1/carrier" || true
+  read -r state 2>/dev/null <"/sys/class/net/$1/operstate" || true
+  [ "$carrier" = 1 ] && { [ "$state" = up ] || [ "$state" = unknown ]; }
+}
+# The first link keepalived watches that is down, as a reason word in LINK_DOWN (empty: all are up).
+find_link_down() {
+  if ! link_up "$LAN_PORT"; then LINK_DOWN=lan-down; elif ! link_up "$UNDERLAY"; then LINK_DOWN=underlay-down; elif ! link_up "$BRIDGE"; then LINK_DOWN=bridge-down; else LINK_DOWN=""; fi
+}
 
 close_gate() {
   nft -f - <<EOF || say "could not close the gate: no guard table $NFT_TABLE; run the apply step again"
@@ -105,12 +116,14 @@ check() {
   return 1
 }
 
-# Why keepalived put this end in FAULT: an operator, a port, or the track script's last word.
+# Why keepalived put this end in FAULT: an operator, a link it watches (the bridge is the election's own; LINK_DOWN
+# was read first thing, see the end), or the track script's last word.
 fault_reason() {
   if [ "$(cat "$STATE.force" 2>/dev/null || echo 0)" -le -254 ]; then echo forced; return; fi
-  if ! carrier "$LAN_PORT"; then echo lan-down; return; fi
-  if ! carrier "$UNDERLAY"; then echo underlay-down; return; fi
-  cat "$STATE.why" 2>/dev/null || echo peer-unreachable
+  [ -n "$LINK_DOWN" ] || find_link_down
+  if [ -n "$LINK_DOWN" ]; then echo "$LINK_DOWN"; return; fi
+  # The check's current word (see check below); none: its last run passed.
+  cat "$STATE.why" 2>/dev/null || echo unknown
 }
 
 # One JSON object for the telemetry agent: role, keepalived's state, since when and why.
@@ -188,6 +201,9 @@ force() {
   echo "$1" >"$STATE.force.tmp" && mv "$STATE.force.tmp" "$STATE.force"
 }
 
+# A FAULT's links are read before anything else (the lock may wait): what keepalived saw down may be up in a moment.
+LINK_DOWN=""
+if [ "${1:-}" = notify ] && [ "${4:-}" = FAULT ]; then find_link_down; fi
 mkdir -p "$(dirname "$STATE")"
 # keepalived may run notify and check at once: one at a time.
 exec 9>"$STATE.lock"
@@ -195,7 +211,8 @@ flock 9
 # Without an argument it is the check: VyOS's health check runs its script that way.
 case "${1:-check}" in
   notify) shift; notify "$@" ;;
-  check) check ;;
+  # A FAULT's word from the check is its newest run's: check-timeout while it runs (what stays if keepalived kills it), its verdict, or none.
+  check) echo check-timeout >"$STATE.why"; check; rm -f "$STATE.why" ;;
   standby) force -254; echo "$STEM: this end is forced to stand by; the other tunnel takes the traffic within seconds. Undo: $0 resume" ;;
   resume) force 0; echo "$STEM: standby lifted; the primary takes the traffic back after its hold-down" ;;
   status) cat "$STATE.role" 2>/dev/null || echo "$STEM $SIDE: no role yet (is keepalived running?)" ;;
