@@ -61,7 +61,7 @@ export type Mixed = {
   seconds: number;
   posted: number;
   failed: number;
-  /** Posts the consoles turned away as busy (503 before anything was read): their samples come again with the agent's next post. */
+  /** Posts the consoles turned away as busy (503 before their bodies were parsed): their samples come again with the agent's next post. */
   busy: number;
   /** Requests that carried more than one sample: the agent had fallen behind. */
   batched: number;

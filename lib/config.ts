@@ -82,7 +82,7 @@ export type AppConfig = {
   sessionIdleMinutes: number;
   /** How long an agent's previous token keeps working after a rotation. */
   agentTokenGraceHours: number;
-  /** The most agents' telemetry posts one console handles at once; more are answered 503 at once (lib/api/telemetry-admission.ts). */
+  /** The most agents' telemetry posts one console handles at once; more are answered 503 once their bodies are in (acceptTelemetryBatch in lib/api/telemetry-post.ts). */
   ingestMaxPostsInProgress: number;
 };
 

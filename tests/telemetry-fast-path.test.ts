@@ -284,44 +284,55 @@ describe("POST /api/v1/telemetry through the Node fast path and through Next's r
   });
 
   it("turns a post away with 503 and Retry-After while the console has its limit of posts in progress, through either door, and takes posts again once one ends", async () => {
-    const [a, b] = [await freshAgent(), await freshAgent()];
-    const real = vi.mocked(authenticateAgent).getMockImplementation()!;
+    const [a, b, c] = [await freshAgent(), await freshAgent(), await freshAgent()];
+    const real = vi.mocked(ingestSamples).getMockImplementation()!;
     const configured = postsInProgress.get();
     postsInProgress.set(new PostsInProgress(1));
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    let holdingBack: net.Socket | undefined;
     try {
-      // a's post is the one in progress: its token's look-up is held, as a busy database holds it.
+      // An agent that sends its head and holds its body back takes no place: it is counted only once its body is in.
+      holdingBack = net.connect(port, "127.0.0.1");
+      holdingBack.on("error", () => {});
+      const started = new Promise<void>((resolve) => server.once("request", () => resolve()));
+      holdingBack.write(`POST /api/v1/telemetry HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${c.token}\r\nContent-Length: 100\r\n\r\n{`);
+      await started;
+
+      // a's post is the one in progress: its write is held, as a busy database holds it.
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
-      let lookingUp!: () => void;
-      const lookupStarted = new Promise<void>((resolve) => (lookingUp = resolve));
-      vi.mocked(authenticateAgent).mockImplementationOnce(async (...args) => {
-        lookingUp();
+      let writing!: () => void;
+      const writeStarted = new Promise<void>((resolve) => (writing = resolve));
+      vi.mocked(ingestSamples).mockImplementationOnce(async (...args) => {
+        writing();
         await held;
         return real(...args);
       });
       const first = viaNode(a.token, JSON.stringify(agentSample(1)));
-      await lookupStarted;
+      await writeStarted;
 
       const bBody = JSON.stringify({ samples: [agentSample(2)] });
       const busy = await viaNode(b.token, bBody);
       expectSame(busy, await viaNext(b.token, bBody), 503);
       expect(busy.headers["retry-after"]).toBe("10");
       expect(busy.body).toMatchObject({ detail: "The console is busy: it is handling as many agents' posts as it takes at once (1). Nothing was stored; send the samples again later." });
-      // The refused body was read, so the agent's connection stays open for its next post.
+      // Its body was read before it was turned away, so the agent's connection stays open for its next post.
       expect(busy.raw.headers.connection).toBe("keep-alive");
       expect(await storedFor(b.endpointId)).toHaveLength(0);
+      // A caller without a valid token is refused as ever, and its body is not read for it.
+      const stranger = await viaNode(`agt_${"x".repeat(43)}`, bBody);
+      expectSame(stranger, await viaNext(`agt_${"x".repeat(43)}`, bBody), 401);
 
       release();
       expect((await first).status).toBe(202);
       // A post that fails ends too: its place is given back.
       vi.mocked(ingestSamples).mockRejectedValueOnce(new Error("a bug"));
       expect((await viaNode(b.token, bBody)).status).toBe(500);
-      // b was not charged for the posts turned away (no 429), and its sample goes in now.
       expect((await viaNode(b.token, bBody)).body).toEqual({ accepted: 1, duplicates: 0 });
       expect(await storedFor(b.endpointId)).toHaveLength(1);
       expect(postsInProgress.get()!.inProgress).toBe(0);
     } finally {
+      holdingBack?.destroy();
       quiet.mockRestore();
       postsInProgress.set(configured);
     }

@@ -44,32 +44,18 @@ export type BodyReader = (limit: number) => Promise<string | null>;
 const FIELDS_WRONG = "Some fields are wrong; nothing was stored.";
 
 /**
- * `post` counted as one of the posts in progress, or 503 with Retry-After at once when the console
- * has its limit in progress already: nothing is looked up, parsed or stored, and the agent keeps
- * its samples for a later post. The refused post's body is still read (and dropped) so that its
- * connection stays open for the agent's next post: closing it would cost the agent and the
- * console a new TLS handshake, more than reading a body that is mostly in memory already.
- */
-export async function withinPostLimit(readBody: BodyReader, post: () => Promise<PlainAnswer>): Promise<PlainAnswer> {
-  const posts = postLimit();
-  if (!posts.tryEnter()) {
-    await readBody(MAX_TELEMETRY_BODY_BYTES);
-    return problemAnswer(503, `The console is busy: it is handling as many agents' posts as it takes at once (${posts.limit}). Nothing was stored; send the samples again later.`, {
-      headers: { "retry-after": "10" },
-    });
-  }
-  try {
-    return await post();
-  } finally {
-    posts.leave();
-  }
-}
-
-/**
  * One sample, or `{ "samples": [...] }`, from an agent already known. 202 with how many were new
  * and how many were re-sends; 400 naming each bad field (nothing stored); 413 for an oversized
- * body or batch; 429 with Retry-After for an agent sending too fast. Failures thrown (the
- * database behind or too slow) are the caller's door's to answer.
+ * body or batch; 429 with Retry-After for an agent sending too fast; 503 with Retry-After when
+ * the console is handling its limit of posts already (below). Failures thrown (the database
+ * behind or too slow) are the caller's door's to answer.
+ *
+ * The limit of posts in progress (lib/server/posts-in-progress.ts) counts a post from the moment
+ * its body is in until it is answered: what it bounds is the posts whose samples are parsed and
+ * waiting to be written. A post is counted only once its token is known and its body read, so
+ * neither a caller without a valid token nor an agent that holds its body back can take a place
+ * from the fleet's agents; past the limit the post is answered 503 before its body is parsed,
+ * and the agent keeps its samples for its next post. Both doors come through here alike.
  */
 export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, readBody: BodyReader, now?: Date): Promise<PlainAnswer> {
   const limited = perAgent.take(agent.endpointId);
@@ -79,6 +65,21 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
   const text = await readBody(MAX_TELEMETRY_BODY_BYTES);
   if (text === null) return problemAnswer(413, `The body is over ${MAX_TELEMETRY_BODY_BYTES} bytes; send smaller batches.`);
 
+  const posts = postLimit();
+  if (!posts.tryEnter()) {
+    return problemAnswer(503, `The console is busy: it is handling as many agents' posts as it takes at once (${posts.limit}). Nothing was stored; send the samples again later.`, {
+      headers: { "retry-after": "10" },
+    });
+  }
+  try {
+    return await storeBatch(db, agent, text, now);
+  } finally {
+    posts.leave();
+  }
+}
+
+/** The body, read, as samples stored: its answer. */
+async function storeBatch(db: Database, agent: AgentPrincipal, text: string, now: Date | undefined): Promise<PlainAnswer> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -106,10 +107,7 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
 }
 
 /**
- * The whole POST for a door without a guard of its own (the Node fast path), within the limit of
- * posts in progress (withinPostLimit). The token's look-up counts as part of the post, as it is a
- * database round trip like the write; so while the console is busy a bad token is answered 503
- * here and 401 by Next's route, whose guard looks the token up before the route runs. Within it, what
+ * The whole POST for a door without a guard of its own (the Node fast path): what
  * `defineRoute({ access: "agent" })` does (the agent's bearer token, 401 with the same body and
  * challenge, no cookies and no Origin: agents are not browsers, and a token in a header cannot be
  * ridden by another site), then the batch, then the guard's answer to a failure (503 with
@@ -118,11 +116,9 @@ export async function acceptTelemetryBatch(db: Database, agent: AgentPrincipal, 
 export async function answerTelemetryPost(authorization: string | null, readBody: BodyReader, now?: Date): Promise<PlainAnswer> {
   try {
     const { db } = await getDatabase();
-    return await withinPostLimit(readBody, async () => {
-      const agent = await authenticateAgent(authorization, db);
-      if (!agent) return AGENT_TOKEN_REFUSAL;
-      return await acceptTelemetryBatch(db, agent, readBody, now);
-    });
+    const agent = await authenticateAgent(authorization, db);
+    if (!agent) return AGENT_TOKEN_REFUSAL;
+    return await acceptTelemetryBatch(db, agent, readBody, now);
   } catch (error) {
     // Nobody to answer: the door's listener notes it (lib/server/request-listener.ts).
     if (error instanceof ClientLeft) throw error;

@@ -1,5 +1,5 @@
 import { readBoundedText } from "@/lib/api/request";
-import { acceptTelemetryBatch, withinPostLimit } from "@/lib/api/telemetry-post";
+import { acceptTelemetryBatch } from "@/lib/api/telemetry-post";
 import { defineRoute } from "@/lib/auth/guards";
 import { toResponse } from "@/lib/server/answer";
 
@@ -18,7 +18,6 @@ export const dynamic = "force-dynamic";
  * handler serves them when Next is the server (`next dev`, `next start`), and it is what the
  * OpenAPI document and the route's tests describe.
  */
-export const POST = defineRoute({ access: "agent" }, async (request, { db, agent }) => {
-  const readBody = (limit: number) => readBoundedText(request, limit);
-  return toResponse(await withinPostLimit(readBody, () => acceptTelemetryBatch(db, agent, readBody)));
-});
+export const POST = defineRoute({ access: "agent" }, async (request, { db, agent }) =>
+  toResponse(await acceptTelemetryBatch(db, agent, (limit) => readBoundedText(request, limit))),
+);
