@@ -176,6 +176,20 @@ describeEachDatabase("ingestSamples", ({ handle }) => {
     expect(await stored(agent)).toEqual([]);
     expect(await lastSampleAt(agent)).toBeNull();
   });
+
+  it("refuses a pair report's time the database cannot store, or one after its sample, by field, instead of failing the write", async () => {
+    const agent = await makeAgent(db);
+    const pair = (since: string) => ({ measuredAt: at(1), pair: { role: "active" as const, since, reason: "elected" } });
+    // The schema takes all three (a calendar date with a zone); PostgreSQL and PGlite store none of the first two.
+    const refused = ["0000-02-29T00:00:00.000Z", "9999-12-31T23:30:00-01:00", at(-10)];
+    for (const since of refused) expect(sampleSchema.safeParse(pair(since)).success, since).toBe(true);
+    const result = await ingestSamples(db, agent, [...refused.map(pair), pair(at(3)), pair(at(-4))], NOW);
+    const message = ["When this end took its role: not after the sample's measuredAt (5 minutes' leeway) and not before 1970."];
+    expect(result).toEqual({ ok: false, fields: { "samples.0.pair.since": message, "samples.1.pair.since": message, "samples.2.pair.since": message } });
+    expect(await stored(agent)).toEqual([]);
+    // A role taken long ago, or a moment after the measurement, is stored as sent.
+    expect(await ingestSamples(db, agent, [pair("1999-01-01T00:00:00.000Z")], NOW)).toEqual({ ok: true, accepted: 1, duplicates: 0 });
+  });
 });
 
 it("weighs a batch waiting for its group by what it holds, so the waiting cap bounds memory: MAC lists count, not only samples", () => {

@@ -16,13 +16,23 @@ export type IngestResult =
   | { ok: true; accepted: number; duplicates: number }
   | { ok: false; fields: Record<string, string[]> };
 
-/** Times outside the window are refused by field, before anything is written. */
+/**
+ * Times outside the window are refused by field, before anything is written. A pair report's
+ * `since` is bounded too: the schema takes any calendar date with a zone, and some it takes
+ * (year 0000, or a year past 9999 once in UTC) the database cannot store, which failed the whole
+ * write with a 500 and kept the sample at the head of the agent's spool, failing every later
+ * post with it for the seven days until it aged out.
+ */
 export function checkSampleTimes(samples: TelemetrySample[], now: Date): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   samples.forEach((sample, index) => {
     const at = Date.parse(sample.measuredAt);
     if (at > now.getTime() + MAX_CLOCK_SKEW_MS) fields[`samples.${index}.measuredAt`] = ["More than 5 minutes in the future: check the agent's clock (NTP)."];
     else if (at < now.getTime() - MAX_SAMPLE_AGE_MS) fields[`samples.${index}.measuredAt`] = ["Older than the 7-day raw retention: it would be deleted at once."];
+    const since = sample.pair ? Date.parse(sample.pair.since) : null;
+    if (since !== null && !(since >= 0 && since <= at + MAX_CLOCK_SKEW_MS)) {
+      fields[`samples.${index}.pair.since`] = ["When this end took its role: not after the sample's measuredAt (5 minutes' leeway) and not before 1970."];
+    }
   });
   return fields;
 }
