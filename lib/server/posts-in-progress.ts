@@ -12,6 +12,8 @@
  * samples in its spool and sends them later as one batch: fewer, larger posts, which cost the
  * console far less per sample than the single ones they replace.
  */
+import "server-only";
+
 export class PostsInProgress {
   private count = 0;
 
