@@ -86,7 +86,9 @@ sweep() {
   if ! command -v arp-scan >/dev/null; then say "arp-scan is not installed: hosts are relearned from their own traffic only"; return 0; fi
   arp-scan --interface="$LAN_PORT" --srcaddr="$SWEEP_MAC" --arpsha="$SWEEP_MAC" --arpspa=0.0.0.0 --retry=1 --timeout=50 --interval=2 --quiet --plain "$SWEEP_SUBNET" >/dev/null 2>&1 || say "the ARP sweep of $SWEEP_SUBNET failed"
 }
-sweep_in_background() { sweep </dev/null >/dev/null 2>&1 & disown; }
+# Without the helper's lock (fd 9): the sweep runs on for seconds after the helper exits, and a FAULT
+# notify waiting for that lock would close its port only after it.
+sweep_in_background() { sweep </dev/null >/dev/null 2>&1 9>&- & disown; }
 
 # Active: hear the edge bridge through the tunnel (after GRACE seconds for it to take over).
 # Not active: the port is down, so reach the edge bridge over the underlay instead.
