@@ -3,7 +3,7 @@
  * two ends folded into the same row, in the driver's own rows, read in keyset pages.
  *
  * Why not drizzle's select: at 10,000 tunnels the snapshot read 10,000 tile rows and 20,000 end
- * rows every 5 s, and drizzle made an object per row and a `Date` per timestamp (four per end,
+ * rows every 5 s, and drizzle made an object per row and a `Date` per timestamp (three per end,
  * through Next's patched `Date`) that the snapshot turned straight back into strings or threw
  * away. That mapping and its garbage were most of the consoles' longest stalls at fleet scale
  * (docs/benchmarks.md, "Fleet scale"). Here PostgreSQL hands over what the snapshot shows:
