@@ -13,7 +13,9 @@
  *
  * Knobs (environment): BENCH_SCALE_MINUTES (measured minutes of mixed load, 5),
  * BENCH_SCALE_PG_TUNNELS (10000), BENCH_SCALE_LITE_TUNNELS (1000), BENCH_SCALE_AGENTS (agents posting in each mixed load, 2000:
- * every end of 1,000 tunnels; a 2-core machine cannot drive more and stay measurable).
+ * every end of 1,000 tunnels; a 2-core machine cannot drive more and stay measurable), BENCH_SCALE_CONNECTIONS (the agents'
+ * connections to each console, at most: 1000), BENCH_CONSOLE_ENV_<n> and BENCH_CONSOLE_NODE_ARGS_<n> (settings and node flags
+ * for the n-th console alone: an A/B of two consoles in one run).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -285,8 +287,7 @@ async function mixedLoad(
           } else if (answer.status === 503 && answer.body.includes("The console is busy")) {
             busy += 1;
             mine.busy += 1;
-          }
-          else noteFailure(`HTTP ${answer.status}`);
+          } else noteFailure(`HTTP ${answer.status}`);
         })
         .catch((error: unknown) => {
           queued[i]!.unshift(...samples);
