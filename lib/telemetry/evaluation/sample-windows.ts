@@ -22,7 +22,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import type { PathHop } from "@/lib/db/schema";
-import type { PairEndRole } from "@/lib/domain/status";
+import { PAIR_END_ROLES, type PairEndRole } from "@/lib/domain/status";
 import type { RuleSample } from "../rules/types";
 import { epochMs, queryRows } from "../sql";
 import { uuidArray } from "./due";
@@ -37,7 +37,135 @@ export type WindowRequest = {
   lateSeq: number;
 };
 
-type Kept = { seq: number; since: number; paths: number; samples: RuleSample[]; usedAt: number };
+/**
+ * One endpoint's kept window, a column per field: numbers in one Float64Array (NaN where the
+ * database said null: ingest refuses non-finite values, so no stored NaN is confused with it),
+ * the DF probe's outcome and the pair role as small integers, the pair reasons in an array (a
+ * run of equal reasons shares one string), and the hop paths of only the newest `paths` traces.
+ * Kept as RuleSample objects, a fleet's windows were millions of small objects that every major
+ * garbage collection marked (20,000 ends × 90 samples: about 500 MB of heap, and a 320 ms pause
+ * when V8 collected to reduce memory, docs/benchmarks.md "Fleet scale"); this way an endpoint is a
+ * handful of objects, the samples' numbers lie outside the heap V8 marks, and the RuleSample
+ * objects a round needs are made for that round and die with it.
+ */
+type Kept = { seq: number; since: number; paths: number; usedAt: number; samples: KeptSamples };
+
+const NUMBERS = ["at", "rttMs", "jitterMs", "lossPct", "dfProbeBytes", "bumPps", "learnedMacs", "pairSince"] as const;
+const WIDTH = NUMBERS.length;
+const [AT, RTT, JITTER, LOSS, DF_BYTES, BUM, MACS, PAIR_SINCE] = NUMBERS.map((_, i) => i) as number[] as [number, number, number, number, number, number, number, number];
+
+class KeptSamples {
+  private constructor(
+    readonly length: number,
+    private readonly numbers: Float64Array,
+    /** -1 null, 0 false, 1 true. */
+    private readonly dfOk: Int8Array,
+    /** Index in PAIR_END_ROLES, -1 null. */
+    private readonly role: Int8Array,
+    private readonly reasons: (string | null)[],
+    /** The newest traces that carry a path, oldest first: their times and paths. */
+    private readonly traced: { at: number; path: PathHop[] }[],
+  ) {}
+
+  static readonly empty = KeptSamples.of([], 0);
+
+  /** `samples` (oldest first) kept, the path of only the newest `paths` traces with one. */
+  static of(samples: readonly RuleSample[], paths: number): KeptSamples {
+    const n = samples.length;
+    const numbers = new Float64Array(n * WIDTH);
+    const dfOk = new Int8Array(n);
+    const role = new Int8Array(n);
+    const reasons = new Array<string | null>(n);
+    const traced: { at: number; path: PathHop[] }[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = samples[i]!;
+      const row = i * WIDTH;
+      numbers[row + AT] = s.measuredAt.getTime();
+      numbers[row + RTT] = s.rttMs ?? Number.NaN;
+      numbers[row + JITTER] = s.jitterMs ?? Number.NaN;
+      numbers[row + LOSS] = s.lossPct ?? Number.NaN;
+      numbers[row + DF_BYTES] = s.dfProbeBytes ?? Number.NaN;
+      numbers[row + BUM] = s.bumPps ?? Number.NaN;
+      numbers[row + MACS] = s.learnedMacs ?? Number.NaN;
+      numbers[row + PAIR_SINCE] = s.pairSince ? s.pairSince.getTime() : Number.NaN;
+      dfOk[i] = s.dfProbeOk === null || s.dfProbeOk === undefined ? -1 : s.dfProbeOk ? 1 : 0;
+      role[i] = roleIndex(s.pairRole);
+      const reason = s.pairReason ?? null;
+      reasons[i] = i > 0 && reasons[i - 1] === reason ? reasons[i - 1]! : reason;
+    }
+    for (let i = n - 1; i >= 0 && traced.length < paths; i--) {
+      const path = samples[i]!.path;
+      if (path && path.length > 0) traced.push({ at: samples[i]!.measuredAt.getTime(), path });
+    }
+    traced.reverse();
+    return new KeptSamples(n, numbers, dfOk, role, reasons, traced);
+  }
+
+  /** The time of the newest sample kept, or undefined when none is. */
+  newestAt(): number | undefined {
+    return this.length ? this.numbers[(this.length - 1) * WIDTH + AT] : undefined;
+  }
+
+  /** The samples as the rules read them, oldest first: new objects, the caller's to keep or change. */
+  toSamples(from = 0): RuleSample[] {
+    const out: RuleSample[] = [];
+    let t = 0;
+    for (let i = from; i < this.length; i++) {
+      const row = i * WIDTH;
+      const at = this.numbers[row + AT]!;
+      while (t < this.traced.length && this.traced[t]!.at < at) t++;
+      const pairSince = this.numbers[row + PAIR_SINCE]!;
+      const df = this.dfOk[i]!;
+      const role = this.role[i]!;
+      out.push({
+        measuredAt: new Date(at),
+        rttMs: orNull(this.numbers[row + RTT]!),
+        jitterMs: orNull(this.numbers[row + JITTER]!),
+        lossPct: orNull(this.numbers[row + LOSS]!),
+        dfProbeBytes: orNull(this.numbers[row + DF_BYTES]!),
+        dfProbeOk: df < 0 ? null : df === 1,
+        path: t < this.traced.length && this.traced[t]!.at === at ? this.traced[t]!.path : null,
+        bumPps: orNull(this.numbers[row + BUM]!),
+        learnedMacs: orNull(this.numbers[row + MACS]!),
+        pairRole: role < 0 ? null : PAIR_END_ROLES[role]!,
+        pairSince: Number.isNaN(pairSince) ? null : new Date(pairSince),
+        pairReason: this.reasons[i]!,
+      });
+    }
+    return out;
+  }
+
+  /** The index of the first sample measured at or after `since`. */
+  firstAtOrAfter(since: number): number {
+    let i = 0;
+    while (i < this.length && this.numbers[i * WIDTH + AT]! < since) i++;
+    return i;
+  }
+}
+
+/**
+ * Drops the path of every trace but the newest `paths` that carry one (what the rules compare),
+ * and an empty one (as a whole read gives it: no path), so a window brought up to date reads as
+ * a whole read of it would.
+ */
+function keepNewestPaths(samples: RuleSample[], paths: number) {
+  let seen = 0;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (!s.path || s.path.length === 0 || seen >= paths) s.path = null;
+    else seen++;
+  }
+}
+
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+function roleIndex(role: PairEndRole | null | undefined): number {
+  if (role === null || role === undefined) return -1;
+  const index = PAIR_END_ROLES.indexOf(role);
+  // The column is the pair_end_role enum: a value outside it means the schema moved without this.
+  if (index < 0) throw new Error(`Unknown pair role ${JSON.stringify(role)} in a sample`);
+  return index;
+}
 
 /** Past this many samples kept, the least recently used endpoints are dropped (read whole again when needed). */
 const MAX_KEPT_SAMPLES = 3_000_000;
@@ -46,14 +174,14 @@ export class SampleWindows {
   private readonly kept = new Map<string, Kept>();
   private size = 0;
 
-  /** Each endpoint's window, oldest first. Endpoints without samples map to an empty list. */
+  /** Each endpoint's window, oldest first, as new objects. Endpoints without samples map to an empty list. */
   async read(db: Database, endpoints: readonly WindowRequest[], now: number = Date.now()): Promise<Map<string, RuleSample[]>> {
     const whole: WindowRequest[] = [];
     const newer: (WindowRequest & { after: number })[] = [];
     for (const e of endpoints) {
       const k = this.kept.get(e.id);
       if (!k || k.since > e.since.getTime() || k.paths < e.paths || e.lateSeq > k.seq || e.seq < k.seq) whole.push(e);
-      else if (e.seq !== k.seq) newer.push({ ...e, after: k.samples.at(-1)?.measuredAt.getTime() ?? e.since.getTime() - 1 });
+      else if (e.seq !== k.seq) newer.push({ ...e, after: k.samples.newestAt() ?? e.since.getTime() - 1 });
     }
     const read = whole.length ? await readWholeWindows(db, whole) : new Map<string, RuleSample[]>();
     const added = newer.length ? await readNewerSamples(db, newer) : new Map<string, RuleSample[]>();
@@ -64,12 +192,13 @@ export class SampleWindows {
       let samples: RuleSample[];
       if (read.has(e.id)) samples = read.get(e.id)!;
       else {
-        const since = e.since.getTime();
-        samples = old!.samples.filter((s) => s.measuredAt.getTime() >= since).concat(added.get(e.id) ?? []);
+        const kept = old?.samples ?? KeptSamples.empty;
+        samples = kept.toSamples(kept.firstAtOrAfter(e.since.getTime())).concat(added.get(e.id) ?? []);
         keepNewestPaths(samples, e.paths);
       }
-      this.size += samples.length - (old?.samples.length ?? 0);
-      this.kept.set(e.id, { seq: e.seq, since: e.since.getTime(), paths: e.paths, samples, usedAt: now });
+      const keep = KeptSamples.of(samples, e.paths);
+      this.size += keep.length - (old?.samples.length ?? 0);
+      this.kept.set(e.id, { seq: e.seq, since: e.since.getTime(), paths: e.paths, samples: keep, usedAt: now });
       result.set(e.id, samples);
     }
     if (this.size > MAX_KEPT_SAMPLES) this.evict();
@@ -83,17 +212,6 @@ export class SampleWindows {
       this.kept.delete(id);
       this.size -= k.samples.length;
     }
-  }
-}
-
-/** Drops the path of every trace but the newest `paths` (which are what the rules compare). */
-function keepNewestPaths(samples: RuleSample[], paths: number) {
-  let seen = 0;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (!s.path || s.path.length === 0) continue;
-    if (seen < paths) seen++;
-    else s.path = null;
   }
 }
 
