@@ -7,6 +7,7 @@
 // --cpu-prof profile's timestamps use, so bench/cpu-profile.mjs --stalls can show what ran), how
 // long, the GC pauses inside it, and the machine's load average then.
 import fs from "node:fs";
+import { Session } from "node:inspector";
 import os from "node:os";
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 import { isMainThread } from "node:worker_threads";
@@ -87,4 +88,92 @@ if (file && isMainThread) {
     since = Date.now();
   });
   setInterval(write, 1000).unref();
+}
+
+// With BENCH_ALLOCATION_FILE: what allocates. V8's sampling heap profiler (through node:inspector,
+// on this thread; the same-thread session answers synchronously) records the stack of an
+// allocation about every BENCH_ALLOCATION_INTERVAL bytes (32768), counting the objects the
+// collector has freed too (includeObjectsCollectedBy…GC: without them the profile shows only what
+// is still alive, and young garbage, the scavenges' cause, would not be there). Every 30 s the
+// sampling is stopped and started again and its tree added to the one kept here, then written
+// (.heapprofile, Chrome DevTools' format, plus the window it covers) for bench/allocation-profile.mjs:
+// V8 keeps every sample of a sampling session, so one session over minutes of 50 MB/s grows by
+// hundreds of thousands of samples, each answer costing the thread more. SIGUSR2 starts afresh, as
+// for the histogram; BENCH_ALLOCATION_SECONDS after it the last tree is written and the sampling
+// stops (the scale benchmark's measured minutes, not what it runs after them).
+const allocationFile = process.env.BENCH_ALLOCATION_FILE;
+if (allocationFile && isMainThread) {
+  const session = new Session();
+  session.connect();
+  const post = (method, params) => {
+    let answer;
+    let failure;
+    session.post(method, params, (error, result) => {
+      failure = error;
+      answer = result;
+    });
+    if (failure) throw new Error(`${method}: ${failure.message}`);
+    return answer;
+  };
+  const SAMPLING = { samplingInterval: Number(process.env.BENCH_ALLOCATION_INTERVAL ?? 32_768), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  const WINDOW_S = Number(process.env.BENCH_ALLOCATION_SECONDS ?? Infinity);
+  const frameKey = (f) => `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}\u0000${f.columnNumber}`;
+  const emptyNode = (callFrame) => ({ callFrame, selfSize: 0, children: new Map() });
+  let tree = emptyNode({ functionName: "(root)", scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 });
+  let since = Date.now();
+  let sampling = true;
+  const addTree = (into, node) => {
+    into.selfSize += node.selfSize;
+    for (const child of node.children) {
+      const key = frameKey(child.callFrame);
+      let mine = into.children.get(key);
+      if (!mine) into.children.set(key, (mine = emptyNode(child.callFrame)));
+      addTree(mine, child);
+    }
+  };
+  const fold = () => {
+    if (!sampling) return;
+    addTree(tree, post("HeapProfiler.stopSampling").profile.head);
+    post("HeapProfiler.startSampling", SAMPLING);
+  };
+  const writeProfile = () => {
+    let id = 0;
+    const plain = (node) => ({ callFrame: node.callFrame, selfSize: node.selfSize, id: ++id, children: [...node.children.values()].map(plain) });
+    const at = Date.now();
+    const profile = { head: plain(tree), samples: [], window: { pid: process.pid, since: new Date(since).toISOString(), at: new Date(at).toISOString(), seconds: (at - since) / 1000, samplingInterval: SAMPLING.samplingInterval } };
+    fs.writeFileSync(`${allocationFile}.tmp`, JSON.stringify(profile));
+    fs.renameSync(`${allocationFile}.tmp`, allocationFile);
+  };
+  const foldAndWrite = () => {
+    if (!sampling) return;
+    fold();
+    writeProfile();
+  };
+  let endOfWindow;
+  const startWindow = () => {
+    clearTimeout(endOfWindow);
+    if (Number.isFinite(WINDOW_S)) {
+      endOfWindow = setTimeout(() => {
+        foldAndWrite();
+        post("HeapProfiler.stopSampling");
+        sampling = false;
+      }, WINDOW_S * 1000).unref();
+    }
+  };
+  post("HeapProfiler.startSampling", SAMPLING);
+  startWindow();
+  let every = setInterval(foldAndWrite, 30_000).unref();
+  process.on("SIGUSR2", () => {
+    if (sampling) post("HeapProfiler.stopSampling");
+    tree = emptyNode(tree.callFrame);
+    since = Date.now();
+    sampling = true;
+    post("HeapProfiler.startSampling", SAMPLING);
+    startWindow();
+    // Writes 30 s apart from the window's start: the last one falls at its end.
+    clearInterval(every);
+    every = setInterval(foldAndWrite, 30_000).unref();
+  });
+  // The console leaves by process.exit: what it sampled since the last write, written synchronously.
+  process.on("exit", foldAndWrite);
 }
