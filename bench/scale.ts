@@ -15,7 +15,9 @@
  * BENCH_SCALE_PG_TUNNELS (10000), BENCH_SCALE_LITE_TUNNELS (1000), BENCH_SCALE_AGENTS (agents posting in each mixed load, 2000:
  * every end of 1,000 tunnels; a 2-core machine cannot drive more and stay measurable), BENCH_SCALE_CONNECTIONS (the agents'
  * connections to each console, at most: 1000), BENCH_CONSOLE_ENV_<n> and BENCH_CONSOLE_NODE_ARGS_<n> (settings and node flags
- * for the n-th console alone: an A/B of two consoles in one run).
+ * for the n-th console alone: an A/B of two consoles in one run), BENCH_ALLOCATION_DIR (each console samples what it
+ * allocates in the measured minutes, garbage included, into <dir>/console-<n>.heapprofile: read it with
+ * `node bench/allocation-profile.mjs <file>`).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -210,7 +212,7 @@ async function scenario(s: { label: string; target: DatabaseTarget; tunnels: num
       const ownArgs = (process.env[`BENCH_CONSOLE_NODE_ARGS_${i + 1}`] ?? "").split(" ").filter(Boolean);
       // BENCH_CONSOLE_ENV_<n>="NAME=value …": settings for the n-th console alone (an A/B within one run).
       const ownEnv = Object.fromEntries((process.env[`BENCH_CONSOLE_ENV_${i + 1}`] ?? "").split(" ").filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
-      consoles.push(await startConsole({ ...env, ...ownEnv }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, AGENT_CONNECTIONS, ownArgs));
+      consoles.push(await startConsole({ ...env, ...allocationEnv(i + 1), ...ownEnv }, s.target.kind === "pglite" ? path.dirname(s.target.dataDir!) : dir, AGENT_CONNECTIONS, ownArgs));
       console.log(`[bench] scale: ${s.label}: console ${i + 1} up at ${consoles.at(-1)!.origin}`);
     }
     const postgresPid = s.target.kind === "postgres" ? await postmasterPid(s.target.url) : undefined;
@@ -404,5 +406,16 @@ async function mixedLoad(
   };
 }
 
+
+/**
+ * BENCH_ALLOCATION_DIR: the n-th console samples what it allocates over the measured minutes
+ * (bench/event-loop-probe.mjs) into <dir>/console-<n>.heapprofile, for bench/allocation-profile.mjs.
+ */
+function allocationEnv(n: number): Record<string, string> {
+  const dir = process.env.BENCH_ALLOCATION_DIR;
+  if (!dir) return {};
+  fs.mkdirSync(dir, { recursive: true });
+  return { BENCH_ALLOCATION_FILE: path.resolve(dir, `console-${n}.heapprofile`), BENCH_ALLOCATION_SECONDS: String(MINUTES * 60) };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
