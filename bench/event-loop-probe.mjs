@@ -94,13 +94,14 @@ if (file && isMainThread) {
 // on this thread; the same-thread session answers synchronously) records the stack of an
 // allocation about every BENCH_ALLOCATION_INTERVAL bytes (32768), counting the objects the
 // collector has freed too (includeObjectsCollectedBy…GC: without them the profile shows only what
-// is still alive, and young garbage, the scavenges' cause, would not be there). Every 30 s the
-// sampling is stopped and started again and its tree added to the one kept here, then written
-// (.heapprofile, Chrome DevTools' format, plus the window it covers) for bench/allocation-profile.mjs:
-// V8 keeps every sample of a sampling session, so one session over minutes of 50 MB/s grows by
-// hundreds of thousands of samples, each answer costing the thread more. SIGUSR2 starts afresh, as
-// for the histogram; BENCH_ALLOCATION_SECONDS after it the last tree is written and the sampling
-// stops (the scale benchmark's measured minutes, not what it runs after them).
+// is still alive, and young garbage, the scavenges' cause, would not be there). Every 5 s the
+// sampling is stopped and started again and its tree added to the one kept here; every 30 s that
+// is written (.heapprofile, Chrome DevTools' format, plus the window it covers) for
+// bench/allocation-profile.mjs. V8 keeps every sample of a session until it stops, and answering
+// costs about 2 µs a sample on the thread (1.8 µs measured: at 50 MB/s, 30 s of samples would hold it
+// 80–100 ms at once; 5 s of them, 15). SIGUSR2 starts afresh, as for the histogram; BENCH_ALLOCATION_SECONDS
+// after it the last tree is written and the sampling stops (the scale benchmark's measured
+// minutes, not what it runs after them).
 const allocationFile = process.env.BENCH_ALLOCATION_FILE;
 if (allocationFile && isMainThread) {
   const session = new Session();
@@ -140,13 +141,23 @@ if (allocationFile && isMainThread) {
     let id = 0;
     const plain = (node) => ({ callFrame: node.callFrame, selfSize: node.selfSize, id: ++id, children: [...node.children.values()].map(plain) });
     const at = Date.now();
-    const profile = { head: plain(tree), samples: [], window: { pid: process.pid, since: new Date(since).toISOString(), at: new Date(at).toISOString(), seconds: (at - since) / 1000, samplingInterval: SAMPLING.samplingInterval } };
+    const profile = { head: plain(tree), samples: [], window: { pid: process.pid, since: new Date(since).toISOString(), at: new Date(at).toISOString(), seconds: (at - since) / 1000, samplingInterval: SAMPLING.samplingInterval, foldMs: cost } };
     fs.writeFileSync(`${allocationFile}.tmp`, JSON.stringify(profile));
     fs.renameSync(`${allocationFile}.tmp`, allocationFile);
   };
+  // What the probe itself held the thread for, folding: written beside the tree, so a run with the
+  // profiler says how much of its stalls were the profiler's.
+  let cost = { count: 0, totalMs: 0, maxMs: 0 };
+  const timedFold = () => {
+    if (!sampling) return;
+    const start = performance.now();
+    fold();
+    const ms = performance.now() - start;
+    cost = { count: cost.count + 1, totalMs: cost.totalMs + ms, maxMs: Math.max(cost.maxMs, ms) };
+  };
   const foldAndWrite = () => {
     if (!sampling) return;
-    fold();
+    timedFold();
     writeProfile();
   };
   let endOfWindow;
@@ -162,17 +173,19 @@ if (allocationFile && isMainThread) {
   };
   post("HeapProfiler.startSampling", SAMPLING);
   startWindow();
-  let every = setInterval(foldAndWrite, 30_000).unref();
+  // Writes 30 s apart from the window's start: the last one falls at its end.
+  const startTimers = () => [setInterval(timedFold, 5_000).unref(), setInterval(foldAndWrite, 30_000).unref()];
+  let timers = startTimers();
   process.on("SIGUSR2", () => {
     if (sampling) post("HeapProfiler.stopSampling");
     tree = emptyNode(tree.callFrame);
+    cost = { count: 0, totalMs: 0, maxMs: 0 };
     since = Date.now();
     sampling = true;
     post("HeapProfiler.startSampling", SAMPLING);
     startWindow();
-    // Writes 30 s apart from the window's start: the last one falls at its end.
-    clearInterval(every);
-    every = setInterval(foldAndWrite, 30_000).unref();
+    for (const timer of timers) clearInterval(timer);
+    timers = startTimers();
   });
   // The console leaves by process.exit: what it sampled since the last write, written synchronously.
   process.on("exit", foldAndWrite);
