@@ -94,14 +94,16 @@ if (file && isMainThread) {
 // on this thread; the same-thread session answers synchronously) records the stack of an
 // allocation about every BENCH_ALLOCATION_INTERVAL bytes (32768), counting the objects the
 // collector has freed too (includeObjectsCollectedBy…GC: without them the profile shows only what
-// is still alive, and young garbage, the scavenges' cause, would not be there). Every 5 s the
-// sampling is stopped and started again and its tree added to the one kept here; every 30 s that
-// is written (.heapprofile, Chrome DevTools' format, plus the window it covers) for
-// bench/allocation-profile.mjs. V8 keeps every sample of a session until it stops, and answering
-// costs about 2 µs a sample on the thread (1.8 µs measured: at 50 MB/s, 30 s of samples would hold it
-// 80–100 ms at once; 5 s of them, 15). SIGUSR2 starts afresh, as for the histogram; BENCH_ALLOCATION_SECONDS
-// after it the last tree is written and the sampling stops (the scale benchmark's measured
-// minutes, not what it runs after them).
+// is still alive, and young garbage, the scavenges' cause, would not be there). Every
+// BENCH_ALLOCATION_WRITE_S (30) the sampling is stopped and started again, its tree added to the
+// one kept here, and that written (.heapprofile, Chrome DevTools' format, plus the window it
+// covers) for bench/allocation-profile.mjs: V8 keeps every sample of a session until it stops.
+// Reading a profile costs the thread: V8's inspector forces a full, non-incremental collection
+// before each answer (0.5–1 s in a loaded console at 10,000 tunnels; folding every 5 s made 12 of
+// them a minute), plus about 2 µs a sample. So with this set, the run's GC and event-loop figures
+// are not the console's own: the bytes are what to read. SIGUSR2 starts afresh, as for the
+// histogram; BENCH_ALLOCATION_SECONDS after it the last tree is written and the sampling stops
+// (the scale benchmark's measured minutes, not what it runs after them).
 const allocationFile = process.env.BENCH_ALLOCATION_FILE;
 if (allocationFile && isMainThread) {
   const session = new Session();
@@ -145,19 +147,15 @@ if (allocationFile && isMainThread) {
     fs.writeFileSync(`${allocationFile}.tmp`, JSON.stringify(profile));
     fs.renameSync(`${allocationFile}.tmp`, allocationFile);
   };
-  // What the probe itself held the thread for, folding: written beside the tree, so a run with the
-  // profiler says how much of its stalls were the profiler's.
+  // What the probe itself held the thread for, folding (the forced collection included): written
+  // beside the tree, so a run with the profiler says how much of its stalls were the profiler's.
   let cost = { count: 0, totalMs: 0, maxMs: 0 };
-  const timedFold = () => {
+  const foldAndWrite = () => {
     if (!sampling) return;
     const start = performance.now();
     fold();
     const ms = performance.now() - start;
     cost = { count: cost.count + 1, totalMs: cost.totalMs + ms, maxMs: Math.max(cost.maxMs, ms) };
-  };
-  const foldAndWrite = () => {
-    if (!sampling) return;
-    timedFold();
     writeProfile();
   };
   let endOfWindow;
@@ -173,9 +171,9 @@ if (allocationFile && isMainThread) {
   };
   post("HeapProfiler.startSampling", SAMPLING);
   startWindow();
-  // Writes 30 s apart from the window's start: the last one falls at its end.
-  const startTimers = () => [setInterval(timedFold, 5_000).unref(), setInterval(foldAndWrite, 30_000).unref()];
-  let timers = startTimers();
+  // Writes counted from the window's start: with a window of whole minutes, the last falls at its end.
+  const WRITE_MS = Number(process.env.BENCH_ALLOCATION_WRITE_S ?? 30) * 1000;
+  let writes = setInterval(foldAndWrite, WRITE_MS).unref();
   process.on("SIGUSR2", () => {
     if (sampling) post("HeapProfiler.stopSampling");
     tree = emptyNode(tree.callFrame);
@@ -184,8 +182,8 @@ if (allocationFile && isMainThread) {
     sampling = true;
     post("HeapProfiler.startSampling", SAMPLING);
     startWindow();
-    for (const timer of timers) clearInterval(timer);
-    timers = startTimers();
+    clearInterval(writes);
+    writes = setInterval(foldAndWrite, WRITE_MS).unref();
   });
   // The console leaves by process.exit: what it sampled since the last write, written synchronously.
   process.on("exit", foldAndWrite);

@@ -17,7 +17,8 @@
  * connections to each console, at most: 1000), BENCH_CONSOLE_ENV_<n> and BENCH_CONSOLE_NODE_ARGS_<n> (settings and node flags
  * for the n-th console alone: an A/B of two consoles in one run), BENCH_ALLOCATION_DIR (each console samples what it
  * allocates in the measured minutes, garbage included, into <dir>/console-<n>.heapprofile: read it with
- * `node bench/allocation-profile.mjs <file>`).
+ * `node bench/allocation-profile.mjs <file>`; each write, every 30 s, forces a full collection, so
+ * that run's GC and event-loop figures are not comparable with others').
  */
 import fs from "node:fs";
 import os from "node:os";
