@@ -59,8 +59,9 @@ const frameOf = (callFrame) => {
   const minified = callFrame.functionName || "(anonymous)";
   let name = minified;
   let where = callFrame.url || "(native)";
-  if (callFrame.url.startsWith("file://")) {
-    const local = fileURLToPath(callFrame.url);
+  // ES modules' frames carry a file: URL, CommonJS modules' (node_modules, the build's chunks) a plain path.
+  const local = callFrame.url.startsWith("file://") ? fileURLToPath(callFrame.url) : path.isAbsolute(callFrame.url) ? callFrame.url : null;
+  if (local) {
     where = readablePath(local);
     const map = local.includes("/.next/") ? mapOf(local) : null;
     const entry = map?.findEntry(callFrame.lineNumber, callFrame.columnNumber);
@@ -69,7 +70,7 @@ const frameOf = (callFrame) => {
       where = readablePath(source.replace(/^.*\[project\]\//, ""));
       name = entry.name && entry.name !== minified ? `${entry.name} (${minified})` : minified;
       frame = { name, file: where, where: `${where}:${entry.originalLine + 1}` };
-    } else frame = { name, file: where, where: `${where}:${callFrame.lineNumber + 1}` };
+    } else frame = { name, file: where, where: `${where}:${tsxLine(local, minified) ?? callFrame.lineNumber + 1}` };
   } else frame = { name, file: where, where: callFrame.url ? `${where}:${callFrame.lineNumber + 1}` : where };
   frame.label = `${frame.name} ${frame.where}`;
   frame.own = /^(lib|app|components)\//.test(frame.file) || frame.file === "server.ts";
@@ -77,6 +78,20 @@ const frameOf = (callFrame) => {
   frames.set(key, frame);
   return frame;
 };
+/**
+ * tsx runs TypeScript as one line of esbuild's output per file (names kept), so a frame's line
+ * says nothing: the line that declares a named function instead, looked up in the source (null
+ * for another file or an anonymous function).
+ */
+const sources = new Map();
+function tsxLine(local, name) {
+  if (!/\.tsx?$/.test(local) || name === "(anonymous)" || !/^[\w$]+$/.test(name)) return null;
+  if (!sources.has(local)) sources.set(local, fs.existsSync(local) ? fs.readFileSync(local, "utf8").split("\n") : []);
+  const declares = new RegExp(`(function\\*?\\s+${name}\\b|\\b${name}\\s*=\\s*(async\\s*)?(\\(|function|[\\w$]+\\s*=>)|^\\s*(public |private |static |async |get |set )*${name}\\s*[(<])`);
+  const at = sources.get(local).findIndex((line) => declares.test(line));
+  return at >= 0 ? at + 1 : null;
+}
+
 /** node_modules' package, node's own code, or the project's top folder (lib/<dir>). */
 function packageOf(file) {
   if (file.startsWith("node:")) return "node (its own JavaScript)";
@@ -112,8 +127,9 @@ const visit = (node) => {
     // Each frame once, however often it recurs in the stack.
     for (const label of new Set(stack.map((f) => f.label))) add(inclusive, label, bytes);
     const own = stack.filter((f) => f.own);
-    // Without one, the outermost frame past node's own code (its event loop, streams, timers) says whose it was.
-    const none = () => `(no own frame) under ${(stack.find((f) => !f.file.startsWith("node:")) ?? stack[0]).label}`;
+    // Without one, the outermost frame of a package (past node's own code: its event loop, streams,
+    // timers; and V8's builtins) says whose it was.
+    const none = () => `(no own frame) under ${(stack.find((f) => !f.file.startsWith("node:") && !f.file.startsWith("(")) ?? stack[0]).label}`;
     add(nearestOwn, own.length ? own.at(-1).label : none(), bytes);
     add(outermostOwn, own.length ? own[0].label : none(), bytes);
   }
