@@ -134,18 +134,28 @@ if (allocationFile && isMainThread) {
       addTree(mine, child);
     }
   };
+  // Each period's own tree is written too (<file>-part<n>.heapprofile): what ran once (a first
+  // evaluation round reading every window) and what runs all the time look alike in the sum.
+  let periodStart = since;
+  let part = 0;
+  const writeFile = (name, profile) => {
+    fs.writeFileSync(`${name}.tmp`, JSON.stringify(profile));
+    fs.renameSync(`${name}.tmp`, name);
+  };
+  const windowOf = (from, at) => ({ pid: process.pid, since: new Date(from).toISOString(), at: new Date(at).toISOString(), seconds: (at - from) / 1000, samplingInterval: SAMPLING.samplingInterval });
   const fold = () => {
     if (!sampling) return;
-    addTree(tree, post("HeapProfiler.stopSampling").profile.head);
+    const head = post("HeapProfiler.stopSampling").profile.head;
     post("HeapProfiler.startSampling", SAMPLING);
+    addTree(tree, head);
+    const at = Date.now();
+    writeFile(allocationFile.replace(/(\.heapprofile)?$/, `-part${++part}.heapprofile`), { head, samples: [], window: windowOf(periodStart, at) });
+    periodStart = at;
   };
   const writeProfile = () => {
     let id = 0;
     const plain = (node) => ({ callFrame: node.callFrame, selfSize: node.selfSize, id: ++id, children: [...node.children.values()].map(plain) });
-    const at = Date.now();
-    const profile = { head: plain(tree), samples: [], window: { pid: process.pid, since: new Date(since).toISOString(), at: new Date(at).toISOString(), seconds: (at - since) / 1000, samplingInterval: SAMPLING.samplingInterval, foldMs: cost } };
-    fs.writeFileSync(`${allocationFile}.tmp`, JSON.stringify(profile));
-    fs.renameSync(`${allocationFile}.tmp`, allocationFile);
+    writeFile(allocationFile, { head: plain(tree), samples: [], window: { ...windowOf(since, Date.now()), foldMs: cost } });
   };
   // What the probe itself held the thread for, folding (the forced collection included): written
   // beside the tree, so a run with the profiler says how much of its stalls were the profiler's.
@@ -179,6 +189,8 @@ if (allocationFile && isMainThread) {
     tree = emptyNode(tree.callFrame);
     cost = { count: 0, totalMs: 0, maxMs: 0 };
     since = Date.now();
+    periodStart = since;
+    part = 0;
     sampling = true;
     post("HeapProfiler.startSampling", SAMPLING);
     startWindow();
