@@ -104,12 +104,15 @@ function packageOf(file) {
   return parts[0] === file ? file : parts[0];
 }
 
+const HELPERS = /^lib\/(server\/(time-slices|group-commit|refreshing-value|background-loop)|queries\/read-in-pages)\.ts$/;
+
 const self = new Map();
 const inclusive = new Map();
 const byFile = new Map();
 const byPackage = new Map();
 const nearestOwn = new Map();
 const outermostOwn = new Map();
+const outermostOwnFile = new Map();
 let totalBytes = 0;
 const add = (map, key, bytes) => map.set(key, (map.get(key) ?? 0) + bytes);
 // Depth first, the path of frames from the root kept as a stack.
@@ -127,11 +130,15 @@ const visit = (node) => {
     // Each frame once, however often it recurs in the stack.
     for (const label of new Set(stack.map((f) => f.label))) add(inclusive, label, bytes);
     const own = stack.filter((f) => f.own);
+    // The outermost own frame that is not a helper every job runs through (slices, group commits,
+    // pages): the slices' callbacks run from setImmediate, so forEachInSlices would name them all.
+    const asked = own.find((f) => !HELPERS.test(f.file)) ?? own[0];
     // Without one, the outermost frame of a package (past node's own code: its event loop, streams,
     // timers; and V8's builtins) says whose it was.
     const none = () => `(no own frame) under ${(stack.find((f) => !f.file.startsWith("node:") && !f.file.startsWith("(")) ?? stack[0]).label}`;
     add(nearestOwn, own.length ? own.at(-1).label : none(), bytes);
-    add(outermostOwn, own.length ? own[0].label : none(), bytes);
+    add(outermostOwn, asked ? asked.label : none(), bytes);
+    add(outermostOwnFile, asked ? asked.file : `(no own frame) under ${(stack.find((f) => !f.file.startsWith("node:") && !f.file.startsWith("(")) ?? stack[0]).package}`, bytes);
   }
   for (const child of node.children ?? []) visit(child);
   if (!isRoot) stack.pop();
@@ -154,4 +161,5 @@ table("Self bytes by file", byFile, TOP);
 table("Self bytes by package (node_modules) or folder of the project", byPackage, TOP);
 table("Inclusive bytes by function (the function and what it called)", inclusive, TOP);
 table("By the nearest own frame (the project's code that asked, innermost)", nearestOwn, OWN);
-table("By the outermost own frame (the request or job, as far as the stack reaches)", outermostOwn, OWN);
+table("By the outermost own frame past the shared helpers (the request or job, as far as the stack reaches)", outermostOwn, OWN);
+table("By the outermost own frame's file", outermostOwnFile, OWN);
