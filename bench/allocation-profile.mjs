@@ -4,7 +4,9 @@
 // and in MB/s over the window the probe wrote beside the tree. The probe counts garbage too, so
 // these are the bytes the scavenger has to sweep, not what stays alive.
 //
-//   node bench/allocation-profile.mjs /tmp/alloc/console-1.heapprofile [--top 30] [--own 20]
+//   node bench/allocation-profile.mjs /tmp/alloc/console-1.heapprofile [--top 30] [--own 20] [--under TEXT]
+// (--under: only what was allocated with a frame whose "name file:line" contains TEXT on its
+// stack, e.g. --under acceptTelemetryBatch; percentages are then of those bytes.)
 //
 // Names: the production build's code (.next/…) is minified, so its frames are named through the
 // chunk's source map (original name where the map has one, original file and line); files run by
@@ -25,9 +27,12 @@ const option = (name, fallback) => {
 };
 const file = args.find((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
 if (!file) {
-  console.error("usage: node bench/allocation-profile.mjs <file.heapprofile> [--top N] [--own N]");
+  console.error("usage: node bench/allocation-profile.mjs <file.heapprofile> [--top N] [--own N] [--under TEXT]");
   process.exit(2);
 }
+const underAt = args.indexOf("--under");
+/** Only the allocations with a frame whose "name file:line" contains this on their stack. */
+const UNDER = underAt >= 0 ? args[underAt + 1] : null;
 const TOP = option("--top", 30);
 const OWN = option("--own", 20);
 
@@ -121,7 +126,7 @@ const visit = (node) => {
   const isRoot = node.callFrame.functionName === "(root)" && !node.callFrame.url;
   if (!isRoot) stack.push(frameOf(node.callFrame));
   const bytes = node.selfSize;
-  if (bytes > 0 && stack.length) {
+  if (bytes > 0 && stack.length && (!UNDER || stack.some((f) => f.label.includes(UNDER)))) {
     totalBytes += bytes;
     const leaf = stack.at(-1);
     add(self, leaf.label, bytes);
@@ -155,7 +160,7 @@ const table = (title, map, n) => {
 };
 
 const window = profile.window ? `, ${seconds.toFixed(0)} s from ${profile.window.since} (pid ${profile.window.pid}, a sample every ${profile.window.samplingInterval} bytes)` : " (no window: MB/s not known)";
-console.log(`${file}${window}\n${(totalBytes / 1e6).toFixed(0)} MB allocated${seconds ? `, ${(totalBytes / 1e6 / seconds).toFixed(1)} MB/s` : ""}`);
+console.log(`${file}${window}\n${(totalBytes / 1e6).toFixed(0)} MB allocated${UNDER ? ` under "${UNDER}"` : ""}${seconds ? `, ${(totalBytes / 1e6 / seconds).toFixed(1)} MB/s` : ""}`);
 table("Self bytes by function (allocated in the function itself)", self, TOP);
 table("Self bytes by file", byFile, TOP);
 table("Self bytes by package (node_modules) or folder of the project", byPackage, TOP);
