@@ -10,11 +10,12 @@
 //
 // Names: the production build's code (.next/…) is minified, so its frames are named through the
 // chunk's source map (original name where the map has one, original file and line); files run by
-// tsx (server.ts, lib/server/…, the jobs) keep their names, their line is tsx's output's (close
-// to the source's, not exact). "Nearest own frame": each allocation charged to the innermost frame
-// of the project's own code (lib/, app/, components/, server.ts) on its stack, which says which
-// request or job it belongs to (a stack starts at the last await, so a driver's parsing after an
-// await has no own frame and stays under the driver).
+// tsx (server.ts, lib/server/…, the jobs) keep their names and are placed by the line that
+// declares that name (an anonymous one's line is "?": tsx's output is one line a file).
+// "Nearest own frame": each allocation charged to the innermost frame of the project's own code
+// (lib/, app/, components/, server.ts) on its stack; "outermost past the shared helpers": the
+// request or job it belongs to. A stack starts at the last await, so what the driver parses off
+// the socket has no own frame and stays under the driver.
 import fs from "node:fs";
 import { SourceMap } from "node:module";
 import path from "node:path";
@@ -75,7 +76,7 @@ const frameOf = (callFrame) => {
       where = readablePath(source.replace(/^.*\[project\]\//, ""));
       name = entry.name && entry.name !== minified ? `${entry.name} (${minified})` : minified;
       frame = { name, file: where, where: `${where}:${entry.originalLine + 1}` };
-    } else frame = { name, file: where, where: `${where}:${tsxLine(local, minified) ?? callFrame.lineNumber + 1}` };
+    } else frame = { name, file: where, where: `${where}:${/\.tsx?$/.test(local) ? (tsxLine(local, minified) ?? "?") : callFrame.lineNumber + 1}` };
   } else frame = { name, file: where, where: callFrame.url ? `${where}:${callFrame.lineNumber + 1}` : where };
   frame.label = `${frame.name} ${frame.where}`;
   frame.own = /^(lib|app|components)\//.test(frame.file) || frame.file === "server.ts";
