@@ -261,8 +261,9 @@ function windowsOf(endpoints: readonly { id: string; since: Date; paths: number 
  * path of the newest `paths` traces of each, put back on those samples. A lateral read per
  * endpoint (its ORDER BY keeps the planner from hashing the whole table instead), off the
  * (endpoint_id, measured_at) key. Times travel as epoch milliseconds: a number parses far faster.
+ * Exported for tests/support/sample-windows-before.ts (the objects' store, bench/sample-windows.ts).
  */
-async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[]): Promise<Map<string, RuleSample[]>> {
+export async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[]): Promise<Map<string, RuleSample[]>> {
   const byEndpoint = new Map<string, RuleSample[]>(endpoints.map((e) => [e.id, []]));
   const windows = windowsOf(endpoints);
   const rows = await queryRows<Row>(
@@ -298,8 +299,8 @@ async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[
   return byEndpoint;
 }
 
-/** Each endpoint's samples measured after `after` (the newest kept), path included, oldest first. */
-async function readNewerSamples(db: Database, endpoints: readonly (WindowRequest & { after: number })[]): Promise<Map<string, RuleSample[]>> {
+/** Each endpoint's samples measured after `after` (the newest kept), path included, oldest first. Exported as readWholeWindows is. */
+export async function readNewerSamples(db: Database, endpoints: readonly (WindowRequest & { after: number })[]): Promise<Map<string, RuleSample[]>> {
   const byEndpoint = new Map<string, RuleSample[]>();
   const after = sql`${`{${endpoints.map((e) => new Date(e.after).toISOString()).join(",")}}`}::timestamptz[]`;
   const rows = await queryRows<Row>(
