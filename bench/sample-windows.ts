@@ -6,12 +6,12 @@
  * seeded as bench/noc-stalls.ts seeds them (20 minutes of every end's 10-second samples through
  * the ingest writer). Turns go old, new, new, old (BENCH_WINDOWS_TURNS, 4); in each a new store
  * reads every end's 15-minute window as lib/telemetry/evaluation/inputs.ts asks for it (id,
- * since, 3 paths, samples_seq, late_seq; EVALUATION_BATCH tenants, 200 ends, a call), then:
+ * since, 3 paths, samples_seq, late_seq; EVALUATION_BATCH tenants, 200 ends, a call): its CPU;
+ * then an update round: one more sample posted to every end (ingestSamples), the read again (the
+ * incremental path): its CPU (this process's, not the server's) and wall time; then:
  * - retained: what a full collection leaves with the store alive minus without it, on V8's heap
  *   and in ArrayBuffers (the columns' typed arrays lie outside the heap V8 marks);
- * - a forced full collection with the store alive, median of 5 (and without it);
- * - an update round: one more sample posted to every end (ingestSamples), then the read again,
- *   the incremental path: its CPU (this process's, not the server's) and wall time.
+ * - a forced full collection with the store alive, median of 5 (and without it).
  * That sample is deleted after each turn and last_sample_at set back, so every turn reads the
  * same rows; every turn's windows must hash alike, and at the end both stores read the same rows
  * side by side and their windows are compared sample by sample, field by field.
@@ -46,9 +46,15 @@ const collectGarbage: () => void = (() => {
   return runInNewContext("gc") as () => void;
 })();
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-/** After a full collection: V8's heap in use and the ArrayBuffers' bytes, in MiB. */
-const memory = () => {
-  collectGarbage();
+/**
+ * After full collections: V8's heap in use and the ArrayBuffers' bytes, in MiB. Twice, with a
+ * pause: V8 frees dead ArrayBuffers' memory on a thread of its own after the collection.
+ */
+const memory = async () => {
+  for (let i = 0; i < 2; i++) {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return { heap: heapUsed / 2 ** 20, buffers: arrayBuffers / 2 ** 20 };
 };
@@ -85,9 +91,8 @@ const digest = (windows: Map<string, RuleSample[]>) => {
 };
 
 /**
- * Every end's window read through `store`: this process's CPU (the driver, the store, their
- * garbage; not the server's) and the wall time, then the windows' hash and counts. The windows
- * themselves die here, so only what the store keeps outlives the call.
+ * Every end's window read through `store`: this process's CPU (driver, store, garbage; not the
+ * server's) and wall time, the windows' hash and counts. The windows die here: only what the store keeps outlives it.
  */
 async function timedRead(db: Database, store: Store, calls: WindowRequest[][], now: number) {
   const cpu = process.cpuUsage();
@@ -159,14 +164,15 @@ export async function benchSampleWindows(context: BenchContext): Promise<string>
       const whole = await timedRead(db, store, await requestsAt(db, now), now);
       hashes.add(whole.hash);
       kept = whole.kept;
-      const alive = memory();
-      const gcMs = fullGcMs();
       const undo = await postOneMore(db, agents, end);
       const update = await timedRead(db, store, await requestsAt(db, now + SAMPLE_EVERY_MS), now + SAMPLE_EVERY_MS);
       hashes.add(`update ${update.hash}`);
       await undo();
+      // The store as the update round left it (as many samples as the first read), then gone: nothing else in between.
+      const alive = await memory();
+      const gcMs = fullGcMs();
       store = null;
-      const gone = memory();
+      const gone = await memory();
       const bareGcMs = fullGcMs();
       turns[variant].push({ heapMiB: alive.heap - gone.heap, buffersMiB: alive.buffers - gone.buffers, gcMs, bareGcMs, wholeCpuMs: whole.cpuMs, updateCpuMs: update.cpuMs, updateMs: update.ms });
     }
