@@ -8,7 +8,8 @@
  * reads every end's 15-minute window as lib/telemetry/evaluation/inputs.ts asks for it (id,
  * since, 3 paths, samples_seq, late_seq; EVALUATION_BATCH tenants, 200 ends, a call): its CPU;
  * then an update round: one more sample posted to every end (ingestSamples), the read again (the
- * incremental path): its CPU (this process's, not the server's) and wall time; then:
+ * incremental path): its CPU (this process's, not the server's) and wall time; and once more
+ * with nothing new (no statement: the store's own work); then:
  * - retained: what a full collection leaves with the store alive minus without it, on V8's heap
  *   and in ArrayBuffers (the columns' typed arrays lie outside the heap V8 marks);
  * - a forced full collection with the store alive, median of 5 (and without it).
@@ -39,7 +40,7 @@ const GCS = 5;
 const STORES = { before: SampleWindowsBefore, now: SampleWindows } as const;
 type Variant = keyof typeof STORES;
 type Store = { read(db: Database, endpoints: readonly WindowRequest[], now: number): Promise<Map<string, RuleSample[]>> };
-type Turn = { heapMiB: number; buffersMiB: number; gcMs: number; bareGcMs: number; wholeCpuMs: number; updateCpuMs: number; updateMs: number };
+type Turn = { heapMiB: number; buffersMiB: number; gcMs: number; bareGcMs: number; wholeCpuMs: number; updateCpuMs: number; updateMs: number; idleCpuMs: number };
 
 const collectGarbage: () => void = (() => {
   v8.setFlagsFromString("--expose-gc");
@@ -167,6 +168,9 @@ export async function benchSampleWindows(context: BenchContext): Promise<string>
       const undo = await postOneMore(db, agents, end);
       const update = await timedRead(db, store, await requestsAt(db, now + SAMPLE_EVERY_MS), now + SAMPLE_EVERY_MS);
       hashes.add(`update ${update.hash}`);
+      // Nothing new since: no statement at all, the store's own work alone.
+      const idle = await timedRead(db, store, await requestsAt(db, now + SAMPLE_EVERY_MS), now + SAMPLE_EVERY_MS);
+      hashes.add(`update ${idle.hash}`);
       await undo();
       // The store as the update round left it (as many samples as the first read), then gone: nothing else in between.
       const alive = await memory();
@@ -174,7 +178,7 @@ export async function benchSampleWindows(context: BenchContext): Promise<string>
       store = null;
       const gone = await memory();
       const bareGcMs = fullGcMs();
-      turns[variant].push({ heapMiB: alive.heap - gone.heap, buffersMiB: alive.buffers - gone.buffers, gcMs, bareGcMs, wholeCpuMs: whole.cpuMs, updateCpuMs: update.cpuMs, updateMs: update.ms });
+      turns[variant].push({ heapMiB: alive.heap - gone.heap, buffersMiB: alive.buffers - gone.buffers, gcMs, bareGcMs, wholeCpuMs: whole.cpuMs, updateCpuMs: update.cpuMs, updateMs: update.ms, idleCpuMs: idle.cpuMs });
     }
     // Side by side on the same rows, both stores alive: the first read, then the update round's.
     const before = new SampleWindowsBefore();
@@ -213,8 +217,9 @@ function render(r: { load: number; stored: number; kept: { samples: number; path
     row("first round, every window read whole: CPU", "wholeCpuMs", "ms"),
     row("update round (one more sample each), incremental read: CPU", "updateCpuMs", "ms"),
     row("the same: wall time", "updateMs", "ms"),
+    row("the next round, nothing new (no statement, the store alone): CPU", "idleCpuMs", "ms"),
     "",
-    `Each turn, before / now: V8 heap ${each("heapMiB", 1)} MiB; full GC ${each("gcMs")} ms; update CPU ${each("updateCpuMs")} ms.`,
+    `Each turn, before / now: V8 heap ${each("heapMiB", 1)} MiB; full GC ${each("gcMs")} ms; update CPU ${each("updateCpuMs")} ms; nothing new ${each("idleCpuMs")} ms.`,
     "",
     r.hashes === 2 ? "Every turn read the same windows (one hash for the first read, one for the update round's, both stores)." : `**The turns' windows differ: ${r.hashes} hashes where 2 were expected.**`,
     r.found.length === 0
