@@ -6,7 +6,8 @@
  * seeded as bench/noc-stalls.ts seeds them (20 minutes of every end's 10-second samples through
  * the ingest writer). Turns go old, new, new, old (BENCH_WINDOWS_TURNS, 4); in each a new store
  * reads every end's 15-minute window as lib/telemetry/evaluation/inputs.ts asks for it (id,
- * since, 3 paths, samples_seq, late_seq; EVALUATION_BATCH tenants, 200 ends, a call): its CPU;
+ * since, 3 paths, samples_seq, late_seq; EVALUATION_BATCH tenants, 200 ends, a call, whose windows
+ * are dropped before the next as the evaluation drops a batch's): its CPU;
  * then an update round: one more sample posted to every end (ingestSamples), the read again (the
  * incremental path): its CPU (this process's, not the server's) and wall time; and once more
  * with nothing new (no statement: the store's own work); then:
@@ -85,29 +86,28 @@ async function readAll(db: Database, store: Store, calls: WindowRequest[][], now
   return windows;
 }
 
-const digest = (windows: Map<string, RuleSample[]>) => {
-  const hash = crypto.createHash("sha256");
-  for (const [id, samples] of windows) hash.update(id).update(JSON.stringify(samples));
-  return hash.digest("hex").slice(0, 16);
-};
-
 /**
- * Every end's window read through `store`: this process's CPU (driver, store, garbage; not the
- * server's) and wall time, the windows' hash and counts. The windows die here: only what the store keeps outlives it.
+ * Every end's window read through `store`, a call at a time, each call's windows dropped before
+ * the next as the evaluation drops a batch's: the calls' CPU in this process (driver, store,
+ * garbage; not the server's) and wall time, then (untimed) the windows' hash and counts.
  */
 async function timedRead(db: Database, store: Store, calls: WindowRequest[][], now: number) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const windows = await readAll(db, store, calls, now);
-  const used = process.cpuUsage(cpu);
-  const ms = performance.now() - started;
-  let samples = 0;
-  let paths = 0;
-  for (const w of windows.values()) {
-    samples += w.length;
-    paths += w.filter((s) => s.path).length;
+  const hash = crypto.createHash("sha256");
+  const figures = { cpuMs: 0, ms: 0, kept: { samples: 0, paths: 0 } };
+  for (const call of calls) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const windows = await store.read(db, call, now);
+    const used = process.cpuUsage(cpu);
+    figures.ms += performance.now() - started;
+    figures.cpuMs += (used.user + used.system) / 1000;
+    for (const [id, samples] of windows) {
+      hash.update(id).update(JSON.stringify(samples));
+      figures.kept.samples += samples.length;
+      figures.kept.paths += samples.filter((s) => s.path).length;
+    }
   }
-  return { cpuMs: (used.user + used.system) / 1000, ms, hash: digest(windows), kept: { samples, paths } };
+  return { ...figures, hash: hash.digest("hex").slice(0, 16) };
 }
 
 /** Every way `now` differs from `before`: by field, with the first few cases. */
