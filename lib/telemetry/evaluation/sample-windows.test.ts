@@ -88,4 +88,45 @@ describeEachDatabase("the evaluation's kept windows", ({ handle }) => {
     const last = await check(5 * 60, 2);
     expect(last.get(tunnel.source)!.map((s) => s.measuredAt.getTime() - T0)).toEqual([600_000]);
   });
+
+  it("brings every field the rules read through a kept window unchanged: nulls, false, the pair's role, time and reason", async () => {
+    const [other] = (await createTunnels(db, 1)) as [TestTunnel];
+    const source = { ...agent("source"), endpointId: other.source, tunnelId: other.tunnelId, tenantId: other.tenantId };
+    const full = (s: number, pair: { role: "active" | "standby"; reason: string } | null): TelemetrySample => ({
+      measuredAt: new Date(T0 + s * 1000).toISOString(),
+      rttMs: s % 20 === 0 ? null : 10.25 + s,
+      jitterMs: 0.5,
+      lossPct: s % 20 === 0 ? 100 : 0,
+      dfProbe: { bytes: 1550, ok: s % 20 !== 0 },
+      bumPps: s === 0 ? null : 12.5,
+      learnedMacs: 0,
+      path: hop("192.0.2.9"),
+      ...(pair ? { pair: { role: pair.role, since: new Date(T0 - 60_000).toISOString(), reason: pair.reason } } : {}),
+    });
+    const ask = async (): Promise<WindowRequest[]> => {
+      const [row] = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, other.source));
+      return [{ id: row!.id, since: new Date(T0 - 60_000), paths: 2, seq: row!.samplesSeq, lateSeq: row!.lateSeq }];
+    };
+    const kept = new SampleWindows();
+    expect(await ingestSamples(db, source, [full(0, null), full(10, { role: "active", reason: "elected" })], new Date(T0 + 11_000))).toMatchObject({ ok: true });
+    await kept.read(db, await ask());
+    // Newer samples: the kept ones now come out of the columns, beside the new ones.
+    expect(await ingestSamples(db, source, [full(20, { role: "standby", reason: "peer-active" }), full(30, { role: "standby", reason: "peer-active" })], new Date(T0 + 31_000))).toMatchObject({ ok: true });
+    const asked = await ask();
+    const got = (await kept.read(db, asked)).get(other.source)!;
+    expect(got).toEqual((await new SampleWindows().read(db, asked)).get(other.source));
+    const since = new Date(T0 - 60_000);
+    expect(got).toEqual([
+      { measuredAt: new Date(T0), rttMs: null, jitterMs: 0.5, lossPct: 100, dfProbeBytes: 1550, dfProbeOk: false, path: null, bumPps: null, learnedMacs: 0, pairRole: null, pairSince: null, pairReason: null },
+      { measuredAt: new Date(T0 + 10_000), rttMs: 20.25, jitterMs: 0.5, lossPct: 0, dfProbeBytes: 1550, dfProbeOk: true, path: null, bumPps: 12.5, learnedMacs: 0, pairRole: "active", pairSince: since, pairReason: "elected" },
+      { measuredAt: new Date(T0 + 20_000), rttMs: null, jitterMs: 0.5, lossPct: 100, dfProbeBytes: 1550, dfProbeOk: false, path: hop("192.0.2.9"), bumPps: 12.5, learnedMacs: 0, pairRole: "standby", pairSince: since, pairReason: "peer-active" },
+      { measuredAt: new Date(T0 + 30_000), rttMs: 40.25, jitterMs: 0.5, lossPct: 0, dfProbeBytes: 1550, dfProbeOk: true, path: hop("192.0.2.9"), bumPps: 12.5, learnedMacs: 0, pairRole: "standby", pairSince: since, pairReason: "peer-active" },
+    ]);
+    // A round's samples are its own: changing them does not change what the next round gets.
+    got[0]!.rttMs = 999;
+    got[3]!.path = null;
+    const again = (await kept.read(db, asked)).get(other.source)!;
+    expect(again[0]!.rttMs).toBeNull();
+    expect(again[3]!.path).toEqual(hop("192.0.2.9"));
+  });
 });
