@@ -18,6 +18,7 @@
  * same rows; every turn's windows must hash alike, and at the end both stores read the same rows
  * side by side and their windows are compared sample by sample, field by field.
  */
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import os from "node:os";
 import { isDeepStrictEqual } from "node:util";
@@ -212,11 +213,11 @@ function render(r: Results): string {
   const turn = ([variant, t]: [Variant, Turn]) =>
     `${variant} ${t.heapMiB.toFixed(1)} MiB, ${t.gcMs.toFixed(0)} / ${t.bareGcMs.toFixed(0)} ms, ${t.updateCpuMs.toFixed(0)} ms, ${t.idleCpuMs.toFixed(0)} ms`;
   return [
-    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, load average ${r.load.toFixed(1)} at the start (${os.loadavg()[0]!.toFixed(1)} at the end).`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, commit ${execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim()}, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, load average ${r.load.toFixed(1)} at the start (${os.loadavg()[0]!.toFixed(1)} at the end).`,
     "",
     `**PostgreSQL, ${TUNNELS.toLocaleString("en")} tunnels** (${(TUNNELS * 2).toLocaleString("en")} ends), ${r.stored.toLocaleString("en")} samples (20 minutes of every end); each store keeps ${r.kept.samples.toLocaleString("en")} samples (every end's 15 minutes), ${r.kept.paths.toLocaleString("en")} of them with their path. Median of ${r.turns.before.length} turns each, taking turns (old, new, new, old):`,
     "",
-    "| kept windows | before (objects, e79de2c) | now (columns, c8eb473) | before ÷ now |",
+    "| kept windows | before (objects, e79de2c) | now (columns) | before ÷ now |",
     "| --- | ---: | ---: | ---: |",
     row("retained on V8's heap (after a full GC, store alive − dropped)", "heapMiB", "MiB", 1),
     row("retained in ArrayBuffers, outside V8's heap", "buffersMiB", "MiB", 1),
