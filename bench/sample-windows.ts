@@ -2,7 +2,7 @@
  * `npm run bench -- sample-windows`: what the warning evaluation's kept windows cost a console,
  * the objects' store as it was (tests/support/sample-windows-before.ts, e79de2c: RuleSample
  * objects, a Date or two each) against the columns (lib/telemetry/evaluation/sample-windows.ts,
- * c8eb473), in one process on the same rows. PostgreSQL, BENCH_WINDOWS_TUNNELS (2,000) tunnels
+ * since c8eb473), in one process on the same rows. PostgreSQL, BENCH_WINDOWS_TUNNELS (2,000) tunnels
  * seeded as bench/noc-stalls.ts seeds them (20 minutes of every end's 10-second samples through
  * the ingest writer). Turns go old, new, new, old (BENCH_WINDOWS_TURNS, 4); in each a new store
  * reads every end's 15-minute window as lib/telemetry/evaluation/inputs.ts asks for it (id,
