@@ -22,6 +22,7 @@ import { benchPages } from "./pages";
 import { benchSessions } from "./sessions";
 import { benchParsers } from "./parsers";
 import { benchRollup } from "./rollup";
+import { benchSampleWindows } from "./sample-windows";
 import { benchScale } from "./scale";
 import { benchSearch } from "./search";
 import { benchTelemetry, renderTelemetry } from "./telemetry";
@@ -80,6 +81,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<string>> = {
   views: () => benchViews(),
   noc: () => benchNocSnapshot(),
   stalls: (context) => benchNocStalls(context),
+  "sample-windows": (context) => benchSampleWindows(context),
   charts: () => benchTenantCharts(),
   scale: (context) => benchScale(context),
   rollup: (context) => benchRollup(context),

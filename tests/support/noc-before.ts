@@ -14,10 +14,11 @@ type RawRow = { endpoint_id: string; at: number; tx_bytes: string | null; rx_byt
 
 const COLUMNS = sql`endpoint_id, ${epochMs(sql`measured_at`)} as at, tx_bytes::text as tx_bytes, rx_bytes::text as rx_bytes, tx_packets::text as tx_packets, rx_packets::text as rx_packets`;
 const ANY_COUNTER = sql`(tx_bytes is not null or rx_bytes is not null or tx_packets is not null or rx_packets is not null)`;
-const counter = (value: string | null) => (value === null ? null : BigInt(value));
+/** Shared with tests/support/noc-snapshot-before.ts, which took rates in the same way. */
+export const counter = (value: string | null) => (value === null ? null : BigInt(value));
 const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
 
-function toEndRate(rate: RateInterval): EndRate {
+export function toEndRate(rate: RateInterval): EndRate {
   const { txBytes, rxBytes, txPackets, rxPackets } = rate.perSecond;
   return {
     from: new Date(rate.from).toISOString(),

@@ -21,7 +21,8 @@ import { worstSeverityFirst } from "@/lib/queries/warnings";
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { queryRows } from "@/lib/telemetry/sql";
 import { DEFAULT_THRESHOLDS } from "@/lib/telemetry/thresholds";
-import { counterRates, currentRate, type CounterSample, type RateInterval } from "@/lib/telemetry/throughput";
+import { counterRates, currentRate, type CounterSample } from "@/lib/telemetry/throughput";
+import { counter, toEndRate } from "./noc-before";
 
 const LATEST_RTT_MAX_AGE_MS = DEFAULT_THRESHOLDS.staleAfterIntervals * DEFAULT_THRESHOLDS.sampleIntervalSeconds * 1000;
 
@@ -173,21 +174,6 @@ function throughputBefore(ends: Partial<Record<"source" | "avs", EndRate>> | und
 
 type CounterRow = CounterSample & { endpointId: string };
 type CurrentEndRow = { endpoint_id: string; at: number; tx_bytes: string | null; rx_bytes: string | null; tx_packets: string | null; rx_packets: string | null; rtt_ms: number | null; newest: string | number; counted: boolean };
-const counter = (value: string | null) => (value === null ? null : BigInt(value));
-const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
-
-function toEndRate(rate: RateInterval): EndRate {
-  const { txBytes, rxBytes, txPackets, rxPackets } = rate.perSecond;
-  return {
-    from: new Date(rate.from).toISOString(),
-    to: new Date(rate.to).toISOString(),
-    txBps: round(txBytes === null ? null : txBytes * 8),
-    rxBps: round(rxBytes === null ? null : rxBytes * 8),
-    txPps: round(txPackets),
-    rxPps: round(rxPackets),
-  };
-}
-
 /** readCurrentEnds as e84f2d1 took its rows in. */
 export async function readCurrentEndsAsBefore(db: Database, options: { now: Date; maxGapMs: number }, slices: SliceOptions = {}): Promise<Map<string, CurrentEnd>> {
   const since = new Date(options.now.getTime() - options.maxGapMs);

@@ -50,9 +50,9 @@ export type WindowRequest = {
  */
 type Kept = { seq: number; since: number; paths: number; usedAt: number; samples: KeptSamples };
 
-const NUMBERS = ["at", "rttMs", "jitterMs", "lossPct", "dfProbeBytes", "bumPps", "learnedMacs", "pairSince"] as const;
-const WIDTH = NUMBERS.length;
-const [AT, RTT, JITTER, LOSS, DF_BYTES, BUM, MACS, PAIR_SINCE] = NUMBERS.map((_, i) => i) as number[] as [number, number, number, number, number, number, number, number];
+/** A sample's numbers, in this order, in a row of `numbers`: times as epoch milliseconds. */
+const [AT, RTT, JITTER, LOSS, DF_BYTES, BUM, MACS, PAIR_SINCE] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+const WIDTH = 8;
 
 class KeptSamples {
   private constructor(
@@ -67,18 +67,30 @@ class KeptSamples {
     private readonly traced: { at: number; path: PathHop[] }[],
   ) {}
 
-  static readonly empty = KeptSamples.of([], 0);
+  static readonly empty = new KeptSamples(0, new Float64Array(0), new Int8Array(0), new Int8Array(0), [], []);
 
   /** `samples` (oldest first) kept, the path of only the newest `paths` traces with one. */
   static of(samples: readonly RuleSample[], paths: number): KeptSamples {
-    const n = samples.length;
+    return KeptSamples.empty.then(0, samples, paths);
+  }
+
+  /**
+   * These samples from index `from` on, then `added` (newer, oldest first), the path of only the
+   * newest `paths` traces with one: the kept part copied column by column, not made into objects.
+   */
+  then(from: number, added: readonly RuleSample[], paths: number): KeptSamples {
+    const keptCount = this.length - from;
+    const n = keptCount + added.length;
     const numbers = new Float64Array(n * WIDTH);
+    numbers.set(this.numbers.subarray(from * WIDTH, this.length * WIDTH));
     const dfOk = new Int8Array(n);
+    dfOk.set(this.dfOk.subarray(from, this.length));
     const role = new Int8Array(n);
-    const reasons = new Array<string | null>(n);
-    const traced: { at: number; path: PathHop[] }[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = samples[i]!;
+    role.set(this.role.subarray(from, this.length));
+    const reasons = this.reasons.slice(from, this.length);
+    for (let j = 0; j < added.length; j++) {
+      const s = added[j]!;
+      const i = keptCount + j;
       const row = i * WIDTH;
       numbers[row + AT] = s.measuredAt.getTime();
       numbers[row + RTT] = s.rttMs ?? Number.NaN;
@@ -91,12 +103,16 @@ class KeptSamples {
       dfOk[i] = s.dfProbeOk === null || s.dfProbeOk === undefined ? -1 : s.dfProbeOk ? 1 : 0;
       role[i] = roleIndex(s.pairRole);
       const reason = s.pairReason ?? null;
-      reasons[i] = i > 0 && reasons[i - 1] === reason ? reasons[i - 1]! : reason;
+      reasons.push(i > 0 && reasons[i - 1] === reason ? reasons[i - 1]! : reason);
     }
-    for (let i = n - 1; i >= 0 && traced.length < paths; i--) {
-      const path = samples[i]!.path;
-      if (path && path.length > 0) traced.push({ at: samples[i]!.measuredAt.getTime(), path });
+    // The newest traces with a path: the added ones', then (if short of `paths`) the kept ones'.
+    const traced: { at: number; path: PathHop[] }[] = [];
+    for (let j = added.length - 1; j >= 0 && traced.length < paths; j--) {
+      const path = added[j]!.path;
+      if (path && path.length > 0) traced.push({ at: added[j]!.measuredAt.getTime(), path });
     }
+    const firstAt = from < this.length ? this.numbers[from * WIDTH + AT]! : Number.POSITIVE_INFINITY;
+    for (let t = this.traced.length - 1; t >= 0 && traced.length < paths && this.traced[t]!.at >= firstAt; t--) traced.push(this.traced[t]!);
     traced.reverse();
     return new KeptSamples(n, numbers, dfOk, role, reasons, traced);
   }
@@ -107,10 +123,10 @@ class KeptSamples {
   }
 
   /** The samples as the rules read them, oldest first: new objects, the caller's to keep or change. */
-  toSamples(from = 0): RuleSample[] {
+  toSamples(): RuleSample[] {
     const out: RuleSample[] = [];
     let t = 0;
-    for (let i = from; i < this.length; i++) {
+    for (let i = 0; i < this.length; i++) {
       const row = i * WIDTH;
       const at = this.numbers[row + AT]!;
       while (t < this.traced.length && this.traced[t]!.at < at) t++;
@@ -129,7 +145,7 @@ class KeptSamples {
         learnedMacs: orNull(this.numbers[row + MACS]!),
         pairRole: role < 0 ? null : PAIR_END_ROLES[role]!,
         pairSince: Number.isNaN(pairSince) ? null : new Date(pairSince),
-        pairReason: this.reasons[i]!,
+        pairReason: this.reasons[i] ?? null,
       });
     }
     return out;
@@ -140,20 +156,6 @@ class KeptSamples {
     let i = 0;
     while (i < this.length && this.numbers[i * WIDTH + AT]! < since) i++;
     return i;
-  }
-}
-
-/**
- * Drops the path of every trace but the newest `paths` that carry one (what the rules compare),
- * and an empty one (as a whole read gives it: no path), so a window brought up to date reads as
- * a whole read of it would.
- */
-function keepNewestPaths(samples: RuleSample[], paths: number) {
-  let seen = 0;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (!s.path || s.path.length === 0 || seen >= paths) s.path = null;
-    else seen++;
   }
 }
 
@@ -189,14 +191,21 @@ export class SampleWindows {
     const result = new Map<string, RuleSample[]>();
     for (const e of endpoints) {
       const old = this.kept.get(e.id);
+      let keep: KeptSamples;
       let samples: RuleSample[];
-      if (read.has(e.id)) samples = read.get(e.id)!;
-      else {
+      const wholeRead = read.get(e.id);
+      if (wholeRead) {
+        keep = KeptSamples.of(wholeRead, e.paths);
+        samples = wholeRead;
+      } else {
+        // Brought up to date: the samples still in the window, then the newer ones. Unchanged
+        // (nothing newer, none dropped off the start, as many paths) it is kept as it is.
         const kept = old?.samples ?? KeptSamples.empty;
-        samples = kept.toSamples(kept.firstAtOrAfter(e.since.getTime())).concat(added.get(e.id) ?? []);
-        keepNewestPaths(samples, e.paths);
+        const from = kept.firstAtOrAfter(e.since.getTime());
+        const newer = added.get(e.id) ?? [];
+        keep = from === 0 && newer.length === 0 && old?.paths === e.paths ? kept : kept.then(from, newer, e.paths);
+        samples = keep.toSamples();
       }
-      const keep = KeptSamples.of(samples, e.paths);
       this.size += keep.length - (old?.samples.length ?? 0);
       this.kept.set(e.id, { seq: e.seq, since: e.since.getTime(), paths: e.paths, samples: keep, usedAt: now });
       result.set(e.id, samples);
@@ -261,8 +270,9 @@ function windowsOf(endpoints: readonly { id: string; since: Date; paths: number 
  * path of the newest `paths` traces of each, put back on those samples. A lateral read per
  * endpoint (its ORDER BY keeps the planner from hashing the whole table instead), off the
  * (endpoint_id, measured_at) key. Times travel as epoch milliseconds: a number parses far faster.
+ * Exported for tests/support/sample-windows-before.ts (the objects' store, bench/sample-windows.ts).
  */
-async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[]): Promise<Map<string, RuleSample[]>> {
+export async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[]): Promise<Map<string, RuleSample[]>> {
   const byEndpoint = new Map<string, RuleSample[]>(endpoints.map((e) => [e.id, []]));
   const windows = windowsOf(endpoints);
   const rows = await queryRows<Row>(
@@ -298,8 +308,8 @@ async function readWholeWindows(db: Database, endpoints: readonly WindowRequest[
   return byEndpoint;
 }
 
-/** Each endpoint's samples measured after `after` (the newest kept), path included, oldest first. */
-async function readNewerSamples(db: Database, endpoints: readonly (WindowRequest & { after: number })[]): Promise<Map<string, RuleSample[]>> {
+/** Each endpoint's samples measured after `after` (the newest kept), path included, oldest first. Exported as readWholeWindows is. */
+export async function readNewerSamples(db: Database, endpoints: readonly (WindowRequest & { after: number })[]): Promise<Map<string, RuleSample[]>> {
   const byEndpoint = new Map<string, RuleSample[]>();
   const after = sql`${`{${endpoints.map((e) => new Date(e.after).toISOString()).join(",")}}`}::timestamptz[]`;
   const rows = await queryRows<Row>(
