@@ -59,7 +59,7 @@ describe("assembling the wall's snapshot", () => {
 
   it("is served, written in slices, as exactly the JSON.stringify of what it builds", async () => {
     const built = await assembleNocSnapshot(reads(9), NOW, { sliceMs: Number.POSITIVE_INFINITY });
-    expect((await serveNocSnapshot(built, { sliceMs: 0 })).body).toBe(JSON.stringify(built));
+    expect((await serveNocSnapshot(built, { sliceMs: 0 })).body.toString("utf8")).toBe(JSON.stringify(built));
   });
 
   it("lets the event loop turn once a slice has run its length, so requests are answered while a large fleet's snapshot is built", async () => {

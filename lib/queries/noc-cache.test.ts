@@ -78,7 +78,7 @@ describe("the kept snapshot", () => {
     expect(second).toBe(first);
     expect(second.body).toBe(first.body);
     expect(reads).toEqual(["2025-06-01T12:00:00.000Z"]);
-    expect(JSON.parse(second.body).generatedAt).toBe("2025-06-01T12:00:00.000Z");
+    expect(JSON.parse(second.body.toString("utf8")).generatedAt).toBe("2025-06-01T12:00:00.000Z");
   });
 });
 
@@ -99,7 +99,7 @@ describe("the kept snapshot's JSON, written in slices", () => {
     for (const tiles of [[], [tile(0)], Array.from({ length: 7 }, (_, i) => tile(i))]) {
       const whole = { ...snapshot("2025-06-01T12:00:00.000Z"), tiles, warnings: [warning] };
       const sliced = await serveNocSnapshot(whole, { sliceMs: 10, now: (() => { let t = 0; return () => (t += 4); })() });
-      expect(sliced.body).toBe(JSON.stringify(whole));
+      expect(sliced.body.toString("utf8")).toBe(JSON.stringify(whole));
       expect(sliced.etag).toBe(`"${createHash("sha256").update(JSON.stringify(whole)).digest("base64url").slice(0, 27)}"`);
     }
   });
@@ -112,7 +112,7 @@ describe("the kept snapshot's JSON, written in slices", () => {
     const odd = { ...tile(1), label: "tenant-\ud800/\u2028 \"x\"" };
     const reordered: NocSnapshot = { tiles: [tile(0), odd], warnings: [warning], ...rest };
     const sliced = await serveNocSnapshot(reordered, { sliceMs: 10, now: (() => { let t = 0; return () => (t += 4); })() });
-    expect(sliced.body).toBe(JSON.stringify(reordered));
+    expect(sliced.body.toString("utf8")).toBe(JSON.stringify(reordered));
   });
 
   it("lets the event loop turn between tiles once a slice has run its length, never inside one", async () => {
@@ -123,6 +123,6 @@ describe("the kept snapshot's JSON, written in slices", () => {
     let t = 0;
     const served = await serveNocSnapshot({ ...snapshot("2025-06-01T12:00:00.000Z"), tiles }, { sliceMs: 10, now: () => (t += 4) });
     expect(events).toEqual(["tile 0", "tile 1", "tile 2", "turn", "tile 3", "tile 4", "tile 5", "tile 6"]);
-    expect(JSON.parse(served.body).tiles).toEqual(Array.from({ length: 7 }, (_, i) => tile(i)));
+    expect(JSON.parse(served.body.toString("utf8")).tiles).toEqual(Array.from({ length: 7 }, (_, i) => tile(i)));
   });
 });

@@ -17,7 +17,7 @@ import { RefreshingValue, type RefreshingValueOptions } from "@/lib/server/refre
 import { forEachInSlices, type SliceOptions } from "@/lib/server/time-slices";
 import { getNocSnapshot, NOC_SHARE_MS, type NocSnapshot } from "./noc";
 
-export type ServedNocSnapshot = { snapshot: NocSnapshot; body: string; etag: string };
+export type ServedNocSnapshot = { snapshot: NocSnapshot; body: Buffer<ArrayBuffer>; etag: string };
 
 export const NOC_CACHE = {
   /** Younger than this, the snapshot is served without a refresh; the background refresh runs this often. */
@@ -33,43 +33,46 @@ export const NOC_CACHE = {
 } as const;
 
 /**
- * The snapshot as the route sends it: its JSON once, and an ETag naming exactly that JSON. The
- * JSON is exactly `JSON.stringify(snapshot)`, written a tile at a time in slices
+ * The snapshot as the route sends it: its JSON once, as UTF-8 bytes, and an ETag naming exactly
+ * those bytes. The JSON is exactly `JSON.stringify(snapshot)`, written a tile at a time in slices
  * (lib/server/time-slices.ts): at 10,000 tunnels it is 4.6 MB, tens of milliseconds of the
- * console's thread in one piece, every refresh.
+ * console's thread in one piece, every refresh. Each piece is encoded once, as it is written, and
+ * the same bytes are hashed and sent: joined as a string, one "…" or "→" made the whole body a
+ * two-byte string (9.2 MB), and the hash and every response encoded it again (bench/scale.ts with
+ * BENCH_ALLOCATION_DIR, docs/benchmarks.md).
  */
 export async function serveNocSnapshot(snapshot: NocSnapshot, slices: SliceOptions = {}): Promise<ServedNocSnapshot> {
   // The body's pieces in order, field by field in the snapshot's own order (the order
   // JSON.stringify writes), the tiles one by one where they stand: nothing here depends on how
   // noc.ts orders its return.
-  const pieces: string[] = ["{"];
+  const pieces: Buffer[] = [Buffer.from("{")];
   for (const [key, value] of Object.entries(snapshot)) {
     const separator = pieces.length > 1 ? "," : "";
     if (key === "tiles") {
-      pieces.push(`${separator}"tiles":[`);
+      pieces.push(Buffer.from(`${separator}"tiles":[`));
       let first = true;
       await forEachInSlices(
         snapshot.tiles,
         (tile) => {
-          pieces.push(first ? JSON.stringify(tile) : `,${JSON.stringify(tile)}`);
+          pieces.push(Buffer.from(first ? JSON.stringify(tile) : `,${JSON.stringify(tile)}`));
           first = false;
         },
         slices,
       );
-      pieces.push("]");
+      pieces.push(Buffer.from("]"));
       continue;
     }
     // As JSON.stringify does: a field whose value has no JSON (undefined) is left out.
     const json: string | undefined = JSON.stringify(value);
-    if (json !== undefined) pieces.push(`${separator}${JSON.stringify(key)}:${json}`);
+    if (json !== undefined) pieces.push(Buffer.from(`${separator}${JSON.stringify(key)}:${json}`));
   }
-  pieces.push("}");
-  // The ETag's hash too, piece by piece in slices: the same bytes as the whole body's, but the
-  // 4.6 MB of a 10,000-tunnel snapshot hashed in one piece held the thread for tens of
-  // milliseconds, hundreds under load (a CPU profile of the fleet-scale run, docs/benchmarks.md).
+  pieces.push(Buffer.from("}"));
+  // The ETag's hash too, piece by piece in slices: the same bytes as the body's, but the 4.6 MB
+  // of a 10,000-tunnel snapshot hashed in one piece held the thread for tens of milliseconds,
+  // hundreds under load (a CPU profile of the fleet-scale run, docs/benchmarks.md).
   const hash = createHash("sha256");
   await forEachInSlices(pieces, (piece) => hash.update(piece), slices);
-  const body = pieces.join("");
+  const body = Buffer.concat(pieces);
   return { snapshot, body, etag: `"${hash.digest("base64url").slice(0, 27)}"` };
 }
 

@@ -228,12 +228,12 @@ describeEachDatabase("NOC snapshot", ({ handle }) => {
     const cache = nocSnapshotCache(handle().db, { now: () => clock, schedule: () => ({ cancel() {} }) });
     const first = (await cache.get()).value;
     expect(first.snapshot.generatedAt).toBe(NOW.toISOString());
-    expect(JSON.parse(first.body)).toEqual(snapshot);
+    expect(JSON.parse(first.body.toString("utf8"))).toEqual(snapshot);
     // Served 4 s later: the same read, still dated when it was read.
     clock += NOC_SHARE_MS - 1_000;
     const again = (await cache.get()).value;
     expect(again).toBe(first);
-    expect(JSON.parse(again.body).generatedAt).toBe(NOW.toISOString());
+    expect(JSON.parse(again.body.toString("utf8")).generatedAt).toBe(NOW.toISOString());
   });
 
   it("carries no personal data and no addresses: no contacts, no e-mails, no underlay IPs", () => {
