@@ -116,8 +116,27 @@ const MASK = "[address]";
 
 const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
 
+/**
+ * What wallMessage made of each message lately. The wall's snapshot passes the same open warnings
+ * (up to NOC_LIMITS.warnings) through it every refresh: four regular expressions and a grapheme
+ * walk each, 6 % of what a console allocated at 10,000 tunnels (docs/benchmarks.md). Bounded: past
+ * the limit it starts again empty.
+ */
+const shownMessages = new Map<string, string>();
+const SHOWN_MESSAGES_KEPT = 1_000;
+
 /** A rule's message as the wall may show it: first sentence, addresses masked, bounded length. */
 export function wallMessage(message: string): string {
+  let shown = shownMessages.get(message);
+  if (shown === undefined) {
+    if (shownMessages.size >= SHOWN_MESSAGES_KEPT) shownMessages.clear();
+    shown = maskedFirstSentence(message);
+    shownMessages.set(message, shown);
+  }
+  return shown;
+}
+
+function maskedFirstSentence(message: string): string {
   const masked = message.replace(EMAIL, MASK).replace(IPV4, MASK).replace(IPV6, MASK).replace(/\s+/g, " ").trim();
   const first = masked.split(/(?<=[.!?])\s/)[0] ?? "";
   if (first.length <= NOC_LIMITS.messageChars) return first;
