@@ -129,4 +129,33 @@ describeEachDatabase("the evaluation's kept windows", ({ handle }) => {
     expect(again[0]!.rttMs).toBeNull();
     expect(again[3]!.path).toEqual(hop("192.0.2.9"));
   });
+
+  it("stays equal to a fresh read round after round as the window slides past what it was made with", async () => {
+    const [sliding] = (await createTunnels(db, 1)) as [TestTunnel];
+    const source = { ...agent("source"), endpointId: sliding.source, tunnelId: sliding.tunnelId, tenantId: sliding.tenantId };
+    const ask = async (sinceSeconds: number): Promise<WindowRequest[]> => {
+      const [row] = await db.select().from(tunnelEndpoints).where(eq(tunnelEndpoints.id, sliding.source));
+      return [{ id: row!.id, since: new Date(T0 + sinceSeconds * 1000), paths: 2, seq: row!.samplesSeq, lateSeq: row!.lateSeq }];
+    };
+    const kept = new SampleWindows();
+    // A window of 6 samples, then 40 rounds of one newer sample in and one older out, some rounds
+    // two in and none out, and once a burst of 24 newer ones at 0.3 s: the kept window is written over in place
+    // and outgrows its room.
+    for (let round = 0; round < 40; round++) {
+      const newest = 6 + round + Math.floor(round / 10);
+      const burst = round === 25 ? Array.from({ length: 24 }, (_, i) => (newest - 1) * 10 + 0.3 * (i + 1)) : [];
+      const seconds = round % 10 === 9 ? [newest * 10 - 5, newest * 10] : [...burst, newest * 10];
+      const samples: TelemetrySample[] = (round === 0 ? [0, 10, 20, 30, 40, 50, ...seconds] : seconds).map((s) => ({
+        measuredAt: new Date(T0 + Math.round(s * 1000)).toISOString(),
+        rttMs: s,
+        ...(Math.round(s * 10) % 200 === 0 ? { path: hop(`192.0.2.${(s % 200) + 1}`) } : {}),
+        ...(Math.round(s * 10) % 300 === 0 ? { pair: { role: "standby" as const, since: new Date(T0).toISOString(), reason: `r-${Math.round(s) % 4}` } } : {}),
+      }));
+      expect(await ingestSamples(db, source, samples, new Date(T0 + newest * 10_000 + 1_000))).toMatchObject({ ok: true });
+      const asked = await ask((newest - 6) * 10 - (round % 10) * 5);
+      const got = (await kept.read(db, asked)).get(sliding.source)!;
+      expect(got, `round ${round}`).toEqual((await new SampleWindows().read(db, asked)).get(sliding.source));
+      expect(got.length, `round ${round}`).toBeGreaterThan(5);
+    }
+  });
 });

@@ -38,88 +38,110 @@ export type WindowRequest = {
 };
 
 /**
- * One endpoint's kept window, a column per field: numbers in one Float64Array (NaN where the
- * database said null: ingest refuses non-finite values, so no stored NaN is confused with it),
- * the DF probe's outcome and the pair role as small integers, the pair reasons in an array (a
- * run of equal reasons shares one string), and the hop paths of only the newest `paths` traces.
+ * One endpoint's kept window as rows of numbers in a ring: a Float64Array holding each sample's
+ * numbers (NaN where the database said null: ingest refuses non-finite values, so no stored NaN
+ * is confused with it; the DF probe's outcome and the pair role as small numbers), the pair
+ * reasons in an array beside it (a run of equal reasons shares one string), and the hop paths of
+ * only the newest `paths` traces. A round drops what left the window from the start of the ring
+ * and writes what arrived after its end, in place: no new buffer unless the window outgrows it.
+ *
  * Kept as RuleSample objects, a fleet's windows were millions of small objects that every major
  * garbage collection marked (20,000 ends × 90 samples: about 500 MB of heap, and a 320 ms pause
- * when V8 collected to reduce memory, docs/benchmarks.md "Fleet scale"); this way an endpoint is a
- * handful of objects, the samples' numbers lie outside the heap V8 marks, and the RuleSample
- * objects a round needs are made for that round and die with it.
+ * when V8 collected to reduce memory, docs/benchmarks.md "Fleet scale"). Copied into new typed
+ * arrays every round, they were as much memory outside the heap each round, which V8 answers with
+ * collections of its own (stalls of 200 ms in the scale run). So an endpoint is a handful of
+ * objects, the samples' numbers lie outside the heap V8 marks and stay where they are, and the
+ * RuleSample objects a round needs are made for that round and die with it.
  */
 type Kept = { seq: number; since: number; paths: number; usedAt: number; samples: KeptSamples };
 
-/** A sample's numbers, in this order, in a row of `numbers`: times as epoch milliseconds. */
-const [AT, RTT, JITTER, LOSS, DF_BYTES, BUM, MACS, PAIR_SINCE] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
-const WIDTH = 8;
+/** A sample's numbers, in this order, in a row of `rows`: times as epoch milliseconds. */
+const [AT, RTT, JITTER, LOSS, DF_BYTES, BUM, MACS, PAIR_SINCE, DF_OK, ROLE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+const WIDTH = 10;
+
+/** Room for `count` samples and a few rounds' more: a window grows by a sample or two a round and loses as many. */
+const capacityFor = (count: number) => count + Math.max(8, count >> 2);
 
 class KeptSamples {
-  private constructor(
-    readonly length: number,
-    private readonly numbers: Float64Array,
-    /** -1 null, 0 false, 1 true. */
-    private readonly dfOk: Int8Array,
-    /** Index in PAIR_END_ROLES, -1 null. */
-    private readonly role: Int8Array,
-    private readonly reasons: (string | null)[],
-    /** The newest traces that carry a path, oldest first: their times and paths. */
-    private readonly traced: { at: number; path: PathHop[] }[],
-  ) {}
+  private rows: Float64Array;
+  private reasons: (string | null)[];
+  /** The ring: the oldest sample's slot, and how many are held. */
+  private start = 0;
+  length = 0;
+  /** The newest traces that carry a path, oldest first: their times and paths. */
+  private traced: { at: number; path: PathHop[] }[] = [];
 
-  static readonly empty = new KeptSamples(0, new Float64Array(0), new Int8Array(0), new Int8Array(0), [], []);
+  private constructor(capacity: number) {
+    this.rows = new Float64Array(capacity * WIDTH);
+    this.reasons = new Array<string | null>(capacity).fill(null);
+  }
 
   /** `samples` (oldest first) kept, the path of only the newest `paths` traces with one. */
   static of(samples: readonly RuleSample[], paths: number): KeptSamples {
-    return KeptSamples.empty.then(0, samples, paths);
+    const kept = new KeptSamples(capacityFor(samples.length));
+    kept.append(samples, paths);
+    return kept;
   }
 
-  /**
-   * These samples from index `from` on, then `added` (newer, oldest first), the path of only the
-   * newest `paths` traces with one: the kept part copied column by column, not made into objects.
-   */
-  then(from: number, added: readonly RuleSample[], paths: number): KeptSamples {
-    const keptCount = this.length - from;
-    const n = keptCount + added.length;
-    const numbers = new Float64Array(n * WIDTH);
-    numbers.set(this.numbers.subarray(from * WIDTH, this.length * WIDTH));
-    const dfOk = new Int8Array(n);
-    dfOk.set(this.dfOk.subarray(from, this.length));
-    const role = new Int8Array(n);
-    role.set(this.role.subarray(from, this.length));
-    const reasons = this.reasons.slice(from, this.length);
-    for (let j = 0; j < added.length; j++) {
-      const s = added[j]!;
-      const i = keptCount + j;
-      const row = i * WIDTH;
-      numbers[row + AT] = s.measuredAt.getTime();
-      numbers[row + RTT] = s.rttMs ?? Number.NaN;
-      numbers[row + JITTER] = s.jitterMs ?? Number.NaN;
-      numbers[row + LOSS] = s.lossPct ?? Number.NaN;
-      numbers[row + DF_BYTES] = s.dfProbeBytes ?? Number.NaN;
-      numbers[row + BUM] = s.bumPps ?? Number.NaN;
-      numbers[row + MACS] = s.learnedMacs ?? Number.NaN;
-      numbers[row + PAIR_SINCE] = s.pairSince ? s.pairSince.getTime() : Number.NaN;
-      dfOk[i] = s.dfProbeOk === null || s.dfProbeOk === undefined ? -1 : s.dfProbeOk ? 1 : 0;
-      role[i] = roleIndex(s.pairRole);
+  private get capacity(): number {
+    return this.reasons.length;
+  }
+
+  private slot(i: number): number {
+    return (this.start + i) % this.capacity;
+  }
+
+  /** Drops the samples measured before `since` (the oldest, from the start of the ring). */
+  dropBefore(since: number) {
+    while (this.length > 0 && this.rows[this.start * WIDTH + AT]! < since) {
+      this.reasons[this.start] = null;
+      this.start = (this.start + 1) % this.capacity;
+      this.length--;
+    }
+    if (this.traced.length > 0 && this.traced[0]!.at < since) this.traced = this.traced.filter((t) => t.at >= since);
+  }
+
+  /** Writes `added` (newer than every sample held, oldest first) after them; then only the newest `paths` traces keep a path. */
+  append(added: readonly RuleSample[], paths: number) {
+    if (this.length + added.length > this.capacity) this.grow(capacityFor(this.length + added.length));
+    for (const s of added) {
+      const slot = this.slot(this.length);
+      const row = slot * WIDTH;
+      this.rows[row + AT] = s.measuredAt.getTime();
+      this.rows[row + RTT] = s.rttMs ?? Number.NaN;
+      this.rows[row + JITTER] = s.jitterMs ?? Number.NaN;
+      this.rows[row + LOSS] = s.lossPct ?? Number.NaN;
+      this.rows[row + DF_BYTES] = s.dfProbeBytes ?? Number.NaN;
+      this.rows[row + BUM] = s.bumPps ?? Number.NaN;
+      this.rows[row + MACS] = s.learnedMacs ?? Number.NaN;
+      this.rows[row + PAIR_SINCE] = s.pairSince ? s.pairSince.getTime() : Number.NaN;
+      this.rows[row + DF_OK] = s.dfProbeOk === null || s.dfProbeOk === undefined ? -1 : s.dfProbeOk ? 1 : 0;
+      this.rows[row + ROLE] = roleIndex(s.pairRole);
       const reason = s.pairReason ?? null;
-      reasons.push(i > 0 && reasons[i - 1] === reason ? reasons[i - 1]! : reason);
+      const previous = this.length > 0 ? this.reasons[this.slot(this.length - 1)]! : null;
+      this.reasons[slot] = previous === reason ? previous : reason;
+      this.length++;
+      if (s.path && s.path.length > 0) this.traced.push({ at: s.measuredAt.getTime(), path: s.path });
     }
-    // The newest traces with a path: the added ones', then (if short of `paths`) the kept ones'.
-    const traced: { at: number; path: PathHop[] }[] = [];
-    for (let j = added.length - 1; j >= 0 && traced.length < paths; j--) {
-      const path = added[j]!.path;
-      if (path && path.length > 0) traced.push({ at: added[j]!.measuredAt.getTime(), path });
+    if (this.traced.length > paths) this.traced = this.traced.slice(this.traced.length - paths);
+  }
+
+  private grow(capacity: number) {
+    const rows = new Float64Array(capacity * WIDTH);
+    const reasons = new Array<string | null>(capacity).fill(null);
+    for (let i = 0; i < this.length; i++) {
+      const from = this.slot(i);
+      rows.set(this.rows.subarray(from * WIDTH, from * WIDTH + WIDTH), i * WIDTH);
+      reasons[i] = this.reasons[from]!;
     }
-    const firstAt = from < this.length ? this.numbers[from * WIDTH + AT]! : Number.POSITIVE_INFINITY;
-    for (let t = this.traced.length - 1; t >= 0 && traced.length < paths && this.traced[t]!.at >= firstAt; t--) traced.push(this.traced[t]!);
-    traced.reverse();
-    return new KeptSamples(n, numbers, dfOk, role, reasons, traced);
+    this.rows = rows;
+    this.reasons = reasons;
+    this.start = 0;
   }
 
   /** The time of the newest sample kept, or undefined when none is. */
   newestAt(): number | undefined {
-    return this.length ? this.numbers[(this.length - 1) * WIDTH + AT] : undefined;
+    return this.length ? this.rows[this.slot(this.length - 1) * WIDTH + AT] : undefined;
   }
 
   /** The samples as the rules read them, oldest first: new objects, the caller's to keep or change. */
@@ -127,35 +149,29 @@ class KeptSamples {
     const out: RuleSample[] = [];
     let t = 0;
     for (let i = 0; i < this.length; i++) {
-      const row = i * WIDTH;
-      const at = this.numbers[row + AT]!;
+      const slot = this.slot(i);
+      const row = slot * WIDTH;
+      const at = this.rows[row + AT]!;
       while (t < this.traced.length && this.traced[t]!.at < at) t++;
-      const pairSince = this.numbers[row + PAIR_SINCE]!;
-      const df = this.dfOk[i]!;
-      const role = this.role[i]!;
+      const pairSince = this.rows[row + PAIR_SINCE]!;
+      const df = this.rows[row + DF_OK]!;
+      const role = this.rows[row + ROLE]!;
       out.push({
         measuredAt: new Date(at),
-        rttMs: orNull(this.numbers[row + RTT]!),
-        jitterMs: orNull(this.numbers[row + JITTER]!),
-        lossPct: orNull(this.numbers[row + LOSS]!),
-        dfProbeBytes: orNull(this.numbers[row + DF_BYTES]!),
+        rttMs: orNull(this.rows[row + RTT]!),
+        jitterMs: orNull(this.rows[row + JITTER]!),
+        lossPct: orNull(this.rows[row + LOSS]!),
+        dfProbeBytes: orNull(this.rows[row + DF_BYTES]!),
         dfProbeOk: df < 0 ? null : df === 1,
         path: t < this.traced.length && this.traced[t]!.at === at ? this.traced[t]!.path : null,
-        bumPps: orNull(this.numbers[row + BUM]!),
-        learnedMacs: orNull(this.numbers[row + MACS]!),
+        bumPps: orNull(this.rows[row + BUM]!),
+        learnedMacs: orNull(this.rows[row + MACS]!),
         pairRole: role < 0 ? null : PAIR_END_ROLES[role]!,
         pairSince: Number.isNaN(pairSince) ? null : new Date(pairSince),
-        pairReason: this.reasons[i] ?? null,
+        pairReason: this.reasons[slot] ?? null,
       });
     }
     return out;
-  }
-
-  /** The index of the first sample measured at or after `since`. */
-  firstAtOrAfter(since: number): number {
-    let i = 0;
-    while (i < this.length && this.numbers[i * WIDTH + AT]! < since) i++;
-    return i;
   }
 }
 
@@ -193,20 +209,19 @@ export class SampleWindows {
       const old = this.kept.get(e.id);
       let keep: KeptSamples;
       let samples: RuleSample[];
+      const keptBefore = old?.samples.length ?? 0;
       const wholeRead = read.get(e.id);
-      if (wholeRead) {
-        keep = KeptSamples.of(wholeRead, e.paths);
-        samples = wholeRead;
+      if (wholeRead || !old) {
+        keep = KeptSamples.of(wholeRead ?? [], e.paths);
+        samples = wholeRead ?? [];
       } else {
-        // Brought up to date: the samples still in the window, then the newer ones. Unchanged
-        // (nothing newer, none dropped off the start, as many paths) it is kept as it is.
-        const kept = old?.samples ?? KeptSamples.empty;
-        const from = kept.firstAtOrAfter(e.since.getTime());
-        const newer = added.get(e.id) ?? [];
-        keep = from === 0 && newer.length === 0 && old?.paths === e.paths ? kept : kept.then(from, newer, e.paths);
+        // Brought up to date in place: what left the window dropped, the newer samples written after the rest.
+        keep = old.samples;
+        keep.dropBefore(e.since.getTime());
+        keep.append(added.get(e.id) ?? [], e.paths);
         samples = keep.toSamples();
       }
-      this.size += keep.length - (old?.samples.length ?? 0);
+      this.size += keep.length - keptBefore;
       this.kept.set(e.id, { seq: e.seq, since: e.since.getTime(), paths: e.paths, samples: keep, usedAt: now });
       result.set(e.id, samples);
     }
