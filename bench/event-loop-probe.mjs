@@ -7,7 +7,6 @@
 // --cpu-prof profile's timestamps use, so bench/cpu-profile.mjs --stalls can show what ran), how
 // long, the GC pauses inside it, and the machine's load average then.
 import fs from "node:fs";
-import { Session } from "node:inspector";
 import os from "node:os";
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 import { isMainThread } from "node:worker_threads";
@@ -106,6 +105,8 @@ if (file && isMainThread) {
 // (the scale benchmark's measured minutes, not what it runs after them).
 const allocationFile = process.env.BENCH_ALLOCATION_FILE;
 if (allocationFile && isMainThread) {
+  // Loaded only when asked: without it the probe is what it was (a Node built without the inspector runs it too).
+  const { Session } = await import("node:inspector");
   const session = new Session();
   session.connect();
   const post = (method, params) => {

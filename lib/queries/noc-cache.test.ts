@@ -113,6 +113,8 @@ describe("the kept snapshot's JSON, written in slices", () => {
     const reordered: NocSnapshot = { tiles: [tile(0), odd], warnings: [warning], ...rest };
     const sliced = await serveNocSnapshot(reordered, { sliceMs: 10, now: (() => { let t = 0; return () => (t += 4); })() });
     expect(sliced.body.toString("utf8")).toBe(JSON.stringify(reordered));
+    // The ETag names the bytes sent, which past ASCII are the UTF-8 of that JSON.
+    expect(sliced.etag).toBe(`"${createHash("sha256").update(JSON.stringify(reordered)).digest("base64url").slice(0, 27)}"`);
   });
 
   it("lets the event loop turn between tiles once a slice has run its length, never inside one", async () => {

@@ -37,9 +37,11 @@ export const NOC_CACHE = {
  * those bytes. The JSON is exactly `JSON.stringify(snapshot)`, written a tile at a time in slices
  * (lib/server/time-slices.ts): at 10,000 tunnels it is 4.6 MB, tens of milliseconds of the
  * console's thread in one piece, every refresh. Each piece is encoded once, as it is written, and
- * the same bytes are hashed and sent: joined as a string, one "…" or "→" made the whole body a
- * two-byte string (9.2 MB), and the hash and every response encoded it again (bench/scale.ts with
- * BENCH_ALLOCATION_DIR, docs/benchmarks.md).
+ * the same bytes are hashed and sent. Joined as a string, the body was copied once more (twice
+ * over when a piece held a character past Latin-1, such as a cut message's "…": a two-byte
+ * string), and the hash and every response encoded it to UTF-8 again: the join was 10 % of what
+ * a console allocated at 10,000 tunnels (bench/scale.ts with BENCH_ALLOCATION_DIR,
+ * docs/benchmarks.md).
  */
 export async function serveNocSnapshot(snapshot: NocSnapshot, slices: SliceOptions = {}): Promise<ServedNocSnapshot> {
   // The body's pieces in order, field by field in the snapshot's own order (the order

@@ -118,7 +118,7 @@ const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 /**
  * What wallMessage made of each message lately. The wall's snapshot passes the same open warnings
- * (up to NOC_LIMITS.warnings) through it every refresh: four regular expressions and a grapheme
+ * (up to NOC_LIMITS.warnings) through it every refresh: five passes of regular expressions and a grapheme
  * walk each, 6 % of what a console allocated at 10,000 tunnels (docs/benchmarks.md). Bounded: past
  * the limit it starts again empty.
  */
@@ -136,7 +136,8 @@ export function wallMessage(message: string): string {
   return shown;
 }
 
-function maskedFirstSentence(message: string): string {
+/** wallMessage without the memory (exported for tests/support/noc-snapshot-before.ts, the refresh as it was). */
+export function maskedFirstSentence(message: string): string {
   const masked = message.replace(EMAIL, MASK).replace(IPV4, MASK).replace(IPV6, MASK).replace(/\s+/g, " ").trim();
   const first = masked.split(/(?<=[.!?])\s/)[0] ?? "";
   if (first.length <= NOC_LIMITS.messageChars) return first;

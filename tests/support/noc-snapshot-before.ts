@@ -13,7 +13,7 @@ import { tenants, tunnelEndpoints, tunnels, warnings } from "@/lib/db/schema";
 import { storedPairReport, tunnelPairRole, type PairEndReport } from "@/lib/domain/pair-role";
 import { TUNNEL_STATUSES, WARNING_SEVERITIES, type TunnelStatus, type WarningSeverity } from "@/lib/domain/status";
 import { warningKindLabel } from "@/lib/domain/warning-kinds";
-import { NOC_LIMITS, roundRtt, roundSparklinePoint, wallMessage, type NocSnapshot, type NocTile } from "@/lib/queries/noc";
+import { maskedFirstSentence as wallMessage, NOC_LIMITS, roundRtt, roundSparklinePoint, type NocSnapshot, type NocTile } from "@/lib/queries/noc";
 import { readWallSparklines, type WallSparklines } from "@/lib/queries/noc-sparklines";
 import { readInPages, type PageOptions } from "@/lib/queries/read-in-pages";
 import { currentEndsStatement, type CurrentEnd, type EndRate } from "@/lib/queries/tunnel-throughput";

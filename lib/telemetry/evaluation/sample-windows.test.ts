@@ -63,8 +63,9 @@ describeEachDatabase("the evaluation's kept windows", ({ handle }) => {
     await post("source", [0, 30, 60, 90, 120, 150]);
     await post("avs", [15, 45, 75]);
     await check(0, 3);
-    // Newer samples; one without a path: the three newest traces keep theirs.
+    // Newer samples; one without a path, one with an empty one: the three newest traces keep theirs.
     await post("source", [180, 210], false);
+    expect(await ingestSamples(db, agent("source"), [{ measuredAt: new Date(T0 + 225_000).toISOString(), rttMs: 10, path: [] }], new Date(T0 + 226_000))).toMatchObject({ ok: true });
     await post("source", [240]);
     const got = await check(60, 3);
     expect(got.get(tunnel.source)!.filter((s) => s.path).map((s) => s.measuredAt.getTime() - T0)).toEqual([120_000, 150_000, 240_000]);

@@ -144,7 +144,10 @@ class KeptSamples {
     return this.length ? this.rows[this.slot(this.length - 1) * WIDTH + AT] : undefined;
   }
 
-  /** The samples as the rules read them, oldest first: new objects, the caller's to keep or change. */
+  /**
+   * The samples as the rules read them, oldest first: new objects, the caller's to keep or change,
+   * but their paths are the kept ones (shared, to be read only: no rule changes a path in place).
+   */
   toSamples(): RuleSample[] {
     const out: RuleSample[] = [];
     let t = 0;
@@ -337,6 +340,10 @@ export async function readNewerSamples(db: Database, endpoints: readonly (Window
           order by s.measured_at
         ) s`,
   );
-  for (const r of rows) byEndpoint.set(r.endpoint_id, [...(byEndpoint.get(r.endpoint_id) ?? []), toSample(r)]);
+  for (const r of rows) {
+    let samples = byEndpoint.get(r.endpoint_id);
+    if (!samples) byEndpoint.set(r.endpoint_id, (samples = []));
+    samples.push(toSample(r));
+  }
   return byEndpoint;
 }
