@@ -5,7 +5,11 @@
 // collector's pauses by kind (count, total, longest): what a long stall was when it was no code.
 // And every stall over BENCH_STALL_MS (150): when it ended (wall clock, and the monotonic clock a
 // --cpu-prof profile's timestamps use, so bench/cpu-profile.mjs --stalls can show what ran), how
-// long, the GC pauses inside it, and the machine's load average then.
+// long, the GC pauses inside it, and the machine's load average then. And, from the kernel's
+// scheduler statistics of the console's main thread (/proc/self/task/<pid>/schedstat: time on a
+// CPU, time runnable but waiting for one), how much of each stall the thread ran and how much it
+// waited for a CPU, and the same over the window: a stall the thread spent waiting is the
+// machine's (cores shared with other processes), not the console's code.
 import fs from "node:fs";
 import os from "node:os";
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
@@ -28,10 +32,26 @@ if (file && isMainThread) {
   const TICK_MS = 10;
   let stalls = [];
   let lastTick = performance.now();
+  // The main thread's id is the process's. Null where the kernel keeps no such statistics.
+  const schedstatFile = `/proc/self/task/${process.pid}/schedstat`;
+  const readSched = () => {
+    try {
+      const [ranNs, waitedNs] = fs.readFileSync(schedstatFile, "utf8").split(" ").map(Number);
+      return Number.isFinite(ranNs) && Number.isFinite(waitedNs) ? { ranNs, waitedNs } : null;
+    } catch {
+      return null;
+    }
+  };
+  let schedAtStart = readSched();
+  let lastSched = schedAtStart;
   setInterval(() => {
     const now = performance.now();
     const lateMs = now - lastTick - TICK_MS;
     lastTick = now;
+    // Read on every tick, so a stall's figures cover the stall and one tick before it, no more.
+    const sched = schedAtStart ? readSched() : null;
+    const previousSched = lastSched;
+    lastSched = sched;
     if (lateMs < STALL_MS) return;
     stalls.push({
       at: new Date(performance.timeOrigin + now).toISOString(),
@@ -41,6 +61,9 @@ if (file && isMainThread) {
       startPerf: now - lateMs - TICK_MS,
       endPerf: now,
       load1: os.loadavg()[0],
+      // Over the stall and the tick before it (TICK_MS): the thread on a CPU, and runnable but waiting for one.
+      ranMs: sched && previousSched ? Math.round((sched.ranNs - previousSched.ranNs) / 1e6) : null,
+      waitedMs: sched && previousSched ? Math.round((sched.waitedNs - previousSched.waitedNs) / 1e6) : null,
       gc: null,
     });
   }, TICK_MS).unref();
@@ -73,6 +96,11 @@ if (file && isMainThread) {
       maxMs: ms(histogram.max),
       percentilesMs: Object.fromEntries([50, 75, 90, 95, 99, 99.9].map((p) => [String(p), histogram.count ? ms(histogram.percentile(p)) : 0])),
       cpuMicros: process.cpuUsage(),
+      // The main thread over the window, from the scheduler: on a CPU, and runnable but waiting for one.
+      mainThread: (() => {
+        const sched = readSched();
+        return sched && schedAtStart ? { ranMs: Math.round((sched.ranNs - schedAtStart.ranNs) / 1e6), waitedMs: Math.round((sched.waitedNs - schedAtStart.waitedNs) / 1e6) } : null;
+      })(),
       rssBytes: process.memoryUsage().rss,
       gc,
       stalls: stalls.map(({ startPerf, endPerf, ...rest }) => rest),
@@ -82,6 +110,7 @@ if (file && isMainThread) {
   };
   process.on("SIGUSR2", () => {
     histogram.reset();
+    schedAtStart = readSched();
     gc = {};
     stalls = [];
     since = Date.now();

@@ -138,9 +138,20 @@ export type LoopStats = {
   gc?: Record<string, { count: number; totalMs: number; maxMs: number }>;
   /** Every stall over BENCH_STALL_MS (150) in the window: when it ended, how long, the GC pauses inside it, the load average then. */
   stalls?: Stall[];
+  /** The console's main thread over the window, from the kernel's scheduler: on a CPU, and runnable but waiting for one (null where not kept). */
+  mainThread?: { ranMs: number; waitedMs: number } | null;
 };
 
-export type Stall = { at: string; endMonoUs: number; ms: number; load1: number; gc: { count: number; ms: number; longest: string[] } | null };
+export type Stall = {
+  at: string;
+  endMonoUs: number;
+  ms: number;
+  load1: number;
+  /** Over the stall (and the probe's tick before it): the main thread on a CPU, and runnable but waiting for one; null where the kernel keeps no such figures. */
+  ranMs?: number | null;
+  waitedMs?: number | null;
+  gc: { count: number; ms: number; longest: string[] } | null;
+};
 
 /**
  * The console (tests/support/console-server.ts), signing in with Entra (so no demo tenants or fleet

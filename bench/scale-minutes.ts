@@ -23,7 +23,8 @@ export function minuteLogger(consoles: RunningConsole[], cpuBefore: number[]): (
     for (const [i, loop] of loops.entries()) {
       for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
         const gc = stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?";
-        console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${gc}`);
+        const cpu = stall.ranMs === null || stall.ranMs === undefined ? "" : `; thread ran ${stall.ranMs} ms, waited for a CPU ${stall.waitedMs} ms`;
+        console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${gc}${cpu}`);
       }
       stallsSeen[i] = loop.stalls?.length ?? 0;
     }

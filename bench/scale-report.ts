@@ -9,6 +9,25 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The main thread's time on a CPU and waiting for one over the window, or — where the kernel keeps no figures. */
+export function threadTime(loop: Pick<LoopStats, "mainThread">): string {
+  return loop.mainThread ? `${seconds(loop.mainThread.ranMs)} / ${seconds(loop.mainThread.waitedMs)}` : "—";
+}
+
+/** The probe's threshold (bench/event-loop-probe.mjs): the consoles inherit the benchmark's environment. */
+export const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 150);
+
+/** Each stall, longest first: "194 ms (40 / 150)" — ran and waited for a CPU inside it, where known. */
+export function stallList(loop: Pick<LoopStats, "stalls">): string {
+  const stalls = [...(loop.stalls ?? [])].sort((a, b) => b.ms - a.ms);
+  if (stalls.length === 0) return "none";
+  return stalls
+    .map((s) => `${s.ms} ms${s.ranMs === null || s.ranMs === undefined ? "" : ` (${s.ranMs} / ${s.waitedMs})`}`)
+    .join(", ");
+}
+
 export function renderScale(rounds: Rounds[], mixed: Mixed[], run: { loadBefore: number; minutes: number; warmUpSeconds: number; ingestSeconds: number }): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const ms = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? "—" : `${n.toFixed(0)} ms`);
@@ -39,10 +58,15 @@ export function renderScale(rounds: Rounds[], mixed: Mixed[], run: { loadBefore:
     "",
     "**Event-loop delay, every console** (`perf_hooks.monitorEventLoopDelay`, 10 ms resolution, over the measured minutes):",
     "",
-    "| console | samples | p50 | p75 | p90 | p99 | p99.9 | max |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `The last two columns are the kernel's account of the console's main thread (\`/proc/self/task/<pid>/schedstat\`): seconds on a CPU and seconds runnable but waiting for one over the window, and each stall over ${STALL_MS} ms with how much of it the thread ran and how much it waited. A stall the thread spent waiting was the shared cores', not the console's code.`,
+    "",
+    `| console | samples | p50 | p75 | p90 | p99 | p99.9 | max | main thread: ran / waited for a CPU | stalls over ${STALL_MS} ms: length (ran / waited) |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ...mixed.flatMap((m) =>
-      m.loops.map((l, i) => `| ${m.label} #${i + 1} | ${l.count} | ${["50", "75", "90", "99", "99.9"].map((p) => ms(loopAt(l, p))).join(" | ")} | ${ms(l.maxMs)} |`),
+      m.loops.map(
+        (l, i) =>
+          `| ${m.label} #${i + 1} | ${l.count} | ${["50", "75", "90", "99", "99.9"].map((p) => ms(loopAt(l, p))).join(" | ")} | ${ms(l.maxMs)} | ${threadTime(l)} | ${stallList(l)} |`,
+      ),
     ),
     "",
     "**Warning-evaluation rounds** (in-process, 15 minutes of 10-second samples behind every end; tenants due in brackets):",
