@@ -8,8 +8,8 @@
 // long, the GC pauses inside it, and the machine's load average then. And, from the kernel's
 // scheduler statistics of the console's main thread (/proc/self/task/<pid>/schedstat: time on a
 // CPU, time runnable but waiting for one), how much of each stall the thread ran and how much it
-// waited for a CPU, and the same over the window: a stall the thread spent waiting is the
-// machine's (cores shared with other processes), not the console's code.
+// waited for a CPU, and the same over the window: time the thread spent waiting was not CPU work
+// on the console's thread (the cores were held by other threads and processes).
 import fs from "node:fs";
 import os from "node:os";
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
@@ -28,7 +28,9 @@ if (file && isMainThread) {
   // The last few seconds of GC pauses, to find those inside a stall. The observer is told of them
   // a turn or more after they happen, so stalls get theirs when the file is written.
   const recentGc = [];
-  const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 150);
+  // A threshold that is not a positive number would make every tick a stall: the default then.
+  const asked = Number(process.env.BENCH_STALL_MS);
+  const STALL_MS = Number.isFinite(asked) && asked > 0 ? asked : 150;
   const TICK_MS = 10;
   let stalls = [];
   let lastTick = performance.now();
@@ -37,7 +39,9 @@ if (file && isMainThread) {
   const readSched = () => {
     try {
       const [ranNs, waitedNs] = fs.readFileSync(schedstatFile, "utf8").split(" ").map(Number);
-      return Number.isFinite(ranNs) && Number.isFinite(waitedNs) ? { ranNs, waitedNs } : null;
+      // A kernel that keeps no scheduler statistics may still have the file, reading "0 0 0": the
+      // thread has run by the time this loads, so zero time on a CPU means no figures.
+      return Number.isFinite(ranNs) && Number.isFinite(waitedNs) && ranNs > 0 ? { ranNs, waitedNs } : null;
     } catch {
       return null;
     }
@@ -61,7 +65,10 @@ if (file && isMainThread) {
       startPerf: now - lateMs - TICK_MS,
       endPerf: now,
       load1: os.loadavg()[0],
-      // Over the stall and the tick before it (TICK_MS): the thread on a CPU, and runnable but waiting for one.
+      // Between this tick's reading and the last one: the stall and the tick before it. Of that
+      // window, the thread on a CPU, runnable but waiting for one, and neither (asleep: a lock, a
+      // system call). The kernel's own figure moves in steps of a few ms: read ±5 ms.
+      windowMs: Math.round(lateMs + TICK_MS),
       ranMs: sched && previousSched ? Math.round((sched.ranNs - previousSched.ranNs) / 1e6) : null,
       waitedMs: sched && previousSched ? Math.round((sched.waitedNs - previousSched.waitedNs) / 1e6) : null,
       gc: null,
@@ -103,7 +110,11 @@ if (file && isMainThread) {
       })(),
       rssBytes: process.memoryUsage().rss,
       gc,
-      stalls: stalls.map(({ startPerf, endPerf, ...rest }) => rest),
+      stallMs: STALL_MS,
+      stalls: stalls.map(({ startPerf, endPerf, ...rest }) => ({
+        ...rest,
+        sleptMs: rest.ranMs === null ? null : Math.max(0, rest.windowMs - rest.ranMs - rest.waitedMs),
+      })),
     };
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(stats));
     fs.renameSync(`${file}.tmp`, file);

@@ -140,6 +140,8 @@ export type LoopStats = {
   stalls?: Stall[];
   /** The console's main thread over the window, from the kernel's scheduler: on a CPU, and runnable but waiting for one (null where not kept). */
   mainThread?: { ranMs: number; waitedMs: number } | null;
+  /** The probe's stall threshold (BENCH_STALL_MS, 150 by default). */
+  stallMs?: number;
 };
 
 export type Stall = {
@@ -147,9 +149,14 @@ export type Stall = {
   endMonoUs: number;
   ms: number;
   load1: number;
-  /** Over the stall (and the probe's tick before it): the main thread on a CPU, and runnable but waiting for one; null where the kernel keeps no such figures. */
+  /**
+   * Over `windowMs` (the stall and the probe's tick before it): the main thread on a CPU, runnable
+   * but waiting for one, and neither (asleep); null where the kernel keeps no such figures.
+   */
+  windowMs?: number;
   ranMs?: number | null;
   waitedMs?: number | null;
+  sleptMs?: number | null;
   gc: { count: number; ms: number; longest: string[] } | null;
 };
 

@@ -23,7 +23,7 @@ export function minuteLogger(consoles: RunningConsole[], cpuBefore: number[]): (
     for (const [i, loop] of loops.entries()) {
       for (const stall of (loop.stalls ?? []).slice(stallsSeen[i])) {
         const gc = stall.gc ? `${stall.gc.count}× ${stall.gc.ms} ms [${stall.gc.longest.join(", ")}]` : "?";
-        const cpu = stall.ranMs === null || stall.ranMs === undefined ? "" : `; thread ran ${stall.ranMs} ms, waited for a CPU ${stall.waitedMs} ms`;
+        const cpu = stall.ranMs === null || stall.ranMs === undefined ? "" : `; of ${stall.windowMs} ms the thread ran ${stall.ranMs}, waited for a CPU ${stall.waitedMs}, slept ${stall.sleptMs}`;
         console.log(`[bench]     console ${i + 1} stall ${stall.ms} ms ending ${stall.at} (mono ${stall.endMonoUs} µs), load ${stall.load1.toFixed(1)}; gc inside: ${gc}${cpu}`);
       }
       stallsSeen[i] = loop.stalls?.length ?? 0;

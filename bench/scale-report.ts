@@ -16,16 +16,27 @@ export function threadTime(loop: Pick<LoopStats, "mainThread">): string {
   return loop.mainThread ? `${seconds(loop.mainThread.ranMs)} / ${seconds(loop.mainThread.waitedMs)}` : "—";
 }
 
-/** The probe's threshold (bench/event-loop-probe.mjs): the consoles inherit the benchmark's environment. */
-export const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 150);
+/** The probe's stall threshold as the consoles reported it (bench/event-loop-probe.mjs); "—" when they differ or did not say. */
+export function stallThreshold(loops: Pick<LoopStats, "stallMs">[]): string {
+  const given = new Set(loops.map((l) => l.stallMs));
+  const [only] = [...given];
+  return given.size === 1 && only !== undefined ? `${only} ms` : "the probe's threshold";
+}
 
-/** Each stall, longest first: "194 ms (40 / 150)" — ran and waited for a CPU inside it, where known. */
+const SHOWN_STALLS = 8;
+
+/**
+ * Each stall, longest first, the first eight: "221 ms (14 / 216 / 1)": of the stall and the
+ * probe's tick before it, the thread's milliseconds on a CPU, waiting for one, and asleep.
+ */
 export function stallList(loop: Pick<LoopStats, "stalls">): string {
   const stalls = [...(loop.stalls ?? [])].sort((a, b) => b.ms - a.ms);
   if (stalls.length === 0) return "none";
-  return stalls
-    .map((s) => `${s.ms} ms${s.ranMs === null || s.ranMs === undefined ? "" : ` (${s.ranMs} / ${s.waitedMs})`}`)
+  const shown = stalls
+    .slice(0, SHOWN_STALLS)
+    .map((s) => `${s.ms} ms${s.ranMs === null || s.ranMs === undefined ? "" : ` (${s.ranMs} / ${s.waitedMs} / ${s.sleptMs ?? "?"})`}`)
     .join(", ");
+  return stalls.length > SHOWN_STALLS ? `${shown} and ${stalls.length - SHOWN_STALLS} more` : shown;
 }
 
 export function renderScale(rounds: Rounds[], mixed: Mixed[], run: { loadBefore: number; minutes: number; warmUpSeconds: number; ingestSeconds: number }): string {
@@ -58,9 +69,9 @@ export function renderScale(rounds: Rounds[], mixed: Mixed[], run: { loadBefore:
     "",
     "**Event-loop delay, every console** (`perf_hooks.monitorEventLoopDelay`, 10 ms resolution, over the measured minutes):",
     "",
-    `The last two columns are the kernel's account of the console's main thread (\`/proc/self/task/<pid>/schedstat\`): seconds on a CPU and seconds runnable but waiting for one over the window, and each stall over ${STALL_MS} ms with how much of it the thread ran and how much it waited. A stall the thread spent waiting was the shared cores', not the console's code.`,
+    `The last two columns are the kernel's account of the console's main thread (\`/proc/self/task/<pid>/schedstat\`): seconds on a CPU and seconds runnable but waiting for one over the window; then each stall over ${stallThreshold(mixed.flatMap((m) => m.loops))} (longest first), with how many milliseconds of it and the probe's 10-ms tick before it the thread ran, waited for a CPU, and slept (neither: a lock, a system call; the kernel's figures move in steps of a few ms). Time spent waiting or asleep was not CPU work on the console's thread.`,
     "",
-    `| console | samples | p50 | p75 | p90 | p99 | p99.9 | max | main thread: ran / waited for a CPU | stalls over ${STALL_MS} ms: length (ran / waited) |`,
+    `| console | samples | p50 | p75 | p90 | p99 | p99.9 | max | main thread: ran / waited for a CPU | stalls: length (ran / waited / slept) |`,
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ...mixed.flatMap((m) =>
       m.loops.map(
