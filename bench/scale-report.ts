@@ -16,7 +16,7 @@ export function threadTime(loop: Pick<LoopStats, "mainThread">): string {
   return loop.mainThread ? `${seconds(loop.mainThread.ranMs)} / ${seconds(loop.mainThread.waitedMs)}` : "—";
 }
 
-/** The probe's stall threshold as the consoles reported it (bench/event-loop-probe.mjs); "—" when they differ or did not say. */
+/** The probe's stall threshold as the consoles reported it (bench/event-loop-probe.mjs); "the probe's threshold" when they differ or did not say. */
 export function stallThreshold(loops: Pick<LoopStats, "stallMs">[]): string {
   const given = new Set(loops.map((l) => l.stallMs));
   const [only] = [...given];
